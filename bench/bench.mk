@@ -1,0 +1,5 @@
+.PHONY: bench bench-smoke
+bench-smoke:
+	@echo "bench-smoke: no harness yet"
+bench: deps headers
+	@echo "bench: no harness yet"

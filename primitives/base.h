@@ -1,0 +1,300 @@
+/*
+ * latchkit/base.h: the one base every latch stands on. Internal: every name
+ * here carries the lk__ prefix (or LK_ for tunables) and is not API.
+ *
+ * Holds: the atomics shim (C11 <stdatomic.h>, or <atomic> when included from
+ * C++17), the cache-line size, cpu_relax, exponential backoff, a monotonic
+ * clock, futex park/wake, LK_DEBUG misuse reporting, and lk__wait(): the one
+ * helper through which every waiting loop in latchkit goes. It alone decides
+ * whether a waiter spins, yields or parks.
+ *
+ * Wait policy (tunable at compile time with -D):
+ *   LK_SPIN_LIMIT   relax iterations before the first yield       (default 64)
+ *   LK_YIELD_LIMIT  sched_yield calls before parking/sleeping     (default 8)
+ *   LK_SLEEP_NS     nap for a waiter with no futex word to park on (default 50000)
+ * A waiter that has spun LK_SPIN_LIMIT times gives its time slice away: when
+ * waiters outnumber cores, the thread it waits for is probably not running.
+ *
+ * Linux parks on futex(2). Elsewhere lk__futex_wait() degrades to a short
+ * nanosleep and lk__futex_wake() to nothing, which stays correct because every
+ * caller re-checks its condition in a loop.
+ *
+ * Needs POSIX declarations: build with -D_GNU_SOURCE or -std=gnu11, or define
+ * _POSIX_C_SOURCE=200809L before the first system header.
+ */
+#ifndef LATCHKIT_BASE_H
+#define LATCHKIT_BASE_H
+
+#ifdef __cplusplus
+#include <atomic>
+#define LK_ATOMIC(T) std::atomic<T>
+using std::atomic_compare_exchange_strong_explicit;
+using std::atomic_compare_exchange_weak_explicit;
+using std::atomic_exchange_explicit;
+using std::atomic_fetch_add_explicit;
+using std::atomic_fetch_and_explicit;
+using std::atomic_fetch_or_explicit;
+using std::atomic_fetch_sub_explicit;
+using std::atomic_load_explicit;
+using std::atomic_signal_fence;
+using std::atomic_store_explicit;
+using std::atomic_thread_fence;
+using std::memory_order_acq_rel;
+using std::memory_order_acquire;
+using std::memory_order_relaxed;
+using std::memory_order_release;
+using std::memory_order_seq_cst;
+#define LK_THREAD_LOCAL thread_local
+#else
+#include <stdatomic.h>
+#define LK_ATOMIC(T) _Atomic(T)
+#define LK_THREAD_LOCAL _Thread_local
+#endif
+
+#include <errno.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#if defined(__linux__)
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#if !defined(__cplusplus) && !defined(__USE_MISC)
+extern long syscall(long, ...);
+#endif
+#define LK_HAVE_FUTEX 1
+#else
+#define LK_HAVE_FUTEX 0
+#endif
+
+#ifdef LK_DEBUG
+#include <pthread.h>
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- layout ------------------------------------------------------------ */
+
+#ifndef LK_CACHELINE
+#define LK_CACHELINE 64
+#endif
+#define LK_ALIGNED(n) __attribute__((aligned(n)))
+#define LK_CACHE_ALIGNED LK_ALIGNED(LK_CACHELINE)
+
+#define lk__likely(x) __builtin_expect(!!(x), 1)
+#define lk__unlikely(x) __builtin_expect(!!(x), 0)
+
+/* ---- tunables ---------------------------------------------------------- */
+
+#ifndef LK_SPIN_LIMIT
+#define LK_SPIN_LIMIT 64
+#endif
+#ifndef LK_YIELD_LIMIT
+#define LK_YIELD_LIMIT 8
+#endif
+#ifndef LK_SLEEP_NS
+#define LK_SLEEP_NS 50000
+#endif
+#ifndef LK_BACKOFF_MAX
+#define LK_BACKOFF_MAX 1024
+#endif
+
+/* ---- cpu_relax: a spin-wait hint to the core ---------------------------- */
+
+static inline void lk__cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#else
+	atomic_signal_fence(memory_order_seq_cst); /* compiler barrier only */
+#endif
+}
+
+/* ---- exponential backoff (for TTAS-style retry, not for waiting) -------- */
+
+typedef struct {
+	uint32_t cur;
+} lk__backoff_t;
+#define LK__BACKOFF_INIT {1}
+
+static inline void lk__backoff(lk__backoff_t *b)
+{
+	for (uint32_t i = 0; i < b->cur; i++)
+		lk__cpu_relax();
+	if (b->cur < LK_BACKOFF_MAX)
+		b->cur <<= 1;
+}
+
+/* ---- time -------------------------------------------------------------- */
+
+static inline uint64_t lk__now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* A relative timeout becomes an absolute monotonic deadline; never 0. */
+static inline uint64_t lk__deadline(uint64_t timeout_ns)
+{
+	uint64_t d = lk__now_ns() + timeout_ns;
+	return d < timeout_ns ? UINT64_MAX : d;
+}
+
+static inline void lk__sleep_ns(uint64_t ns)
+{
+	struct timespec ts;
+	ts.tv_sec = (time_t)(ns / 1000000000u);
+	ts.tv_nsec = (long)(ns % 1000000000u);
+	nanosleep(&ts, NULL);
+}
+
+/* ---- futex --------------------------------------------------------------- */
+
+/*
+ * Sleep while *word == seen, until woken or until deadline (0 = none).
+ * The kernel compares and sleeps as one step, so a wake that follows a store
+ * to *word cannot be lost. Spurious returns are allowed: callers re-check.
+ */
+static inline void lk__futex_wait(LK_ATOMIC(uint32_t) *word, uint32_t seen,
+				  uint64_t deadline)
+{
+#if LK_HAVE_FUTEX
+	struct timespec ts, *tp = NULL;
+	if (deadline) {
+		uint64_t now = lk__now_ns();
+		if (now >= deadline)
+			return;
+		uint64_t left = deadline - now;
+		ts.tv_sec = (time_t)(left / 1000000000u);
+		ts.tv_nsec = (long)(left % 1000000000u);
+		tp = &ts;
+	}
+	syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, seen, tp, NULL,
+		0);
+#else
+	(void)word;
+	(void)seen;
+	(void)deadline;
+	lk__sleep_ns(LK_SLEEP_NS);
+#endif
+}
+
+/* Wake up to n sleepers on word (INT32_MAX: all). */
+static inline void lk__futex_wake(LK_ATOMIC(uint32_t) *word, int n)
+{
+#if LK_HAVE_FUTEX
+	syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE_PRIVATE, n, NULL, NULL,
+		0);
+#else
+	(void)word;
+	(void)n;
+#endif
+}
+
+/* ---- the wait helper ------------------------------------------------------ */
+
+/*
+ * Usage, in every waiting loop of latchkit:
+ *
+ *	lk__wait_t w = lk__wait_start(deadline);   // deadline 0: wait forever
+ *	while (!condition)
+ *		if (!lk__wait(&w, word, seen))      // word NULL: cannot park
+ *			return false;               // deadline passed
+ *
+ * Phase 1 spins with cpu_relax, phase 2 yields the CPU, phase 3 parks on the
+ * futex word while it still holds `seen` (or naps when word is NULL). The
+ * caller must arrange that whoever changes *word away from `seen` calls
+ * lk__futex_wake() when a sleeper may be parked on it.
+ */
+typedef struct {
+	uint32_t n;
+	uint64_t deadline;
+} lk__wait_t;
+
+static inline lk__wait_t lk__wait_start(uint64_t deadline)
+{
+	lk__wait_t w;
+	w.n = 0;
+	w.deadline = deadline;
+	return w;
+}
+
+/* Has the phase of spinning ended? Locks use it to decide to announce a
+ * sleeper (set a "parked" bit) before calling lk__wait() with a word. */
+static inline bool lk__wait_would_park(const lk__wait_t *w)
+{
+	return w->n >= (uint32_t)LK_SPIN_LIMIT + LK_YIELD_LIMIT;
+}
+
+/* One step of waiting. Returns false once the deadline has passed. */
+static inline bool lk__wait(lk__wait_t *w, LK_ATOMIC(uint32_t) *word,
+			    uint32_t seen)
+{
+	if (w->n < LK_SPIN_LIMIT) {
+		w->n++;
+		lk__cpu_relax();
+		if (w->deadline && (w->n & 15) == 0 &&
+		    lk__now_ns() >= w->deadline)
+			return false;
+		return true;
+	}
+	if (w->deadline && lk__now_ns() >= w->deadline)
+		return false;
+	if (w->n < (uint32_t)LK_SPIN_LIMIT + LK_YIELD_LIMIT) {
+		w->n++;
+		sched_yield();
+		return true;
+	}
+	if (word) {
+		lk__futex_wait(word, seen, w->deadline);
+	} else {
+		/* Nothing to park on: keep yielding, and nap now and then so an
+		 * oversubscribed queue lock's holder gets the CPU. */
+		w->n++;
+		if ((w->n & 7) == 0)
+			lk__sleep_ns(LK_SLEEP_NS);
+		else
+			sched_yield();
+	}
+	return true;
+}
+
+/* ---- LK_DEBUG misuse checks -------------------------------------------- */
+
+static inline void lk__misuse(const char *fn, const char *what)
+{
+	fprintf(stderr, "latchkit: %s: %s\n", fn, what);
+	fflush(stderr);
+	abort();
+}
+
+#ifdef LK_DEBUG
+/* A nonzero id for the calling thread, the same in every translation unit. */
+static inline uintptr_t lk__self(void)
+{
+	return (uintptr_t)pthread_self() | 1u;
+}
+#define LK__CHECK(cond, fn, what)                                              \
+	do {                                                                   \
+		if (lk__unlikely(!(cond)))                                     \
+			lk__misuse(fn, what);                                  \
+	} while (0)
+#else
+#define LK__CHECK(cond, fn, what) ((void)0)
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LATCHKIT_BASE_H */

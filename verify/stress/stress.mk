@@ -1,0 +1,29 @@
+# Every verify/stress/stress_*.c is one stress program, built with
+# -fsanitize=thread under gcc and clang, and with ASan+UBSan under gcc.
+# `make test` runs each for STRESS_SECS; `make stress DURATION=60` runs long.
+STRESS_SRCS  := $(sort $(wildcard verify/stress/stress_*.c))
+STRESS_NAMES := $(patsubst verify/stress/%.c,%,$(STRESS_SRCS))
+STRESS_SECS  ?= 2
+DURATION     ?= 60
+STRESS_THREADS ?= 8
+SAN_VARIANTS := tsan-gcc tsan-clang asan-gcc
+SAN_tsan-gcc   := gcc -fsanitize=thread
+SAN_tsan-clang := clang -fsanitize=thread
+SAN_asan-gcc   := gcc -fsanitize=address,undefined -fno-sanitize-recover=undefined
+
+define stress_rules
+$(BUILD)/$(1)/stress/%: verify/stress/%.c $(wildcard verify/stress/*.h) $(INC)/.stamp $(wildcard lockmgr/*.c lockmgr/*.h)
+	@mkdir -p $$(@D)
+	$(SAN_$(1)) $(CFLAGS_BASE) -O1 $$< $(LOCKMGR_SRCS) -o $$@ -lm
+endef
+$(foreach v,$(SAN_VARIANTS),$(eval $(call stress_rules,$(v))))
+
+STRESS_BINS := $(foreach v,$(SAN_VARIANTS),$(addprefix $(BUILD)/$(v)/stress/,$(STRESS_NAMES)))
+.PHONY: test-stress stress
+test-stress: $(STRESS_BINS)
+	@for v in $(SAN_VARIANTS); do for s in $(STRESS_NAMES); do \
+		TSAN_OPTIONS="halt_on_error=1 exitcode=66" \
+		scripts/check.sh $$v.$$s $(BUILD)/$$v/stress/$$s -d $(STRESS_SECS) -t $(STRESS_THREADS) || exit 1; \
+	done; done
+stress:
+	@$(MAKE) --no-print-directory test-stress STRESS_SECS=$(DURATION)

@@ -1,0 +1,13 @@
+# make verify: Spin always, TLC when TLA2TOOLS_JAR names tla2tools.jar, then
+# the sanitizer stress. Each part lives in its own fragment.
+include verify/stress/stress.mk
+include verify/spin/spin.mk
+include verify/tla/tla.mk
+
+.PHONY: verify
+verify: headers
+	@rm -f build/summary
+	@$(MAKE) --no-print-directory verify-spin
+	@$(MAKE) --no-print-directory verify-tla
+	@$(MAKE) --no-print-directory test-stress
+	@scripts/summary.sh
