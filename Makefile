@@ -32,6 +32,7 @@ include lockmgr/lockmgr.mk
 include tests/tests.mk
 include verify/verify.mk
 include bench/bench.mk
+-include lockmgr/demo/demo.mk
 
 # The order matters only for reading the log: unit tests first.
 test: deps headers
