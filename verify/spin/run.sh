@@ -1,0 +1,125 @@
+#!/bin/bash
+# verify/spin/run.sh [FILTER]: runs every `// @check` line of every
+# verify/spin/*.pml (those whose "model property" contains FILTER, if given)
+# and prints one line per check:
+#   checker model property states time(s) expected actual verdict
+# time is the wall time of the whole check (spin -a, gcc, pan).
+# Each check works in build/spin/<model>/<label>/ and keeps its log there.
+# A check line is
+#   // @check <label> <pass|fail> <-DFLAG[,-DFLAG2]|-> <safety|ltl:NAME>
+# The flags go to `spin -a` (they select a seeded bug or a bound) and to gcc
+# (so a model may ask pan for -DCOLLAPSE, -DVECTORSZ=N or -DBITSTATE).
+# safety: pan built with -DSAFETY, run with -m$SPIN_DEPTH; errors > 0 = fail
+#         (assertions and invalid end states, i.e. deadlocks).
+# ltl:N:  pan built with -DNFAIR=3, run as `pan -a -f -N N` (weak fairness).
+# A tool failure (spin or gcc non-zero, pan killed, depth exhausted with no
+# error found, no `errors:` line) is actual=ERROR and never OK.
+# Runs SPIN_JOBS checks at a time (default 2). Exits 1 on any MISMATCH/ERROR.
+# Appends "<ok> <not ok> spin" to build/summary (the format of scripts/check.sh).
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+DEPTH=${SPIN_DEPTH:-1000000}
+JOBS=${SPIN_JOBS:-2}
+TIMEOUT=${SPIN_TIMEOUT:-120}
+OUTROOT=build/spin
+
+# --one MODEL LABEL EXPECT FLAGS KIND: run one check, write its result line.
+if [ "${1:-}" = "--one" ]; then
+	model=$2 label=$3 expect=$4 flags=$5 kind=$6
+	dir=$OUTROOT/$model/$label
+	rm -rf "$dir"; mkdir -p "$dir"
+	cp "verify/spin/$model.pml" "$dir/"
+	fl=()
+	[ "$flags" != "-" ] && IFS=, read -r -a fl <<<"$flags"
+	start=$(date +%s.%N)
+	actual=ERROR states=- why=
+	(
+		cd "$dir" || exit 2
+		exec >log 2>&1
+		echo "+ spin -a ${fl[*]} $model.pml"
+		spin -a "${fl[@]}" "$model.pml" || { echo "RUNNER: spin -a failed"; exit 3; }
+		if [ "$kind" = safety ]; then
+			echo "+ gcc -O2 -DSAFETY ${fl[*]} -o pan pan.c"
+			gcc -O2 -w -DSAFETY "${fl[@]}" -o pan pan.c || { echo "RUNNER: gcc failed"; exit 4; }
+			echo "+ ./pan -m$DEPTH"
+			timeout "$TIMEOUT" ./pan -m"$DEPTH" || { echo "RUNNER: pan rc=$?"; exit 5; }
+		else
+			echo "+ gcc -O2 -DNFAIR=3 ${fl[*]} -o pan pan.c"
+			gcc -O2 -w -DNFAIR=3 "${fl[@]}" -o pan pan.c || { echo "RUNNER: gcc failed"; exit 4; }
+			echo "+ ./pan -a -f -m$DEPTH -N ${kind#ltl:}"
+			timeout "$TIMEOUT" ./pan -a -f -m"$DEPTH" -N "${kind#ltl:}" || { echo "RUNNER: pan rc=$?"; exit 5; }
+		fi
+	)
+	rc=$?
+	log=$dir/log
+	errs=$(sed -n 's/.*errors: \([0-9][0-9]*\).*/\1/p' "$log" | tail -1)
+	st=$(sed -n 's/^ *\([0-9.e+]*\) states, stored.*/\1/p' "$log" | tail -1)
+	[ -n "$st" ] && states=$st
+	if [ "$rc" -ne 0 ]; then
+		why="tool failure (see $log)"
+	elif [ -z "$errs" ]; then
+		why="no errors: line (see $log)"
+	elif grep -q 'pan: out of memory\|VECTORSZ too small\|pan: too many processes' "$log"; then
+		why="pan resource limit (see $log)"
+	elif [ "$errs" -eq 0 ] && grep -q 'max search depth too small' "$log"; then
+		why="search depth exhausted (see $log)"
+	elif [ "$kind" != safety ] && ! grep -q "never claim.*($(printf %s "${kind#ltl:}"))" "$log"; then
+		why="ltl ${kind#ltl:} not found (see $log)"
+	elif [ "$errs" -eq 0 ]; then
+		actual=pass
+	else
+		actual=fail
+	fi
+	secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN{printf "%.1f", e-s}')
+	verdict=MISMATCH
+	[ "$actual" = "$expect" ] && verdict=OK
+	printf '%-5s %-10s %-30s %10s %6s %-8s %-6s %s\n' spin "$model" "$label" \
+		"$states" "$secs" "$expect" "$actual" "$verdict" >"$dir/result"
+	[ -n "$why" ] && echo "      $model/$label: $why" >>"$dir/result"
+	exit 0
+fi
+
+filter=${1:-}
+mkdir -p "$OUTROOT" build
+list=$OUTROOT/checks.list
+: >"$list"
+for pml in verify/spin/*.pml; do
+	model=$(basename "$pml" .pml)
+	grep -E '^// @check ' "$pml" | while read -r _ _ label expect flags kind rest; do
+		if [ -z "$kind" ] || [ -n "$rest" ] || { [ "$expect" != pass ] && [ "$expect" != fail ]; } ||
+			{ [ "$kind" != safety ] && [ "${kind#ltl:}" = "$kind" ]; }; then
+			echo "$model bad-check-line x - -" >>"$list"
+			continue
+		fi
+		case "$model $label" in *"$filter"*) echo "$model $label $expect $flags $kind" >>"$list" ;; esac
+	done
+done
+if [ ! -s "$list" ]; then
+	echo "verify-spin: no checks match '${filter}'"
+	exit 1
+fi
+t0=$(date +%s.%N)
+printf '%-5s %-10s %-30s %10s %6s %-8s %-6s %s\n' checker model property states 'time' expected actual verdict
+# bad lines become an ERROR row without running anything
+while read -r model label expect flags kind; do
+	if [ "$label" = bad-check-line ]; then
+		mkdir -p "$OUTROOT/$model/$label"
+		printf '%-5s %-10s %-30s %10s %6s %-8s %-6s %s\n' spin "$model" "malformed // @check line" - 0 - ERROR MISMATCH \
+			>"$OUTROOT/$model/$label/result"
+	fi
+done <"$list"
+grep -v ' bad-check-line ' "$list" | xargs -P "$JOBS" -L 1 "$0" --one
+ok=0 bad=0
+while read -r model label expect flags kind; do
+	r=$OUTROOT/$model/$label/result
+	if [ -s "$r" ]; then
+		cat "$r"
+	else
+		printf '%-5s %-10s %-30s %10s %6s %-8s %-6s %s\n' spin "$model" "$label" - - "$expect" ERROR MISMATCH
+	fi
+	if [ -s "$r" ] && head -1 "$r" | grep -q ' OK$'; then ok=$((ok + 1)); else bad=$((bad + 1)); fi
+done <"$list"
+secs=$(awk -v s="$t0" -v e="$(date +%s.%N)" 'BEGIN{printf "%.1f", e-s}')
+echo "spin: $ok OK, $bad not OK, ${secs}s (logs: $OUTROOT/<model>/<property>/log)"
+echo "$ok $bad spin" >>build/summary
+[ "$bad" -eq 0 ]
