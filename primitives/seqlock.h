@@ -1,0 +1,346 @@
+/*
+ * latchkit/seqlock.h: a sequence lock (lk_seqlock_t: counter + writer latch)
+ * and a sequence counter for single-writer data (lk_seqcount_t).
+ *
+ * Algorithm: Lameter's seqlock (Linux 2.6), in the C11-clean form of Boehm,
+ * "Can seqlocks get along with programming language memory models?",
+ * MSPC 2012. The protected data must be read and written as relaxed atomic
+ * words (lk_seq_load / lk_seq_store copy buffers of LK_ATOMIC(uint64_t)):
+ * torn reads are then discarded by the retry, and the program has no data
+ * race, so ThreadSanitizer has nothing to report.
+ *
+ * Progress: readers are lock-free, not wait-free: a reader retries while
+ * writers keep writing, and waits (lk__wait, never parks: writer sections are
+ * meant to be short) while a write is in progress. Readers never delay a
+ * writer. Writers of lk_seqlock_t serialise on a futex latch (spin, yield,
+ * then park; not FIFO, so no fairness promise between writers). Writers of
+ * lk_seqcount_t must be serialised by the caller (one writer at a time).
+ *
+ * Size: lk_seqlock_t 8 bytes (16 with LK_DEBUG: owner); lk_seqcount_t 4.
+ * The counter is 32 bits: a reader is fooled only if exactly 2^31 writes
+ * complete during one of its reads.
+ *
+ * Memory orders:
+ *   reader  seq load (begin)       acquire  data read after it sees the
+ *                                           writes before the seq store read
+ *           data loads             relaxed  atomic only to be race-free
+ *           fence before re-load   acquire  a data load that saw a writer's
+ *                                           store orders the re-load after
+ *                                           that writer's seq+1 (Boehm)
+ *           seq re-load (retry)    relaxed  ordered by the fence above
+ *   writer  seq store seq+1        relaxed  ordered by the next fence
+ *           fence after seq+1      release  data stores come after seq+1 for
+ *                                           any reader that sees one of them
+ *           data stores            relaxed
+ *           seq store seq+2        release  publishes the data to begin()
+ *   latch   CAS/exchange to take   acquire  see the previous writer's work
+ *           exchange to release    release  hand this writer's work over
+ */
+#ifndef LATCHKIT_SEQLOCK_H
+#define LATCHKIT_SEQLOCK_H
+
+#include "base.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- copying protected data as relaxed atomic words --------------------- */
+
+/* Reader side: copy n words out of shared data, relaxed (may be torn; the
+ * retry decides). */
+static inline void lk_seq_load(uint64_t *dst, const LK_ATOMIC(uint64_t) *src,
+			       size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		/* relaxed: ordered by begin's acquire and retry's fence */
+		dst[i] = atomic_load_explicit(
+			(LK_ATOMIC(uint64_t) *)(uintptr_t)&src[i],
+			memory_order_relaxed);
+}
+
+/* Writer side: copy n words into shared data inside a write section. */
+static inline void lk_seq_store(LK_ATOMIC(uint64_t) *dst, const uint64_t *src,
+				size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		/* relaxed: ordered by the release fence after seq+1 and the
+		 * release store of seq+2 */
+		atomic_store_explicit(&dst[i], src[i], memory_order_relaxed);
+}
+
+/* ---- the sequence counter (shared by both types) ------------------------ */
+
+typedef struct {
+	LK_ATOMIC(uint32_t) seq; /* odd: a write is in progress */
+} lk_seqcount_t;
+#define LK_SEQCOUNT_INIT {0}
+
+static inline void lk_seqcount_init(lk_seqcount_t *s)
+{
+	/* relaxed: initialisation precedes sharing */
+	atomic_store_explicit(&s->seq, 0, memory_order_relaxed);
+}
+
+/* Returns an even sequence number, waiting while a write is in progress. */
+static inline uint32_t lk_seqcount_read_begin(const lk_seqcount_t *s)
+{
+	LK_ATOMIC(uint32_t) *p = (LK_ATOMIC(uint32_t) *)(uintptr_t)&s->seq;
+	/* acquire: the data loads that follow see everything written before
+	 * the seq+2 store this load reads */
+	uint32_t v = atomic_load_explicit(p, memory_order_acquire);
+	if (lk__likely(!(v & 1)))
+		return v;
+	lk__wait_t w = lk__wait_start(0);
+	do {
+		/* readers never park: the writer does not wake anyone */
+		lk__wait(&w, NULL, 0);
+		/* acquire: as above */
+		v = atomic_load_explicit(p, memory_order_acquire);
+	} while (v & 1);
+	return v;
+}
+
+/* True when the data read since read_begin(start) may be torn: read again. */
+static inline bool lk_seqcount_read_retry(const lk_seqcount_t *s,
+					  uint32_t start)
+{
+	/* acquire fence: if a data load above saw a store of a later writer,
+	 * the re-load below sees that writer's seq+1 (or later) */
+	atomic_thread_fence(memory_order_acquire);
+	/* relaxed: ordered by the fence */
+	return atomic_load_explicit((LK_ATOMIC(uint32_t) *)(uintptr_t)&s->seq,
+				    memory_order_relaxed) != start;
+}
+
+/* Single writer only. */
+static inline void lk_seqcount_write_begin(lk_seqcount_t *s)
+{
+	/* relaxed: only this writer stores seq */
+	uint32_t v = atomic_load_explicit(&s->seq, memory_order_relaxed);
+	LK__CHECK(!(v & 1), "lk_seqcount_write_begin",
+		  "write already in progress");
+	/* relaxed: the release fence below orders it before the data */
+	atomic_store_explicit(&s->seq, v + 1, memory_order_relaxed);
+	/* release fence: a reader that sees any data store below also sees
+	 * seq odd (or later) when it re-loads seq */
+	atomic_thread_fence(memory_order_release);
+}
+
+static inline void lk_seqcount_write_end(lk_seqcount_t *s)
+{
+	/* relaxed: only this writer stores seq */
+	uint32_t v = atomic_load_explicit(&s->seq, memory_order_relaxed);
+	LK__CHECK(v & 1, "lk_seqcount_write_end", "no write in progress");
+	/* release: publishes the data stores to the next read_begin */
+	atomic_store_explicit(&s->seq, v + 1, memory_order_release);
+}
+
+/* One call for the common read: copies n words until untorn; returns the
+ * number of retries. */
+static inline unsigned lk_seqcount_read_copy(const lk_seqcount_t *s,
+					     uint64_t *dst,
+					     const LK_ATOMIC(uint64_t) *src,
+					     size_t n)
+{
+	unsigned retries = 0;
+	for (;;) {
+		uint32_t v = lk_seqcount_read_begin(s);
+		lk_seq_load(dst, src, n);
+		if (!lk_seqcount_read_retry(s, v))
+			return retries;
+		retries++;
+	}
+}
+
+static inline void lk_seqcount_write_copy(lk_seqcount_t *s,
+					  LK_ATOMIC(uint64_t) *dst,
+					  const uint64_t *src, size_t n)
+{
+	lk_seqcount_write_begin(s);
+	lk_seq_store(dst, src, n);
+	lk_seqcount_write_end(s);
+}
+
+/* ---- the seqlock: counter plus a writer latch ---------------------------- */
+
+typedef struct {
+	lk_seqcount_t sc;
+	LK_ATOMIC(uint32_t) latch; /* 0 free, 1 held, 2 held and maybe sleepers */
+#ifdef LK_DEBUG
+	LK_ATOMIC(uintptr_t) owner;
+#endif
+} lk_seqlock_t;
+
+#ifdef LK_DEBUG
+#define LK_SEQLOCK_INIT {LK_SEQCOUNT_INIT, 0, 0}
+#else
+#define LK_SEQLOCK_INIT {LK_SEQCOUNT_INIT, 0}
+#endif
+
+static inline void lk_seqlock_init(lk_seqlock_t *l)
+{
+	lk_seqcount_init(&l->sc);
+	/* relaxed: initialisation precedes sharing */
+	atomic_store_explicit(&l->latch, 0, memory_order_relaxed);
+#ifdef LK_DEBUG
+	atomic_store_explicit(&l->owner, 0, memory_order_relaxed);
+#endif
+}
+
+static inline uint32_t lk_seqlock_read_begin(const lk_seqlock_t *l)
+{
+	return lk_seqcount_read_begin(&l->sc);
+}
+
+static inline bool lk_seqlock_read_retry(const lk_seqlock_t *l, uint32_t start)
+{
+	return lk_seqcount_read_retry(&l->sc, start);
+}
+
+static inline void lk_seqlock_debug_own_(lk_seqlock_t *l, const char *fn)
+{
+#ifdef LK_DEBUG
+	/* relaxed: only compared with our own id, which only we store */
+	LK__CHECK(atomic_load_explicit(&l->owner, memory_order_relaxed) !=
+			  lk__self(),
+		  fn, "re-lock by the owner");
+#else
+	(void)l;
+	(void)fn;
+#endif
+}
+
+static inline void lk_seqlock_enter_(lk_seqlock_t *l)
+{
+#ifdef LK_DEBUG
+	/* relaxed: a debug field, read only for misuse reports */
+	atomic_store_explicit(&l->owner, lk__self(), memory_order_relaxed);
+#endif
+	lk_seqcount_write_begin(&l->sc);
+}
+
+static inline bool lk_seqlock_write_trylock(lk_seqlock_t *l)
+{
+	lk_seqlock_debug_own_(l, "lk_seqlock_write_trylock");
+	uint32_t z = 0;
+	/* acquire: see the previous writer's data and seq; relaxed on failure */
+	if (!atomic_compare_exchange_strong_explicit(&l->latch, &z, 1,
+						     memory_order_acquire,
+						     memory_order_relaxed))
+		return false;
+	lk_seqlock_enter_(l);
+	return true;
+}
+
+/* deadline 0: none. The latch is the classic three-state futex mutex. */
+static inline bool lk_seqlock_latch_(lk_seqlock_t *l, uint64_t deadline)
+{
+	lk__wait_t w = lk__wait_start(deadline);
+	for (;;) {
+		/* relaxed: only a hint before the CAS/exchange */
+		uint32_t v = atomic_load_explicit(&l->latch,
+						  memory_order_relaxed);
+		if (v == 0) {
+			uint32_t z = 0;
+			/* acquire: as in trylock */
+			if (atomic_compare_exchange_weak_explicit(
+				    &l->latch, &z, 1, memory_order_acquire,
+				    memory_order_relaxed))
+				return true;
+			continue;
+		}
+		if (lk__wait_would_park(&w)) {
+			/* announce a sleeper; acquire: we may take it here */
+			if (atomic_exchange_explicit(&l->latch, 2,
+						     memory_order_acquire) == 0)
+				return true;
+			v = 2;
+		}
+		if (!lk__wait(&w, &l->latch, v))
+			return false;
+	}
+}
+
+static inline void lk_seqlock_write_lock(lk_seqlock_t *l)
+{
+	lk_seqlock_debug_own_(l, "lk_seqlock_write_lock");
+	uint32_t z = 0;
+	/* acquire: see the previous writer's data and seq */
+	if (lk__unlikely(!atomic_compare_exchange_strong_explicit(
+		    &l->latch, &z, 1, memory_order_acquire,
+		    memory_order_relaxed)))
+		lk_seqlock_latch_(l, 0);
+	lk_seqlock_enter_(l);
+}
+
+static inline bool lk_seqlock_write_timedlock(lk_seqlock_t *l,
+					      uint64_t timeout_ns)
+{
+	lk_seqlock_debug_own_(l, "lk_seqlock_write_timedlock");
+	uint32_t z = 0;
+	/* acquire: as in write_lock */
+	if (!atomic_compare_exchange_strong_explicit(&l->latch, &z, 1,
+						     memory_order_acquire,
+						     memory_order_relaxed) &&
+	    !lk_seqlock_latch_(l, lk__deadline(timeout_ns)))
+		return false;
+	lk_seqlock_enter_(l);
+	return true;
+}
+
+static inline void lk_seqlock_write_unlock(lk_seqlock_t *l)
+{
+#ifdef LK_DEBUG
+	/* relaxed: debug fields; a misuse report needs no ordering */
+	LK__CHECK(atomic_load_explicit(&l->latch, memory_order_relaxed) != 0,
+		  "lk_seqlock_write_unlock", "unlock of a free lock");
+	LK__CHECK(atomic_load_explicit(&l->owner, memory_order_relaxed) ==
+			  lk__self(),
+		  "lk_seqlock_write_unlock", "unlock by a non-owner");
+	atomic_store_explicit(&l->owner, 0, memory_order_relaxed);
+#endif
+	lk_seqcount_write_end(&l->sc);
+	/* release: the next writer sees our data and seq */
+	if (atomic_exchange_explicit(&l->latch, 0, memory_order_release) == 2)
+		lk__futex_wake(&l->latch, 1);
+}
+
+static inline unsigned lk_seqlock_read_copy(const lk_seqlock_t *l,
+					    uint64_t *dst,
+					    const LK_ATOMIC(uint64_t) *src,
+					    size_t n)
+{
+	return lk_seqcount_read_copy(&l->sc, dst, src, n);
+}
+
+static inline void lk_seqlock_write_copy(lk_seqlock_t *l,
+					 LK_ATOMIC(uint64_t) *dst,
+					 const uint64_t *src, size_t n)
+{
+	lk_seqlock_write_lock(l);
+	lk_seq_store(dst, src, n);
+	lk_seqlock_write_unlock(l);
+}
+
+/*
+ * LK_SEQLOCK_READ(lock, stmt): runs stmt until it ran with no write in
+ * between. stmt must read shared data only with relaxed atomic loads (e.g.
+ * lk_seq_load) and must have no effect that a retry would repeat wrongly.
+ * LK_SEQCOUNT_READ is the same for an lk_seqcount_t.
+ */
+#define LK_SEQCOUNT_READ(sc, stmt)                                             \
+	do {                                                                   \
+		uint32_t lk__seq_;                                             \
+		do {                                                           \
+			lk__seq_ = lk_seqcount_read_begin(sc);                 \
+			stmt;                                                  \
+		} while (lk_seqcount_read_retry((sc), lk__seq_));              \
+	} while (0)
+#define LK_SEQLOCK_READ(l, stmt) LK_SEQCOUNT_READ(&(l)->sc, stmt)
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LATCHKIT_SEQLOCK_H */
