@@ -1,0 +1,265 @@
+/*
+ * latchkit/optlock.h: an optimistic version latch, the latch of optimistic
+ * lock coupling (Leis, Haubenschild, Neumann, "Optimistic Lock Coupling: A
+ * Scalable and Efficient General-Purpose Synchronization Method", IEEE Data
+ * Eng. Bull. 42(1), 2019; as in LeanStore and the ART/B-tree of that work).
+ *
+ * One 64-bit word: bit 0 locked, bit 1 obsolete, bits 2.. the version. An
+ * optimistic reader notes the word (read_begin), reads, then validates that
+ * the word did not change; it writes nothing shared, so readers do not
+ * contend. A writer takes the latch exclusively (lock, or upgrade from an
+ * optimistic read with one CAS); unlock bumps the version, which fails every
+ * validation that overlapped the write. unlock_obsolete also sets the
+ * obsolete bit: the node was unlinked, readers must restart from the parent.
+ *
+ * Data read optimistically may be torn. To stay free of data races (and of
+ * TSan reports) read and write it with relaxed atomics, as in seqlock.h
+ * (lk_seq_load/lk_seq_store suit); never act on it before validate() holds.
+ *
+ * Progress: optimistic readers are lock-free (they restart while writes
+ * keep landing, and wait while the latch is held). Exclusive lock: a
+ * test-and-test-and-set spin on the word through lk__wait (a 64-bit word
+ * cannot be a futex word, so waiters yield and nap, never park); not fair.
+ * Use it for short critical sections, as OLC does.
+ *
+ * Size: 8 bytes (16 with LK_DEBUG: owner).
+ *
+ * Memory orders:
+ *   read_begin load         acquire  reads after it see the data written
+ *                                    before the unlock that made this version
+ *   validate fence          acquire  a read that saw a writer's store orders
+ *                                    the re-load after that writer's lock
+ *   validate re-load        relaxed  ordered by the fence
+ *   lock/upgrade CAS        acquire  see the previous holder's data
+ *     then fence            release  data stores come after the locked word
+ *                                    for a reader that sees one of them
+ *   unlock store            release  publishes the data with the new version
+ *   is_obsolete load        acquire  as read_begin
+ */
+#ifndef LATCHKIT_OPTLOCK_H
+#define LATCHKIT_OPTLOCK_H
+
+#include "base.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define LK_OPTLOCK_LOCKED ((uint64_t)1)
+#define LK_OPTLOCK_OBSOLETE ((uint64_t)2)
+
+typedef struct {
+	LK_ATOMIC(uint64_t) word;
+#ifdef LK_DEBUG
+	LK_ATOMIC(uintptr_t) owner;
+#endif
+} lk_optlock_t;
+
+#ifdef LK_DEBUG
+#define LK_OPTLOCK_INIT {0, 0}
+#else
+#define LK_OPTLOCK_INIT {0}
+#endif
+
+static inline void lk_optlock_init(lk_optlock_t *l)
+{
+	/* relaxed: initialisation precedes sharing */
+	atomic_store_explicit(&l->word, 0, memory_order_relaxed);
+#ifdef LK_DEBUG
+	atomic_store_explicit(&l->owner, 0, memory_order_relaxed);
+#endif
+}
+
+static inline LK_ATOMIC(uint64_t) *lk_optlock_word_(const lk_optlock_t *l)
+{
+	return (LK_ATOMIC(uint64_t) *)(uintptr_t)&l->word;
+}
+
+/*
+ * Starts an optimistic read: waits while the latch is held, stores the
+ * version in *version. Returns false (restart from the parent) when the node
+ * is obsolete.
+ */
+static inline bool lk_optlock_read_begin(const lk_optlock_t *l,
+					 uint64_t *version)
+{
+	/* acquire: see the data of the unlock that made this version */
+	uint64_t v = atomic_load_explicit(lk_optlock_word_(l),
+					  memory_order_acquire);
+	if (lk__unlikely(v & LK_OPTLOCK_LOCKED)) {
+		lk__wait_t w = lk__wait_start(0);
+		do {
+			lk__wait(&w, NULL, 0); /* no futex word: never parks */
+			/* acquire: as above */
+			v = atomic_load_explicit(lk_optlock_word_(l),
+						 memory_order_acquire);
+		} while (v & LK_OPTLOCK_LOCKED);
+	}
+	*version = v;
+	return !(v & LK_OPTLOCK_OBSOLETE);
+}
+
+/* Like read_begin but never waits: false when held or obsolete. */
+static inline bool lk_optlock_read_trybegin(const lk_optlock_t *l,
+					    uint64_t *version)
+{
+	/* acquire: as in read_begin */
+	uint64_t v = atomic_load_explicit(lk_optlock_word_(l),
+					  memory_order_acquire);
+	*version = v;
+	return !(v & (LK_OPTLOCK_LOCKED | LK_OPTLOCK_OBSOLETE));
+}
+
+/* True when nothing was written since read_begin returned version. */
+static inline bool lk_optlock_validate(const lk_optlock_t *l, uint64_t version)
+{
+	/* acquire fence: if a read above saw a writer's store, the re-load
+	 * below sees that writer's locked word or later */
+	atomic_thread_fence(memory_order_acquire);
+	/* relaxed: ordered by the fence */
+	return atomic_load_explicit(lk_optlock_word_(l),
+				    memory_order_relaxed) == version;
+}
+
+static inline void lk_optlock_entered_(lk_optlock_t *l)
+{
+	/* release fence: a reader that sees a data store made after this point
+	 * also sees the locked word when it validates */
+	atomic_thread_fence(memory_order_release);
+#ifdef LK_DEBUG
+	/* relaxed: a debug field */
+	atomic_store_explicit(&l->owner, lk__self(), memory_order_relaxed);
+#else
+	(void)l;
+#endif
+}
+
+/*
+ * Optimistic read -> exclusive with one CAS. True: the latch is held and
+ * nothing changed since read_begin(version). False: restart.
+ */
+static inline bool lk_optlock_upgrade(lk_optlock_t *l, uint64_t version)
+{
+	if (version & (LK_OPTLOCK_LOCKED | LK_OPTLOCK_OBSOLETE))
+		return false;
+	/* acquire: see the previous holder's data; relaxed on failure */
+	if (!atomic_compare_exchange_strong_explicit(
+		    &l->word, &version, version | LK_OPTLOCK_LOCKED,
+		    memory_order_acquire, memory_order_relaxed))
+		return false;
+	lk_optlock_entered_(l);
+	return true;
+}
+
+static inline void lk_optlock_debug_own_(lk_optlock_t *l, const char *fn)
+{
+#ifdef LK_DEBUG
+	/* relaxed: only compared with our own id, which only we store */
+	LK__CHECK(atomic_load_explicit(&l->owner, memory_order_relaxed) !=
+			  lk__self(),
+		  fn, "re-lock by the owner");
+#else
+	(void)l;
+	(void)fn;
+#endif
+}
+
+/* Exclusive lock, also of an obsolete node (the bit stays set). */
+static inline bool lk_optlock_trylock(lk_optlock_t *l)
+{
+	lk_optlock_debug_own_(l, "lk_optlock_trylock");
+	/* relaxed: the CAS below checks */
+	uint64_t v = atomic_load_explicit(&l->word, memory_order_relaxed);
+	/* acquire: as in upgrade */
+	if ((v & LK_OPTLOCK_LOCKED) ||
+	    !atomic_compare_exchange_strong_explicit(
+		    &l->word, &v, v | LK_OPTLOCK_LOCKED, memory_order_acquire,
+		    memory_order_relaxed))
+		return false;
+	lk_optlock_entered_(l);
+	return true;
+}
+
+static inline bool lk_optlock_acquire_(lk_optlock_t *l, uint64_t deadline)
+{
+	lk__wait_t w = lk__wait_start(deadline);
+	/* relaxed: the CAS decides */
+	uint64_t v = atomic_load_explicit(&l->word, memory_order_relaxed);
+	for (;;) {
+		if (!(v & LK_OPTLOCK_LOCKED)) {
+			/* acquire: as in upgrade; relaxed on failure */
+			if (atomic_compare_exchange_weak_explicit(
+				    &l->word, &v, v | LK_OPTLOCK_LOCKED,
+				    memory_order_acquire, memory_order_relaxed)) {
+				lk_optlock_entered_(l);
+				return true;
+			}
+			continue;
+		}
+		if (!lk__wait(&w, NULL, 0))
+			return false;
+		/* relaxed: the CAS decides */
+		v = atomic_load_explicit(&l->word, memory_order_relaxed);
+	}
+}
+
+static inline void lk_optlock_lock(lk_optlock_t *l)
+{
+	lk_optlock_debug_own_(l, "lk_optlock_lock");
+	lk_optlock_acquire_(l, 0);
+}
+
+static inline bool lk_optlock_timedlock(lk_optlock_t *l, uint64_t timeout_ns)
+{
+	lk_optlock_debug_own_(l, "lk_optlock_timedlock");
+	return lk_optlock_acquire_(l, lk__deadline(timeout_ns));
+}
+
+static inline uint64_t lk_optlock_release_(lk_optlock_t *l, const char *fn)
+{
+	/* relaxed: the holder is the only writer of the word */
+	uint64_t v = atomic_load_explicit(&l->word, memory_order_relaxed);
+	LK__CHECK(v & LK_OPTLOCK_LOCKED, fn, "unlock of a free lock");
+#ifdef LK_DEBUG
+	/* relaxed: debug field */
+	LK__CHECK(atomic_load_explicit(&l->owner, memory_order_relaxed) ==
+			  lk__self(),
+		  fn, "unlock by a non-owner");
+	atomic_store_explicit(&l->owner, 0, memory_order_relaxed);
+#else
+	(void)fn;
+#endif
+	/* ...01 + 3 = next version with bit 0 clear; bit 1 kept */
+	return v + 3;
+}
+
+/* Releases and bumps the version: overlapping optimistic reads fail. */
+static inline void lk_optlock_unlock(lk_optlock_t *l)
+{
+	uint64_t v = lk_optlock_release_(l, "lk_optlock_unlock");
+	/* release: publishes the data with the new version */
+	atomic_store_explicit(&l->word, v, memory_order_release);
+}
+
+/* Releases, bumps the version and marks the node obsolete for good. */
+static inline void lk_optlock_unlock_obsolete(lk_optlock_t *l)
+{
+	uint64_t v = lk_optlock_release_(l, "lk_optlock_unlock_obsolete");
+	/* release: as in unlock */
+	atomic_store_explicit(&l->word, v | LK_OPTLOCK_OBSOLETE,
+			      memory_order_release);
+}
+
+static inline bool lk_optlock_is_obsolete(const lk_optlock_t *l)
+{
+	/* acquire: as read_begin */
+	return atomic_load_explicit(lk_optlock_word_(l),
+				    memory_order_acquire) &
+	       LK_OPTLOCK_OBSOLETE;
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LATCHKIT_OPTLOCK_H */
