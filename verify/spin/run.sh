@@ -9,7 +9,7 @@
 #   // @check <label> <pass|fail> <-DFLAG[,-DFLAG2]|-> <safety|ltl:NAME>
 # The flags go to `spin -a` (they select a seeded bug or a bound) and to gcc
 # (so a model may ask pan for -DCOLLAPSE, -DVECTORSZ=N or -DBITSTATE).
-# safety: pan built with -DSAFETY, run with -m$SPIN_DEPTH; errors > 0 = fail
+# safety: pan built with -DSAFETY -DNOCLAIM (no ltl claim), run with -m$SPIN_DEPTH; errors > 0 = fail
 #         (assertions and invalid end states, i.e. deadlocks).
 # ltl:N:  pan built with -DNFAIR=3, run as `pan -a -f -N N` (weak fairness).
 # A tool failure (spin or gcc non-zero, pan killed, depth exhausted with no
@@ -39,8 +39,8 @@ if [ "${1:-}" = "--one" ]; then
 		echo "+ spin -a ${fl[*]} $model.pml"
 		spin -a "${fl[@]}" "$model.pml" || { echo "RUNNER: spin -a failed"; exit 3; }
 		if [ "$kind" = safety ]; then
-			echo "+ gcc -O2 -DSAFETY ${fl[*]} -o pan pan.c"
-			gcc -O2 -w -DSAFETY "${fl[@]}" -o pan pan.c || { echo "RUNNER: gcc failed"; exit 4; }
+			echo "+ gcc -O2 -DSAFETY -DNOCLAIM ${fl[*]} -o pan pan.c"
+			gcc -O2 -w -DSAFETY -DNOCLAIM "${fl[@]}" -o pan pan.c || { echo "RUNNER: gcc failed"; exit 4; }
 			echo "+ ./pan -m$DEPTH"
 			timeout "$TIMEOUT" ./pan -m"$DEPTH" || { echo "RUNNER: pan rc=$?"; exit 5; }
 		else
@@ -61,6 +61,8 @@ if [ "${1:-}" = "--one" ]; then
 		why="no errors: line (see $log)"
 	elif grep -q 'pan: out of memory\|VECTORSZ too small\|pan: too many processes' "$log"; then
 		why="pan resource limit (see $log)"
+	elif [ "$kind" = safety ] && ! grep -q 'invalid end states.*+' "$log"; then
+		why="invalid end states not checked (see $log)"
 	elif [ "$errs" -eq 0 ] && grep -q 'max search depth too small' "$log"; then
 		why="search depth exhausted (see $log)"
 	elif [ "$kind" != safety ] && ! grep -q "never claim.*($(printf %s "${kind#ltl:}"))" "$log"; then
