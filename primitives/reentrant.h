@@ -1,0 +1,161 @@
+/*
+ * latchkit/reentrant.h: a reentrant (recursive) wrapper over any mutex of
+ * latchkit: an owner id and a depth beside the base latch (the scheme of
+ * POSIX PTHREAD_MUTEX_RECURSIVE and Java's ReentrantLock).
+ *
+ *   LK_REENTRANT_DEFINE(name, base)         base has lock/trylock/timedlock
+ *   LK_REENTRANT_DEFINE_NOTIMED(name, base) base has no timedlock
+ * generate lk_name_t and lk_name_init/lock/trylock/[timedlock]/unlock over
+ * lk_base_t. Initialise statically with LK_REENTRANT_INIT(LK_BASE_INIT).
+ * Predefined: lk_rmutex (over lk_mutex) and lk_rttas (over lk_ttas).
+ *
+ * The owner re-locks by bumping the depth, without touching the base; the
+ * last unlock clears the owner and unlocks the base. Thread ids are
+ * pthread_self(), equal in every translation unit.
+ *
+ * Progress and fairness: those of the base latch; a re-lock by the owner is
+ * wait-free.
+ *
+ * Size: sizeof(base) + 8 (owner) + 4 (depth), padded.
+ *
+ * Memory orders:
+ *   owner load (is it me?)  relaxed  it reads our id only if we stored it:
+ *                                    the last store we made is either our id
+ *                                    (we hold it; coherence shows it to us)
+ *                                    or 0 (our release); other threads store
+ *                                    only their own ids or 0. So a stale
+ *                                    value is never our id by mistake.
+ *   owner store             relaxed  read only through the check above; the
+ *                                    data is ordered by the base latch
+ *   depth                   plain    only the holder touches it, ordered by
+ *                                    the base latch
+ */
+#ifndef LATCHKIT_REENTRANT_H
+#define LATCHKIT_REENTRANT_H
+
+#include "base.h"
+#include "mutex.h"
+#include "ttas.h"
+#include <pthread.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+static inline uintptr_t lk__reentrant_self(void)
+{
+	return (uintptr_t)pthread_self() | 1u; /* nonzero */
+}
+
+#define LK_REENTRANT_INIT(base_init) {base_init, 0, 0}
+
+#define LK__REENTRANT_COMMON(name, base)                                       \
+	typedef struct {                                                       \
+		lk_##base##_t lock;                                            \
+		LK_ATOMIC(uintptr_t) owner;                                    \
+		uint32_t depth;                                                \
+	} lk_##name##_t;                                                       \
+                                                                               \
+	static inline void lk_##name##_init(lk_##name##_t *r)                  \
+	{                                                                      \
+		lk_##base##_init(&r->lock);                                    \
+		/* relaxed: initialisation precedes sharing */                 \
+		atomic_store_explicit(&r->owner, 0, memory_order_relaxed);     \
+		r->depth = 0;                                                  \
+	}                                                                      \
+                                                                               \
+	/* True (and one level deeper) when the caller already holds r. */     \
+	static inline bool lk_##name##_relock_(lk_##name##_t *r,               \
+					       uintptr_t self)                 \
+	{                                                                      \
+		/* relaxed: see the header comment */                          \
+		if (atomic_load_explicit(&r->owner, memory_order_relaxed) !=   \
+		    self)                                                      \
+			return false;                                          \
+		LK__CHECK(r->depth < UINT32_MAX, "lk_" #name "_lock",          \
+			  "depth overflow");                                   \
+		r->depth++;                                                    \
+		return true;                                                   \
+	}                                                                      \
+                                                                               \
+	static inline void lk_##name##_own_(lk_##name##_t *r, uintptr_t self)  \
+	{                                                                      \
+		/* relaxed: see the header comment */                          \
+		atomic_store_explicit(&r->owner, self, memory_order_relaxed);  \
+		r->depth = 1;                                                  \
+	}                                                                      \
+                                                                               \
+	static inline void lk_##name##_lock(lk_##name##_t *r)                  \
+	{                                                                      \
+		uintptr_t self = lk__reentrant_self();                         \
+		if (lk_##name##_relock_(r, self))                              \
+			return;                                                \
+		lk_##base##_lock(&r->lock);                                    \
+		lk_##name##_own_(r, self);                                     \
+	}                                                                      \
+                                                                               \
+	static inline bool lk_##name##_trylock(lk_##name##_t *r)               \
+	{                                                                      \
+		uintptr_t self = lk__reentrant_self();                         \
+		if (lk_##name##_relock_(r, self))                              \
+			return true;                                           \
+		if (!lk_##base##_trylock(&r->lock))                            \
+			return false;                                          \
+		lk_##name##_own_(r, self);                                     \
+		return true;                                                   \
+	}                                                                      \
+                                                                               \
+	static inline void lk_##name##_unlock(lk_##name##_t *r)                \
+	{                                                                      \
+		/* relaxed: see the header comment */                          \
+		uintptr_t o =                                                  \
+			atomic_load_explicit(&r->owner, memory_order_relaxed); \
+		LK__CHECK(o != 0, "lk_" #name "_unlock",                       \
+			  "unlock of a free lock");                            \
+		LK__CHECK(o == lk__reentrant_self(), "lk_" #name "_unlock",    \
+			  "unlock by a non-owner");                            \
+		(void)o;                                                       \
+		if (--r->depth != 0)                                           \
+			return;                                                \
+		/* relaxed: see the header comment */                          \
+		atomic_store_explicit(&r->owner, 0, memory_order_relaxed);     \
+		lk_##base##_unlock(&r->lock);                                  \
+	}                                                                      \
+                                                                               \
+	/* Depth held by the caller (0: not held by the caller). */            \
+	static inline uint32_t lk_##name##_depth(lk_##name##_t *r)             \
+	{                                                                      \
+		/* relaxed: see the header comment */                          \
+		return atomic_load_explicit(&r->owner,                         \
+					    memory_order_relaxed) ==           \
+				       lk__reentrant_self()                    \
+			       ? r->depth                                      \
+			       : 0;                                            \
+	}
+
+#define LK_REENTRANT_DEFINE_NOTIMED(name, base) LK__REENTRANT_COMMON(name, base)
+
+#define LK_REENTRANT_DEFINE(name, base)                                        \
+	LK__REENTRANT_COMMON(name, base)                                       \
+	static inline bool lk_##name##_timedlock(lk_##name##_t *r,             \
+						 uint64_t timeout_ns)          \
+	{                                                                      \
+		uintptr_t self = lk__reentrant_self();                         \
+		if (lk_##name##_relock_(r, self))                              \
+			return true;                                           \
+		if (!lk_##base##_timedlock(&r->lock, timeout_ns))              \
+			return false;                                          \
+		lk_##name##_own_(r, self);                                     \
+		return true;                                                   \
+	}
+
+LK_REENTRANT_DEFINE(rmutex, mutex)
+#define LK_RMUTEX_INIT LK_REENTRANT_INIT(LK_MUTEX_INIT)
+LK_REENTRANT_DEFINE(rttas, ttas)
+#define LK_RTTAS_INIT LK_REENTRANT_INIT(LK_TTAS_INIT)
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LATCHKIT_REENTRANT_H */
