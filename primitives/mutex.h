@@ -1,0 +1,228 @@
+/*
+ * latchkit/mutex.h: compact spin-then-park mutex in one 32-bit word.
+ *
+ * Algorithm: the futex mutex of Drepper ("Futexes are tricky", 2004/2011,
+ * mutex #3) with a bounded spin phase and a starvation hand-off in the style
+ * of WebKit's WTF::Lock / Rust's parking_lot and Go's sync.Mutex. Bits:
+ *   LOCKED   held.
+ *   WAITERS  some thread may be parked on the word: unlock must wake one.
+ *   HANDOFF  a waiter has been parked longer than LK_MUTEX_HANDOFF_NS: the
+ *            lock is reserved for threads that have already parked.
+ * Uncontended lock is one CAS 0 -> LOCKED; unlock with no waiters is one
+ * CAS LOCKED -> 0 and no syscall. A contended locker waits through
+ * lk__wait() (spin, yield, then park): before parking it sets WAITERS and
+ * parks on the word value it saw, so an unlock between its look and its
+ * sleep changes the word and the kernel refuses the sleep. Unlock clears
+ * LOCKED and WAITERS and wakes one; as in Drepper's mutex, a thread that has
+ * parked acquires with WAITERS set, since others may still sleep, so every
+ * sleeper is eventually woken (a spare wake at the end of a busy spell is
+ * the price). A thread that times out re-asserts WAITERS before leaving,
+ * so a wake it swallowed is passed on by the next unlock.
+ *
+ * Fairness: barging is allowed (a running thread may take the lock ahead of
+ * a sleeper: that is what makes it fast), so it is not FIFO. It is
+ * eventually fair: a waiter that has been parked longer than about 1 ms
+ * (LK_MUTEX_HANDOFF_NS) sets HANDOFF; while it is set, neither the fast path
+ * nor trylock nor a thread that has not yet parked may take the lock, so
+ * each release goes to a thread the unlock woke (or to one already awake
+ * after parking). The kernel wakes futex sleepers in arrival order, so the
+ * starving waiter is reached within the current set of sleepers; it clears
+ * HANDOFF when it acquires (or times out), and barging resumes.
+ *
+ * Size: 4 bytes (one uint32_t); LK_DEBUG adds an owner field.
+ *
+ * Memory orders:
+ *   CAS(word, s, s|LOCKED, acquire / relaxed): the winner must see the
+ *       previous critical section; a failed CAS publishes nothing.
+ *   CAS(word, s, s|WAITERS or |HANDOFF, relaxed): only announces a sleeper
+ *       or starvation; later RMWs on the same word order after it.
+ *   load(word, relaxed): decides what to try; the CAS that follows acquires.
+ *   unlock: CAS(word, s, s & ~(LOCKED|WAITERS), release / relaxed):
+ *       publishes the critical section to the next acquirer.
+ *   leaving on timeout: fetch_and(word, ~HANDOFF, relaxed): gives nothing
+ *       to anyone, only re-allows barging.
+ *   debug owner: relaxed, compared with the caller's own id.
+ */
+#ifndef LATCHKIT_MUTEX_H
+#define LATCHKIT_MUTEX_H
+
+#include "base.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifndef LK_MUTEX_HANDOFF_NS
+#define LK_MUTEX_HANDOFF_NS 1000000u /* parked this long: starving */
+#endif
+
+#define LK_MUTEX_LOCKED_ 1u
+#define LK_MUTEX_WAITERS_ 2u
+#define LK_MUTEX_HANDOFF_ 4u
+
+typedef struct {
+	LK_ATOMIC(uint32_t) word;
+#ifdef LK_DEBUG
+	LK_ATOMIC(uintptr_t) owner_;
+#endif
+} lk_mutex_t;
+
+#ifdef LK_DEBUG
+#define LK_MUTEX_INIT {0, 0}
+#else
+#define LK_MUTEX_INIT {0}
+#endif
+
+static inline void lk_mutex_init(lk_mutex_t *l)
+{
+	atomic_store_explicit(&l->word, 0, memory_order_relaxed);
+#ifdef LK_DEBUG
+	atomic_store_explicit(&l->owner_, 0, memory_order_relaxed);
+#endif
+}
+
+#ifdef LK_DEBUG
+static inline void lk_mutex_check_relock_(lk_mutex_t *l, const char *fn)
+{
+	LK__CHECK(atomic_load_explicit(&l->owner_, memory_order_relaxed) !=
+			  lk__self(),
+		  fn, "re-lock by the owner");
+}
+#define LK_MUTEX_ACQUIRED_(l)                                                  \
+	atomic_store_explicit(&(l)->owner_, lk__self(), memory_order_relaxed)
+#else
+#define lk_mutex_check_relock_(l, fn) ((void)0)
+#define LK_MUTEX_ACQUIRED_(l) ((void)0)
+#endif
+
+/* Contended acquire; deadline 0: none. Returns false on timeout. */
+static inline bool lk_mutex_lock_slow_(lk_mutex_t *l, uint64_t deadline)
+{
+	lk__wait_t w = lk__wait_start(deadline);
+	bool parked = false;   /* has been through a park step */
+	bool starving = false; /* parked longer than LK_MUTEX_HANDOFF_NS */
+	uint64_t parked_at = 0;
+	for (;;) {
+		uint32_t s = atomic_load_explicit(&l->word,
+						  memory_order_relaxed);
+		if (!(s & LK_MUTEX_LOCKED_) &&
+		    (parked || !(s & LK_MUTEX_HANDOFF_))) {
+			uint32_t ns = s | LK_MUTEX_LOCKED_;
+			if (parked)
+				ns |= LK_MUTEX_WAITERS_; /* others may sleep */
+			if (starving)
+				ns &= ~LK_MUTEX_HANDOFF_;
+			if (atomic_compare_exchange_weak_explicit(
+				    &l->word, &s, ns, memory_order_acquire,
+				    memory_order_relaxed))
+				return true;
+			continue;
+		}
+		if (lk__wait_would_park(&w)) {
+			if (parked && !starving &&
+			    lk__now_ns() - parked_at >= LK_MUTEX_HANDOFF_NS)
+				starving = true;
+			uint32_t want = s | LK_MUTEX_WAITERS_;
+			if (starving)
+				want |= LK_MUTEX_HANDOFF_;
+			if (want != s &&
+			    !atomic_compare_exchange_weak_explicit(
+				    &l->word, &s, want, memory_order_relaxed,
+				    memory_order_relaxed))
+				continue;
+			s = want;
+			if (!parked) {
+				parked = true;
+				parked_at = lk__now_ns();
+			}
+		}
+		if (!lk__wait(&w, &l->word, s)) {
+			if (starving) {
+				/* Re-allow barging; if the lock is free with
+				 * sleepers, wake one to take it. */
+				uint32_t o = atomic_fetch_and_explicit(
+					&l->word, ~LK_MUTEX_HANDOFF_,
+					memory_order_relaxed);
+				if ((o & (LK_MUTEX_LOCKED_ |
+					  LK_MUTEX_WAITERS_)) ==
+				    LK_MUTEX_WAITERS_)
+					lk__futex_wake(&l->word, 1);
+			}
+			return false;
+		}
+	}
+}
+
+static inline void lk_mutex_lock(lk_mutex_t *l)
+{
+	lk_mutex_check_relock_(l, "lk_mutex_lock");
+	uint32_t s = 0;
+	if (lk__unlikely(!atomic_compare_exchange_strong_explicit(
+		    &l->word, &s, LK_MUTEX_LOCKED_, memory_order_acquire,
+		    memory_order_relaxed)))
+		lk_mutex_lock_slow_(l, 0);
+	LK_MUTEX_ACQUIRED_(l);
+}
+
+static inline bool lk_mutex_trylock(lk_mutex_t *l)
+{
+	lk_mutex_check_relock_(l, "lk_mutex_trylock");
+	/* Only a word that is entirely clear: a set HANDOFF reserves the
+	 * lock for a starving waiter. */
+	uint32_t s = 0;
+	if (!atomic_compare_exchange_strong_explicit(&l->word, &s,
+						     LK_MUTEX_LOCKED_,
+						     memory_order_acquire,
+						     memory_order_relaxed))
+		return false;
+	LK_MUTEX_ACQUIRED_(l);
+	return true;
+}
+
+static inline bool lk_mutex_timedlock(lk_mutex_t *l, uint64_t timeout_ns)
+{
+	lk_mutex_check_relock_(l, "lk_mutex_timedlock");
+	uint32_t s = 0;
+	if (!atomic_compare_exchange_strong_explicit(&l->word, &s,
+						     LK_MUTEX_LOCKED_,
+						     memory_order_acquire,
+						     memory_order_relaxed) &&
+	    !lk_mutex_lock_slow_(l, lk__deadline(timeout_ns)))
+		return false;
+	LK_MUTEX_ACQUIRED_(l);
+	return true;
+}
+
+static inline void lk_mutex_unlock_slow_(lk_mutex_t *l, uint32_t s)
+{
+	while (!atomic_compare_exchange_weak_explicit(
+		&l->word, &s, s & ~(LK_MUTEX_LOCKED_ | LK_MUTEX_WAITERS_),
+		memory_order_release, memory_order_relaxed))
+		;
+	if (s & LK_MUTEX_WAITERS_)
+		lk__futex_wake(&l->word, 1);
+}
+
+static inline void lk_mutex_unlock(lk_mutex_t *l)
+{
+#ifdef LK_DEBUG
+	LK__CHECK(atomic_load_explicit(&l->word, memory_order_relaxed) &
+			  LK_MUTEX_LOCKED_,
+		  "lk_mutex_unlock", "unlock of a free lock");
+	LK__CHECK(atomic_load_explicit(&l->owner_, memory_order_relaxed) ==
+			  lk__self(),
+		  "lk_mutex_unlock", "unlock by a non-owner");
+	atomic_store_explicit(&l->owner_, 0, memory_order_relaxed);
+#endif
+	uint32_t s = LK_MUTEX_LOCKED_;
+	if (lk__unlikely(!atomic_compare_exchange_strong_explicit(
+		    &l->word, &s, 0, memory_order_release,
+		    memory_order_relaxed)))
+		lk_mutex_unlock_slow_(l, s);
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LATCHKIT_MUTEX_H */

@@ -1,0 +1,126 @@
+/*
+ * latchkit/tas.h: test-and-set spinlock.
+ *
+ * Algorithm: the test-and-set lock (as surveyed by Anderson, "The performance
+ * of spin lock alternatives for shared-memory multiprocessors", IEEE TPDS
+ * 1990): acquire by atomically exchanging 1 into a word until the old value
+ * was 0; release by storing 0.
+ *
+ * Progress: deadlock-free, not starvation-free: no fairness at all, any
+ * waiter may win any release. Waiters retry the exchange, so under contention
+ * every retry bounces the cache line; prefer ttas.h when that matters.
+ * Waiting goes through lk__wait() with no futex word (spin, then yield, then
+ * short naps): the release is a plain store, so nobody could be told to wake.
+ *
+ * Size: 4 bytes (one uint32_t word); LK_DEBUG adds an owner field.
+ *
+ * Memory orders:
+ *   lock/trylock/timedlock  exchange(word, 1, acquire): the winner must see
+ *                           the previous holder's critical section; a failed
+ *                           exchange wrote 1 over 1 and publishes nothing.
+ *   unlock                  store(word, 0, release): publishes the critical
+ *                           section to the next winner's acquire exchange.
+ *   debug owner             relaxed loads/stores: only read by checks that
+ *                           compare it with the caller's own id.
+ */
+#ifndef LATCHKIT_TAS_H
+#define LATCHKIT_TAS_H
+
+#include "base.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+	LK_ATOMIC(uint32_t) word; /* 0 free, 1 held */
+#ifdef LK_DEBUG
+	LK_ATOMIC(uintptr_t) owner_;
+#endif
+} lk_tas_t;
+
+#ifdef LK_DEBUG
+#define LK_TAS_INIT {0, 0}
+#else
+#define LK_TAS_INIT {0}
+#endif
+
+static inline void lk_tas_init(lk_tas_t *l)
+{
+	atomic_store_explicit(&l->word, 0, memory_order_relaxed);
+#ifdef LK_DEBUG
+	atomic_store_explicit(&l->owner_, 0, memory_order_relaxed);
+#endif
+}
+
+#ifdef LK_DEBUG
+static inline void lk_tas_check_relock_(lk_tas_t *l, const char *fn)
+{
+	LK__CHECK(atomic_load_explicit(&l->owner_, memory_order_relaxed) !=
+			  lk__self(),
+		  fn, "re-lock by the owner");
+}
+#define LK_TAS_ACQUIRED_(l)                                                    \
+	atomic_store_explicit(&(l)->owner_, lk__self(), memory_order_relaxed)
+#else
+#define lk_tas_check_relock_(l, fn) ((void)0)
+#define LK_TAS_ACQUIRED_(l) ((void)0)
+#endif
+
+/* Slow path, kept out of line of the fast path; deadline 0: none. */
+static inline bool lk_tas_lock_slow_(lk_tas_t *l, uint64_t deadline)
+{
+	lk__wait_t w = lk__wait_start(deadline);
+	do {
+		if (!lk__wait(&w, NULL, 0))
+			return false;
+	} while (atomic_exchange_explicit(&l->word, 1, memory_order_acquire));
+	return true;
+}
+
+static inline void lk_tas_lock(lk_tas_t *l)
+{
+	lk_tas_check_relock_(l, "lk_tas_lock");
+	if (lk__unlikely(atomic_exchange_explicit(&l->word, 1,
+						  memory_order_acquire)))
+		lk_tas_lock_slow_(l, 0);
+	LK_TAS_ACQUIRED_(l);
+}
+
+static inline bool lk_tas_trylock(lk_tas_t *l)
+{
+	lk_tas_check_relock_(l, "lk_tas_trylock");
+	if (atomic_exchange_explicit(&l->word, 1, memory_order_acquire))
+		return false;
+	LK_TAS_ACQUIRED_(l);
+	return true;
+}
+
+static inline bool lk_tas_timedlock(lk_tas_t *l, uint64_t timeout_ns)
+{
+	lk_tas_check_relock_(l, "lk_tas_timedlock");
+	if (atomic_exchange_explicit(&l->word, 1, memory_order_acquire) &&
+	    !lk_tas_lock_slow_(l, lk__deadline(timeout_ns)))
+		return false;
+	LK_TAS_ACQUIRED_(l);
+	return true;
+}
+
+static inline void lk_tas_unlock(lk_tas_t *l)
+{
+#ifdef LK_DEBUG
+	LK__CHECK(atomic_load_explicit(&l->word, memory_order_relaxed),
+		  "lk_tas_unlock", "unlock of a free lock");
+	LK__CHECK(atomic_load_explicit(&l->owner_, memory_order_relaxed) ==
+			  lk__self(),
+		  "lk_tas_unlock", "unlock by a non-owner");
+	atomic_store_explicit(&l->owner_, 0, memory_order_relaxed);
+#endif
+	atomic_store_explicit(&l->word, 0, memory_order_release);
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LATCHKIT_TAS_H */

@@ -1,0 +1,136 @@
+/*
+ * latchkit/ttas.h: test-and-test-and-set spinlock with exponential backoff.
+ *
+ * Algorithm: test-and-test-and-set (Rudolph & Segall 1984) with randomless
+ * exponential backoff after a lost exchange, as measured by Anderson ("The
+ * performance of spin lock alternatives for shared-memory multiprocessors",
+ * IEEE TPDS 1990). The first attempt is the exchange itself, so an
+ * uncontended acquire costs one atomic; a loser then waits on plain loads
+ * (the line stays shared in every waiter's cache) and retries the exchange
+ * only when the word reads free, backing off (lk__backoff) after each lost
+ * retry so that a release is not followed by a burst of exchanges.
+ *
+ * Progress: deadlock-free, not starvation-free: no fairness. Waiting goes
+ * through lk__wait() with no futex word (spin, then yield, then short naps):
+ * the release is a plain store, so nobody could be told to wake.
+ *
+ * Size: 4 bytes (one uint32_t word); LK_DEBUG adds an owner field.
+ *
+ * Memory orders:
+ *   exchange(word, 1, acquire)  the winner must see the previous holder's
+ *                               critical section; a failed one publishes
+ *                               nothing.
+ *   load(word, relaxed)         the test while waiting only decides when to
+ *                               retry; the exchange that follows acquires.
+ *   store(word, 0, release)     unlock: publishes the critical section.
+ *   debug owner                 relaxed: compared with the caller's own id.
+ */
+#ifndef LATCHKIT_TTAS_H
+#define LATCHKIT_TTAS_H
+
+#include "base.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+	LK_ATOMIC(uint32_t) word; /* 0 free, 1 held */
+#ifdef LK_DEBUG
+	LK_ATOMIC(uintptr_t) owner_;
+#endif
+} lk_ttas_t;
+
+#ifdef LK_DEBUG
+#define LK_TTAS_INIT {0, 0}
+#else
+#define LK_TTAS_INIT {0}
+#endif
+
+static inline void lk_ttas_init(lk_ttas_t *l)
+{
+	atomic_store_explicit(&l->word, 0, memory_order_relaxed);
+#ifdef LK_DEBUG
+	atomic_store_explicit(&l->owner_, 0, memory_order_relaxed);
+#endif
+}
+
+#ifdef LK_DEBUG
+static inline void lk_ttas_check_relock_(lk_ttas_t *l, const char *fn)
+{
+	LK__CHECK(atomic_load_explicit(&l->owner_, memory_order_relaxed) !=
+			  lk__self(),
+		  fn, "re-lock by the owner");
+}
+#define LK_TTAS_ACQUIRED_(l)                                                   \
+	atomic_store_explicit(&(l)->owner_, lk__self(), memory_order_relaxed)
+#else
+#define lk_ttas_check_relock_(l, fn) ((void)0)
+#define LK_TTAS_ACQUIRED_(l) ((void)0)
+#endif
+
+/* After a lost exchange: wait for the word to read free, back off, retry.
+ * deadline 0: none. */
+static inline bool lk_ttas_lock_slow_(lk_ttas_t *l, uint64_t deadline)
+{
+	lk__wait_t w = lk__wait_start(deadline);
+	lk__backoff_t b = LK__BACKOFF_INIT;
+	for (;;) {
+		while (atomic_load_explicit(&l->word, memory_order_relaxed))
+			if (!lk__wait(&w, NULL, 0))
+				return false;
+		if (!atomic_exchange_explicit(&l->word, 1,
+					      memory_order_acquire))
+			return true;
+		lk__backoff(&b);
+	}
+}
+
+static inline void lk_ttas_lock(lk_ttas_t *l)
+{
+	lk_ttas_check_relock_(l, "lk_ttas_lock");
+	if (lk__unlikely(atomic_exchange_explicit(&l->word, 1,
+						  memory_order_acquire)))
+		lk_ttas_lock_slow_(l, 0);
+	LK_TTAS_ACQUIRED_(l);
+}
+
+static inline bool lk_ttas_trylock(lk_ttas_t *l)
+{
+	lk_ttas_check_relock_(l, "lk_ttas_trylock");
+	/* Test first: a trylock on a held lock then costs no write. */
+	if (atomic_load_explicit(&l->word, memory_order_relaxed) ||
+	    atomic_exchange_explicit(&l->word, 1, memory_order_acquire))
+		return false;
+	LK_TTAS_ACQUIRED_(l);
+	return true;
+}
+
+static inline bool lk_ttas_timedlock(lk_ttas_t *l, uint64_t timeout_ns)
+{
+	lk_ttas_check_relock_(l, "lk_ttas_timedlock");
+	if (atomic_exchange_explicit(&l->word, 1, memory_order_acquire) &&
+	    !lk_ttas_lock_slow_(l, lk__deadline(timeout_ns)))
+		return false;
+	LK_TTAS_ACQUIRED_(l);
+	return true;
+}
+
+static inline void lk_ttas_unlock(lk_ttas_t *l)
+{
+#ifdef LK_DEBUG
+	LK__CHECK(atomic_load_explicit(&l->word, memory_order_relaxed),
+		  "lk_ttas_unlock", "unlock of a free lock");
+	LK__CHECK(atomic_load_explicit(&l->owner_, memory_order_relaxed) ==
+			  lk__self(),
+		  "lk_ttas_unlock", "unlock by a non-owner");
+	atomic_store_explicit(&l->owner_, 0, memory_order_relaxed);
+#endif
+	atomic_store_explicit(&l->word, 0, memory_order_release);
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LATCHKIT_TTAS_H */
