@@ -35,11 +35,14 @@
  *                                    for a reader that sees one of them
  *   unlock store            release  publishes the data with the new version
  *   is_obsolete load        acquire  as read_begin
+ * Under ThreadSanitizer the fences give way to acquire/release data copies,
+ * as in seqlock.h (whose copy helpers and fence macros this header uses).
  */
 #ifndef LATCHKIT_OPTLOCK_H
 #define LATCHKIT_OPTLOCK_H
 
 #include "base.h"
+#include "seqlock.h" /* lk_seq_load/store, lk__seq_fence_* */
 
 #ifdef __cplusplus
 extern "C" {
@@ -115,7 +118,7 @@ static inline bool lk_optlock_validate(const lk_optlock_t *l, uint64_t version)
 {
 	/* acquire fence: if a read above saw a writer's store, the re-load
 	 * below sees that writer's locked word or later */
-	atomic_thread_fence(memory_order_acquire);
+	lk__seq_fence_acquire();
 	/* relaxed: ordered by the fence */
 	return atomic_load_explicit(lk_optlock_word_(l),
 				    memory_order_relaxed) == version;
@@ -125,7 +128,7 @@ static inline void lk_optlock_entered_(lk_optlock_t *l)
 {
 	/* release fence: a reader that sees a data store made after this point
 	 * also sees the locked word when it validates */
-	atomic_thread_fence(memory_order_release);
+	lk__seq_fence_release();
 #ifdef LK_DEBUG
 	/* relaxed: a debug field */
 	atomic_store_explicit(&l->owner, lk__self(), memory_order_relaxed);
