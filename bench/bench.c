@@ -498,6 +498,16 @@ static void run_work(const work_t *w, const lkb_impl_t **fam, int nf)
 					 w->workload, T, rep + 1, O.reps,
 					 ims[i]->name);
 				int rc = run_cell(ims[i], w, &p, r);
+				if (rc == 1 && O.smoke) {
+					/* tiny cells: a hang is a bug */
+					failures++;
+					if (!O.quiet)
+						fprintf(stderr,
+							"\nbench: %s %s t=%d: "
+							"%s (smoke)\n",
+							ims[i]->name,
+							w->workload, T, r->msg);
+				}
 				if (rc == 1) {
 					dnf[i] = true;
 					dnf_at[i] = T;
@@ -850,7 +860,7 @@ int main(int argc, char **argv)
 			O.dur_ms = 15;
 			O.lm_dur_ms = 15;
 			O.iters = 20000;
-			O.cap_s = 10;
+			O.cap_s = 5;
 			if (!thr)
 				thr = "1 2";
 		} else if (!strcmp(a, "--full")) {
@@ -863,9 +873,15 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--quiet")) {
 			O.quiet = true;
 		} else if (!strcmp(a, "--list")) {
-			for (int k = 0; k < n_impls; k++)
-				printf("%s %s\n", impls[k]->family,
-				       impls[k]->name);
+			/* family name peer loops (for bench/instr.sh) */
+			for (int k = 0; k < n_impls; k++) {
+				const lkb_impl_t *im = impls[k];
+				printf("%s %s %s %s%s%s\n", im->family,
+				       im->name, im->peer ? im->peer : "-",
+				       im->pairs ? "pairs," : "",
+				       im->read_pairs ? "read," : "",
+				       im->lock16 ? "lock16," : "");
+			}
 			return 0;
 		} else if (v && !strcmp(a, "--threads")) {
 			thr = v;
@@ -929,6 +945,8 @@ int main(int argc, char **argv)
 	       O.cs_lines, O.noncs);
 	fflush(stdout);
 
+	if (!O.family || !strcmp(O.family, "lockmgr"))
+		lkb_lockmgr_prepare();
 	run_start_ns = lkb_ns();
 	for (int wi = 0; wi < N_WORKS; wi++) {
 		const work_t *w = &works[wi];
@@ -980,11 +998,18 @@ int main(int argc, char **argv)
 		lkb_json_write(f, meta, 10, rows, n_rows);
 		fclose(f);
 	}
-	printf("results: %s/bench.csv, %s/bench.json (%d rows, %.0f s)\n",
-	       O.out, O.out, n_rows, (double)(lkb_ns() - run_start_ns) / 1e9);
+	int impl_rows = 0, ok_rows = 0;
+	for (int i = 0; i < n_rows; i++) {
+		impl_rows++;
+		ok_rows += !strcmp(rows[i].status, "ok");
+	}
+	printf("results: %s/bench.csv, %s/bench.json (%d rows, %d ok, %.0f "
+	       "s)\n",
+	       O.out, O.out, impl_rows, ok_rows,
+	       (double)(lkb_ns() - run_start_ns) / 1e9);
 	if (failures) {
-		printf("bench: %d cell(s) FAILED (crash or broken invariant)\n",
-		       failures);
+		printf("bench: %d cell(s) FAILED (crash, broken invariant%s)\n",
+		       failures, O.smoke ? ", or a hang" : "");
 		return 1;
 	}
 	return 0;

@@ -1,0 +1,561 @@
+/*
+ * bench/impl_lockmgr.c: the lock table (liblatchkit) against Berkeley DB's
+ * lock subsystem and the coarse baseline (bench/coarse.c).
+ *
+ *   uncontended           one txn, lock + unlock of one row, repeated
+ *   16-locks-release-all  begin, 16 row locks, commit (release all); per lock
+ *   memory                bytes per granted request
+ *   ycsb-tTHETA           DBx1000's YCSB shape: 16 requests per txn on a table
+ *                         of LKB_ROWS rows, 50% S / 50% X, keys drawn from
+ *                         Zipf(theta) (Gray et al.'s generator), distinct
+ *                         within a txn; an aborted txn is retried with the
+ *                         same keys after a short backoff. Committed txn/s,
+ *                         aborts per committed txn, lock-call latency.
+ *
+ * The lock table runs flat (hierarchy off, the S/X mode table) as Berkeley
+ * DB's lock_get does: one lock per call on both sides.
+ */
+#include "bench.h"
+
+#include <math.h>
+#include <malloc.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include <db.h>
+
+#include "coarse.h"
+
+#define LKB_ROWS (1u << 20)
+#define LKB_REQS 16
+
+/* ---- Zipf (Gray et al., "Quickly generating billion-record synthetic
+ * databases", SIGMOD 1994), zeta precomputed in the parent before fork ---- */
+
+typedef struct {
+	double theta, zetan, alpha, eta, half_pow;
+} lkb_zipf_t;
+
+static lkb_zipf_t zipfs[4];
+static const double thetas[4] = {0.0, 0.6, 0.8, 0.99};
+
+static void zipf_init(lkb_zipf_t *z, uint32_t n, double theta)
+{
+	double zn = 0, z2 = 1.0 + pow(0.5, theta);
+	for (uint32_t i = 1; i <= n; i++)
+		zn += pow((double)i, -theta);
+	z->theta = theta;
+	z->zetan = zn;
+	z->alpha = 1.0 / (1.0 - theta);
+	z->eta = (1.0 - pow(2.0 / n, 1.0 - theta)) / (1.0 - z2 / zn);
+	z->half_pow = pow(0.5, theta);
+}
+
+static const lkb_zipf_t *zipf_for(double theta)
+{
+	for (int i = 0; i < 4; i++)
+		if (fabs(zipfs[i].theta - theta) < 1e-9 && zipfs[i].zetan > 0)
+			return &zipfs[i];
+	/* not precomputed: compute here (costs ~20 ms) */
+	static lkb_zipf_t z;
+	zipf_init(&z, LKB_ROWS, theta);
+	return &z;
+}
+
+static inline double rnd01(uint64_t *s)
+{
+	uint64_t x = *s;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	*s = x;
+	return (double)(x >> 11) * (1.0 / 9007199254740992.0);
+}
+
+/* A row in [0, LKB_ROWS); hot rows scattered so they do not share buckets
+ * by accident of numbering. */
+static inline uint32_t zipf_next(const lkb_zipf_t *z, uint64_t *s)
+{
+	double u = rnd01(s), uz = u * z->zetan;
+	uint64_t v;
+	if (uz < 1.0)
+		v = 0;
+	else if (uz < 1.0 + z->half_pow)
+		v = 1;
+	else
+		v = (uint64_t)((double)LKB_ROWS *
+			       pow(z->eta * u - z->eta + 1.0, z->alpha));
+	if (v >= LKB_ROWS)
+		v = LKB_ROWS - 1;
+	return (uint32_t)((v * 2654435761u) & (LKB_ROWS - 1));
+}
+
+typedef struct {
+	uint32_t key[LKB_REQS];
+	bool write[LKB_REQS];
+} lkb_txnspec_t;
+
+static void make_txn(const lkb_zipf_t *z, uint64_t *s, lkb_txnspec_t *t)
+{
+	for (int i = 0; i < LKB_REQS; i++) {
+		uint32_t k;
+		bool dup;
+		do {
+			k = zipf_next(z, s);
+			dup = false;
+			for (int j = 0; j < i; j++)
+				dup |= t->key[j] == k;
+		} while (dup);
+		t->key[i] = k;
+		t->write[i] = rnd01(s) < 0.5;
+	}
+}
+
+static void backoff(int streak, uint64_t *s)
+{
+	int n = streak < 8 ? (1 << streak) * 64 : 16384;
+	lkb_work((int)(rnd01(s) * n));
+}
+
+/* ---- the YCSB driver, one back end at a time ------------------------------ */
+
+enum { BE_LK, BE_BDB, BE_COARSE };
+
+typedef struct {
+	int be;
+	int policy;
+	lkb_zipf_t zipf;
+#if __has_include(<latchkit/lockmgr.h>)
+	struct lk_lockmgr *mgr;
+#endif
+	DB_ENV *env;
+	lkc_table_t *coarse;
+} ycsb_t;
+
+#if __has_include(<latchkit/lockmgr.h>)
+#include <latchkit/lockmgr.h>
+
+static lk_lockmgr_t *lk_make(int policy)
+{
+	lk_lockmgr_config_t cfg;
+	lk_lockmgr_config_init(&cfg);
+	cfg.policy = policy;
+	cfg.hierarchy = false;
+	cfg.modes = lk_modetable_sx();
+	lk_lockmgr_t *m = NULL;
+	int rc = lk_lockmgr_create(&cfg, &m);
+	if (rc != LK_OK) {
+		fprintf(stderr, "lk_lockmgr_create: %s\n", lk_strerror(rc));
+		exit(4);
+	}
+	return m;
+}
+
+static void lk_check(int rc, const char *what)
+{
+	if (rc != LK_OK) {
+		fprintf(stderr, "%s: %s\n", what, lk_strerror(rc));
+		exit(4);
+	}
+}
+#endif
+
+static DB_ENV *bdb_open(void)
+{
+	DB_ENV *e = NULL;
+	char dir[] = "/tmp/lkb-bdb-XXXXXX";
+	if (db_env_create(&e, 0) || !mkdtemp(dir)) {
+		fprintf(stderr, "bdb: cannot create an environment\n");
+		exit(4);
+	}
+	e->set_lk_max_locks(e, 200000);
+	e->set_lk_max_lockers(e, 20000);
+	e->set_lk_max_objects(e, 200000);
+	e->set_lk_detect(e, DB_LOCK_YOUNGEST); /* detect at each conflict */
+	int rc = e->open(e, dir, DB_CREATE | DB_PRIVATE | DB_INIT_LOCK | DB_THREAD,
+			 0);
+	rmdir(dir); /* private: nothing is kept in it */
+	if (rc) {
+		fprintf(stderr, "bdb: open: %s\n", db_strerror(rc));
+		exit(4);
+	}
+	return e;
+}
+
+static void ycsb_worker(lkb_team_t *tm, int id, lkb_tstat_t *st)
+{
+	ycsb_t *y = (ycsb_t *)tm->obj;
+	uint64_t seed = 0x9e3779b97f4a7c15ull * (uint64_t)(id + 1) + 12345;
+	uint64_t commits = 0, aborts = 0, calls = 0;
+	lkb_txnspec_t spec;
+	u_int32_t locker = 0;
+	lkc_txn_t ct;
+	DB_LOCK *bl = NULL;
+	if (y->be == BE_BDB) {
+		if (y->env->lock_id(y->env, &locker))
+			exit(4);
+		bl = (DB_LOCK *)calloc(LKB_REQS, sizeof(DB_LOCK));
+	}
+	if (y->be == BE_COARSE)
+		lkc_txn_init(&ct);
+	while (!lkb_stopped(tm)) {
+		make_txn(&y->zipf, &seed, &spec);
+		int streak = 0;
+		for (;;) { /* until this txn commits */
+			bool ok = true;
+#if __has_include(<latchkit/lockmgr.h>)
+			lk_txn_t *tx = NULL;
+			if (y->be == BE_LK)
+				lk_check(lk_txn_begin(y->mgr, &tx),
+					 "lk_txn_begin");
+#endif
+			if (y->be == BE_COARSE)
+				lkc_txn_begin(y->coarse, &ct);
+			for (int i = 0; i < LKB_REQS && ok; i++) {
+				bool samp = (calls++ & LKB_SAMPLE_MASK) == 0;
+				uint64_t t0 = samp ? lkb_ns() : 0;
+				if (y->be == BE_LK) {
+#if __has_include(<latchkit/lockmgr.h>)
+					lk_res_t r = lk_res_row(
+						0, 1, spec.key[i] >> 6,
+						spec.key[i]);
+					int rc = lk_lock(
+						tx, &r,
+						spec.write[i] ? LK_SX_X
+							      : LK_SX_S,
+						LK_FOREVER, 0);
+					if (rc != LK_OK &&
+					    rc != LK_WOULDBLOCK &&
+					    rc != LK_DEADLOCK &&
+					    rc != LK_WOUNDED)
+						lk_check(rc, "lk_lock");
+					ok = rc == LK_OK;
+#endif
+				} else if (y->be == BE_BDB) {
+					DBT obj;
+					memset(&obj, 0, sizeof(obj));
+					obj.data = &spec.key[i];
+					obj.size = sizeof(spec.key[i]);
+					int rc = y->env->lock_get(
+						y->env, locker, 0, &obj,
+						spec.write[i] ? DB_LOCK_WRITE
+							      : DB_LOCK_READ,
+						&bl[i]);
+					if (rc && rc != DB_LOCK_DEADLOCK &&
+					    rc != DB_LOCK_NOTGRANTED) {
+						fprintf(stderr,
+							"bdb lock_get: %s\n",
+							db_strerror(rc));
+						exit(4);
+					}
+					ok = rc == 0;
+				} else {
+					ok = lkc_lock(&ct, spec.key[i],
+						      spec.write[i] ? LKC_X
+								    : LKC_S) ==
+					     LKC_OK;
+				}
+				if (samp)
+					lkb_hist_add(&st->hist,
+						     lkb_ns() - t0);
+			}
+			if (y->be == BE_LK) {
+#if __has_include(<latchkit/lockmgr.h>)
+				lk_check(ok ? lk_txn_commit(tx)
+					    : lk_txn_abort(tx),
+					 "lk_txn_commit/abort");
+#endif
+			} else if (y->be == BE_BDB) {
+				DB_LOCKREQ req;
+				memset(&req, 0, sizeof(req));
+				req.op = DB_LOCK_PUT_ALL;
+				if (y->env->lock_vec(y->env, locker, 0, &req, 1,
+						     NULL))
+					exit(4);
+			} else {
+				lkc_release_all(&ct);
+			}
+			if (ok)
+				break;
+			aborts++;
+			if (lkb_stopped(tm))
+				break;
+			backoff(streak++, &seed);
+		}
+		commits++;
+	}
+	st->ops = commits;
+	st->aux = aborts;
+	if (y->be == BE_BDB)
+		y->env->lock_id_free(y->env, locker);
+}
+
+static void ycsb_run(int be, int policy, const lkb_params_t *p,
+		     lkb_result_t *r)
+{
+	ycsb_t *y = (ycsb_t *)lkb_alloc(sizeof(*y));
+	y->be = be;
+	y->policy = policy;
+	y->zipf = *zipf_for(p->theta);
+#if __has_include(<latchkit/lockmgr.h>)
+	if (be == BE_LK)
+		y->mgr = lk_make(policy);
+#endif
+	if (be == BE_BDB)
+		y->env = bdb_open();
+	if (be == BE_COARSE) {
+		y->coarse = (lkc_table_t *)lkb_alloc(sizeof(lkc_table_t));
+		lkc_init(y->coarse, 16);
+	}
+	lkb_team_t tm;
+	memset(&tm, 0, sizeof(tm));
+	tm.obj = y;
+	tm.p = p;
+	tm.fn = ycsb_worker;
+	lkb_team_run(&tm, p->threads, p->dur_ms);
+	lkb_team_result(&tm, p->threads, r, false);
+	uint64_t commits = 0, aborts = 0;
+	for (int i = 0; i < p->threads; i++) {
+		commits += tm.st[i].ops;
+		aborts += tm.st[i].aux;
+	}
+	r->aux = commits ? (double)aborts / (double)commits : NAN;
+}
+
+/* ---- single-thread loops ------------------------------------------------- */
+
+#if __has_include(<latchkit/lockmgr.h>)
+static double lk_pairs(uint64_t n)
+{
+	lk_lockmgr_t *m = lk_make(LK_POLICY_DETECT);
+	lk_txn_t *tx;
+	lk_check(lk_txn_begin(m, &tx), "lk_txn_begin");
+	lk_res_t r = lk_res_row(0, 1, 7, 42);
+	uint64_t t0 = lkb_ns();
+	for (uint64_t i = 0; i < n; i++) {
+		if (lk_lock(tx, &r, LK_SX_X, 0, 0) != LK_OK ||
+		    lk_unlock(tx, &r) != LK_OK)
+			exit(4);
+	}
+	uint64_t t1 = lkb_ns();
+	lk_check(lk_txn_commit(tx), "lk_txn_commit");
+	return (double)(t1 - t0) / (double)n;
+}
+
+static double lk_lock16(uint64_t n)
+{
+	lk_lockmgr_t *m = lk_make(LK_POLICY_DETECT);
+	uint64_t t0 = lkb_ns();
+	for (uint64_t i = 0; i < n; i++) {
+		lk_txn_t *tx;
+		if (lk_txn_begin(m, &tx) != LK_OK)
+			exit(4);
+		uint32_t base = (uint32_t)(i & 1023) * LKB_REQS;
+		for (uint32_t k = 0; k < LKB_REQS; k++) {
+			lk_res_t r = lk_res_row(0, 1, (base + k) >> 6,
+						base + k);
+			if (lk_lock(tx, &r, LK_SX_X, 0, 0) != LK_OK)
+				exit(4);
+		}
+		if (lk_txn_commit(tx) != LK_OK)
+			exit(4);
+	}
+	uint64_t t1 = lkb_ns();
+	return (double)(t1 - t0) / (double)(n * LKB_REQS);
+}
+
+static double lk_mem_request(void)
+{
+	return (double)lk_request_size();
+}
+
+/* The whole table (one allocation sized from the config: requests, heads,
+ * txns, hash) divided by the requests it can hold. */
+static double lk_mem_table(void)
+{
+	lk_lockmgr_config_t cfg;
+	lk_lockmgr_config_init(&cfg);
+	cfg.hierarchy = false;
+	cfg.modes = lk_modetable_sx();
+	struct mallinfo2 a = mallinfo2();
+	lk_lockmgr_t *m = NULL;
+	if (lk_lockmgr_create(&cfg, &m) != LK_OK)
+		exit(4);
+	struct mallinfo2 b = mallinfo2();
+	double bytes = (double)(b.uordblks - a.uordblks) +
+		       (double)(b.hblkhd - a.hblkhd);
+	return bytes / (double)cfg.max_requests;
+}
+
+#define LK_POLICY_IMPL(ID, NAME, POL)                                          \
+	static void ID##_run(const lkb_params_t *p, lkb_result_t *r)           \
+	{                                                                      \
+		ycsb_run(BE_LK, POL, p, r);                                    \
+	}                                                                      \
+	static const lkb_impl_t ID##_impl = {                                  \
+		"lockmgr", NAME, "bdb", "coarse", 0, NULL, NULL, ID##_run,     \
+		NULL,	   NULL, NULL};
+LK_POLICY_IMPL(lk_nowait, "lk/no_wait", LK_POLICY_NO_WAIT)
+LK_POLICY_IMPL(lk_waitdie, "lk/wait_die", LK_POLICY_WAIT_DIE)
+LK_POLICY_IMPL(lk_woundwait, "lk/wound_wait", LK_POLICY_WOUND_WAIT)
+static void lk_detect_run(const lkb_params_t *p, lkb_result_t *r)
+{
+	ycsb_run(BE_LK, LK_POLICY_DETECT, p, r);
+}
+static const lkb_impl_t lk_detect_impl = {
+	"lockmgr",
+	"lk/detect",
+	"bdb",
+	"coarse",
+	0,
+	lk_pairs,
+	NULL,
+	lk_detect_run,
+	"lk/*: the lock table, flat (no hierarchy), S/X modes; single-thread "
+	"rows use lk/detect (the policy does not matter there); 16-locks rows "
+	"include lk_txn_begin and lk_txn_commit",
+	lk_lock16,
+	lk_mem_request};
+static const lkb_impl_t lk_table_impl = {
+	"lockmgr",	"lk/whole-table", NULL, NULL, 0, NULL, NULL, NULL,
+	"lk/whole-table: memory = the table's one allocation / max_requests "
+	"(heads, txns and hash included)",
+	NULL,		lk_mem_table};
+#endif
+
+/* Berkeley DB: one locker per thread; lock_get/lock_put, lock_vec
+ * DB_LOCK_PUT_ALL to release all; deadlocks found at each conflict
+ * (DB_LOCK_YOUNGEST). */
+static double bdb_pairs(uint64_t n)
+{
+	DB_ENV *e = bdb_open();
+	u_int32_t locker;
+	if (e->lock_id(e, &locker))
+		exit(4);
+	uint32_t key = 42;
+	DBT obj;
+	memset(&obj, 0, sizeof(obj));
+	obj.data = &key;
+	obj.size = sizeof(key);
+	DB_LOCK l;
+	uint64_t t0 = lkb_ns();
+	for (uint64_t i = 0; i < n; i++)
+		if (e->lock_get(e, locker, 0, &obj, DB_LOCK_WRITE, &l) ||
+		    e->lock_put(e, &l))
+			exit(4);
+	uint64_t t1 = lkb_ns();
+	return (double)(t1 - t0) / (double)n;
+}
+
+static double bdb_lock16(uint64_t n)
+{
+	DB_ENV *e = bdb_open();
+	u_int32_t locker;
+	if (e->lock_id(e, &locker))
+		exit(4);
+	DB_LOCK l;
+	DB_LOCKREQ req;
+	memset(&req, 0, sizeof(req));
+	req.op = DB_LOCK_PUT_ALL;
+	uint64_t t0 = lkb_ns();
+	for (uint64_t i = 0; i < n; i++) {
+		uint32_t base = (uint32_t)(i & 1023) * LKB_REQS;
+		for (uint32_t k = 0; k < LKB_REQS; k++) {
+			uint32_t key = base + k;
+			DBT obj;
+			memset(&obj, 0, sizeof(obj));
+			obj.data = &key;
+			obj.size = sizeof(key);
+			if (e->lock_get(e, locker, 0, &obj, DB_LOCK_WRITE, &l))
+				exit(4);
+		}
+		if (e->lock_vec(e, locker, 0, &req, 1, NULL))
+			exit(4);
+	}
+	uint64_t t1 = lkb_ns();
+	return (double)(t1 - t0) / (double)(n * LKB_REQS);
+}
+
+static void bdb_run(const lkb_params_t *p, lkb_result_t *r)
+{
+	ycsb_run(BE_BDB, 0, p, r);
+}
+
+static const lkb_impl_t bdb_impl = {
+	"lockmgr", "bdb", NULL, NULL, 0, bdb_pairs, NULL, bdb_run,
+	"bdb: " DB_VERSION_STRING ", lock subsystem, private "
+	"environment, DB_THREAD, deadlock detection at each conflict",
+	bdb_lock16, NULL};
+
+/* The coarse baseline: one mutex over everything, wait-die. */
+static double coarse_pairs(uint64_t n)
+{
+	lkc_table_t *t = (lkc_table_t *)lkb_alloc(sizeof(*t));
+	lkc_init(t, 16);
+	lkc_txn_t x;
+	lkc_txn_init(&x);
+	lkc_txn_begin(t, &x);
+	uint64_t t0 = lkb_ns();
+	for (uint64_t i = 0; i < n; i++)
+		if (lkc_lock(&x, 42, LKC_X) || lkc_unlock(&x, 42))
+			exit(4);
+	uint64_t t1 = lkb_ns();
+	return (double)(t1 - t0) / (double)n;
+}
+
+static double coarse_lock16(uint64_t n)
+{
+	lkc_table_t *t = (lkc_table_t *)lkb_alloc(sizeof(*t));
+	lkc_init(t, 16);
+	lkc_txn_t x;
+	lkc_txn_init(&x);
+	uint64_t t0 = lkb_ns();
+	for (uint64_t i = 0; i < n; i++) {
+		lkc_txn_begin(t, &x);
+		uint32_t base = (uint32_t)(i & 1023) * LKB_REQS;
+		for (uint32_t k = 0; k < LKB_REQS; k++)
+			if (lkc_lock(&x, base + k, LKC_X))
+				exit(4);
+		lkc_release_all(&x);
+	}
+	uint64_t t1 = lkb_ns();
+	return (double)(t1 - t0) / (double)(n * LKB_REQS);
+}
+
+static void coarse_run(const lkb_params_t *p, lkb_result_t *r)
+{
+	ycsb_run(BE_COARSE, 0, p, r);
+}
+
+static double coarse_mem(void)
+{
+	return (double)lkc_request_size();
+}
+
+static const lkb_impl_t coarse_impl = {
+	"lockmgr", "coarse", "bdb", NULL, 0, coarse_pairs, NULL, coarse_run,
+	"coarse: bench/coarse.c, one pthread mutex over a hash table of FIFO "
+	"queues, wait-die; memory = one request node (resource entries "
+	"extra)",
+	coarse_lock16, coarse_mem};
+
+/* zeta(n, theta) once in the parent, before any cell forks */
+void lkb_lockmgr_prepare(void)
+{
+	for (int i = 0; i < 4; i++)
+		if (zipfs[i].zetan == 0)
+			zipf_init(&zipfs[i], LKB_ROWS, thetas[i]);
+}
+
+void lkb_register_lockmgr(void)
+{
+#if __has_include(<latchkit/lockmgr.h>)
+	lkb_register(&lk_nowait_impl);
+	lkb_register(&lk_waitdie_impl);
+	lkb_register(&lk_woundwait_impl);
+	lkb_register(&lk_detect_impl);
+	lkb_register(&lk_table_impl);
+#endif
+	lkb_register(&bdb_impl);
+	lkb_register(&coarse_impl);
+}

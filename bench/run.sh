@@ -1,0 +1,34 @@
+#!/bin/bash
+# bench/run.sh BIN OUTDIR [harness options]: runs the harness (table on
+# stdout, progress on stderr, CSV/JSON in OUTDIR), then draws the plots with
+# gnuplot: throughput against threads per family and workload, and the
+# acquire-latency CDF of each contended cell. Exits with the harness's status.
+set -o pipefail
+bin=$1
+out=$2
+shift 2
+mkdir -p "$out"
+rm -f "$out"/*.dat "$out"/*.png
+"$bin" --out "$out" "$@" | tee "$out/table.txt"
+rc=$?
+if ! command -v gnuplot >/dev/null; then
+	echo "plots: gnuplot not found, skipped"
+	exit $rc
+fi
+here=$(dirname "$0")
+n=0
+for f in "$out"/tput_*.dat; do
+	[ -e "$f" ] || continue
+	base=$(basename "$f" .dat)
+	unit=$(awk -F, -v w="${base#tput_}" 'NR>1 && $1"_"$2==w {print $7; exit}' "$out/bench.csv")
+	gnuplot -e "in='$f'; out='$out/$base.png'; ttl='${base#tput_}: throughput vs threads'; yl='${unit:-ops/s}'" \
+		"$here/tput.gp" && n=$((n + 1))
+done
+for f in "$out"/cdf_*.dat; do
+	[ -s "$f" ] || continue
+	base=$(basename "$f" .dat)
+	gnuplot -e "in='$f'; out='$out/$base.png'; ttl='${base#cdf_}: acquire latency CDF'" \
+		"$here/cdf.gp" && n=$((n + 1))
+done
+echo "plots: $n PNG files in $out"
+exit $rc
