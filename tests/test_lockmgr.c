@@ -1,0 +1,901 @@
+/* Unit tests of the lock table (lockmgr/): modes, queues, policies,
+ * escalation, pools, hierarchy, tokens, views, trace. */
+#include "harness.h"
+
+#include <latchkit/lockmgr.h>
+#include <stdio.h>
+#include <string.h>
+
+static lk_lockmgr_t *mk(int policy, bool strict, uint32_t esc)
+{
+	lk_lockmgr_config_t c;
+	lk_lockmgr_config_init(&c);
+	c.policy = policy;
+	c.fifo_strict = strict;
+	c.escalation_threshold = esc;
+	c.max_txns = 64;
+	c.max_requests = 4096;
+	lk_lockmgr_t *m = NULL;
+	cr_assert_eq(lk_lockmgr_create(&c, &m), LK_OK);
+	return m;
+}
+
+static lk_txn_t *begin(lk_lockmgr_t *m)
+{
+	lk_txn_t *t = NULL;
+	cr_assert_eq(lk_txn_begin(m, &t), LK_OK);
+	return t;
+}
+
+static const lk_res_t R1 = {LK_RES_ADVISORY, {1, 0, 0, 0}};
+static const lk_res_t R2 = {LK_RES_ADVISORY, {2, 0, 0, 0}};
+static const lk_res_t R3 = {LK_RES_ADVISORY, {3, 0, 0, 0}};
+
+/* ---- modes ----------------------------------------------------------------- */
+
+/* The seed notes' matrix (IS IX S SIX X) plus U (compatible with IS and S). */
+static const char *const compat_default[6] = {
+	/* IS IX S SIX U X */
+	"+++++-", /* IS  */
+	"++----", /* IX  */
+	"+-+-+-", /* S   */
+	"+-----", /* SIX */
+	"+-+---", /* U   */
+	"------", /* X   */
+};
+
+Test(lockmgr_modes, default_matrix_every_pair)
+{
+	const lk_modetable_t *t = lk_modetable_default();
+	cr_assert_eq(t->nmodes, 6);
+	lk_lockmgr_t *m = mk(LK_POLICY_NO_WAIT, true, 0);
+	for (int a = 0; a < 6; a++)
+		for (int b = 0; b < 6; b++) {
+			bool ok = compat_default[a][b] == '+';
+			cr_assert_eq(!lk_mode_conflicts(t, a, b), ok, "%s vs %s",
+				     t->names[a], t->names[b]);
+			/* and the manager behaves so */
+			lk_txn_t *x = begin(m), *y = begin(m);
+			cr_assert_eq(lk_lock(x, &R1, b, 0, 0), LK_OK);
+			int rc = lk_lock(y, &R1, a, 0, 0);
+			cr_assert_eq(rc, ok ? LK_OK : LK_WOULDBLOCK, "%s held, %s asked: %d",
+				     t->names[b], t->names[a], rc);
+			cr_assert_eq(lk_txn_commit(x), LK_OK);
+			cr_assert_eq(lk_txn_commit(y), LK_OK);
+		}
+	lk_lockmgr_destroy(m);
+}
+
+Test(lockmgr_modes, supremum)
+{
+	const lk_modetable_t *t = lk_modetable_default();
+	cr_assert_eq(t->supremum[LK_S][LK_IX], LK_SIX);
+	cr_assert_eq(t->supremum[LK_IX][LK_S], LK_SIX);
+	cr_assert_eq(t->supremum[LK_IS][LK_S], LK_S);
+	cr_assert_eq(t->supremum[LK_S][LK_U], LK_U);
+	cr_assert_eq(t->supremum[LK_U][LK_X], LK_X);
+	cr_assert_eq(t->supremum[LK_SIX][LK_S], LK_SIX);
+	cr_assert_eq(t->supremum[LK_IS][LK_IS], LK_IS);
+	for (int a = 0; a < 6; a++)
+		for (int b = 0; b < 6; b++) {
+			int s = t->supremum[a][b];
+			/* conflicts at least as much as both */
+			cr_assert_eq(t->conflicts[s] & (t->conflicts[a] | t->conflicts[b]),
+				     t->conflicts[a] | t->conflicts[b]);
+		}
+	/* conversion through the manager: S then IX gives SIX */
+	lk_lockmgr_t *m = mk(LK_POLICY_NO_WAIT, true, 0);
+	lk_txn_t *x = begin(m);
+	cr_assert_eq(lk_lock(x, &R1, LK_S, 0, 0), LK_OK);
+	cr_assert_eq(lk_lock(x, &R1, LK_IX, 0, 0), LK_OK);
+	cr_assert_eq(lk_held_mode(x, &R1), LK_SIX);
+	cr_assert_eq(lk_lock(x, &R1, LK_IS, 0, 0), LK_OK); /* no-op */
+	cr_assert_eq(lk_held_mode(x, &R1), LK_SIX);
+	lk_txn_commit(x);
+	lk_lockmgr_destroy(m);
+}
+
+/* PostgreSQL's table (lock.c LockConflicts), written out independently. */
+Test(lockmgr_modes, postgres_table)
+{
+	const lk_modetable_t *t = lk_modetable_postgres();
+	cr_assert_eq(t->nmodes, 8);
+	static const char *const c[8] = {
+		/* AS RS RE SUE S SRE E AE */
+		"-------X", "------XX", "----XXXX", "---XXXXX",
+		"--XX-XXX", "--XXXXXX", "-XXXXXXX", "XXXXXXXX"};
+	for (int a = 0; a < 8; a++)
+		for (int b = 0; b < 8; b++)
+			cr_assert_eq(lk_mode_conflicts(t, a, b), c[a][b] == 'X',
+				     "%s vs %s", t->names[a], t->names[b]);
+	cr_assert_str_eq(t->names[LK_PG_SHARE_UPDATE_EXCLUSIVE], "ShareUpdateExclusive");
+	cr_assert_eq(t->supremum[LK_PG_ROW_EXCLUSIVE][LK_PG_SHARE],
+		     LK_PG_SHARE_ROW_EXCLUSIVE);
+	/* works in a manager; hierarchy is off for it (no intention map) */
+	lk_lockmgr_config_t cfg;
+	lk_lockmgr_config_init(&cfg);
+	cfg.modes = t;
+	cfg.policy = LK_POLICY_NO_WAIT;
+	lk_lockmgr_t *m;
+	cr_assert_eq(lk_lockmgr_create(&cfg, &m), LK_OK);
+	lk_txn_t *x = begin(m), *y = begin(m);
+	lk_res_t tab = lk_res_table(1, 2);
+	cr_assert_eq(lk_lock(x, &tab, LK_PG_ROW_EXCLUSIVE, 0, 0), LK_OK);
+	cr_assert_eq(lk_lock(y, &tab, LK_PG_ROW_EXCLUSIVE, 0, 0), LK_OK);
+	cr_assert_eq(lk_lock(y, &tab, LK_PG_SHARE, 0, 0), LK_WOULDBLOCK);
+	lk_res_t db = lk_res_db(1);
+	cr_assert_eq(lk_held_mode(x, &db), -1, "no intention lock with pg table");
+	lk_txn_commit(x);
+	lk_txn_commit(y);
+	lk_lockmgr_destroy(m);
+}
+
+Test(lockmgr_modes, sx_and_custom_tables)
+{
+	const lk_modetable_t *t = lk_modetable_sx();
+	cr_assert(!lk_mode_conflicts(t, LK_SX_S, LK_SX_S));
+	cr_assert(lk_mode_conflicts(t, LK_SX_S, LK_SX_X));
+	cr_assert(lk_mode_conflicts(t, LK_SX_X, LK_SX_X));
+	lk_modetable_t mt;
+	uint16_t asym[2] = {0x2, 0x0};
+	cr_assert_eq(lk_modetable_init(&mt, 2, NULL, asym), LK_INVAL);
+	uint16_t ok[2] = {0x2, 0x3};
+	cr_assert_eq(lk_modetable_init(&mt, 2, NULL, ok), LK_OK);
+	cr_assert_str_eq(mt.names[1], "M1");
+	cr_assert_eq(mt.supremum[0][1], 1);
+	cr_assert_eq(lk_modetable_init(&mt, 17, NULL, ok), LK_INVAL);
+}
+
+/* ---- bad input ------------------------------------------------------------------ */
+
+Test(lockmgr_inval, handles_modes_and_double_commit)
+{
+	lk_lockmgr_t *m = mk(LK_POLICY_NO_WAIT, true, 0);
+	lk_txn_t *x = begin(m);
+	cr_assert_eq(lk_lock(NULL, &R1, LK_S, 0, 0), LK_INVAL);
+	cr_assert_eq(lk_lock(x, NULL, LK_S, 0, 0), LK_INVAL);
+	cr_assert_eq(lk_lock(x, &R1, 6, 0, 0), LK_INVAL);
+	cr_assert_eq(lk_lock(x, &R1, -1, 0, 0), LK_INVAL);
+	cr_assert_eq(lk_lock(x, &R1, LK_S, 0, 0x80), LK_INVAL);
+	lk_res_t none = lk_res_user(LK_RES_NONE, 0, 0, 0, 0);
+	cr_assert_eq(lk_lock(x, &none, LK_S, 0, 0), LK_INVAL);
+	int junk[64];
+	cr_assert_eq(lk_lock((lk_txn_t *)(void *)junk, &R1, LK_S, 0, 0), LK_INVAL);
+	cr_assert_eq(lk_txn_commit((lk_txn_t *)(void *)junk), LK_INVAL);
+	cr_assert_eq(lk_unlock(x, &R1), LK_NOTHELD);
+	cr_assert_eq(lk_lock(x, &R1, LK_X, 0, 0), LK_OK);
+	uint64_t id = lk_txn_id(x);
+	cr_assert_neq(id, 0);
+	cr_assert_eq(lk_txn_commit(x), LK_OK);
+	cr_assert_eq(lk_txn_commit(x), LK_INVAL, "double commit");
+	cr_assert_eq(lk_txn_abort(x), LK_INVAL);
+	cr_assert_eq(lk_lock(x, &R1, LK_S, 0, 0), LK_INVAL, "stale handle");
+	cr_assert_eq(lk_txn_id(x), 0);
+	/* the slot is reused: the stale handle still fails */
+	lk_txn_t *y = begin(m);
+	cr_assert_eq(lk_lock(x, &R1, LK_S, 0, 0), LK_INVAL);
+	cr_assert_eq(lk_lock(y, &R1, LK_X, 0, 0), LK_OK, "released at commit");
+	cr_assert_gt(lk_txn_id(y), id);
+	lk_txn_commit(y);
+	cr_assert_eq(lk_txn_begin(NULL, &y), LK_INVAL);
+	lk_lockmgr_config_t c;
+	lk_lockmgr_config_init(&c);
+	c.max_txns = 0;
+	lk_lockmgr_t *bad;
+	cr_assert_eq(lk_lockmgr_create(&c, &bad), LK_INVAL);
+	cr_assert_str_eq(lk_strerror(LK_NOTHELD), "LK_NOTHELD: lock not held");
+	cr_assert_not_null(lk_strerror(99));
+	lk_lockmgr_destroy(m);
+}
+
+Test(lockmgr_inval, strict_2pl_rejects_unlock)
+{
+	lk_lockmgr_config_t c;
+	lk_lockmgr_config_init(&c);
+	c.strict_2pl = true;
+	lk_lockmgr_t *m;
+	cr_assert_eq(lk_lockmgr_create(&c, &m), LK_OK);
+	lk_txn_t *x = begin(m);
+	cr_assert_eq(lk_lock(x, &R1, LK_X, 0, 0), LK_OK);
+	cr_assert_eq(lk_unlock(x, &R1), LK_INVAL);
+	cr_assert_eq(lk_held_mode(x, &R1), LK_X);
+	lk_txn_commit(x);
+	lk_lockmgr_destroy(m);
+}
+
+/* ---- threads that block --------------------------------------------------------- */
+
+typedef struct {
+	lk_txn_t *t;
+	const lk_res_t *r;
+	int mode;
+	uint64_t timeout;
+	atomic_int started, done, rc;
+	pthread_t th;
+} locker_t;
+
+static void *locker_fn(void *p)
+{
+	locker_t *l = (locker_t *)p;
+	atomic_store(&l->started, 1);
+	atomic_store(&l->rc, lk_lock(l->t, l->r, l->mode, l->timeout, 0));
+	atomic_store(&l->done, 1);
+	return NULL;
+}
+
+static void locker_go(locker_t *l, lk_txn_t *t, const lk_res_t *r, int mode,
+		      uint64_t timeout)
+{
+	memset(l, 0, sizeof *l);
+	l->t = t;
+	l->r = r;
+	l->mode = mode;
+	l->timeout = timeout;
+	atomic_store(&l->rc, -1);
+	cr_assert_eq(pthread_create(&l->th, NULL, locker_fn, l), 0);
+}
+
+static int locker_join(locker_t *l)
+{
+	pthread_join(l->th, NULL);
+	return atomic_load(&l->rc);
+}
+
+/* Wait (bounded) until txn is queued on something. */
+static void await_waiting(lk_lockmgr_t *m, lk_txn_t *t, int nwaiters)
+{
+	for (int i = 0; i < 20000; i++) {
+		lk_lockinfo_t info[64];
+		size_t n = lk_snapshot(m, info, 64);
+		int w = 0;
+		for (size_t k = 0; k < n && k < 64; k++)
+			if (info[k].waiting && (!t || info[k].txn_id == lk_txn_id(t)))
+				w++;
+		if (w >= nwaiters)
+			return;
+		lkt_sleep_ms(1);
+	}
+	cr_assert_fail("no waiter appeared");
+}
+
+Test(lockmgr_queue, group_grant_and_single_wake)
+{
+	lk_lockmgr_t *m = mk(LK_POLICY_DETECT, true, 0);
+	lk_txn_t *w = begin(m), *a = begin(m), *b = begin(m), *x = begin(m);
+	cr_assert_eq(lk_lock(w, &R1, LK_X, 0, 0), LK_OK);
+	locker_t la, lb, lx;
+	locker_go(&la, a, &R1, LK_S, LK_FOREVER);
+	await_waiting(m, a, 1);
+	locker_go(&lb, b, &R1, LK_S, LK_FOREVER);
+	await_waiting(m, b, 1);
+	locker_go(&lx, x, &R1, LK_X, LK_FOREVER);
+	await_waiting(m, x, 1);
+	cr_assert_eq(lk_txn_commit(w), LK_OK);
+	cr_assert_eq(locker_join(&la), LK_OK);
+	cr_assert_eq(locker_join(&lb), LK_OK);
+	/* both S granted together; X still waits */
+	lkt_sleep_ms(20);
+	cr_assert_eq(atomic_load(&lx.done), 0);
+	cr_assert_eq(lk_held_mode(a, &R1), LK_S);
+	cr_assert_eq(lk_held_mode(b, &R1), LK_S);
+	lk_txn_commit(a);
+	lkt_sleep_ms(10);
+	cr_assert_eq(atomic_load(&lx.done), 0);
+	lk_txn_commit(b);
+	cr_assert_eq(locker_join(&lx), LK_OK);
+	lk_txn_commit(x);
+	lk_lockmgr_destroy(m);
+}
+
+static void fifo_case(bool strict)
+{
+	lk_lockmgr_t *m = mk(LK_POLICY_DETECT, strict, 0);
+	lk_txn_t *h = begin(m), *xw = begin(m), *s = begin(m);
+	cr_assert_eq(lk_lock(h, &R1, LK_S, 0, 0), LK_OK);
+	locker_t lx;
+	locker_go(&lx, xw, &R1, LK_X, LK_FOREVER);
+	await_waiting(m, xw, 1);
+	/* S is compatible with the holder but an X is queued */
+	int rc = lk_lock(s, &R1, LK_S, 0, 0);
+	cr_assert_eq(rc, strict ? LK_WOULDBLOCK : LK_OK, "strict=%d rc=%d", strict, rc);
+	lk_txn_commit(s);
+	lk_txn_commit(h);
+	cr_assert_eq(locker_join(&lx), LK_OK);
+	lk_txn_commit(xw);
+	lk_lockmgr_destroy(m);
+}
+Test(lockmgr_queue, fifo_strict_on)
+{
+	fifo_case(true);
+}
+Test(lockmgr_queue, fifo_strict_off)
+{
+	fifo_case(false);
+}
+
+Test(lockmgr_queue, conversion_ahead_of_new_requests)
+{
+	lk_lockmgr_t *m = mk(LK_POLICY_DETECT, true, 0);
+	lk_txn_t *a = begin(m), *b = begin(m), *c = begin(m);
+	cr_assert_eq(lk_lock(a, &R1, LK_S, 0, 0), LK_OK);
+	cr_assert_eq(lk_lock(b, &R1, LK_S, 0, 0), LK_OK);
+	locker_t lc, la;
+	locker_go(&lc, c, &R1, LK_X, LK_FOREVER); /* new request, queued first */
+	await_waiting(m, c, 1);
+	locker_go(&la, a, &R1, LK_X, LK_FOREVER); /* conversion, asked later */
+	await_waiting(m, a, 1);
+	lk_txn_commit(b);
+	cr_assert_eq(locker_join(&la), LK_OK, "the conversion goes first");
+	cr_assert_eq(lk_held_mode(a, &R1), LK_X);
+	lkt_sleep_ms(10);
+	cr_assert_eq(atomic_load(&lc.done), 0);
+	lk_txn_commit(a);
+	cr_assert_eq(locker_join(&lc), LK_OK);
+	lk_txn_commit(c);
+	lk_lockmgr_destroy(m);
+}
+
+Test(lockmgr_queue, timeout_leaves_queue_consistent)
+{
+	lk_lockmgr_t *m = mk(LK_POLICY_DETECT, true, 0);
+	lk_txn_t *h = begin(m), *x = begin(m), *s = begin(m);
+	cr_assert_eq(lk_lock(h, &R1, LK_S, 0, 0), LK_OK);
+	locker_t ls;
+	/* X waits with a timeout; S queues behind it forever */
+	uint64_t t0 = lkt_now_ns();
+	locker_t lx;
+	locker_go(&lx, x, &R1, LK_X, 100 * 1000000ull);
+	await_waiting(m, x, 1);
+	locker_go(&ls, s, &R1, LK_S, LK_FOREVER);
+	cr_assert_eq(locker_join(&lx), LK_TIMEOUT);
+	uint64_t el = lkt_now_ns() - t0;
+	cr_assert_geq(el, 100 * 1000000ull);
+	cr_assert_lt(el, 2100 * 1000000ull);
+	/* the S behind the timed-out X is granted by the cleanup */
+	cr_assert_eq(locker_join(&ls), LK_OK);
+	/* the timed-out txn continues */
+	cr_assert_eq(lk_lock(x, &R2, LK_X, 0, 0), LK_OK);
+	cr_assert_eq(lk_lock(x, &R1, LK_S, 0, 0), LK_OK);
+	lk_lockinfo_t info[16];
+	size_t n = lk_snapshot(m, info, 16);
+	for (size_t k = 0; k < n; k++)
+		cr_assert(!info[k].waiting);
+	lk_stats_t st;
+	lk_lockmgr_stats(m, &st);
+	cr_assert_eq(st.timeouts, 1);
+	lk_txn_commit(h);
+	lk_txn_commit(x);
+	lk_txn_commit(s);
+	lk_lockmgr_destroy(m);
+}
+
+Test(lockmgr_queue, conversion_timeout_keeps_old_mode)
+{
+	lk_lockmgr_t *m = mk(LK_POLICY_DETECT, true, 0);
+	lk_txn_t *a = begin(m), *b = begin(m);
+	cr_assert_eq(lk_lock(a, &R1, LK_S, 0, 0), LK_OK);
+	cr_assert_eq(lk_lock(b, &R1, LK_S, 0, 0), LK_OK);
+	cr_assert_eq(lk_lock(a, &R1, LK_X, 30 * 1000000ull, 0), LK_TIMEOUT);
+	cr_assert_eq(lk_held_mode(a, &R1), LK_S);
+	cr_assert_eq(lk_lock(a, &R1, LK_X, 0, 0), LK_WOULDBLOCK);
+	lk_txn_commit(b);
+	cr_assert_eq(lk_lock(a, &R1, LK_X, 0, 0), LK_OK);
+	lk_txn_commit(a);
+	lk_lockmgr_destroy(m);
+}
+
+/* ---- deadlock policies ------------------------------------------------------------ */
+
+Test(lockmgr_policy, wait_die_by_age)
+{
+	lk_lockmgr_t *m = mk(LK_POLICY_WAIT_DIE, true, 0);
+	lk_txn_t *old = begin(m), *young = begin(m);
+	cr_assert_lt(lk_txn_id(old), lk_txn_id(young));
+	cr_assert_eq(lk_lock(old, &R1, LK_X, 0, 0), LK_OK);
+	cr_assert_eq(lk_lock(young, &R2, LK_X, 0, 0), LK_OK);
+	/* young asks what old holds: dies */
+	cr_assert_eq(lk_lock(young, &R1, LK_S, LK_FOREVER, 0), LK_DEADLOCK);
+	/* old asks what young holds: waits */
+	locker_t lo;
+	locker_go(&lo, old, &R2, LK_X, LK_FOREVER);
+	await_waiting(m, old, 1);
+	lk_txn_abort(young);
+	cr_assert_eq(locker_join(&lo), LK_OK);
+	lk_stats_t st;
+	lk_lockmgr_stats(m, &st);
+	cr_assert_eq(st.deadlocks, 1);
+	lk_txn_commit(old);
+	lk_lockmgr_destroy(m);
+}
+
+Test(lockmgr_policy, wound_wait_by_age)
+{
+	lk_lockmgr_t *m = mk(LK_POLICY_WOUND_WAIT, true, 0);
+	lk_txn_t *old = begin(m), *young = begin(m);
+	cr_assert_eq(lk_lock(old, &R1, LK_X, 0, 0), LK_OK);
+	cr_assert_eq(lk_lock(young, &R2, LK_X, 0, 0), LK_OK);
+	/* young waits for old */
+	locker_t ly;
+	locker_go(&ly, young, &R1, LK_X, LK_FOREVER);
+	await_waiting(m, young, 1);
+	/* old asks what young holds: wounds it; young (waiting) wakes wounded */
+	locker_t lo;
+	locker_go(&lo, old, &R2, LK_X, LK_FOREVER);
+	cr_assert_eq(locker_join(&ly), LK_WOUNDED);
+	cr_assert_eq(lk_lock(young, &R3, LK_S, 0, 0), LK_WOUNDED, "stays wounded");
+	lk_txn_abort(young);
+	cr_assert_eq(locker_join(&lo), LK_OK);
+	lk_stats_t st;
+	lk_lockmgr_stats(m, &st);
+	cr_assert_eq(st.wounds, 1);
+	lk_txn_commit(old);
+	lk_lockmgr_destroy(m);
+}
+
+Test(lockmgr_policy, no_wait)
+{
+	lk_lockmgr_t *m = mk(LK_POLICY_NO_WAIT, true, 0);
+	lk_txn_t *a = begin(m), *b = begin(m);
+	cr_assert_eq(lk_lock(a, &R1, LK_X, 0, 0), LK_OK);
+	cr_assert_eq(lk_lock(b, &R1, LK_S, LK_FOREVER, 0), LK_WOULDBLOCK);
+	lk_txn_commit(a);
+	cr_assert_eq(lk_lock(b, &R1, LK_S, LK_FOREVER, 0), LK_OK);
+	lk_txn_commit(b);
+	lk_lockmgr_destroy(m);
+}
+
+/* n txns in a ring: txn i holds R[i], then asks R[i+1]. Exactly one
+ * victim returns LK_DEADLOCK; after it aborts the rest finish. */
+static void ring(int n, int victim_policy, uint64_t dl_timeout)
+{
+	lk_lockmgr_config_t c;
+	lk_lockmgr_config_init(&c);
+	c.policy = LK_POLICY_DETECT;
+	c.victim = victim_policy;
+	c.deadlock_timeout_ns = dl_timeout;
+	lk_lockmgr_t *m;
+	cr_assert_eq(lk_lockmgr_create(&c, &m), LK_OK);
+	lk_txn_t *t[4];
+	lk_res_t r[4];
+	for (int i = 0; i < n; i++) {
+		t[i] = begin(m);
+		r[i] = lk_res_advisory(100 + (uint32_t)i, 0);
+		cr_assert_eq(lk_lock(t[i], &r[i], LK_X, 0, 0), LK_OK);
+	}
+	locker_t l[4];
+	for (int i = 0; i < n; i++) {
+		locker_go(&l[i], t[i], &r[(i + 1) % n], LK_X, 10ull * 1000000000ull);
+		if (i < n - 1)
+			await_waiting(m, t[i], 1);
+	}
+	/* find the victim as the first to finish */
+	int victim = -1;
+	for (int k = 0; k < 10000 && victim < 0; k++) {
+		for (int i = 0; i < n; i++)
+			if (atomic_load(&l[i].done))
+				victim = i;
+		lkt_sleep_ms(1);
+	}
+	cr_assert_geq(victim, 0, "no victim chosen");
+	cr_assert_eq(locker_join(&l[victim]), LK_DEADLOCK);
+	if (victim_policy == LK_VICTIM_YOUNGEST)
+		cr_assert_eq(victim, n - 1, "youngest is the victim");
+	lk_txn_abort(t[victim]);
+	for (int i = 0; i < n; i++)
+		if (i != victim) {
+			/* each finishes once its successor commits */
+			(void)0;
+		}
+	/* commit in order so the chain unwinds: the waiter on the victim's
+	 * resource got it; commit it so the next can go, etc. */
+	int cur = (victim - 1 + n) % n;
+	for (int k = 0; k < n - 1; k++) {
+		cr_assert_eq(locker_join(&l[cur]), LK_OK);
+		lk_txn_commit(t[cur]);
+		cur = (cur - 1 + n) % n;
+	}
+	lk_stats_t st;
+	lk_lockmgr_stats(m, &st);
+	cr_assert_eq(st.deadlocks, 1);
+	lk_lockmgr_destroy(m);
+}
+
+Test(lockmgr_policy, detect_two_cycle)
+{
+	ring(2, LK_VICTIM_YOUNGEST, 0);
+}
+Test(lockmgr_policy, detect_three_cycle)
+{
+	ring(3, LK_VICTIM_YOUNGEST, 0);
+}
+Test(lockmgr_policy, detect_three_cycle_after_timeout)
+{
+	ring(3, LK_VICTIM_YOUNGEST, 20 * 1000000ull);
+}
+Test(lockmgr_policy, detect_fewest_locks)
+{
+	ring(2, LK_VICTIM_FEWEST_LOCKS, 0);
+}
+
+static void double_upgrade(int policy)
+{
+	lk_lockmgr_t *m = mk(policy, true, 0);
+	lk_txn_t *a = begin(m), *b = begin(m);
+	cr_assert_eq(lk_lock(a, &R1, LK_S, 0, 0), LK_OK);
+	cr_assert_eq(lk_lock(b, &R1, LK_S, 0, 0), LK_OK);
+	if (policy == LK_POLICY_NO_WAIT) {
+		cr_assert_eq(lk_lock(a, &R1, LK_X, LK_FOREVER, 0), LK_WOULDBLOCK);
+		lk_txn_commit(a);
+		lk_txn_commit(b);
+		lk_lockmgr_destroy(m);
+		return;
+	}
+	locker_t la, lb;
+	locker_go(&la, a, &R1, LK_X, 10ull * 1000000000ull);
+	if (policy != LK_POLICY_WOUND_WAIT)
+		await_waiting(m, a, 1);
+	locker_go(&lb, b, &R1, LK_X, 10ull * 1000000000ull);
+	if (policy == LK_POLICY_WOUND_WAIT) {
+		/* a (older) wounds b whether b waits yet or not */
+		int rb = locker_join(&lb);
+		cr_assert(rb == LK_WOUNDED || rb == LK_OK, "rb=%d", rb);
+		if (rb == LK_OK) { /* b converted first; a waits, b is wounded */
+			cr_assert_eq(lk_lock(b, &R2, LK_S, 0, 0), LK_WOUNDED);
+		}
+		lk_txn_abort(b);
+		cr_assert_eq(locker_join(&la), LK_OK);
+	} else {
+		/* DETECT: youngest (b) is the victim; WAIT_DIE: b dies */
+		cr_assert_eq(locker_join(&lb), LK_DEADLOCK);
+		lk_txn_abort(b);
+		cr_assert_eq(locker_join(&la), LK_OK);
+	}
+	cr_assert_eq(lk_held_mode(a, &R1), LK_X);
+	lk_txn_commit(a);
+	lk_lockmgr_destroy(m);
+}
+Test(lockmgr_policy, double_upgrade_detect)
+{
+	double_upgrade(LK_POLICY_DETECT);
+}
+Test(lockmgr_policy, double_upgrade_wait_die)
+{
+	double_upgrade(LK_POLICY_WAIT_DIE);
+}
+Test(lockmgr_policy, double_upgrade_wound_wait)
+{
+	double_upgrade(LK_POLICY_WOUND_WAIT);
+}
+Test(lockmgr_policy, double_upgrade_no_wait)
+{
+	double_upgrade(LK_POLICY_NO_WAIT);
+}
+
+/* ---- hierarchy, escalation --------------------------------------------------------- */
+
+Test(lockmgr_hier, intention_locks_on_and_off)
+{
+	lk_lockmgr_t *m = mk(LK_POLICY_NO_WAIT, true, 0);
+	lk_txn_t *a = begin(m);
+	lk_res_t row = lk_res_row(1, 2, 3, 4), page = lk_res_page(1, 2, 3),
+		 tab = lk_res_table(1, 2), db = lk_res_db(1);
+	cr_assert_eq(lk_lock(a, &row, LK_X, 0, 0), LK_OK);
+	cr_assert_eq(lk_held_mode(a, &db), LK_IX);
+	cr_assert_eq(lk_held_mode(a, &tab), LK_IX);
+	cr_assert_eq(lk_held_mode(a, &page), LK_IX);
+	cr_assert_eq(lk_held_mode(a, &row), LK_X);
+	lk_res_t row2 = lk_res_row(1, 3, 1, 1), tab2 = lk_res_table(1, 3);
+	cr_assert_eq(lk_lock(a, &row2, LK_S, 0, 0), LK_OK);
+	cr_assert_eq(lk_held_mode(a, &tab2), LK_IS);
+	/* another txn cannot S-lock table 2 (IX held) but can table 3 (IS) */
+	lk_txn_t *b = begin(m);
+	cr_assert_eq(lk_lock(b, &tab, LK_S, 0, 0), LK_WOULDBLOCK);
+	cr_assert_eq(lk_lock(b, &tab2, LK_S, 0, 0), LK_OK);
+	/* a table S lock covers its rows: no row lock is taken */
+	lk_res_t row3 = lk_res_row(1, 3, 9, 9);
+	cr_assert_eq(lk_lock(b, &row3, LK_S, 0, 0), LK_OK);
+	cr_assert_eq(lk_held_mode(b, &row3), -1);
+	/* NOHIER: no intention locks */
+	lk_txn_t *c = begin(m);
+	lk_res_t row4 = lk_res_row(2, 1, 1, 1), db2 = lk_res_db(2);
+	cr_assert_eq(lk_lock(c, &row4, LK_X, 0, LK_F_NOHIER), LK_OK);
+	cr_assert_eq(lk_held_mode(c, &db2), -1);
+	lk_txn_commit(a);
+	lk_txn_commit(b);
+	lk_txn_commit(c);
+	/* hierarchy off in the config */
+	lk_lockmgr_config_t cfg;
+	lk_lockmgr_config_init(&cfg);
+	cfg.hierarchy = false;
+	lk_lockmgr_t *m2;
+	cr_assert_eq(lk_lockmgr_create(&cfg, &m2), LK_OK);
+	lk_txn_t *d = begin(m2);
+	cr_assert_eq(lk_lock(d, &row, LK_X, 0, 0), LK_OK);
+	cr_assert_eq(lk_held_mode(d, &db), -1);
+	lk_txn_commit(d);
+	lk_lockmgr_destroy(m2);
+	lk_lockmgr_destroy(m);
+}
+
+static int ntrace_esc;
+static void count_esc(void *ctx, const lk_trace_t *e)
+{
+	(void)ctx;
+	if (e->event == LK_EV_ESCALATE)
+		ntrace_esc++;
+}
+
+Test(lockmgr_hier, escalation_at_threshold)
+{
+	lk_lockmgr_t *m = mk(LK_POLICY_NO_WAIT, true, 5);
+	lk_lockmgr_set_trace(m, count_esc, NULL);
+	lk_txn_t *a = begin(m);
+	lk_res_t tab = lk_res_table(1, 7);
+	for (uint32_t i = 0; i < 5; i++) {
+		lk_res_t r = lk_res_row(1, 7, i / 2, i);
+		cr_assert_eq(lk_lock(a, &r, LK_X, 0, 0), LK_OK);
+	}
+	cr_assert_eq(lk_held_mode(a, &tab), LK_IX, "threshold not passed yet");
+	lk_res_t r5 = lk_res_row(1, 7, 3, 5);
+	cr_assert_eq(lk_lock(a, &r5, LK_X, 0, 0), LK_OK);
+	cr_assert_eq(lk_held_mode(a, &tab), LK_X, "escalated");
+	lk_res_t r0 = lk_res_row(1, 7, 0, 0);
+	cr_assert_eq(lk_held_mode(a, &r0), -1, "row locks released");
+	lk_stats_t st;
+	lk_lockmgr_stats(m, &st);
+	cr_assert_eq(st.escalations, 1);
+	cr_assert_eq(ntrace_esc, 1);
+	/* others are now kept off the table's rows */
+	lk_txn_t *b = begin(m);
+	cr_assert_eq(lk_lock(b, &r0, LK_S, 0, 0), LK_WOULDBLOCK);
+	lk_txn_commit(a);
+	cr_assert_eq(lk_lock(b, &r0, LK_S, 0, 0), LK_OK);
+	lk_txn_commit(b);
+
+	/* blocked escalation changes nothing */
+	lk_txn_t *c = begin(m), *d = begin(m);
+	lk_res_t other = lk_res_row(1, 7, 50, 50);
+	cr_assert_eq(lk_lock(d, &other, LK_S, 0, 0), LK_OK); /* IS on table */
+	for (uint32_t i = 0; i < 8; i++) {
+		lk_res_t r = lk_res_row(1, 7, 1, i);
+		cr_assert_eq(lk_lock(c, &r, LK_X, 0, 0), LK_OK);
+	}
+	cr_assert_eq(lk_held_mode(c, &tab), LK_IX);
+	lk_res_t r1 = lk_res_row(1, 7, 1, 1);
+	cr_assert_eq(lk_held_mode(c, &r1), LK_X);
+	lk_txn_commit(c);
+	lk_txn_commit(d);
+	lk_lockmgr_destroy(m);
+}
+
+/* ---- pools ------------------------------------------------------------------------ */
+
+Test(lockmgr_pool, nomem_then_recovery)
+{
+	lk_lockmgr_config_t c;
+	lk_lockmgr_config_init(&c);
+	c.max_txns = 4;
+	c.max_requests = 40;
+	c.hierarchy = false;
+	lk_lockmgr_t *m;
+	cr_assert_eq(lk_lockmgr_create(&c, &m), LK_OK);
+	lk_txn_t *t[5];
+	for (int i = 0; i < 4; i++)
+		t[i] = begin(m);
+	cr_assert_eq(lk_txn_begin(m, &t[4]), LK_NOMEM);
+	int got = 0, rc = LK_OK;
+	for (uint32_t i = 0; i < 100 && rc == LK_OK; i++) {
+		lk_res_t r = lk_res_advisory(i, 0);
+		rc = lk_lock(t[0], &r, LK_X, 0, 0);
+		if (rc == LK_OK)
+			got++;
+	}
+	cr_assert_eq(rc, LK_NOMEM);
+	cr_assert_eq(got, 40);
+	/* nothing disturbed: others see the locks, the txn still works */
+	lk_res_t r0 = lk_res_advisory(0, 0);
+	cr_assert_eq(lk_lock(t[1], &r0, LK_S, 0, 0), LK_NOMEM, "pool is full");
+	cr_assert_eq(lk_held_mode(t[0], &r0), LK_X);
+	lk_lockinfo_t info[64];
+	cr_assert_eq(lk_snapshot(m, info, 64), 40);
+	cr_assert_eq(lk_lock(t[0], &r0, LK_X, 0, 0), LK_OK, "relock needs nothing");
+	cr_assert_eq(lk_txn_commit(t[0]), LK_OK);
+	/* recovery: new resources (idle heads get swept) */
+	for (uint32_t i = 0; i < 30; i++) {
+		lk_res_t r = lk_res_advisory(1000 + i, 0);
+		cr_assert_eq(lk_lock(t[1], &r, LK_X, 0, 0), LK_OK);
+	}
+	lk_txn_commit(t[1]);
+	cr_assert_eq(lk_txn_begin(m, &t[0]), LK_OK);
+	lk_txn_commit(t[0]);
+	lk_txn_commit(t[2]);
+	lk_txn_commit(t[3]);
+	lk_stats_t st;
+	lk_lockmgr_stats(m, &st);
+	cr_assert_eq(st.requests_used, 0);
+	cr_assert_eq(st.txns_active, 0);
+	lk_lockmgr_destroy(m);
+}
+
+Test(lockmgr_pool, sizes)
+{
+	cr_assert_leq(lk_request_size(), 32);
+	cr_log_info("request %zu bytes, head %zu bytes", lk_request_size(),
+		    lk_head_size());
+}
+
+/* ---- tokens, views, trace ------------------------------------------------------------ */
+
+Test(lockmgr_view, fencing_tokens_increase)
+{
+	lk_lockmgr_t *m = mk(LK_POLICY_NO_WAIT, true, 0);
+	uint64_t last = 0;
+	for (int i = 0; i < 5; i++) {
+		lk_txn_t *a = begin(m);
+		uint64_t tok = 0;
+		cr_assert_eq(lk_lock_ex(a, &R1, LK_X, 0, 0, &tok), LK_OK);
+		cr_assert_gt(tok, last);
+		cr_assert_eq(lk_lock_token(a, &R1), tok);
+		last = tok;
+		lk_txn_commit(a);
+	}
+	lk_txn_t *s = begin(m);
+	uint64_t tok = 99;
+	cr_assert_eq(lk_lock_ex(s, &R1, LK_S, 0, 0, &tok), LK_OK);
+	cr_assert_eq(tok, 0, "S is not exclusive");
+	cr_assert_eq(lk_lock_ex(s, &R1, LK_X, 0, 0, &tok), LK_OK);
+	cr_assert_gt(tok, last, "a conversion to X takes a token");
+	lk_txn_commit(s);
+	lk_lockmgr_destroy(m);
+}
+
+Test(lockmgr_view, snapshot_blocking_set_dot)
+{
+	lk_lockmgr_t *m = mk(LK_POLICY_DETECT, true, 0);
+	lk_txn_t *a = begin(m), *b = begin(m), *w = begin(m);
+	cr_assert_eq(lk_lock(a, &R1, LK_S, 0, 0), LK_OK);
+	cr_assert_eq(lk_lock(b, &R1, LK_S, 0, 0), LK_OK);
+	locker_t lw;
+	locker_go(&lw, w, &R1, LK_X, LK_FOREVER);
+	await_waiting(m, w, 1);
+	lk_lockinfo_t info[8];
+	size_t n = lk_snapshot(m, info, 8);
+	cr_assert_eq(n, 3);
+	int granted = 0, waiting = 0;
+	for (size_t k = 0; k < n; k++) {
+		cr_assert(lk_res_equal(&info[k].res, &R1));
+		if (info[k].granted) {
+			granted++;
+			cr_assert_eq(info[k].mode, LK_S);
+		}
+		if (info[k].waiting) {
+			waiting++;
+			cr_assert_eq(info[k].txn_id, lk_txn_id(w));
+			cr_assert_eq(info[k].mode, LK_X);
+			cr_assert_neq(info[k].wait_start_ns, 0);
+		}
+	}
+	cr_assert_eq(granted, 2);
+	cr_assert_eq(waiting, 1);
+	cr_assert_eq(lk_snapshot(m, info, 1), 3, "count beyond cap");
+	uint64_t ids[4] = {0};
+	size_t nb = lk_blocking_set(w, ids, 4);
+	cr_assert_eq(nb, 2);
+	cr_assert((ids[0] == lk_txn_id(a) && ids[1] == lk_txn_id(b)) ||
+		  (ids[1] == lk_txn_id(a) && ids[0] == lk_txn_id(b)));
+	cr_assert_eq(lk_blocking_set(a, ids, 4), 0);
+	char buf[2048] = {0};
+	FILE *f = fmemopen(buf, sizeof buf - 1, "w");
+	cr_assert_eq(lk_waitfor_dot(m, f), LK_OK);
+	fclose(f);
+	char edge[64];
+	snprintf(edge, sizeof edge, "T%llu -> T%llu", (unsigned long long)lk_txn_id(w),
+		 (unsigned long long)lk_txn_id(a));
+	cr_assert(strstr(buf, "digraph") != NULL);
+	cr_assert(strstr(buf, edge) != NULL, "%s", buf);
+	cr_assert(strstr(buf, "advisory(1,0,0,0) X") != NULL, "%s", buf);
+	lk_txn_commit(a);
+	lk_txn_commit(b);
+	cr_assert_eq(locker_join(&lw), LK_OK);
+	lk_txn_commit(w);
+	lk_lockmgr_destroy(m);
+}
+
+#define TR_MAX 64
+static lk_trace_t tr[TR_MAX];
+static int ntr;
+static void rec(void *ctx, const lk_trace_t *e)
+{
+	(void)ctx;
+	if (ntr < TR_MAX)
+		tr[ntr++] = *e;
+}
+
+Test(lockmgr_view, trace_events)
+{
+	lk_lockmgr_t *m = mk(LK_POLICY_NO_WAIT, true, 0);
+	lk_lockmgr_set_trace(m, rec, NULL);
+	lk_txn_t *a = begin(m), *b = begin(m);
+	cr_assert_eq(lk_lock(a, &R1, LK_S, 0, 0), LK_OK);
+	cr_assert_eq(lk_lock(a, &R1, LK_X, 0, 0), LK_OK);
+	cr_assert_eq(lk_lock(b, &R1, LK_S, 0, 0), LK_WOULDBLOCK);
+	lk_txn_commit(a);
+	int want[] = {LK_EV_REQUEST, LK_EV_GRANT, LK_EV_REQUEST, LK_EV_CONVERT,
+		      LK_EV_REQUEST, LK_EV_TIMEOUT, LK_EV_RELEASE};
+	cr_assert_eq(ntr, 7);
+	for (int i = 0; i < 7; i++) {
+		cr_assert_eq(tr[i].event, want[i], "event %d", i);
+		if (i)
+			cr_assert_gt(tr[i].seq, tr[i - 1].seq);
+	}
+	cr_assert_eq(tr[3].prev_mode, LK_S);
+	cr_assert_eq(tr[3].mode, LK_X);
+	cr_assert_neq(tr[3].token, 0);
+	cr_assert_eq(tr[5].status, LK_WOULDBLOCK);
+	cr_assert_eq(tr[5].txn_id, lk_txn_id(b));
+	lk_txn_commit(b);
+	lk_lockmgr_destroy(m);
+}
+
+/* ---- threads: nothing hangs ----------------------------------------------------------- */
+
+typedef struct {
+	lk_lockmgr_t *m;
+	atomic_int ok, dead;
+} mt_ctx;
+
+static void *mt_worker(void *p, int id)
+{
+	mt_ctx *c = (mt_ctx *)p;
+	uint32_t s = 12345u + (uint32_t)id * 7919u;
+	for (int it = 0; it < 300; it++) {
+		lk_txn_t *t;
+		if (lk_txn_begin(c->m, &t) != LK_OK)
+			continue;
+		int rc = LK_OK;
+		for (int k = 0; k < 4 && rc == LK_OK; k++) {
+			s = s * 1103515245u + 12345u;
+			lk_res_t r = lk_res_row(1, (s >> 8) % 2, (s >> 12) % 4, (s >> 16) % 8);
+			int mode = ((s >> 20) & 3) ? LK_S : LK_X;
+			rc = lk_lock(t, &r, mode, 2000ull * 1000000ull, 0);
+		}
+		if (rc == LK_OK) {
+			lk_txn_commit(t);
+			atomic_fetch_add(&c->ok, 1);
+		} else {
+			lk_txn_abort(t);
+			atomic_fetch_add(&c->dead, 1);
+		}
+	}
+	return NULL;
+}
+
+static void threads_case(int policy)
+{
+	mt_ctx c;
+	c.m = mk(policy, true, 0);
+	atomic_init(&c.ok, 0);
+	atomic_init(&c.dead, 0);
+	lkt_run(8, mt_worker, &c);
+	cr_assert_eq(atomic_load(&c.ok) + atomic_load(&c.dead), 8 * 300);
+	cr_assert_gt(atomic_load(&c.ok), 0);
+	lk_stats_t st;
+	lk_lockmgr_stats(c.m, &st);
+	cr_assert_eq(st.txns_active, 0);
+	cr_assert_eq(st.requests_used, 0);
+	lk_lockinfo_t info[4];
+	cr_assert_eq(lk_snapshot(c.m, info, 4), 0);
+	lk_lockmgr_destroy(c.m);
+}
+Test(lockmgr_threads, eight_detect, .timeout = 60)
+{
+	threads_case(LK_POLICY_DETECT);
+}
+Test(lockmgr_threads, eight_wait_die, .timeout = 60)
+{
+	threads_case(LK_POLICY_WAIT_DIE);
+}
+Test(lockmgr_threads, eight_wound_wait, .timeout = 60)
+{
+	threads_case(LK_POLICY_WOUND_WAIT);
+}
