@@ -78,6 +78,23 @@ static inline LK_ATOMIC(uint64_t) *lk_optlock_word_(const lk_optlock_t *l)
 	return (LK_ATOMIC(uint64_t) *)(uintptr_t)&l->word;
 }
 
+/* Not inline, on purpose (the one exception to "static inline"): out of
+ * line and cold, the wait keeps the read fast path free of saved registers
+ * (gcc: the same instruction count as ck_sequence's read). */
+static __attribute__((noinline, cold, unused)) uint64_t
+lk_optlock_read_wait_(const lk_optlock_t *l)
+{
+	uint64_t v;
+	lk__wait_t w = lk__wait_start(0);
+	do {
+		lk__wait(&w, NULL, 0); /* no futex word: never parks */
+		/* acquire: as in read_begin */
+		v = atomic_load_explicit(lk_optlock_word_(l),
+					 memory_order_acquire);
+	} while (v & LK_OPTLOCK_LOCKED);
+	return v;
+}
+
 /*
  * Starts an optimistic read: waits while the latch is held, stores the
  * version in *version. Returns false (restart from the parent) when the node
@@ -89,15 +106,8 @@ static inline bool lk_optlock_read_begin(const lk_optlock_t *l,
 	/* acquire: see the data of the unlock that made this version */
 	uint64_t v = atomic_load_explicit(lk_optlock_word_(l),
 					  memory_order_acquire);
-	if (lk__unlikely(v & LK_OPTLOCK_LOCKED)) {
-		lk__wait_t w = lk__wait_start(0);
-		do {
-			lk__wait(&w, NULL, 0); /* no futex word: never parks */
-			/* acquire: as above */
-			v = atomic_load_explicit(lk_optlock_word_(l),
-						 memory_order_acquire);
-		} while (v & LK_OPTLOCK_LOCKED);
-	}
+	if (lk__unlikely(v & LK_OPTLOCK_LOCKED))
+		v = lk_optlock_read_wait_(l);
 	*version = v;
 	return !(v & LK_OPTLOCK_OBSOLETE);
 }

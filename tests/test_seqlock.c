@@ -7,8 +7,8 @@
 
 #define NF 32          /* fields, all equal after every write */
 #define READERS 3
-#define WRITES 50000
-#define MIN_READS 200000
+#define WRITES 20000
+#define MIN_READS 100000
 
 typedef struct {
 	lk_seqlock_t l;
