@@ -16,7 +16,8 @@
  * Progress and fairness: those of the base latch; a re-lock by the owner is
  * wait-free.
  *
- * Size: sizeof(base) + 8 (owner) + 4 (depth), padded.
+ * Size: 8 (owner) + sizeof(base) + 4 (depth), padded: 16 bytes for lk_rmutex
+ * and lk_rttas (more with LK_DEBUG, whose bases grow).
  *
  * Memory orders:
  *   owner load (is it me?)  relaxed  it reads our id only if we stored it:
@@ -47,12 +48,12 @@ static inline uintptr_t lk__reentrant_self(void)
 	return (uintptr_t)pthread_self() | 1u; /* nonzero */
 }
 
-#define LK_REENTRANT_INIT(base_init) {base_init, 0, 0}
+#define LK_REENTRANT_INIT(base_init) {0, base_init, 0}
 
 #define LK__REENTRANT_COMMON(name, base)                                       \
 	typedef struct {                                                       \
+		LK_ATOMIC(uintptr_t) owner; /* first: a 4-byte base packs */   \
 		lk_##base##_t lock;                                            \
-		LK_ATOMIC(uintptr_t) owner;                                    \
 		uint32_t depth;                                                \
 	} lk_##name##_t;                                                       \
                                                                                \
