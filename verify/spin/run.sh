@@ -7,8 +7,8 @@
 # Each check works in build/spin/<model>/<label>/ and keeps its log there.
 # A check line is
 #   // @check <label> <pass|fail> <-DFLAG[,-DFLAG2]|-> <safety|ltl:NAME>
-# The flags go to `spin -a` (they select a seeded bug or a bound) and to gcc
-# (so a model may ask pan for -DCOLLAPSE, -DVECTORSZ=N or -DBITSTATE).
+# The flags go to `spin -a` (they select a seeded bug or a bound); those that
+# are pan's own (-DCOLLAPSE, -DVECTORSZ=N, -DBITSTATE, -DMA=N, ...) also go to gcc.
 # safety: pan built with -DSAFETY -DNOCLAIM (no ltl claim), run with -m$SPIN_DEPTH; errors > 0 = fail
 #         (assertions and invalid end states, i.e. deadlocks).
 # ltl:N:  pan built with -DNFAIR=3, run as `pan -a -f -N N` (weak fairness).
@@ -29,8 +29,11 @@ if [ "${1:-}" = "--one" ]; then
 	dir=$OUTROOT/$model/$label
 	rm -rf "$dir"; mkdir -p "$dir"
 	cp "verify/spin/$model.pml" "$dir/"
-	fl=()
+	fl=() pf=()
 	[ "$flags" != "-" ] && IFS=, read -r -a fl <<<"$flags"
+	for f in "${fl[@]}"; do # pan's own options also go to gcc
+		[[ $f =~ ^-D(COLLAPSE|VECTORSZ|BITSTATE|MA|HC[0-9]?|MEMLIM|SPACE|NOREDUCE)(=|$) ]] && pf+=("$f")
+	done
 	start=$(date +%s.%N)
 	actual=ERROR states=- why=
 	(
@@ -39,13 +42,13 @@ if [ "${1:-}" = "--one" ]; then
 		echo "+ spin -a ${fl[*]} $model.pml"
 		spin -a "${fl[@]}" "$model.pml" || { echo "RUNNER: spin -a failed"; exit 3; }
 		if [ "$kind" = safety ]; then
-			echo "+ gcc -O2 -DSAFETY -DNOCLAIM ${fl[*]} -o pan pan.c"
-			gcc -O2 -w -DSAFETY -DNOCLAIM "${fl[@]}" -o pan pan.c || { echo "RUNNER: gcc failed"; exit 4; }
+			echo "+ gcc -O2 -DSAFETY -DNOCLAIM ${pf[*]} -o pan pan.c"
+			gcc -O2 -w -DSAFETY -DNOCLAIM "${pf[@]}" -o pan pan.c || { echo "RUNNER: gcc failed"; exit 4; }
 			echo "+ ./pan -m$DEPTH"
 			timeout "$TIMEOUT" ./pan -m"$DEPTH" || { echo "RUNNER: pan rc=$?"; exit 5; }
 		else
-			echo "+ gcc -O2 -DNFAIR=3 ${fl[*]} -o pan pan.c"
-			gcc -O2 -w -DNFAIR=3 "${fl[@]}" -o pan pan.c || { echo "RUNNER: gcc failed"; exit 4; }
+			echo "+ gcc -O2 -DNFAIR=3 ${pf[*]} -o pan pan.c"
+			gcc -O2 -w -DNFAIR=3 "${pf[@]}" -o pan pan.c || { echo "RUNNER: gcc failed"; exit 4; }
 			echo "+ ./pan -a -f -m$DEPTH -N ${kind#ltl:}"
 			timeout "$TIMEOUT" ./pan -a -f -m"$DEPTH" -N "${kind#ltl:}" || { echo "RUNNER: pan rc=$?"; exit 5; }
 		fi
