@@ -388,9 +388,11 @@ static bool supports(const lkb_impl_t *im, const work_t *w)
 
 static uint64_t run_start_ns;
 
-static void progress(const char *fmt, ...)
+/* On a terminal: one line, rewritten per cell. Otherwise (a log): one line
+ * per repetition round (major). */
+static void progress(bool major, const char *fmt, ...)
 {
-	if (O.quiet)
+	if (O.quiet || (!major && !isatty(2)))
 		return;
 	char buf[200];
 	va_list ap;
@@ -494,7 +496,8 @@ static void run_work(const work_t *w, const lkb_impl_t **fam, int nf)
 			for (int i = 0; i < ni; i++) {
 				if (dnf[i])
 					continue;
-				progress("[%s] %s t=%d rep %d/%d %s", w->family,
+				progress(i == 0, "[%s] %s t=%d rep %d/%d %s",
+					 w->family,
 					 w->workload, T, rep + 1, O.reps,
 					 ims[i]->name);
 				int rc = run_cell(ims[i], w, &p, r);

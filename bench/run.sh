@@ -31,4 +31,6 @@ for f in "$out"/cdf_*.dat; do
 		"$here/cdf.gp" && n=$((n + 1))
 done
 echo "plots: $n PNG files in $out"
+echo
+"$here/goals.sh" "$out/bench.csv" | tee "$out/goals.txt"
 exit $rc

@@ -1,0 +1,70 @@
+#!/bin/bash
+# bench/goals.sh RESULTS/bench.csv: reads the goals of issues 2, 3 and 4 off
+# one run's CSV and says, per goal, the measured figure (with the peer from
+# the same run) and whether it was met. A goal whose rows are missing (a
+# primitive not built, a cell that did not finish) says so. Informational:
+# it never fails the run, because speed is not a test.
+csv=${1:-bench/results/bench.csv}
+[ -r "$csv" ] || { echo "goals: no $csv"; exit 0; }
+awk -F, '
+NR == 1 { next }
+{ k = $1 "|" $2 "|" $3 "|" $4; v[k] = $8; fair[k] = $15 }
+function get(f, w, i, t) { k = f "|" w "|" i "|" t; return (k in v && v[k] != "") ? v[k] + 0 : -1 }
+function show(goal, fig, ok) { printf "  %-62s %-34s %s\n", goal, fig, ok }
+function ratio(goal, f, w, a, b, t, op, lim,   x, y, q) {
+	x = get(f, w, a, t); y = get(f, w, b, t)
+	if (x < 0 || y < 0) { show(goal, a " or " b " missing", "n/a"); return }
+	q = x / y
+	show(goal, sprintf("%s/%s = %.2fx", a, b, q),
+	     (op == "<=" ? q <= lim : q >= lim) ? "met" : "MISSED")
+}
+function absval(goal, f, w, a, t, unit, op, lim,   x) {
+	x = get(f, w, a, t)
+	if (x < 0) { show(goal, a " missing", "n/a"); return }
+	show(goal, sprintf("%s = %.3g %s", a, x, unit),
+	     (op == "<=" ? x <= lim : x >= lim) ? "met" : "MISSED")
+}
+END {
+	print "goals (issues 2-4), read off this run; speed is not a test:"
+	print " issue 2 (mutexes)"
+	n = split("lk_tas:ck_fas lk_ttas:ck_cas lk_ticket:ck_ticket lk_mcs:ck_mcs lk_clh:ck_clh", P, " ")
+	for (i = 1; i <= n; i++) { split(P[i], ab, ":")
+		ratio("uncontended pair <= 1.05x ck (" ab[1] ")", "mutex", "uncontended", ab[1], ab[2], 1, "<=", 1.05) }
+	ratio("lk_ttas pair <= 1.4x one atomic exchange", "mutex", "uncontended", "lk_ttas", "one_xchg", 1, "<=", 1.4)
+	ratio("lk_mutex pair <= 1.4x one atomic exchange", "mutex", "uncontended", "lk_mutex", "one_xchg", 1, "<=", 1.4)
+	ratio("lk_mutex >= 1.0x pthread_mutex at 2 threads", "mutex", "cs", "lk_mutex", "pthread_mutex", 2, ">=", 1.0)
+	ratio("lk_mutex >= 1.5x pthread_mutex at 8 threads", "mutex", "cs", "lk_mutex", "pthread_mutex", 8, ">=", 1.5)
+	for (t = 2; t <= 8; t *= 4) { k = "mutex|cs|lk_mutex|" t
+		g = "lk_mutex max/min per-thread ops <= 2 at " t " threads"
+		if (!(k in fair) || fair[k] == "") { show(g, "missing", "n/a"); continue }
+		show(g, sprintf("%.2f", fair[k]), (fair[k] != "inf" && fair[k] + 0 <= 2) ? "met" : "MISSED") }
+	n = split("lk_ticket lk_mcs lk_clh", Q, " ")
+	for (i = 1; i <= n; i++)
+		ratio(Q[i] " at 8 threads >= 0.5x pthread_mutex", "mutex", "cs", Q[i], "pthread_mutex", 8, ">=", 0.5)
+	print " issue 3 (RW, seqlock)"
+	n = split("lk_rwlock:ck_rwlock lk_pfrwlock:ck_pflock lk_brlock:ck_brlock lk_rwmutex:ck_rwlock", P, " ")
+	for (i = 1; i <= n; i++) { split(P[i], ab, ":")
+		ratio("uncontended read pair <= 1.05x ck (" ab[1] ")", "rw", "uncontended-read", ab[1], ab[2], 1, "<=", 1.05) }
+	ratio("lk_seqlock read <= 1.1x ck_sequence", "seqlock", "uncontended-read", "lk_seqlock", "ck_sequence", 1, "<=", 1.1)
+	best = ""; bv = -1
+	n = split("lk_rwlock lk_pfrwlock lk_brlock lk_rwmutex lk_leftright", R, " ")
+	for (i = 1; i <= n; i++) { x = get("rw", "read95", R[i], 2); if (x > bv) { bv = x; best = R[i] } }
+	if (best != "") {
+		ratio("best latch at 95% reads, 2 threads >= 1.2x ck_pflock", "rw", "read95", best, "ck_pflock", 2, ">=", 1.2)
+		ratio("best latch at 95% reads, 2 threads >= 2.5x pthread_rwlock", "rw", "read95", best, "pthread_rwlock", 2, ">=", 2.5)
+	}
+	ratio("lk_brlock read pair <= 2x urcu read side", "rw", "uncontended-read", "lk_brlock", "urcu_read", 1, "<=", 2)
+	ratio("lk_brlock 95% reads, 2 threads >= 0.5x urcu_read", "rw", "read95", "lk_brlock", "urcu_read", 2, ">=", 0.5)
+	for (i = 1; i <= n; i++) { x = get("rw", "read95", R[i], 8); y = get("rw", "read95", R[i], 2)
+		if (x < 0 || y < 0) { show(R[i] " 8 threads >= 0.5x its 2 threads", "missing", "n/a"); continue }
+		show(R[i] " 8 threads >= 0.5x its 2 threads", sprintf("%.2fx", x / y), x / y >= 0.5 ? "met" : "MISSED") }
+	print " issue 4 (lock table)"
+	absval("uncontended lock+unlock <= 40 ns", "lockmgr", "uncontended", "lk/detect", 1, "ns", "<=", 40)
+	ratio("uncontended >= 7x faster than Berkeley DB (ratio <= 0.14x)", "lockmgr", "uncontended", "lk/detect", "bdb", 1, "<=", 1 / 7)
+	absval("16 locks + release-all <= 25 ns/lock", "lockmgr", "16-locks-release-all", "lk/detect", 1, "ns/lock", "<=", 25)
+	absval("<= 32 bytes per granted request", "lockmgr", "memory", "lk/detect", 1, "B", "<=", 32)
+	n = split("no_wait wait_die wound_wait detect", Pol, " ")
+	for (i = 1; i <= n; i++) { x = get("lockmgr", "ycsb-t0.8", "lk/" Pol[i], 8); y = get("lockmgr", "ycsb-t0.8", "lk/" Pol[i], 2)
+		if (x < 0 || y < 0) { show("YCSB t0.8 8 thr >= 0.5x 2 thr (" Pol[i] ")", "missing", "n/a"); continue }
+		show("YCSB t0.8 8 thr >= 0.5x 2 thr (" Pol[i] ")", sprintf("%.2fx", x / y), x / y >= 0.5 ? "met" : "MISSED") }
+}' "$csv"
