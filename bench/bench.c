@@ -192,7 +192,8 @@ typedef struct {
 	double dur_ms;
 	double lm_dur_ms; /* lock table cells */
 	double cap_s;
-	uint64_t iters;
+	uint64_t iters;   /* most single-thread iterations */
+	double single_ms; /* single-thread cell length, calibrated */
 	int cs_lines, noncs, read_pct;
 	const char *out;
 	const char *family;
@@ -249,16 +250,30 @@ static int failures;
 static void run_in_child(const lkb_impl_t *im, const work_t *w,
 			 const lkb_params_t *p, lkb_result_t *r)
 {
+	double (*loop)(uint64_t) = w->kind == K_PAIRS	 ? im->pairs
+				   : w->kind == K_READ	 ? im->read_pairs
+				   : w->kind == K_LOCK16 ? im->lock16
+							 : NULL;
+	if (loop) {
+		/* A short first run warms up and estimates the cost; the
+		 * measured run then lasts about O.single_ms (at most
+		 * p->iters iterations), so slow implementations do not take
+		 * minutes and fast ones are not timed over microseconds. */
+		uint64_t n = p->iters;
+		uint64_t n0 = w->kind == K_LOCK16 ? 64 : 1000;
+		if (n0 > n)
+			n0 = n;
+		double est = loop(n0) * (w->kind == K_LOCK16 ? 16 : 1);
+		if (est > 0) {
+			double want = O.single_ms * 1e6 / est;
+			if (want < (double)n)
+				n = want < (double)n0 ? n0 : (uint64_t)want;
+		}
+		r->value = loop(n);
+		r->value *= w->scale;
+		return;
+	}
 	switch (w->kind) {
-	case K_PAIRS:
-		r->value = im->pairs(p->iters);
-		break;
-	case K_READ:
-		r->value = im->read_pairs(p->iters);
-		break;
-	case K_LOCK16:
-		r->value = im->lock16(p->iters);
-		break;
 	case K_MEM:
 		r->value = im->memory();
 		break;
@@ -847,7 +862,8 @@ int main(int argc, char **argv)
 	O.dur_ms = 100;
 	O.lm_dur_ms = 150;
 	O.cap_s = 10;
-	O.iters = 2000000;
+	O.iters = 20000000;
+	O.single_ms = 50;
 	O.cs_lines = 2;
 	O.noncs = 200;
 	O.out = "bench/results";
@@ -863,6 +879,7 @@ int main(int argc, char **argv)
 			O.dur_ms = 15;
 			O.lm_dur_ms = 15;
 			O.iters = 20000;
+			O.single_ms = 2;
 			O.cap_s = 5;
 			if (!thr)
 				thr = "1 2";
@@ -871,7 +888,8 @@ int main(int argc, char **argv)
 			O.reps = 11;
 			O.dur_ms = 1000;
 			O.lm_dur_ms = 1000;
-			O.iters = 20000000;
+			O.iters = 200000000;
+			O.single_ms = 500;
 			O.cap_s = 30;
 		} else if (!strcmp(a, "--quiet")) {
 			O.quiet = true;
@@ -939,9 +957,10 @@ int main(int argc, char **argv)
 	       threads_s);
 	printf("per cell:  median of %d reps interleaved across "
 	       "implementations; %g ms fixed-duration runs (lock table %g "
-	       "ms); %llu single-thread iterations; cap %g s\n",
-	       O.reps, O.dur_ms, O.lm_dur_ms, (unsigned long long)O.iters,
-	       O.cap_s);
+	       "ms); single-thread loops calibrated to ~%g ms (at most %llu "
+	       "iterations); cap %g s\n",
+	       O.reps, O.dur_ms, O.lm_dur_ms, O.single_ms,
+	       (unsigned long long)O.iters, O.cap_s);
 	printf("workload:  critical section = shared counter + %d cache "
 	       "lines; %d iterations of private work between operations; "
 	       "ratio = median / peer's median (same run)\n",
