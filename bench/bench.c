@@ -707,11 +707,19 @@ static void print_table(FILE *f)
 			last_work = "";
 		}
 		if (strcmp(r->workload, last_work) || r->threads != last_t) {
-			fprintf(f, "-- %s, %d thread%s [%s]%s\n", r->workload,
-				r->threads, r->threads > 1 ? "s" : "", r->unit,
-				r->threads > 1 ? (r->pinned ? ", pinned"
-							     : ", not pinned")
-					       : "");
+			fprintf(f, "-- %s, %d thread%s%s [%s]%s\n", r->workload,
+				r->threads, r->threads > 1 ? "s" : "",
+				!strcmp(r->family, "seqlock") &&
+						!strstr(r->workload,
+							"uncontended")
+					? " + 1 writer"
+					: "",
+				r->unit,
+				(r->threads > 1 || !strcmp(r->family, "seqlock")) &&
+						!strstr(r->workload,
+							"uncontended")
+					? (r->pinned ? ", pinned" : ", not pinned")
+					: "");
 			fprintf(f, "   %-20s %9s %9s %9s %-14s %6s %-14s %6s "
 				   "%6s %8s %8s %s\n",
 				"impl", "median", "min", "max", "peer",

@@ -417,7 +417,7 @@ static const lkb_impl_t lk_detect_impl = {
 	lk_lock16,
 	lk_mem_request};
 static const lkb_impl_t lk_table_impl = {
-	"lockmgr",	"lk/whole-table", NULL, NULL, 0, NULL, NULL, NULL,
+	"lockmgr",	"lk/whole-table", "bdb", NULL, 0, NULL, NULL, NULL,
 	"lk/whole-table: memory = the table's one allocation / max_requests "
 	"(heads, txns and hash included)",
 	NULL,		lk_mem_table};
@@ -476,6 +476,31 @@ static double bdb_lock16(uint64_t n)
 	return (double)(t1 - t0) / (double)(n * LKB_REQS);
 }
 
+/* Heap growth per granted lock, N locks on distinct objects by one locker
+ * (a private environment's region lives on the heap). */
+static double bdb_mem(void)
+{
+	DB_ENV *e = bdb_open();
+	u_int32_t locker;
+	if (e->lock_id(e, &locker))
+		exit(4);
+	const uint32_t n = 50000;
+	struct mallinfo2 a = mallinfo2();
+	for (uint32_t i = 0; i < n; i++) {
+		DB_LOCK l;
+		DBT obj;
+		memset(&obj, 0, sizeof(obj));
+		obj.data = &i;
+		obj.size = sizeof(i);
+		if (e->lock_get(e, locker, 0, &obj, DB_LOCK_WRITE, &l))
+			exit(4);
+	}
+	struct mallinfo2 b = mallinfo2();
+	return ((double)(b.uordblks - a.uordblks) +
+		(double)(b.hblkhd - a.hblkhd)) /
+	       n;
+}
+
 static void bdb_run(const lkb_params_t *p, lkb_result_t *r)
 {
 	ycsb_run(BE_BDB, 0, p, r);
@@ -484,8 +509,9 @@ static void bdb_run(const lkb_params_t *p, lkb_result_t *r)
 static const lkb_impl_t bdb_impl = {
 	"lockmgr", "bdb", NULL, NULL, 0, bdb_pairs, NULL, bdb_run,
 	"bdb: " DB_VERSION_STRING ", lock subsystem, private "
-	"environment, DB_THREAD, deadlock detection at each conflict",
-	bdb_lock16, NULL};
+	"environment, DB_THREAD, deadlock detection at each conflict; memory = "
+	"heap growth per lock granted on a distinct object",
+	bdb_lock16, bdb_mem};
 
 /* The coarse baseline: one mutex over everything, wait-die. */
 static double coarse_pairs(uint64_t n)
@@ -527,16 +553,30 @@ static void coarse_run(const lkb_params_t *p, lkb_result_t *r)
 	ycsb_run(BE_COARSE, 0, p, r);
 }
 
+/* Heap growth per lock granted on a distinct key: request + entry. */
 static double coarse_mem(void)
 {
-	return (double)lkc_request_size();
+	lkc_table_t *t = (lkc_table_t *)lkb_alloc(sizeof(*t));
+	lkc_init(t, 16);
+	lkc_txn_t x;
+	lkc_txn_init(&x);
+	lkc_txn_begin(t, &x);
+	const uint32_t n = 50000;
+	struct mallinfo2 a = mallinfo2();
+	for (uint32_t i = 0; i < n; i++)
+		if (lkc_lock(&x, i, LKC_X))
+			exit(4);
+	struct mallinfo2 b = mallinfo2();
+	return ((double)(b.uordblks - a.uordblks) +
+		(double)(b.hblkhd - a.hblkhd)) /
+	       n;
 }
 
 static const lkb_impl_t coarse_impl = {
 	"lockmgr", "coarse", "bdb", NULL, 0, coarse_pairs, NULL, coarse_run,
 	"coarse: bench/coarse.c, one pthread mutex over a hash table of FIFO "
-	"queues, wait-die; memory = one request node (resource entries "
-	"extra)",
+	"queues, wait-die; memory = heap growth per lock granted on a distinct "
+	"key (request + resource entry)",
 	coarse_lock16, coarse_mem};
 
 /* zeta(n, theta) once in the parent, before any cell forks */

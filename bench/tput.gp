@@ -16,6 +16,12 @@ set ylabel yl
 set logscale x 2
 set logscale y
 set grid
+# 16 distinguishable colours (gnuplot's default cycle has 8)
+array C[16] = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", \
+	"#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#000000", \
+	"#aec7e8", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94"]
+do for [k=1:16] { set linetype k lc rgb C[k] }
+set linetype cycle 16
 set key outside right top
 set key autotitle columnhead
 set style data linespoints
