@@ -1,0 +1,248 @@
+/*
+ * latchkit/brlock.h: a big-reader ("brlock") reader-writer latch for
+ * read-mostly data.
+ *
+ * Algorithm: the Linux 2.4 big-reader lock (Molnar and Miller, "brlock"),
+ * in the distributed form of Hsieh and Weihl, "Scalable reader-writer locks
+ * for parallel systems", IPPS 1992: every reader counts itself in a stripe of
+ * its own, on its own cache line; a writer raises one writer flag, then sweeps
+ * all stripes and waits for each to drain. A reader touches only its stripe
+ * and reads the (shared, rarely written) flag line, so reads scale with cores:
+ * no cache line is written by two readers of different stripes.
+ *
+ * Stripes: LK_BRLOCK_STRIPES (compile-time, default 64, a power of two).
+ * A thread gets its stripe on first use, round-robin over all brlocks of the
+ * program, and keeps it: up to LK_BRLOCK_STRIPES threads never share one.
+ * The stripe number lives in one weak thread-local shared by every
+ * translation unit, so a read-lock in one file and its unlock in another
+ * agree.
+ *
+ * Progress and fairness: deadlock-free; writer-preferring: a reader does not
+ * enter while the flag is up, so writers can starve readers (acceptable for
+ * read-mostly data, which is the point of this latch). Writers race for the
+ * flag (no FIFO). Spinning only (lk__wait() with no futex word).
+ *
+ * Size: (LK_BRLOCK_STRIPES + 1) * LK_CACHELINE bytes: 4160 with the defaults.
+ * It is large by design; embed it in nothing that is copied or packed tight.
+ * With LK_DEBUG, the flag line also holds the write owner (same size).
+ *
+ * Memory order: reader and writer meet in a Dekker pattern (the reader
+ * stores its count then loads the flag; the writer stores the flag then loads
+ * the counts), which needs store-to-load order on both sides: seq_cst.
+ *   rdlock    fetch_add stripe +1   seq_cst (Dekker; also acquire)
+ *             load flag             seq_cst (Dekker; also acquire: pairs
+ *                                   with wrunlock's release)
+ *             fetch_sub stripe (undo) relaxed: backing off, we read nothing
+ *   rdunlock  fetch_sub stripe -1   release: reads before the writer's entry
+ *   wrlock    CAS flag 0 -> 1       seq_cst (Dekker)
+ *             load stripe (sweep)   seq_cst (Dekker; also acquire: pairs
+ *                                   with rdunlock's release)
+ *   wrunlock  store flag 0          release: publishes the writer's data
+ */
+#ifndef LATCHKIT_BRLOCK_H
+#define LATCHKIT_BRLOCK_H
+
+#include "base.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifndef LK_BRLOCK_STRIPES
+#define LK_BRLOCK_STRIPES 64
+#endif
+#if (LK_BRLOCK_STRIPES & (LK_BRLOCK_STRIPES - 1)) != 0 || LK_BRLOCK_STRIPES < 1
+#error "LK_BRLOCK_STRIPES must be a power of two"
+#endif
+
+typedef struct {
+	LK_ATOMIC(uint32_t) n; /* readers of this stripe inside */
+	char pad_[LK_CACHELINE - sizeof(uint32_t)];
+} LK_CACHE_ALIGNED lk__brstripe_t;
+
+typedef struct {
+	struct {
+		LK_ATOMIC(uint32_t) flag; /* 1: a writer holds or drains */
+#ifdef LK_DEBUG
+		LK_ATOMIC(uintptr_t) owner;
+#endif
+	} LK_CACHE_ALIGNED w;
+	lk__brstripe_t stripe[LK_BRLOCK_STRIPES];
+} lk_brlock_t;
+
+/* Zero is the free state; the braces give each member its zero. */
+#define LK_BRLOCK_INIT {}
+#ifndef __cplusplus
+#undef LK_BRLOCK_INIT
+#define LK_BRLOCK_INIT {{0}, {{0}}}
+#endif
+
+/* Shared by all translation units (weak): the next stripe to hand out, and
+ * the calling thread's stripe plus one (0: none yet). */
+__attribute__((weak)) LK_ATOMIC(uint32_t) lk__brlock_next_;
+__attribute__((weak)) LK_THREAD_LOCAL uint32_t lk__brlock_slot_;
+
+static inline void lk_brlock_init(lk_brlock_t *l)
+{
+	atomic_store_explicit(&l->w.flag, 0u, memory_order_relaxed);
+#ifdef LK_DEBUG
+	atomic_store_explicit(&l->w.owner, (uintptr_t)0, memory_order_relaxed);
+#endif
+	for (int i = 0; i < LK_BRLOCK_STRIPES; i++)
+		atomic_store_explicit(&l->stripe[i].n, 0u,
+				      memory_order_relaxed);
+}
+
+static inline LK_ATOMIC(uint32_t) *lk__br_mine_(lk_brlock_t *l)
+{
+	uint32_t s = lk__brlock_slot_;
+	if (lk__unlikely(s == 0)) {
+		/* relaxed: a unique number is all we need. */
+		s = atomic_fetch_add_explicit(&lk__brlock_next_, 1u,
+					      memory_order_relaxed) %
+			    LK_BRLOCK_STRIPES +
+		    1;
+		lk__brlock_slot_ = s;
+	}
+	return &l->stripe[s - 1].n;
+}
+
+#ifdef LK_DEBUG
+#define LK__BR_RELOCK(l, fn)                                                   \
+	LK__CHECK(atomic_load_explicit(&(l)->w.owner, memory_order_relaxed) != \
+			  lk__self(),                                          \
+		  fn, "re-lock by the thread that holds it for writing")
+#define LK__BR_SET_OWNER(l, v)                                                 \
+	atomic_store_explicit(&(l)->w.owner, (uintptr_t)(v),                   \
+			      memory_order_relaxed)
+#else
+#define LK__BR_RELOCK(l, fn) ((void)0)
+#define LK__BR_SET_OWNER(l, v) ((void)0)
+#endif
+
+/* ---- readers ------------------------------------------------------------ */
+
+static inline bool lk__br_rdlock_(lk_brlock_t *l, uint64_t deadline, bool try_)
+{
+	LK_ATOMIC(uint32_t) *n = lk__br_mine_(l);
+	lk__wait_t w = lk__wait_start(deadline);
+	for (;;) {
+		/* seq_cst: count ourselves in, then look at the flag (Dekker). */
+		atomic_fetch_add_explicit(n, 1u, memory_order_seq_cst);
+		if (lk__likely(!atomic_load_explicit(&l->w.flag,
+						     memory_order_seq_cst)))
+			return true;
+		/* relaxed: a writer is in or draining; back off. */
+		atomic_fetch_sub_explicit(n, 1u, memory_order_relaxed);
+		if (try_)
+			return false;
+		do {
+			if (!lk__wait(&w, NULL, 0))
+				return false;
+		} while (atomic_load_explicit(&l->w.flag, memory_order_relaxed));
+	}
+}
+
+static inline void lk_brlock_rdlock(lk_brlock_t *l)
+{
+	LK__BR_RELOCK(l, "lk_brlock_rdlock");
+	lk__br_rdlock_(l, 0, false);
+}
+
+static inline bool lk_brlock_rdtrylock(lk_brlock_t *l)
+{
+	LK__BR_RELOCK(l, "lk_brlock_rdtrylock");
+	return lk__br_rdlock_(l, 0, true);
+}
+
+static inline bool lk_brlock_rdtimedlock(lk_brlock_t *l, uint64_t timeout_ns)
+{
+	LK__BR_RELOCK(l, "lk_brlock_rdtimedlock");
+	return lk__br_rdlock_(l, lk__deadline(timeout_ns), false);
+}
+
+static inline void lk_brlock_rdunlock(lk_brlock_t *l)
+{
+	LK_ATOMIC(uint32_t) *n = lk__br_mine_(l);
+	/* release: our reads happen before the writer that sees us gone. */
+	uint32_t o = atomic_fetch_sub_explicit(n, 1u, memory_order_release);
+	LK__CHECK(o != 0, "lk_brlock_rdunlock",
+		  "read-unlock of a latch not read-locked");
+	(void)o;
+}
+
+/* ---- writers ------------------------------------------------------------ */
+
+static inline bool lk__br_wrlock_(lk_brlock_t *l, uint64_t deadline, bool try_)
+{
+	lk__wait_t w = lk__wait_start(deadline);
+	for (;;) {
+		uint32_t z = 0;
+		/* seq_cst: raise the flag, then sweep the stripes (Dekker). */
+		if (atomic_compare_exchange_weak_explicit(
+			    &l->w.flag, &z, 1u, memory_order_seq_cst,
+			    memory_order_relaxed))
+			break;
+		if (try_ || !lk__wait(&w, NULL, 0))
+			return false;
+	}
+	for (int i = 0; i < LK_BRLOCK_STRIPES; i++) {
+		/* seq_cst: Dekker with the readers; acquire for their reads. */
+		while (atomic_load_explicit(&l->stripe[i].n,
+					    memory_order_seq_cst) != 0) {
+			if (try_ || !lk__wait(&w, NULL, 0)) {
+				/* relaxed: we wrote nothing under the flag. */
+				atomic_store_explicit(&l->w.flag, 0u,
+						      memory_order_relaxed);
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
+static inline void lk_brlock_wrlock(lk_brlock_t *l)
+{
+	LK__BR_RELOCK(l, "lk_brlock_wrlock");
+	lk__br_wrlock_(l, 0, false);
+	LK__BR_SET_OWNER(l, lk__self());
+}
+
+static inline bool lk_brlock_wrtrylock(lk_brlock_t *l)
+{
+	LK__BR_RELOCK(l, "lk_brlock_wrtrylock");
+	if (!lk__br_wrlock_(l, 0, true))
+		return false;
+	LK__BR_SET_OWNER(l, lk__self());
+	return true;
+}
+
+static inline bool lk_brlock_wrtimedlock(lk_brlock_t *l, uint64_t timeout_ns)
+{
+	LK__BR_RELOCK(l, "lk_brlock_wrtimedlock");
+	if (!lk__br_wrlock_(l, lk__deadline(timeout_ns), false))
+		return false;
+	LK__BR_SET_OWNER(l, lk__self());
+	return true;
+}
+
+static inline void lk_brlock_wrunlock(lk_brlock_t *l)
+{
+#ifdef LK_DEBUG
+	LK__CHECK(atomic_load_explicit(&l->w.flag, memory_order_relaxed),
+		  "lk_brlock_wrunlock", "write-unlock of a latch not write-locked");
+	LK__CHECK(atomic_load_explicit(&l->w.owner, memory_order_relaxed) ==
+			  lk__self(),
+		  "lk_brlock_wrunlock",
+		  "write-unlock by a thread that does not hold it");
+	LK__BR_SET_OWNER(l, 0);
+#endif
+	/* release: publishes the writer's data to the next readers. */
+	atomic_store_explicit(&l->w.flag, 0u, memory_order_release);
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LATCHKIT_BRLOCK_H */

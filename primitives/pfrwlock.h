@@ -1,0 +1,312 @@
+/*
+ * latchkit/pfrwlock.h: a phase-fair spinning reader-writer latch.
+ *
+ * Algorithm: PF-T, the ticket-based phase-fair RW lock of B. Brandenburg and
+ * J. Anderson, "Spin-based reader-writer synchronization for multiprocessor
+ * real-time systems", Real-Time Systems 46(1), 2010. Four counters:
+ *   rin   readers that arrived (in steps of RINC = 0x100); its low two bits
+ *         are the writer bits: PRES (a writer is present) and PHID (the
+ *         present writer's phase id, the low bit of its ticket)
+ *   rout  readers that left (steps of RINC)
+ *   win   writer tickets handed out; wout  writer tickets served
+ * A reader adds RINC to rin; if the writer bits were set, it spins until they
+ * change: either cleared, or the next writer's (other) phase id. A writer takes
+ * a ticket, waits its turn, sets PRES|PHID in rin and waits until rout reaches
+ * the rin value it displaced (every reader that came before it has left).
+ *
+ * Progress and fairness: phase-fair. Reader and writer phases alternate while
+ * both wait: a reader waits for at most one writer phase, a writer for at most
+ * one reader phase plus the writers ahead of it, which are served FIFO. No
+ * starvation. Spinning only (lk__wait() with no futex word); never a syscall.
+ *
+ * Size: 16 bytes (four 32-bit counters; 24 with LK_DEBUG's write owner).
+ * Counters wrap: only equality is ever tested. At most 2^24 - 1 readers.
+ *
+ * Timed variants and withdrawal:
+ *   rdtimedlock  a waiting reader withdraws with a CAS that takes its RINC
+ *                back out of rin, only while the writer bits it saw are still
+ *                there: that writer counted rin before the reader arrived, so
+ *                nobody waits for it; if the bits changed, it is already in.
+ *   wrtimedlock  a ticket once taken cannot be given back while writers wait
+ *                behind it, and a writer phase cannot end before the readers
+ *                it counted have left (a reader that slept through a shorter
+ *                phase could see the same phase id again two writers later
+ *                and wait for ever on a writer that waits for it). So a timed
+ *                (or try) writer never queues and never starts a phase it
+ *                cannot finish at once: it polls for a free latch (no writer,
+ *                no reader) and takes it with one CAS on win and one on rin.
+ *                A timed writer is therefore not FIFO with untimed writers
+ *                and can be starved by readers until its deadline.
+ *
+ * Memory order:
+ *   rdlock    fetch_add rin +RINC  acquire: admission; see the last writer's
+ *                                  data when no writer was present.
+ *             load rin (wait)      acquire: the phase change admits the
+ *                                  reader; pairs with wrunlock's release.
+ *   rdunlock  fetch_add rout +RINC release: the reads happen before the
+ *                                  writer that sees rout reach its ticket.
+ *   wrlock    fetch_add win +1     relaxed: only a place in line.
+ *             load wout (wait)     acquire: pairs with the previous writer's
+ *                                  release of wout (its data, its rin clear).
+ *             fetch_add rin +bits  relaxed: blocks readers; the writer
+ *                                  reads nothing through it.
+ *             load rout (wait)     acquire: pairs with readers' rdunlock.
+ *   wrunlock  fetch_and rin ~bits  release: admits readers, publishes data.
+ *             store wout +1        release: passes the latch to the next
+ *                                  writer (only the owner writes wout).
+ *   rd withdraw CAS rin -RINC      relaxed: the reader read nothing.
+ *   wr try    load wout, rout      acquire: as in wrlock.
+ *             CAS win, CAS rin     relaxed: ordered by those loads; the
+ *                                  rin CAS fails if any reader arrived.
+ *             store wout +1        release: gives back an unused ticket.
+ */
+#ifndef LATCHKIT_PFRWLOCK_H
+#define LATCHKIT_PFRWLOCK_H
+
+#include "base.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define LK__PF_RINC 0x100u
+#define LK__PF_WBITS 0x3u
+#define LK__PF_PRES 0x2u
+#define LK__PF_PHID 0x1u
+#define LK__PF_CMASK 0xffffff00u
+
+typedef struct {
+	LK_ATOMIC(uint32_t) rin;
+	LK_ATOMIC(uint32_t) rout;
+	LK_ATOMIC(uint32_t) win;
+	LK_ATOMIC(uint32_t) wout;
+#ifdef LK_DEBUG
+	LK_ATOMIC(uintptr_t) owner; /* write owner, 0 when none */
+#endif
+} lk_pfrwlock_t;
+
+#ifdef LK_DEBUG
+#define LK_PFRWLOCK_INIT {0, 0, 0, 0, 0}
+#else
+#define LK_PFRWLOCK_INIT {0, 0, 0, 0}
+#endif
+
+static inline void lk_pfrwlock_init(lk_pfrwlock_t *l)
+{
+	atomic_store_explicit(&l->rin, 0u, memory_order_relaxed);
+	atomic_store_explicit(&l->rout, 0u, memory_order_relaxed);
+	atomic_store_explicit(&l->win, 0u, memory_order_relaxed);
+	atomic_store_explicit(&l->wout, 0u, memory_order_relaxed);
+#ifdef LK_DEBUG
+	atomic_store_explicit(&l->owner, (uintptr_t)0, memory_order_relaxed);
+#endif
+}
+
+#ifdef LK_DEBUG
+static inline void lk__pf_check_relock_(lk_pfrwlock_t *l, const char *fn)
+{
+	LK__CHECK(atomic_load_explicit(&l->owner, memory_order_relaxed) !=
+			  lk__self(),
+		  fn, "re-lock by the thread that holds it for writing");
+}
+#define LK__PF_RELOCK(l, fn) lk__pf_check_relock_(l, fn)
+#define LK__PF_SET_OWNER(l, v)                                                 \
+	atomic_store_explicit(&(l)->owner, (uintptr_t)(v), memory_order_relaxed)
+#else
+#define LK__PF_RELOCK(l, fn) ((void)0)
+#define LK__PF_SET_OWNER(l, v) ((void)0)
+#endif
+
+/* ---- readers ------------------------------------------------------------ */
+
+/* Wait out the writer phase `w` (the writer bits seen on arrival). With a
+ * deadline, withdraw on expiry unless the phase has already changed. */
+static inline bool lk__pf_rdwait_(lk_pfrwlock_t *l, uint32_t w,
+				  uint64_t deadline)
+{
+	lk__wait_t wt = lk__wait_start(deadline);
+	for (;;) {
+		/* acquire: the change of phase admits us; see the writer's data */
+		uint32_t v = atomic_load_explicit(&l->rin, memory_order_acquire);
+		if ((v & LK__PF_WBITS) != w)
+			return true;
+		if (!lk__wait(&wt, NULL, 0))
+			break;
+	}
+	uint32_t v = atomic_load_explicit(&l->rin, memory_order_relaxed);
+	for (;;) {
+		if ((v & LK__PF_WBITS) != w) {
+			/* The phase ended first: we are in. */
+			atomic_thread_fence(memory_order_acquire);
+			return true;
+		}
+		/* relaxed: withdrawing, we read nothing. The writer that set
+		 * `w` counted rin before our add, so none waits for us. */
+		if (atomic_compare_exchange_weak_explicit(&l->rin, &v,
+							  v - LK__PF_RINC,
+							  memory_order_relaxed,
+							  memory_order_relaxed))
+			return false;
+	}
+}
+
+static inline void lk_pfrwlock_rdlock(lk_pfrwlock_t *l)
+{
+	LK__PF_RELOCK(l, "lk_pfrwlock_rdlock");
+	/* acquire: admission when no writer is present. */
+	uint32_t w = atomic_fetch_add_explicit(&l->rin, LK__PF_RINC,
+					       memory_order_acquire) &
+		     LK__PF_WBITS;
+	if (lk__unlikely(w != 0))
+		lk__pf_rdwait_(l, w, 0);
+}
+
+static inline bool lk_pfrwlock_rdtrylock(lk_pfrwlock_t *l)
+{
+	LK__PF_RELOCK(l, "lk_pfrwlock_rdtrylock");
+	uint32_t v = atomic_load_explicit(&l->rin, memory_order_relaxed);
+	while (!(v & LK__PF_WBITS)) {
+		/* acquire: as rdlock. */
+		if (atomic_compare_exchange_weak_explicit(&l->rin, &v,
+							  v + LK__PF_RINC,
+							  memory_order_acquire,
+							  memory_order_relaxed))
+			return true;
+	}
+	return false;
+}
+
+static inline bool lk_pfrwlock_rdtimedlock(lk_pfrwlock_t *l,
+					   uint64_t timeout_ns)
+{
+	LK__PF_RELOCK(l, "lk_pfrwlock_rdtimedlock");
+	uint32_t w = atomic_fetch_add_explicit(&l->rin, LK__PF_RINC,
+					       memory_order_acquire) &
+		     LK__PF_WBITS;
+	if (lk__likely(w == 0))
+		return true;
+	return lk__pf_rdwait_(l, w, lk__deadline(timeout_ns));
+}
+
+static inline void lk_pfrwlock_rdunlock(lk_pfrwlock_t *l)
+{
+#ifdef LK_DEBUG
+	uint32_t in = atomic_load_explicit(&l->rin, memory_order_relaxed);
+	uint32_t out = atomic_load_explicit(&l->rout, memory_order_relaxed);
+	LK__CHECK((in & LK__PF_CMASK) != out, "lk_pfrwlock_rdunlock",
+		  "read-unlock of a latch not read-locked");
+	LK__CHECK(atomic_load_explicit(&l->owner, memory_order_relaxed) !=
+			  lk__self(),
+		  "lk_pfrwlock_rdunlock", "read-unlock of a latch held for writing");
+#endif
+	/* release: our reads happen before the next writer's entry. */
+	atomic_fetch_add_explicit(&l->rout, LK__PF_RINC, memory_order_release);
+}
+
+/* ---- writers ------------------------------------------------------------ */
+
+static inline void lk_pfrwlock_wrlock(lk_pfrwlock_t *l)
+{
+	LK__PF_RELOCK(l, "lk_pfrwlock_wrlock");
+	/* relaxed: a place in line; the wout load below orders. */
+	uint32_t t = atomic_fetch_add_explicit(&l->win, 1u,
+					       memory_order_relaxed);
+	lk__wait_t w = lk__wait_start(0);
+	/* acquire: pairs with the previous writer's release of wout. */
+	while (atomic_load_explicit(&l->wout, memory_order_acquire) != t)
+		lk__wait(&w, NULL, 0);
+	/* relaxed: blocks arriving readers; we read nothing through it. */
+	uint32_t rt = atomic_fetch_add_explicit(
+			      &l->rin, LK__PF_PRES | (t & LK__PF_PHID),
+			      memory_order_relaxed) &
+		      LK__PF_CMASK;
+	/* acquire: pairs with the leaving readers' release of rout. */
+	while (atomic_load_explicit(&l->rout, memory_order_acquire) != rt)
+		lk__wait(&w, NULL, 0);
+	LK__PF_SET_OWNER(l, lk__self());
+}
+
+/*
+ * One attempt that never starts a writer phase it cannot finish at once: a
+ * phase that ended without waiting for its readers would let a reader that
+ * slept through it see the same phase id again in the next-but-one writer,
+ * and wait for ever on a writer that waits for it.
+ */
+static inline bool lk__pf_wrtry_(lk_pfrwlock_t *l)
+{
+	/* acquire: pairs with the last writer's release of wout. */
+	uint32_t t = atomic_load_explicit(&l->wout, memory_order_acquire);
+	uint32_t in = atomic_load_explicit(&l->rin, memory_order_relaxed);
+	/* acquire: pairs with the last readers' release of rout. */
+	if ((in & LK__PF_WBITS) ||
+	    (in & LK__PF_CMASK) !=
+		    atomic_load_explicit(&l->rout, memory_order_acquire))
+		return false;
+	uint32_t e = t;
+	/* relaxed: the wout load ordered us after the last writer; success
+	 * means nobody holds or queues. */
+	if (!atomic_compare_exchange_strong_explicit(&l->win, &e, t + 1,
+						     memory_order_relaxed,
+						     memory_order_relaxed))
+		return false;
+	/* relaxed: rin unchanged since we saw no reader inside means there
+	 * still is none (rout cannot move without one). */
+	if (atomic_compare_exchange_strong_explicit(
+		    &l->rin, &in, in | LK__PF_PRES | (t & LK__PF_PHID),
+		    memory_order_relaxed, memory_order_relaxed))
+		return true;
+	/* A reader came: give the ticket back unused; no phase began. */
+	atomic_store_explicit(&l->wout, t + 1, memory_order_release);
+	return false;
+}
+
+static inline bool lk_pfrwlock_wrtrylock(lk_pfrwlock_t *l)
+{
+	LK__PF_RELOCK(l, "lk_pfrwlock_wrtrylock");
+	if (!lk__pf_wrtry_(l))
+		return false;
+	LK__PF_SET_OWNER(l, lk__self());
+	return true;
+}
+
+static inline bool lk_pfrwlock_wrtimedlock(lk_pfrwlock_t *l,
+					   uint64_t timeout_ns)
+{
+	LK__PF_RELOCK(l, "lk_pfrwlock_wrtimedlock");
+	lk__wait_t w = lk__wait_start(lk__deadline(timeout_ns));
+	while (!lk__pf_wrtry_(l))
+		if (!lk__wait(&w, NULL, 0))
+			return false;
+	LK__PF_SET_OWNER(l, lk__self());
+	return true;
+}
+
+static inline void lk_pfrwlock_wrunlock(lk_pfrwlock_t *l)
+{
+	/* Only the owner writes wout: a plain load is the current ticket. */
+	uint32_t t = atomic_load_explicit(&l->wout, memory_order_relaxed);
+#ifdef LK_DEBUG
+	uint32_t in = atomic_load_explicit(&l->rin, memory_order_relaxed);
+	LK__CHECK(in & LK__PF_PRES, "lk_pfrwlock_wrunlock",
+		  (in & LK__PF_CMASK) !=
+				  atomic_load_explicit(&l->rout,
+						       memory_order_relaxed)
+			  ? "write-unlock of a latch held for reading"
+			  : "write-unlock of a latch not write-locked");
+	LK__CHECK(atomic_load_explicit(&l->owner, memory_order_relaxed) ==
+			  lk__self(),
+		  "lk_pfrwlock_wrunlock",
+		  "write-unlock by a thread that does not hold it");
+	LK__PF_SET_OWNER(l, 0);
+#endif
+	/* release: admits the waiting readers and publishes our data. */
+	atomic_fetch_and_explicit(&l->rin, ~LK__PF_WBITS, memory_order_release);
+	/* release: hands over to the next writer. */
+	atomic_store_explicit(&l->wout, t + 1, memory_order_release);
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LATCHKIT_PFRWLOCK_H */

@@ -1,0 +1,250 @@
+/*
+ * latchkit/rwlock.h: a writer-preferring spinning reader-writer latch in one
+ * 32-bit word.
+ *
+ * Algorithm: the classic counter-and-flag RW spinlock (Mellor-Crummey and
+ * Scott, "Scalable reader-writer synchronization for shared-memory
+ * multiprocessors", PPoPP 1991, section 2: the centralized writer-preference
+ * lock), with the writer-waiting flag widened into a count so that several
+ * waiting writers (and a timed one that withdraws) stay exact.
+ *
+ *   bit 0        WR    a writer holds the latch
+ *   bits 1..11   WW    writers waiting (at most 2047 counted; more still wait,
+ *                      uncounted, and only lose their preference)
+ *   bits 12..31  RD    readers inside (at most 2^20 - 1)
+ *
+ * Progress and fairness: deadlock-free. Writers are preferred: a reader does
+ * not enter while a writer holds or waits, so a steady stream of writers can
+ * starve readers. Writers among themselves race (no FIFO). Waiting spins
+ * through lk__wait() with no futex word (a spinning latch: it never parks,
+ * and an unlock never makes a system call).
+ *
+ * Size: 4 bytes (12 with LK_DEBUG: the write owner for misuse checks).
+ *
+ * Memory order:
+ *   rdlock     fetch_add RD   acquire: the reader must see the last writer's
+ *                             data; the add itself is the read admission.
+ *              undo fetch_sub relaxed: a reader that backs off read nothing.
+ *   rdunlock   fetch_sub RD   release: publishes the end of its reads to the
+ *                             writer that next sees RD == 0.
+ *   wrlock     CAS 0 -> WR / CAS (WW, no RD) -> WR   acquire: pairs with the
+ *                             releases of the last readers and writer.
+ *              fetch_add/sub WW relaxed: only a gate for readers; no data.
+ *   wrunlock   fetch_sub WR   release: publishes the writer's data.
+ *   waits      load           relaxed: only a hint; the CAS/fetch_add that
+ *                             follows carries the ordering.
+ */
+#ifndef LATCHKIT_RWLOCK_H
+#define LATCHKIT_RWLOCK_H
+
+#include "base.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define LK__RWL_WR 1u
+#define LK__RWL_WW1 2u
+#define LK__RWL_WWMASK 0xffeu
+#define LK__RWL_RD1 0x1000u
+#define LK__RWL_RDMASK 0xfffff000u
+
+typedef struct {
+	LK_ATOMIC(uint32_t) word;
+#ifdef LK_DEBUG
+	LK_ATOMIC(uintptr_t) owner; /* write owner, 0 when none */
+#endif
+} lk_rwlock_t;
+
+#ifdef LK_DEBUG
+#define LK_RWLOCK_INIT {0, 0}
+#else
+#define LK_RWLOCK_INIT {0}
+#endif
+
+static inline void lk_rwlock_init(lk_rwlock_t *l)
+{
+	atomic_store_explicit(&l->word, 0u, memory_order_relaxed);
+#ifdef LK_DEBUG
+	atomic_store_explicit(&l->owner, (uintptr_t)0, memory_order_relaxed);
+#endif
+}
+
+#ifdef LK_DEBUG
+static inline void lk__rwl_check_relock_(lk_rwlock_t *l, const char *fn)
+{
+	LK__CHECK(atomic_load_explicit(&l->owner, memory_order_relaxed) !=
+			  lk__self(),
+		  fn, "re-lock by the thread that holds it for writing");
+}
+#define LK__RWL_RELOCK(l, fn) lk__rwl_check_relock_(l, fn)
+#define LK__RWL_SET_OWNER(l, v)                                                \
+	atomic_store_explicit(&(l)->owner, (uintptr_t)(v), memory_order_relaxed)
+#else
+#define LK__RWL_RELOCK(l, fn) ((void)0)
+#define LK__RWL_SET_OWNER(l, v) ((void)0)
+#endif
+
+/* ---- readers ------------------------------------------------------------ */
+
+/* Enter as a reader once no writer holds or waits; deadline 0: none. */
+static inline bool lk__rwl_rdslow_(lk_rwlock_t *l, uint64_t deadline)
+{
+	/* Back out the optimistic add: a writer holds or waits. */
+	atomic_fetch_sub_explicit(&l->word, LK__RWL_RD1, memory_order_relaxed);
+	lk__wait_t w = lk__wait_start(deadline);
+	for (;;) {
+		uint32_t v = atomic_load_explicit(&l->word, memory_order_relaxed);
+		if (!(v & (LK__RWL_WR | LK__RWL_WWMASK))) {
+			/* acquire: see the writer's data (pairs with wrunlock). */
+			if (atomic_compare_exchange_weak_explicit(
+				    &l->word, &v, v + LK__RWL_RD1,
+				    memory_order_acquire, memory_order_relaxed))
+				return true;
+			continue;
+		}
+		if (!lk__wait(&w, NULL, 0))
+			return false;
+	}
+}
+
+static inline void lk_rwlock_rdlock(lk_rwlock_t *l)
+{
+	LK__RWL_RELOCK(l, "lk_rwlock_rdlock");
+	/* acquire: admission; see the last writer's data. */
+	uint32_t o = atomic_fetch_add_explicit(&l->word, LK__RWL_RD1,
+					       memory_order_acquire);
+	if (lk__likely(!(o & (LK__RWL_WR | LK__RWL_WWMASK))))
+		return;
+	lk__rwl_rdslow_(l, 0);
+}
+
+static inline bool lk_rwlock_rdtrylock(lk_rwlock_t *l)
+{
+	LK__RWL_RELOCK(l, "lk_rwlock_rdtrylock");
+	uint32_t v = atomic_load_explicit(&l->word, memory_order_relaxed);
+	while (!(v & (LK__RWL_WR | LK__RWL_WWMASK))) {
+		/* acquire: as rdlock. A failed CAS reloads v; retry only while
+		 * the latch is still free of writers. */
+		if (atomic_compare_exchange_weak_explicit(
+			    &l->word, &v, v + LK__RWL_RD1, memory_order_acquire,
+			    memory_order_relaxed))
+			return true;
+	}
+	return false;
+}
+
+static inline bool lk_rwlock_rdtimedlock(lk_rwlock_t *l, uint64_t timeout_ns)
+{
+	LK__RWL_RELOCK(l, "lk_rwlock_rdtimedlock");
+	uint32_t o = atomic_fetch_add_explicit(&l->word, LK__RWL_RD1,
+					       memory_order_acquire);
+	if (lk__likely(!(o & (LK__RWL_WR | LK__RWL_WWMASK))))
+		return true;
+	return lk__rwl_rdslow_(l, lk__deadline(timeout_ns));
+}
+
+static inline void lk_rwlock_rdunlock(lk_rwlock_t *l)
+{
+	/* release: the reads happen before the next writer's entry. */
+	uint32_t o = atomic_fetch_sub_explicit(&l->word, LK__RWL_RD1,
+					       memory_order_release);
+	LK__CHECK((o & LK__RWL_RDMASK) != 0, "lk_rwlock_rdunlock",
+		  (o & LK__RWL_WR) ? "read-unlock of a latch held for writing"
+				   : "read-unlock of a latch not read-locked");
+	(void)o;
+}
+
+/* ---- writers ------------------------------------------------------------ */
+
+static inline bool lk__rwl_wrslow_(lk_rwlock_t *l, uint64_t deadline)
+{
+	uint32_t v = atomic_load_explicit(&l->word, memory_order_relaxed);
+	/* Announce: readers stop entering. relaxed: a gate, no data. A full
+	 * count leaves this writer waiting uncounted. */
+	uint32_t ww = 0;
+	if ((v & LK__RWL_WWMASK) != LK__RWL_WWMASK) {
+		atomic_fetch_add_explicit(&l->word, LK__RWL_WW1,
+					  memory_order_relaxed);
+		ww = LK__RWL_WW1;
+	}
+	lk__wait_t w = lk__wait_start(deadline);
+	for (;;) {
+		v = atomic_load_explicit(&l->word, memory_order_relaxed);
+		if (!(v & (LK__RWL_WR | LK__RWL_RDMASK))) {
+			/* acquire: pairs with the last unlocks' releases. */
+			if (atomic_compare_exchange_weak_explicit(
+				    &l->word, &v, (v - ww) | LK__RWL_WR,
+				    memory_order_acquire, memory_order_relaxed))
+				return true;
+			continue;
+		}
+		if (!lk__wait(&w, NULL, 0)) {
+			if (ww) /* withdraw; relaxed as the announce */
+				atomic_fetch_sub_explicit(&l->word, ww,
+							  memory_order_relaxed);
+			return false;
+		}
+	}
+}
+
+static inline void lk_rwlock_wrlock(lk_rwlock_t *l)
+{
+	LK__RWL_RELOCK(l, "lk_rwlock_wrlock");
+	uint32_t v = 0;
+	/* acquire: pairs with the last unlock's release. */
+	if (!atomic_compare_exchange_strong_explicit(&l->word, &v, LK__RWL_WR,
+						     memory_order_acquire,
+						     memory_order_relaxed))
+		lk__rwl_wrslow_(l, 0);
+	LK__RWL_SET_OWNER(l, lk__self());
+}
+
+static inline bool lk_rwlock_wrtrylock(lk_rwlock_t *l)
+{
+	LK__RWL_RELOCK(l, "lk_rwlock_wrtrylock");
+	uint32_t v = 0;
+	/* acquire: as wrlock. Fails while anyone holds or a writer waits. */
+	if (!atomic_compare_exchange_strong_explicit(&l->word, &v, LK__RWL_WR,
+						     memory_order_acquire,
+						     memory_order_relaxed))
+		return false;
+	LK__RWL_SET_OWNER(l, lk__self());
+	return true;
+}
+
+static inline bool lk_rwlock_wrtimedlock(lk_rwlock_t *l, uint64_t timeout_ns)
+{
+	LK__RWL_RELOCK(l, "lk_rwlock_wrtimedlock");
+	uint32_t v = 0;
+	if (!atomic_compare_exchange_strong_explicit(&l->word, &v, LK__RWL_WR,
+						     memory_order_acquire,
+						     memory_order_relaxed) &&
+	    !lk__rwl_wrslow_(l, lk__deadline(timeout_ns)))
+		return false;
+	LK__RWL_SET_OWNER(l, lk__self());
+	return true;
+}
+
+static inline void lk_rwlock_wrunlock(lk_rwlock_t *l)
+{
+#ifdef LK_DEBUG
+	uint32_t v = atomic_load_explicit(&l->word, memory_order_relaxed);
+	LK__CHECK(v & LK__RWL_WR, "lk_rwlock_wrunlock",
+		  (v & LK__RWL_RDMASK) ? "write-unlock of a latch held for reading"
+				       : "write-unlock of a latch not write-locked");
+	LK__CHECK(atomic_load_explicit(&l->owner, memory_order_relaxed) ==
+			  lk__self(),
+		  "lk_rwlock_wrunlock", "write-unlock by a thread that does not hold it");
+	LK__RWL_SET_OWNER(l, 0);
+#endif
+	/* release: publishes the writer's data. Only WR is ours to clear;
+	 * readers' undo and writers' WW counts move concurrently. */
+	atomic_fetch_sub_explicit(&l->word, LK__RWL_WR, memory_order_release);
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LATCHKIT_RWLOCK_H */
