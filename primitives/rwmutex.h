@@ -118,16 +118,17 @@ static inline void lk__rwm_holds_(lk_rwmutex_t *l, bool want_x,
 	bool u = (v & LK__RWM_TOKEN) && !(v & LK__RWM_WRITER);
 	if (want_x)
 		LK__CHECK(x, fn,
-			  u ? "write-unlock of a latch held in U mode"
-			  : (v & LK__RWM_RDMASK) ? "write-unlock of a latch held for reading"
-						 : "write-unlock of a latch not write-locked");
+			  u ? "latch not held in X mode (held in U mode)"
+			  : (v & LK__RWM_RDMASK) ? "latch not held in X mode (read-locked)"
+						 : "latch not held in X mode (free)");
 	else
 		LK__CHECK(u, fn,
-			  x ? "U-mode operation on a latch held for writing"
-			    : "U-mode operation on a latch not held in U mode");
+			  x ? "latch not held in U mode (held in X mode)"
+			  : (v & LK__RWM_RDMASK) ? "latch not held in U mode (read-locked)"
+						 : "latch not held in U mode (free)");
 	LK__CHECK(atomic_load_explicit(&l->owner, memory_order_relaxed) ==
 			  lk__self(),
-		  fn, "unlock or conversion by a thread that does not hold it");
+		  fn, "unlock or conversion by a thread that does not hold it in U or X mode");
 }
 #define LK__RWM_RELOCK(l, fn) lk__rwm_relock_(l, fn)
 #define LK__RWM_HOLDS(l, x, fn) lk__rwm_holds_(l, x, fn)
