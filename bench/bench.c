@@ -221,15 +221,23 @@ static void parse_threads(const char *s)
 static void default_threads(void)
 {
 	int n = n_cpus;
-	int c[4] = {1, n, 2 * n, 4 * n};
+	/* the long sweep adds 2, n/2 and 8n */
+	int c[7] = {1, n, 2 * n, 4 * n, 2, n / 2, 8 * n};
+	int nc = O.full ? 7 : 4;
 	O.n_threads = 0;
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < nc; i++) {
 		bool dup = false;
 		for (int j = 0; j < O.n_threads; j++)
 			dup |= O.threads[j] == c[i];
-		if (!dup && c[i] < LKB_MAX_THREADS)
+		if (!dup && c[i] >= 1 && c[i] < LKB_MAX_THREADS)
 			O.threads[O.n_threads++] = c[i];
 	}
+	for (int i = 1; i < O.n_threads; i++) /* ascending, for the plots */
+		for (int j = i; j > 0 && O.threads[j - 1] > O.threads[j]; j--) {
+			int t = O.threads[j];
+			O.threads[j] = O.threads[j - 1];
+			O.threads[j - 1] = t;
+		}
 }
 
 /* ---- one cell in a child process ------------------------------------------ */
@@ -243,6 +251,9 @@ typedef struct {
 	double theta;
 	bool ycsb_threads; /* 1, 2, 8 as the issue fixes them */
 	double scale;      /* value multiplier for the unit */
+	bool full_only;    /* only in the long sweep */
+	int cs_lines;      /* -1: the run's default */
+	int noncs;         /* -1: the run's default */
 } work_t;
 
 static int failures;
@@ -492,8 +503,8 @@ static void run_work(const work_t *w, const lkb_impl_t **fam, int nf)
 		p.threads = T;
 		p.dur_ms = !strcmp(w->family, "lockmgr") ? O.lm_dur_ms
 							  : O.dur_ms;
-		p.cs_lines = O.cs_lines;
-		p.noncs = O.noncs;
+		p.cs_lines = w->cs_lines >= 0 ? w->cs_lines : O.cs_lines;
+		p.noncs = w->noncs >= 0 ? w->noncs : O.noncs;
 		p.read_pct = w->read_pct;
 		p.writer_mode = w->writer_mode;
 		p.theta = w->theta;
@@ -810,22 +821,26 @@ static void write_tput(const work_t *w)
 /* ---- main ------------------------------------------------------------------- */
 
 static const work_t works[] = {
-	{"mutex", "uncontended", "ns/op", K_PAIRS, 0, 0, 0, false, 1},
-	{"mutex", "cs", "Mop/s", K_RUN, 0, 0, 0, false, 1},
-	{"rw", "uncontended-read", "ns/op", K_READ, 0, 0, 0, false, 1},
-	{"rw", "uncontended-write", "ns/op", K_PAIRS, 0, 0, 0, false, 1},
-	{"rw", "read95", "Mop/s", K_RUN, 95, 0, 0, false, 1},
-	{"seqlock", "uncontended-read", "ns/op", K_READ, 0, 0, 0, false, 1},
-	{"seqlock", "busy-writer", "Mread/s", K_RUN, 0, 0, 0, false, 1},
-	{"seqlock", "paced-writer", "Mread/s", K_RUN, 0, 1, 0, false, 1},
-	{"lockmgr", "uncontended", "ns/op", K_PAIRS, 0, 0, 0, false, 1},
+	{"mutex", "uncontended", "ns/op", K_PAIRS, 0, 0, 0, false, 1, false, -1, -1},
+	{"mutex", "cs", "Mop/s", K_RUN, 0, 0, 0, false, 1, false, -1, -1},
+	{"mutex", "cs0-hot", "Mop/s", K_RUN, 0, 0, 0, false, 1, true, 0, 0},
+	{"mutex", "cs8", "Mop/s", K_RUN, 0, 0, 0, false, 1, true, 8, 1000},
+	{"rw", "uncontended-read", "ns/op", K_READ, 0, 0, 0, false, 1, false, -1, -1},
+	{"rw", "uncontended-write", "ns/op", K_PAIRS, 0, 0, 0, false, 1, false, -1, -1},
+	{"rw", "read95", "Mop/s", K_RUN, 95, 0, 0, false, 1, false, -1, -1},
+	{"rw", "read50", "Mop/s", K_RUN, 50, 0, 0, false, 1, true, -1, -1},
+	{"rw", "read99", "Mop/s", K_RUN, 99, 0, 0, false, 1, true, -1, -1},
+	{"seqlock", "uncontended-read", "ns/op", K_READ, 0, 0, 0, false, 1, false, -1, -1},
+	{"seqlock", "busy-writer", "Mread/s", K_RUN, 0, 0, 0, false, 1, false, -1, -1},
+	{"seqlock", "paced-writer", "Mread/s", K_RUN, 0, 1, 0, false, 1, false, -1, -1},
+	{"lockmgr", "uncontended", "ns/op", K_PAIRS, 0, 0, 0, false, 1, false, -1, -1},
 	{"lockmgr", "16-locks-release-all", "ns/lock", K_LOCK16, 0, 0, 0,
-	 false, 1},
-	{"lockmgr", "memory", "B/req", K_MEM, 0, 0, 0, false, 1},
-	{"lockmgr", "ycsb-t0", "ktxn/s", K_RUN, 0, 0, 0.0, true, 1e-3},
-	{"lockmgr", "ycsb-t0.6", "ktxn/s", K_RUN, 0, 0, 0.6, true, 1e-3},
-	{"lockmgr", "ycsb-t0.8", "ktxn/s", K_RUN, 0, 0, 0.8, true, 1e-3},
-	{"lockmgr", "ycsb-t0.99", "ktxn/s", K_RUN, 0, 0, 0.99, true, 1e-3},
+	 false, 1, false, -1, -1},
+	{"lockmgr", "memory", "B/req", K_MEM, 0, 0, 0, false, 1, false, -1, -1},
+	{"lockmgr", "ycsb-t0", "ktxn/s", K_RUN, 0, 0, 0.0, true, 1e-3, false, -1, -1},
+	{"lockmgr", "ycsb-t0.6", "ktxn/s", K_RUN, 0, 0, 0.6, true, 1e-3, false, -1, -1},
+	{"lockmgr", "ycsb-t0.8", "ktxn/s", K_RUN, 0, 0, 0.8, true, 1e-3, false, -1, -1},
+	{"lockmgr", "ycsb-t0.99", "ktxn/s", K_RUN, 0, 0, 0.99, true, 1e-3, false, -1, -1},
 };
 #define N_WORKS ((int)(sizeof(works) / sizeof(works[0])))
 
@@ -947,8 +962,8 @@ int main(int argc, char **argv)
 		return instr_main(instr, kind, O.iters);
 	if (thr && *thr)
 		parse_threads(thr);
-	if (!O.n_threads)
-		default_threads();
+	if (!thr || !*thr || !O.n_threads)
+		default_threads(); /* again: --full may add counts */
 	mkdir(O.out, 0755);
 	probe_machine();
 
@@ -981,6 +996,8 @@ int main(int argc, char **argv)
 	for (int wi = 0; wi < N_WORKS; wi++) {
 		const work_t *w = &works[wi];
 		if (O.family && strcmp(O.family, w->family))
+			continue;
+		if (w->full_only && !O.full)
 			continue;
 		const lkb_impl_t *fam[LKB_MAX_IMPLS];
 		int nf = 0;
