@@ -201,6 +201,46 @@ static inline void lk__futex_wake(LK_ATOMIC(uint32_t) *word, int n)
 #endif
 }
 
+/*
+ * Bitset variants (Linux FUTEX_WAIT_BITSET / FUTEX_WAKE_BITSET): a wake for
+ * `bits` reaches only sleepers whose own bits intersect it, so a latch whose
+ * waiters share one word can wake just the one whose turn it is.
+ * LK__FUTEX_ANY matches every sleeper. Same rules as above otherwise.
+ */
+#define LK__FUTEX_ANY 0xffffffffu
+
+static inline void lk__futex_wait_bits(LK_ATOMIC(uint32_t) *word,
+				       uint32_t seen, uint64_t deadline,
+				       uint32_t bits)
+{
+#if LK_HAVE_FUTEX
+	struct timespec ts, *tp = NULL;
+	if (deadline) { /* the bitset op takes an absolute CLOCK_MONOTONIC time */
+		ts.tv_sec = (time_t)(deadline / 1000000000u);
+		ts.tv_nsec = (long)(deadline % 1000000000u);
+		tp = &ts;
+	}
+	syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_BITSET_PRIVATE, seen,
+		tp, NULL, bits);
+#else
+	(void)bits;
+	lk__futex_wait(word, seen, deadline);
+#endif
+}
+
+static inline void lk__futex_wake_bits(LK_ATOMIC(uint32_t) *word, int n,
+				       uint32_t bits)
+{
+#if LK_HAVE_FUTEX
+	syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE_BITSET_PRIVATE, n, NULL,
+		NULL, bits);
+#else
+	(void)word;
+	(void)n;
+	(void)bits;
+#endif
+}
+
 /* ---- the wait helper ------------------------------------------------------ */
 
 /*
@@ -214,10 +254,13 @@ static inline void lk__futex_wake(LK_ATOMIC(uint32_t) *word, int n)
  * Phase 1 spins with cpu_relax, phase 2 yields the CPU, phase 3 parks on the
  * futex word while it still holds `seen` (or naps when word is NULL). The
  * caller must arrange that whoever changes *word away from `seen` calls
- * lk__futex_wake() when a sleeper may be parked on it.
+ * lk__futex_wake() when a sleeper may be parked on it. A caller may set
+ * w.bits after lk__wait_start() to park with that futex bitset (woken by
+ * lk__futex_wake_bits() with an intersecting set, or by lk__futex_wake()).
  */
 typedef struct {
 	uint32_t n;
+	uint32_t bits; /* futex bitset to park with; LK__FUTEX_ANY by default */
 	uint64_t deadline;
 } lk__wait_t;
 
@@ -225,6 +268,7 @@ static inline lk__wait_t lk__wait_start(uint64_t deadline)
 {
 	lk__wait_t w;
 	w.n = 0;
+	w.bits = LK__FUTEX_ANY;
 	w.deadline = deadline;
 	return w;
 }
@@ -256,7 +300,10 @@ static inline bool lk__wait(lk__wait_t *w, LK_ATOMIC(uint32_t) *word,
 		return true;
 	}
 	if (word) {
-		lk__futex_wait(word, seen, w->deadline);
+		if (w->bits == LK__FUTEX_ANY)
+			lk__futex_wait(word, seen, w->deadline);
+		else
+			lk__futex_wait_bits(word, seen, w->deadline, w->bits);
 	} else {
 		/* Nothing to park on: keep yielding, and nap now and then so an
 		 * oversubscribed queue lock's holder gets the CPU. */
