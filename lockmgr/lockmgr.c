@@ -416,8 +416,13 @@ static bool head_latch_slow(struct lk__head *h, bool check_gen, uint32_t gen)
 	uint32_t extra = 0;
 	for (;;) {
 		uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
-		if (check_gen && (LK__L_GEN(w) != gen || (w & LK__L_DEAD)))
+		if (check_gen && (LK__L_GEN(w) != gen || (w & LK__L_DEAD))) {
+			/* a woken waiter must pass the wake on (it would have
+			 * carried PARKED); the head died, so wake them all */
+			if (extra)
+				lk__futex_wake(&h->lw, INT32_MAX);
 			return false;
+		}
 		if (!(w & LK__L_LATCHED)) {
 			/* acquire: the critical section sees the last holder's writes */
 			if (atomic_compare_exchange_weak_explicit(
