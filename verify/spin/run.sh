@@ -1,7 +1,8 @@
 #!/bin/bash
 # verify/spin/run.sh [FILTER]: runs every `// @check` line of every
-# verify/spin/*.pml (those whose "model property" contains FILTER, if given)
-# and prints one line per check:
+# verify/spin/*.pml
+# (FILTER: a model's name, or a substring of "model/property") and prints
+# one line per check:
 #   checker model property states time(s) expected actual verdict
 # time is the wall time of the whole check (spin -a, gcc, pan).
 # Each check works in build/spin/<model>/<label>/ and keeps its log there.
@@ -86,8 +87,8 @@ fi
 
 filter=${1:-}
 mkdir -p "$OUTROOT" build
-list=$OUTROOT/checks.list
-: >"$list"
+list=$(mktemp "$OUTROOT/checks.XXXXXX") # per run: runs may overlap
+trap 'rm -f "$list"' EXIT
 for pml in verify/spin/*.pml; do
 	model=$(basename "$pml" .pml)
 	grep -E '^// @check ' "$pml" | while read -r _ _ label expect flags kind rest; do
@@ -96,7 +97,11 @@ for pml in verify/spin/*.pml; do
 			echo "$model bad-check-line x - -" >>"$list"
 			continue
 		fi
-		case "$model $label" in *"$filter"*) echo "$model $label $expect $flags $kind" >>"$list" ;; esac
+		if [ -f "verify/spin/$filter.pml" ]; then
+			[ "$model" = "$filter" ] && echo "$model $label $expect $flags $kind" >>"$list"
+		else
+			case "$model/$label" in *"$filter"*) echo "$model $label $expect $flags $kind" >>"$list" ;; esac
+		fi
 	done
 done
 if [ ! -s "$list" ]; then
