@@ -27,7 +27,7 @@ function absval(goal, f, w, a, t, unit, op, lim,   x) {
 END {
 	print "goals (issues 2-4), read off this run; speed is not a test:"
 	print " issue 2 (mutexes)"
-	n = split("lk_tas:ck_fas lk_ttas:ck_cas lk_ticket:ck_ticket lk_mcs:ck_mcs lk_clh:ck_clh", P, " ")
+	n = split("lk_tas:ck_fas lk_ttas:ck_cas lk_ticket:ck_ticket lk_mcs:ck_mcs lk_mcs(node):ck_mcs lk_clh:ck_clh lk_clh(node):ck_clh", P, " ")
 	for (i = 1; i <= n; i++) { split(P[i], ab, ":")
 		ratio("uncontended pair <= 1.05x ck (" ab[1] ")", "mutex", "uncontended", ab[1], ab[2], 1, "<=", 1.05) }
 	ratio("lk_ttas pair <= 1.4x one atomic exchange", "mutex", "uncontended", "lk_ttas", "one_xchg", 1, "<=", 1.4)

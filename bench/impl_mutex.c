@@ -31,11 +31,53 @@ LKB_MUTEX(lk_ticket, "lk_ticket", "ck_ticket", lk_ticket_t,
 #include <latchkit/mcs.h>
 LKB_MUTEX(lk_mcs, "lk_mcs", "ck_mcs", lk_mcs_t, lk_mcs_init(l), ,
 	  lk_mcs_lock(l), lk_mcs_unlock(l), , NULL)
+LKB_MUTEX(lk_mcs_node, "lk_mcs(node)", "ck_mcs", lk_mcs_t, lk_mcs_init(l),
+	  lk_mcs_node_t node_, lk_mcs_lock_node(l, &node_),
+	  lk_mcs_unlock_node(l, &node_), , NULL)
 #endif
 #if __has_include(<latchkit/clh.h>)
 #include <latchkit/clh.h>
 LKB_MUTEX(lk_clh, "lk_clh", "ck_clh", lk_clh_t, lk_clh_init(l), ,
 	  lk_clh_lock(l), lk_clh_unlock(l), , NULL)
+#endif
+#if __has_include(<latchkit/clh.h>)
+/* The explicit-node CLH API: nodes wander to the successor, so a thread
+ * keeps its current node, the predecessor's it gained, and one spare. */
+typedef struct {
+	lk_clh_node_t *me, *pred, *spare;
+} lkb_clhctx_t;
+static inline void lkb_clhn_init(lkb_clhctx_t *c)
+{
+	c->me = (lk_clh_node_t *)lkb_alloc(sizeof(lk_clh_node_t));
+	c->pred = c->spare = NULL;
+}
+static inline void lkb_clhn_lock(lk_clh_t *l, lkb_clhctx_t *c)
+{
+	c->pred = lk_clh_lock_node(l, c->me);
+}
+static inline void lkb_clhn_unlock(lk_clh_t *l, lkb_clhctx_t *c)
+{
+	if (lk_clh_unlock_node(l, c->me)) { /* me came back */
+		if (c->pred && !c->spare)
+			c->spare = c->pred;
+		else if (c->pred)
+			free(c->pred);
+		return;
+	}
+	if (c->pred) { /* me went to the successor */
+		c->me = c->pred;
+	} else if (c->spare) {
+		c->me = c->spare;
+		c->spare = NULL;
+	} else {
+		c->me = (lk_clh_node_t *)lkb_alloc(sizeof(lk_clh_node_t));
+	}
+}
+LKB_MUTEX(lk_clh_node, "lk_clh(node)", "ck_clh", lk_clh_t, lk_clh_init(l),
+	  lkb_clhctx_t c_;
+	  lkb_clhn_init(&c_), lkb_clhn_lock(l, &c_), lkb_clhn_unlock(l, &c_), ,
+	  "lk_mcs(node), lk_clh(node): the explicit-node APIs (a node on the "
+	  "thread's stack for MCS; heap nodes handed along for CLH)")
 #endif
 #if __has_include(<latchkit/mutex.h>)
 #include <latchkit/mutex.h>
@@ -119,9 +161,11 @@ void lkb_register_mutex(void)
 #endif
 #if __has_include(<latchkit/mcs.h>)
 	lkb_register(&lk_mcs_impl);
+	lkb_register(&lk_mcs_node_impl);
 #endif
 #if __has_include(<latchkit/clh.h>)
 	lkb_register(&lk_clh_impl);
+	lkb_register(&lk_clh_node_impl);
 #endif
 #if __has_include(<latchkit/mutex.h>)
 	lkb_register(&lk_mutex_impl);
