@@ -68,3 +68,11 @@ END {
 		if (x < 0 || y < 0) { show("YCSB t0.8 8 thr >= 0.5x 2 thr (" Pol[i] ")", "missing", "n/a"); continue }
 		show("YCSB t0.8 8 thr >= 0.5x 2 thr (" Pol[i] ")", sprintf("%.2fx", x / y), x / y >= 0.5 ? "met" : "MISSED") }
 }' "$csv"
+# Single-thread costs repeat exactly as instruction counts: when
+# `make bench-instr` has run into the same folder, show its ratios too.
+icsv="$(dirname "$csv")/instr.csv"
+if [ -r "$icsv" ]; then
+	echo " instructions per uncontended operation (callgrind, $icsv):"
+	awk -F, 'NR > 1 && $2 ~ /^lk/ && $6 != "" {
+		printf "  %-8s %-16s %-7s %8s instr  %s/%s = %sx\n", $1, $2, $3, $4, $2, $5, $6 }' "$icsv"
+fi
