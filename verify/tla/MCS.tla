@@ -17,10 +17,15 @@
 (*          |   relaxed) (n is private until the swap publishes it)        *)
 (*  swap    | pred = atomic_exchange_explicit(&l->tail, n, acq_rel)        *)
 (*  link    | atomic_store_explicit(&pred->next, n, release)               *)
-(*  w_load  | f = atomic_load_explicit(&n->flag, acquire); GRANTED: done   *)
-(*  w_park  | WAITING: spin, or CAS(&n->flag, WAITING, PARKED, relaxed)    *)
-(*          |   once lk__wait_would_park(); PARKED: lk__futex_wait(&n->flag,*)
-(*          |   PARKED) = sleep iff flag is still PARKED                   *)
+(*  w_load  | f = atomic_load_explicit(&n->flag, acquire): GRANTED: done;  *)
+(*          |   WAITING: spin, or (once lk__wait_would_park())             *)
+(*          |   CAS(&n->flag, WAITING, PARKED, relaxed); PARKED:           *)
+(*          |   lk__futex_wait(&n->flag, PARKED), which sleeps iff the     *)
+(*          |   flag is still PARKED.  The load is merged with the CAS or  *)
+(*          |   the futex compare after it: both re-read the word, so no   *)
+(*          |   interleaving is lost.  (The C parks only with seen =       *)
+(*          |   PARKED: lk__wait parks exactly when would_park holds.)     *)
+(*          | A sleeper (in `asleep`) has no step until a wake removes it.   *)
 (*  try     | trylock: load(&l->tail) == NULL, then CAS(&l->tail, NULL, n, *)
 (*          |   acq_rel) (one step: the load only avoids a write)          *)
 (*  cs      | the critical section (ghost: leaves the FIFO queue)          *)
@@ -35,7 +40,8 @@
 (*  "nolinkwait": after a failed u_cas the releaser does not wait for the  *)
 (*     link and returns when next is NULL: the successor is never granted. *)
 (*  "parkunannounced": a waiter sleeps on WAITING without first setting    *)
-(*     PARKED, so the granter sees WAITING and makes no wake.              *)
+(*     PARKED (futex_wait(&n->flag, WAITING)), so the granter sees WAITING *)
+(*     and makes no wake.                                                  *)
 (*                                                                         *)
 (* Properties: MutualExclusion, FIFO (invariants); StarvationFreedom      *)
 (* (weak fairness; the non-critical section may last forever).            *)
@@ -56,7 +62,7 @@ variables tail = NIL, next = [q \in Procs |-> NIL],
           flag = [q \in Procs |-> WAITING], asleep = {},
           inq = {}, ahead = [q \in Procs |-> {}];
 fair process (p \in Procs)
-variables pred = NIL, succ = NIL, f = WAITING, old = WAITING;
+variables pred = NIL, succ = NIL, old = WAITING;
 {
 ncs:- while (TRUE) {
 init:   next[self] := NIL; flag[self] := WAITING;
@@ -65,15 +71,14 @@ swap:     pred := tail; tail := self;
           ahead[self] := inq; inq := inq \cup {self};
           if (pred # NIL) {
 link:       next[pred] := self;
-w_load:     if (flag[self] # GRANTED) {
-              f := flag[self];
-w_park:       if (f = WAITING) {
-                either skip
-                or { if (BUG = "parkunannounced") {
-                       if (flag[self] = WAITING) asleep := asleep \cup {self} }
-                     else if (flag[self] = WAITING) flag[self] := PARKED } }
-              else if (flag[self] = PARKED) asleep := asleep \cup {self};
-w_slept:      await self \notin asleep;
+w_load:     await self \notin asleep;
+            if (flag[self] = WAITING) {
+              either skip
+              or { if (BUG = "parkunannounced") asleep := asleep \cup {self}
+                   else flag[self] := PARKED };
+              goto w_load
+            } else if (flag[self] = PARKED) {
+              asleep := asleep \cup {self};
               goto w_load
             }
           }
@@ -81,7 +86,7 @@ w_slept:      await self \notin asleep;
 try:      if (tail = NIL) { tail := self; inq := inq \cup {self} }
           else goto ncs
         };
-cs:     inq := inq \ {self}; pred := NIL; f := WAITING; ahead := [q \in Procs |-> ahead[q] \ {self}];
+cs:     inq := inq \ {self}; pred := NIL; ahead := [q \in Procs |-> ahead[q] \ {self}];
 u_next: succ := next[self];
         if (succ = NIL) {
 u_cas:    if (tail = self) { tail := NIL; goto ncs }
@@ -95,9 +100,9 @@ u_wake: if (old = PARKED) asleep := asleep \ {succ};
 }
 } *)
 \* BEGIN TRANSLATION
-VARIABLES pc, tail, next, flag, asleep, inq, ahead, pred, succ, f, old
+VARIABLES pc, tail, next, flag, asleep, inq, ahead, pred, succ, old
 
-vars == << pc, tail, next, flag, asleep, inq, ahead, pred, succ, f, old >>
+vars == << pc, tail, next, flag, asleep, inq, ahead, pred, succ, old >>
 
 ProcSet == (Procs)
 
@@ -111,21 +116,20 @@ Init == (* Global variables *)
         (* Process p *)
         /\ pred = [self \in Procs |-> NIL]
         /\ succ = [self \in Procs |-> NIL]
-        /\ f = [self \in Procs |-> WAITING]
         /\ old = [self \in Procs |-> WAITING]
         /\ pc = [self \in ProcSet |-> "ncs"]
 
 ncs(self) == /\ pc[self] = "ncs"
              /\ pc' = [pc EXCEPT ![self] = "init"]
              /\ UNCHANGED << tail, next, flag, asleep, inq, ahead, pred, succ, 
-                             f, old >>
+                             old >>
 
 init(self) == /\ pc[self] = "init"
               /\ next' = [next EXCEPT ![self] = NIL]
               /\ flag' = [flag EXCEPT ![self] = WAITING]
               /\ \/ /\ pc' = [pc EXCEPT ![self] = "swap"]
                  \/ /\ pc' = [pc EXCEPT ![self] = "try"]
-              /\ UNCHANGED << tail, asleep, inq, ahead, pred, succ, f, old >>
+              /\ UNCHANGED << tail, asleep, inq, ahead, pred, succ, old >>
 
 swap(self) == /\ pc[self] = "swap"
               /\ pred' = [pred EXCEPT ![self] = tail]
@@ -135,51 +139,31 @@ swap(self) == /\ pc[self] = "swap"
               /\ IF pred'[self] # NIL
                     THEN /\ pc' = [pc EXCEPT ![self] = "link"]
                     ELSE /\ pc' = [pc EXCEPT ![self] = "cs"]
-              /\ UNCHANGED << next, flag, asleep, succ, f, old >>
+              /\ UNCHANGED << next, flag, asleep, succ, old >>
 
 link(self) == /\ pc[self] = "link"
               /\ next' = [next EXCEPT ![pred[self]] = self]
               /\ pc' = [pc EXCEPT ![self] = "w_load"]
-              /\ UNCHANGED << tail, flag, asleep, inq, ahead, pred, succ, f, 
-                              old >>
+              /\ UNCHANGED << tail, flag, asleep, inq, ahead, pred, succ, old >>
 
 w_load(self) == /\ pc[self] = "w_load"
-                /\ IF flag[self] # GRANTED
-                      THEN /\ f' = [f EXCEPT ![self] = flag[self]]
-                           /\ pc' = [pc EXCEPT ![self] = "w_park"]
-                      ELSE /\ pc' = [pc EXCEPT ![self] = "cs"]
-                           /\ f' = f
-                /\ UNCHANGED << tail, next, flag, asleep, inq, ahead, pred, 
-                                succ, old >>
-
-w_park(self) == /\ pc[self] = "w_park"
-                /\ IF f[self] = WAITING
+                /\ self \notin asleep
+                /\ IF flag[self] = WAITING
                       THEN /\ \/ /\ TRUE
                                  /\ UNCHANGED <<flag, asleep>>
                               \/ /\ IF BUG = "parkunannounced"
-                                       THEN /\ IF flag[self] = WAITING
-                                                  THEN /\ asleep' = (asleep \cup {self})
-                                                  ELSE /\ TRUE
-                                                       /\ UNCHANGED asleep
+                                       THEN /\ asleep' = (asleep \cup {self})
                                             /\ flag' = flag
-                                       ELSE /\ IF flag[self] = WAITING
-                                                  THEN /\ flag' = [flag EXCEPT ![self] = PARKED]
-                                                  ELSE /\ TRUE
-                                                       /\ flag' = flag
+                                       ELSE /\ flag' = [flag EXCEPT ![self] = PARKED]
                                             /\ UNCHANGED asleep
+                           /\ pc' = [pc EXCEPT ![self] = "w_load"]
                       ELSE /\ IF flag[self] = PARKED
                                  THEN /\ asleep' = (asleep \cup {self})
-                                 ELSE /\ TRUE
+                                      /\ pc' = [pc EXCEPT ![self] = "w_load"]
+                                 ELSE /\ pc' = [pc EXCEPT ![self] = "cs"]
                                       /\ UNCHANGED asleep
                            /\ flag' = flag
-                /\ pc' = [pc EXCEPT ![self] = "w_slept"]
-                /\ UNCHANGED << tail, next, inq, ahead, pred, succ, f, old >>
-
-w_slept(self) == /\ pc[self] = "w_slept"
-                 /\ self \notin asleep
-                 /\ pc' = [pc EXCEPT ![self] = "w_load"]
-                 /\ UNCHANGED << tail, next, flag, asleep, inq, ahead, pred, 
-                                 succ, f, old >>
+                /\ UNCHANGED << tail, next, inq, ahead, pred, succ, old >>
 
 try(self) == /\ pc[self] = "try"
              /\ IF tail = NIL
@@ -188,12 +172,11 @@ try(self) == /\ pc[self] = "try"
                         /\ pc' = [pc EXCEPT ![self] = "cs"]
                    ELSE /\ pc' = [pc EXCEPT ![self] = "ncs"]
                         /\ UNCHANGED << tail, inq >>
-             /\ UNCHANGED << next, flag, asleep, ahead, pred, succ, f, old >>
+             /\ UNCHANGED << next, flag, asleep, ahead, pred, succ, old >>
 
 cs(self) == /\ pc[self] = "cs"
             /\ inq' = inq \ {self}
             /\ pred' = [pred EXCEPT ![self] = NIL]
-            /\ f' = [f EXCEPT ![self] = WAITING]
             /\ ahead' = [q \in Procs |-> ahead[q] \ {self}]
             /\ pc' = [pc EXCEPT ![self] = "u_next"]
             /\ UNCHANGED << tail, next, flag, asleep, succ, old >>
@@ -203,7 +186,7 @@ u_next(self) == /\ pc[self] = "u_next"
                 /\ IF succ'[self] = NIL
                       THEN /\ pc' = [pc EXCEPT ![self] = "u_cas"]
                       ELSE /\ pc' = [pc EXCEPT ![self] = "u_hand"]
-                /\ UNCHANGED << tail, next, flag, asleep, inq, ahead, pred, f, 
+                /\ UNCHANGED << tail, next, flag, asleep, inq, ahead, pred, 
                                 old >>
 
 u_cas(self) == /\ pc[self] = "u_cas"
@@ -219,20 +202,20 @@ u_cas(self) == /\ pc[self] = "u_cas"
                                 ELSE /\ pc' = [pc EXCEPT ![self] = "u_link"]
                                      /\ succ' = succ
                           /\ tail' = tail
-               /\ UNCHANGED << next, flag, asleep, inq, ahead, pred, f, old >>
+               /\ UNCHANGED << next, flag, asleep, inq, ahead, pred, old >>
 
 u_link(self) == /\ pc[self] = "u_link"
                 /\ next[self] # NIL
                 /\ succ' = [succ EXCEPT ![self] = next[self]]
                 /\ pc' = [pc EXCEPT ![self] = "u_hand"]
-                /\ UNCHANGED << tail, next, flag, asleep, inq, ahead, pred, f, 
+                /\ UNCHANGED << tail, next, flag, asleep, inq, ahead, pred, 
                                 old >>
 
 u_hand(self) == /\ pc[self] = "u_hand"
                 /\ old' = [old EXCEPT ![self] = flag[succ[self]]]
                 /\ flag' = [flag EXCEPT ![succ[self]] = GRANTED]
                 /\ pc' = [pc EXCEPT ![self] = "u_wake"]
-                /\ UNCHANGED << tail, next, asleep, inq, ahead, pred, succ, f >>
+                /\ UNCHANGED << tail, next, asleep, inq, ahead, pred, succ >>
 
 u_wake(self) == /\ pc[self] = "u_wake"
                 /\ IF old[self] = PARKED
@@ -242,12 +225,12 @@ u_wake(self) == /\ pc[self] = "u_wake"
                 /\ succ' = [succ EXCEPT ![self] = NIL]
                 /\ old' = [old EXCEPT ![self] = WAITING]
                 /\ pc' = [pc EXCEPT ![self] = "ncs"]
-                /\ UNCHANGED << tail, next, flag, inq, ahead, pred, f >>
+                /\ UNCHANGED << tail, next, flag, inq, ahead, pred >>
 
 p(self) == ncs(self) \/ init(self) \/ swap(self) \/ link(self)
-              \/ w_load(self) \/ w_park(self) \/ w_slept(self) \/ try(self)
-              \/ cs(self) \/ u_next(self) \/ u_cas(self) \/ u_link(self)
-              \/ u_hand(self) \/ u_wake(self)
+              \/ w_load(self) \/ try(self) \/ cs(self) \/ u_next(self)
+              \/ u_cas(self) \/ u_link(self) \/ u_hand(self)
+              \/ u_wake(self)
 
 Next == (\E self \in Procs: p(self))
 
@@ -256,7 +239,7 @@ Spec == /\ Init /\ [][Next]_vars
 
 \* END TRANSLATION
 
-Trying(q) == pc[q] \in {"swap", "link", "w_load", "w_park", "w_slept"}
+Trying(q) == pc[q] \in {"swap", "link", "w_load"}
 MutualExclusion == \A a, b \in Procs : a # b => ~(pc[a] = "cs" /\ pc[b] = "cs")
 FIFO == \A q \in Procs : pc[q] = "cs" => ahead[q] = {}
 StarvationFreedom == \A q \in Procs : Trying(q) ~> pc[q] = "cs"

@@ -29,7 +29,7 @@ out=build/tla
 mkdir -p "$out" build/logs
 bad=0
 t0=$(date +%s.%N)
-fmt='%-5s %-26s %-30s %10s %7s %-8s %-6s %s\n'
+fmt='%-5s %-24s %-40s %10s %7s %-8s %-6s %s\n'
 printf "$fmt" checker model property states time expected actual verdict
 
 row() { # model property states secs expect actual
