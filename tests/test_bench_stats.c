@@ -212,3 +212,66 @@ Test(bench_stats, json_escapes_and_null_for_missing)
 	cr_assert_eq(in_str, 0);
 	free(s);
 }
+
+/* ---- the coarse baseline lock table the lock table is compared with ---- */
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <unistd.h>
+
+#include "../bench/coarse.c"
+
+Test(bench_coarse, wait_die_and_sharing)
+{
+	static lkc_table_t t;
+	static lkc_txn_t a, b;
+	lkc_init(&t, 4);
+	lkc_txn_init(&a);
+	lkc_txn_init(&b);
+	lkc_txn_begin(&t, &a); /* older */
+	lkc_txn_begin(&t, &b); /* younger */
+	cr_assert_eq(lkc_lock(&a, 1, LKC_X), LKC_OK);
+	cr_assert_eq(lkc_lock(&b, 1, LKC_S), LKC_DIE, "younger must die");
+	cr_assert_eq(lkc_lock(&a, 2, LKC_S), LKC_OK);
+	cr_assert_eq(lkc_lock(&b, 2, LKC_S), LKC_OK, "S and S share");
+	cr_assert_eq(lkc_lock(&a, 2, LKC_S), LKC_OK, "re-lock is a no-op");
+	cr_assert_eq(lkc_unlock(&b, 1), LKC_NOTHELD);
+	cr_assert_eq(lkc_unlock(&b, 2), LKC_OK);
+	lkc_release_all(&a);
+	lkc_release_all(&b);
+	/* everything released: the younger one may now take key 1 */
+	lkc_txn_begin(&t, &b);
+	cr_assert_eq(lkc_lock(&b, 1, LKC_X), LKC_OK);
+	lkc_release_all(&b);
+}
+
+static lkc_txn_t w_old;
+static atomic_int w_granted;
+
+static void *older_waits(void *arg)
+{
+	(void)arg;
+	int rc = lkc_lock(&w_old, 7, LKC_X);
+	atomic_store(&w_granted, rc == LKC_OK ? 1 : -1);
+	return NULL;
+}
+
+Test(bench_coarse, older_waits_until_release_all)
+{
+	static lkc_table_t t;
+	static lkc_txn_t young;
+	lkc_init(&t, 4);
+	lkc_txn_init(&w_old);
+	lkc_txn_init(&young);
+	lkc_txn_begin(&t, &w_old);
+	lkc_txn_begin(&t, &young);
+	cr_assert_eq(lkc_lock(&young, 7, LKC_X), LKC_OK);
+	pthread_t th;
+	cr_assert_eq(pthread_create(&th, NULL, older_waits, NULL), 0);
+	usleep(50000);
+	cr_assert_eq(atomic_load(&w_granted), 0, "older must wait, not pass");
+	lkc_release_all(&young);
+	pthread_join(th, NULL);
+	cr_assert_eq(atomic_load(&w_granted), 1);
+	lkc_release_all(&w_old);
+}
