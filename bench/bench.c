@@ -265,6 +265,12 @@ static void run_in_child(const lkb_impl_t *im, const work_t *w,
 				   : w->kind == K_READ	 ? im->read_pairs
 				   : w->kind == K_LOCK16 ? im->lock16
 							 : NULL;
+	if (loop && cpus[0] >= 0) { /* single thread: pin it too */
+		cpu_set_t set;
+		CPU_ZERO(&set);
+		CPU_SET(cpus[0], &set);
+		r->pinned = sched_setaffinity(0, sizeof(set), &set) == 0;
+	}
 	if (loop) {
 		/* A short first run warms up and estimates the cost; the
 		 * measured run then lasts about O.single_ms (at most
