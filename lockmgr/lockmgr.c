@@ -152,6 +152,8 @@ void lk_lockmgr_config_init(lk_lockmgr_config_t *cfg)
 #define LK__MAX_MGRS 64
 static LK_ATOMIC(lk_lockmgr_t *) registry[LK__MAX_MGRS];
 static LK_ATOMIC(int) registry_hi;
+static LK_ATOMIC(uintptr_t) reg_base[LK__MAX_MGRS]; /* txn slot range; len 0: free */
+static LK_ATOMIC(uintptr_t) reg_len[LK__MAX_MGRS];
 static pthread_mutex_t reg_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static bool mt_valid(const lk_modetable_t *t)
@@ -289,6 +291,9 @@ int lk_lockmgr_create(const lk_lockmgr_config_t *cfg, lk_lockmgr_t **out)
 		return LK_NOMEM;
 	}
 	m->reg_slot = slot;
+	atomic_store_explicit(&reg_base[slot], (uintptr_t)m->txns, memory_order_relaxed);
+	atomic_store_explicit(&reg_len[slot], (uintptr_t)m->ntxns * LK__TXN_SLOT,
+			      memory_order_relaxed);
 	/* release: a thread that finds m in the registry sees it built */
 	atomic_store_explicit(&registry[slot], m, memory_order_release);
 	if (slot + 1 > atomic_load_explicit(&registry_hi, memory_order_relaxed))
@@ -306,9 +311,11 @@ void lk_lockmgr_destroy(lk_lockmgr_t *m)
 	bool ours = m->reg_slot >= 0 && m->reg_slot < LK__MAX_MGRS &&
 		    atomic_load_explicit(&registry[m->reg_slot],
 					 memory_order_relaxed) == m;
-	if (ours)
+	if (ours) {
+		atomic_store_explicit(&reg_len[m->reg_slot], 0, memory_order_relaxed);
 		atomic_store_explicit(&registry[m->reg_slot], NULL,
 				      memory_order_relaxed);
+	}
 	pthread_mutex_unlock(&reg_mu);
 	if (!ours)
 		return; /* not a live manager: leave it alone */
@@ -342,30 +349,28 @@ static inline struct lk__txn *txn_at(lk_lockmgr_t *m, uint32_t i)
 }
 
 /* A handle: slot address | (generation & 255). Checked against every live
- * manager's slot range before anything is read through it. */
+ * manager's slot range (kept in static memory, so a destroyed manager is
+ * never read) before anything is read through it. */
 static struct lk__txn *txn_get(const lk_txn_t *h)
 {
 	uintptr_t v = (uintptr_t)h;
-	if (lk__unlikely(!v))
-		return NULL;
 	uintptr_t p = v & ~(uintptr_t)(LK__TXN_SLOT - 1);
 	uint32_t tag = (uint32_t)(v & (LK__TXN_SLOT - 1));
+	/* acquire: pairs with create's release; the range is published */
 	int hi = atomic_load_explicit(&registry_hi, memory_order_acquire);
 	for (int i = 0; i < hi; i++) {
-		/* acquire: pairs with create's release, the manager is built */
-		lk_lockmgr_t *m = atomic_load_explicit(&registry[i], memory_order_acquire);
-		if (!m)
-			continue;
-		uintptr_t b = (uintptr_t)m->txns;
-		if (p < b || p >= b + (uintptr_t)m->ntxns * LK__TXN_SLOT)
-			continue;
-		struct lk__txn *t = (struct lk__txn *)p;
-		/* relaxed: only the owner thread uses a live handle; a stale one
-		 * just has to fail, it is not ordered with anything */
-		if ((atomic_load_explicit(&t->gen, memory_order_relaxed) & 255u) != tag ||
-		    atomic_load_explicit(&t->state, memory_order_relaxed) != 1)
-			return NULL;
-		return t;
+		/* relaxed: ordered by registry_hi / the registry entry */
+		uintptr_t b = atomic_load_explicit(&reg_base[i], memory_order_relaxed);
+		if (lk__likely(p - b < atomic_load_explicit(&reg_len[i], memory_order_relaxed))) {
+			struct lk__txn *t = (struct lk__txn *)p;
+			/* relaxed: only the owner thread uses a live handle; a
+			 * stale one just has to fail */
+			if (lk__unlikely((atomic_load_explicit(&t->gen, memory_order_relaxed) &
+					  255u) != tag ||
+					 atomic_load_explicit(&t->state, memory_order_relaxed) != 1))
+				return NULL;
+			return t;
+		}
 	}
 	return NULL;
 }
@@ -380,13 +385,11 @@ static inline void st_inc(struct lk__txn *t, int k)
 
 static inline uint32_t res_hash(const lk_res_t *r)
 {
-	uint64_t a = ((uint64_t)r->kind << 32) | r->f[0];
-	uint64_t b = ((uint64_t)r->f[1] << 32) | r->f[2];
-	uint64_t h = a * 0x9E3779B97F4A7C15ull;
-	h ^= (b + (h >> 29)) * 0xC2B2AE3D27D4EB4Full;
-	h ^= ((uint64_t)r->f[3] + (h >> 31)) * 0x165667B19E3779F9ull;
-	h ^= h >> 32;
-	return (uint32_t)h;
+	uint64_t a = (((uint64_t)r->f[0] << 32) | r->f[1]) ^ r->kind;
+	uint64_t b = ((uint64_t)r->f[2] << 32) | r->f[3];
+	uint64_t h = a * 0x9E3779B97F4A7C15ull ^ (b + 0x632BE59BD9B4E019ull) *
+						       0xC2B2AE3D27D4EB4Full;
+	return (uint32_t)(h >> 32) ^ (uint32_t)h;
 }
 
 static inline bool key_eq(const struct lk__head *h, const lk_res_t *r)
@@ -698,10 +701,13 @@ static bool sweep(lk_lockmgr_t *m)
 	return freed > 0;
 }
 
+static uint32_t head_get_slow(lk_lockmgr_t *m, const lk_res_t *r, uint32_t b,
+			      bool create);
+
 /* Find (or, with create, make) res's head and return it latched; 0 when
  * absent (!create) or no head is left (create). */
-static uint32_t head_get(lk_lockmgr_t *m, const lk_res_t *r, uint32_t hash,
-			 bool create)
+static inline uint32_t head_get(lk_lockmgr_t *m, const lk_res_t *r,
+				uint32_t hash, bool create)
 {
 	uint32_t b = hash & m->bmask;
 	/* latch-free walk; acquire: a head reached is initialized */
@@ -718,6 +724,15 @@ static uint32_t head_get(lk_lockmgr_t *m, const lk_res_t *r, uint32_t hash,
 		if (i > m->nheads)
 			break;
 	}
+	return head_get_slow(m, r, b, create);
+}
+
+/* Under the bucket latch: find, or insert a new head (sweeping if none is
+ * free). */
+static __attribute__((noinline)) uint32_t
+head_get_slow(lk_lockmgr_t *m, const lk_res_t *r, uint32_t b, bool create)
+{
+	uint32_t i;
 	for (;;) {
 		blatch_lock(&m->blatch[b]);
 		i = atomic_load_explicit(&m->buckets[b], memory_order_relaxed);
@@ -1255,6 +1270,11 @@ static void wait_cancel(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h,
 		grant_pass(m, h);
 }
 
+static int lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h,
+		     uint32_t hi, uint32_t ri, bool is_new, unsigned target,
+		     bool nowait, uint64_t deadline, uint64_t *token, uint32_t *rq,
+		     bool *fresh, uint64_t bit);
+
 /*
  * Lock one resource. On LK_OK *rq = the txn's request on it, *fresh = a new
  * request was made. deadline: 0 = forever; nowait: never wait.
@@ -1352,8 +1372,19 @@ static int lock_one(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
 		q->kind = (uint8_t)r->kind;
 		q->nchild = 0;
 	}
+	return lock_wait(m, t, h, hi, ri, is_new, target, nowait, deadline, token,
+			 rq, fresh, bit);
+}
 
-	/* ---- it must wait: the policy decides ---- */
+/* lock_one's tail when the request cannot be granted at once (h latched):
+ * the policy decides, then it queues and waits. Out of line: the fast
+ * path stays small. */
+static __attribute__((noinline)) int
+lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t hi,
+	  uint32_t ri, bool is_new, unsigned target, bool nowait,
+	  uint64_t deadline, uint64_t *token, uint32_t *rq, bool *fresh,
+	  uint64_t bit)
+{
 	struct lk__req *q = &m->reqs[ri];
 	int pol = m->cfg.policy;
 	int fail = LK_OK;
