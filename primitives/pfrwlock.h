@@ -6,9 +6,15 @@
  * real-time systems", Real-Time Systems 46(1), 2010. Four counters:
  *   rin   readers that arrived (in steps of RINC = 0x100); its low two bits
  *         are the writer bits: PRES (a writer is present) and PHID (the
- *         present writer's phase id, the low bit of its ticket)
+ *         present writer's phase id, taken from wout, below)
  *   rout  readers that left (steps of RINC)
- *   win   writer tickets handed out; wout  writer tickets served
+ *   win   writer tickets handed out, in steps of 2
+ *   wout  the ticket being served (even part), and in its low bit the phase
+ *         id the next writer phase will carry
+ * The paper takes the phase id from the ticket's low bit; here it flips only
+ * when a writer phase really ran, so a try writer may give back a ticket
+ * unused without two consecutive phases carrying the same id (a reader that
+ * arrived in the first would take the second for it and wait for ever).
  * A reader adds RINC to rin; if the writer bits were set, it spins until they
  * change: either cleared, or the next writer's (other) phase id. A writer takes
  * a ticket, waits its turn, sets PRES|PHID in rin and waits until rout reaches
@@ -45,20 +51,24 @@
  *                                  reader; pairs with wrunlock's release.
  *   rdunlock  fetch_add rout +RINC release: the reads happen before the
  *                                  writer that sees rout reach its ticket.
- *   wrlock    fetch_add win +1     relaxed: only a place in line.
+ *   wrlock    fetch_add win +2     relaxed: only a place in line.
  *             load wout (wait)     acquire: pairs with the previous writer's
  *                                  release of wout (its data, its rin clear).
  *             fetch_add rin +bits  relaxed: blocks readers; the writer
  *                                  reads nothing through it.
  *             load rout (wait)     acquire: pairs with readers' rdunlock.
  *   wrunlock  fetch_and rin ~bits  release: admits readers, publishes data.
- *             store wout +1        release: passes the latch to the next
- *                                  writer (only the owner writes wout).
- *   rd withdraw CAS rin -RINC      relaxed: the reader read nothing.
+ *             store (wout+2)^1     release: passes the latch to the next
+ *                                  writer (only the owner writes wout) and
+ *                                  flips the phase id.
+ *   rd withdraw CAS rin -RINC      acquire: needed only when it fails
+ *                                  and finds the phase over (the reader
+ *                                  is then in); C11 makes success match.
  *   wr try    load wout, rout      acquire: as in wrlock.
  *             CAS win, CAS rin     relaxed: ordered by those loads; the
  *                                  rin CAS fails if any reader arrived.
- *             store wout +1        release: gives back an unused ticket.
+ *             store wout +2        release: gives back an unused ticket;
+ *                                  no phase ran, so the id does not flip.
  */
 #ifndef LATCHKIT_PFRWLOCK_H
 #define LATCHKIT_PFRWLOCK_H
@@ -133,19 +143,19 @@ static inline bool lk__pf_rdwait_(lk_pfrwlock_t *l, uint32_t w,
 		if (!lk__wait(&wt, NULL, 0))
 			break;
 	}
-	uint32_t v = atomic_load_explicit(&l->rin, memory_order_relaxed);
+	/* acquire (load and failed CAS): if the phase ended first we are in
+	 * and must see the writer's data (no fence: TSan cannot see fences). */
+	uint32_t v = atomic_load_explicit(&l->rin, memory_order_acquire);
 	for (;;) {
-		if ((v & LK__PF_WBITS) != w) {
-			/* The phase ended first: we are in. */
-			atomic_thread_fence(memory_order_acquire);
-			return true;
-		}
-		/* relaxed: withdrawing, we read nothing. The writer that set
-		 * `w` counted rin before our add, so none waits for us. */
+		if ((v & LK__PF_WBITS) != w)
+			return true; /* the phase ended first: we are in */
+		/* Withdraw: the writer that set `w` counted rin before our
+		 * add, so none waits for us. acquire only for the failure
+		 * (C11 forbids a failure order stronger than success's). */
 		if (atomic_compare_exchange_weak_explicit(&l->rin, &v,
 							  v - LK__PF_RINC,
-							  memory_order_relaxed,
-							  memory_order_relaxed))
+							  memory_order_acquire,
+							  memory_order_acquire))
 			return false;
 	}
 }
@@ -209,15 +219,17 @@ static inline void lk_pfrwlock_wrlock(lk_pfrwlock_t *l)
 {
 	LK__PF_RELOCK(l, "lk_pfrwlock_wrlock");
 	/* relaxed: a place in line; the wout load below orders. */
-	uint32_t t = atomic_fetch_add_explicit(&l->win, 1u,
+	uint32_t t = atomic_fetch_add_explicit(&l->win, 2u,
 					       memory_order_relaxed);
 	lk__wait_t w = lk__wait_start(0);
+	uint32_t o;
 	/* acquire: pairs with the previous writer's release of wout. */
-	while (atomic_load_explicit(&l->wout, memory_order_acquire) != t)
+	while (((o = atomic_load_explicit(&l->wout, memory_order_acquire)) &
+		~LK__PF_PHID) != t)
 		lk__wait(&w, NULL, 0);
 	/* relaxed: blocks arriving readers; we read nothing through it. */
 	uint32_t rt = atomic_fetch_add_explicit(
-			      &l->rin, LK__PF_PRES | (t & LK__PF_PHID),
+			      &l->rin, LK__PF_PRES | (o & LK__PF_PHID),
 			      memory_order_relaxed) &
 		      LK__PF_CMASK;
 	/* acquire: pairs with the leaving readers' release of rout. */
@@ -235,7 +247,8 @@ static inline void lk_pfrwlock_wrlock(lk_pfrwlock_t *l)
 static inline bool lk__pf_wrtry_(lk_pfrwlock_t *l)
 {
 	/* acquire: pairs with the last writer's release of wout. */
-	uint32_t t = atomic_load_explicit(&l->wout, memory_order_acquire);
+	uint32_t o = atomic_load_explicit(&l->wout, memory_order_acquire);
+	uint32_t t = o & ~LK__PF_PHID;
 	uint32_t in = atomic_load_explicit(&l->rin, memory_order_relaxed);
 	/* acquire: pairs with the last readers' release of rout. */
 	if ((in & LK__PF_WBITS) ||
@@ -245,18 +258,18 @@ static inline bool lk__pf_wrtry_(lk_pfrwlock_t *l)
 	uint32_t e = t;
 	/* relaxed: the wout load ordered us after the last writer; success
 	 * means nobody holds or queues. */
-	if (!atomic_compare_exchange_strong_explicit(&l->win, &e, t + 1,
+	if (!atomic_compare_exchange_strong_explicit(&l->win, &e, t + 2,
 						     memory_order_relaxed,
 						     memory_order_relaxed))
 		return false;
 	/* relaxed: rin unchanged since we saw no reader inside means there
 	 * still is none (rout cannot move without one). */
 	if (atomic_compare_exchange_strong_explicit(
-		    &l->rin, &in, in | LK__PF_PRES | (t & LK__PF_PHID),
+		    &l->rin, &in, in | LK__PF_PRES | (o & LK__PF_PHID),
 		    memory_order_relaxed, memory_order_relaxed))
 		return true;
 	/* A reader came: give the ticket back unused; no phase began. */
-	atomic_store_explicit(&l->wout, t + 1, memory_order_release);
+	atomic_store_explicit(&l->wout, o + 2, memory_order_release);
 	return false;
 }
 
@@ -283,8 +296,8 @@ static inline bool lk_pfrwlock_wrtimedlock(lk_pfrwlock_t *l,
 
 static inline void lk_pfrwlock_wrunlock(lk_pfrwlock_t *l)
 {
-	/* Only the owner writes wout: a plain load is the current ticket. */
-	uint32_t t = atomic_load_explicit(&l->wout, memory_order_relaxed);
+	/* Only the owner writes wout: a relaxed load is the current one. */
+	uint32_t o = atomic_load_explicit(&l->wout, memory_order_relaxed);
 #ifdef LK_DEBUG
 	uint32_t in = atomic_load_explicit(&l->rin, memory_order_relaxed);
 	LK__CHECK(in & LK__PF_PRES, "lk_pfrwlock_wrunlock",
@@ -301,8 +314,9 @@ static inline void lk_pfrwlock_wrunlock(lk_pfrwlock_t *l)
 #endif
 	/* release: admits the waiting readers and publishes our data. */
 	atomic_fetch_and_explicit(&l->rin, ~LK__PF_WBITS, memory_order_release);
-	/* release: hands over to the next writer. */
-	atomic_store_explicit(&l->wout, t + 1, memory_order_release);
+	/* release: hands over to the next writer; a phase ran: flip its id. */
+	atomic_store_explicit(&l->wout, (o + 2) ^ LK__PF_PHID,
+			      memory_order_release);
 }
 
 #ifdef __cplusplus

@@ -42,9 +42,11 @@
  *
  * Memory order:
  *   rdlock     fetch_add RD   acquire: admission; the last writer's data.
- *   rd slow    CAS RD -> WT, withdraw CAS -WT   relaxed: the reader is not
- *              admitted by them; admission is the acquire load (or fence)
- *              that sees PHASE flip.
+ *   rd slow    CAS RD -> WT, withdraw CAS -WT: they do not admit the
+ *              reader (relaxed would do; the first is acquire because its
+ *              failure may find the phase over). Admission is an acquire
+ *              load or failed CAS seeing PHASE flip or WRITER clear, or the
+ *              acquire CAS moving the reader WT -> RD after a withdrawal.
  *   rdunlock   fetch_sub RD   release: reads before the draining writer.
  *   wrlock / uplock  CAS taking TOKEN   acquire: pairs with the releases of
  *              the last unlocks (writer's data).
@@ -213,23 +215,23 @@ static inline bool lk__rwm_rdslow_(lk_rwmutex_t *l, uint32_t o,
 	lk__wait_t w = lk__wait_start(deadline);
 	for (;;) {
 		uint32_t p = o & LK__RWM_PHASE;
+		/* acquire (load and failed CAS): finding the phase over admits
+		 * us (no fences: TSan cannot see them). */
 		uint32_t v = atomic_load_explicit(&l->state,
-						  memory_order_relaxed);
+						  memory_order_acquire);
 		bool counted;
 		for (;;) {
 			if ((v & LK__RWM_PHASE) != p ||
-			    !(v & LK__RWM_WRITER)) {
-				/* Still in RD and the phase is over: in. */
-				atomic_thread_fence(memory_order_acquire);
-				return true;
-			}
+			    !(v & LK__RWM_WRITER))
+				return true; /* still in RD, phase over: in */
 			counted = (v & LK__RWM_WTMASK) != LK__RWM_WTMASK;
 			uint32_t nv = v - LK__RWM_RD1 +
 				      (counted ? LK__RWM_WT1 : 0u);
-			/* relaxed: this does not admit us (see header). */
+			/* acquire only for the failure (success does not
+			 * admit us); C11 wants success at least as strong. */
 			if (atomic_compare_exchange_weak_explicit(
-				    &l->state, &v, nv, memory_order_relaxed,
-				    memory_order_relaxed))
+				    &l->state, &v, nv, memory_order_acquire,
+				    memory_order_acquire))
 				break;
 		}
 		/* We may have been the last in RD the writer waits for. */
