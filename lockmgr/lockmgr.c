@@ -1448,15 +1448,20 @@ lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t hi,
 			    LK__T_WOUNDED) != 0;
 	head_unlatch(h);
 
-	bool det_pending = pol == LK_POLICY_DETECT;
+	/* DETECT: search once after deadlock_timeout (0: now), then again
+	 * with doubling gaps as a backstop (a search whose cycle could not be
+	 * verified because its members moved is thus repeated) */
+	bool det_on = pol == LK_POLICY_DETECT;
+	uint64_t det_gap = m->cfg.deadlock_timeout_ns ? m->cfg.deadlock_timeout_ns
+						      : 50000000u;
 	uint64_t det_at = now + m->cfg.deadlock_timeout_ns;
-	if (det_pending && m->cfg.deadlock_timeout_ns == 0) {
-		det_pending = false;
+	if (det_on && m->cfg.deadlock_timeout_ns == 0) {
 		if (detect(m, t))
 			wounded_now = true; /* victim: go check at once */
+		det_at = now + det_gap;
 	}
 	uint64_t wdl = deadline;
-	if (det_pending && (!wdl || det_at < wdl))
+	if (det_on && (!wdl || det_at < wdl))
 		wdl = det_at;
 	lk__wait_t w = lk__wait_start(wdl);
 	bool check = wounded_now, timed_out = false;
@@ -1512,10 +1517,13 @@ lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t hi,
 		}
 		if (!lk__wait(&w, &t->wake, v)) {
 			uint64_t tnow = lk__now_ns();
-			if (det_pending && tnow >= det_at) {
-				det_pending = false;
+			if (det_on && tnow >= det_at && (!deadline || tnow < deadline)) {
 				check = detect(m, t); /* true: we are the victim */
-				w = lk__wait_start(deadline);
+				if (det_gap < 1000000000u)
+					det_gap *= 2;
+				det_at = tnow + det_gap;
+				wdl = deadline && deadline < det_at ? deadline : det_at;
+				w = lk__wait_start(wdl);
 				continue;
 			}
 			timed_out = true;

@@ -462,6 +462,12 @@ static void ring(int n, int victim_policy, uint64_t dl_timeout)
 		r[i] = lk_res_advisory(100 + (uint32_t)i, 0);
 		cr_assert_eq(lk_lock(t[i], &r[i], LK_X, 0, 0), LK_OK);
 	}
+	if (victim_policy == LK_VICTIM_FEWEST_LOCKS)
+		for (int i = 1; i < n; i++) /* all but the oldest hold more */
+			for (uint32_t k = 0; k < 3; k++) {
+				lk_res_t extra = lk_res_advisory(200 + k, 0);
+				cr_assert_eq(lk_lock(t[i], &extra, LK_S, 0, 0), LK_OK);
+			}
 	locker_t l[4];
 	for (int i = 0; i < n; i++) {
 		locker_go(&l[i], t[i], &r[(i + 1) % n], LK_X, 10ull * 1000000000ull);
@@ -480,12 +486,9 @@ static void ring(int n, int victim_policy, uint64_t dl_timeout)
 	cr_assert_eq(locker_join(&l[victim]), LK_DEADLOCK);
 	if (victim_policy == LK_VICTIM_YOUNGEST)
 		cr_assert_eq(victim, n - 1, "youngest is the victim");
+	else
+		cr_assert_eq(victim, 0, "the oldest holds the fewest locks");
 	lk_txn_abort(t[victim]);
-	for (int i = 0; i < n; i++)
-		if (i != victim) {
-			/* each finishes once its successor commits */
-			(void)0;
-		}
 	/* commit in order so the chain unwinds: the waiter on the victim's
 	 * resource got it; commit it so the next can go, etc. */
 	int cur = (victim - 1 + n) % n;
@@ -515,6 +518,10 @@ Test(lockmgr_policy, detect_three_cycle_after_timeout)
 Test(lockmgr_policy, detect_fewest_locks)
 {
 	ring(2, LK_VICTIM_FEWEST_LOCKS, 0);
+}
+Test(lockmgr_policy, detect_fewest_locks_three)
+{
+	ring(3, LK_VICTIM_FEWEST_LOCKS, 5 * 1000000ull);
 }
 
 static void double_upgrade(int policy)
