@@ -1605,6 +1605,44 @@ static void escalate(lk_lockmgr_t *m, struct lk__txn *t, uint32_t tri)
 
 /* ---- the public lock calls ------------------------------------------------------- */
 
+#define LK__COVERED (-1)
+
+/* Intention locks on res's ancestors, root first. LK__COVERED: an ancestor
+ * held by t covers res in mode. *tri: t's table request, if any. */
+static __attribute__((noinline)) int
+lock_ancestors(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res,
+	       unsigned mode, bool nowait, uint64_t deadline, uint32_t *tri)
+{
+	unsigned im = m->mt.intention[mode];
+	lk_res_t anc[3], cur = *res;
+	bool fresh;
+	int na = 0;
+	while (na < 3 && lk_res_parent(&cur, &anc[na])) {
+		cur = anc[na];
+		na++;
+	}
+	for (int k = na - 1; k >= 0; k--) {
+		int level = (int)anc[k].kind - LK_RES_DATABASE;
+		uint32_t ai = t->anc[level];
+		/* the cache holds only granted requests of t (tlist_del and
+		 * commit clear it) */
+		if (!(ai && key_eq(&m->heads[m->reqs[ai].head], &anc[k]) &&
+		      m->mt.supremum[m->reqs[ai].mode][im] == m->reqs[ai].mode)) {
+			int rc = lock_one(m, t, &anc[k], im, nowait, deadline, NULL,
+					  &ai, &fresh);
+			if (rc != LK_OK)
+				return rc;
+			t->anc[level] = ai;
+		}
+		unsigned held = m->reqs[ai].mode;
+		if (!((m->intent >> held) & 1u) && m->mt.supremum[held][mode] == held)
+			return LK__COVERED;
+		if (anc[k].kind == LK_RES_TABLE)
+			*tri = ai;
+	}
+	return LK_OK;
+}
+
 int lk_lock_ex(lk_txn_t *txn, const lk_res_t *res, int mode, uint64_t timeout_ns,
 	       unsigned flags, uint64_t *token)
 {
@@ -1625,36 +1663,14 @@ int lk_lock_ex(lk_txn_t *txn, const lk_res_t *res, int mode, uint64_t timeout_ns
 								 : lk__deadline(timeout_ns);
 	uint32_t tri = 0, ri = 0;
 	bool fresh = false;
-	unsigned im = m->mt.intention[mode];
-	if (m->cfg.hierarchy && !(flags & LK_F_NOHIER) && im != NONE &&
+	if (m->cfg.hierarchy && !(flags & LK_F_NOHIER) &&
+	    m->mt.intention[mode] != NONE &&
 	    (res->kind == LK_RES_TABLE || res->kind == LK_RES_PAGE ||
 	     res->kind == LK_RES_ROW)) {
-		lk_res_t anc[3], cur = *res;
-		int na = 0;
-		while (na < 3 && lk_res_parent(&cur, &anc[na])) {
-			cur = anc[na];
-			na++;
-		}
-		for (int k = na - 1; k >= 0; k--) {
-			int level = (int)anc[k].kind - LK_RES_DATABASE;
-			uint32_t ai = t->anc[level];
-			/* the cache holds only granted requests of t (tlist_del
-			 * and commit clear it) */
-			if (!(ai && key_eq(&m->heads[m->reqs[ai].head], &anc[k]) &&
-			      m->mt.supremum[m->reqs[ai].mode][im] == m->reqs[ai].mode)) {
-				int rc = lock_one(m, t, &anc[k], im, nowait, deadline,
-						  NULL, &ai, &fresh);
-				if (rc != LK_OK)
-					return rc;
-				t->anc[level] = ai;
-			}
-			unsigned held = m->reqs[ai].mode;
-			if (!((m->intent >> held) & 1u) &&
-			    m->mt.supremum[held][mode] == held)
-				return LK_OK; /* covered by the ancestor */
-			if (anc[k].kind == LK_RES_TABLE)
-				tri = ai;
-		}
+		int rc = lock_ancestors(m, t, res, (unsigned)mode, nowait, deadline,
+					&tri);
+		if (rc != LK_OK)
+			return rc == LK__COVERED ? LK_OK : rc;
 	}
 	int rc = lock_one(m, t, res, (unsigned)mode, nowait, deadline, token, &ri,
 			  &fresh);
