@@ -7,7 +7,7 @@
  *   LOCKED   held.
  *   WAITERS  some thread may be parked on the word: unlock must wake one.
  *   HANDOFF  a waiter has been parked longer than LK_MUTEX_HANDOFF_NS: the
- *            lock is reserved for threads that have already parked.
+ *            lock is reserved for waiters that have starved that long.
  * Uncontended lock is one CAS 0 -> LOCKED; unlock with no waiters is one
  * CAS LOCKED -> 0 and no syscall. A contended locker waits through
  * lk__wait() (spin, yield, then park): before parking it sets WAITERS and
@@ -22,12 +22,14 @@
  * Fairness: barging is allowed (a running thread may take the lock ahead of
  * a sleeper: that is what makes it fast), so it is not FIFO. It is
  * eventually fair: a waiter that has been parked longer than about 1 ms
- * (LK_MUTEX_HANDOFF_NS) sets HANDOFF; while it is set, neither the fast path
- * nor trylock nor a thread that has not yet parked may take the lock, so
- * each release goes to a thread the unlock woke (or to one already awake
- * after parking). The kernel wakes futex sleepers in arrival order, so the
- * starving waiter is reached within the current set of sleepers; it clears
- * HANDOFF when it acquires (or times out), and barging resumes.
+ * (LK_MUTEX_HANDOFF_NS) sets HANDOFF; while it is set, only a starving
+ * waiter may take the lock: the fast path, trylock and every other waiter
+ * stand aside, and unlock wakes all sleepers instead of one, so the starving
+ * one is among them. It clears HANDOFF when it acquires (or times out, then
+ * waking everyone again so a free lock is not left with sleepers), and
+ * barging resumes. HANDOFF is set only by a starving waiter still inside
+ * lock, so it never outlives them all. Hand-off mode is entered only after
+ * a millisecond of starvation, so its wake-all costs nothing normally.
  *
  * Size: 4 bytes (one uint32_t); LK_DEBUG adds an owner field.
  *
@@ -99,14 +101,15 @@ static inline void lk_mutex_check_relock_(lk_mutex_t *l, const char *fn)
 static inline bool lk_mutex_lock_slow_(lk_mutex_t *l, uint64_t deadline)
 {
 	lk__wait_t w = lk__wait_start(deadline);
-	bool parked = false;   /* has been through a park step */
+	bool parked = false;   /* has been through a park step: acquire with
+				* WAITERS, since others may sleep too */
 	bool starving = false; /* parked longer than LK_MUTEX_HANDOFF_NS */
 	uint64_t parked_at = 0;
 	for (;;) {
 		uint32_t s = atomic_load_explicit(&l->word,
 						  memory_order_relaxed);
 		if (!(s & LK_MUTEX_LOCKED_) &&
-		    (parked || !(s & LK_MUTEX_HANDOFF_))) {
+		    (starving || !(s & LK_MUTEX_HANDOFF_))) {
 			uint32_t ns = s | LK_MUTEX_LOCKED_;
 			if (parked)
 				ns |= LK_MUTEX_WAITERS_; /* others may sleep */
@@ -146,7 +149,7 @@ static inline bool lk_mutex_lock_slow_(lk_mutex_t *l, uint64_t deadline)
 				if ((o & (LK_MUTEX_LOCKED_ |
 					  LK_MUTEX_WAITERS_)) ==
 				    LK_MUTEX_WAITERS_)
-					lk__futex_wake(&l->word, 1);
+					lk__futex_wake(&l->word, INT32_MAX);
 			}
 			return false;
 		}
@@ -199,8 +202,11 @@ static inline void lk_mutex_unlock_slow_(lk_mutex_t *l, uint32_t s)
 		&l->word, &s, s & ~(LK_MUTEX_LOCKED_ | LK_MUTEX_WAITERS_),
 		memory_order_release, memory_order_relaxed))
 		;
+	/* In hand-off mode only a starving waiter may take the lock, and the
+	 * kernel's choice of one sleeper might not be it: wake them all. */
 	if (s & LK_MUTEX_WAITERS_)
-		lk__futex_wake(&l->word, 1);
+		lk__futex_wake(&l->word,
+			       s & LK_MUTEX_HANDOFF_ ? INT32_MAX : 1);
 }
 
 static inline void lk_mutex_unlock(lk_mutex_t *l)

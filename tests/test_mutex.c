@@ -72,3 +72,67 @@ Test(mutex, fairness_every_thread_completes)
 		    (double)mx / (double)mn);
 	cr_assert_eq(atomic_load(&f.l.word) & LK_MUTEX_LOCKED_, 0u);
 }
+
+/* Hand-off, deterministically: a waiter parks; the holder keeps the lock
+ * past LK_MUTEX_HANDOFF_NS and then wakes the waiter without releasing (a
+ * spurious wake, as the kernel may deliver). The waiter, now starving, must
+ * announce HANDOFF. From then on a barging trylock must not get the lock
+ * ahead of it: after the holder's unlock, the first successful trylock
+ * comes only after the waiter has been in. */
+typedef struct {
+	lk_mutex_t l;
+	atomic_int waiter_got;
+} hand_t;
+
+static void *hand_fn(void *ctx, int id)
+{
+	hand_t *h = (hand_t *)ctx;
+	(void)id;
+	lk_mutex_lock(&h->l);
+	atomic_store(&h->waiter_got, 1);
+	lk_mutex_unlock(&h->l);
+	return NULL;
+}
+
+static void *hand_thread(void *p)
+{
+	return hand_fn(p, 1);
+}
+
+Test(mutex, starving_waiter_gets_handoff)
+{
+	static hand_t h;
+	pthread_t th;
+	lk_mutex_init(&h.l);
+	atomic_init(&h.waiter_got, 0);
+	lk_mutex_lock(&h.l);
+	cr_assert_eq(pthread_create(&th, NULL, hand_thread, &h), 0);
+	uint64_t t0 = lkt_now_ns();
+	while (!(atomic_load(&h.l.word) & LK_MUTEX_WAITERS_))
+		cr_assert_lt(lkt_now_ns() - t0, 10000000000ull,
+			     "the waiter never parked");
+	/* past the starvation threshold (bounded, should it be tuned huge) */
+	lkt_sleep_ms(LK_MUTEX_HANDOFF_NS > 50000000u
+			     ? 50u
+			     : (unsigned)(LK_MUTEX_HANDOFF_NS / 1000000) + 2);
+	t0 = lkt_now_ns();
+	while (!(atomic_load(&h.l.word) & LK_MUTEX_HANDOFF_)) {
+		cr_assert_lt(lkt_now_ns() - t0, 10000000000ull,
+			     "a starving waiter never set HANDOFF");
+		lk__futex_wake(&h.l.word, 1); /* spurious wake, lock kept */
+		lkt_sleep_ms(1);
+	}
+	cr_assert_eq(atomic_load(&h.waiter_got), 0);
+	lk_mutex_unlock(&h.l);
+	t0 = lkt_now_ns();
+	while (!lk_mutex_trylock(&h.l)) {
+		cr_assert_lt(lkt_now_ns() - t0, 10000000000ull,
+			     "the lock never came free");
+		sched_yield();
+	}
+	cr_assert_eq(atomic_load(&h.waiter_got), 1,
+		     "trylock barged ahead of a starving waiter");
+	lk_mutex_unlock(&h.l);
+	pthread_join(th, NULL);
+	cr_assert_eq(atomic_load(&h.l.word), 0u);
+}
