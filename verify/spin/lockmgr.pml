@@ -58,6 +58,8 @@ inline check_grant(g, m, before)
 	:: k < before -> assert(COMPAT(want[q[k]], m)); k++
 	:: else -> break
 	od
+#else
+	skip
 #endif
 }
 
