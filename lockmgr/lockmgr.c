@@ -219,6 +219,10 @@ int lk_lockmgr_create(const lk_lockmgr_config_t *cfg, lk_lockmgr_t **out)
 	while (nb < m->nheads)
 		nb <<= 1;
 	m->bmask = nb - 1;
+	/* per-txn cache batch: 16, less when the pool is small, so that the
+	 * caches of idle txns cannot hold a large share of it */
+	m->req_batch = m->nreqs / (m->ntxns * 4u);
+	m->req_batch = m->req_batch < 1 ? 1 : m->req_batch > 16 ? 16 : m->req_batch;
 
 	/* one pool: txns | reqs | heads | buckets | latches | graph scratch */
 	size_t o_txn = 0;
@@ -565,7 +569,7 @@ static inline uint32_t req_alloc(lk_lockmgr_t *m, struct lk__txn *t)
 {
 	if (lk__unlikely(!t->cache)) {
 		uint32_t n = 0;
-		t->cache = req_pop(m, 16, &n);
+		t->cache = req_pop(m, m->req_batch, &n);
 		if (!t->cache)
 			return 0;
 		t->ncache = n;
@@ -851,6 +855,16 @@ static uint16_t conv_wants(lk_lockmgr_t *m, const struct lk__head *h)
 	return w;
 }
 
+/* wanted modes of the queued requests before `upto` (0: all) */
+static uint16_t queue_wants(lk_lockmgr_t *m, const struct lk__head *h,
+			    uint32_t upto)
+{
+	uint16_t w = 0;
+	for (uint32_t p = h->qhead; p && p != upto; p = m->reqs[p].rnext)
+		w |= (uint16_t)(1u << m->reqs[p].want);
+	return w;
+}
+
 static inline uint32_t find_holder(lk_lockmgr_t *m, const struct lk__head *h,
 				   uint32_t tidx)
 {
@@ -919,13 +933,13 @@ static uint32_t blockers(lk_lockmgr_t *m, const struct lk__head *h, uint32_t ri,
 	return n;
 }
 
-/* Without fifo_strict, a grant may pass queued conflicting requests: apply
- * the age rule to the new edges (waiter -> the newly granted txn). */
+/* A grant that passes queued conflicting requests (a conversion, or any
+ * grant without fifo_strict) makes new edges waiter -> granted txn: apply
+ * the age rule of wait-die / wound-wait to them. */
 static void bypass_edges(lk_lockmgr_t *m, struct lk__head *h, uint32_t gi)
 {
 	int pol = m->cfg.policy;
-	if (m->cfg.fifo_strict ||
-	    (pol != LK_POLICY_WAIT_DIE && pol != LK_POLICY_WOUND_WAIT))
+	if (pol != LK_POLICY_WAIT_DIE && pol != LK_POLICY_WOUND_WAIT)
 		return;
 	struct lk__req *g = &m->reqs[gi];
 	struct lk__txn *gt = txn_at(m, g->txn);
@@ -970,17 +984,21 @@ static void grant_pass(lk_lockmgr_t *m, struct lk__head *h)
 			EMIT(m, ot, h, LK_EV_CONVERT, o->mode, prev, LK_OK, false,
 			     ot->token_out);
 			txn_signal(ot);
+			if (h->qhead)
+				bypass_edges(m, h, p);
 		}
-		if (h->nconv && m->cfg.fifo_strict)
-			return;
 	}
-	uint16_t cw = conv_wants(m, h);
+	/* Strict: a waiter goes when compatible with the holders, the
+	 * converters and every waiter still ahead of it (group grant, and no
+	 * request ever passes one it conflicts with). */
+	uint16_t cw = conv_wants(m, h), ahead = 0;
 	uint32_t p = h->qhead;
 	while (p) {
 		struct lk__req *o = &m->reqs[p];
 		uint32_t nx = o->rnext;
 		uint16_t c = m->mt.conflicts[o->want];
-		if (!(c & h->granted) && !(c & cw)) {
+		if (!(c & h->granted) && !(c & cw) &&
+		    !(m->cfg.fifo_strict && (c & ahead))) {
 			list_del(m, &h->qhead, &h->qtail, p);
 			list_push(m, &h->holders, p);
 			o->mode = o->want;
@@ -991,10 +1009,10 @@ static void grant_pass(lk_lockmgr_t *m, struct lk__head *h)
 			EMIT(m, ot, h, LK_EV_GRANT, o->mode, NONE, LK_OK, false,
 			     ot->token_out);
 			txn_signal(ot);
-			if (!m->cfg.fifo_strict && h->qhead != p)
+			if (!m->cfg.fifo_strict)
 				bypass_edges(m, h, p);
-		} else if (m->cfg.fifo_strict) {
-			break;
+		} else {
+			ahead |= (uint16_t)(1u << o->want);
 		}
 		p = nx;
 	}
@@ -1325,6 +1343,8 @@ static int lock_one(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
 			q->want = (uint8_t)target;
 			uint64_t tok = next_token(m, h, target);
 			EMIT(m, t, h, LK_EV_CONVERT, target, prev, LK_OK, false, tok);
+			if (h->qhead)
+				bypass_edges(m, h, ri);
 			head_unlatch(h);
 			st_inc(t, LK__ST_ACQUIRED);
 			if (token)
@@ -1338,8 +1358,9 @@ static int lock_one(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
 		EMIT(m, t, h, LK_EV_REQUEST, mode, NONE, LK_OK, false, 0);
 		uint16_t c = m->mt.conflicts[mode];
 		if (!(c & h->granted) &&
-		    (m->cfg.fifo_strict ? !(h->qhead | h->nconv)
-					: !(c & conv_wants(m, h)))) {
+		    (!(h->qhead | h->nconv) ||
+		     !(c & (conv_wants(m, h) |
+			    (m->cfg.fifo_strict ? queue_wants(m, h, 0) : 0))))) {
 			struct lk__req *q = &m->reqs[ri];
 			q->head = hi;
 			q->txn = t->idx;
@@ -1583,6 +1604,8 @@ static void escalate(lk_lockmgr_t *m, struct lk__txn *t, uint32_t tri)
 	}
 	EMIT(m, t, th, LK_EV_ESCALATE, target, prev, LK_OK, false,
 	     next_token(m, th, target));
+	if (th->qhead)
+		bypass_edges(m, th, tri);
 	head_unlatch(th);
 	uint32_t p = t->locks;
 	while (p) {

@@ -97,6 +97,7 @@ struct lk_lockmgr {
 	LK_ATOMIC(uint32_t) *buckets;
 	LK_ATOMIC(uint32_t) *blatch;
 	uint32_t bmask;
+	uint32_t req_batch; /* requests a txn pops at a time */
 	int reg_slot;
 	lk_trace_fn trace;
 	void *trace_ctx;

@@ -304,6 +304,28 @@ static void fifo_case(bool strict)
 	lk_txn_commit(xw);
 	lk_lockmgr_destroy(m);
 }
+/* fifo_strict only keeps a new request behind queued ones it conflicts
+ * with: the seed notes' IX held, S waiting, IS proceeds. */
+Test(lockmgr_queue, strict_passes_only_compatible_waiters)
+{
+	lk_lockmgr_t *m = mk(LK_POLICY_DETECT, true, 0);
+	lk_res_t tab = lk_res_table(1, 5);
+	lk_txn_t *t1 = begin(m), *t2 = begin(m), *t3 = begin(m), *t4 = begin(m);
+	cr_assert_eq(lk_lock(t1, &tab, LK_IX, 0, 0), LK_OK);
+	locker_t l2;
+	locker_go(&l2, t2, &tab, LK_S, LK_FOREVER);
+	await_waiting(m, t2, 1);
+	cr_assert_eq(lk_lock(t3, &tab, LK_IS, 0, 0), LK_OK);
+	cr_assert_eq(lk_lock(t4, &tab, LK_IX, 0, 0), LK_WOULDBLOCK,
+		     "IX conflicts with the queued S");
+	lk_txn_commit(t1);
+	cr_assert_eq(locker_join(&l2), LK_OK);
+	lk_txn_commit(t2);
+	lk_txn_commit(t3);
+	lk_txn_commit(t4);
+	lk_lockmgr_destroy(m);
+}
+
 Test(lockmgr_queue, fifo_strict_on)
 {
 	fifo_case(true);
