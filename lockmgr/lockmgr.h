@@ -250,14 +250,17 @@ typedef struct lk_lockmgr_config {
 	int victim;            /* LK_VICTIM_* (default LK_VICTIM_YOUNGEST)    */
 	uint32_t escalation_threshold; /* > this many row locks of one txn under
 				  one table -> try a table lock; 0 = off (default) */
-	bool fifo_strict;      /* default true: a new request waits behind any
-				  queued one even if compatible with the holders */
+	bool fifo_strict;      /* default true: a request never passes a queued
+				  one it conflicts with, even if it is
+				  compatible with the holders (no starvation).
+				  false: only holders and conversions count */
 	bool hierarchy;        /* default true: automatic intention locks on
 				  ancestors (needs the table's intention map) */
 	bool strict_2pl;       /* default false: lk_unlock allowed. true:
 				  lk_unlock returns LK_INVAL (everything is held
-				  to commit/abort); in an LK_DEBUG build of the
-				  library it aborts through lk__misuse instead */
+				  to commit/abort); in the LK_DEBUG build of the
+				  library (make lib-debug) it aborts through
+				  lk__misuse ("early release under strict_2pl") */
 	const lk_modetable_t *modes; /* NULL = lk_modetable_default(); copied */
 } lk_lockmgr_config_t;
 

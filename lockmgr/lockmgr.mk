@@ -15,3 +15,15 @@ $(foreach c,$(COMPILERS),$(eval $(call lockmgr_rules,$(c))))
 
 $(BUILD)/gcc/liblatchkit.so: $(patsubst lockmgr/%.c,$(BUILD)/gcc/lockmgr/%.o,$(LOCKMGR_SRCS))
 	gcc -shared -pthread -o $@ $^
+
+# lib-debug: the same library built with -DLK_DEBUG (misuse such as an
+# early release under strict_2pl aborts with a message instead of returning
+# LK_INVAL). Not part of `lib`; link build/gcc/debug/liblatchkit.a to use it.
+.PHONY: lib-debug
+lib-debug: $(BUILD)/gcc/debug/liblatchkit.a
+$(BUILD)/gcc/debug/lockmgr/%.o: lockmgr/%.c $(wildcard lockmgr/*.h) $(INC)/.stamp
+	@mkdir -p $(@D)
+	gcc $(CFLAGS_BASE) -DLK_DEBUG -fPIC -c $< -o $@
+$(BUILD)/gcc/debug/liblatchkit.a: $(patsubst lockmgr/%.c,$(BUILD)/gcc/debug/lockmgr/%.o,$(LOCKMGR_SRCS))
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
