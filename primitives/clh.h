@@ -69,6 +69,12 @@
 #define LATCHKIT_CLH_H
 
 #include "base.h"
+
+#ifndef LK__SLOW
+/* A contended path: out of line (so the fast path keeps few registers),
+ * hence static rather than static inline; `unused` as for an inline. */
+#define LK__SLOW __attribute__((noinline, cold, unused)) static
+#endif
 #include <pthread.h>
 
 #ifdef __cplusplus
@@ -131,7 +137,7 @@ static inline void lk_clh_check_unlock_(lk_clh_t *l, const char *fn)
 #define LK_CLH_ACQUIRED_(l) ((void)0)
 #endif
 
-static inline void lk_clh_wait_free_(lk_clh_node_t *pred)
+LK__SLOW void lk_clh_wait_free_(lk_clh_node_t *pred)
 {
 	lk__wait_t w = lk__wait_start(0);
 	uint32_t s;
@@ -232,7 +238,7 @@ static inline void lk_clh_key_create_(void)
 		lk__misuse("lk_clh_lock", "pthread_key_create failed");
 }
 
-static inline lk_clh_node_t *lk_clh_node_alloc_(lk__clh_pool_t *p)
+LK__SLOW lk_clh_node_t *lk_clh_node_alloc_(lk__clh_pool_t *p)
 {
 	if (!p->keyed) {
 		pthread_once(&lk__clh_once_, lk_clh_key_create_);

@@ -31,9 +31,10 @@
  *    the lock call until the matching unlock returns; then it is the
  *    caller's again (a stack node is fine).
  *  - convenience: lk_mcs_lock(l) / trylock / unlock take a node from a
- *    per-thread pool of LK_MCS_POOL nodes (one bit each in a free mask) and
- *    remember it in the lock's `holder_` field (written only by the holder),
- *    so unlock finds it in O(1) and unlock order need not be LIFO. The pool
+ *    per-thread pool of LK_MCS_POOL nodes (a free list linked through the
+ *    nodes' own `next`) and remember it in the lock's `holder_` field
+ *    (written only by the holder), so unlock finds it in O(1) and unlock
+ *    order need not be LIFO. The pool
  *    is ONE object per thread for the whole program: a weak thread-local
  *    symbol in C and an inline thread_local in C++ (both named
  *    lk__mcs_pool_), which the linker merges across translation units, so a
@@ -65,6 +66,12 @@
 #define LATCHKIT_MCS_H
 
 #include "base.h"
+
+#ifndef LK__SLOW
+/* A contended path: out of line (so the fast path keeps few registers),
+ * hence static rather than static inline; `unused` as for an inline. */
+#define LK__SLOW __attribute__((noinline, cold, unused)) static
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -127,7 +134,7 @@ static inline void lk_mcs_check_unlock_(lk_mcs_t *l, const char *fn)
 #define LK_MCS_ACQUIRED_(l) ((void)0)
 #endif
 
-static inline void lk_mcs_wait_granted_(lk_mcs_node_t *n)
+LK__SLOW void lk_mcs_wait_granted_(lk_mcs_node_t *n)
 {
 	lk__wait_t w = lk__wait_start(0);
 	uint32_t f;
@@ -179,7 +186,7 @@ static inline bool lk_mcs_trylock_node(lk_mcs_t *l, lk_mcs_node_t *n)
 }
 
 /* A successor swapped itself into tail: wait for its link, then grant. */
-static inline void lk_mcs_grant_(lk_mcs_node_t *n)
+LK__SLOW void lk_mcs_grant_(lk_mcs_node_t *n)
 {
 	lk_mcs_node_t *next;
 	lk__wait_t w = lk__wait_start(0);
@@ -212,7 +219,8 @@ static inline void lk_mcs_unlock_node(lk_mcs_t *l, lk_mcs_node_t *n)
 
 typedef struct {
 	lk_mcs_node_t node[LK_MCS_POOL];
-	uint32_t used; /* bit i: node[i] is in some queue */
+	lk_mcs_node_t *free; /* free nodes, linked through their `next` */
+	uint32_t ready;      /* the free list has been built */
 } lk__mcs_pool_t;
 
 #ifdef __cplusplus
@@ -223,22 +231,38 @@ extern "C" {
 __attribute__((weak)) _Thread_local lk__mcs_pool_t lk__mcs_pool_;
 #endif
 
+/* First use in this thread builds the free list; later, an empty list
+ * means every node is in some queue. */
+LK__SLOW lk_mcs_node_t *lk_mcs_pool_refill_(lk__mcs_pool_t *p)
+{
+	if (p->ready)
+		lk__misuse("lk_mcs_lock",
+			   "more than LK_MCS_POOL MCS locks held by one thread");
+	p->ready = 1;
+	for (int i = LK_MCS_POOL - 1; i > 0; i--) {
+		atomic_store_explicit(&p->node[i].next, p->free,
+				      memory_order_relaxed);
+		p->free = &p->node[i];
+	}
+	return &p->node[0];
+}
+
+/* A free node is private to its thread: relaxed is enough for the link. */
 static inline lk_mcs_node_t *lk_mcs_node_get_(void)
 {
 	lk__mcs_pool_t *p = &lk__mcs_pool_;
-	uint32_t freebits = ~p->used & ((1u << LK_MCS_POOL) - 1);
-	if (lk__unlikely(!freebits))
-		lk__misuse("lk_mcs_lock",
-			   "more than LK_MCS_POOL MCS locks held by one thread");
-	unsigned i = (unsigned)__builtin_ctz(freebits);
-	p->used |= 1u << i;
-	return &p->node[i];
+	lk_mcs_node_t *n = p->free;
+	if (lk__unlikely(!n))
+		return lk_mcs_pool_refill_(p);
+	p->free = atomic_load_explicit(&n->next, memory_order_relaxed);
+	return n;
 }
 
 static inline void lk_mcs_node_put_(lk_mcs_node_t *n)
 {
 	lk__mcs_pool_t *p = &lk__mcs_pool_;
-	p->used &= ~(1u << (unsigned)(n - p->node));
+	atomic_store_explicit(&n->next, p->free, memory_order_relaxed);
+	p->free = n;
 }
 
 static inline void lk_mcs_lock(lk_mcs_t *l)

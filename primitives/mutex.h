@@ -50,6 +50,12 @@
 
 #include "base.h"
 
+#ifndef LK__SLOW
+/* A contended path: out of line (so the fast path keeps few registers),
+ * hence static rather than static inline; `unused` as for an inline. */
+#define LK__SLOW __attribute__((noinline, cold, unused)) static
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -98,7 +104,7 @@ static inline void lk_mutex_check_relock_(lk_mutex_t *l, const char *fn)
 #endif
 
 /* Contended acquire; deadline 0: none. Returns false on timeout. */
-static inline bool lk_mutex_lock_slow_(lk_mutex_t *l, uint64_t deadline)
+LK__SLOW bool lk_mutex_lock_slow_(lk_mutex_t *l, uint64_t deadline)
 {
 	lk__wait_t w = lk__wait_start(deadline);
 	bool parked = false;   /* has been through a park step: acquire with
@@ -196,7 +202,7 @@ static inline bool lk_mutex_timedlock(lk_mutex_t *l, uint64_t timeout_ns)
 	return true;
 }
 
-static inline void lk_mutex_unlock_slow_(lk_mutex_t *l, uint32_t s)
+LK__SLOW void lk_mutex_unlock_slow_(lk_mutex_t *l, uint32_t s)
 {
 	while (!atomic_compare_exchange_weak_explicit(
 		&l->word, &s, s & ~(LK_MUTEX_LOCKED_ | LK_MUTEX_WAITERS_),

@@ -55,6 +55,12 @@
 
 #include "base.h"
 
+#ifndef LK__SLOW
+/* A contended path: out of line (so the fast path keeps few registers),
+ * hence static rather than static inline; `unused` as for an inline. */
+#define LK__SLOW __attribute__((noinline, cold, unused)) static
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -109,7 +115,7 @@ static inline uint32_t lk_ticket_bit_(uint32_t t)
 	return 1u << ((t / LK_TICKET_STEP_) & 31);
 }
 
-static inline void lk_ticket_wait_(lk_ticket_t *l, uint32_t t)
+LK__SLOW void lk_ticket_wait_(lk_ticket_t *l, uint32_t t)
 {
 	lk__wait_t w = lk__wait_start(0);
 	w.bits = lk_ticket_bit_(t); /* so unlock can wake just this ticket */
@@ -169,7 +175,7 @@ static inline bool lk_ticket_trylock(lk_ticket_t *l)
 }
 
 /* Unlock saw PARKED: `served` is the ticket it just let in. */
-static inline void lk_ticket_wake_(lk_ticket_t *l, uint32_t served)
+LK__SLOW void lk_ticket_wake_(lk_ticket_t *l, uint32_t served)
 {
 	if (atomic_load_explicit(&l->next, memory_order_relaxed) - served >
 	    LK_TICKET_STEP_) {

@@ -1,5 +1,6 @@
 #include <latchkit/mcs.h>
 #include "mutex_suite.h"
+#include <signal.h>
 
 /* Changes when a thread swaps its node into the queue. */
 static uintptr_t mcs_token(lk_mcs_t *l)
@@ -65,7 +66,19 @@ Test(mcs, pool_nodes_return)
 		for (int i = LK_MCS_POOL - 2; i >= 0; i -= 2)
 			lk_mcs_unlock(&ls[i]);
 	}
-	cr_assert_eq(lk__mcs_pool_.used, 0u);
+	int free_nodes = 0;
+	for (lk_mcs_node_t *n = lk__mcs_pool_.free; n;
+	     n = atomic_load(&n->next))
+		free_nodes++;
+	cr_assert_eq(free_nodes, LK_MCS_POOL, "%d nodes back in the pool",
+		     free_nodes);
+}
+
+Test(mcs, pool_exhausted_aborts, .signal = SIGABRT)
+{
+	static lk_mcs_t ls[LK_MCS_POOL + 1];
+	for (int i = 0; i <= LK_MCS_POOL; i++)
+		lk_mcs_lock(&ls[i]);
 }
 
 Test(mcs, size)
