@@ -244,12 +244,12 @@ static inline int lkh_check(lkh_ev_t *ev, size_t n, const lk_modetable_t *mt,
 	int nres = 0, rc = 0;
 	if (!rs)
 		return lkh_fail_(r, NULL, "out of memory");
+	/* first: every sequence number once (the order is then total) */
+	for (size_t k = 1; k < n && rc == 0; k++)
+		if (ev[k - 1].seq == ev[k].seq)
+			rc = lkh_fail_(r, &ev[k], "sequence number repeated");
 	for (size_t k = 0; k < n && rc == 0; k++) {
 		const lkh_ev_t *e = &ev[k];
-		if (k > 0 && ev[k - 1].seq == e->seq) {
-			rc = lkh_fail_(r, e, "sequence number repeated");
-			break;
-		}
 		if (e->ev == LKH_END) {
 			r->ends++;
 			for (int i = 0; i < nres && rc == 0; i++) {
