@@ -928,3 +928,124 @@ Test(lockmgr_threads, eight_wound_wait, .timeout = 60)
 {
 	threads_case(LK_POLICY_WOUND_WAIT);
 }
+
+/* ---- more edges ---------------------------------------------------------------- */
+
+Test(lockmgr_view, tokens_increase_across_head_recycling)
+{
+	lk_lockmgr_config_t c;
+	lk_lockmgr_config_init(&c);
+	c.max_txns = 2;
+	c.max_requests = 8; /* 8 heads: R1's head is swept and reused */
+	c.hierarchy = false;
+	lk_lockmgr_t *m;
+	cr_assert_eq(lk_lockmgr_create(&c, &m), LK_OK);
+	uint64_t last = 0;
+	for (int round = 0; round < 6; round++) {
+		lk_txn_t *t = begin(m);
+		uint64_t tok = 0;
+		cr_assert_eq(lk_lock_ex(t, &R1, LK_X, 0, 0, &tok), LK_OK);
+		cr_assert_gt(tok, last, "round %d: %llu after %llu", round,
+			     (unsigned long long)tok, (unsigned long long)last);
+		last = tok;
+		cr_assert_eq(lk_txn_commit(t), LK_OK);
+		/* touch 8 other resources so that every head is needed */
+		t = begin(m);
+		for (uint32_t k = 0; k < 8; k++) {
+			lk_res_t r = lk_res_advisory(5000 + (uint32_t)round * 8 + k, 1);
+			cr_assert_eq(lk_lock(t, &r, LK_S, 0, 0), LK_OK);
+		}
+		cr_assert_eq(lk_txn_commit(t), LK_OK);
+	}
+	lk_lockmgr_destroy(m);
+}
+
+Test(lockmgr_hier, escalation_of_shared_rows_gives_s)
+{
+	lk_lockmgr_t *m = mk(LK_POLICY_NO_WAIT, true, 3);
+	lk_txn_t *a = begin(m), *b = begin(m);
+	lk_res_t tab = lk_res_table(2, 1);
+	for (uint32_t i = 0; i < 4; i++) {
+		lk_res_t r = lk_res_row(2, 1, 0, i);
+		cr_assert_eq(lk_lock(a, &r, LK_S, 0, 0), LK_OK);
+	}
+	cr_assert_eq(lk_held_mode(a, &tab), LK_S);
+	/* readers still welcome, writers not */
+	lk_res_t r9 = lk_res_row(2, 1, 0, 9);
+	cr_assert_eq(lk_lock(b, &r9, LK_S, 0, 0), LK_OK);
+	lk_txn_t *w = begin(m);
+	cr_assert_eq(lk_lock(w, &r9, LK_X, 0, 0), LK_WOULDBLOCK);
+	/* a row write by a under its S table converts the table to SIX */
+	lk_res_t r1 = lk_res_row(2, 1, 0, 1);
+	lk_txn_commit(b);
+	cr_assert_eq(lk_lock(a, &r1, LK_X, 0, 0), LK_OK);
+	cr_assert_eq(lk_held_mode(a, &tab), LK_SIX);
+	cr_assert_eq(lk_held_mode(a, &r1), LK_X);
+	lk_txn_commit(a);
+	lk_txn_commit(w);
+	lk_lockmgr_destroy(m);
+}
+
+Test(lockmgr_inval, handle_of_destroyed_manager)
+{
+	lk_lockmgr_t *m = mk(LK_POLICY_NO_WAIT, true, 0);
+	lk_txn_t *t = begin(m);
+	lk_lockmgr_destroy(m);
+	cr_assert_eq(lk_lock(t, &R1, LK_S, 0, 0), LK_INVAL);
+	cr_assert_eq(lk_txn_commit(t), LK_INVAL);
+	lk_stats_t st;
+	lk_lockmgr_stats(m, &st); /* not live: zeroes, no read of m */
+	cr_assert_eq(st.txns_max, 0);
+}
+
+static lk_trace_t tr2[256];
+static atomic_int ntr2;
+static void rec2(void *ctx, const lk_trace_t *e)
+{
+	(void)ctx;
+	int i = atomic_fetch_add(&ntr2, 1);
+	if (i < 256)
+		tr2[i] = *e;
+}
+
+Test(lockmgr_view, trace_wait_grant_and_wound)
+{
+	lk_lockmgr_t *m = mk(LK_POLICY_WOUND_WAIT, true, 0);
+	lk_lockmgr_set_trace(m, rec2, NULL);
+	lk_txn_t *old = begin(m), *young = begin(m);
+	uint64_t old_id = lk_txn_id(old), young_id = lk_txn_id(young);
+	cr_assert_eq(lk_lock(young, &R1, LK_X, 0, 0), LK_OK);
+	/* old wants R1: wounds the running young holder, then waits */
+	locker_t lo;
+	locker_go(&lo, old, &R1, LK_S, LK_FOREVER);
+	await_waiting(m, old, 1);
+	cr_assert_eq(lk_lock(young, &R2, LK_S, 0, 0), LK_WOUNDED);
+	lk_txn_abort(young);
+	cr_assert_eq(locker_join(&lo), LK_OK);
+	lk_txn_commit(old);
+	int n = atomic_load(&ntr2);
+	cr_assert_leq(n, 256);
+	/* per resource R1: seq increasing; the wound is a non-waiting VICTIM
+	 * of young; old: REQUEST, WAIT, GRANT */
+	int saw_wound = 0, saw_wait = 0, saw_grant = 0;
+	uint64_t last = 0;
+	for (int i = 0; i < n; i++) {
+		if (!lk_res_equal(&tr2[i].res, &R1))
+			continue;
+		cr_assert_gt(tr2[i].seq, last);
+		last = tr2[i].seq;
+		if (tr2[i].event == LK_EV_VICTIM && !tr2[i].waiting &&
+		    tr2[i].txn_id == young_id && tr2[i].status == LK_WOUNDED)
+			saw_wound++;
+		if (tr2[i].event == LK_EV_WAIT && tr2[i].txn_id == old_id)
+			saw_wait++;
+		if (tr2[i].event == LK_EV_GRANT && tr2[i].txn_id == old_id) {
+			cr_assert_eq(saw_wait, 1, "WAIT before GRANT");
+			saw_grant++;
+		}
+	}
+	cr_assert_eq(saw_wound, 1, "wound events: %d of %d events", saw_wound, n);
+	cr_assert_eq(saw_wait, 1);
+	cr_assert_eq(saw_grant, 1);
+	lk_lockmgr_destroy(m);
+}
