@@ -13,7 +13,7 @@
  * Stripes: LK_BRLOCK_STRIPES (compile-time, default 64, a power of two).
  * A thread gets its stripe on first use, round-robin over all brlocks of the
  * program, and keeps it: up to LK_BRLOCK_STRIPES threads never share one.
- * The stripe number lives in one weak thread-local shared by every
+ * The stripe (as a byte offset) lives in one weak thread-local shared by every
  * translation unit, so a read-lock in one file and its unlock in another
  * agree.
  *
@@ -48,6 +48,12 @@
 extern "C" {
 #endif
 
+/* Slow paths stay out of line (static, not inline: gcc rejects noinline on
+ * an inline function), so the inlined fast path needs no stack frame. */
+#ifndef LK__COLD
+#define LK__COLD __attribute__((noinline, cold, unused))
+#endif
+
 #ifndef LK_BRLOCK_STRIPES
 #define LK_BRLOCK_STRIPES 64
 #endif
@@ -78,7 +84,7 @@ typedef struct {
 #endif
 
 /* Shared by all translation units (weak): the next stripe to hand out, and
- * the calling thread's stripe plus one (0: none yet). */
+ * the calling thread's stripe as a byte offset in lk_brlock_t (0: none yet). */
 __attribute__((weak)) LK_ATOMIC(uint32_t) lk__brlock_next_;
 __attribute__((weak)) LK_THREAD_LOCAL uint32_t lk__brlock_slot_;
 
@@ -93,18 +99,31 @@ static inline void lk_brlock_init(lk_brlock_t *l)
 				      memory_order_relaxed);
 }
 
+/* The thread's stripe, as its byte offset in lk_brlock_t (never 0: the
+ * flag line comes first), so that finding it is one add. */
+static LK__COLD uint32_t lk__br_assign_(void)
+{
+	/* relaxed: a unique number is all we need. */
+	uint32_t i = atomic_fetch_add_explicit(&lk__brlock_next_, 1u,
+					       memory_order_relaxed) %
+		     LK_BRLOCK_STRIPES;
+	uint32_t s = (uint32_t)(offsetof(lk_brlock_t, stripe) +
+				i * sizeof(lk__brstripe_t));
+	lk__brlock_slot_ = s;
+	return s;
+}
+
+static inline LK_ATOMIC(uint32_t) *lk__br_at_(lk_brlock_t *l, uint32_t s)
+{
+	return &((lk__brstripe_t *)(void *)((char *)l + s))->n;
+}
+
 static inline LK_ATOMIC(uint32_t) *lk__br_mine_(lk_brlock_t *l)
 {
 	uint32_t s = lk__brlock_slot_;
-	if (lk__unlikely(s == 0)) {
-		/* relaxed: a unique number is all we need. */
-		s = atomic_fetch_add_explicit(&lk__brlock_next_, 1u,
-					      memory_order_relaxed) %
-			    LK_BRLOCK_STRIPES +
-		    1;
-		lk__brlock_slot_ = s;
-	}
-	return &l->stripe[s - 1].n;
+	if (lk__unlikely(s == 0))
+		s = lk__br_assign_();
+	return lk__br_at_(l, s);
 }
 
 #ifdef LK_DEBUG
@@ -122,17 +141,14 @@ static inline LK_ATOMIC(uint32_t) *lk__br_mine_(lk_brlock_t *l)
 
 /* ---- readers ------------------------------------------------------------ */
 
-static inline bool lk__br_rdlock_(lk_brlock_t *l, uint64_t deadline, bool try_)
+/* A writer is in or draining: back off and retry once the flag is down. */
+static LK__COLD bool lk__br_rdslow_(lk_brlock_t *l,
+					   LK_ATOMIC(uint32_t) *n,
+					   uint64_t deadline, bool try_)
 {
-	LK_ATOMIC(uint32_t) *n = lk__br_mine_(l);
 	lk__wait_t w = lk__wait_start(deadline);
 	for (;;) {
-		/* seq_cst: count ourselves in, then look at the flag (Dekker). */
-		atomic_fetch_add_explicit(n, 1u, memory_order_seq_cst);
-		if (lk__likely(!atomic_load_explicit(&l->w.flag,
-						     memory_order_seq_cst)))
-			return true;
-		/* relaxed: a writer is in or draining; back off. */
+		/* relaxed: backing off, we read nothing. */
 		atomic_fetch_sub_explicit(n, 1u, memory_order_relaxed);
 		if (try_)
 			return false;
@@ -140,7 +156,21 @@ static inline bool lk__br_rdlock_(lk_brlock_t *l, uint64_t deadline, bool try_)
 			if (!lk__wait(&w, NULL, 0))
 				return false;
 		} while (atomic_load_explicit(&l->w.flag, memory_order_relaxed));
+		/* seq_cst: as in lk__br_rdlock_ (Dekker). */
+		atomic_fetch_add_explicit(n, 1u, memory_order_seq_cst);
+		if (!atomic_load_explicit(&l->w.flag, memory_order_seq_cst))
+			return true;
 	}
+}
+
+static inline bool lk__br_rdlock_(lk_brlock_t *l, uint64_t deadline, bool try_)
+{
+	LK_ATOMIC(uint32_t) *n = lk__br_mine_(l);
+	/* seq_cst: count ourselves in, then look at the flag (Dekker). */
+	atomic_fetch_add_explicit(n, 1u, memory_order_seq_cst);
+	if (lk__likely(!atomic_load_explicit(&l->w.flag, memory_order_seq_cst)))
+		return true;
+	return lk__br_rdslow_(l, n, deadline, try_);
 }
 
 static inline void lk_brlock_rdlock(lk_brlock_t *l)
@@ -163,7 +193,12 @@ static inline bool lk_brlock_rdtimedlock(lk_brlock_t *l, uint64_t timeout_ns)
 
 static inline void lk_brlock_rdunlock(lk_brlock_t *l)
 {
-	LK_ATOMIC(uint32_t) *n = lk__br_mine_(l);
+	/* A reader has its stripe already (0 here: no read lock; LK_DEBUG
+	 * reports it below as the stripe's count of 0 would). */
+	uint32_t s = lk__brlock_slot_;
+	LK__CHECK(s != 0, "lk_brlock_rdunlock",
+		  "read-unlock of a latch not read-locked");
+	LK_ATOMIC(uint32_t) *n = lk__br_at_(l, s);
 	/* release: our reads happen before the writer that sees us gone. */
 	uint32_t o = atomic_fetch_sub_explicit(n, 1u, memory_order_release);
 	LK__CHECK(o != 0, "lk_brlock_rdunlock",

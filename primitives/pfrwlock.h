@@ -79,6 +79,12 @@
 extern "C" {
 #endif
 
+/* Slow paths stay out of line (static, not inline: gcc rejects noinline on
+ * an inline function), so the inlined fast path needs no stack frame. */
+#ifndef LK__COLD
+#define LK__COLD __attribute__((noinline, cold, unused))
+#endif
+
 #define LK__PF_RINC 0x100u
 #define LK__PF_WBITS 0x3u
 #define LK__PF_PRES 0x2u
@@ -131,7 +137,7 @@ static inline void lk__pf_check_relock_(lk_pfrwlock_t *l, const char *fn)
 
 /* Wait out the writer phase `w` (the writer bits seen on arrival). With a
  * deadline, withdraw on expiry unless the phase has already changed. */
-static inline bool lk__pf_rdwait_(lk_pfrwlock_t *l, uint32_t w,
+static LK__COLD bool lk__pf_rdwait_(lk_pfrwlock_t *l, uint32_t w,
 				  uint64_t deadline)
 {
 	lk__wait_t wt = lk__wait_start(deadline);
@@ -215,26 +221,46 @@ static inline void lk_pfrwlock_rdunlock(lk_pfrwlock_t *l)
 
 /* ---- writers ------------------------------------------------------------ */
 
-static inline void lk_pfrwlock_wrlock(lk_pfrwlock_t *l)
+/* Wait for our ticket's turn; returns wout (its low bit: our phase id). */
+static LK__COLD uint32_t lk__pf_wrturn_(lk_pfrwlock_t *l, uint32_t t)
 {
-	LK__PF_RELOCK(l, "lk_pfrwlock_wrlock");
-	/* relaxed: a place in line; the wout load below orders. */
-	uint32_t t = atomic_fetch_add_explicit(&l->win, 2u,
-					       memory_order_relaxed);
 	lk__wait_t w = lk__wait_start(0);
 	uint32_t o;
 	/* acquire: pairs with the previous writer's release of wout. */
 	while (((o = atomic_load_explicit(&l->wout, memory_order_acquire)) &
 		~LK__PF_PHID) != t)
 		lk__wait(&w, NULL, 0);
+	return o;
+}
+
+/* Wait for the readers that came before our phase to leave. */
+static LK__COLD void lk__pf_wrdrain_(lk_pfrwlock_t *l, uint32_t rt)
+{
+	lk__wait_t w = lk__wait_start(0);
+	/* acquire: pairs with the leaving readers' release of rout. */
+	while (atomic_load_explicit(&l->rout, memory_order_acquire) != rt)
+		lk__wait(&w, NULL, 0);
+}
+
+static inline void lk_pfrwlock_wrlock(lk_pfrwlock_t *l)
+{
+	LK__PF_RELOCK(l, "lk_pfrwlock_wrlock");
+	/* relaxed: a place in line; the wout load below orders. */
+	uint32_t t = atomic_fetch_add_explicit(&l->win, 2u,
+					       memory_order_relaxed);
+	/* acquire: pairs with the previous writer's release of wout. */
+	uint32_t o = atomic_load_explicit(&l->wout, memory_order_acquire);
+	if (lk__unlikely((o & ~LK__PF_PHID) != t))
+		o = lk__pf_wrturn_(l, t);
 	/* relaxed: blocks arriving readers; we read nothing through it. */
 	uint32_t rt = atomic_fetch_add_explicit(
 			      &l->rin, LK__PF_PRES | (o & LK__PF_PHID),
 			      memory_order_relaxed) &
 		      LK__PF_CMASK;
 	/* acquire: pairs with the leaving readers' release of rout. */
-	while (atomic_load_explicit(&l->rout, memory_order_acquire) != rt)
-		lk__wait(&w, NULL, 0);
+	if (lk__unlikely(atomic_load_explicit(&l->rout,
+					      memory_order_acquire) != rt))
+		lk__pf_wrdrain_(l, rt);
 	LK__PF_SET_OWNER(l, lk__self());
 }
 

@@ -67,6 +67,12 @@
 extern "C" {
 #endif
 
+/* Slow paths stay out of line (static, not inline: gcc rejects noinline on
+ * an inline function), so the inlined fast path needs no stack frame. */
+#ifndef LK__COLD
+#define LK__COLD __attribute__((noinline, cold, unused))
+#endif
+
 #define LK__RWM_TOKEN 0x1u
 #define LK__RWM_WRITER 0x2u
 #define LK__RWM_PHASE 0x4u
@@ -146,16 +152,21 @@ static inline void lk__rwm_holds_(lk_rwmutex_t *l, bool want_x,
 
 /* release: a waiter that loads the new tseq/wseq (acquire) sees the state
  * change made before it. */
-static inline void lk__rwm_wake_token_(lk_rwmutex_t *l)
+static LK__COLD void lk__rwm_wake_token_(lk_rwmutex_t *l)
 {
 	atomic_fetch_add_explicit(&l->tseq, 1u, memory_order_release);
 	lk__futex_wake(&l->tseq, 1);
 }
 
-static inline void lk__rwm_wake_writer_(lk_rwmutex_t *l)
+static LK__COLD void lk__rwm_wake_writer_(lk_rwmutex_t *l)
 {
 	atomic_fetch_add_explicit(&l->wseq, 1u, memory_order_release);
 	lk__futex_wake(&l->wseq, 1);
+}
+
+static LK__COLD void lk__rwm_wake_readers_(lk_rwmutex_t *l)
+{
+	lk__futex_wake(&l->state, INT32_MAX);
 }
 
 /* The state after the writer phase of v ends: waiting readers become
@@ -197,7 +208,7 @@ static inline void lk__rwm_release_(lk_rwmutex_t *l, uint32_t clear,
 							 memory_order_release,
 							 memory_order_relaxed));
 	if (lk__unlikely(phase != LK__RWM_KEEP && (v & LK__RWM_RWAIT)))
-		lk__futex_wake(&l->state, INT32_MAX);
+		lk__rwm_wake_readers_(l);
 	if (lk__unlikely((clear & LK__RWM_TOKEN) && (v & LK__RWM_TWAIT)))
 		lk__rwm_wake_token_(l);
 }
@@ -209,7 +220,7 @@ static inline void lk__rwm_release_(lk_rwmutex_t *l, uint32_t clear,
  * It is in once PHASE differs from the one it saw (the phase ended and moved
  * it to RD), or, while still in RD or WT, once WRITER is clear (the writer
  * withdrew). */
-static inline bool lk__rwm_rdslow_(lk_rwmutex_t *l, uint32_t o,
+static LK__COLD bool lk__rwm_rdslow_(lk_rwmutex_t *l, uint32_t o,
 				   uint64_t deadline)
 {
 	lk__wait_t w = lk__wait_start(deadline);
@@ -341,7 +352,7 @@ static inline void lk_rwmutex_rdunlock(lk_rwmutex_t *l)
 
 /* ---- the token (U and the first half of X) ------------------------------- */
 
-static inline bool lk__rwm_token_(lk_rwmutex_t *l, uint64_t deadline)
+static LK__COLD bool lk__rwm_token_(lk_rwmutex_t *l, uint64_t deadline)
 {
 	lk__wait_t w = lk__wait_start(deadline);
 	uint32_t parked = 0;
@@ -383,14 +394,11 @@ static inline bool lk__rwm_token_(lk_rwmutex_t *l, uint64_t deadline)
 
 /* Holding the token: start a writer phase and wait for the readers inside
  * to leave. On expiry, end the phase again and clear `fail_clear`. */
-static inline bool lk__rwm_drain_(lk_rwmutex_t *l, uint64_t deadline,
-				  uint32_t fail_clear)
+static LK__COLD bool lk__rwm_drainwait_(lk_rwmutex_t *l,
+						uint64_t deadline,
+						uint32_t fail_clear)
 {
-	/* acquire: if no reader is inside, their releases are seen here. */
-	uint32_t v = atomic_fetch_or_explicit(&l->state, LK__RWM_WRITER,
-					      memory_order_acquire);
-	if (lk__likely(!(v & LK__RWM_RDMASK)))
-		return true;
+	uint32_t v;
 	lk__wait_t w = lk__wait_start(deadline);
 	for (;;) {
 		/* acquire both: a new wseq shows the state before it. */
@@ -399,12 +407,22 @@ static inline bool lk__rwm_drain_(lk_rwmutex_t *l, uint64_t deadline,
 		v = atomic_load_explicit(&l->state, memory_order_acquire);
 		if (!(v & LK__RWM_RDMASK))
 			return true;
-		if (!lk__wait(&w, lk__wait_would_park(&w) ? &l->wseq : NULL,
-			      seq)) {
+		if (!lk__wait(&w, &l->wseq, seq)) {
 			lk__rwm_release_(l, fail_clear, 0, LK__RWM_WITHDRAW);
 			return false;
 		}
 	}
+}
+
+static inline bool lk__rwm_drain_(lk_rwmutex_t *l, uint64_t deadline,
+				  uint32_t fail_clear)
+{
+	/* acquire: if no reader is inside, their releases are seen here. */
+	uint32_t v = atomic_fetch_or_explicit(&l->state, LK__RWM_WRITER,
+					      memory_order_acquire);
+	if (lk__likely(!(v & LK__RWM_RDMASK)))
+		return true;
+	return lk__rwm_drainwait_(l, deadline, fail_clear);
 }
 
 /* ---- writers (X) ------------------------------------------------------- */
@@ -466,6 +484,16 @@ static inline void lk_rwmutex_wrunlock(lk_rwmutex_t *l)
 {
 	LK__RWM_HOLDS(l, true, "lk_rwmutex_wrunlock");
 	LK__RWM_SET_OWNER(l, 0);
+	uint32_t v = atomic_load_explicit(&l->state, memory_order_relaxed);
+	/* Nobody waits: clear TOKEN and WRITER, flip PHASE. release: as
+	 * lk__rwm_release_. */
+	if (lk__likely((v & ~LK__RWM_PHASE) ==
+		       (LK__RWM_TOKEN | LK__RWM_WRITER)) &&
+	    atomic_compare_exchange_strong_explicit(
+		    &l->state, &v,
+		    v ^ (LK__RWM_TOKEN | LK__RWM_WRITER | LK__RWM_PHASE),
+		    memory_order_release, memory_order_relaxed))
+		return;
 	lk__rwm_release_(l, LK__RWM_TOKEN | LK__RWM_TWAIT, 0, LK__RWM_END);
 }
 
