@@ -1740,9 +1740,18 @@ int lk_unlock(lk_txn_t *txn, const lk_res_t *res)
 		return LK_INVAL;
 	}
 	struct lk__head *h;
-	uint32_t ri = find_own(m, t, res, &h);
-	if (!ri)
-		return LK_NOTHELD;
+	uint32_t ri = t->locks;
+	/* the request locked last is the likeliest: no hash lookup for it
+	 * (its head cannot be recycled while t holds a request on it) */
+	if (ri && m->reqs[ri].status == LK__R_GRANTED &&
+	    key_eq(&m->heads[m->reqs[ri].head], res)) {
+		h = &m->heads[m->reqs[ri].head];
+		head_latch(h);
+	} else {
+		ri = find_own(m, t, res, &h);
+		if (!ri)
+			return LK_NOTHELD;
+	}
 	struct lk__req *q = &m->reqs[ri];
 	release_req(m, t, h, ri);
 	head_unlatch(h);
