@@ -312,13 +312,14 @@ void lk_lockmgr_destroy(lk_lockmgr_t *m)
 	if (!m)
 		return;
 	pthread_mutex_lock(&reg_mu);
-	bool ours = m->reg_slot >= 0 && m->reg_slot < LK__MAX_MGRS &&
-		    atomic_load_explicit(&registry[m->reg_slot],
-					 memory_order_relaxed) == m;
+	int slot = -1; /* found by address: m itself is not read before */
+	for (int i = 0; i < LK__MAX_MGRS; i++)
+		if (atomic_load_explicit(&registry[i], memory_order_relaxed) == m)
+			slot = i;
+	bool ours = slot >= 0;
 	if (ours) {
-		atomic_store_explicit(&reg_len[m->reg_slot], 0, memory_order_relaxed);
-		atomic_store_explicit(&registry[m->reg_slot], NULL,
-				      memory_order_relaxed);
+		atomic_store_explicit(&reg_len[slot], 0, memory_order_relaxed);
+		atomic_store_explicit(&registry[slot], NULL, memory_order_relaxed);
 	}
 	pthread_mutex_unlock(&reg_mu);
 	if (!ours)
@@ -328,9 +329,11 @@ void lk_lockmgr_destroy(lk_lockmgr_t *m)
 	free(m);
 }
 
+static bool mgr_live(const lk_lockmgr_t *m);
+
 void lk_lockmgr_set_trace(lk_lockmgr_t *m, lk_trace_fn fn, void *ctx)
 {
-	if (!m)
+	if (!m || !mgr_live(m))
 		return;
 	m->trace = fn;
 	m->trace_ctx = ctx;

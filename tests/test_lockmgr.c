@@ -996,6 +996,11 @@ Test(lockmgr_inval, handle_of_destroyed_manager)
 	lk_stats_t st;
 	lk_lockmgr_stats(m, &st); /* not live: zeroes, no read of m */
 	cr_assert_eq(st.txns_max, 0);
+	lk_lockmgr_destroy(m); /* a second destroy is ignored */
+	lk_lockmgr_set_trace(m, NULL, NULL);
+	lk_txn_t *t2;
+	cr_assert_eq(lk_txn_begin(m, &t2), LK_INVAL);
+	cr_assert_eq(lk_snapshot(m, NULL, 0), 0);
 }
 
 static lk_trace_t tr2[256];
