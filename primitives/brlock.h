@@ -2,7 +2,7 @@
  * latchkit/brlock.h: a big-reader ("brlock") reader-writer latch for
  * read-mostly data.
  *
- * Algorithm: the Linux 2.4 big-reader lock (Molnar and Miller, "brlock"),
+ * Algorithm: the big-reader lock ("brlock") of Linux 2.4,
  * in the distributed form of Hsieh and Weihl, "Scalable reader-writer locks
  * for parallel systems", IPPS 1992: every reader counts itself in a stripe of
  * its own, on its own cache line; a writer raises one writer flag, then sweeps

@@ -19,7 +19,7 @@
  * through lk__wait() with no futex word (a spinning latch: it never parks,
  * and an unlock never makes a system call).
  *
- * Size: 4 bytes (12 with LK_DEBUG: the write owner for misuse checks).
+ * Size: 4 bytes (16 with LK_DEBUG: the write owner for misuse checks).
  *
  * Memory order:
  *   rdlock     fetch_add RD   acquire: the reader must see the last writer's
