@@ -1852,7 +1852,6 @@ int lk_txn_begin(lk_lockmgr_t *m, lk_txn_t **out)
 			      memory_order_relaxed);
 	/* release: viewers that see the slot active see it initialized */
 	atomic_store_explicit(&t->state, 1, memory_order_release);
-	atomic_fetch_add_explicit(&m->txns_active, 1, memory_order_relaxed);
 	uint32_t gen = atomic_load_explicit(&t->gen, memory_order_relaxed);
 	*out = (lk_txn_t *)((uintptr_t)t | (gen & (LK__TXN_SLOT - 1)));
 	return LK_OK;
@@ -1898,15 +1897,16 @@ static int txn_end(lk_txn_t *txn, bool commit)
 	atomic_store_explicit(&t->nlocks, 0, memory_order_relaxed);
 	st_inc(t, commit ? LK__ST_COMMITS : LK__ST_ABORTS);
 	for (int k = 0; k < LK__NST; k++) {
-		/* relaxed: counters, summed approximately */
-		atomic_fetch_add_explicit(&m->st[k],
-					  atomic_load_explicit(&t->st[k], memory_order_relaxed),
-					  memory_order_relaxed);
-		atomic_store_explicit(&t->st[k], 0, memory_order_relaxed);
+		/* relaxed: counters, summed approximately; only the nonzero
+		 * ones, to touch the shared line as little as possible */
+		uint64_t v = atomic_load_explicit(&t->st[k], memory_order_relaxed);
+		if (v) {
+			atomic_fetch_add_explicit(&m->st[k], v, memory_order_relaxed);
+			atomic_store_explicit(&t->st[k], 0, memory_order_relaxed);
+		}
 	}
 	atomic_store_explicit(&t->state, 0, memory_order_relaxed);
 	atomic_fetch_add_explicit(&t->gen, 1, memory_order_relaxed);
-	atomic_fetch_sub_explicit(&m->txns_active, 1, memory_order_relaxed);
 	uint64_t top = atomic_load_explicit(&m->txn_free, memory_order_relaxed);
 	do {
 		atomic_store_explicit(&t->free_next, (uint32_t)top, memory_order_relaxed);
@@ -2055,16 +2055,16 @@ void lk_lockmgr_stats(lk_lockmgr_t *m, lk_stats_t *o)
 	if (!m || !mgr_live(m))
 		return;
 	uint64_t s[LK__NST];
-	uint32_t cached = 0;
 	for (int k = 0; k < LK__NST; k++)
 		s[k] = atomic_load_explicit(&m->st[k], memory_order_relaxed);
+	uint32_t active = 0;
 	for (uint32_t i = 0; i < m->ntxns; i++) {
 		struct lk__txn *t = txn_at(m, i);
 		if (atomic_load_explicit(&t->state, memory_order_relaxed) != 1)
 			continue;
+		active++;
 		for (int k = 0; k < LK__NST; k++)
 			s[k] += atomic_load_explicit(&t->st[k], memory_order_relaxed);
-		(void)cached;
 	}
 	o->acquired = s[LK__ST_ACQUIRED];
 	o->waited = s[LK__ST_WAITED];
@@ -2075,7 +2075,7 @@ void lk_lockmgr_stats(lk_lockmgr_t *m, lk_stats_t *o)
 	o->wounds = s[LK__ST_WOUNDS];
 	o->commits = s[LK__ST_COMMITS];
 	o->aborts = s[LK__ST_ABORTS];
-	o->txns_active = atomic_load_explicit(&m->txns_active, memory_order_relaxed);
+	o->txns_active = active;
 	o->txns_max = m->ntxns;
 	/* requests in use: count the free stack (quiescent-exact) */
 	uint32_t nfree = 0;

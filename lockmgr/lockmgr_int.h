@@ -106,7 +106,6 @@ struct lk_lockmgr {
 	LK_CACHE_ALIGNED LK_ATOMIC(uint64_t) head_free;
 	LK_CACHE_ALIGNED LK_ATOMIC(uint64_t) txn_free;
 	LK_ATOMIC(uint64_t) next_id;
-	LK_ATOMIC(uint32_t) txns_active;
 	LK_CACHE_ALIGNED LK_ATOMIC(uint64_t) seq;
 	LK_CACHE_ALIGNED LK_ATOMIC(uint64_t) token_floor;
 	LK_ATOMIC(uint32_t) sweep_hand;
