@@ -205,12 +205,15 @@ RW_WORKER(pfrwlock)
 RW_WORKER(brlock)
 RW_WORKER(rwmutex)
 
+static _Atomic(const char *) current; /* the latch under test */
+
 static void run(const char *name, void *(*fn)(void *, int), stress_opts_t o,
 		double secs)
 {
 	static shared_t s;
 	memset(&s, 0, sizeof s);
 	s.name = name;
+	atomic_store(&current, name);
 	s.end_ns = stress_now_ns() + (uint64_t)(secs * 1e9);
 	stress_run(o.threads, fn, &s);
 	if (atomic_load(&s.occ) != 0)
@@ -228,9 +231,26 @@ static void run(const char *name, void *(*fn)(void *, int), stress_opts_t o,
 	       atomic_load(&s.tries_failed), atomic_load(&s.timeouts));
 }
 
+/* A latch that deadlocks would hang the run: fail it instead. */
+static void *watchdog(void *arg)
+{
+	uint64_t limit = *(uint64_t *)arg;
+	while (stress_now_ns() < limit)
+		usleep(100000);
+	stress_fail("%s: still running 30 s past its deadline: deadlock?",
+		    atomic_load(&current));
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	stress_opts_t o = stress_args(argc, argv);
+	static uint64_t limit;
+	limit = stress_now_ns() + (uint64_t)((o.seconds + 30) * 1e9);
+	pthread_t wd;
+	if (pthread_create(&wd, NULL, watchdog, &limit))
+		stress_fail("pthread_create");
+	pthread_detach(wd);
 	double each = o.seconds / 4;
 	lk_rwlock_init(&rwlock_l);
 	lk_pfrwlock_init(&pfrwlock_l);
