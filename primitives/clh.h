@@ -36,7 +36,8 @@
  * lock's `holder_` field, written only by the holder.
  *
  * Progress: starvation-free, FIFO in the order of the swap on `tail`.
- * Waiting goes through lk__wait(): past its spin phase a waiter marks its
+ * Waiting goes through lk__wait(), with no yield phase (lk__wait_park_early,
+ * as in mcs.h): past its spin phase a waiter marks its
  * predecessor's node PARKED and sleeps on it (futex); the releaser exchanges
  * the state and calls the kernel only when it saw PARKED. That wake may
  * reach memory already reused or freed by the new owner: FUTEX_WAKE on any
@@ -140,6 +141,7 @@ static inline void lk_clh_check_unlock_(lk_clh_t *l, const char *fn)
 LK__SLOW void lk_clh_wait_free_(lk_clh_node_t *pred)
 {
 	lk__wait_t w = lk__wait_start(0);
+	lk__wait_park_early(&w); /* FIFO: yielding only stalls the queue */
 	uint32_t s;
 	while ((s = atomic_load_explicit(&pred->state,
 					 memory_order_acquire)) != LK_CLH_FREE_) {

@@ -12,8 +12,10 @@
  * race of the paper) before granting.
  *
  * Progress: starvation-free, FIFO in the order of the swap on `tail`.
- * Waiting goes through lk__wait(). A waiter past its spin phase marks its
- * flag PARKED and sleeps on it (futex); the granter exchanges the flag and
+ * Waiting goes through lk__wait(), with no yield phase
+ * (lk__wait_park_early: a next-in-line waiter that yields is runnable but
+ * not running when granted, and the whole queue waits for the scheduler). A
+ * waiter past its spin phase marks its flag PARKED and sleeps on it (futex); the granter exchanges the flag and
  * calls the kernel only when it saw PARKED, so the hand-off costs a syscall
  * only when the next waiter really sleeps. That keeps the queue moving when
  * waiters outnumber cores. The wake may reach a node whose owner has
@@ -137,6 +139,7 @@ static inline void lk_mcs_check_unlock_(lk_mcs_t *l, const char *fn)
 LK__SLOW void lk_mcs_wait_granted_(lk_mcs_node_t *n)
 {
 	lk__wait_t w = lk__wait_start(0);
+	lk__wait_park_early(&w); /* FIFO: yielding only stalls the queue */
 	uint32_t f;
 	while ((f = atomic_load_explicit(&n->flag, memory_order_acquire)) !=
 	       LK_MCS_GRANTED_) {

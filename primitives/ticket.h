@@ -11,7 +11,10 @@
  *
  * Progress: starvation-free, strictly FIFO in ticket order.
  *
- * Waiting goes through lk__wait(). Tickets and `owner` step by 2 so that
+ * Waiting goes through lk__wait(), with no yield phase (lk__wait_park_early:
+ * a next-in-line waiter that yields is runnable but not running when its
+ * turn comes, and the queue waits for the scheduler). Tickets and `owner`
+ * step by 2 so that
  * bit 0 of `owner` can say PARKED: a waiter past its spin phase sets it and
  * sleeps on `owner` (futex) with the value it saw. Unlock advances `owner`
  * with one fetch_add; only when the old value had PARKED does it call the
@@ -119,6 +122,7 @@ LK__SLOW void lk_ticket_wait_(lk_ticket_t *l, uint32_t t)
 {
 	lk__wait_t w = lk__wait_start(0);
 	w.bits = lk_ticket_bit_(t); /* so unlock can wake just this ticket */
+	lk__wait_park_early(&w); /* FIFO: yielding only stalls the queue */
 	uint32_t o;
 	while (((o = atomic_load_explicit(&l->owner, memory_order_acquire)) &
 		~LK_TICKET_PARKED_) != t) {
