@@ -35,12 +35,13 @@ include bench/bench.mk
 -include lockmgr/demo/demo.mk
 
 # The order matters only for reading the log: unit tests first.
+# Builds run in parallel; the checks themselves run one after another.
 test: deps headers
-	@$(MAKE) --no-print-directory test-unit
+	@$(MAKE) --no-print-directory -j$(NPROC) test-unit
 	@$(MAKE) --no-print-directory test-headers
-	@$(MAKE) --no-print-directory test-stress
+	@$(MAKE) --no-print-directory -j$(NPROC) test-stress
 	@$(MAKE) --no-print-directory verify-spin
-	@$(MAKE) --no-print-directory bench-smoke
+	@$(MAKE) --no-print-directory -j$(NPROC) bench-smoke
 	@scripts/summary.sh
 
 install: lib
