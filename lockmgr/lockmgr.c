@@ -1453,6 +1453,7 @@ lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t hi,
 		q->status = LK__R_CONVERTING;
 		h->nconv++;
 	}
+	EMIT(m, t, h, LK_EV_WAIT, target, is_new ? NONE : q->mode, LK_OK, false, 0);
 	if (pol == LK_POLICY_WOUND_WAIT) {
 		struct age_ctx a = {m, atomic_load_explicit(&t->id, memory_order_relaxed),
 				    false, t, h};
@@ -1466,7 +1467,6 @@ lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t hi,
 	atomic_store_explicit(&t->wait_req, ri, memory_order_seq_cst);
 	uint64_t now = lk__now_ns();
 	atomic_store_explicit(&t->wait_start, now, memory_order_relaxed);
-	EMIT(m, t, h, LK_EV_WAIT, target, is_new ? NONE : q->mode, LK_OK, false, 0);
 	st_inc(t, LK__ST_WAITED);
 	bool wounded_now = (atomic_load_explicit(&t->flags, memory_order_seq_cst) &
 			    LK__T_WOUNDED) != 0;
@@ -1514,11 +1514,13 @@ lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t hi,
 				continue;
 			}
 			unsigned prev = is_new ? NONE : q->mode;
-			wait_cancel(m, t, h, ri, is_new);
+			/* the event first: the grants the cancel lets through
+			 * come after it in the resource's order */
 			if (rc == LK_TIMEOUT)
 				EMIT(m, t, h, LK_EV_TIMEOUT, target, prev, rc, false, 0);
 			else
 				EMIT(m, t, h, LK_EV_VICTIM, target, prev, rc, true, 0);
+			wait_cancel(m, t, h, ri, is_new);
 			head_unlatch(h);
 			if (is_new) {
 				tlist_del(m, t, ri);
