@@ -24,16 +24,17 @@
 (*   Detect            detect(): graph_build, graph_cycle, victim flagged  *)
 (*                     (victim_of) and woken: LK_DEADLOCK                  *)
 (*                                                                         *)
-(* Where the C differs: its arrival and grant rule is stricter (a new     *)
-(* request is granted on arrival only when nothing is queued; the grant    *)
-(* pass stops at the first waiter it cannot grant), so it grants a subset  *)
-(* of what this spec grants: the safety properties carry over, but the     *)
-(* seed example "IS behind a waiting S" waits in C (NoLostWakeup here is   *)
-(* for the spec's rule). The C applies the age rule only at request time   *)
-(* (and in bypass_edges without fifo_strict): a conversion granted past an *)
-(* older waiter is not aged. That is Bug "convedge", which TLC rejects     *)
-(* (LockTable_bugconvedge.cfg); tests/test_lockmgr_scenarios.c             *)
-(* (wound_wait_conversion_edge) shows the same deadlock in the C code.     *)
+(* The C and this spec: as of cb4d1e9 the C's arrival and grant rule is   *)
+(* the spec's (a new request waits only behind queued requests it         *)
+(* conflicts with; converters first). Age rule on new wait edges made by  *)
+(* a conversion: the spec applies it when the conversion is granted at    *)
+(* once or queues ahead of older/younger waiters; the C applies it when   *)
+(* the conversion is granted, at once or by grant_pass (bypass_edges), and *)
+(* not when it queues: that is Bug "convenq" plus AgeScan, which TLC finds *)
+(* deadlock-free at these bounds (LockTable_asbuilt.cfg). The C before    *)
+(* cb4d1e9 aged no conversion edge: Bug "convedge", rejected by TLC, and  *)
+(* tests/test_lockmgr_scenarios.c wound_wait_conversion_edge showed that  *)
+(* deadlock in the C code.                                                *)
 (*                                                                         *)
 (* Bounds: 3 txns, 1-2 resources, modes from {IS,IX,S,SIX,X} (U is left   *)
 (* out: it is the S/X row-lock refinement and adds states, not cases).     *)
@@ -52,6 +53,9 @@
 (*              only lead into the cycle (detection)                      *)
 (*   "convedge" a conversion granted or queued past waiters it now blocks *)
 (*              gets no age rule (wound-wait deadlock; the C as of c16174e)*)
+(*   "convenq"  the age rule only when the conversion is granted (at once *)
+(*              or by the grant pass), not when it queues ahead of older  *)
+(*              waiters (the C as of cb4d1e9): LockTable_asbuilt.cfg     *)
 (***************************************************************************)
 EXTENDS Naturals, Sequences, FiniteSets
 
@@ -162,8 +166,11 @@ Request(t, r, m) ==
       \* wait-for edges, which get the age rule too (Bug "convedge": not)
       behind == {queue[r][i].txn : i \in {j \in 1..Len(queue[r]) :
                    ~queue[r][j].conv /\ ~Compat(queue[r][j].mode, tgt)}}
-      olderBehind == conv /\ Bug # "convedge" /\ \E w \in behind : w < t
-      youngerBehind == IF conv /\ Bug # "convedge" THEN {w \in behind : w > t} ELSE {}
+      \* (Bug "convenq": only a conversion granted at once is aged, one
+      \* that queues ahead of the waiters is not)
+      aged == conv /\ Bug # "convedge" /\ (Bug = "convenq" => blockers = {})
+      olderBehind == aged /\ \E w \in behind : w < t
+      youngerBehind == IF aged THEN {w \in behind : w > t} ELSE {}
       enq == [queue EXCEPT ![r] =
                 IF conv /\ Bug # "convtail" THEN InsertAt(@, NConv(@), e) ELSE Append(@, e)]
   IN /\ ~Waiting(t) /\ ~wounded[t]
@@ -195,10 +202,21 @@ Request(t, r, m) ==
                [] OTHER -> queue' = enq /\ UNCHANGED <<held, wounded>>
   /\ UNCHANGED victimOk
 
+\* Wound-wait, after a grant pass (primed held/queue set): a queued
+\* conversion it granted that an older queued waiter conflicts with gets
+\* wounded (the C's bypass_edges on a converter granted by grant_pass).
+AgeScan == IF Policy # "woundwait" THEN {} ELSE
+  {t \in Txn : \E r \in Res :
+     /\ \E i \in 1..Len(queue[r]) : queue[r][i].txn = t /\ queue[r][i].conv
+     /\ ~\E j \in 1..Len(queue'[r]) : queue'[r][j].txn = t
+     /\ \E j \in 1..Len(queue'[r]) : /\ ~queue'[r][j].conv /\ queue'[r][j].txn < t
+                                   /\ ~Compat(queue'[r][j].mode, held'[t][r])}
+Wounds(base) == [u \in Txn |-> base[u] \/ u \in AgeScan]
+
 Commit(t) ==
   /\ ~Waiting(t) /\ Holds(t)
   /\ ReleaseAll(t)
-  /\ wounded' = [wounded EXCEPT ![t] = FALSE]
+  /\ wounded' = Wounds([wounded EXCEPT ![t] = FALSE])
   /\ UNCHANGED victimOk
 
 \* A wounded txn learns it at its next call or is woken from its wait.
@@ -207,7 +225,7 @@ WoundedAbort(t) ==
   /\ wounded[t]
   /\ Bug = "woundnone" => ~Waiting(t)
   /\ ReleaseAll(t)
-  /\ wounded' = [wounded EXCEPT ![t] = FALSE]
+  /\ wounded' = Wounds([wounded EXCEPT ![t] = FALSE])
   /\ UNCHANGED victimOk
 
 Timeout(t) ==
@@ -215,7 +233,8 @@ Timeout(t) ==
   /\ IF Bug = "nowake"
      THEN queue' = [r \in Res |-> RemoveTxn(queue[r], t)] /\ UNCHANGED held
      ELSE Regrant(held, [r \in Res |-> RemoveTxn(queue[r], t)])
-  /\ UNCHANGED <<wounded, victimOk>>
+  /\ wounded' = Wounds(wounded)
+  /\ UNCHANGED victimOk
 
 \* The detector starts from a waiter s that reaches a cycle and aborts the
 \* youngest txn on a cycle reachable from s (Bug: it aborts s itself).
