@@ -24,6 +24,10 @@
  * both wait: a reader waits for at most one writer phase, a writer for at most
  * one reader phase plus the writers ahead of it, which are served FIFO. No
  * starvation. Spinning only (lk__wait() with no futex word); never a syscall.
+ * The price of that order: when threads outnumber cores, a writer whose turn
+ * (or a reader whose admission) has come may be descheduled, and everyone
+ * behind it waits for the scheduler (95% reads, 2 threads on 2 loaded cores:
+ * about 5x below rwlock.h, as ck_pflock); prefer rwmutex.h there.
  *
  * Size: 16 bytes (four 32-bit counters; 24 with LK_DEBUG's write owner).
  * Counters wrap: only equality is ever tested. At most 2^24 - 1 readers.
