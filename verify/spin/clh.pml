@@ -115,15 +115,15 @@ swap:		atomic { pred = tail; tail = n; order!_pid; waiton[_pid] = pred;
 			:: st[pred] == FREE -> break
 			:: st[pred] == HELD ->
 				if
-				:: wspin: (st[pred] != HELD)
+				:: /* wspin */ (st[pred] != HELD)
 #ifndef NOPARK
-				:: announce: atomic { st[pred] == HELD -> st[pred] = PARKED }
+				:: /* announce */ atomic { st[pred] == HELD -> st[pred] = PARKED }
 				:: st[pred] != HELD /* CAS failed: FREE came */
 #endif
 				fi
 			:: st[pred] == PARKED ->
 				if
-				:: park: atomic { st[pred] == PARKED -> sleeping[_pid] = 1 };
+				:: /* park */ atomic { st[pred] == PARKED -> sleeping[_pid] = 1 };
 woken:					(!sleeping[_pid])
 				:: st[pred] != PARKED
 				fi

@@ -76,13 +76,13 @@ link:			atomic { next[pred] = _pid; pred = NIL };
 			:: flag[_pid] == GRANTED -> break
 			:: flag[_pid] == WAITING ->
 				if
-				:: wspin: (flag[_pid] != WAITING)
-				:: announce: atomic { flag[_pid] == WAITING -> flag[_pid] = PARKED }
+				:: /* wspin */ (flag[_pid] != WAITING)
+				:: /* announce */ atomic { flag[_pid] == WAITING -> flag[_pid] = PARKED }
 				:: flag[_pid] != WAITING /* CAS failed: GRANTED came */
 				fi
 			:: flag[_pid] == PARKED ->
 				if
-				:: park: atomic { flag[_pid] == PARKED -> sleeping[_pid] = 1 };
+				:: /* park */ atomic { flag[_pid] == PARKED -> sleeping[_pid] = 1 };
 woken:				(!sleeping[_pid])
 				:: flag[_pid] != PARKED  /* futex_wait returns at once */
 				fi

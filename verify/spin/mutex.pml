@@ -150,10 +150,10 @@ announce:				word = ns;
 park:					atomic { futexq!_pid; sleeping[_pid] = 1 };
 #else
 				if
-				:: park: atomic { word == s -> futexq!_pid; sleeping[_pid] = 1 };
+				:: /* park */ atomic { word == s -> futexq!_pid; sleeping[_pid] = 1 };
 #endif
 					if
-					:: woken: (!sleeping[_pid])
+					:: /* woken */ (!sleeping[_pid])
 					:: atomic { timed && sleeping[_pid] -> futexq??eval(_pid); sleeping[_pid] = 0 }
 					fi
 				:: word != s

@@ -17,7 +17,7 @@
 # error found, no `errors:` line) is actual=ERROR and never OK.
 # Runs SPIN_JOBS checks at a time (default 2). Exits 1 on any MISMATCH/ERROR.
 # Appends "<ok> <not ok> spin" to build/summary (the format of scripts/check.sh).
-set -u
+set -u -o pipefail
 cd "$(dirname "$0")/../.." || exit 2
 DEPTH=${SPIN_DEPTH:-1000000}
 JOBS=${SPIN_JOBS:-2}
@@ -41,7 +41,9 @@ if [ "${1:-}" = "--one" ]; then
 		cd "$dir" || exit 2
 		exec >log 2>&1
 		echo "+ spin -a ${fl[*]} $model.pml"
-		spin -a "${fl[@]}" "$model.pml" || { echo "RUNNER: spin -a failed"; exit 3; }
+		spin -a "${fl[@]}" "$model.pml" 2>&1 | tee spin.out || { echo "RUNNER: spin -a failed"; exit 3; }
+		# spin -a reports some errors (a misplaced label) and still exits 0
+		! grep -qi 'error' spin.out || { echo "RUNNER: spin -a reported an error"; exit 3; }
 		if [ "$kind" = safety ]; then
 			echo "+ gcc -O2 -DSAFETY -DNOCLAIM ${pf[*]} -o pan pan.c"
 			gcc -O2 -w -DSAFETY -DNOCLAIM "${pf[@]}" -o pan pan.c || { echo "RUNNER: gcc failed"; exit 4; }

@@ -56,8 +56,9 @@ active [NR] proctype Reader()
 	bit owr; byte oww; bit timed;
 	do
 	::
+		timed = 0;
 #ifndef NOTIMED_R
-		if :: timed = 1 :: timed = 0 fi;
+		if :: timed = 1 :: skip fi;
 #endif
 radd:		atomic { owr = wr; oww = ww; rd++ };
 #ifdef BUG_RD_NOWR
@@ -71,7 +72,7 @@ radd:		atomic { owr = wr; oww = ww; rd++ };
 		fi;
 rundo:		rd--;
 		if
-		:: rcas: atomic { wr == 0 && ww == 0 -> rd++ }; goto rin
+		:: /* rcas */ atomic { wr == 0 && ww == 0 -> rd++ }; goto rin
 		:: timed -> goto rdone
 		fi;
 rin:		atomic { nr++; check(); owr = 0; oww = 0 };
@@ -89,13 +90,13 @@ active [NW] proctype Writer()
 		if :: _pid != NR -> timed = 1 :: timed = 0 fi; /* writer 0 never times out */
 		if :: _pid == NR -> wwant = 1 :: else fi;
 		if
-		:: wfast: atomic { wr == 0 && ww == 0 && rd == 0 -> wr = 1 }; goto win
+		:: /* wfast */ atomic { wr == 0 && ww == 0 && rd == 0 -> wr = 1 }; goto win
 		:: else
 		fi;
 wann:		ww++;
 		if
-		:: wcas: atomic { wr == 0 && rd == 0 -> ww--; wr = 1 }
-		:: wtmo: timed -> ww--; goto wdone
+		:: /* wcas */ atomic { wr == 0 && rd == 0 -> ww--; wr = 1 }
+		:: /* wtmo */ timed -> ww--; goto wdone
 		fi;
 win:		atomic { nw++; check(); if :: _pid == NR -> wcs = 1; wwant = 0 :: else fi };
 		atomic { nw--; wcs = 0 };

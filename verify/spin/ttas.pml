@@ -20,7 +20,7 @@ active [N] proctype P()
 {
 	bit old;
 	do
-	::
+	:: skip; /* a label may not open an option */
 test:		(lk == 0);
 #ifdef BUG_NO_TAS
 		old = lk;
