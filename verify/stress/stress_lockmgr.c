@@ -1,8 +1,8 @@
 /*
  * stress_lockmgr: the lock table under random load, checked from outside.
  * Rounds of about 0.12 s until -d SECONDS are up; each round a new manager
- * with the next policy (NO_WAIT, WAIT_DIE, WOUND_WAIT, DETECT, and every
- * second pass with escalation on), -t THREADS running random transactions
+ * with the next policy (NO_WAIT, WAIT_DIE, WOUND_WAIT, DETECT; escalation
+ * on for every other one, swapped each cycle), -t THREADS running random transactions
  * on a small hierarchy (1 db, 2 tables, 2 pages each, 3 rows each, plus 2
  * advisory keys) so conflicts are frequent: random modes, timeouts 0 / 1 ms
  * / 20 ms / forever (forever only where the policy rules deadlock out),
@@ -248,7 +248,9 @@ int main(int argc, char **argv)
 	uint64_t ops = 0, oks = 0, vict = 0, tmo = 0;
 	do {
 		int policy = (int)(rounds % 4);
-		bool esc = (rounds / 4) % 2 == 1;
+		/* escalation on for every other policy, swapped each 4 rounds:
+		 * a short run still sees every policy, half with escalation */
+		bool esc = (rounds + rounds / 4) % 2 == 1;
 		lk_lockmgr_config_t cfg;
 		lk_lockmgr_config_init(&cfg);
 		cfg.policy = policy;
