@@ -26,8 +26,9 @@
  * Nodes therefore wander between threads: allocate them on the heap or in
  * static storage, never on a stack that may die first.
  * The convenience API lk_clh_lock(l) / trylock / unlock does this
- * bookkeeping with a per-thread list of up to LK_CLH_POOL spare nodes
- * (heap, cache-line aligned): lock pops a spare (allocates when none),
+ * bookkeeping with per-thread spares: one in a fast slot plus a list of up
+ * to LK_CLH_POOL (heap, cache-line aligned): lock pops a spare (allocates
+ * when none),
  * nodes gained are pushed, a full list frees the extra, and a pthread key
  * destructor frees a thread's spares when it exits. The list is ONE object
  * per thread for the whole program (a weak thread-local symbol in C, an
@@ -209,6 +210,7 @@ static inline bool lk_clh_unlock_node(lk_clh_t *l, lk_clh_node_t *n)
 /* ---- convenience API: spare nodes per thread, shared by every TU ------ */
 
 typedef struct {
+	lk_clh_node_t *one; /* the usual single spare: the fast path */
 	lk_clh_node_t *spare[LK_CLH_POOL];
 	uint32_t n;
 	uint32_t keyed; /* the exit destructor is registered */
@@ -229,6 +231,8 @@ __attribute__((weak)) pthread_once_t lk__clh_once_ = PTHREAD_ONCE_INIT;
 static inline void lk_clh_pool_exit_(void *arg)
 {
 	lk__clh_pool_t *p = (lk__clh_pool_t *)arg;
+	free(p->one);
+	p->one = NULL;
 	while (p->n)
 		free(p->spare[--p->n]);
 	p->keyed = 0;
@@ -240,8 +244,11 @@ static inline void lk_clh_key_create_(void)
 		lk__misuse("lk_clh_lock", "pthread_key_create failed");
 }
 
-LK__SLOW lk_clh_node_t *lk_clh_node_alloc_(lk__clh_pool_t *p)
+/* No single spare: take one from the list, or allocate. */
+LK__SLOW lk_clh_node_t *lk_clh_node_more_(lk__clh_pool_t *p)
 {
+	if (p->n)
+		return p->spare[--p->n];
 	if (!p->keyed) {
 		pthread_once(&lk__clh_once_, lk_clh_key_create_);
 		pthread_setspecific(lk__clh_key_, p);
@@ -253,21 +260,32 @@ LK__SLOW lk_clh_node_t *lk_clh_node_alloc_(lk__clh_pool_t *p)
 	return (lk_clh_node_t *)m;
 }
 
+/* The single spare is taken: keep n in the list, or free it. */
+LK__SLOW void lk_clh_node_less_(lk__clh_pool_t *p, lk_clh_node_t *n)
+{
+	if (p->n < LK_CLH_POOL)
+		p->spare[p->n++] = n;
+	else
+		free(n); /* nobody references a node we own */
+}
+
 static inline lk_clh_node_t *lk_clh_node_get_(void)
 {
 	lk__clh_pool_t *p = &lk__clh_pool_;
-	if (lk__likely(p->n))
-		return p->spare[--p->n];
-	return lk_clh_node_alloc_(p);
+	lk_clh_node_t *n = p->one;
+	if (lk__unlikely(!n))
+		return lk_clh_node_more_(p);
+	p->one = NULL;
+	return n;
 }
 
 static inline void lk_clh_node_put_(lk_clh_node_t *n)
 {
 	lk__clh_pool_t *p = &lk__clh_pool_;
-	if (lk__likely(p->n < LK_CLH_POOL))
-		p->spare[p->n++] = n;
+	if (lk__unlikely(p->one != NULL))
+		lk_clh_node_less_(p, n);
 	else
-		free(n); /* nobody references a node we own */
+		p->one = n;
 }
 
 static inline void lk_clh_lock(lk_clh_t *l)
