@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../verify/stress/history.h"
+
 #define SEC 1000000000ull
 #define MS 1000000ull
 
@@ -605,4 +607,57 @@ Test(scenario, pool_exhaustion, .timeout = 30)
 	cr_assert_eq(lk_txn_commit(t), LK_OK);
 	check_empty(m);
 	lk_lockmgr_destroy(m);
+}
+
+/* ---- the trace ----------------------------------------------------------------- */
+
+/*
+ * The trace of a timeout that lets the queue behind it go: per resource the
+ * trace order must be the state-change order (lockmgr.h), so the waiter's
+ * TIMEOUT comes before the GRANT it made possible, and the whole history
+ * passes the stress checker (verify/stress/history.h).
+ */
+Test(scenario, trace_timeout_before_the_grant_it_allows, .timeout = 30)
+{
+	lk_lockmgr_t *m = mk(LK_POLICY_DETECT);
+	lkh_hist_t hs;
+	cr_assert_eq(lkh_init(&hs, 1024), 0);
+	lk_lockmgr_set_trace(m, lkh_record, &hs);
+	lk_res_t r = adv(1);
+	lk_txn_t *t1 = begin(m), *t2 = begin(m), *t3 = begin(m);
+	cr_assert_eq(lk_lock(t1, &r, LK_S, 0, 0), LK_OK);
+	bg_t bx, bs;
+	bg_start(&bx, t2, r, LK_X, 200 * MS);
+	await_waiting(m, lk_txn_id(t2));
+	bg_start(&bs, t3, r, LK_S, 20 * SEC); /* behind the X */
+	await_waiting(m, lk_txn_id(t3));
+	cr_assert_eq(bg_join(&bx, 10 * SEC), LK_TIMEOUT);
+	cr_assert_eq(bg_join(&bs, 10 * SEC), LK_OK);
+	uint64_t ids[3] = {lk_txn_id(t1), lk_txn_id(t2), lk_txn_id(t3)};
+	cr_assert_eq(lk_txn_commit(t1), LK_OK);
+	cr_assert_eq(lk_txn_commit(t2), LK_OK);
+	cr_assert_eq(lk_txn_commit(t3), LK_OK);
+	for (int i = 0; i < 3; i++)
+		lkh_end(&hs, ids[i]);
+	size_t n = lkh_count(&hs);
+	cr_assert(!lkh_overflowed(&hs));
+	uint64_t s_timeout = 0, s_grant = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (hs.ev[i].txn == ids[1] && hs.ev[i].ev == LK_EV_TIMEOUT)
+			s_timeout = hs.ev[i].seq;
+		if (hs.ev[i].txn == ids[2] && hs.ev[i].ev == LK_EV_GRANT)
+			s_grant = hs.ev[i].seq;
+	}
+	cr_assert(s_timeout && s_grant);
+	cr_expect_lt(s_timeout, s_grant,
+		     "trace: T3's GRANT (seq %llu) comes before the TIMEOUT of the X "
+		     "ahead of it (seq %llu): the waiter's event is emitted after "
+		     "the grant pass its cancel ran",
+		     (unsigned long long)s_grant, (unsigned long long)s_timeout);
+	lkh_result_t res;
+	int rc = lkh_check(hs.ev, n, lk_modetable_default(), true, &res);
+	cr_expect_eq(rc, 0, "history checker: %s", res.why);
+	check_empty(m);
+	lk_lockmgr_destroy(m);
+	lkh_free(&hs);
 }
