@@ -332,6 +332,64 @@ Test(scenario, wound_wait_conversion_edge, .timeout = 30)
 	lk_lockmgr_destroy(m);
 }
 
+/*
+ * Wound-wait, a conversion that QUEUES ahead of an older waiter (TLC's
+ * trace for LockTable_asbuilt.cfg at 4 txns, redone with 5 txns so that
+ * it needs no race): the converter becomes a blocker of the older waiter
+ * behind it; if no age rule is applied when it queues (only when it is
+ * granted), the waiter never wounds it, and a cycle closes through a third
+ * txn. Ages A < Q < W < B < C.
+ *   W: X on r1.  A: S on r2.  B: IS on r2.  C: IS on r2.
+ *   Q: IX on r2  (waits for A, older: no wound)
+ *   W: S on r2   (waits behind Q's IX, older: no wound)
+ *   C: X on r2   (conversion IS -> X, blocked by A and B, older: no wound;
+ *                 queued ahead of Q and W, which now wait for C)
+ *   B: S on r1   (held X by the older W: B waits)
+ * Cycle W -> C -> B -> W. Correct wound-wait: W (older) wounds C.
+ */
+Test(scenario, wound_wait_conversion_queued_ahead, .timeout = 30)
+{
+	lk_lockmgr_t *m = mk(LK_POLICY_WOUND_WAIT);
+	lk_res_t r1 = adv(1), r2 = adv(2);
+	lk_txn_t *a = begin(m), *q = begin(m), *w = begin(m), *b = begin(m), *c = begin(m);
+	cr_assert_eq(lk_lock(w, &r1, LK_X, 0, 0), LK_OK);
+	cr_assert_eq(lk_lock(a, &r2, LK_S, 0, 0), LK_OK);
+	cr_assert_eq(lk_lock(b, &r2, LK_IS, 0, 0), LK_OK);
+	cr_assert_eq(lk_lock(c, &r2, LK_IS, 0, 0), LK_OK);
+	bg_t bq, bw, bc, bb;
+	bg_start(&bq, q, r2, LK_IX, 3 * SEC);
+	await_waiting(m, lk_txn_id(q));
+	bg_start(&bw, w, r2, LK_S, 3 * SEC);
+	await_waiting(m, lk_txn_id(w));
+	bg_start(&bc, c, r2, LK_X, 3 * SEC);
+	/* C either queues (the case under test) or is wounded at once */
+	uint64_t end = lkt_now_ns() + 10 * SEC;
+	while (!snap_waiting(m, lk_txn_id(c)) && !atomic_load(&bc.done)) {
+		cr_assert(lkt_now_ns() < end, "C neither waits nor returns");
+		lkt_sleep_ms(1);
+	}
+	bg_start(&bb, b, r1, LK_S, 3 * SEC);
+	int rcc = bg_join(&bc, 10 * SEC);
+	if (rcc == LK_WOUNDED)
+		cr_assert_eq(lk_txn_abort(c), LK_OK); /* lets the others go */
+	int rcb = bg_join(&bb, 10 * SEC);
+	int rcw = bg_join(&bw, 10 * SEC);
+	cr_expect(!(rcw == LK_TIMEOUT && rcc == LK_TIMEOUT && rcb == LK_TIMEOUT),
+		  "wound-wait deadlocked (W, C and B all timed out after 3 s): "
+		  "C's conversion queued ahead of the older waiter W without "
+		  "the age rule");
+	cr_expect_eq(rcc, LK_WOUNDED, "youngest converter C: %s", lk_strerror(rcc));
+	bg_join(&bq, 10 * SEC);
+	lk_txn_abort(a);
+	lk_txn_abort(q);
+	lk_txn_abort(w);
+	lk_txn_abort(b);
+	if (rcc != LK_WOUNDED)
+		lk_txn_abort(c);
+	check_empty(m);
+	lk_lockmgr_destroy(m);
+}
+
 /* Escalation: above the threshold of row locks under one table, the txn's
  * table lock becomes S and its row locks go; a conflicting intention lock
  * held by another txn blocks the escalation (never an incompatible grant). */
