@@ -27,12 +27,12 @@
  * eventually fair: a waiter that has been parked longer than about 1 ms
  * (LK_MUTEX_HANDOFF_NS) sets HANDOFF; while it is set, only a starving
  * waiter may take the lock: the fast path, trylock and every other waiter
- * stand aside, and unlock wakes all sleepers instead of one, so the starving
- * one is among them. It clears HANDOFF when it acquires (or times out, then
+ * stand aside, and unlock wakes one sleeper that parked as starving (its
+ * own futex bitset bit), not whichever the kernel would pick. It clears HANDOFF when it acquires (or times out, then
  * waking everyone again so a free lock is not left with sleepers), and
  * barging resumes. HANDOFF is set only by a starving waiter still inside
- * lock, so it never outlives them all. Hand-off mode is entered only after
- * a millisecond of starvation, so its wake-all costs nothing normally.
+ * lock, so it never outlives them all. Sleepers park with futex bitset
+ * bit 0 (bit 1 once starving); a plain wake reaches either kind.
  *
  * Size: 4 bytes (one uint32_t); LK_DEBUG adds an owner field.
  *
@@ -70,6 +70,8 @@ extern "C" {
 #define LK_MUTEX_LOCKED_ 1u
 #define LK_MUTEX_WAITERS_ 2u
 #define LK_MUTEX_HANDOFF_ 4u
+#define LK_MUTEX_BIT_NORMAL_ 1u   /* futex bitset of other sleepers */
+#define LK_MUTEX_BIT_STARVING_ 2u /* futex bitset of starving sleepers */
 
 typedef struct {
 	LK_ATOMIC(uint32_t) word;
@@ -111,6 +113,7 @@ LK__SLOW bool lk_mutex_lock_slow_(lk_mutex_t *l, uint64_t deadline)
 {
 	lk__wait_t w = lk__wait_start(deadline);
 	lk__wait_park_early(&w); /* see the header comment */
+	w.bits = LK_MUTEX_BIT_NORMAL_;
 	bool parked = false;   /* has been through a park step: acquire with
 				* WAITERS, since others may sleep too */
 	bool starving = false; /* parked longer than LK_MUTEX_HANDOFF_NS */
@@ -135,6 +138,8 @@ LK__SLOW bool lk_mutex_lock_slow_(lk_mutex_t *l, uint64_t deadline)
 			if (parked && !starving &&
 			    lk__now_ns() - parked_at >= LK_MUTEX_HANDOFF_NS)
 				starving = true;
+			if (starving) /* unlock in hand-off mode wakes these */
+				w.bits = LK_MUTEX_BIT_STARVING_;
 			uint32_t want = s | LK_MUTEX_WAITERS_;
 			if (starving)
 				want |= LK_MUTEX_HANDOFF_;
@@ -212,11 +217,16 @@ LK__SLOW void lk_mutex_unlock_slow_(lk_mutex_t *l, uint32_t s)
 		&l->word, &s, s & ~(LK_MUTEX_LOCKED_ | LK_MUTEX_WAITERS_),
 		memory_order_release, memory_order_relaxed))
 		;
-	/* In hand-off mode only a starving waiter may take the lock, and the
-	 * kernel's choice of one sleeper might not be it: wake them all. */
-	if (s & LK_MUTEX_WAITERS_)
-		lk__futex_wake(&l->word,
-			       s & LK_MUTEX_HANDOFF_ ? INT32_MAX : 1);
+	/* In hand-off mode only a starving waiter may take the lock: wake one
+	 * that parked as starving (none asleep: one is awake and will take
+	 * it). It acquires with WAITERS, so its unlock wakes the others on. */
+	if (s & LK_MUTEX_WAITERS_) {
+		if (s & LK_MUTEX_HANDOFF_)
+			lk__futex_wake_bits(&l->word, 1,
+					    LK_MUTEX_BIT_STARVING_);
+		else
+			lk__futex_wake(&l->word, 1);
+	}
 }
 
 static inline void lk_mutex_unlock(lk_mutex_t *l)
