@@ -2,7 +2,8 @@
  * latchkit/mutex.h: compact spin-then-park mutex in one 32-bit word.
  *
  * Algorithm: the futex mutex of Drepper ("Futexes are tricky", 2004/2011,
- * mutex #3) with a bounded spin phase and a starvation hand-off in the style
+ * mutex #3) with a bounded (not adaptive) spin phase and a starvation
+ * hand-off in the style
  * of WebKit's WTF::Lock / Rust's parking_lot and Go's sync.Mutex. Bits:
  *   LOCKED   held.
  *   WAITERS  some thread may be parked on the word: unlock must wake one.
@@ -28,9 +29,9 @@
  * (LK_MUTEX_HANDOFF_NS) sets HANDOFF; while it is set, only a starving
  * waiter may take the lock: the fast path, trylock and every other waiter
  * stand aside, and unlock wakes one sleeper that parked as starving (its
- * own futex bitset bit), not whichever the kernel would pick. It clears HANDOFF when it acquires (or times out, then
- * waking everyone again so a free lock is not left with sleepers), and
- * barging resumes. HANDOFF is set only by a starving waiter still inside
+ * own futex bitset bit), not whichever the kernel would pick. It clears
+ * HANDOFF when it acquires (or times out, then waking everyone so a free
+ * lock is not left with sleepers), and barging resumes. HANDOFF is set only by a starving waiter still inside
  * lock, so it never outlives them all. Sleepers park with futex bitset
  * bit 0 (bit 1 once starving); a plain wake reaches either kind.
  *

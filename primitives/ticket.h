@@ -14,15 +14,16 @@
  * Waiting goes through lk__wait(), with no yield phase (lk__wait_park_early:
  * a next-in-line waiter that yields is runnable but not running when its
  * turn comes, and the queue waits for the scheduler). Tickets and `owner`
- * step by 2 so that
- * bit 0 of `owner` can say PARKED: a waiter past its spin phase sets it and
+ * step by 2 so that bit 0 of `owner` can say PARKED: a waiter past its spin
+ * phase sets it and
  * sleeps on `owner` (futex) with the value it saw. Unlock advances `owner`
  * with one fetch_add; only when the old value had PARKED does it call the
  * kernel. Each sleeper parks with the futex bitset bit of its own ticket
  * (ticket/2 mod 32), so unlock wakes just the ticket it now serves; PARKED
  * stays set while others sleep further back, and is cleared (with a wake
  * of everyone, who re-check) once the queue looks empty. So an unlock with
- * nobody asleep makes no syscall, and when threads outnumber cores the
+ * nobody asleep makes no syscall (while PARKED is set, every unlock makes
+ * one, sleeper or not), and when threads outnumber cores the
  * waiters sleep instead of taking the CPU from the holder and the next in
  * line.
  *
@@ -49,7 +50,10 @@
  *   unlock: fetch_add(owner, 2, release) publishes the critical section; an
  *                                    RMW (not a store) so a PARKED set just
  *                                    before cannot be missed.
- *           fetch_and(owner, ~PARKED, relaxed) before the wake: the bit
+ *           load(next, relaxed) when PARKED was set: only chooses between
+ *                                    waking one ticket and clearing PARKED +
+ *                                    waking all; both are safe.
+ *           fetch_and(owner, ~PARKED, relaxed) before the wake-all: the bit
  *                                    only guards sleeping.
  *   debug owner                      relaxed: compared with the caller's id.
  */
