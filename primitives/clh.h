@@ -60,7 +60,8 @@
  *         load(pred->state, acquire): FREE must show the previous critical
  *         section. CAS(pred->state, HELD->PARKED, relaxed): only announces a
  *         sleeper; the releaser's exchange orders after it on the same word.
- *   trylock: CAS(tail, NULL, n, acq_rel / relaxed), as the exchange.
+ *   trylock: load(tail, relaxed) first, to fail on a held lock without a
+ *         write; then CAS(tail, NULL, n, acq_rel / relaxed), as the exchange.
  *   unlock: CAS(tail, n, NULL, release / relaxed): publishes the critical
  *         section to the next thread that swaps tail.
  *         exchange(n->state, FREE, release): hands the critical section to

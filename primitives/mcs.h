@@ -56,7 +56,10 @@
  *         load(n->flag, acquire): GRANTED must show the previous critical
  *         section. CAS(flag, WAITING->PARKED, relaxed): only announces a
  *         sleeper; the granter's exchange orders after it on the same word.
- *   trylock: CAS(tail, NULL, n, acq_rel / relaxed) as the exchange above.
+ *   trylock: load(tail, relaxed) first, to fail on a held lock without a
+ *         write; then CAS(tail, NULL, n, acq_rel / relaxed) as the exchange.
+ *   pool: relaxed load/store of a free node's `next`: the free list is
+ *         private to its thread.
  *   unlock: load(n->next, acquire) pairs with the successor's link store.
  *         CAS(tail, n, NULL, release / relaxed): publishes the critical
  *         section to the next thread that swaps tail.
