@@ -27,9 +27,9 @@ limit=${TLC_TIMEOUT:-300}
 only=${TLA_ONLY:-}
 out=build/tla
 mkdir -p "$out" build/logs
-bad=0
+bad=0 nok=0 nbad=0
 t0=$(date +%s.%N)
-fmt='%-5s %-24s %-40s %10s %7s %-8s %-6s %s\n'
+fmt='%-5s %-24s %-40s %10s %6s %-8s %-6s %s\n'
 printf "$fmt" checker model property states time expected actual verdict
 
 row() { # model property states secs expect actual
@@ -37,10 +37,7 @@ row() { # model property states secs expect actual
 	if [ "$6" = ERROR ] || [ "$5" != "$6" ]; then verdict=MISMATCH; bad=1; fi
 	[ "$6" = ERROR ] && verdict=ERROR
 	printf "$fmt" tlc "$1" "$2" "$3" "$4" "$5" "$6" "$verdict"
-	if [ -d build ]; then # counted by scripts/summary.sh in `make verify`
-		if [ "$verdict" = OK ]; then echo "1 0 tlc.$1" >>build/summary
-		else echo "0 1 tlc.$1" >>build/summary; fi
-	fi
+	if [ "$verdict" = OK ]; then nok=$((nok + 1)); else nbad=$((nbad + 1)); fi
 }
 
 elapsed() { awk -v s="$1" -v e="$(date +%s.%N)" 'BEGIN{printf "%.1f", e-s}'; }
@@ -103,5 +100,6 @@ for cfg in verify/tla/*.cfg; do
 	row "$name" "$prop" "${states:--}" "$secs" "$expect" "$act"
 	[ "$act" = ERROR ] && tail -15 "$log" | sed 's/^/      | /'
 done
-echo "tlc: total $(elapsed "$t0") s; logs in build/logs/tla.*.log"
+echo "tlc: $nok OK, $nbad not OK, total $(elapsed "$t0") s; logs in build/logs/tla.*.log"
+echo "$nok $nbad tlc" >>build/summary # counted by scripts/summary.sh
 exit $bad
