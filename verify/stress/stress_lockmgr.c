@@ -5,7 +5,8 @@
  * on for every other one, swapped each cycle), -t THREADS running random transactions
  * on a small hierarchy (1 db, 2 tables, 2 pages each, 3 rows each, plus 2
  * advisory keys) so conflicts are frequent: random modes, timeouts 0 / 1 ms
- * / 20 ms / forever (forever only where the policy rules deadlock out),
+ * / 20 ms / "forever" (10 s, only where the policy rules deadlocks out: a
+ * timeout there is a deadlock and fails the run),
  * early unlocks, commits and aborts, jitter between calls.
  * Checked on every step: lock return codes are legal for the policy, a
  * granted lock shows in lk_held_mode; a monitor thread reads lk_snapshot
@@ -20,6 +21,10 @@
 #include <latchkit/lockmgr.h>
 
 #define HIST_CAP (1u << 19)
+/* "Forever" for the policies that rule deadlocks out: long enough that
+ * only a deadlock they failed to prevent or break can time it out, finite
+ * so that such a deadlock fails the run instead of hanging it. */
+#define LONG_WAIT (10 * 1000000000ull)
 #define ROUND_NS 120000000ull /* 2 s covers all 8 policy x escalation combinations */
 
 typedef struct {
@@ -67,7 +72,7 @@ static uint64_t pick_timeout(uint32_t *rnd, int policy)
 		return 1000000;
 	if (x < 7 || policy == LK_POLICY_NO_WAIT)
 		return 20000000;
-	return LK_FOREVER; /* wait-die, wound-wait, detect: no deadlock stays */
+	return LONG_WAIT; /* wait-die, wound-wait, detect: no deadlock stays */
 }
 
 /* Does an ancestor of r hold a non-intention mode that covers mode? */
@@ -130,9 +135,13 @@ static void *worker(void *p, int id)
 						    (unsigned long long)to, pol_name[c->policy]);
 				break;
 			case LK_TIMEOUT:
-				if (to == 0 || to == LK_FOREVER)
-					stress_fail("LK_TIMEOUT with timeout %llu",
-						    (unsigned long long)to);
+				if (to == 0)
+					stress_fail("LK_TIMEOUT with timeout 0");
+				if (to == LONG_WAIT)
+					stress_fail("a %s wait of 10 s timed out: a deadlock the policy "
+						    "should have prevented or broken (res %u:%u.%u.%u.%u, mode %d)",
+						    pol_name[c->policy], r.kind, r.f[0], r.f[1], r.f[2],
+						    r.f[3], mode);
 				atomic_fetch_add_explicit(&c->waits_to, 1, memory_order_relaxed);
 				break;
 			case LK_DEADLOCK:
