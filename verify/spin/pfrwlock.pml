@@ -48,7 +48,7 @@
  */
 // @check rw-exclusion+phase-fair pass - safety
 // @check try-writer-exclusion+phase-fair pass -DTRYW,-DNR=1 safety
-// @check limit-try-writer-rin-wrap fail -DTRYW,-DNR=1,-DWRAP safety
+// @check limit-try-writer-rin-wrap fail -DTRYW,-DNR=1,-DWRAP,-DBFS safety
 // @check bug-no-phase-id fail -DBUG_NO_PHID safety
 
 #ifndef NR

@@ -9,7 +9,8 @@
 # A check line is
 #   // @check <label> <pass|fail> <-DFLAG[,-DFLAG2]|-> <safety|ltl:NAME>
 # The flags go to `spin -a` (they select a seeded bug or a bound); those that
-# are pan's own (-DCOLLAPSE, -DVECTORSZ=N, -DBITSTATE, -DMA=N, ...) also go to gcc.
+# are pan's own (-DCOLLAPSE, -DVECTORSZ=N, -DBITSTATE, -DMA=N, -DBFS: breadth-first,
+# for a seeded failure DFS would reach only after millions of states) also go to gcc.
 # safety: pan built with -DSAFETY -DNOCLAIM (no ltl claim), run with -m$SPIN_DEPTH; errors > 0 = fail
 #         (assertions and invalid end states, i.e. deadlocks).
 # ltl:N:  pan built with -DNFAIR=3, run as `pan -a -f -N N` (weak fairness).
@@ -33,7 +34,7 @@ if [ "${1:-}" = "--one" ]; then
 	fl=() pf=()
 	[ "$flags" != "-" ] && IFS=, read -r -a fl <<<"$flags"
 	for f in "${fl[@]}"; do # pan's own options also go to gcc
-		[[ $f =~ ^-D(COLLAPSE|VECTORSZ|BITSTATE|MA|HC[0-9]?|MEMLIM|SPACE|NOREDUCE)(=|$) ]] && pf+=("$f")
+		[[ $f =~ ^-D(COLLAPSE|VECTORSZ|BITSTATE|MA|HC[0-9]?|MEMLIM|SPACE|NOREDUCE|BFS)(=|$) ]] && pf+=("$f")
 	done
 	start=$(date +%s.%N)
 	actual=ERROR states=- why=
