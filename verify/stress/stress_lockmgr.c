@@ -137,11 +137,14 @@ static void *worker(void *p, int id)
 			case LK_TIMEOUT:
 				if (to == 0)
 					stress_fail("LK_TIMEOUT with timeout 0");
-				if (to == LONG_WAIT)
+				if (to == LONG_WAIT) {
+					/* what is still stuck, for the report */
+					lk_waitfor_dot(c->m, stderr);
 					stress_fail("a %s wait of 10 s timed out: a deadlock the policy "
 						    "should have prevented or broken (res %u:%u.%u.%u.%u, mode %d)",
 						    pol_name[c->policy], r.kind, r.f[0], r.f[1], r.f[2],
 						    r.f[3], mode);
+				}
 				atomic_fetch_add_explicit(&c->waits_to, 1, memory_order_relaxed);
 				break;
 			case LK_DEADLOCK:
