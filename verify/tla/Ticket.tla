@@ -1,36 +1,52 @@
 ------------------------------- MODULE Ticket -------------------------------
 (***************************************************************************)
-(* Ticket lock (FIFO).                                                     *)
+(* Ticket lock (FIFO) whose waiters park on `owner`.                       *)
 (* Models primitives/ticket.h: lk_ticket_lock (+ lk_ticket_wait_),         *)
-(* lk_ticket_trylock and lk_ticket_unlock.                                 *)
-(* Proportional backoff and lk__wait() only delay the next load of the    *)
-(* serving counter, so they are stuttering here.  Counters wrap modulo M   *)
-(* (M > N), as the C counters wrap at 2^16/2^32.                           *)
+(* lk_ticket_trylock, lk_ticket_unlock (+ lk_ticket_wake_).  The C steps   *)
+(* tickets by 2 so that bit 0 of owner is PARKED; here owner is split into *)
+(* its value (ownerv, counting by 1 modulo M > N) and the bit (parked).    *)
+(* Each sleeper parks with the futex bitset bit of its own ticket (tickets *)
+(* are distinct here, M <= 32), so a bitset wake reaches exactly the       *)
+(* ticket named.  lk__wait()'s spin phase and the proportional backoff are *)
+(* stutters; its park phase is futex_wait(&owner, o), one compare-and-sleep*)
+(* step.  A sleeper has no step until a wake removes it from `asleep`.     *)
 (*                                                                         *)
-(*  label   | atomic step in C                                             *)
-(*  --------+------------------------------------------------------------- *)
-(*  take    | my = atomic_fetch_add_explicit(&l->next, 1, relaxed)         *)
-(*  wait    | atomic_load_explicit(&l->owner, acquire) == my (spin)        *)
-(*  cs      | the critical section (ghost: leaves the FIFO queue)          *)
-(*  try     | trylock: o = atomic_load_explicit(&l->owner, acquire), then  *)
-(*          |   CAS(&l->next, &o, o + 1, relaxed): free iff next == owner. *)
-(*          |   Fused into one step: with a stale o the CAS succeeds only  *)
-(*          |   if next wrapped back to o, i.e. after 2^32 grants between  *)
-(*          |   the two (ABA).  The model's small modulus makes that       *)
-(*          |   reachable (TLC finds it when the steps are split), the C's *)
-(*          |   32-bit counters do not in practice.                        *)
-(*  unlock  | atomic_store_explicit(&l->owner, my + 1, release); only the  *)
-(*          | holder writes owner, so its read-then-store is one step      *)
-(*  BUG: take splits the fetch-add into a load (take) and a store (store): *)
-(*  two threads draw the same ticket.                                      *)
+(*  label    | atomic step in C                                            *)
+(*  ---------+------------------------------------------------------------ *)
+(*  take     | t = atomic_fetch_add_explicit(&l->next, STEP, relaxed)      *)
+(*  wait     | o = load(&l->owner, acquire): (o & ~PARKED) == t: in.       *)
+(*           |   Else no PARKED: spin, or (once lk__wait_would_park())     *)
+(*           |   CAS(&owner, o, o|PARKED, relaxed); PARKED: futex_wait(    *)
+(*           |   &owner, o, bit(t)), which sleeps iff owner == o.  The     *)
+(*           |   load is merged with the CAS or futex compare after it:    *)
+(*           |   both re-read the word, so no interleaving is lost.        *)
+(*  try      | trylock: o = load(&owner, acquire); no PARKED and CAS(&next,*)
+(*           |   o, o + STEP).  Fused into one step: with a stale o the    *)
+(*           |   CAS succeeds only if next wrapped back to o (2^31 grants  *)
+(*           |   between the two: ABA).  The model's small modulus makes   *)
+(*           |   that reachable (TLC finds it when the steps are split);   *)
+(*           |   the C's 32-bit counters do not in practice.               *)
+(*  cs       | the critical section (ghost: leaves the FIFO queue)         *)
+(*  unlock   | o = atomic_fetch_add_explicit(&owner, STEP, release)        *)
+(*  u_wake   | o had PARKED: lk_ticket_wake_: load(&next, relaxed) - served*)
+(*           |   > STEP: lk__futex_wake_bits(&owner, all, bit(served))     *)
+(*  u_clear  | else fetch_and(&owner, ~PARKED, relaxed)                    *)
+(*  u_all    | then lk__futex_wake(&owner, all)                            *)
+(*                                                                         *)
+(* Seeded bugs (BUG):                                                      *)
+(*  "splitfaa":  the fetch-add on next is a load (take) and a store        *)
+(*               (store): two threads draw the same ticket.                *)
+(*  "nowakeall": when the queue looks empty unlock clears PARKED and wakes *)
+(*               nobody: a thread that queued and slept after the look is  *)
+(*               never woken.                                              *)
 (*                                                                         *)
 (* Ghost: inq = threads that drew a ticket and have not left the CS;       *)
 (* ahead[p] = those that drew before p and are still there.  FIFO: a       *)
 (* thread in the CS has nobody ahead of it.                                *)
 (* Properties: MutualExclusion, FIFO (invariants); StarvationFreedom      *)
-(* (every trying thread gets in, weak fairness).                          *)
-(* Bounds: N = 3 processes looping forever, M = N + 1.  The fetch-add's   *)
-(* own-ticket `my` is kept after unlock (it equals owner - 1 then).       *)
+(* (every trying thread gets in, weak fairness; the non-critical section  *)
+(* may last forever), which a lost wakeup would break.                     *)
+(* Bounds: N = 3 (safety), N = 2 (liveness), looping forever; M = N + 1.*)
 (***************************************************************************)
 EXTENDS Naturals
 CONSTANTS N, BUG
@@ -38,98 +54,158 @@ Procs == 1..N
 M == N + 1
 
 (* --algorithm Ticket {
-variables next = 0, owner = 0, inq = {}, ahead = [q \in Procs |-> {}];
+variables next = 0, ownerv = 0, parked = FALSE, asleep = {},
+          tk = [q \in Procs |-> 0],   \* each thread's ticket
+          inq = {}, ahead = [q \in Procs |-> {}];
 fair process (p \in Procs)
-variables my = 0;
+variables served = 0;
 {
 ncs:- while (TRUE) {
         either {
-take:     if (BUG) { my := next }
-          else { my := next; next := (next + 1) % M;
+take:     if (BUG = "splitfaa") { tk[self] := next }
+          else { tk[self] := next; next := (next + 1) % M;
                  ahead[self] := inq; inq := inq \cup {self} };
-store:    if (BUG) { next := (my + 1) % M;
+store:    if (BUG = "splitfaa") { next := (tk[self] + 1) % M;
                  ahead[self] := inq; inq := inq \cup {self} };
-wait:     await owner = my
+wait:     await self \notin asleep;
+          if (ownerv # tk[self]) {
+            if (~parked) { either skip or parked := TRUE }
+            else asleep := asleep \cup {self};
+            goto wait
+          }
         } or {
-try:      if (next = owner) { my := owner; next := (owner + 1) % M;
-                                inq := inq \cup {self} }
-          else goto ncs
+try:      if (~parked /\ next = ownerv) {
+            tk[self] := ownerv; next := (ownerv + 1) % M; inq := inq \cup {self}
+          } else goto ncs
         };
 cs:     inq := inq \ {self}; ahead := [q \in Procs |-> ahead[q] \ {self}];
-unlock: owner := (owner + 1) % M
+unlock: with (nv = (ownerv + 1) % M) {
+          ownerv := nv;
+          if (parked) served := nv else goto ncs
+        };
+u_wake: if ((next + M - served) % M > 1) {
+          asleep := asleep \ {q \in Procs : tk[q] = served};
+          served := 0; goto ncs
+        };
+u_clear: parked := FALSE;
+u_all:  if (BUG # "nowakeall") asleep := {};
+        served := 0
       }
 }
 } *)
 \* BEGIN TRANSLATION
-VARIABLES pc, next, owner, inq, ahead, my
+VARIABLES pc, next, ownerv, parked, asleep, tk, inq, ahead, served
 
-vars == << pc, next, owner, inq, ahead, my >>
+vars == << pc, next, ownerv, parked, asleep, tk, inq, ahead, served >>
 
 ProcSet == (Procs)
 
 Init == (* Global variables *)
         /\ next = 0
-        /\ owner = 0
+        /\ ownerv = 0
+        /\ parked = FALSE
+        /\ asleep = {}
+        /\ tk = [q \in Procs |-> 0]
         /\ inq = {}
         /\ ahead = [q \in Procs |-> {}]
         (* Process p *)
-        /\ my = [self \in Procs |-> 0]
+        /\ served = [self \in Procs |-> 0]
         /\ pc = [self \in ProcSet |-> "ncs"]
 
 ncs(self) == /\ pc[self] = "ncs"
              /\ \/ /\ pc' = [pc EXCEPT ![self] = "take"]
                 \/ /\ pc' = [pc EXCEPT ![self] = "try"]
-             /\ UNCHANGED << next, owner, inq, ahead, my >>
+             /\ UNCHANGED << next, ownerv, parked, asleep, tk, inq, ahead, 
+                             served >>
 
 cs(self) == /\ pc[self] = "cs"
             /\ inq' = inq \ {self}
             /\ ahead' = [q \in Procs |-> ahead[q] \ {self}]
             /\ pc' = [pc EXCEPT ![self] = "unlock"]
-            /\ UNCHANGED << next, owner, my >>
+            /\ UNCHANGED << next, ownerv, parked, asleep, tk, served >>
 
 unlock(self) == /\ pc[self] = "unlock"
-                /\ owner' = (owner + 1) % M
-                /\ pc' = [pc EXCEPT ![self] = "ncs"]
-                /\ UNCHANGED << next, inq, ahead, my >>
+                /\ LET nv == (ownerv + 1) % M IN
+                     /\ ownerv' = nv
+                     /\ IF parked
+                           THEN /\ served' = [served EXCEPT ![self] = nv]
+                                /\ pc' = [pc EXCEPT ![self] = "u_wake"]
+                           ELSE /\ pc' = [pc EXCEPT ![self] = "ncs"]
+                                /\ UNCHANGED served
+                /\ UNCHANGED << next, parked, asleep, tk, inq, ahead >>
+
+u_wake(self) == /\ pc[self] = "u_wake"
+                /\ IF (next + M - served[self]) % M > 1
+                      THEN /\ asleep' = asleep \ {q \in Procs : tk[q] = served[self]}
+                           /\ served' = [served EXCEPT ![self] = 0]
+                           /\ pc' = [pc EXCEPT ![self] = "ncs"]
+                      ELSE /\ pc' = [pc EXCEPT ![self] = "u_clear"]
+                           /\ UNCHANGED << asleep, served >>
+                /\ UNCHANGED << next, ownerv, parked, tk, inq, ahead >>
+
+u_clear(self) == /\ pc[self] = "u_clear"
+                 /\ parked' = FALSE
+                 /\ pc' = [pc EXCEPT ![self] = "u_all"]
+                 /\ UNCHANGED << next, ownerv, asleep, tk, inq, ahead, served >>
+
+u_all(self) == /\ pc[self] = "u_all"
+               /\ IF BUG # "nowakeall"
+                     THEN /\ asleep' = {}
+                     ELSE /\ TRUE
+                          /\ UNCHANGED asleep
+               /\ served' = [served EXCEPT ![self] = 0]
+               /\ pc' = [pc EXCEPT ![self] = "ncs"]
+               /\ UNCHANGED << next, ownerv, parked, tk, inq, ahead >>
 
 take(self) == /\ pc[self] = "take"
-              /\ IF BUG
-                    THEN /\ my' = [my EXCEPT ![self] = next]
+              /\ IF BUG = "splitfaa"
+                    THEN /\ tk' = [tk EXCEPT ![self] = next]
                          /\ UNCHANGED << next, inq, ahead >>
-                    ELSE /\ my' = [my EXCEPT ![self] = next]
+                    ELSE /\ tk' = [tk EXCEPT ![self] = next]
                          /\ next' = (next + 1) % M
                          /\ ahead' = [ahead EXCEPT ![self] = inq]
                          /\ inq' = (inq \cup {self})
               /\ pc' = [pc EXCEPT ![self] = "store"]
-              /\ owner' = owner
+              /\ UNCHANGED << ownerv, parked, asleep, served >>
 
 store(self) == /\ pc[self] = "store"
-               /\ IF BUG
-                     THEN /\ next' = (my[self] + 1) % M
+               /\ IF BUG = "splitfaa"
+                     THEN /\ next' = (tk[self] + 1) % M
                           /\ ahead' = [ahead EXCEPT ![self] = inq]
                           /\ inq' = (inq \cup {self})
                      ELSE /\ TRUE
                           /\ UNCHANGED << next, inq, ahead >>
                /\ pc' = [pc EXCEPT ![self] = "wait"]
-               /\ UNCHANGED << owner, my >>
+               /\ UNCHANGED << ownerv, parked, asleep, tk, served >>
 
 wait(self) == /\ pc[self] = "wait"
-              /\ owner = my[self]
-              /\ pc' = [pc EXCEPT ![self] = "cs"]
-              /\ UNCHANGED << next, owner, inq, ahead, my >>
+              /\ self \notin asleep
+              /\ IF ownerv # tk[self]
+                    THEN /\ IF ~parked
+                               THEN /\ \/ /\ TRUE
+                                          /\ UNCHANGED parked
+                                       \/ /\ parked' = TRUE
+                                    /\ UNCHANGED asleep
+                               ELSE /\ asleep' = (asleep \cup {self})
+                                    /\ UNCHANGED parked
+                         /\ pc' = [pc EXCEPT ![self] = "wait"]
+                    ELSE /\ pc' = [pc EXCEPT ![self] = "cs"]
+                         /\ UNCHANGED << parked, asleep >>
+              /\ UNCHANGED << next, ownerv, tk, inq, ahead, served >>
 
 try(self) == /\ pc[self] = "try"
-             /\ IF next = owner
-                   THEN /\ my' = [my EXCEPT ![self] = owner]
-                        /\ next' = (owner + 1) % M
+             /\ IF ~parked /\ next = ownerv
+                   THEN /\ tk' = [tk EXCEPT ![self] = ownerv]
+                        /\ next' = (ownerv + 1) % M
                         /\ inq' = (inq \cup {self})
                         /\ pc' = [pc EXCEPT ![self] = "cs"]
                    ELSE /\ pc' = [pc EXCEPT ![self] = "ncs"]
-                        /\ UNCHANGED << next, inq, my >>
-             /\ UNCHANGED << owner, ahead >>
+                        /\ UNCHANGED << next, tk, inq >>
+             /\ UNCHANGED << ownerv, parked, asleep, ahead, served >>
 
-p(self) == ncs(self) \/ cs(self) \/ unlock(self) \/ take(self)
-              \/ store(self) \/ wait(self) \/ try(self)
+p(self) == ncs(self) \/ cs(self) \/ unlock(self) \/ u_wake(self)
+              \/ u_clear(self) \/ u_all(self) \/ take(self) \/ store(self)
+              \/ wait(self) \/ try(self)
 
 Next == (\E self \in Procs: p(self))
 
