@@ -5,8 +5,10 @@
 (* lk_mutex_trylock / lk_mutex_timedlock (fast CAS), lk_mutex_lock_slow_,  *)
 (* lk_mutex_unlock (+ lk_mutex_unlock_slow_).  The word is a set of bits   *)
 (* L = LOCKED, W = WAITERS, H = HANDOFF.  The futex is a FIFO queue of     *)
-(* sleepers (Linux wakes equal-priority sleepers in arrival order, which   *)
-(* the hand-off relies on).  futex_wait is ONE step: sleep iff word = seen.*)
+(* sleepers (Linux wakes equal-priority sleepers in arrival order); a     *)
+(* sleeper parks with futex bitset bit STARVING if it was starving when it *)
+(* parked, NORMAL otherwise (starving[q] does not change while q sleeps).  *)
+(* futex_wait is ONE step: sleep iff word = seen.                          *)
 (* Time is abstract: a parked waiter becomes `starving` (the C's 1 ms) at  *)
 (* any moment, and at the latest once others acquired K times while it    *)
 (* was parked (passed over K times; K = 0: never forced, which drops the  *)
@@ -18,7 +20,7 @@
 (*  fast     | CAS(&l->word, 0, LOCKED, acquire) (lock, trylock, timedlock)*)
 (*           |   failing: trylock returns; lock goes slow                  *)
 (*  sl_load  | s = atomic_load_explicit(&l->word, relaxed); free and       *)
-(*           |   (parked or no HANDOFF): try to take it; else wait         *)
+(*           |   (starving or no HANDOFF): try to take it; else wait       *)
 (*  sl_cas   | CAS_weak(&l->word, s, s|LOCKED [|WAITERS if parked]        *)
 (*           |   [&~HANDOFF if starving], acquire)                         *)
 (*  sl_spin  | lk__wait() spin phase (lk__wait_park_early: no yield phase);*)
@@ -27,27 +29,35 @@
 (*           |   s, s|WAITERS[|HANDOFF], relaxed) unless already set       *)
 (*  sl_park  | lk__wait(&w, &l->word, s): deadline check (timedlock may    *)
 (*           |   leave)                                                    *)
-(*  sl_wait  | then futex_wait(word, s) = sleep iff word == s              *)
+(*  sl_wait  | then futex_wait_bits(word, s, NORMAL or STARVING) = sleep   *)
+(*           |   iff word == s                                             *)
 (*  sl_slept | asleep until a futex wake (or the futex timeout)            *)
 (*  leave    | timedlock gives up: starving: o = fetch_and(&word, ~HANDOFF,*)
-(*           |   relaxed), o has WAITERS and not LOCKED: futex_wake(1)     *)
+(*           |   relaxed), o has WAITERS and not LOCKED: futex_wake(all)   *)
 (*  unlock   | CAS(&word, LOCKED, 0, release), else the slow loop          *)
 (*           |   CAS_weak(&word, s, s & ~(LOCKED|WAITERS), release) until  *)
 (*           |   it succeeds: one atomic read-modify-write                 *)
-(*  u_wake   | old had WAITERS: lk__futex_wake(&l->word, 1)                *)
+(*  u_wake   | old had WAITERS: HANDOFF too: lk__futex_wake_bits(&l->word, *)
+(*           |   1, STARVING) (the first starving sleeper), else           *)
+(*           |   lk__futex_wake(&l->word, 1) (the first sleeper)           *)
 (*                                                                         *)
 (* Seeded bugs (BUG):                                                      *)
 (*  "twostep":   futex wait checks the word, then sleeps in a second step: *)
 (*               an unlock in between wakes nobody (lost wakeup).          *)
-(*  "barge":     the slow path lets a thread that has not parked take a   *)
+(*  "barge":     the slow path lets a waiter that is not starving take a  *)
 (*               free lock despite HANDOFF: the starving sleeper is passed *)
 (*               over forever.                                             *)
 (*                                                                         *)
 (* Properties: MutualExclusion (invariant); NoLostWakeup: the lock is      *)
-(* never free for good while someone sleeps; DeadlockFreedom; HandOff:     *)
-(* once a starving waiter's HANDOFF is in the word, it gets the lock       *)
-(* (weak fairness; the non-critical section may last forever; liveness is *)
-(* checked without timeouts).  StarvationFreedom (every waiter gets in)   *)
+(* never free for good while someone sleeps; DeadlockFreedom;              *)
+(* HandOffOnlyStarving (action property): while HANDOFF is up only a       *)
+(* starving waiter acquires; HandOffEnds: HANDOFF, once up, is cleared (by *)
+(* the starving waiter that acquires); HandOff (N = 2): once a starving    *)
+(* waiter's HANDOFF is up, it gets the lock.  (Weak fairness; the non-     *)
+(* critical section may last forever; liveness without timeouts.)  With    *)
+(* two starving waiters (N = 3) the per-waiter HandOff does not hold: the  *)
+(* one HANDOFF bit is cleared by the first starving acquirer, and the      *)
+(* other can lose every race.  StarvationFreedom (every waiter gets in)   *)
 (* does NOT hold and is not claimed: TLC finds the schedule where the      *)
 (* starving waiter's CAS that would set HANDOFF fails forever, because the *)
 (* holder releases and re-takes the lock by the fast path between its load *)
@@ -70,6 +80,12 @@ define {
   PassOver(me) == [q \in Procs |-> IF K > 0 /\ q # me /\ parked[q] /\ passed[q] < K
                                    THEN passed[q] + 1 ELSE passed[q]]
   WakeOne(a) == IF a = <<>> THEN a ELSE Tail(a)
+  \* futex_wake_bits(word, 1, STARVING): the first sleeper that parked starving
+  WakeStarving(a) ==
+    IF \E i \in 1..Len(a) : starving[a[i]]
+    THEN LET i == CHOOSE i \in 1..Len(a) : starving[a[i]] /\ \A j \in 1..i-1 : ~starving[a[j]]
+         IN  SubSeq(a, 1, i-1) \o SubSeq(a, i+1, Len(a))
+    ELSE a
 }
 fair process (p \in Procs)
 variables s = {}, wp = FALSE, old = {};
@@ -78,7 +94,7 @@ ncs:- while (TRUE) {
 fast:   if (word = {}) { word := {"L"}; passed := PassOver(self); goto cs }
         else if (TIMEOUTS) { either goto ncs or goto sl_load };
 sl_load: s := word;
-        if ("L" \notin s /\ (parked[self] \/ "H" \notin s \/ BUG = "barge")) {
+        if ("L" \notin s /\ (starving[self] \/ "H" \notin s \/ BUG = "barge")) {
 sl_cas:   if (word = s) {
             word := (s \cup {"L"} \cup (IF parked[self] THEN {"W"} ELSE {}))
                     \ (IF starving[self] THEN {"H"} ELSE {});
@@ -116,14 +132,17 @@ sl_slept: if (TIMEOUTS) {
 leave:  if (starving[self]) {
           with (o = word) {
             word := o \ {"H"};
-            if ("W" \in o /\ "L" \notin o) asleep := WakeOne(asleep) }
+            if ("W" \in o /\ "L" \notin o) asleep := <<>> }
         };
         parked[self] := FALSE; starving[self] := FALSE; passed[self] := 0;
         wp := FALSE; s := {};
         goto ncs;
 cs:     passed[self] := 0;
 unlock: old := word; word := word \ {"L", "W"};
-u_wake: if ("W" \in old) asleep := WakeOne(asleep);
+u_wake: if ("W" \in old) {
+          if ("H" \in old) asleep := WakeStarving(asleep)
+          else asleep := WakeOne(asleep)
+        };
         old := {}
       }
 }
@@ -138,6 +157,12 @@ Free == "L" \notin word
 PassOver(me) == [q \in Procs |-> IF K > 0 /\ q # me /\ parked[q] /\ passed[q] < K
                                  THEN passed[q] + 1 ELSE passed[q]]
 WakeOne(a) == IF a = <<>> THEN a ELSE Tail(a)
+
+WakeStarving(a) ==
+  IF \E i \in 1..Len(a) : starving[a[i]]
+  THEN LET i == CHOOSE i \in 1..Len(a) : starving[a[i]] /\ \A j \in 1..i-1 : ~starving[a[j]]
+       IN  SubSeq(a, 1, i-1) \o SubSeq(a, i+1, Len(a))
+  ELSE a
 
 VARIABLES s, wp, old
 
@@ -176,7 +201,7 @@ fast(self) == /\ pc[self] = "fast"
 
 sl_load(self) == /\ pc[self] = "sl_load"
                  /\ s' = [s EXCEPT ![self] = word]
-                 /\ IF "L" \notin s'[self] /\ (parked[self] \/ "H" \notin s'[self] \/ BUG = "barge")
+                 /\ IF "L" \notin s'[self] /\ (starving[self] \/ "H" \notin s'[self] \/ BUG = "barge")
                        THEN /\ pc' = [pc EXCEPT ![self] = "sl_cas"]
                        ELSE /\ IF ~wp[self]
                                   THEN /\ pc' = [pc EXCEPT ![self] = "sl_spin"]
@@ -270,7 +295,7 @@ leave(self) == /\ pc[self] = "leave"
                      THEN /\ LET o == word IN
                                /\ word' = o \ {"H"}
                                /\ IF "W" \in o /\ "L" \notin o
-                                     THEN /\ asleep' = WakeOne(asleep)
+                                     THEN /\ asleep' = <<>>
                                      ELSE /\ TRUE
                                           /\ UNCHANGED asleep
                      ELSE /\ TRUE
@@ -296,7 +321,9 @@ unlock(self) == /\ pc[self] = "unlock"
 
 u_wake(self) == /\ pc[self] = "u_wake"
                 /\ IF "W" \in old[self]
-                      THEN /\ asleep' = WakeOne(asleep)
+                      THEN /\ IF "H" \in old[self]
+                                 THEN /\ asleep' = WakeStarving(asleep)
+                                 ELSE /\ asleep' = WakeOne(asleep)
                       ELSE /\ TRUE
                            /\ UNCHANGED asleep
                 /\ old' = [old EXCEPT ![self] = {}]
@@ -323,4 +350,8 @@ NoLostWakeup == (Free /\ asleep # <<>>) ~> (~Free \/ asleep = <<>>)
 StarvationFreedom == \A q \in Procs : Trying(q) ~> pc[q] = "cs"
 DeadlockFreedom == (\E q \in Procs : Trying(q)) ~> (\E q \in Procs : pc[q] = "cs")
 HandOff == \A q \in Procs : (starving[q] /\ "H" \in word) ~> pc[q] = "cs"
+\* while HANDOFF is up, whoever acquires is a starving waiter
+Acquires(q) == pc'[q] = "cs" /\ pc[q] # "cs"
+HandOffOnlyStarving == [][\A q \in Procs : (Acquires(q) /\ "H" \in word) => starving[q]]_vars
+HandOffEnds == ("H" \in word) ~> ("H" \notin word)
 =============================================================================
