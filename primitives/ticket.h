@@ -30,12 +30,16 @@
  * No timedlock: a taken ticket cannot be given back. Every later ticket is
  * served only after this one, so a waiter that left on a timeout would leave
  * a hole that blocks the queue forever. trylock takes a ticket only when it
- * would be served at once (CAS on `next` while next == owner, no PARKED).
- * That CAS could succeed wrongly only if `owner` advanced a full 2^31 turns
- * between trylock's load and its CAS (ABA on the wrapped counter).
+ * would be served at once: `owner` and `next` are the two 32-bit halves of
+ * one 64-bit word, and trylock CASes the whole word from the value it read
+ * (next == owner, no PARKED) to next + 2. Both halves equal to the snapshot
+ * means the lock is free at the CAS, however far the counters wrapped in
+ * between, so there is no ABA. lock and unlock still touch only their own
+ * half (32-bit atomics on the halves, as futex needs a 32-bit word anyway),
+ * so an owner wrap cannot carry into next.
  *
- * Size: 8 bytes (two uint32_t counters; they wrap, compared by difference);
- * LK_DEBUG adds an owner field.
+ * Size: 8 bytes (one 64-bit word = two uint32_t counters; they wrap,
+ * compared by difference); LK_DEBUG adds an owner field.
  *
  * Memory orders:
  *   fetch_add(next, 2, relaxed)      takes a place; publishes nothing, and the
@@ -44,9 +48,10 @@
  *                                    previous holder's critical section.
  *   CAS(owner, o, o|PARKED, relaxed) only announces a sleeper; the unlock's
  *                                    RMW on the same word orders after it.
- *   trylock: load(owner, acquire) then CAS(next, o, o + 2, relaxed): the CAS
- *                                    only proves nobody queued since owner
- *                                    read o, so the load supplies the acquire.
+ *   trylock: load(word, acquire) then CAS(word, v, v + next 2, relaxed):
+ *                                    the CAS proves both halves still hold
+ *                                    what the load saw, so the load supplies
+ *                                    the acquire.
  *   unlock: fetch_add(owner, 2, release) publishes the critical section; an
  *                                    RMW (not a store) so a PARKED set just
  *                                    before cannot be missed.
@@ -78,24 +83,40 @@ extern "C" {
 #define LK_TICKET_STEP_ 2u
 #define LK_TICKET_PARKED_ 1u
 
+/* The 64-bit word holds owner in its low half and next in its high half;
+ * which array slot that is depends on the byte order. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define LK_TICKET_OWNER_IX_ 1
+#else
+#define LK_TICKET_OWNER_IX_ 0
+#endif
+#define LK_TICKET_NEXT_SHIFT_ 32
+
 typedef struct {
-	LK_ATOMIC(uint32_t) next;  /* next ticket to hand out (even) */
-	LK_ATOMIC(uint32_t) owner; /* ticket now served | LK_TICKET_PARKED_ */
+	union {
+		/* trylock's CAS: both counters at once */
+		LK_ATOMIC(uint64_t) both;
+		/* [LK_TICKET_OWNER_IX_]: ticket now served | PARKED (futex
+		 * word); the other: next ticket to hand out (even) */
+		LK_ATOMIC(uint32_t) half[2];
+	} c_;
 #ifdef LK_DEBUG
 	LK_ATOMIC(uintptr_t) owner_id_;
 #endif
 } lk_ticket_t;
 
+#define lk_ticket_owner_(l) (&(l)->c_.half[LK_TICKET_OWNER_IX_])
+#define lk_ticket_next_(l) (&(l)->c_.half[1 - LK_TICKET_OWNER_IX_])
+
 #ifdef LK_DEBUG
-#define LK_TICKET_INIT {0, 0, 0}
+#define LK_TICKET_INIT {{0}, 0}
 #else
-#define LK_TICKET_INIT {0, 0}
+#define LK_TICKET_INIT {{0}}
 #endif
 
 static inline void lk_ticket_init(lk_ticket_t *l)
 {
-	atomic_store_explicit(&l->next, 0, memory_order_relaxed);
-	atomic_store_explicit(&l->owner, 0, memory_order_relaxed);
+	atomic_store_explicit(&l->c_.both, 0, memory_order_relaxed);
 #ifdef LK_DEBUG
 	atomic_store_explicit(&l->owner_id_, 0, memory_order_relaxed);
 #endif
@@ -128,13 +149,13 @@ LK__SLOW void lk_ticket_wait_(lk_ticket_t *l, uint32_t t)
 	w.bits = lk_ticket_bit_(t); /* so unlock can wake just this ticket */
 	lk__wait_park_early(&w); /* FIFO: yielding only stalls the queue */
 	uint32_t o;
-	while (((o = atomic_load_explicit(&l->owner, memory_order_acquire)) &
+	while (((o = atomic_load_explicit(lk_ticket_owner_(l), memory_order_acquire)) &
 		~LK_TICKET_PARKED_) != t) {
 		if (!(o & LK_TICKET_PARKED_) && lk__wait_would_park(&w)) {
 			/* Announce the sleeper first; a failed CAS means owner
 			 * moved, and the loop looks again. */
 			atomic_compare_exchange_strong_explicit(
-				&l->owner, &o, o | LK_TICKET_PARKED_,
+				lk_ticket_owner_(l), &o, o | LK_TICKET_PARKED_,
 				memory_order_relaxed, memory_order_relaxed);
 			continue;
 		}
@@ -152,16 +173,16 @@ LK__SLOW void lk_ticket_wait_(lk_ticket_t *l, uint32_t t)
 			lk__wait(&w, NULL, 0);
 		if (!(o & LK_TICKET_PARKED_) && lk__wait_would_park(&w))
 			continue;
-		lk__wait(&w, &l->owner, o);
+		lk__wait(&w, lk_ticket_owner_(l), o);
 	}
 }
 
 static inline void lk_ticket_lock(lk_ticket_t *l)
 {
 	lk_ticket_check_relock_(l, "lk_ticket_lock");
-	uint32_t t = atomic_fetch_add_explicit(&l->next, LK_TICKET_STEP_,
+	uint32_t t = atomic_fetch_add_explicit(lk_ticket_next_(l), LK_TICKET_STEP_,
 					       memory_order_relaxed);
-	if (lk__unlikely(atomic_load_explicit(&l->owner,
+	if (lk__unlikely(atomic_load_explicit(lk_ticket_owner_(l),
 					      memory_order_acquire) != t))
 		lk_ticket_wait_(l, t);
 	LK_TICKET_ACQUIRED_(l);
@@ -170,13 +191,14 @@ static inline void lk_ticket_lock(lk_ticket_t *l)
 static inline bool lk_ticket_trylock(lk_ticket_t *l)
 {
 	lk_ticket_check_relock_(l, "lk_ticket_trylock");
-	uint32_t o = atomic_load_explicit(&l->owner, memory_order_acquire);
-	/* PARKED set: someone waits, so the lock is held. */
-	if (o & LK_TICKET_PARKED_ ||
-	    !atomic_compare_exchange_strong_explicit(&l->next, &o,
-						     o + LK_TICKET_STEP_,
-						     memory_order_relaxed,
-						     memory_order_relaxed))
+	uint64_t v = atomic_load_explicit(&l->c_.both, memory_order_acquire);
+	/* Free: next == owner with PARKED clear (PARKED set: someone waits,
+	 * so the lock is held, and the halves differ in bit 0 anyway). */
+	if ((uint32_t)v != (uint32_t)(v >> LK_TICKET_NEXT_SHIFT_) ||
+	    !atomic_compare_exchange_strong_explicit(
+		    &l->c_.both, &v,
+		    v + ((uint64_t)LK_TICKET_STEP_ << LK_TICKET_NEXT_SHIFT_),
+		    memory_order_relaxed, memory_order_relaxed))
 		return false;
 	LK_TICKET_ACQUIRED_(l);
 	return true;
@@ -185,26 +207,26 @@ static inline bool lk_ticket_trylock(lk_ticket_t *l)
 /* Unlock saw PARKED: `served` is the ticket it just let in. */
 LK__SLOW void lk_ticket_wake_(lk_ticket_t *l, uint32_t served)
 {
-	if (atomic_load_explicit(&l->next, memory_order_relaxed) - served >
+	if (atomic_load_explicit(lk_ticket_next_(l), memory_order_relaxed) - served >
 	    LK_TICKET_STEP_) {
 		/* More wait behind `served`: wake it if it sleeps; PARKED
 		 * stays set for the sleepers still further back. */
-		lk__futex_wake_bits(&l->owner, INT32_MAX,
+		lk__futex_wake_bits(lk_ticket_owner_(l), INT32_MAX,
 				    lk_ticket_bit_(served));
 		return;
 	}
 	/* The queue looked empty: clear PARKED, then wake everyone, since a
 	 * thread may have queued and slept since we looked; they re-check. */
-	atomic_fetch_and_explicit(&l->owner, ~LK_TICKET_PARKED_,
+	atomic_fetch_and_explicit(lk_ticket_owner_(l), ~LK_TICKET_PARKED_,
 				  memory_order_relaxed);
-	lk__futex_wake(&l->owner, INT32_MAX);
+	lk__futex_wake(lk_ticket_owner_(l), INT32_MAX);
 }
 
 static inline void lk_ticket_unlock(lk_ticket_t *l)
 {
 #ifdef LK_DEBUG
-	LK__CHECK(atomic_load_explicit(&l->next, memory_order_relaxed) !=
-			  (atomic_load_explicit(&l->owner,
+	LK__CHECK(atomic_load_explicit(lk_ticket_next_(l), memory_order_relaxed) !=
+			  (atomic_load_explicit(lk_ticket_owner_(l),
 						memory_order_relaxed) &
 			   ~LK_TICKET_PARKED_),
 		  "lk_ticket_unlock", "unlock of a free lock");
@@ -213,7 +235,7 @@ static inline void lk_ticket_unlock(lk_ticket_t *l)
 		  "lk_ticket_unlock", "unlock by a non-owner");
 	atomic_store_explicit(&l->owner_id_, 0, memory_order_relaxed);
 #endif
-	uint32_t o = atomic_fetch_add_explicit(&l->owner, LK_TICKET_STEP_,
+	uint32_t o = atomic_fetch_add_explicit(lk_ticket_owner_(l), LK_TICKET_STEP_,
 					       memory_order_release);
 	if (lk__unlikely(o & LK_TICKET_PARKED_))
 		lk_ticket_wake_(l, (o & ~LK_TICKET_PARKED_) + LK_TICKET_STEP_);
