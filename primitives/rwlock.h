@@ -15,7 +15,10 @@
  *
  * Progress and fairness: deadlock-free. Writers are preferred: a reader does
  * not enter while a writer holds or waits, so a steady stream of writers can
- * starve readers. Writers among themselves race (no FIFO). Waiting spins
+ * starve readers. A waiting writer is not starved by readers, timed ones
+ * included: rdtimedlock looks before it adds, and a reader that finds a
+ * writer in or waiting waits without touching RD, so RD drains. (rdlock
+ * adds optimistically and undoes at most once per call: it then waits.) Writers among themselves race (no FIFO). Waiting spins
  * through lk__wait() with no futex word (a spinning latch: it never parks,
  * and an unlock never makes a system call).
  *
@@ -24,6 +27,7 @@
  * Memory order:
  *   rdlock     fetch_add RD   acquire: the reader must see the last writer's
  *                             data; the add itself is the read admission.
+ *   rdtimedlock load first    relaxed: only decides whether to add at all.
  *              undo fetch_sub relaxed: a reader that backs off read nothing.
  *   rdunlock   fetch_sub RD   release: publishes the end of its reads to the
  *                             writer that next sees RD == 0.
@@ -93,11 +97,15 @@ static inline void lk__rwl_check_relock_(lk_rwlock_t *l, const char *fn)
 
 /* ---- readers ------------------------------------------------------------ */
 
-/* Enter as a reader once no writer holds or waits; deadline 0: none. */
-static LK__COLD bool lk__rwl_rdslow_(lk_rwlock_t *l, uint64_t deadline)
+/* Enter as a reader once no writer holds or waits; deadline 0: none.
+ * added: the caller's optimistic RD1 is in the word and must come out. */
+static LK__COLD bool lk__rwl_rdslow_(lk_rwlock_t *l, uint64_t deadline,
+				    bool added)
 {
 	/* Back out the optimistic add: a writer holds or waits. */
-	atomic_fetch_sub_explicit(&l->word, LK__RWL_RD1, memory_order_relaxed);
+	if (added)
+		atomic_fetch_sub_explicit(&l->word, LK__RWL_RD1,
+					  memory_order_relaxed);
 	lk__wait_t w = lk__wait_start(deadline);
 	for (;;) {
 		uint32_t v = atomic_load_explicit(&l->word, memory_order_relaxed);
@@ -122,7 +130,7 @@ static inline void lk_rwlock_rdlock(lk_rwlock_t *l)
 					       memory_order_acquire);
 	if (lk__likely(!(o & (LK__RWL_WR | LK__RWL_WWMASK))))
 		return;
-	lk__rwl_rdslow_(l, 0);
+	lk__rwl_rdslow_(l, 0, true);
 }
 
 static inline bool lk_rwlock_rdtrylock(lk_rwlock_t *l)
@@ -143,11 +151,20 @@ static inline bool lk_rwlock_rdtrylock(lk_rwlock_t *l)
 static inline bool lk_rwlock_rdtimedlock(lk_rwlock_t *l, uint64_t timeout_ns)
 {
 	LK__RWL_RELOCK(l, "lk_rwlock_rdtimedlock");
-	uint32_t o = atomic_fetch_add_explicit(&l->word, LK__RWL_RD1,
-					       memory_order_acquire);
+	/* Look before adding: a timed reader that added, timed out and came
+	 * back would make RD flicker, and a waiting writer that needs to see
+	 * RD == 0 could starve. With a writer in or waiting, wait without
+	 * touching RD. relaxed: only a hint; the add below carries acquire. */
+	uint32_t o = atomic_load_explicit(&l->word, memory_order_relaxed);
+	if (lk__unlikely(o & (LK__RWL_WR | LK__RWL_WWMASK)))
+		return lk__rwl_rdslow_(l, lk__deadline(timeout_ns), false);
+	o = atomic_fetch_add_explicit(&l->word, LK__RWL_RD1,
+				      memory_order_acquire);
 	if (lk__likely(!(o & (LK__RWL_WR | LK__RWL_WWMASK))))
 		return true;
-	return lk__rwl_rdslow_(l, lk__deadline(timeout_ns));
+	/* A writer came between the look and the add: undo once, then wait
+	 * without touching RD. */
+	return lk__rwl_rdslow_(l, lk__deadline(timeout_ns), true);
 }
 
 static inline void lk_rwlock_rdunlock(lk_rwlock_t *l)

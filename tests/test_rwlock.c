@@ -41,3 +41,60 @@ Test(rwlock, readers_wait_behind_waiting_writer)
 	pthread_join(th, NULL);
 	cr_assert(atomic_load(&wp_writer_in));
 }
+
+/* Timed readers that keep timing out must not touch RD while a writer
+ * waits (rdtimedlock looks before it adds), so the writer gets in as soon
+ * as the readers inside leave. */
+static lk_rwlock_t tr;
+static atomic_int tr_stop, tr_writer_in, tr_calls;
+static void *tr_writer(void *arg)
+{
+	(void)arg;
+	lk_rwlock_wrlock(&tr);
+	atomic_store(&tr_writer_in, 1);
+	lk_rwlock_wrunlock(&tr);
+	return NULL;
+}
+static void *tr_reader(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&tr_stop)) {
+		if (lk_rwlock_rdtimedlock(&tr, 20000))
+			lk_rwlock_rdunlock(&tr);
+		atomic_fetch_add(&tr_calls, 1);
+	}
+	return NULL;
+}
+
+Test(rwlock, timed_readers_do_not_flicker_rd)
+{
+	lk_rwlock_init(&tr);
+	lk_rwlock_rdlock(&tr); /* RD == 1 until we let the writer in */
+	pthread_t w, r[2];
+	cr_assert_eq(pthread_create(&w, NULL, tr_writer, NULL), 0);
+	uint64_t end = lkt_now_ns() + 5000000000ull;
+	while ((atomic_load(&tr.word) & LK__RWL_WWMASK) == 0 &&
+	       lkt_now_ns() < end)
+		sched_yield();
+	cr_assert_neq(atomic_load(&tr.word) & LK__RWL_WWMASK, 0u,
+		      "writer never waited");
+	for (int i = 0; i < 2; i++)
+		cr_assert_eq(pthread_create(&r[i], NULL, tr_reader, NULL), 0);
+	/* While the writer waits, RD stays exactly our one read hold. */
+	end = lkt_now_ns() + 10000000000ull;
+	while (atomic_load(&tr_calls) < 200 && lkt_now_ns() < end) {
+		uint32_t v = atomic_load(&tr.word);
+		cr_assert_eq(v & LK__RWL_RDMASK, LK__RWL_RD1,
+			     "a timed reader touched RD while a writer waited "
+			     "(word %#x)", v);
+	}
+	cr_assert_geq(atomic_load(&tr_calls), 200, "timed readers stalled");
+	cr_assert_not(atomic_load(&tr_writer_in));
+	lk_rwlock_rdunlock(&tr);
+	pthread_join(w, NULL); /* the writer gets in despite the retries */
+	cr_assert(atomic_load(&tr_writer_in));
+	atomic_store(&tr_stop, 1);
+	for (int i = 0; i < 2; i++)
+		pthread_join(r[i], NULL);
+	cr_assert_eq(atomic_load(&tr.word), 0u);
+}

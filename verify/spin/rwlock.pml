@@ -6,6 +6,8 @@
  * (rdtrylock and wrtrylock are the slow-path CAS and the fast-path CAS alone:
  * a failing one changes nothing, so they add no behaviour.)
  *   label    atomic step                               C operation
+ *   rlook    atomic { owr = wr; oww = ww }             rdtimedlock only: load(word, relaxed); writer in
+ *                                                      or waiting -> wait (rcas) without touching RD
  *   radd     atomic { o = word; rd++ }                 fetch_add(word, RD1, acquire)
  *   rundo    rd--                                      fetch_sub(word, RD1, relaxed): writer held or waited
  *   rcas     atomic { wr == 0 && ww == 0 -> rd++ }     load(relaxed) + CAS_weak(v, v + RD1, acquire) loop
@@ -23,19 +25,19 @@
  * Properties: RW exclusion and no deadlock (safety, 2 readers + 2 writers);
  * writer preference: with 2 readers and 1 writer, a writer that wants in
  * eventually gets in (ltl wprog, weak fairness).
- * Known limit, checked as an expected failure (limit-timed-reader-retries):
- * readers that keep calling rdtimedlock and timing out make RD flicker (each
- * call's optimistic fetch_add, then its undo), so the writer's "RD == 0"
- * need not hold when it looks: a waiting writer can be starved by retrying
- * timed readers. With plain rdlock readers (-DNOTIMED_R) the writer always
- * gets in. Checking for writers before the optimistic add in rdtimedlock
- * would remove this.
+ * Timed readers (check timed-reader-retries-1w): readers that keep calling
+ * rdtimedlock and timing out must not starve a waiting writer. rdtimedlock
+ * looks at the word first (rlook) and, with a writer in or waiting, waits
+ * without adding to RD; so once the writer has announced, RD only drains.
+ * Seeded bug BUG_TIMED_ADD: the old rdtimedlock (optimistic fetch_add,
+ * then undo); RD flickers and Spin finds the writer starving (fails).
  * Seeded bug BUG_RD_NOWR: the reader's fast path checks only waiting
  * writers, not the WR bit, so it is admitted while a writer is inside.
  */
 // @check rw-exclusion pass - safety
 // @check writer-progress-1w pass -DNW=1,-DNOTIMED_R ltl:wprog
-// @check limit-timed-reader-retries-1w fail -DNW=1 ltl:wprog
+// @check timed-reader-retries-1w pass -DNW=1 ltl:wprog
+// @check bug-timed-reader-adds-first fail -DNW=1,-DBUG_TIMED_ADD ltl:wprog
 // @check bug-reader-ignores-writer fail -DBUG_RD_NOWR safety
 
 #ifndef NR
@@ -60,6 +62,17 @@ active [NR] proctype Reader()
 #ifndef NOTIMED_R
 		if :: timed = 1 :: skip fi;
 #endif
+#ifndef BUG_TIMED_ADD
+		if
+		:: timed ->
+rlook:			atomic { owr = wr; oww = ww };
+			if
+			:: owr != 0 || oww != 0 -> atomic { owr = 0; oww = 0 }; goto rwait
+			:: else
+			fi
+		:: else
+		fi;
+#endif
 radd:		atomic { owr = wr; oww = ww; rd++ };
 #ifdef BUG_RD_NOWR
 		if
@@ -71,7 +84,7 @@ radd:		atomic { owr = wr; oww = ww; rd++ };
 		:: else
 		fi;
 rundo:		rd--;
-		if
+rwait:		if
 		:: /* rcas */ atomic { wr == 0 && ww == 0 -> rd++ }; goto rin
 		:: timed -> goto rdone
 		fi;
