@@ -88,6 +88,16 @@ extern "C" {
 #define LK_ALIGNED(n) __attribute__((aligned(n)))
 #define LK_CACHE_ALIGNED LK_ALIGNED(LK_CACHELINE)
 
+/* A 64-bit word seen as two 32-bit halves (a union with LK_ATOMIC(uint32_t)
+ * h[2]): h[LK__LO_HALF] is the value's low-order half. One CAS on the whole
+ * word can then check two counters that lock paths update, and futex waits
+ * on, separately. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define LK__LO_HALF 1
+#else
+#define LK__LO_HALF 0
+#endif
+
 #define lk__likely(x) __builtin_expect(!!(x), 1)
 #define lk__unlikely(x) __builtin_expect(!!(x), 0)
 

@@ -29,8 +29,10 @@
  * behind it waits for the scheduler (95% reads, 2 threads on 2 loaded cores:
  * about 5x below rwlock.h, as ck_pflock); prefer rwmutex.h there.
  *
- * Size: 16 bytes (four 32-bit counters; 24 with LK_DEBUG's write owner).
- * Counters wrap: only equality is ever tested. At most 2^24 - 1 readers.
+ * Size: 16 bytes (four 32-bit counters, paired in two 64-bit words; 24 with
+ * LK_DEBUG's write owner). Counters wrap: only equality is ever tested, and
+ * the try writer compares whole pairs, so a wrap cannot fool it. At most
+ * 2^24 - 1 readers inside at once.
  *
  * Timed variants and withdrawal:
  *   rdtimedlock  a waiting reader withdraws with a CAS that takes its RINC
@@ -44,7 +46,8 @@
  *                and wait for ever on a writer that waits for it). So a timed
  *                (or try) writer never queues and never starts a phase it
  *                cannot finish at once: it polls for a free latch (no writer,
- *                no reader) and takes it with one CAS on win and one on rin.
+ *                no reader) and takes it with one CAS on the (win, wout)
+ *                pair and one on the (rin, rout) pair.
  *                A timed writer is therefore not FIFO with untimed writers
  *                and can be starved by readers until its deadline.
  *
@@ -68,9 +71,11 @@
  *   rd withdraw CAS rin -RINC      acquire: needed only when it fails
  *                                  and finds the phase over (the reader
  *                                  is then in); C11 makes success match.
- *   wr try    load wout, rout      acquire: as in wrlock.
- *             CAS win, CAS rin     relaxed: ordered by those loads; the
- *                                  rin CAS fails if any reader arrived.
+ *   wr try    load (win, wout), (rin, rout)  relaxed: a snapshot only.
+ *             CAS (win, wout) then CAS (rin, rout), each on the 64-bit
+ *                                  pair, acquire on success: pairs with
+ *                                  the last writer's wout and readers'
+ *                                  rout releases; fails if anyone came.
  *             store wout +2        release: gives back an unused ticket;
  *                                  no phase ran, so the id does not flip.
  */
@@ -95,28 +100,40 @@ extern "C" {
 #define LK__PF_PHID 0x1u
 #define LK__PF_CMASK 0xffffff00u
 
+/* Each pair is one 64-bit word so the try writer can CAS both counters at
+ * once: rout and wout in the low halves (first in memory on little-endian,
+ * so a 64-bit op shares the address of their releases, which TSan pairs by
+ * address), rin and win in the high halves. Everything else uses the
+ * 32-bit halves alone. */
 typedef struct {
-	LK_ATOMIC(uint32_t) rin;
-	LK_ATOMIC(uint32_t) rout;
-	LK_ATOMIC(uint32_t) win;
-	LK_ATOMIC(uint32_t) wout;
+	union {
+		LK_ATOMIC(uint64_t) both; /* rin << 32 | rout */
+		LK_ATOMIC(uint32_t) half[2];
+	} r_;
+	union {
+		LK_ATOMIC(uint64_t) both; /* win << 32 | wout */
+		LK_ATOMIC(uint32_t) half[2];
+	} w_;
 #ifdef LK_DEBUG
 	LK_ATOMIC(uintptr_t) owner; /* write owner, 0 when none */
 #endif
 } lk_pfrwlock_t;
 
+#define lk__pf_rin_(l) (&(l)->r_.half[1 - LK__LO_HALF])
+#define lk__pf_rout_(l) (&(l)->r_.half[LK__LO_HALF])
+#define lk__pf_win_(l) (&(l)->w_.half[1 - LK__LO_HALF])
+#define lk__pf_wout_(l) (&(l)->w_.half[LK__LO_HALF])
+
 #ifdef LK_DEBUG
-#define LK_PFRWLOCK_INIT {0, 0, 0, 0, 0}
+#define LK_PFRWLOCK_INIT {{0}, {0}, 0}
 #else
-#define LK_PFRWLOCK_INIT {0, 0, 0, 0}
+#define LK_PFRWLOCK_INIT {{0}, {0}}
 #endif
 
 static inline void lk_pfrwlock_init(lk_pfrwlock_t *l)
 {
-	atomic_store_explicit(&l->rin, 0u, memory_order_relaxed);
-	atomic_store_explicit(&l->rout, 0u, memory_order_relaxed);
-	atomic_store_explicit(&l->win, 0u, memory_order_relaxed);
-	atomic_store_explicit(&l->wout, 0u, memory_order_relaxed);
+	atomic_store_explicit(&l->r_.both, 0u, memory_order_relaxed);
+	atomic_store_explicit(&l->w_.both, 0u, memory_order_relaxed);
 #ifdef LK_DEBUG
 	atomic_store_explicit(&l->owner, (uintptr_t)0, memory_order_relaxed);
 #endif
@@ -147,7 +164,7 @@ static LK__COLD bool lk__pf_rdwait_(lk_pfrwlock_t *l, uint32_t w,
 	lk__wait_t wt = lk__wait_start(deadline);
 	for (;;) {
 		/* acquire: the change of phase admits us; see the writer's data */
-		uint32_t v = atomic_load_explicit(&l->rin, memory_order_acquire);
+		uint32_t v = atomic_load_explicit(lk__pf_rin_(l), memory_order_acquire);
 		if ((v & LK__PF_WBITS) != w)
 			return true;
 		if (!lk__wait(&wt, NULL, 0))
@@ -155,14 +172,14 @@ static LK__COLD bool lk__pf_rdwait_(lk_pfrwlock_t *l, uint32_t w,
 	}
 	/* acquire (load and failed CAS): if the phase ended first we are in
 	 * and must see the writer's data (no fence: TSan cannot see fences). */
-	uint32_t v = atomic_load_explicit(&l->rin, memory_order_acquire);
+	uint32_t v = atomic_load_explicit(lk__pf_rin_(l), memory_order_acquire);
 	for (;;) {
 		if ((v & LK__PF_WBITS) != w)
 			return true; /* the phase ended first: we are in */
 		/* Withdraw: the writer that set `w` counted rin before our
 		 * add, so none waits for us. acquire only for the failure
 		 * (C11 forbids a failure order stronger than success's). */
-		if (atomic_compare_exchange_weak_explicit(&l->rin, &v,
+		if (atomic_compare_exchange_weak_explicit(lk__pf_rin_(l), &v,
 							  v - LK__PF_RINC,
 							  memory_order_acquire,
 							  memory_order_acquire))
@@ -174,7 +191,7 @@ static inline void lk_pfrwlock_rdlock(lk_pfrwlock_t *l)
 {
 	LK__PF_RELOCK(l, "lk_pfrwlock_rdlock");
 	/* acquire: admission when no writer is present. */
-	uint32_t w = atomic_fetch_add_explicit(&l->rin, LK__PF_RINC,
+	uint32_t w = atomic_fetch_add_explicit(lk__pf_rin_(l), LK__PF_RINC,
 					       memory_order_acquire) &
 		     LK__PF_WBITS;
 	if (lk__unlikely(w != 0))
@@ -184,10 +201,10 @@ static inline void lk_pfrwlock_rdlock(lk_pfrwlock_t *l)
 static inline bool lk_pfrwlock_rdtrylock(lk_pfrwlock_t *l)
 {
 	LK__PF_RELOCK(l, "lk_pfrwlock_rdtrylock");
-	uint32_t v = atomic_load_explicit(&l->rin, memory_order_relaxed);
+	uint32_t v = atomic_load_explicit(lk__pf_rin_(l), memory_order_relaxed);
 	while (!(v & LK__PF_WBITS)) {
 		/* acquire: as rdlock. */
-		if (atomic_compare_exchange_weak_explicit(&l->rin, &v,
+		if (atomic_compare_exchange_weak_explicit(lk__pf_rin_(l), &v,
 							  v + LK__PF_RINC,
 							  memory_order_acquire,
 							  memory_order_relaxed))
@@ -200,7 +217,7 @@ static inline bool lk_pfrwlock_rdtimedlock(lk_pfrwlock_t *l,
 					   uint64_t timeout_ns)
 {
 	LK__PF_RELOCK(l, "lk_pfrwlock_rdtimedlock");
-	uint32_t w = atomic_fetch_add_explicit(&l->rin, LK__PF_RINC,
+	uint32_t w = atomic_fetch_add_explicit(lk__pf_rin_(l), LK__PF_RINC,
 					       memory_order_acquire) &
 		     LK__PF_WBITS;
 	if (lk__likely(w == 0))
@@ -211,8 +228,8 @@ static inline bool lk_pfrwlock_rdtimedlock(lk_pfrwlock_t *l,
 static inline void lk_pfrwlock_rdunlock(lk_pfrwlock_t *l)
 {
 #ifdef LK_DEBUG
-	uint32_t in = atomic_load_explicit(&l->rin, memory_order_relaxed);
-	uint32_t out = atomic_load_explicit(&l->rout, memory_order_relaxed);
+	uint32_t in = atomic_load_explicit(lk__pf_rin_(l), memory_order_relaxed);
+	uint32_t out = atomic_load_explicit(lk__pf_rout_(l), memory_order_relaxed);
 	LK__CHECK((in & LK__PF_CMASK) != out, "lk_pfrwlock_rdunlock",
 		  "read-unlock of a latch not read-locked");
 	LK__CHECK(atomic_load_explicit(&l->owner, memory_order_relaxed) !=
@@ -220,7 +237,7 @@ static inline void lk_pfrwlock_rdunlock(lk_pfrwlock_t *l)
 		  "lk_pfrwlock_rdunlock", "read-unlock of a latch held for writing");
 #endif
 	/* release: our reads happen before the next writer's entry. */
-	atomic_fetch_add_explicit(&l->rout, LK__PF_RINC, memory_order_release);
+	atomic_fetch_add_explicit(lk__pf_rout_(l), LK__PF_RINC, memory_order_release);
 }
 
 /* ---- writers ------------------------------------------------------------ */
@@ -231,7 +248,7 @@ static LK__COLD uint32_t lk__pf_wrturn_(lk_pfrwlock_t *l, uint32_t t)
 	lk__wait_t w = lk__wait_start(0);
 	uint32_t o;
 	/* acquire: pairs with the previous writer's release of wout. */
-	while (((o = atomic_load_explicit(&l->wout, memory_order_acquire)) &
+	while (((o = atomic_load_explicit(lk__pf_wout_(l), memory_order_acquire)) &
 		~LK__PF_PHID) != t)
 		lk__wait(&w, NULL, 0);
 	return o;
@@ -242,7 +259,7 @@ static LK__COLD void lk__pf_wrdrain_(lk_pfrwlock_t *l, uint32_t rt)
 {
 	lk__wait_t w = lk__wait_start(0);
 	/* acquire: pairs with the leaving readers' release of rout. */
-	while (atomic_load_explicit(&l->rout, memory_order_acquire) != rt)
+	while (atomic_load_explicit(lk__pf_rout_(l), memory_order_acquire) != rt)
 		lk__wait(&w, NULL, 0);
 }
 
@@ -250,19 +267,19 @@ static inline void lk_pfrwlock_wrlock(lk_pfrwlock_t *l)
 {
 	LK__PF_RELOCK(l, "lk_pfrwlock_wrlock");
 	/* relaxed: a place in line; the wout load below orders. */
-	uint32_t t = atomic_fetch_add_explicit(&l->win, 2u,
+	uint32_t t = atomic_fetch_add_explicit(lk__pf_win_(l), 2u,
 					       memory_order_relaxed);
 	/* acquire: pairs with the previous writer's release of wout. */
-	uint32_t o = atomic_load_explicit(&l->wout, memory_order_acquire);
+	uint32_t o = atomic_load_explicit(lk__pf_wout_(l), memory_order_acquire);
 	if (lk__unlikely((o & ~LK__PF_PHID) != t))
 		o = lk__pf_wrturn_(l, t);
 	/* relaxed: blocks arriving readers; we read nothing through it. */
 	uint32_t rt = atomic_fetch_add_explicit(
-			      &l->rin, LK__PF_PRES | (o & LK__PF_PHID),
+			      lk__pf_rin_(l), LK__PF_PRES | (o & LK__PF_PHID),
 			      memory_order_relaxed) &
 		      LK__PF_CMASK;
 	/* acquire: pairs with the leaving readers' release of rout. */
-	if (lk__unlikely(atomic_load_explicit(&l->rout,
+	if (lk__unlikely(atomic_load_explicit(lk__pf_rout_(l),
 					      memory_order_acquire) != rt))
 		lk__pf_wrdrain_(l, rt);
 	LK__PF_SET_OWNER(l, lk__self());
@@ -273,33 +290,39 @@ static inline void lk_pfrwlock_wrlock(lk_pfrwlock_t *l)
  * phase that ended without waiting for its readers would let a reader that
  * slept through it see the same phase id again in the next-but-one writer,
  * and wait for ever on a writer that waits for it.
+ * Both CASes compare a whole pair with the pair as loaded: (win, wout) equal
+ * means no writer holds or queues now, (rin, rout) equal with no writer
+ * bits and rin's count == rout means no reader is inside now. However far
+ * the counters went round in between (2^24 reader arrivals, 2^31 writer
+ * tickets), equal pairs are the state we checked, so there is no ABA.
  */
 static inline bool lk__pf_wrtry_(lk_pfrwlock_t *l)
 {
-	/* acquire: pairs with the last writer's release of wout. */
-	uint32_t o = atomic_load_explicit(&l->wout, memory_order_acquire);
-	uint32_t t = o & ~LK__PF_PHID;
-	uint32_t in = atomic_load_explicit(&l->rin, memory_order_relaxed);
-	/* acquire: pairs with the last readers' release of rout. */
-	if ((in & LK__PF_WBITS) ||
-	    (in & LK__PF_CMASK) !=
-		    atomic_load_explicit(&l->rout, memory_order_acquire))
+	/* relaxed: only a snapshot; the CASes below validate it and acquire */
+	uint64_t wv = atomic_load_explicit(&l->w_.both, memory_order_relaxed);
+	uint32_t o = (uint32_t)wv; /* wout: ticket served | phase id */
+	if ((uint32_t)(wv >> 32) != (o & ~LK__PF_PHID))
+		return false; /* a writer holds or queues */
+	uint64_t rv = atomic_load_explicit(&l->r_.both, memory_order_relaxed);
+	uint32_t in = (uint32_t)(rv >> 32);
+	if ((in & LK__PF_WBITS) || (in & LK__PF_CMASK) != (uint32_t)rv)
+		return false; /* a writer's bits, or readers inside */
+	/* acquire on success: pairs with the last writer's release of wout
+	 * (same word), so we follow its critical section. Takes the ticket
+	 * wout serves. */
+	if (!atomic_compare_exchange_strong_explicit(
+		    &l->w_.both, &wv, wv + ((uint64_t)2u << 32),
+		    memory_order_acquire, memory_order_relaxed))
 		return false;
-	uint32_t e = t;
-	/* relaxed: the wout load ordered us after the last writer; success
-	 * means nobody holds or queues. */
-	if (!atomic_compare_exchange_strong_explicit(&l->win, &e, t + 2,
-						     memory_order_relaxed,
-						     memory_order_relaxed))
-		return false;
-	/* relaxed: rin unchanged since we saw no reader inside means there
-	 * still is none (rout cannot move without one). */
+	/* acquire on success: pairs with the last readers' release of rout
+	 * (same word): their reads happen before our writes. */
 	if (atomic_compare_exchange_strong_explicit(
-		    &l->rin, &in, in | LK__PF_PRES | (o & LK__PF_PHID),
-		    memory_order_relaxed, memory_order_relaxed))
+		    &l->r_.both, &rv,
+		    rv | ((uint64_t)(LK__PF_PRES | (o & LK__PF_PHID)) << 32),
+		    memory_order_acquire, memory_order_relaxed))
 		return true;
 	/* A reader came: give the ticket back unused; no phase began. */
-	atomic_store_explicit(&l->wout, o + 2, memory_order_release);
+	atomic_store_explicit(lk__pf_wout_(l), o + 2, memory_order_release);
 	return false;
 }
 
@@ -327,12 +350,12 @@ static inline bool lk_pfrwlock_wrtimedlock(lk_pfrwlock_t *l,
 static inline void lk_pfrwlock_wrunlock(lk_pfrwlock_t *l)
 {
 	/* Only the owner writes wout: a relaxed load is the current one. */
-	uint32_t o = atomic_load_explicit(&l->wout, memory_order_relaxed);
+	uint32_t o = atomic_load_explicit(lk__pf_wout_(l), memory_order_relaxed);
 #ifdef LK_DEBUG
-	uint32_t in = atomic_load_explicit(&l->rin, memory_order_relaxed);
+	uint32_t in = atomic_load_explicit(lk__pf_rin_(l), memory_order_relaxed);
 	LK__CHECK(in & LK__PF_PRES, "lk_pfrwlock_wrunlock",
 		  (in & LK__PF_CMASK) !=
-				  atomic_load_explicit(&l->rout,
+				  atomic_load_explicit(lk__pf_rout_(l),
 						       memory_order_relaxed)
 			  ? "write-unlock of a latch held for reading"
 			  : "write-unlock of a latch not write-locked");
@@ -343,9 +366,9 @@ static inline void lk_pfrwlock_wrunlock(lk_pfrwlock_t *l)
 	LK__PF_SET_OWNER(l, 0);
 #endif
 	/* release: admits the waiting readers and publishes our data. */
-	atomic_fetch_and_explicit(&l->rin, ~LK__PF_WBITS, memory_order_release);
+	atomic_fetch_and_explicit(lk__pf_rin_(l), ~LK__PF_WBITS, memory_order_release);
 	/* release: hands over to the next writer; a phase ran: flip its id. */
-	atomic_store_explicit(&l->wout, (o + 2) ^ LK__PF_PHID,
+	atomic_store_explicit(lk__pf_wout_(l), (o + 2) ^ LK__PF_PHID,
 			      memory_order_release);
 }
 

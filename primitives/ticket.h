@@ -83,13 +83,10 @@ extern "C" {
 #define LK_TICKET_STEP_ 2u
 #define LK_TICKET_PARKED_ 1u
 
-/* The 64-bit word holds owner in its low half and next in its high half;
- * which array slot that is depends on the byte order. */
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-#define LK_TICKET_OWNER_IX_ 1
-#else
-#define LK_TICKET_OWNER_IX_ 0
-#endif
+/* The 64-bit word holds owner in its low half and next in its high half
+ * (owner first in memory on little-endian: a 64-bit op then shares its
+ * address, which TSan's pairing of release and acquire goes by). */
+#define LK_TICKET_OWNER_IX_ LK__LO_HALF
 #define LK_TICKET_NEXT_SHIFT_ 32
 
 typedef struct {

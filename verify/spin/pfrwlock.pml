@@ -18,8 +18,15 @@
  *   wdrain   (rout == rt)                                 load(rout, acquire) loop
  *   wclr     wb = 0                                       fetch_and(rin, ~WBITS, release)
  *   wpass    atomic { wt++; wph = !wph }                  store(wout, (o + 2) ^ PHID, release)
- *   try1..5  o = wout; in = rin; in.cnt == rout?;         lk__pf_wrtry_: load wout, load rin, load rout,
- *            CAS win; CAS rin (else wt++: give back)      CAS(win, t, t+2), CAS(rin, in, in|PRES|phid), store(wout, o+2)
+ *   wtry     atomic { t = wt; ph = wph; tw = win }        lk__pf_wrtry_: load(w_.both = win:wout, relaxed)
+ *            tw == t?                                     (uint32_t)(wv >> 32) == (o & ~PHID)
+ *   trd      atomic { ocnt = rcnt; owb = wb; orout = rout }  load(r_.both = rin:rout, relaxed)
+ *            owb == 0 && ocnt == orout?                   no writer bits, rin count == rout
+ *   tcasw    atomic { win == t && wt == t && wph == ph     CAS(w_.both, wv, wv + (2 << 32), acquire, relaxed)
+ *                     -> win++ }
+ *   tcasr    atomic { rcnt == ocnt && wb == owb &&        CAS(r_.both, rv, rv | (PRES|phid) << 32, acquire, relaxed)
+ *                     rout == orout -> wb = PRES | ph }
+ *   tback    wt++ (no phase flip)                         store(wout half, o + 2, release): give the ticket back
  * R0 uses rdlock only; R1 any of rdlock, rdtrylock, rdtimedlock. W0 uses
  * wrlock; W1 uses wrlock, or with -DTRYW wrtrylock / wrtimedlock only (then
  * with one reader: 2 readers and a try writer make > 7M states).
@@ -29,15 +36,15 @@
  * reader R0 (untimed) sees at most one writer phase enter while it waits.
  * Also: RW exclusion, no deadlock, a writer adds its bits to a rin with no
  * writer bits (the add cannot carry into the count).
- * Known limit, checked as an expected failure (limit-try-writer-rin-wrap,
- * -DWRAP): lk__pf_wrtry_ loads rin, then CASes it expecting the same value;
- * if readers arrive and leave until the rin count wraps to the same value
- * (2^24 arrivals in C, 4 here) the CAS succeeds with readers inside. So the
- * main check assumes at most M - 2 arrivals in that window (ghost tarr).
- * The same holds for its CAS on win with a ticket read from wout (2^31
- * writer tickets in C), so writer tickets count in tarr too.
- * In C a try writer preempted between its rin load and CAS while readers
- * make 2^24 rdlock calls would break exclusion: rare, not impossible.
+ * Counter wrap: the try writer's loads and CASes are separate steps and
+ * readers and writers may come and go in between without bound, so the
+ * counters (modulo M) can come round to the values the try writer saw.
+ * Each CAS compares a whole pair ((win, wout), then (rin, rout)), so equal
+ * pairs mean the state it checked; the try-writer check covers that.
+ * Seeded bug BUG_SINGLE_CAS: the old lk__pf_wrtry_ (CAS on win alone, then
+ * on rin alone): Spin finds the wrap ABA (readers make M arrivals and
+ * departures while the try writer sits between its rin load and CAS, and
+ * it enters with a reader inside; in C 2^24 arrivals).
  * Seeded bugs: BUG_NO_PHID: writers set PRES only, so a reader that arrived
  * in one writer's phase cannot tell the next one from it (deadlock: it waits
  * for the bits to change, the writer waits for it to leave).
@@ -48,7 +55,7 @@
  */
 // @check rw-exclusion+phase-fair pass - safety
 // @check try-writer-exclusion+phase-fair pass -DTRYW,-DNR=1 safety
-// @check limit-try-writer-rin-wrap fail -DTRYW,-DNR=1,-DWRAP,-DBFS safety
+// @check bug-try-writer-single-cas fail -DTRYW,-DNR=1,-DBUG_SINGLE_CAS,-DBFS safety
 // @check bug-no-phase-id fail -DBUG_NO_PHID safety
 
 #ifndef NR
@@ -58,20 +65,12 @@
 #define NW 2
 #endif
 #define M 4
-/* the rin count must not wrap while the try writer holds its snapshot:
- * in C that takes 2^24 arrivals inside the window; here M would do */
-#ifdef WRAP
-#define ARRIVE (true)
-#else
-#define ARRIVE (!tsnap || tarr < M - 2)
-#endif
 #define PRES 2
 byte rcnt, wb, rout, win, wt;
 bit wph;
 byte nr, nw;            /* ghost: inside */
 bit w0wait, r0wait;     /* ghost: W0 / R0 waiting */
 byte rphases, wphases;  /* ghost: reader phases seen by W0, writer entries seen by R0 */
-bit tsnap; byte tarr;    /* ghost: try writer holds a rin snapshot; reader arrivals since */
 byte phid, lastph = 255; /* ghost: reader phase number (bumped at each writer exit), last one W0 counted */
 
 inline rin_enter()
@@ -103,13 +102,13 @@ active [NR] proctype Reader()
 		if
 		:: _pid != 0 -> /* rdtrylock */
 			if
-			:: /* rtry */ atomic { wb == 0 && ARRIVE -> rcnt = (rcnt + 1) % M; tarr = tarr + tsnap }; goto rin
+			:: /* rtry */ atomic { wb == 0 -> rcnt = (rcnt + 1) % M }; goto rin
 			:: wb != 0 -> goto rdone
 			fi
 		:: _pid != 0 -> timed = 1 /* rdtimedlock */
 		:: true
 		fi;
-radd:		atomic { ARRIVE -> w = wb; rcnt = (rcnt + 1) % M; tarr = tarr + tsnap; r0wait = (_pid == 0 && w != 0) };
+radd:		atomic { w = wb; rcnt = (rcnt + 1) % M; r0wait = (_pid == 0 && w != 0) };
 		if
 		:: w == 0 -> goto rin
 		:: else
@@ -131,7 +130,7 @@ rdone:		atomic { w = 0; timed = 0 }
 
 active [NW] proctype Writer()
 {
-	byte t, ph, rt, ocnt, owb;
+	byte t, ph, rt, ocnt, owb, tw, orout;  /* tw, orout: the try writer's snapshot of win, rout */
 	do
 	:: skip; /* a label may not open an option */
 #ifdef TRYW
@@ -140,7 +139,7 @@ active [NW] proctype Writer()
 		:: else
 		fi;
 #endif
-wtick:		atomic { ARRIVE -> t = win; win = (win + 1) % M; tarr = tarr + tsnap; if :: _pid == NR -> w0wait = 1 :: else fi };
+wtick:		atomic { t = win; win = (win + 1) % M; if :: _pid == NR -> w0wait = 1 :: else fi };
 wturn:		atomic { wt == t -> ph = wph };
 #ifdef BUG_NO_PHID
 		ph = 0;
@@ -148,30 +147,44 @@ wturn:		atomic { wt == t -> ph = wph };
 wbits:		atomic { assert(wb == 0); rt = rcnt; wb = PRES | ph };
 wdrain:		(rout == rt);
 		goto wins;
-wtry:		atomic { t = wt; ph = wph; tsnap = 1; tarr = 0 };
-		atomic { ocnt = rcnt; owb = wb };
+wtry:		atomic { t = wt; ph = wph; tw = win };
 		if
-		:: owb == 0 && ocnt == rout -> skip
-		:: else -> tsnap = 0; goto wdone
+		:: tw == t -> skip
+		:: else -> goto wdone
 		fi;
+trd:		atomic { ocnt = rcnt; owb = wb; orout = rout };
 		if
+		:: owb == 0 && ocnt == orout -> skip
+		:: else -> goto wdone
+		fi;
+#ifdef BUG_SINGLE_CAS
+tcasw:		if
 		:: atomic { win == t -> win = (win + 1) % M }
-		:: else -> tsnap = 0; goto wdone
+		:: else -> goto wdone
 		fi;
-		if
-		:: atomic { rcnt == ocnt && wb == owb -> wb = PRES | ph; tsnap = 0 }; goto wins
-		:: else ->
-			tsnap = 0;
-#ifdef BUG_FLIP_ON_GIVEBACK
-			atomic { wt = (t + 1) % M; wph = 1 - wph }; goto wdone
+tcasr:		if
+		:: atomic { rcnt == ocnt && wb == owb -> wb = PRES | ph }; goto wins
+		:: else
+		fi;
 #else
-			wt = (t + 1) % M; goto wdone
-#endif
+tcasw:		if
+		:: atomic { win == t && wt == t && wph == ph -> win = (win + 1) % M }
+		:: else -> goto wdone
 		fi;
+tcasr:		if
+		:: atomic { rcnt == ocnt && wb == owb && rout == orout -> wb = PRES | ph }; goto wins
+		:: else
+		fi;
+#endif
+#ifdef BUG_FLIP_ON_GIVEBACK
+tback:		atomic { wt = (t + 1) % M; wph = 1 - wph }; goto wdone;
+#else
+tback:		wt = (t + 1) % M; goto wdone;
+#endif
 wins:		win_enter();
 		nw--;
 wclr:		atomic { wb = 0; phid = (phid + 1) % 4 };
 wpass:		atomic { wt = (wt + 1) % M; wph = 1 - wph };
-wdone:		atomic { t = 0; ph = 0; rt = 0; ocnt = 0; owb = 0 }
+wdone:		atomic { t = 0; ph = 0; rt = 0; ocnt = 0; owb = 0; tw = 0; orout = 0 }
 	od
 }
