@@ -9,6 +9,9 @@ $(BUILD)/$(1)/tests/%: tests/%.c $(wildcard tests/*.h) $(INC)/.stamp $(BUILD)/$(
 endef
 $(foreach c,$(COMPILERS),$(eval $(call test_rules,$(c))))
 
+# test_bench_stats compiles the harness's statistics and writers in.
+$(foreach c,$(COMPILERS),$(BUILD)/$(c)/tests/test_bench_stats): $(wildcard bench/stats.[ch] bench/coarse.[ch])
+
 TEST_BINS := $(foreach c,$(COMPILERS),$(addprefix $(BUILD)/$(c)/tests/,$(TEST_NAMES)))
 .PHONY: test-unit test-headers
 test-unit: $(TEST_BINS)
