@@ -155,6 +155,7 @@ static LK_ATOMIC(int) registry_hi;
 static LK_ATOMIC(uintptr_t) reg_base[LK__MAX_MGRS]; /* txn slot range; len 0: free */
 static LK_ATOMIC(uintptr_t) reg_len[LK__MAX_MGRS];
 static pthread_mutex_t reg_mu = PTHREAD_MUTEX_INITIALIZER;
+static uint32_t reg_epoch; /* under reg_mu: creates so far */
 
 static bool mt_valid(const lk_modetable_t *t)
 {
@@ -269,11 +270,17 @@ int lk_lockmgr_create(const lk_lockmgr_config_t *cfg, lk_lockmgr_t **out)
 				      memory_order_relaxed);
 	}
 	atomic_store_explicit(&m->head_free, 1, memory_order_relaxed);
+	/* generations start at a per-manager epoch, so a handle of a
+	 * destroyed manager does not match the slots of one created later in
+	 * its registry slot (until 4096 creates or 2^19 txns per slot) */
+	pthread_mutex_lock(&reg_mu);
+	uint32_t gen0 = ++reg_epoch << 20; /* even: free */
+	pthread_mutex_unlock(&reg_mu);
 	for (uint32_t i = 0; i < m->ntxns; i++) {
 		struct lk__txn *t = (struct lk__txn *)(void *)(m->txns + (size_t)i * LK__TXN_SLOT);
 		t->mgr = m;
 		t->idx = i;
-		atomic_store_explicit(&t->gen, 1, memory_order_relaxed);
+		atomic_store_explicit(&t->gen, gen0, memory_order_relaxed);
 		atomic_store_explicit(&t->free_next, i + 1 < m->ntxns ? i + 2 : 0,
 				      memory_order_relaxed);
 	}
@@ -296,8 +303,9 @@ int lk_lockmgr_create(const lk_lockmgr_config_t *cfg, lk_lockmgr_t **out)
 	}
 	m->reg_slot = slot;
 	atomic_store_explicit(&reg_base[slot], (uintptr_t)m->txns, memory_order_relaxed);
+	/* release: txn_get reads the length first, then this base */
 	atomic_store_explicit(&reg_len[slot], (uintptr_t)m->ntxns * LK__TXN_SLOT,
-			      memory_order_relaxed);
+			      memory_order_release);
 	/* release: a thread that finds m in the registry sees it built */
 	atomic_store_explicit(&registry[slot], m, memory_order_release);
 	if (slot + 1 > atomic_load_explicit(&registry_hi, memory_order_relaxed))
@@ -355,31 +363,40 @@ static inline struct lk__txn *txn_at(lk_lockmgr_t *m, uint32_t i)
 	return (struct lk__txn *)(void *)(m->txns + (size_t)i * LK__TXN_SLOT);
 }
 
-/* A handle: slot address | (generation & 255). Checked against every live
- * manager's slot range (kept in static memory, so a destroyed manager is
- * never read) before anything is read through it. */
-static struct lk__txn *txn_get(const lk_txn_t *h)
+/* A handle is not an address: (gen << 32) | (registry slot + 1) << 16 |
+ * txn index. Checked arithmetically against the registry entry (static
+ * memory, so a destroyed manager is never read): O(1), no scan. gen is
+ * odd while the txn is active (begin and end each bump it), so one load
+ * rejects stale handles until the 32-bit generation wraps. */
+_Static_assert(sizeof(uintptr_t) >= 8, "handles pack 64 bits");
+static inline struct lk__txn *txn_get(const lk_txn_t *h)
 {
-	uintptr_t v = (uintptr_t)h;
-	uintptr_t p = v & ~(uintptr_t)(LK__TXN_SLOT - 1);
-	uint32_t tag = (uint32_t)(v & (LK__TXN_SLOT - 1));
-	/* acquire: pairs with create's release; the range is published */
-	int hi = atomic_load_explicit(&registry_hi, memory_order_acquire);
-	for (int i = 0; i < hi; i++) {
-		/* relaxed: ordered by registry_hi / the registry entry */
-		uintptr_t b = atomic_load_explicit(&reg_base[i], memory_order_relaxed);
-		if (lk__likely(p - b < atomic_load_explicit(&reg_len[i], memory_order_relaxed))) {
-			struct lk__txn *t = (struct lk__txn *)p;
-			/* relaxed: only the owner thread uses a live handle; a
-			 * stale one just has to fail */
-			if (lk__unlikely((atomic_load_explicit(&t->gen, memory_order_relaxed) &
-					  255u) != tag ||
-					 atomic_load_explicit(&t->state, memory_order_relaxed) != 1))
-				return NULL;
-			return t;
-		}
-	}
-	return NULL;
+	uint64_t v = (uint64_t)(uintptr_t)h;
+	uint32_t gen = (uint32_t)(v >> 32);
+	uint32_t s = (uint32_t)(v >> 16) & 0xffffu; /* 1..LK__MAX_MGRS */
+	uint32_t i = (uint32_t)v & 0xffffu;
+	if (lk__unlikely(s - 1u >= LK__MAX_MGRS || !(gen & 1u)))
+		return NULL;
+	/* acquire: pairs with create's release of the length, so the base
+	 * read after it is the one published with it */
+	uintptr_t len = atomic_load_explicit(&reg_len[s - 1], memory_order_acquire);
+	if (lk__unlikely((uintptr_t)i * LK__TXN_SLOT >= len))
+		return NULL;
+	/* relaxed: ordered by the length load above */
+	struct lk__txn *t = (struct lk__txn *)(atomic_load_explicit(
+		&reg_base[s - 1], memory_order_relaxed) + (uintptr_t)i * LK__TXN_SLOT);
+	/* relaxed: only the owner thread uses a live handle; a stale one
+	 * just has to fail */
+	if (lk__unlikely(atomic_load_explicit(&t->gen, memory_order_relaxed) != gen))
+		return NULL;
+	return t;
+}
+
+static inline lk_txn_t *txn_handle(const lk_lockmgr_t *m, const struct lk__txn *t,
+				   uint32_t gen)
+{
+	return (lk_txn_t *)(uintptr_t)(((uint64_t)gen << 32) |
+				       ((uint64_t)(m->reg_slot + 1) << 16) | t->idx);
 }
 
 /* owner-only counter bump: relaxed load+store, no RMW (readers only sum) */
@@ -899,7 +916,8 @@ static void wound(lk_lockmgr_t *m, struct lk__txn *by, struct lk__txn *v,
 	if (atomic_fetch_or_explicit(&v->flags, LK__T_WOUNDED,
 				     memory_order_seq_cst) & LK__T_WOUNDED)
 		return;
-	st_inc(by, LK__ST_WOUNDS);
+	if (by) /* the running txn: its counters are written by it alone */
+		st_inc(by, LK__ST_WOUNDS);
 	EMIT(m, v, h, LK_EV_VICTIM, NONE, NONE, LK_WOUNDED, false, 0);
 	txn_signal(v);
 }
@@ -936,10 +954,33 @@ static uint32_t blockers(lk_lockmgr_t *m, const struct lk__head *h, uint32_t ri,
 	return n;
 }
 
-/* A grant that passes queued conflicting requests (a conversion, or any
- * grant without fifo_strict) makes new edges waiter -> granted txn: apply
- * the age rule of wait-die / wound-wait to them. */
-static void bypass_edges(lk_lockmgr_t *m, struct lk__head *h, uint32_t gi)
+/* One new wait-for edge waiter ot -> gt: the age rule of wait-die /
+ * wound-wait. self: the running txn (its wound counter; NULL: ot's). */
+static void age_edge(lk_lockmgr_t *m, struct lk__txn *self, struct lk__head *h,
+		     struct lk__txn *ot, struct lk__txn *gt, uint64_t gid)
+{
+	uint64_t oid = atomic_load_explicit(&ot->id, memory_order_relaxed);
+	if (m->cfg.policy == LK_POLICY_WAIT_DIE && oid > gid) {
+		/* younger waits for older: it dies */
+		atomic_store_explicit(&ot->victim_of,
+				      atomic_load_explicit(&ot->wait_seq, memory_order_relaxed),
+				      memory_order_seq_cst);
+		txn_signal(ot);
+	} else if (m->cfg.policy == LK_POLICY_WOUND_WAIT && oid < gid) {
+		wound(m, self ? self : ot, gt, h);
+	}
+}
+
+/* New edges waiter -> txn of request gi, for waiters that conflict with
+ * `mode`. A grant that passes queued requests (a conversion, or any grant
+ * without fifo_strict; mode = the granted mode) makes them for the queue,
+ * and a granted conversion (grant = true) also for the other waiting
+ * converters, which wait for every holder's mode. A conversion that
+ * queues ahead of new requests (mode = its wanted mode, grant = false)
+ * makes them for the queue. Applies the age rule of wait-die /
+ * wound-wait to each. */
+static void bypass_edges(lk_lockmgr_t *m, struct lk__txn *self, struct lk__head *h,
+			 uint32_t gi, unsigned mode, bool grant)
 {
 	int pol = m->cfg.policy;
 	if (pol != LK_POLICY_WAIT_DIE && pol != LK_POLICY_WOUND_WAIT)
@@ -949,20 +990,16 @@ static void bypass_edges(lk_lockmgr_t *m, struct lk__head *h, uint32_t gi)
 	uint64_t gid = atomic_load_explicit(&gt->id, memory_order_relaxed);
 	for (uint32_t p = h->qhead; p; p = m->reqs[p].rnext) {
 		struct lk__req *o = &m->reqs[p];
-		if (!((m->mt.conflicts[o->want] >> g->mode) & 1u))
-			continue;
-		struct lk__txn *ot = txn_at(m, o->txn);
-		uint64_t oid = atomic_load_explicit(&ot->id, memory_order_relaxed);
-		if (pol == LK_POLICY_WAIT_DIE && oid > gid) {
-			/* younger waits for older: it dies */
-			atomic_store_explicit(&ot->victim_of,
-					      atomic_load_explicit(&ot->wait_seq,
-								   memory_order_relaxed),
-					      memory_order_seq_cst);
-			txn_signal(ot);
-		} else if (pol == LK_POLICY_WOUND_WAIT && oid < gid) {
-			wound(m, ot, gt, h);
-		}
+		if ((m->mt.conflicts[o->want] >> mode) & 1u)
+			age_edge(m, self, h, txn_at(m, o->txn), gt, gid);
+	}
+	if (!grant || !h->nconv)
+		return;
+	for (uint32_t p = h->holders; p; p = m->reqs[p].rnext) {
+		struct lk__req *o = &m->reqs[p];
+		if (p != gi && o->status == LK__R_CONVERTING &&
+		    ((m->mt.conflicts[o->want] >> mode) & 1u))
+			age_edge(m, self, h, txn_at(m, o->txn), gt, gid);
 	}
 }
 
@@ -987,8 +1024,8 @@ static void grant_pass(lk_lockmgr_t *m, struct lk__head *h)
 			EMIT(m, ot, h, LK_EV_CONVERT, o->mode, prev, LK_OK, false,
 			     ot->token_out);
 			txn_signal(ot);
-			if (h->qhead)
-				bypass_edges(m, h, p);
+			if (h->qhead || h->nconv)
+				bypass_edges(m, NULL, h, p, o->mode, true);
 		}
 	}
 	/* Strict: a waiter goes when compatible with the holders, the
@@ -1013,7 +1050,7 @@ static void grant_pass(lk_lockmgr_t *m, struct lk__head *h)
 			     ot->token_out);
 			txn_signal(ot);
 			if (!m->cfg.fifo_strict)
-				bypass_edges(m, h, p);
+				bypass_edges(m, NULL, h, p, o->mode, false);
 		} else {
 			ahead |= (uint16_t)(1u << o->want);
 		}
@@ -1346,8 +1383,8 @@ static int lock_one(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
 			q->want = (uint8_t)target;
 			uint64_t tok = next_token(m, h, target);
 			EMIT(m, t, h, LK_EV_CONVERT, target, prev, LK_OK, false, tok);
-			if (h->qhead)
-				bypass_edges(m, h, ri);
+			if (h->qhead || h->nconv)
+				bypass_edges(m, t, h, ri, target, true);
 			head_unlatch(h);
 			st_inc(t, LK__ST_ACQUIRED);
 			if (token)
@@ -1376,7 +1413,7 @@ static int lock_one(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
 			uint64_t tok = next_token(m, h, mode);
 			EMIT(m, t, h, LK_EV_GRANT, mode, NONE, LK_OK, false, tok);
 			if (!m->cfg.fifo_strict && h->qhead)
-				bypass_edges(m, h, ri);
+				bypass_edges(m, t, h, ri, mode, false);
 			head_unlatch(h);
 			t->bloom |= bit;
 			tlist_add(m, t, ri);
@@ -1459,6 +1496,11 @@ lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t hi,
 				    false, t, h};
 		blockers(m, h, ri, age_wound, &a);
 	}
+	/* a conversion queues ahead of every new request: the conflicting
+	 * ones now wait for it too (blockers()), so the age rule applies to
+	 * those edges when it queues, not only when it is granted */
+	if (!is_new && h->qhead)
+		bypass_edges(m, t, h, ri, target, false);
 	/* publish the wait; seq_cst: the detector and wounders (README) */
 	atomic_exchange_explicit(&t->wake, 0, memory_order_seq_cst);
 	uint32_t seq = atomic_load_explicit(&t->wait_seq, memory_order_relaxed) + 1;
@@ -1609,8 +1651,8 @@ static void escalate(lk_lockmgr_t *m, struct lk__txn *t, uint32_t tri)
 	}
 	EMIT(m, t, th, LK_EV_ESCALATE, target, prev, LK_OK, false,
 	     next_token(m, th, target));
-	if (th->qhead)
-		bypass_edges(m, th, tri);
+	if (th->qhead || th->nconv)
+		bypass_edges(m, t, th, tri, target, true);
 	head_unlatch(th);
 	uint32_t p = t->locks;
 	while (p) {
@@ -1671,6 +1713,99 @@ lock_ancestors(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res,
 	return LK_OK;
 }
 
+#define LK__SLOW (-2)
+
+/*
+ * The uncontended fast path of lk_lock: res's head exists, its latch is
+ * free, nothing conflicting is granted, nothing queued or converting, t
+ * does not hold res yet and has a cached request. Then it grants under the
+ * head latch exactly as lock_one does (the same state, the same events);
+ * otherwise it returns LK__SLOW having changed nothing (a latch it took is
+ * dropped again), and lock_one decides.
+ */
+static inline __attribute__((always_inline)) int
+lock_fast(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, unsigned mode,
+	  uint64_t *token)
+{
+	uint32_t ri = t->cache;
+	if (lk__unlikely(!ri))
+		return LK__SLOW;
+	/* latch-free walk as in head_get; acquire: a head reached is initialized */
+	uint32_t hi = atomic_load_explicit(&m->buckets[res_hash(r) & m->bmask],
+					   memory_order_acquire);
+	struct lk__head *h;
+	uint32_t w;
+	for (int steps = 0;; steps++) {
+		if (lk__unlikely(!hi || hi > m->nheads || steps > 8))
+			return LK__SLOW; /* absent (create), long chain, or a race */
+		h = &m->heads[hi];
+		w = atomic_load_explicit(&h->lw, memory_order_acquire);
+		if (!(w & LK__L_DEAD) && key_eq(h, r))
+			break;
+		hi = atomic_load_explicit(&h->next, memory_order_acquire);
+	}
+	/* acquire: the previous critical section; the CAS expecting the
+	 * generation seen proves the key compared is h's live key */
+	if (lk__unlikely(w & LK__L_LATCHED) ||
+	    !atomic_compare_exchange_strong_explicit(&h->lw, &w, w | LK__L_LATCHED,
+						     memory_order_acquire,
+						     memory_order_relaxed))
+		return LK__SLOW;
+	uint16_t c = m->mt.conflicts[mode];
+	uint64_t bit = 1ull << (hi & 63);
+	if (lk__unlikely((c & h->granted) | h->qhead | h->nconv) ||
+	    ((t->bloom & bit) && find_holder(m, h, t->idx))) {
+		head_unlatch(h);
+		return LK__SLOW;
+	}
+	struct lk__req *q = &m->reqs[ri];
+	t->cache = atomic_load_explicit(&q->tnext, memory_order_relaxed);
+	t->ncache--;
+	q->head = hi;
+	q->txn = t->idx;
+	q->mode = q->want = (uint8_t)mode;
+	q->status = LK__R_GRANTED;
+	q->kind = (uint8_t)r->kind;
+	q->nchild = 0;
+	list_push(m, &h->holders, ri);
+	count_add(h, mode);
+	uint64_t tok = next_token(m, h, mode);
+	if (lk__unlikely(m->trace != NULL)) {
+		emit_slow(m, t, h, LK_EV_REQUEST, (int)mode, NONE, LK_OK, false, 0);
+		emit_slow(m, t, h, LK_EV_GRANT, (int)mode, NONE, LK_OK, false, tok);
+	}
+	head_unlatch(h);
+	t->bloom |= bit;
+	tlist_add(m, t, ri);
+	st_inc(t, LK__ST_ACQUIRED);
+	if (token)
+		*token = tok;
+	return LK_OK;
+}
+
+/* lk_lock_ex past the checks, when the fast path does not apply */
+static __attribute__((noinline)) int
+lock_slow(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res, unsigned mode,
+	  uint64_t timeout_ns, bool hier, uint64_t *token)
+{
+	bool nowait = timeout_ns == 0;
+	uint64_t deadline = (nowait || timeout_ns == LK_FOREVER) ? 0
+								 : lk__deadline(timeout_ns);
+	uint32_t tri = 0, ri = 0;
+	bool fresh = false;
+	if (hier) {
+		int rc = lock_ancestors(m, t, res, mode, nowait, deadline, &tri);
+		if (rc != LK_OK)
+			return rc == LK__COVERED ? LK_OK : rc;
+	}
+	int rc = lock_one(m, t, res, mode, nowait, deadline, token, &ri, &fresh);
+	if (rc == LK_OK && fresh && tri && res->kind == LK_RES_ROW &&
+	    m->cfg.escalation_threshold &&
+	    ++m->reqs[tri].nchild > m->cfg.escalation_threshold)
+		escalate(m, t, tri);
+	return rc;
+}
+
 int lk_lock_ex(lk_txn_t *txn, const lk_res_t *res, int mode, uint64_t timeout_ns,
 	       unsigned flags, uint64_t *token)
 {
@@ -1686,27 +1821,16 @@ int lk_lock_ex(lk_txn_t *txn, const lk_res_t *res, int mode, uint64_t timeout_ns
 	if (lk__unlikely(atomic_load_explicit(&t->flags, memory_order_relaxed) &
 			 LK__T_WOUNDED))
 		return LK_WOUNDED;
-	bool nowait = timeout_ns == 0;
-	uint64_t deadline = (nowait || timeout_ns == LK_FOREVER) ? 0
-								 : lk__deadline(timeout_ns);
-	uint32_t tri = 0, ri = 0;
-	bool fresh = false;
-	if (m->cfg.hierarchy && !(flags & LK_F_NOHIER) &&
-	    m->mt.intention[mode] != NONE &&
-	    (res->kind == LK_RES_TABLE || res->kind == LK_RES_PAGE ||
-	     res->kind == LK_RES_ROW)) {
-		int rc = lock_ancestors(m, t, res, (unsigned)mode, nowait, deadline,
-					&tri);
-		if (rc != LK_OK)
-			return rc == LK__COVERED ? LK_OK : rc;
+	bool hier = m->cfg.hierarchy && !(flags & LK_F_NOHIER) &&
+		    m->mt.intention[mode] != NONE &&
+		    (res->kind == LK_RES_TABLE || res->kind == LK_RES_PAGE ||
+		     res->kind == LK_RES_ROW);
+	if (!hier) {
+		int rc = lock_fast(m, t, res, (unsigned)mode, token);
+		if (lk__likely(rc != LK__SLOW))
+			return rc;
 	}
-	int rc = lock_one(m, t, res, (unsigned)mode, nowait, deadline, token, &ri,
-			  &fresh);
-	if (rc == LK_OK && fresh && tri && res->kind == LK_RES_ROW &&
-	    m->cfg.escalation_threshold &&
-	    ++m->reqs[tri].nchild > m->cfg.escalation_threshold)
-		escalate(m, t, tri);
-	return rc;
+	return lock_slow(m, t, res, (unsigned)mode, timeout_ns, hier, token);
 }
 
 int lk_lock(lk_txn_t *txn, const lk_res_t *res, int mode, uint64_t timeout_ns,
@@ -1854,8 +1978,10 @@ int lk_txn_begin(lk_lockmgr_t *m, lk_txn_t **out)
 			      memory_order_relaxed);
 	/* release: viewers that see the slot active see it initialized */
 	atomic_store_explicit(&t->state, 1, memory_order_release);
-	uint32_t gen = atomic_load_explicit(&t->gen, memory_order_relaxed);
-	*out = (lk_txn_t *)((uintptr_t)t | (gen & (LK__TXN_SLOT - 1)));
+	/* relaxed: only the handle's holder reads it (odd: active) */
+	uint32_t gen = atomic_load_explicit(&t->gen, memory_order_relaxed) + 1;
+	atomic_store_explicit(&t->gen, gen, memory_order_relaxed);
+	*out = txn_handle(m, t, gen);
 	return LK_OK;
 }
 
@@ -1908,7 +2034,9 @@ static int txn_end(lk_txn_t *txn, bool commit)
 		}
 	}
 	atomic_store_explicit(&t->state, 0, memory_order_relaxed);
-	atomic_fetch_add_explicit(&t->gen, 1, memory_order_relaxed);
+	/* relaxed, no RMW: only the owner ends its txn (even: ended) */
+	atomic_store_explicit(&t->gen, atomic_load_explicit(&t->gen, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
 	uint64_t top = atomic_load_explicit(&m->txn_free, memory_order_relaxed);
 	do {
 		atomic_store_explicit(&t->free_next, (uint32_t)top, memory_order_relaxed);
