@@ -24,16 +24,25 @@
  * so a wake it swallowed is passed on by the next unlock.
  *
  * Fairness: barging is allowed (a running thread may take the lock ahead of
- * a sleeper: that is what makes it fast), so it is not FIFO. It is
- * eventually fair: a waiter that has been parked longer than about 1 ms
- * (LK_MUTEX_HANDOFF_NS) sets HANDOFF; while it is set, only a starving
- * waiter may take the lock: the fast path, trylock and every other waiter
- * stand aside, and unlock wakes one sleeper that parked as starving (its
- * own futex bitset bit), not whichever the kernel would pick. It clears
- * HANDOFF when it acquires (or times out, then waking everyone so a free
- * lock is not left with sleepers), and barging resumes. HANDOFF is set only by a starving waiter still inside
- * lock, so it never outlives them all. Sleepers park with futex bitset
- * bit 0 (bit 1 once starving); a plain wake reaches either kind.
+ * a sleeper: that is what makes it fast), so it is not FIFO. Hand-off bounds
+ * the wait of a starving waiter: one that has been waiting (announced as a
+ * sleeper) longer than about 1 ms (LK_MUTEX_HANDOFF_NS) and finds HANDOFF
+ * clear sets it and becomes the heir; there is at most one heir. While
+ * HANDOFF is set, only the heir may take the lock: the fast path, trylock
+ * and every other waiter (starving or not) stand aside, and unlock wakes the
+ * heir (it alone parks with futex bitset bit 1; others use bit 0; a plain
+ * wake reaches both) and one other sleeper, so that one can look at its
+ * clock. So the heir gets the lock at the first unlock after its claim
+ * (a timed heir may time out first). It clears HANDOFF when it acquires
+ * (or times out, then waking everyone if the lock is free: the unlock in
+ * hand-off mode cleared WAITERS), and barging resumes.
+ * What this guarantees: a waiter that has become the heir waits at most
+ * for the current holder. A starving waiter that finds another heir must
+ * wait for that heir's turn and then claim HANDOFF itself; with two
+ * threads that always succeeds (Spin, mutex.pml: handoff-strict-2p), with
+ * more a starving waiter can in principle keep losing the claim to other
+ * starving waiters (each of which has waited 1 ms and then gets the lock;
+ * mutex.pml: limit-handoff-3p), so it is not a FIFO bound.
  *
  * Size: 4 bytes (one uint32_t); LK_DEBUG adds an owner field.
  *
@@ -45,8 +54,8 @@
  *   load(word, relaxed): decides what to try; the CAS that follows acquires.
  *   unlock: CAS(word, s, s & ~(LOCKED|WAITERS), release / relaxed):
  *       publishes the critical section to the next acquirer.
- *   leaving on timeout: fetch_and(word, ~HANDOFF, relaxed): gives nothing
- *       to anyone, only re-allows barging.
+ *   leaving on timeout (heir): fetch_and(word, ~HANDOFF, relaxed): gives
+ *       nothing to anyone, only re-allows barging.
  *   debug owner: relaxed, compared with the caller's own id.
  */
 #ifndef LATCHKIT_MUTEX_H
@@ -118,16 +127,17 @@ LK__SLOW bool lk_mutex_lock_slow_(lk_mutex_t *l, uint64_t deadline)
 	bool parked = false;   /* has been through a park step: acquire with
 				* WAITERS, since others may sleep too */
 	bool starving = false; /* parked longer than LK_MUTEX_HANDOFF_NS */
+	bool heir = false;     /* we set HANDOFF: the lock is reserved for us */
 	uint64_t parked_at = 0;
 	for (;;) {
 		uint32_t s = atomic_load_explicit(&l->word,
 						  memory_order_relaxed);
 		if (!(s & LK_MUTEX_LOCKED_) &&
-		    (starving || !(s & LK_MUTEX_HANDOFF_))) {
+		    (heir || !(s & LK_MUTEX_HANDOFF_))) {
 			uint32_t ns = s | LK_MUTEX_LOCKED_;
 			if (parked)
 				ns |= LK_MUTEX_WAITERS_; /* others may sleep */
-			if (starving)
+			if (heir)
 				ns &= ~LK_MUTEX_HANDOFF_;
 			if (atomic_compare_exchange_weak_explicit(
 				    &l->word, &s, ns, memory_order_acquire,
@@ -139,10 +149,11 @@ LK__SLOW bool lk_mutex_lock_slow_(lk_mutex_t *l, uint64_t deadline)
 			if (parked && !starving &&
 			    lk__now_ns() - parked_at >= LK_MUTEX_HANDOFF_NS)
 				starving = true;
-			if (starving) /* unlock in hand-off mode wakes these */
-				w.bits = LK_MUTEX_BIT_STARVING_;
 			uint32_t want = s | LK_MUTEX_WAITERS_;
-			if (starving)
+			/* Only one heir at a time: a starving waiter claims
+			 * HANDOFF only while nobody holds the claim. */
+			bool claim = starving && !(s & LK_MUTEX_HANDOFF_);
+			if (claim)
 				want |= LK_MUTEX_HANDOFF_;
 			if (want != s &&
 			    !atomic_compare_exchange_weak_explicit(
@@ -150,21 +161,26 @@ LK__SLOW bool lk_mutex_lock_slow_(lk_mutex_t *l, uint64_t deadline)
 				    memory_order_relaxed))
 				continue;
 			s = want;
+			if (claim) {
+				heir = true;
+				/* unlock in hand-off mode wakes this bit */
+				w.bits = LK_MUTEX_BIT_STARVING_;
+			}
 			if (!parked) {
 				parked = true;
 				parked_at = lk__now_ns();
 			}
 		}
 		if (!lk__wait(&w, &l->word, s)) {
-			if (starving) {
-				/* Re-allow barging; if the lock is free with
-				 * sleepers, wake one to take it. */
+			if (heir) {
+				/* Give up the claim. If the lock is free, an
+				 * unlock in hand-off mode may have cleared
+				 * WAITERS and woken only us: wake every sleeper
+				 * (WAITERS cannot tell), they re-check. */
 				uint32_t o = atomic_fetch_and_explicit(
 					&l->word, ~LK_MUTEX_HANDOFF_,
 					memory_order_relaxed);
-				if ((o & (LK_MUTEX_LOCKED_ |
-					  LK_MUTEX_WAITERS_)) ==
-				    LK_MUTEX_WAITERS_)
+				if (!(o & LK_MUTEX_LOCKED_))
 					lk__futex_wake(&l->word, INT32_MAX);
 			}
 			return false;
@@ -218,15 +234,19 @@ LK__SLOW void lk_mutex_unlock_slow_(lk_mutex_t *l, uint32_t s)
 		&l->word, &s, s & ~(LK_MUTEX_LOCKED_ | LK_MUTEX_WAITERS_),
 		memory_order_release, memory_order_relaxed))
 		;
-	/* In hand-off mode only a starving waiter may take the lock: wake one
-	 * that parked as starving (none asleep: one is awake and will take
-	 * it). It acquires with WAITERS, so its unlock wakes the others on. */
+	/* In hand-off mode only the heir may take the lock: wake it if it
+	 * sleeps (it alone parks with the STARVING bit; if it is awake, it
+	 * sees the word change and takes the lock). Wake one other sleeper
+	 * too: it cannot take the lock, but it looks at its clock, and may
+	 * be starving (else, with heirs taking turns, it could sleep on). */
 	if (s & LK_MUTEX_WAITERS_) {
-		if (s & LK_MUTEX_HANDOFF_)
+		if (s & LK_MUTEX_HANDOFF_) {
 			lk__futex_wake_bits(&l->word, 1,
 					    LK_MUTEX_BIT_STARVING_);
-		else
+			lk__futex_wake_bits(&l->word, 1, LK_MUTEX_BIT_NORMAL_);
+		} else {
 			lk__futex_wake(&l->word, 1);
+		}
 	}
 }
 

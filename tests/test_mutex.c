@@ -136,3 +136,66 @@ Test(mutex, starving_waiter_gets_handoff)
 	pthread_join(th, NULL);
 	cr_assert_eq(atomic_load(&h.l.word), 0u);
 }
+
+/* Strict hand-off: of two starving waiters, only the one that set HANDOFF
+ * (the heir) may take the reserved lock; the other, starving too, stands
+ * aside, so the heir is the first in after the holder's unlock. */
+typedef struct {
+	lk_mutex_t l;
+	atomic_int n;
+	int order[2];
+} heir_t;
+
+static heir_t hr;
+static void *heir_fn(void *p)
+{
+	int id = (int)(intptr_t)p;
+	lk_mutex_lock(&hr.l);
+	hr.order[atomic_fetch_add(&hr.n, 1)] = id;
+	lk_mutex_unlock(&hr.l);
+	return NULL;
+}
+
+static void past_handoff_ns(void)
+{
+	lkt_sleep_ms(LK_MUTEX_HANDOFF_NS > 50000000u
+			     ? 50u
+			     : (unsigned)(LK_MUTEX_HANDOFF_NS / 1000000) + 2);
+}
+
+Test(mutex, only_the_heir_takes_a_reserved_lock)
+{
+	pthread_t a, b;
+	lk_mutex_init(&hr.l);
+	atomic_init(&hr.n, 0);
+	lk_mutex_lock(&hr.l);
+	cr_assert_eq(pthread_create(&a, NULL, heir_fn, (void *)(intptr_t)1), 0);
+	uint64_t t0 = lkt_now_ns();
+	while (!(atomic_load(&hr.l.word) & LK_MUTEX_WAITERS_))
+		cr_assert_lt(lkt_now_ns() - t0, 10000000000ull,
+			     "A never parked");
+	past_handoff_ns();
+	t0 = lkt_now_ns();
+	while (!(atomic_load(&hr.l.word) & LK_MUTEX_HANDOFF_)) {
+		cr_assert_lt(lkt_now_ns() - t0, 10000000000ull,
+			     "A never claimed HANDOFF");
+		lk__futex_wake(&hr.l.word, 1); /* spurious wake, lock kept */
+		lkt_sleep_ms(1);
+	}
+	/* A is the heir. B arrives, parks, and starves too. */
+	cr_assert_eq(pthread_create(&b, NULL, heir_fn, (void *)(intptr_t)2), 0);
+	lkt_sleep_ms(20);
+	past_handoff_ns();
+	for (int i = 0; i < 20; i++) { /* let B look at its clock */
+		lk__futex_wake(&hr.l.word, INT32_MAX);
+		lkt_sleep_ms(1);
+	}
+	cr_assert_eq(atomic_load(&hr.n), 0);
+	cr_assert_neq(atomic_load(&hr.l.word) & LK_MUTEX_HANDOFF_, 0u);
+	lk_mutex_unlock(&hr.l);
+	pthread_join(a, NULL);
+	pthread_join(b, NULL);
+	cr_assert_eq(atomic_load(&hr.n), 2);
+	cr_assert_eq(hr.order[0], 1, "a starving non-heir took the reserved lock");
+	cr_assert_eq(atomic_load(&hr.l.word), 0u);
+}
