@@ -435,6 +435,8 @@ static inline void head_key(const struct lk__head *h, lk_res_t *r)
 
 /* ---- latches ----------------------------------------------------------------- */
 
+#define LK__LATCH_NAP_NS 1000000u /* a parked latch waiter rechecks after 1 ms */
+
 /* Take h's latch. check_gen: fail (false) if h stops being generation gen;
  * otherwise the caller knows h cannot be recycled under it. */
 static bool head_latch_slow(struct lk__head *h, bool check_gen, uint32_t gen)
@@ -469,6 +471,9 @@ static bool head_latch_slow(struct lk__head *h, bool check_gen, uint32_t gen)
 			}
 			/* we may leave sleepers behind: keep the bit on ours */
 			extra = LK__L_PARKED;
+			/* a timed sleep: head_unlatch's plain store may erase
+			 * our bit and skip the wake; then the deadline ends it */
+			wt.deadline = lk__now_ns() + LK__LATCH_NAP_NS;
 			lk__wait(&wt, &h->lw, w);
 		} else {
 			lk__wait(&wt, NULL, 0);
@@ -499,17 +504,20 @@ static inline bool head_latch_gen(struct lk__head *h, uint32_t w)
 	return head_latch_slow(h, true, gen);
 }
 
+/* Release h's latch. Fast case (nobody announced a sleep): a plain release
+ * store, no read-modify-write. A PARKED bit that a waiter CASes in between
+ * our load and our store is overwritten: that waiter's futex wait then
+ * either sees the word changed and returns, or sleeps until its backstop
+ * (LK__LATCH_NAP_NS, head_latch_slow) and retries. Only parkers write the
+ * word of a latched head, so nothing else can be lost. */
 static inline void head_unlatch(struct lk__head *h)
 {
 	uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
-	uint32_t nw = w & ~(LK__L_LATCHED | LK__L_PARKED);
-	/* release: publish the critical section; fast case is a plain store
-	 * when nobody parked (a parker must CAS the PARKED bit in first) */
-	if (lk__likely(!(w & LK__L_PARKED)) &&
-	    atomic_compare_exchange_strong_explicit(&h->lw, &w, nw,
-						    memory_order_release,
-						    memory_order_relaxed))
+	if (lk__likely(!(w & LK__L_PARKED))) {
+		/* release: publish the critical section */
+		atomic_store_explicit(&h->lw, w & ~LK__L_LATCHED, memory_order_release);
 		return;
+	}
 	uint32_t old = atomic_exchange_explicit(&h->lw, w & ~(LK__L_LATCHED | LK__L_PARKED),
 						memory_order_release);
 	if (old & LK__L_PARKED)
