@@ -1012,7 +1012,7 @@ static void bypass_edges(lk_lockmgr_t *m, struct lk__txn *self, struct lk__head 
 }
 
 /* After anything left h: grant converters, then the queue (group grant). */
-static void grant_pass(lk_lockmgr_t *m, struct lk__head *h)
+static __attribute__((noinline)) void grant_pass(lk_lockmgr_t *m, struct lk__head *h)
 {
 	if (h->nconv) {
 		for (uint32_t p = h->holders; p; p = m->reqs[p].rnext) {
@@ -1067,14 +1067,14 @@ static void grant_pass(lk_lockmgr_t *m, struct lk__head *h)
 }
 
 /* Release granted request ri (h latched); the caller frees it. */
-static void release_req(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h,
-			uint32_t ri)
+static inline __attribute__((always_inline)) void
+release_req(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t ri)
 {
 	struct lk__req *q = &m->reqs[ri];
 	list_del(m, &h->holders, NULL, ri);
 	count_del(h, q->mode);
 	EMIT(m, t, h, LK_EV_RELEASE, q->mode, q->mode, LK_OK, false, 0);
-	if (h->qhead || h->nconv)
+	if (lk__unlikely(h->qhead | h->nconv))
 		grant_pass(m, h);
 }
 
