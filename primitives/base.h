@@ -98,6 +98,11 @@ extern "C" {
 #define LK__LO_HALF 0
 #endif
 
+/* A slow path: out of line and cold, so the inlined fast path keeps few
+ * registers and no stack frame; static, not inline (gcc rejects noinline
+ * on an inline function); `unused` as an unused inline would be. */
+#define LK__COLD static __attribute__((noinline, cold, unused))
+
 #define lk__likely(x) __builtin_expect(!!(x), 1)
 #define lk__unlikely(x) __builtin_expect(!!(x), 0)
 

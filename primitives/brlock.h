@@ -48,12 +48,6 @@
 extern "C" {
 #endif
 
-/* Slow paths stay out of line (static, not inline: gcc rejects noinline on
- * an inline function), so the inlined fast path needs no stack frame. */
-#ifndef LK__COLD
-#define LK__COLD __attribute__((noinline, cold, unused))
-#endif
-
 #ifndef LK_BRLOCK_STRIPES
 #define LK_BRLOCK_STRIPES 64
 #endif
@@ -101,7 +95,7 @@ static inline void lk_brlock_init(lk_brlock_t *l)
 
 /* The thread's stripe, as its byte offset in lk_brlock_t (never 0: the
  * flag line comes first), so that finding it is one add. */
-static LK__COLD uint32_t lk__br_assign_(void)
+LK__COLD uint32_t lk__br_assign_(void)
 {
 	/* relaxed: a unique number is all we need. */
 	uint32_t i = atomic_fetch_add_explicit(&lk__brlock_next_, 1u,
@@ -142,9 +136,9 @@ static inline LK_ATOMIC(uint32_t) *lk__br_mine_(lk_brlock_t *l)
 /* ---- readers ------------------------------------------------------------ */
 
 /* A writer is in or draining: back off and retry once the flag is down. */
-static LK__COLD bool lk__br_rdslow_(lk_brlock_t *l,
-					   LK_ATOMIC(uint32_t) *n,
-					   uint64_t deadline, bool try_)
+LK__COLD bool lk__br_rdslow_(lk_brlock_t *l,
+			     LK_ATOMIC(uint32_t) *n,
+			     uint64_t deadline, bool try_)
 {
 	lk__wait_t w = lk__wait_start(deadline);
 	for (;;) {

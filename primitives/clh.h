@@ -73,11 +73,6 @@
 
 #include "base.h"
 
-#ifndef LK__SLOW
-/* A contended path: out of line (so the fast path keeps few registers),
- * hence static rather than static inline; `unused` as for an inline. */
-#define LK__SLOW __attribute__((noinline, cold, unused)) static
-#endif
 #include <pthread.h>
 
 #ifdef __cplusplus
@@ -140,7 +135,7 @@ static inline void lk_clh_check_unlock_(lk_clh_t *l, const char *fn)
 #define LK_CLH_ACQUIRED_(l) ((void)0)
 #endif
 
-LK__SLOW void lk_clh_wait_free_(lk_clh_node_t *pred)
+LK__COLD void lk_clh_wait_free_(lk_clh_node_t *pred)
 {
 	lk__wait_t w = lk__wait_start(0);
 	lk__wait_park_early(&w); /* FIFO: yielding only stalls the queue */
@@ -246,7 +241,7 @@ static inline void lk_clh_key_create_(void)
 }
 
 /* No single spare: take one from the list, or allocate. */
-LK__SLOW lk_clh_node_t *lk_clh_node_more_(lk__clh_pool_t *p)
+LK__COLD lk_clh_node_t *lk_clh_node_more_(lk__clh_pool_t *p)
 {
 	if (p->n)
 		return p->spare[--p->n];
@@ -262,7 +257,7 @@ LK__SLOW lk_clh_node_t *lk_clh_node_more_(lk__clh_pool_t *p)
 }
 
 /* The single spare is taken: keep n in the list, or free it. */
-LK__SLOW void lk_clh_node_less_(lk__clh_pool_t *p, lk_clh_node_t *n)
+LK__COLD void lk_clh_node_less_(lk__clh_pool_t *p, lk_clh_node_t *n)
 {
 	if (p->n < LK_CLH_POOL)
 		p->spare[p->n++] = n;

@@ -72,12 +72,6 @@
 
 #include "base.h"
 
-#ifndef LK__SLOW
-/* A contended path: out of line (so the fast path keeps few registers),
- * hence static rather than static inline; `unused` as for an inline. */
-#define LK__SLOW __attribute__((noinline, cold, unused)) static
-#endif
-
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -139,7 +133,7 @@ static inline void lk_mcs_check_unlock_(lk_mcs_t *l, const char *fn)
 #define LK_MCS_ACQUIRED_(l) ((void)0)
 #endif
 
-LK__SLOW void lk_mcs_wait_granted_(lk_mcs_node_t *n)
+LK__COLD void lk_mcs_wait_granted_(lk_mcs_node_t *n)
 {
 	lk__wait_t w = lk__wait_start(0);
 	lk__wait_park_early(&w); /* FIFO: yielding only stalls the queue */
@@ -192,7 +186,7 @@ static inline bool lk_mcs_trylock_node(lk_mcs_t *l, lk_mcs_node_t *n)
 }
 
 /* A successor swapped itself into tail: wait for its link, then grant. */
-LK__SLOW void lk_mcs_grant_(lk_mcs_node_t *n)
+LK__COLD void lk_mcs_grant_(lk_mcs_node_t *n)
 {
 	lk_mcs_node_t *next;
 	lk__wait_t w = lk__wait_start(0);
@@ -239,7 +233,7 @@ __attribute__((weak)) _Thread_local lk__mcs_pool_t lk__mcs_pool_;
 
 /* First use in this thread builds the free list; later, an empty list
  * means every node is in some queue. */
-LK__SLOW lk_mcs_node_t *lk_mcs_pool_refill_(lk__mcs_pool_t *p)
+LK__COLD lk_mcs_node_t *lk_mcs_pool_refill_(lk__mcs_pool_t *p)
 {
 	if (p->ready)
 		lk__misuse("lk_mcs_lock",

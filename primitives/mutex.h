@@ -63,12 +63,6 @@
 
 #include "base.h"
 
-#ifndef LK__SLOW
-/* A contended path: out of line (so the fast path keeps few registers),
- * hence static rather than static inline; `unused` as for an inline. */
-#define LK__SLOW __attribute__((noinline, cold, unused)) static
-#endif
-
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -119,7 +113,7 @@ static inline void lk_mutex_check_relock_(lk_mutex_t *l, const char *fn)
 #endif
 
 /* Contended acquire; deadline 0: none. Returns false on timeout. */
-LK__SLOW bool lk_mutex_lock_slow_(lk_mutex_t *l, uint64_t deadline)
+LK__COLD bool lk_mutex_lock_slow_(lk_mutex_t *l, uint64_t deadline)
 {
 	lk__wait_t w = lk__wait_start(deadline);
 	lk__wait_park_early(&w); /* see the header comment */
@@ -228,7 +222,7 @@ static inline bool lk_mutex_timedlock(lk_mutex_t *l, uint64_t timeout_ns)
 	return true;
 }
 
-LK__SLOW void lk_mutex_unlock_slow_(lk_mutex_t *l, uint32_t s)
+LK__COLD void lk_mutex_unlock_slow_(lk_mutex_t *l, uint32_t s)
 {
 	while (!atomic_compare_exchange_weak_explicit(
 		&l->word, &s, s & ~(LK_MUTEX_LOCKED_ | LK_MUTEX_WAITERS_),

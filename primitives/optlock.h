@@ -81,7 +81,7 @@ static inline LK_ATOMIC(uint64_t) *lk_optlock_word_(const lk_optlock_t *l)
 /* Not inline, on purpose (the one exception to "static inline"): out of
  * line and cold, the wait keeps the read fast path free of saved registers
  * (gcc: the same instruction count as ck_sequence's read). */
-static __attribute__((noinline, cold, unused)) uint64_t
+LK__COLD uint64_t
 lk_optlock_read_wait_(const lk_optlock_t *l)
 {
 	uint64_t v;

@@ -88,12 +88,6 @@
 extern "C" {
 #endif
 
-/* Slow paths stay out of line (static, not inline: gcc rejects noinline on
- * an inline function), so the inlined fast path needs no stack frame. */
-#ifndef LK__COLD
-#define LK__COLD __attribute__((noinline, cold, unused))
-#endif
-
 #define LK__PF_RINC 0x100u
 #define LK__PF_WBITS 0x3u
 #define LK__PF_PRES 0x2u
@@ -158,13 +152,14 @@ static inline void lk__pf_check_relock_(lk_pfrwlock_t *l, const char *fn)
 
 /* Wait out the writer phase `w` (the writer bits seen on arrival). With a
  * deadline, withdraw on expiry unless the phase has already changed. */
-static LK__COLD bool lk__pf_rdwait_(lk_pfrwlock_t *l, uint32_t w,
-				  uint64_t deadline)
+LK__COLD bool lk__pf_rdwait_(lk_pfrwlock_t *l, uint32_t w,
+			     uint64_t deadline)
 {
 	lk__wait_t wt = lk__wait_start(deadline);
 	for (;;) {
 		/* acquire: the change of phase admits us; see the writer's data */
-		uint32_t v = atomic_load_explicit(lk__pf_rin_(l), memory_order_acquire);
+		uint32_t v =
+		    atomic_load_explicit(lk__pf_rin_(l), memory_order_acquire);
 		if ((v & LK__PF_WBITS) != w)
 			return true;
 		if (!lk__wait(&wt, NULL, 0))
@@ -228,38 +223,43 @@ static inline bool lk_pfrwlock_rdtimedlock(lk_pfrwlock_t *l,
 static inline void lk_pfrwlock_rdunlock(lk_pfrwlock_t *l)
 {
 #ifdef LK_DEBUG
-	uint32_t in = atomic_load_explicit(lk__pf_rin_(l), memory_order_relaxed);
-	uint32_t out = atomic_load_explicit(lk__pf_rout_(l), memory_order_relaxed);
-	LK__CHECK((in & LK__PF_CMASK) != out, "lk_pfrwlock_rdunlock",
+	/* one load of the pair: two would race with readers coming and going
+	 * in between and could see rout catch up with an older rin */
+	uint64_t rv = atomic_load_explicit(&l->r_.both, memory_order_relaxed);
+	LK__CHECK(((uint32_t)(rv >> 32) & LK__PF_CMASK) != (uint32_t)rv,
+		  "lk_pfrwlock_rdunlock",
 		  "read-unlock of a latch not read-locked");
 	LK__CHECK(atomic_load_explicit(&l->owner, memory_order_relaxed) !=
 			  lk__self(),
 		  "lk_pfrwlock_rdunlock", "read-unlock of a latch held for writing");
 #endif
 	/* release: our reads happen before the next writer's entry. */
-	atomic_fetch_add_explicit(lk__pf_rout_(l), LK__PF_RINC, memory_order_release);
+	atomic_fetch_add_explicit(lk__pf_rout_(l), LK__PF_RINC,
+				  memory_order_release);
 }
 
 /* ---- writers ------------------------------------------------------------ */
 
 /* Wait for our ticket's turn; returns wout (its low bit: our phase id). */
-static LK__COLD uint32_t lk__pf_wrturn_(lk_pfrwlock_t *l, uint32_t t)
+LK__COLD uint32_t lk__pf_wrturn_(lk_pfrwlock_t *l, uint32_t t)
 {
 	lk__wait_t w = lk__wait_start(0);
 	uint32_t o;
 	/* acquire: pairs with the previous writer's release of wout. */
-	while (((o = atomic_load_explicit(lk__pf_wout_(l), memory_order_acquire)) &
-		~LK__PF_PHID) != t)
+	while (
+	    ((o = atomic_load_explicit(lk__pf_wout_(l), memory_order_acquire)) &
+	     ~LK__PF_PHID) != t)
 		lk__wait(&w, NULL, 0);
 	return o;
 }
 
 /* Wait for the readers that came before our phase to leave. */
-static LK__COLD void lk__pf_wrdrain_(lk_pfrwlock_t *l, uint32_t rt)
+LK__COLD void lk__pf_wrdrain_(lk_pfrwlock_t *l, uint32_t rt)
 {
 	lk__wait_t w = lk__wait_start(0);
 	/* acquire: pairs with the leaving readers' release of rout. */
-	while (atomic_load_explicit(lk__pf_rout_(l), memory_order_acquire) != rt)
+	while (atomic_load_explicit(lk__pf_rout_(l), memory_order_acquire) !=
+	       rt)
 		lk__wait(&w, NULL, 0);
 }
 
@@ -270,7 +270,8 @@ static inline void lk_pfrwlock_wrlock(lk_pfrwlock_t *l)
 	uint32_t t = atomic_fetch_add_explicit(lk__pf_win_(l), 2u,
 					       memory_order_relaxed);
 	/* acquire: pairs with the previous writer's release of wout. */
-	uint32_t o = atomic_load_explicit(lk__pf_wout_(l), memory_order_acquire);
+	uint32_t o =
+	    atomic_load_explicit(lk__pf_wout_(l), memory_order_acquire);
 	if (lk__unlikely((o & ~LK__PF_PHID) != t))
 		o = lk__pf_wrturn_(l, t);
 	/* relaxed: blocks arriving readers; we read nothing through it. */
@@ -350,9 +351,11 @@ static inline bool lk_pfrwlock_wrtimedlock(lk_pfrwlock_t *l,
 static inline void lk_pfrwlock_wrunlock(lk_pfrwlock_t *l)
 {
 	/* Only the owner writes wout: a relaxed load is the current one. */
-	uint32_t o = atomic_load_explicit(lk__pf_wout_(l), memory_order_relaxed);
+	uint32_t o =
+	    atomic_load_explicit(lk__pf_wout_(l), memory_order_relaxed);
 #ifdef LK_DEBUG
-	uint32_t in = atomic_load_explicit(lk__pf_rin_(l), memory_order_relaxed);
+	uint32_t in =
+	    atomic_load_explicit(lk__pf_rin_(l), memory_order_relaxed);
 	LK__CHECK(in & LK__PF_PRES, "lk_pfrwlock_wrunlock",
 		  (in & LK__PF_CMASK) !=
 				  atomic_load_explicit(lk__pf_rout_(l),
@@ -366,7 +369,8 @@ static inline void lk_pfrwlock_wrunlock(lk_pfrwlock_t *l)
 	LK__PF_SET_OWNER(l, 0);
 #endif
 	/* release: admits the waiting readers and publishes our data. */
-	atomic_fetch_and_explicit(lk__pf_rin_(l), ~LK__PF_WBITS, memory_order_release);
+	atomic_fetch_and_explicit(lk__pf_rin_(l), ~LK__PF_WBITS,
+				  memory_order_release);
 	/* release: hands over to the next writer; a phase ran: flip its id. */
 	atomic_store_explicit(lk__pf_wout_(l), (o + 2) ^ LK__PF_PHID,
 			      memory_order_release);

@@ -47,12 +47,6 @@
 extern "C" {
 #endif
 
-/* Slow paths stay out of line (static, not inline: gcc rejects noinline on
- * an inline function), so the inlined fast path needs no stack frame. */
-#ifndef LK__COLD
-#define LK__COLD __attribute__((noinline, cold, unused))
-#endif
-
 #define LK__RWL_WR 1u
 #define LK__RWL_WW1 2u
 #define LK__RWL_WWMASK 0xffeu
@@ -99,8 +93,8 @@ static inline void lk__rwl_check_relock_(lk_rwlock_t *l, const char *fn)
 
 /* Enter as a reader once no writer holds or waits; deadline 0: none.
  * added: the caller's optimistic RD1 is in the word and must come out. */
-static LK__COLD bool lk__rwl_rdslow_(lk_rwlock_t *l, uint64_t deadline,
-				    bool added)
+LK__COLD bool lk__rwl_rdslow_(lk_rwlock_t *l, uint64_t deadline,
+			      bool added)
 {
 	/* Back out the optimistic add: a writer holds or waits. */
 	if (added)
@@ -180,7 +174,7 @@ static inline void lk_rwlock_rdunlock(lk_rwlock_t *l)
 
 /* ---- writers ------------------------------------------------------------ */
 
-static LK__COLD bool lk__rwl_wrslow_(lk_rwlock_t *l, uint64_t deadline)
+LK__COLD bool lk__rwl_wrslow_(lk_rwlock_t *l, uint64_t deadline)
 {
 	uint32_t v = atomic_load_explicit(&l->word, memory_order_relaxed);
 	/* Announce: readers stop entering. relaxed: a gate, no data. A full

@@ -67,12 +67,6 @@
 extern "C" {
 #endif
 
-/* Slow paths stay out of line (static, not inline: gcc rejects noinline on
- * an inline function), so the inlined fast path needs no stack frame. */
-#ifndef LK__COLD
-#define LK__COLD __attribute__((noinline, cold, unused))
-#endif
-
 #define LK__RWM_TOKEN 0x1u
 #define LK__RWM_WRITER 0x2u
 #define LK__RWM_PHASE 0x4u
@@ -152,19 +146,19 @@ static inline void lk__rwm_holds_(lk_rwmutex_t *l, bool want_x,
 
 /* release: a waiter that loads the new tseq/wseq (acquire) sees the state
  * change made before it. */
-static LK__COLD void lk__rwm_wake_token_(lk_rwmutex_t *l)
+LK__COLD void lk__rwm_wake_token_(lk_rwmutex_t *l)
 {
 	atomic_fetch_add_explicit(&l->tseq, 1u, memory_order_release);
 	lk__futex_wake(&l->tseq, 1);
 }
 
-static LK__COLD void lk__rwm_wake_writer_(lk_rwmutex_t *l)
+LK__COLD void lk__rwm_wake_writer_(lk_rwmutex_t *l)
 {
 	atomic_fetch_add_explicit(&l->wseq, 1u, memory_order_release);
 	lk__futex_wake(&l->wseq, 1);
 }
 
-static LK__COLD void lk__rwm_wake_readers_(lk_rwmutex_t *l)
+LK__COLD void lk__rwm_wake_readers_(lk_rwmutex_t *l)
 {
 	lk__futex_wake(&l->state, INT32_MAX);
 }
@@ -220,8 +214,8 @@ static inline void lk__rwm_release_(lk_rwmutex_t *l, uint32_t clear,
  * It is in once PHASE differs from the one it saw (the phase ended and moved
  * it to RD), or, while still in RD or WT, once WRITER is clear (the writer
  * withdrew). */
-static LK__COLD bool lk__rwm_rdslow_(lk_rwmutex_t *l, uint32_t o,
-				   uint64_t deadline)
+LK__COLD bool lk__rwm_rdslow_(lk_rwmutex_t *l, uint32_t o,
+			      uint64_t deadline)
 {
 	lk__wait_t w = lk__wait_start(deadline);
 	for (;;) {
@@ -352,7 +346,7 @@ static inline void lk_rwmutex_rdunlock(lk_rwmutex_t *l)
 
 /* ---- the token (U and the first half of X) ------------------------------- */
 
-static LK__COLD bool lk__rwm_token_(lk_rwmutex_t *l, uint64_t deadline)
+LK__COLD bool lk__rwm_token_(lk_rwmutex_t *l, uint64_t deadline)
 {
 	lk__wait_t w = lk__wait_start(deadline);
 	uint32_t parked = 0;
@@ -394,9 +388,9 @@ static LK__COLD bool lk__rwm_token_(lk_rwmutex_t *l, uint64_t deadline)
 
 /* Holding the token: start a writer phase and wait for the readers inside
  * to leave. On expiry, end the phase again and clear `fail_clear`. */
-static LK__COLD bool lk__rwm_drainwait_(lk_rwmutex_t *l,
-						uint64_t deadline,
-						uint32_t fail_clear)
+LK__COLD bool lk__rwm_drainwait_(lk_rwmutex_t *l,
+				 uint64_t deadline,
+				 uint32_t fail_clear)
 {
 	uint32_t v;
 	lk__wait_t w = lk__wait_start(deadline);

@@ -115,7 +115,7 @@ static inline void lk_seqcount_init(lk_seqcount_t *s)
 /* Not inline, on purpose (the one exception to "static inline"): out of
  * line and cold, the wait keeps the read fast path free of saved registers
  * (gcc: the same instruction count as ck_sequence's read). */
-static __attribute__((noinline, cold, unused)) uint32_t
+LK__COLD uint32_t
 lk_seqcount_read_wait_(LK_ATOMIC(uint32_t) *p)
 {
 	uint32_t v;

@@ -28,12 +28,6 @@
 
 #include "base.h"
 
-#ifndef LK__SLOW
-/* A contended path: out of line (so the fast path keeps few registers),
- * hence static rather than static inline; `unused` as for an inline. */
-#define LK__SLOW __attribute__((noinline, cold, unused)) static
-#endif
-
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -74,7 +68,7 @@ static inline void lk_tas_check_relock_(lk_tas_t *l, const char *fn)
 #endif
 
 /* Slow path, kept out of line of the fast path; deadline 0: none. */
-LK__SLOW bool lk_tas_lock_slow_(lk_tas_t *l, uint64_t deadline)
+LK__COLD bool lk_tas_lock_slow_(lk_tas_t *l, uint64_t deadline)
 {
 	lk__wait_t w = lk__wait_start(deadline);
 	do {

@@ -67,12 +67,6 @@
 
 #include "base.h"
 
-#ifndef LK__SLOW
-/* A contended path: out of line (so the fast path keeps few registers),
- * hence static rather than static inline; `unused` as for an inline. */
-#define LK__SLOW __attribute__((noinline, cold, unused)) static
-#endif
-
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -140,13 +134,14 @@ static inline uint32_t lk_ticket_bit_(uint32_t t)
 	return 1u << ((t / LK_TICKET_STEP_) & 31);
 }
 
-LK__SLOW void lk_ticket_wait_(lk_ticket_t *l, uint32_t t)
+LK__COLD void lk_ticket_wait_(lk_ticket_t *l, uint32_t t)
 {
 	lk__wait_t w = lk__wait_start(0);
 	w.bits = lk_ticket_bit_(t); /* so unlock can wake just this ticket */
 	lk__wait_park_early(&w); /* FIFO: yielding only stalls the queue */
 	uint32_t o;
-	while (((o = atomic_load_explicit(lk_ticket_owner_(l), memory_order_acquire)) &
+	while (((o = atomic_load_explicit(lk_ticket_owner_(l),
+					  memory_order_acquire)) &
 		~LK_TICKET_PARKED_) != t) {
 		if (!(o & LK_TICKET_PARKED_) && lk__wait_would_park(&w)) {
 			/* Announce the sleeper first; a failed CAS means owner
@@ -177,8 +172,8 @@ LK__SLOW void lk_ticket_wait_(lk_ticket_t *l, uint32_t t)
 static inline void lk_ticket_lock(lk_ticket_t *l)
 {
 	lk_ticket_check_relock_(l, "lk_ticket_lock");
-	uint32_t t = atomic_fetch_add_explicit(lk_ticket_next_(l), LK_TICKET_STEP_,
-					       memory_order_relaxed);
+	uint32_t t = atomic_fetch_add_explicit(
+	    lk_ticket_next_(l), LK_TICKET_STEP_, memory_order_relaxed);
 	if (lk__unlikely(atomic_load_explicit(lk_ticket_owner_(l),
 					      memory_order_acquire) != t))
 		lk_ticket_wait_(l, t);
@@ -202,9 +197,10 @@ static inline bool lk_ticket_trylock(lk_ticket_t *l)
 }
 
 /* Unlock saw PARKED: `served` is the ticket it just let in. */
-LK__SLOW void lk_ticket_wake_(lk_ticket_t *l, uint32_t served)
+LK__COLD void lk_ticket_wake_(lk_ticket_t *l, uint32_t served)
 {
-	if (atomic_load_explicit(lk_ticket_next_(l), memory_order_relaxed) - served >
+	if (atomic_load_explicit(lk_ticket_next_(l), memory_order_relaxed) -
+		served >
 	    LK_TICKET_STEP_) {
 		/* More wait behind `served`: wake it if it sleeps; PARKED
 		 * stays set for the sleepers still further back. */
@@ -222,18 +218,19 @@ LK__SLOW void lk_ticket_wake_(lk_ticket_t *l, uint32_t served)
 static inline void lk_ticket_unlock(lk_ticket_t *l)
 {
 #ifdef LK_DEBUG
-	LK__CHECK(atomic_load_explicit(lk_ticket_next_(l), memory_order_relaxed) !=
-			  (atomic_load_explicit(lk_ticket_owner_(l),
-						memory_order_relaxed) &
-			   ~LK_TICKET_PARKED_),
-		  "lk_ticket_unlock", "unlock of a free lock");
+	LK__CHECK(
+	    atomic_load_explicit(lk_ticket_next_(l), memory_order_relaxed) !=
+		(atomic_load_explicit(lk_ticket_owner_(l),
+				      memory_order_relaxed) &
+		 ~LK_TICKET_PARKED_),
+	    "lk_ticket_unlock", "unlock of a free lock");
 	LK__CHECK(atomic_load_explicit(&l->owner_id_, memory_order_relaxed) ==
 			  lk__self(),
 		  "lk_ticket_unlock", "unlock by a non-owner");
 	atomic_store_explicit(&l->owner_id_, 0, memory_order_relaxed);
 #endif
-	uint32_t o = atomic_fetch_add_explicit(lk_ticket_owner_(l), LK_TICKET_STEP_,
-					       memory_order_release);
+	uint32_t o = atomic_fetch_add_explicit(
+	    lk_ticket_owner_(l), LK_TICKET_STEP_, memory_order_release);
 	if (lk__unlikely(o & LK_TICKET_PARKED_))
 		lk_ticket_wake_(l, (o & ~LK_TICKET_PARKED_) + LK_TICKET_STEP_);
 }

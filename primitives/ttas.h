@@ -30,12 +30,6 @@
 
 #include "base.h"
 
-#ifndef LK__SLOW
-/* A contended path: out of line (so the fast path keeps few registers),
- * hence static rather than static inline; `unused` as for an inline. */
-#define LK__SLOW __attribute__((noinline, cold, unused)) static
-#endif
-
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -77,7 +71,7 @@ static inline void lk_ttas_check_relock_(lk_ttas_t *l, const char *fn)
 
 /* After a lost exchange: wait for the word to read free, back off, retry.
  * deadline 0: none. */
-LK__SLOW bool lk_ttas_lock_slow_(lk_ttas_t *l, uint64_t deadline)
+LK__COLD bool lk_ttas_lock_slow_(lk_ttas_t *l, uint64_t deadline)
 {
 	lk__wait_t w = lk__wait_start(deadline);
 	lk__backoff_t b = LK__BACKOFF_INIT;
