@@ -276,10 +276,11 @@ void lk_lockmgr_destroy(lk_lockmgr_t *mgr);
 /*
  * lk_txn_begin: LK_NOMEM when max_txns are active. Each txn gets a unique,
  * increasing 64-bit id that is also its age (wait-die / wound-wait: smaller
- * id = older). A handle carries a generation: after commit/abort every call
- * with it returns LK_INVAL (until its slot has been reused 256 times; then a
- * stale handle may alias a live txn: don't keep them). A pointer that is not
- * a handle of any live manager returns LK_INVAL as well.
+ * id = older). A handle is an encoded value, not an address; it carries a
+ * 32-bit generation: after commit/abort every call with it returns
+ * LK_INVAL (until its slot has been reused 2^31 times; then a stale handle
+ * may alias a live txn: don't keep them). A value that is not a handle of
+ * a live txn of a live manager returns LK_INVAL as well.
  *
  * lk_txn_commit / lk_txn_abort release every lock of the txn (strict 2PL) and
  * end it; they differ only in the trace and stats. Commit of a wounded txn
