@@ -20,12 +20,13 @@
 (*           |   &owner, o, bit(t)), which sleeps iff owner == o.  The     *)
 (*           |   load is merged with the CAS or futex compare after it:    *)
 (*           |   both re-read the word, so no interleaving is lost.        *)
-(*  try      | trylock: o = load(&owner, acquire); no PARKED and CAS(&next,*)
-(*           |   o, o + STEP).  Fused into one step: with a stale o the    *)
-(*           |   CAS succeeds only if next wrapped back to o (2^31 grants  *)
-(*           |   between the two: ABA).  The model's small modulus makes   *)
-(*           |   that reachable (TLC finds it when the steps are split);   *)
-(*           |   the C's 32-bit counters do not in practice.               *)
+(*  try      | trylock: v = load(&c_.both, acquire): both halves at    *)
+(*           |   once (owner in ownerv/parked, next); free iff next ==     *)
+(*           |   owner with no PARKED, else return false.  so := owner.    *)
+(*  try_cas  | CAS(&c_.both, v, v + (STEP << 32), relaxed): succeeds iff   *)
+(*           |   owner, PARKED and next all still equal the snapshot, i.e. *)
+(*           |   the lock is free at the CAS however far the counters      *)
+(*           |   wrapped in between (TLC explores wraps: M = N + 1).       *)
 (*  cs       | the critical section (ghost: leaves the FIFO queue)         *)
 (*  unlock   | o = atomic_fetch_add_explicit(&owner, STEP, release)        *)
 (*  u_wake   | o had PARKED: lk_ticket_wake_: load(&next, relaxed) - served*)
@@ -36,6 +37,10 @@
 (* Seeded bugs (BUG):                                                      *)
 (*  "splitfaa":  the fetch-add on next is a load (take) and a store        *)
 (*               (store): two threads draw the same ticket.                *)
+(*  "casnext":  the old trylock: load owner alone (try), then CAS next   *)
+(*               alone from so to so + 1 (try_cas).  With a stale so and   *)
+(*               next wrapped back to it (ABA) it takes a ticket that is   *)
+(*               not being served: FIFO or mutual exclusion breaks.        *)
 (*  "nowakeall": when the queue looks empty unlock clears PARKED and wakes *)
 (*               nobody: a thread that queued and slept after the look is  *)
 (*               never woken.                                              *)
@@ -58,7 +63,7 @@ variables next = 0, ownerv = 0, parked = FALSE, asleep = {},
           tk = [q \in Procs |-> 0],   \* each thread's ticket
           inq = {}, ahead = [q \in Procs |-> {}];
 fair process (p \in Procs)
-variables served = 0;
+variables served = 0, so = 0;   \* so: trylock's snapshot (0 when dead)
 {
 ncs:- while (TRUE) {
         either {
@@ -74,9 +79,14 @@ wait:     await self \notin asleep;
             goto wait
           }
         } or {
-try:      if (~parked /\ next = ownerv) {
-            tk[self] := ownerv; next := (ownerv + 1) % M; inq := inq \cup {self}
-          } else goto ncs
+try:      if (BUG = "casnext") {
+            if (parked) goto ncs else so := ownerv
+          } else if (~parked /\ next = ownerv) so := ownerv
+          else goto ncs;
+try_cas:  if (next = so /\ (BUG = "casnext" \/ (ownerv = so /\ ~parked))) {
+            tk[self] := so; next := (so + 1) % M;
+            ahead[self] := inq; inq := inq \cup {self}; so := 0
+          } else { so := 0; goto ncs }
         };
 cs:     inq := inq \ {self}; ahead := [q \in Procs |-> ahead[q] \ {self}];
 unlock: with (nv = (ownerv + 1) % M) {
@@ -94,9 +104,9 @@ u_all:  if (BUG # "nowakeall") asleep := {};
 }
 } *)
 \* BEGIN TRANSLATION
-VARIABLES pc, next, ownerv, parked, asleep, tk, inq, ahead, served
+VARIABLES pc, next, ownerv, parked, asleep, tk, inq, ahead, served, so
 
-vars == << pc, next, ownerv, parked, asleep, tk, inq, ahead, served >>
+vars == << pc, next, ownerv, parked, asleep, tk, inq, ahead, served, so >>
 
 ProcSet == (Procs)
 
@@ -110,19 +120,20 @@ Init == (* Global variables *)
         /\ ahead = [q \in Procs |-> {}]
         (* Process p *)
         /\ served = [self \in Procs |-> 0]
+        /\ so = [self \in Procs |-> 0]
         /\ pc = [self \in ProcSet |-> "ncs"]
 
 ncs(self) == /\ pc[self] = "ncs"
              /\ \/ /\ pc' = [pc EXCEPT ![self] = "take"]
                 \/ /\ pc' = [pc EXCEPT ![self] = "try"]
              /\ UNCHANGED << next, ownerv, parked, asleep, tk, inq, ahead, 
-                             served >>
+                             served, so >>
 
 cs(self) == /\ pc[self] = "cs"
             /\ inq' = inq \ {self}
             /\ ahead' = [q \in Procs |-> ahead[q] \ {self}]
             /\ pc' = [pc EXCEPT ![self] = "unlock"]
-            /\ UNCHANGED << next, ownerv, parked, asleep, tk, served >>
+            /\ UNCHANGED << next, ownerv, parked, asleep, tk, served, so >>
 
 unlock(self) == /\ pc[self] = "unlock"
                 /\ LET nv == (ownerv + 1) % M IN
@@ -132,7 +143,7 @@ unlock(self) == /\ pc[self] = "unlock"
                                 /\ pc' = [pc EXCEPT ![self] = "u_wake"]
                            ELSE /\ pc' = [pc EXCEPT ![self] = "ncs"]
                                 /\ UNCHANGED served
-                /\ UNCHANGED << next, parked, asleep, tk, inq, ahead >>
+                /\ UNCHANGED << next, parked, asleep, tk, inq, ahead, so >>
 
 u_wake(self) == /\ pc[self] = "u_wake"
                 /\ IF (next + M - served[self]) % M > 1
@@ -141,12 +152,13 @@ u_wake(self) == /\ pc[self] = "u_wake"
                            /\ pc' = [pc EXCEPT ![self] = "ncs"]
                       ELSE /\ pc' = [pc EXCEPT ![self] = "u_clear"]
                            /\ UNCHANGED << asleep, served >>
-                /\ UNCHANGED << next, ownerv, parked, tk, inq, ahead >>
+                /\ UNCHANGED << next, ownerv, parked, tk, inq, ahead, so >>
 
 u_clear(self) == /\ pc[self] = "u_clear"
                  /\ parked' = FALSE
                  /\ pc' = [pc EXCEPT ![self] = "u_all"]
-                 /\ UNCHANGED << next, ownerv, asleep, tk, inq, ahead, served >>
+                 /\ UNCHANGED << next, ownerv, asleep, tk, inq, ahead, served, 
+                                 so >>
 
 u_all(self) == /\ pc[self] = "u_all"
                /\ IF BUG # "nowakeall"
@@ -155,7 +167,7 @@ u_all(self) == /\ pc[self] = "u_all"
                           /\ UNCHANGED asleep
                /\ served' = [served EXCEPT ![self] = 0]
                /\ pc' = [pc EXCEPT ![self] = "ncs"]
-               /\ UNCHANGED << next, ownerv, parked, tk, inq, ahead >>
+               /\ UNCHANGED << next, ownerv, parked, tk, inq, ahead, so >>
 
 take(self) == /\ pc[self] = "take"
               /\ IF BUG = "splitfaa"
@@ -166,7 +178,7 @@ take(self) == /\ pc[self] = "take"
                          /\ ahead' = [ahead EXCEPT ![self] = inq]
                          /\ inq' = (inq \cup {self})
               /\ pc' = [pc EXCEPT ![self] = "store"]
-              /\ UNCHANGED << ownerv, parked, asleep, served >>
+              /\ UNCHANGED << ownerv, parked, asleep, served, so >>
 
 store(self) == /\ pc[self] = "store"
                /\ IF BUG = "splitfaa"
@@ -176,7 +188,7 @@ store(self) == /\ pc[self] = "store"
                      ELSE /\ TRUE
                           /\ UNCHANGED << next, inq, ahead >>
                /\ pc' = [pc EXCEPT ![self] = "wait"]
-               /\ UNCHANGED << ownerv, parked, asleep, tk, served >>
+               /\ UNCHANGED << ownerv, parked, asleep, tk, served, so >>
 
 wait(self) == /\ pc[self] = "wait"
               /\ self \notin asleep
@@ -191,21 +203,39 @@ wait(self) == /\ pc[self] = "wait"
                          /\ pc' = [pc EXCEPT ![self] = "wait"]
                     ELSE /\ pc' = [pc EXCEPT ![self] = "cs"]
                          /\ UNCHANGED << parked, asleep >>
-              /\ UNCHANGED << next, ownerv, tk, inq, ahead, served >>
+              /\ UNCHANGED << next, ownerv, tk, inq, ahead, served, so >>
 
 try(self) == /\ pc[self] = "try"
-             /\ IF ~parked /\ next = ownerv
-                   THEN /\ tk' = [tk EXCEPT ![self] = ownerv]
-                        /\ next' = (ownerv + 1) % M
-                        /\ inq' = (inq \cup {self})
-                        /\ pc' = [pc EXCEPT ![self] = "cs"]
-                   ELSE /\ pc' = [pc EXCEPT ![self] = "ncs"]
-                        /\ UNCHANGED << next, tk, inq >>
-             /\ UNCHANGED << ownerv, parked, asleep, ahead, served >>
+             /\ IF BUG = "casnext"
+                   THEN /\ IF parked
+                              THEN /\ pc' = [pc EXCEPT ![self] = "ncs"]
+                                   /\ so' = so
+                              ELSE /\ so' = [so EXCEPT ![self] = ownerv]
+                                   /\ pc' = [pc EXCEPT ![self] = "try_cas"]
+                   ELSE /\ IF ~parked /\ next = ownerv
+                              THEN /\ so' = [so EXCEPT ![self] = ownerv]
+                                   /\ pc' = [pc EXCEPT ![self] = "try_cas"]
+                              ELSE /\ pc' = [pc EXCEPT ![self] = "ncs"]
+                                   /\ so' = so
+             /\ UNCHANGED << next, ownerv, parked, asleep, tk, inq, ahead, 
+                             served >>
+
+try_cas(self) == /\ pc[self] = "try_cas"
+                 /\ IF next = so[self] /\ (BUG = "casnext" \/ (ownerv = so[self] /\ ~parked))
+                       THEN /\ tk' = [tk EXCEPT ![self] = so[self]]
+                            /\ next' = (so[self] + 1) % M
+                            /\ ahead' = [ahead EXCEPT ![self] = inq]
+                            /\ inq' = (inq \cup {self})
+                            /\ so' = [so EXCEPT ![self] = 0]
+                            /\ pc' = [pc EXCEPT ![self] = "cs"]
+                       ELSE /\ so' = [so EXCEPT ![self] = 0]
+                            /\ pc' = [pc EXCEPT ![self] = "ncs"]
+                            /\ UNCHANGED << next, tk, inq, ahead >>
+                 /\ UNCHANGED << ownerv, parked, asleep, served >>
 
 p(self) == ncs(self) \/ cs(self) \/ unlock(self) \/ u_wake(self)
               \/ u_clear(self) \/ u_all(self) \/ take(self) \/ store(self)
-              \/ wait(self) \/ try(self)
+              \/ wait(self) \/ try(self) \/ try_cas(self)
 
 Next == (\E self \in Procs: p(self))
 
