@@ -6,16 +6,26 @@
 (* lk__rwl_rdslow_), rdtrylock, rdunlock, wrlock / wrtimedlock (+          *)
 (* lk__rwl_wrslow_), wrtrylock, wrunlock.  The word is three fields:       *)
 (* wr (bit 0), ww (writers waiting), rd (readers counted in).  Each        *)
-(* iteration a thread picks a role.  lk__wait() (no futex word) is a       *)
-(* stutter; a timed wait may give up there.                                *)
+(* iteration a thread picks a role (writing only if it is in WRITERS).    *)
+(* lk__wait() (no futex word) is a stutter; a timed wait may give up       *)
+(* there.  TIMEOUTS says who may use the timed calls: "r" (rdtimedlock),   *)
+(* "w" (wrtrylock, wrtimedlock); rdlock and wrlock never give up.          *)
 (*                                                                         *)
 (*  label   | atomic step in C                                             *)
 (*  --------+------------------------------------------------------------- *)
-(*  r_add   | o = fetch_add(&word, RD1, acquire): in iff o had no WR, no WW*)
-(*  r_back  | fetch_sub(&word, RD1, relaxed): back out the optimistic add  *)
+(*  r_add   | rdlock: o = fetch_add(&word, RD1, acquire): in iff o had no  *)
+(*          |   WR, no WW                                                  *)
+(*  r_back  | rdslow_(added): fetch_sub(&word, RD1, relaxed): back out the *)
+(*          |   optimistic add, once per call                              *)
 (*  r_slow  | v = load(&word, relaxed); no WR/WW: CAS_weak(&word, v,       *)
 (*          |   v + RD1, acquire) (merged: the CAS re-checks the word);    *)
-(*          |   else lk__wait (timed: may return false)                    *)
+(*          |   else lk__wait                                              *)
+(*  r_look  | rdtimedlock: o = load(&word, relaxed); WR or WW: to r_twait  *)
+(*          |   (rdslow_(added = false)) without touching RD               *)
+(*  r_tadd  | o = fetch_add(&word, RD1, acquire): in iff no WR, no WW      *)
+(*          |   (a writer came after the look)                             *)
+(*  r_tback | fetch_sub(&word, RD1, relaxed): undo once                    *)
+(*  r_twait | as r_slow, but lk__wait may time out (return false)          *)
 (*  r_try   | rdtrylock: the same load + CAS loop, failing on WR/WW        *)
 (*  r_unlock| fetch_sub(&word, RD1, release)                               *)
 (*  w_fast  | CAS(&word, 0, WR, acquire) (wrlock, wrtrylock, wrtimedlock)  *)
@@ -25,17 +35,23 @@
 (*          |   fetch_sub(&word, WW1, relaxed) (withdraw)                  *)
 (*  w_unlock| fetch_sub(&word, WR, release)                                *)
 (*                                                                         *)
-(* Seeded bug (BUG = "rdignoreswr"): the reader's admission checks only    *)
-(* WW, not WR: a reader is admitted with a writer inside.                  *)
+(* Seeded bugs (BUG):                                                      *)
+(*  "rdignoreswr":   the reader's admission checks only WW, not WR: a      *)
+(*                   reader is admitted with a writer inside.              *)
+(*  "timedaddfirst": the old rdtimedlock, with no look (r_look goes on to  *)
+(*                   r_tadd): timed readers that add, undo, time out and   *)
+(*                   retry keep RD above 0 and starve a waiting writer.    *)
 (*                                                                         *)
 (* Properties: RWExclusion (invariant: a writer inside excludes everyone   *)
 (* else); WriterPreference (action property: no reader is admitted while a *)
 (* writer holds or waits); DeadlockFreedom (someone trying gets in, weak   *)
-(* fairness, no timeouts; the non-critical section may last forever).     *)
+(* fairness, no timeouts; the non-critical section may last forever);     *)
+(* WriterProgress (a writer that calls wrlock gets in, weak fairness, one  *)
+(* writer, readers retrying rdtimedlock: TIMEOUTS = {"r"}).                *)
 (* Bounds: N = 3 threads, each a reader or a writer on each iteration.     *)
 (***************************************************************************)
 EXTENDS Naturals
-CONSTANTS N, BUG, TIMEOUTS
+CONSTANTS N, BUG, TIMEOUTS, WRITERS
 Procs == 1..N
 
 (* --algorithm RWLock {
@@ -47,21 +63,28 @@ define {
 fair process (p \in Procs)
 {
 ncs:- while (TRUE) {
-        either {
+        either {    \* rdlock
 r_add:    rd := rd + 1;
           if (FastAdmits) goto r_cs;
 r_back:   rd := rd - 1;
-r_slow:   if (Admits) { rd := rd + 1; goto r_cs }
-          else if (TIMEOUTS) { either goto ncs or goto r_slow }
-          else goto r_slow
+r_slow:   if (Admits) { rd := rd + 1; goto r_cs } else goto r_slow
+        } or {      \* rdtimedlock
+          await "r" \in TIMEOUTS;
+r_look:   if (BUG # "timedaddfirst" /\ ~Admits) goto r_twait;
+r_tadd:   rd := rd + 1;
+          if (FastAdmits) goto r_cs;
+r_tback:  rd := rd - 1;
+r_twait:  if (Admits) { rd := rd + 1; goto r_cs }
+          else { either goto ncs or goto r_twait }
         } or {
 r_try:    if (Admits) { rd := rd + 1; goto r_cs } else goto ncs
         } or {
+          await self \in WRITERS;
 w_fast:   if (~wr /\ ww = 0 /\ rd = 0) { wr := TRUE; goto w_cs }
-          else if (TIMEOUTS) { either goto ncs or skip }; \* wrtrylock fails
+          else if ("w" \in TIMEOUTS) { either goto ncs or skip }; \* wrtrylock fails
 w_ann:    ww := ww + 1;
 w_slow:   if (~wr /\ rd = 0) { ww := ww - 1; wr := TRUE; goto w_cs }
-          else if (TIMEOUTS) { either { ww := ww - 1; goto ncs } or goto w_slow }
+          else if ("w" \in TIMEOUTS) { either { ww := ww - 1; goto ncs } or goto w_slow }
           else goto w_slow
         };
 r_cs:   skip;
@@ -92,8 +115,11 @@ Init == (* Global variables *)
 
 ncs(self) == /\ pc[self] = "ncs"
              /\ \/ /\ pc' = [pc EXCEPT ![self] = "r_add"]
+                \/ /\ "r" \in TIMEOUTS
+                   /\ pc' = [pc EXCEPT ![self] = "r_look"]
                 \/ /\ pc' = [pc EXCEPT ![self] = "r_try"]
-                \/ /\ pc' = [pc EXCEPT ![self] = "w_fast"]
+                \/ /\ self \in WRITERS
+                   /\ pc' = [pc EXCEPT ![self] = "w_fast"]
              /\ UNCHANGED << wr, ww, rd >>
 
 r_cs(self) == /\ pc[self] = "r_cs"
@@ -132,12 +158,36 @@ r_slow(self) == /\ pc[self] = "r_slow"
                 /\ IF Admits
                       THEN /\ rd' = rd + 1
                            /\ pc' = [pc EXCEPT ![self] = "r_cs"]
-                      ELSE /\ IF TIMEOUTS
-                                 THEN /\ \/ /\ pc' = [pc EXCEPT ![self] = "ncs"]
-                                         \/ /\ pc' = [pc EXCEPT ![self] = "r_slow"]
-                                 ELSE /\ pc' = [pc EXCEPT ![self] = "r_slow"]
+                      ELSE /\ pc' = [pc EXCEPT ![self] = "r_slow"]
                            /\ rd' = rd
                 /\ UNCHANGED << wr, ww >>
+
+r_look(self) == /\ pc[self] = "r_look"
+                /\ IF BUG # "timedaddfirst" /\ ~Admits
+                      THEN /\ pc' = [pc EXCEPT ![self] = "r_twait"]
+                      ELSE /\ pc' = [pc EXCEPT ![self] = "r_tadd"]
+                /\ UNCHANGED << wr, ww, rd >>
+
+r_tadd(self) == /\ pc[self] = "r_tadd"
+                /\ rd' = rd + 1
+                /\ IF FastAdmits
+                      THEN /\ pc' = [pc EXCEPT ![self] = "r_cs"]
+                      ELSE /\ pc' = [pc EXCEPT ![self] = "r_tback"]
+                /\ UNCHANGED << wr, ww >>
+
+r_tback(self) == /\ pc[self] = "r_tback"
+                 /\ rd' = rd - 1
+                 /\ pc' = [pc EXCEPT ![self] = "r_twait"]
+                 /\ UNCHANGED << wr, ww >>
+
+r_twait(self) == /\ pc[self] = "r_twait"
+                 /\ IF Admits
+                       THEN /\ rd' = rd + 1
+                            /\ pc' = [pc EXCEPT ![self] = "r_cs"]
+                       ELSE /\ \/ /\ pc' = [pc EXCEPT ![self] = "ncs"]
+                               \/ /\ pc' = [pc EXCEPT ![self] = "r_twait"]
+                            /\ rd' = rd
+                 /\ UNCHANGED << wr, ww >>
 
 r_try(self) == /\ pc[self] = "r_try"
                /\ IF Admits
@@ -151,7 +201,7 @@ w_fast(self) == /\ pc[self] = "w_fast"
                 /\ IF ~wr /\ ww = 0 /\ rd = 0
                       THEN /\ wr' = TRUE
                            /\ pc' = [pc EXCEPT ![self] = "w_cs"]
-                      ELSE /\ IF TIMEOUTS
+                      ELSE /\ IF "w" \in TIMEOUTS
                                  THEN /\ \/ /\ pc' = [pc EXCEPT ![self] = "ncs"]
                                          \/ /\ TRUE
                                             /\ pc' = [pc EXCEPT ![self] = "w_ann"]
@@ -169,7 +219,7 @@ w_slow(self) == /\ pc[self] = "w_slow"
                       THEN /\ ww' = ww - 1
                            /\ wr' = TRUE
                            /\ pc' = [pc EXCEPT ![self] = "w_cs"]
-                      ELSE /\ IF TIMEOUTS
+                      ELSE /\ IF "w" \in TIMEOUTS
                                  THEN /\ \/ /\ ww' = ww - 1
                                             /\ pc' = [pc EXCEPT ![self] = "ncs"]
                                          \/ /\ pc' = [pc EXCEPT ![self] = "w_slow"]
@@ -181,8 +231,9 @@ w_slow(self) == /\ pc[self] = "w_slow"
 
 p(self) == ncs(self) \/ r_cs(self) \/ r_unlock(self) \/ w_cs(self)
               \/ w_unlock(self) \/ r_add(self) \/ r_back(self)
-              \/ r_slow(self) \/ r_try(self) \/ w_fast(self) \/ w_ann(self)
-              \/ w_slow(self)
+              \/ r_slow(self) \/ r_look(self) \/ r_tadd(self)
+              \/ r_tback(self) \/ r_twait(self) \/ r_try(self)
+              \/ w_fast(self) \/ w_ann(self) \/ w_slow(self)
 
 Next == (\E self \in Procs: p(self))
 
@@ -194,10 +245,13 @@ Spec == /\ Init /\ [][Next]_vars
 Readers == {q \in Procs : pc[q] \in {"r_cs", "r_unlock"}}
 Writers == {q \in Procs : pc[q] \in {"w_cs", "w_unlock"}}
 RWExclusion == \A w \in Writers : Readers = {} /\ Writers = {w}
-Trying(q) == pc[q] \in {"r_add", "r_back", "r_slow", "w_fast", "w_ann", "w_slow"}
+Trying(q) == pc[q] \in {"r_add", "r_back", "r_slow", "r_look", "r_tadd", "r_tback",
+                       "r_twait", "w_fast", "w_ann", "w_slow"}
 \* a reader admitted in this step saw no writer holding or waiting
 WriterPreference == [][\A q \in Procs :
                         (pc'[q] = "r_cs" /\ pc[q] # "r_cs") =>
                           (~wr /\ ww = 0)]_vars
 DeadlockFreedom == (\E q \in Procs : Trying(q)) ~> (\E q \in Procs : pc[q] \in {"r_cs", "w_cs"})
+WriterProgress == \A q \in WRITERS :
+                    pc[q] \in {"w_fast", "w_ann", "w_slow"} ~> pc[q] = "w_cs"
 =============================================================================
