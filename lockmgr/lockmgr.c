@@ -1166,27 +1166,68 @@ static uint32_t txn_edges(lk_lockmgr_t *m, uint32_t ti, uint32_t *out,
 	return e.n;
 }
 
-/* Build the wait-for graph of every waiting txn into g_off/g_adj. */
+/* Build the wait-for graph of every waiting txn into g_off/g_adj. The
+ * wait sequence numbers of all txns are read first, before any edge: a txn
+ * whose wait is still that one when the cycle is verified has waited since
+ * before every edge was read, so it released nothing in between and the
+ * edges into it still hold (an edge to a txn that was running when read
+ * may be gone: it can release and queue again behind its waiter). */
 static void graph_build(lk_lockmgr_t *m)
 {
 	uint32_t used = 0;
 	for (uint32_t i = 0; i < m->ntxns; i++) {
-		m->g_off[i] = used;
-		m->g_req[i] = 0;
 		struct lk__txn *t = txn_at(m, i);
+		m->g_req[i] = 0;
 		if (atomic_load_explicit(&t->state, memory_order_acquire) != 1)
 			continue;
-		uint32_t want = 0;
-		uint32_t n = txn_edges(m, i, m->g_adj + used, m->nreqs - used,
-				       &m->g_seq[i], &m->g_head[i], &want);
-		if (n == UINT32_MAX)
+		/* seq_cst: pairs with the waiter's publication (seq, then req) */
+		m->g_seq[i] = atomic_load_explicit(&t->wait_seq, memory_order_seq_cst);
+		if (atomic_load_explicit(&t->wait_req, memory_order_seq_cst))
+			m->g_req[i] = 1; /* waiting at the snapshot */
+	}
+	for (uint32_t i = 0; i < m->ntxns; i++) {
+		m->g_off[i] = used;
+		if (!m->g_req[i])
 			continue;
+		m->g_req[i] = 0;
+		uint32_t want = 0, seq = 0;
+		uint32_t n = txn_edges(m, i, m->g_adj + used, m->nreqs - used,
+				       &seq, &m->g_head[i], &want);
+		if (n == UINT32_MAX || seq != m->g_seq[i])
+			continue; /* not waiting, or a wait begun after the snapshot */
 		if (n > m->nreqs - used)
 			n = m->nreqs - used; /* cannot happen: edges <= requests */
 		m->g_req[i] = want + 1;
 		used += n;
 	}
 	m->g_off[m->ntxns] = used;
+}
+
+/* Is txn ti still in the wait graph_build read (same wait, not granted
+ * yet: a granted waiter keeps wait_req until it runs)? Takes its head's
+ * latch; the caller holds none. */
+static bool still_waiting(lk_lockmgr_t *m, uint32_t ti)
+{
+	struct lk__txn *t = txn_at(m, ti);
+	uint32_t seq = m->g_seq[ti];
+	if (!m->g_req[ti])
+		return false;
+	struct lk__head *h = &m->heads[m->g_head[ti]];
+	/* the wait may have ended and the head been recycled: latch only the
+	 * live generation seen; if ti is still in the wait, its request is on
+	 * this head, which then cannot have been recycled */
+	uint32_t w = atomic_load_explicit(&h->lw, memory_order_acquire);
+	if ((w & LK__L_DEAD) || !head_latch_gen(h, w))
+		return false;
+	uint32_t ri = atomic_load_explicit(&t->wait_req, memory_order_seq_cst);
+	bool ok = atomic_load_explicit(&t->wait_seq, memory_order_seq_cst) == seq &&
+		  ri && ri <= m->nreqs && m->reqs[ri].txn == ti &&
+		  m->reqs[ri].head == m->g_head[ti] &&
+		  (m->reqs[ri].status == LK__R_WAITING ||
+		   m->reqs[ri].status == LK__R_CONVERTING) &&
+		  atomic_load_explicit(&t->victim_of, memory_order_seq_cst) != seq;
+	head_unlatch(h);
+	return ok;
 }
 
 /* Iterative DFS over all txns; on a cycle, stores it in cyc (stack order)
@@ -1256,15 +1297,8 @@ static bool detect(lk_lockmgr_t *m, struct lk__txn *self)
 			break;
 		/* real only if every member is still in the wait we read */
 		bool real = true;
-		for (uint32_t k = 0; k < len && real; k++) {
-			struct lk__txn *t = txn_at(m, cyc[k]);
-			real = m->g_req[cyc[k]] &&
-			       atomic_load_explicit(&t->wait_seq, memory_order_seq_cst) ==
-				       m->g_seq[cyc[k]] &&
-			       atomic_load_explicit(&t->wait_req, memory_order_seq_cst) &&
-			       atomic_load_explicit(&t->victim_of, memory_order_seq_cst) !=
-				       m->g_seq[cyc[k]];
-		}
+		for (uint32_t k = 0; k < len && real; k++)
+			real = still_waiting(m, cyc[k]);
 		if (!real)
 			continue;
 		uint32_t v = cyc[0];

@@ -182,7 +182,8 @@ static void *ham(void *ctx, int id)
 	lk_txn_t *t = NULL;
 	cr_assert_eq(lk_txn_begin(ham_m, &t), LK_OK);
 	for (int i = 0; i < HAM_ITERS; i++) {
-		cr_assert_eq(lk_lock(t, &R1, LK_X, LK_FOREVER, LK_F_NOHIER), LK_OK);
+		int rc = lk_lock(t, &R1, LK_X, LK_FOREVER, LK_F_NOHIER);
+		cr_assert_eq(rc, LK_OK, "lk_lock: %s", lk_strerror(rc));
 		long v = __atomic_add_fetch(&ham_in, 1, __ATOMIC_RELAXED);
 		cr_assert_eq(v, 1, "two X holders");
 		ham_sum++; /* protected by the X lock */
