@@ -1755,14 +1755,14 @@ lock_ancestors(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res,
 	return LK_OK;
 }
 
-#define LK__SLOW (-2)
+#define LK__FAST_MISS (-2)
 
 /*
  * The uncontended fast path of lk_lock: res's head exists, its latch is
  * free, nothing conflicting is granted, nothing queued or converting, t
  * does not hold res yet and has a cached request. Then it grants under the
  * head latch exactly as lock_one does (the same state, the same events);
- * otherwise it returns LK__SLOW having changed nothing (a latch it took is
+ * otherwise it returns LK__FAST_MISS having changed nothing (a latch it took is
  * dropped again), and lock_one decides.
  */
 static inline __attribute__((always_inline)) int
@@ -1771,7 +1771,7 @@ lock_fast(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, unsigned mode,
 {
 	uint32_t ri = t->cache;
 	if (lk__unlikely(!ri))
-		return LK__SLOW;
+		return LK__FAST_MISS;
 	/* latch-free walk as in head_get; acquire: a head reached is initialized */
 	uint32_t hi = atomic_load_explicit(&m->buckets[res_hash(r) & m->bmask],
 					   memory_order_acquire);
@@ -1779,7 +1779,7 @@ lock_fast(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, unsigned mode,
 	uint32_t w;
 	for (int steps = 0;; steps++) {
 		if (lk__unlikely(!hi || hi > m->nheads || steps > 8))
-			return LK__SLOW; /* absent (create), long chain, or a race */
+			return LK__FAST_MISS; /* absent (create), long chain, or a race */
 		h = &m->heads[hi];
 		w = atomic_load_explicit(&h->lw, memory_order_acquire);
 		if (!(w & LK__L_DEAD) && key_eq(h, r))
@@ -1792,13 +1792,13 @@ lock_fast(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, unsigned mode,
 	    !atomic_compare_exchange_strong_explicit(&h->lw, &w, w | LK__L_LATCHED,
 						     memory_order_acquire,
 						     memory_order_relaxed))
-		return LK__SLOW;
+		return LK__FAST_MISS;
 	uint16_t c = m->mt.conflicts[mode];
 	uint64_t bit = 1ull << (hi & 63);
 	if (lk__unlikely((c & h->granted) | h->qhead | h->nconv) ||
 	    ((t->bloom & bit) && find_holder(m, h, t->idx))) {
 		head_unlatch(h);
-		return LK__SLOW;
+		return LK__FAST_MISS;
 	}
 	struct lk__req *q = &m->reqs[ri];
 	t->cache = atomic_load_explicit(&q->tnext, memory_order_relaxed);
@@ -1869,7 +1869,7 @@ int lk_lock_ex(lk_txn_t *txn, const lk_res_t *res, int mode, uint64_t timeout_ns
 		     res->kind == LK_RES_ROW);
 	if (!hier) {
 		int rc = lock_fast(m, t, res, (unsigned)mode, token);
-		if (lk__likely(rc != LK__SLOW))
+		if (lk__likely(rc != LK__FAST_MISS))
 			return rc;
 	}
 	return lock_slow(m, t, res, (unsigned)mode, timeout_ns, hier, token);
