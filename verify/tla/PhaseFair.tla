@@ -5,8 +5,10 @@
 (* only when a writer phase really ran.                                    *)
 (* Models primitives/pfrwlock.h: lk_pfrwlock_rdlock (+ lk__pf_rdwait_),    *)
 (* lk_pfrwlock_rdtrylock, lk_pfrwlock_rdunlock, lk_pfrwlock_wrlock (+      *)
-(* lk__pf_wrturn_, lk__pf_wrdrain_), lk_pfrwlock_wrunlock.  NOT modelled:  *)
-(* the timed/try writer (lk__pf_wrtry_) and the timed reader's withdrawal. *)
+(* lk__pf_wrturn_, lk__pf_wrdrain_), lk_pfrwlock_wrunlock, and the try    *)
+(* writer lk__pf_wrtry_ (wrtrylock; wrtimedlock is it in a loop).  NOT     *)
+(* modelled: the timed reader's withdrawal.  rin:rout and win:wout are     *)
+(* 64-bit pairs in C; the 32-bit ops below act on one half.                *)
 (* rin is split into its count (rcnt) and writer bits (pres, phid); all    *)
 (* counters wrap modulo M (> N: only equality is tested, and at most N     *)
 (* readers or writers are ever outstanding).  lk__wait() is a stutter.     *)
@@ -24,21 +26,40 @@
 (*  w_drain  | load(&rout, acquire) == rt (spin)                           *)
 (*  w_clear  | fetch_and(&rin, ~WBITS, release)                            *)
 (*  w_pass   | store(&wout, (o + 2) ^ PHID, release)                       *)
+(*  wt_ldw   | try writer: wv = load(&w_.both, relaxed): (win, wout, its   *)
+(*           |   phase id) into (t, ph); win != wout: fail                 *)
+(*  wt_ldr   | rv = load(&r_.both, relaxed): rin's count into rt; writer   *)
+(*           |   bits, or count != rout (readers inside): fail             *)
+(*  wt_casw  | CAS(&w_.both, wv, wv + (2 << 32), acquire): takes ticket t  *)
+(*           |   iff win, wout and the phase id are as loaded              *)
+(*  wt_casr  | CAS(&r_.both, rv, rv | (PRES|ph) << 32, acquire): in iff    *)
+(*           |   rin (count and bits) and rout are as loaded; then w_cs,   *)
+(*           |   w_clear, w_pass as any writer (the phase id flips)        *)
+(*  wt_back  | the rin CAS failed: store(&wout, o + 2, release), no flip   *)
+(* The try writer's loads and CASes are separate steps and the counters    *)
+(* wrap (M = N + 1), so TLC explores counters that come round between.     *)
 (*                                                                         *)
-(* Seeded bug (BUG = "nophase"): writers never set the phase id (PHID      *)
-(* always 0): a reader that misses the instant between two writer phases   *)
-(* sees the same bits and waits for the next writer, which waits for it:  *)
-(* TLC reports the deadlock.                                               *)
+(* Seeded bugs (BUG):                                                      *)
+(*  "nophase":   writers never set the phase id (PHID always 0): a reader  *)
+(*               that misses the instant between two writer phases sees   *)
+(*               the same bits and waits for the next writer, which waits  *)
+(*               for it: TLC reports the deadlock.                         *)
+(*  "singlecas": the old try writer: CAS on win alone (win = t), then on   *)
+(*               rin alone (count and bits): readers that arrive and leave *)
+(*               until rin's count comes round (2^24 arrivals in C) let it *)
+(*               in with a reader inside (RWExclusion fails).              *)
 (*                                                                         *)
 (* Properties: RWExclusion (invariant); ReaderBound (invariant: a waiting  *)
 (* reader sees at most one writer phase end before it is in); WriterBound *)
 (* (action property: no reader that arrived after a writer raised its bits *)
 (* gets in before that writer is done, so a writer waits for at most the   *)
 (* reader phase it found); StarvationFreedom (weak fairness; non-critical section    *)
-(* may last forever).  Bounds: N = 3 threads, M = N + 1.                   *)
+(* may last forever).  Bounds: N = 3 threads, M = N + 1; each iteration a  *)
+(* thread not in TRYW picks rdlock, rdtrylock or wrlock; a thread in TRYW *)
+(* calls only wrtrylock (the try writer checks: N = 3, TRYW = {3}).        *)
 (***************************************************************************)
 EXTENDS Naturals
-CONSTANTS N, BUG
+CONSTANTS N, BUG, TRYW   \* TRYW: the threads that only ever call wrtrylock
 Procs == 1..N
 M == N + 1
 
@@ -55,6 +76,7 @@ variables w = 0, t = 0, ph = 0, rt = 0;
 {
 ncs:- while (TRUE) {
         either {
+          await self \notin TRYW;
 r_add:    w := Bits; rcnt := (rcnt + 1) % M; 
           if (Bits # 0) {
             late := late \cup {self};
@@ -63,13 +85,28 @@ r_wait:     await Bits # w;
             goto r_cs
           } else goto r_cs
         } or {
+          await self \notin TRYW;
 r_try:    if (Bits = 0) { rcnt := (rcnt + 1) % M; goto r_cs } else goto ncs
         } or {
+          await self \notin TRYW;
 w_tk:     t := win; win := (win + 1) % M;
 w_turn:   await wout = t; ph := IF BUG = "nophase" THEN 0 ELSE wph;
 w_bits:   rt := rcnt; pres := TRUE; phid := ph;
 w_drain:  await rout = rt;
           goto w_cs
+        } or {
+          await self \in TRYW;
+wt_ldw:   if (win = wout) { t := win; ph := wph } else goto ncs;
+wt_ldr:   if (Bits = 0 /\ rcnt = rout) rt := rcnt
+          else { t := 0; ph := 0; goto ncs };
+wt_casw:  if (win = t /\ (BUG = "singlecas" \/ (wout = t /\ wph = ph)))
+            win := (win + 1) % M
+          else { t := 0; ph := 0; rt := 0; goto ncs };
+wt_casr:  if (rcnt = rt /\ Bits = 0 /\ (BUG = "singlecas" \/ rout = rt)) {
+            pres := TRUE; phid := ph; goto w_cs
+          };
+wt_back:  wout := (t + 1) % M; t := 0; ph := 0; rt := 0;
+          goto ncs
         };
 r_cs:   late := late \ {self};
 r_unlock: rout := (rout + 1) % M;
@@ -113,9 +150,14 @@ Init == (* Global variables *)
         /\ pc = [self \in ProcSet |-> "ncs"]
 
 ncs(self) == /\ pc[self] = "ncs"
-             /\ \/ /\ pc' = [pc EXCEPT ![self] = "r_add"]
-                \/ /\ pc' = [pc EXCEPT ![self] = "r_try"]
-                \/ /\ pc' = [pc EXCEPT ![self] = "w_tk"]
+             /\ \/ /\ self \notin TRYW
+                   /\ pc' = [pc EXCEPT ![self] = "r_add"]
+                \/ /\ self \notin TRYW
+                   /\ pc' = [pc EXCEPT ![self] = "r_try"]
+                \/ /\ self \notin TRYW
+                   /\ pc' = [pc EXCEPT ![self] = "w_tk"]
+                \/ /\ self \in TRYW
+                   /\ pc' = [pc EXCEPT ![self] = "wt_ldw"]
              /\ UNCHANGED << rcnt, pres, phid, rout, win, wout, wph, seen, 
                              late, w, t, ph, rt >>
 
@@ -210,10 +252,66 @@ w_drain(self) == /\ pc[self] = "w_drain"
                  /\ UNCHANGED << rcnt, pres, phid, rout, win, wout, wph, seen, 
                                  late, w, t, ph, rt >>
 
+wt_ldw(self) == /\ pc[self] = "wt_ldw"
+                /\ IF win = wout
+                      THEN /\ t' = [t EXCEPT ![self] = win]
+                           /\ ph' = [ph EXCEPT ![self] = wph]
+                           /\ pc' = [pc EXCEPT ![self] = "wt_ldr"]
+                      ELSE /\ pc' = [pc EXCEPT ![self] = "ncs"]
+                           /\ UNCHANGED << t, ph >>
+                /\ UNCHANGED << rcnt, pres, phid, rout, win, wout, wph, seen, 
+                                late, w, rt >>
+
+wt_ldr(self) == /\ pc[self] = "wt_ldr"
+                /\ IF Bits = 0 /\ rcnt = rout
+                      THEN /\ rt' = [rt EXCEPT ![self] = rcnt]
+                           /\ pc' = [pc EXCEPT ![self] = "wt_casw"]
+                           /\ UNCHANGED << t, ph >>
+                      ELSE /\ t' = [t EXCEPT ![self] = 0]
+                           /\ ph' = [ph EXCEPT ![self] = 0]
+                           /\ pc' = [pc EXCEPT ![self] = "ncs"]
+                           /\ rt' = rt
+                /\ UNCHANGED << rcnt, pres, phid, rout, win, wout, wph, seen, 
+                                late, w >>
+
+wt_casw(self) == /\ pc[self] = "wt_casw"
+                 /\ IF win = t[self] /\ (BUG = "singlecas" \/ (wout = t[self] /\ wph = ph[self]))
+                       THEN /\ win' = (win + 1) % M
+                            /\ pc' = [pc EXCEPT ![self] = "wt_casr"]
+                            /\ UNCHANGED << t, ph, rt >>
+                       ELSE /\ t' = [t EXCEPT ![self] = 0]
+                            /\ ph' = [ph EXCEPT ![self] = 0]
+                            /\ rt' = [rt EXCEPT ![self] = 0]
+                            /\ pc' = [pc EXCEPT ![self] = "ncs"]
+                            /\ win' = win
+                 /\ UNCHANGED << rcnt, pres, phid, rout, wout, wph, seen, late, 
+                                 w >>
+
+wt_casr(self) == /\ pc[self] = "wt_casr"
+                 /\ IF rcnt = rt[self] /\ Bits = 0 /\ (BUG = "singlecas" \/ rout = rt[self])
+                       THEN /\ pres' = TRUE
+                            /\ phid' = ph[self]
+                            /\ pc' = [pc EXCEPT ![self] = "w_cs"]
+                       ELSE /\ pc' = [pc EXCEPT ![self] = "wt_back"]
+                            /\ UNCHANGED << pres, phid >>
+                 /\ UNCHANGED << rcnt, rout, win, wout, wph, seen, late, w, t, 
+                                 ph, rt >>
+
+wt_back(self) == /\ pc[self] = "wt_back"
+                 /\ wout' = (t[self] + 1) % M
+                 /\ t' = [t EXCEPT ![self] = 0]
+                 /\ ph' = [ph EXCEPT ![self] = 0]
+                 /\ rt' = [rt EXCEPT ![self] = 0]
+                 /\ pc' = [pc EXCEPT ![self] = "ncs"]
+                 /\ UNCHANGED << rcnt, pres, phid, rout, win, wph, seen, late, 
+                                 w >>
+
 p(self) == ncs(self) \/ r_cs(self) \/ r_unlock(self) \/ w_cs(self)
               \/ w_clear(self) \/ w_pass(self) \/ r_add(self)
               \/ r_wait(self) \/ r_try(self) \/ w_tk(self) \/ w_turn(self)
-              \/ w_bits(self) \/ w_drain(self)
+              \/ w_bits(self) \/ w_drain(self) \/ wt_ldw(self)
+              \/ wt_ldr(self) \/ wt_casw(self) \/ wt_casr(self)
+              \/ wt_back(self)
 
 Next == (\E self \in Procs: p(self))
 
