@@ -369,6 +369,65 @@ static inline uintptr_t lk__self(void)
 #define LK__CHECK(cond, fn, what) ((void)0)
 #endif
 
+/*
+ * The debug owner kit: one home for the owner every latch tracks under
+ * LK_DEBUG (for a reader-writer latch, its writer). A latch puts
+ * LK__OWNER_FIELD last in its struct and LK__OWNER_INIT last in its static
+ * initializer, calls lk__owner_check_relock() before it waits,
+ * lk__owner_acquired() once it holds, and lk__owner_check_release() before
+ * its release step. Without LK_DEBUG the field and every call vanish, and
+ * the arguments are not evaluated. The _as forms take the misuse message,
+ * for latches whose reports name their mode. Relaxed throughout: only the
+ * owner stores its own id, and checks only compare it with the caller's.
+ */
+#ifdef LK_DEBUG
+#define LK__OWNER_FIELD LK_ATOMIC(uintptr_t) owner_;
+#define LK__OWNER_INIT , 0
+static inline void lk__owner_clear(LK_ATOMIC(uintptr_t) *o)
+{
+	atomic_store_explicit(o, 0, memory_order_relaxed); /* compared only */
+}
+static inline void lk__owner_acquired(LK_ATOMIC(uintptr_t) *o)
+{
+	atomic_store_explicit(o, lk__self(), memory_order_relaxed); /* ditto */
+}
+/* Waiting for a latch the caller holds would wait for ever: abort instead. */
+static inline void lk__owner_check_relock_as(LK_ATOMIC(uintptr_t) *o,
+					     const char *fn, const char *what)
+{
+	LK__CHECK(atomic_load_explicit(o, memory_order_relaxed) != lk__self(),
+		  fn, what);
+}
+/* Only the owner may release; then forget it. Whether the latch was held
+ * at all is the caller's check, made first, on its own state. */
+static inline void lk__owner_release_as(LK_ATOMIC(uintptr_t) *o,
+					const char *fn, const char *what)
+{
+	LK__CHECK(atomic_load_explicit(o, memory_order_relaxed) == lk__self(),
+		  fn, what);
+	lk__owner_clear(o);
+}
+/* For a latch that knows no better than its owner whether it is held. */
+static inline void lk__owner_check_release(LK_ATOMIC(uintptr_t) *o,
+					   const char *fn)
+{
+	LK__CHECK(atomic_load_explicit(o, memory_order_relaxed) != 0, fn,
+		  "unlock of a free lock");
+	lk__owner_release_as(o, fn, "unlock by a non-owner");
+}
+#define lk__owner_check_relock(o, fn)                                          \
+	lk__owner_check_relock_as(o, fn, "re-lock by the owner")
+#else
+#define LK__OWNER_FIELD
+#define LK__OWNER_INIT
+#define lk__owner_clear(o) ((void)0)
+#define lk__owner_acquired(o) ((void)0)
+#define lk__owner_check_relock_as(o, fn, what) ((void)0)
+#define lk__owner_release_as(o, fn, what) ((void)0)
+#define lk__owner_check_release(o, fn) ((void)0)
+#define lk__owner_check_relock(o, fn) ((void)0)
+#endif
+
 #ifdef __cplusplus
 }
 #endif

@@ -92,48 +92,18 @@ typedef struct lk_clh_node {
 typedef struct {
 	LK_ATOMIC(lk_clh_node_t *) tail;
 	lk_clh_node_t *holder_; /* convenience API: the holder's node */
-#ifdef LK_DEBUG
-	LK_ATOMIC(uintptr_t) owner_;
-#endif
+	LK__OWNER_FIELD
 } lk_clh_t;
 
-#ifdef LK_DEBUG
-#define LK_CLH_INIT {NULL, NULL, 0}
-#else
-#define LK_CLH_INIT {NULL, NULL}
-#endif
+#define LK_CLH_INIT {NULL, NULL LK__OWNER_INIT}
 
 static inline void lk_clh_init(lk_clh_t *l)
 {
 	atomic_store_explicit(&l->tail, (lk_clh_node_t *)NULL,
 			      memory_order_relaxed);
 	l->holder_ = NULL;
-#ifdef LK_DEBUG
-	atomic_store_explicit(&l->owner_, 0, memory_order_relaxed);
-#endif
+	lk__owner_clear(&l->owner_);
 }
-
-#ifdef LK_DEBUG
-static inline void lk_clh_check_relock_(lk_clh_t *l, const char *fn)
-{
-	LK__CHECK(atomic_load_explicit(&l->owner_, memory_order_relaxed) !=
-			  lk__self(),
-		  fn, "re-lock by the owner");
-}
-static inline void lk_clh_check_unlock_(lk_clh_t *l, const char *fn)
-{
-	uintptr_t o = atomic_load_explicit(&l->owner_, memory_order_relaxed);
-	LK__CHECK(o != 0, fn, "unlock of a free lock");
-	LK__CHECK(o == lk__self(), fn, "unlock by a non-owner");
-	atomic_store_explicit(&l->owner_, 0, memory_order_relaxed);
-}
-#define LK_CLH_ACQUIRED_(l)                                                    \
-	atomic_store_explicit(&(l)->owner_, lk__self(), memory_order_relaxed)
-#else
-#define lk_clh_check_relock_(l, fn) ((void)0)
-#define lk_clh_check_unlock_(l, fn) ((void)0)
-#define LK_CLH_ACQUIRED_(l) ((void)0)
-#endif
 
 LK__COLD void lk_clh_wait_free_(lk_clh_node_t *pred)
 {
@@ -157,19 +127,19 @@ LK__COLD void lk_clh_wait_free_(lk_clh_node_t *pred)
 
 static inline lk_clh_node_t *lk_clh_lock_node(lk_clh_t *l, lk_clh_node_t *n)
 {
-	lk_clh_check_relock_(l, "lk_clh_lock");
+	lk__owner_check_relock(&l->owner_, "lk_clh_lock");
 	atomic_store_explicit(&n->state, LK_CLH_HELD_, memory_order_relaxed);
 	lk_clh_node_t *pred =
 		atomic_exchange_explicit(&l->tail, n, memory_order_acq_rel);
 	if (lk__unlikely(pred != NULL))
 		lk_clh_wait_free_(pred);
-	LK_CLH_ACQUIRED_(l);
+	lk__owner_acquired(&l->owner_);
 	return pred;
 }
 
 static inline bool lk_clh_trylock_node(lk_clh_t *l, lk_clh_node_t *n)
 {
-	lk_clh_check_relock_(l, "lk_clh_trylock");
+	lk__owner_check_relock(&l->owner_, "lk_clh_trylock");
 	lk_clh_node_t *exp = NULL;
 	if (atomic_load_explicit(&l->tail, memory_order_relaxed))
 		return false; /* held: fail without writing the line */
@@ -178,7 +148,7 @@ static inline bool lk_clh_trylock_node(lk_clh_t *l, lk_clh_node_t *n)
 						     memory_order_acq_rel,
 						     memory_order_relaxed))
 		return false;
-	LK_CLH_ACQUIRED_(l);
+	lk__owner_acquired(&l->owner_);
 	return true;
 }
 
@@ -199,7 +169,7 @@ static inline bool lk_clh_release_(lk_clh_t *l, lk_clh_node_t *n)
 
 static inline bool lk_clh_unlock_node(lk_clh_t *l, lk_clh_node_t *n)
 {
-	lk_clh_check_unlock_(l, "lk_clh_unlock");
+	lk__owner_check_release(&l->owner_, "lk_clh_unlock");
 	return lk_clh_release_(l, n);
 }
 
@@ -306,7 +276,7 @@ static inline bool lk_clh_trylock(lk_clh_t *l)
 
 static inline void lk_clh_unlock(lk_clh_t *l)
 {
-	lk_clh_check_unlock_(l, "lk_clh_unlock");
+	lk__owner_check_release(&l->owner_, "lk_clh_unlock");
 	lk_clh_node_t *n = l->holder_;
 	if (lk_clh_release_(l, n))
 		lk_clh_node_put_(n);

@@ -90,48 +90,18 @@ typedef struct lk_mcs_node {
 typedef struct {
 	LK_ATOMIC(lk_mcs_node_t *) tail;
 	lk_mcs_node_t *holder_; /* convenience API: the holder's node */
-#ifdef LK_DEBUG
-	LK_ATOMIC(uintptr_t) owner_;
-#endif
+	LK__OWNER_FIELD
 } lk_mcs_t;
 
-#ifdef LK_DEBUG
-#define LK_MCS_INIT {NULL, NULL, 0}
-#else
-#define LK_MCS_INIT {NULL, NULL}
-#endif
+#define LK_MCS_INIT {NULL, NULL LK__OWNER_INIT}
 
 static inline void lk_mcs_init(lk_mcs_t *l)
 {
 	atomic_store_explicit(&l->tail, (lk_mcs_node_t *)NULL,
 			      memory_order_relaxed);
 	l->holder_ = NULL;
-#ifdef LK_DEBUG
-	atomic_store_explicit(&l->owner_, 0, memory_order_relaxed);
-#endif
+	lk__owner_clear(&l->owner_);
 }
-
-#ifdef LK_DEBUG
-static inline void lk_mcs_check_relock_(lk_mcs_t *l, const char *fn)
-{
-	LK__CHECK(atomic_load_explicit(&l->owner_, memory_order_relaxed) !=
-			  lk__self(),
-		  fn, "re-lock by the owner");
-}
-static inline void lk_mcs_check_unlock_(lk_mcs_t *l, const char *fn)
-{
-	uintptr_t o = atomic_load_explicit(&l->owner_, memory_order_relaxed);
-	LK__CHECK(o != 0, fn, "unlock of a free lock");
-	LK__CHECK(o == lk__self(), fn, "unlock by a non-owner");
-	atomic_store_explicit(&l->owner_, 0, memory_order_relaxed);
-}
-#define LK_MCS_ACQUIRED_(l)                                                    \
-	atomic_store_explicit(&(l)->owner_, lk__self(), memory_order_relaxed)
-#else
-#define lk_mcs_check_relock_(l, fn) ((void)0)
-#define lk_mcs_check_unlock_(l, fn) ((void)0)
-#define LK_MCS_ACQUIRED_(l) ((void)0)
-#endif
 
 LK__COLD void lk_mcs_wait_granted_(lk_mcs_node_t *n)
 {
@@ -155,7 +125,7 @@ LK__COLD void lk_mcs_wait_granted_(lk_mcs_node_t *n)
 
 static inline void lk_mcs_lock_node(lk_mcs_t *l, lk_mcs_node_t *n)
 {
-	lk_mcs_check_relock_(l, "lk_mcs_lock");
+	lk__owner_check_relock(&l->owner_, "lk_mcs_lock");
 	atomic_store_explicit(&n->next, (lk_mcs_node_t *)NULL,
 			      memory_order_relaxed);
 	atomic_store_explicit(&n->flag, LK_MCS_WAITING_, memory_order_relaxed);
@@ -165,12 +135,12 @@ static inline void lk_mcs_lock_node(lk_mcs_t *l, lk_mcs_node_t *n)
 		atomic_store_explicit(&pred->next, n, memory_order_release);
 		lk_mcs_wait_granted_(n);
 	}
-	LK_MCS_ACQUIRED_(l);
+	lk__owner_acquired(&l->owner_);
 }
 
 static inline bool lk_mcs_trylock_node(lk_mcs_t *l, lk_mcs_node_t *n)
 {
-	lk_mcs_check_relock_(l, "lk_mcs_trylock");
+	lk__owner_check_relock(&l->owner_, "lk_mcs_trylock");
 	lk_mcs_node_t *exp = NULL;
 	if (atomic_load_explicit(&l->tail, memory_order_relaxed))
 		return false; /* held: fail without writing the line */
@@ -181,7 +151,7 @@ static inline bool lk_mcs_trylock_node(lk_mcs_t *l, lk_mcs_node_t *n)
 						     memory_order_acq_rel,
 						     memory_order_relaxed))
 		return false;
-	LK_MCS_ACQUIRED_(l);
+	lk__owner_acquired(&l->owner_);
 	return true;
 }
 
@@ -211,7 +181,7 @@ static inline void lk_mcs_release_(lk_mcs_t *l, lk_mcs_node_t *n)
 
 static inline void lk_mcs_unlock_node(lk_mcs_t *l, lk_mcs_node_t *n)
 {
-	lk_mcs_check_unlock_(l, "lk_mcs_unlock");
+	lk__owner_check_release(&l->owner_, "lk_mcs_unlock");
 	lk_mcs_release_(l, n);
 }
 
@@ -285,7 +255,7 @@ static inline bool lk_mcs_trylock(lk_mcs_t *l)
 
 static inline void lk_mcs_unlock(lk_mcs_t *l)
 {
-	lk_mcs_check_unlock_(l, "lk_mcs_unlock");
+	lk__owner_check_release(&l->owner_, "lk_mcs_unlock");
 	lk_mcs_node_t *n = l->holder_;
 	lk_mcs_release_(l, n);
 	lk_mcs_node_put_(n);

@@ -79,38 +79,16 @@ extern "C" {
 
 typedef struct {
 	LK_ATOMIC(uint32_t) word;
-#ifdef LK_DEBUG
-	LK_ATOMIC(uintptr_t) owner_;
-#endif
+	LK__OWNER_FIELD
 } lk_mutex_t;
 
-#ifdef LK_DEBUG
-#define LK_MUTEX_INIT {0, 0}
-#else
-#define LK_MUTEX_INIT {0}
-#endif
+#define LK_MUTEX_INIT {0 LK__OWNER_INIT}
 
 static inline void lk_mutex_init(lk_mutex_t *l)
 {
 	atomic_store_explicit(&l->word, 0, memory_order_relaxed);
-#ifdef LK_DEBUG
-	atomic_store_explicit(&l->owner_, 0, memory_order_relaxed);
-#endif
+	lk__owner_clear(&l->owner_);
 }
-
-#ifdef LK_DEBUG
-static inline void lk_mutex_check_relock_(lk_mutex_t *l, const char *fn)
-{
-	LK__CHECK(atomic_load_explicit(&l->owner_, memory_order_relaxed) !=
-			  lk__self(),
-		  fn, "re-lock by the owner");
-}
-#define LK_MUTEX_ACQUIRED_(l)                                                  \
-	atomic_store_explicit(&(l)->owner_, lk__self(), memory_order_relaxed)
-#else
-#define lk_mutex_check_relock_(l, fn) ((void)0)
-#define LK_MUTEX_ACQUIRED_(l) ((void)0)
-#endif
 
 /* Contended acquire; deadline 0: none. Returns false on timeout. */
 LK__COLD bool lk_mutex_lock_slow_(lk_mutex_t *l, uint64_t deadline)
@@ -184,18 +162,18 @@ LK__COLD bool lk_mutex_lock_slow_(lk_mutex_t *l, uint64_t deadline)
 
 static inline void lk_mutex_lock(lk_mutex_t *l)
 {
-	lk_mutex_check_relock_(l, "lk_mutex_lock");
+	lk__owner_check_relock(&l->owner_, "lk_mutex_lock");
 	uint32_t s = 0;
 	if (lk__unlikely(!atomic_compare_exchange_strong_explicit(
 		    &l->word, &s, LK_MUTEX_LOCKED_, memory_order_acquire,
 		    memory_order_relaxed)))
 		lk_mutex_lock_slow_(l, 0);
-	LK_MUTEX_ACQUIRED_(l);
+	lk__owner_acquired(&l->owner_);
 }
 
 static inline bool lk_mutex_trylock(lk_mutex_t *l)
 {
-	lk_mutex_check_relock_(l, "lk_mutex_trylock");
+	lk__owner_check_relock(&l->owner_, "lk_mutex_trylock");
 	/* Only a word that is entirely clear: a set HANDOFF reserves the
 	 * lock for a starving waiter. */
 	uint32_t s = 0;
@@ -204,13 +182,13 @@ static inline bool lk_mutex_trylock(lk_mutex_t *l)
 						     memory_order_acquire,
 						     memory_order_relaxed))
 		return false;
-	LK_MUTEX_ACQUIRED_(l);
+	lk__owner_acquired(&l->owner_);
 	return true;
 }
 
 static inline bool lk_mutex_timedlock(lk_mutex_t *l, uint64_t timeout_ns)
 {
-	lk_mutex_check_relock_(l, "lk_mutex_timedlock");
+	lk__owner_check_relock(&l->owner_, "lk_mutex_timedlock");
 	uint32_t s = 0;
 	if (!atomic_compare_exchange_strong_explicit(&l->word, &s,
 						     LK_MUTEX_LOCKED_,
@@ -218,7 +196,7 @@ static inline bool lk_mutex_timedlock(lk_mutex_t *l, uint64_t timeout_ns)
 						     memory_order_relaxed) &&
 	    !lk_mutex_lock_slow_(l, lk__deadline(timeout_ns)))
 		return false;
-	LK_MUTEX_ACQUIRED_(l);
+	lk__owner_acquired(&l->owner_);
 	return true;
 }
 
@@ -246,15 +224,10 @@ LK__COLD void lk_mutex_unlock_slow_(lk_mutex_t *l, uint32_t s)
 
 static inline void lk_mutex_unlock(lk_mutex_t *l)
 {
-#ifdef LK_DEBUG
 	LK__CHECK(atomic_load_explicit(&l->word, memory_order_relaxed) &
 			  LK_MUTEX_LOCKED_,
 		  "lk_mutex_unlock", "unlock of a free lock");
-	LK__CHECK(atomic_load_explicit(&l->owner_, memory_order_relaxed) ==
-			  lk__self(),
-		  "lk_mutex_unlock", "unlock by a non-owner");
-	atomic_store_explicit(&l->owner_, 0, memory_order_relaxed);
-#endif
+	lk__owner_check_release(&l->owner_, "lk_mutex_unlock");
 	uint32_t s = LK_MUTEX_LOCKED_;
 	if (lk__unlikely(!atomic_compare_exchange_strong_explicit(
 		    &l->word, &s, 0, memory_order_release,

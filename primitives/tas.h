@@ -34,38 +34,16 @@ extern "C" {
 
 typedef struct {
 	LK_ATOMIC(uint32_t) word; /* 0 free, 1 held */
-#ifdef LK_DEBUG
-	LK_ATOMIC(uintptr_t) owner_;
-#endif
+	LK__OWNER_FIELD
 } lk_tas_t;
 
-#ifdef LK_DEBUG
-#define LK_TAS_INIT {0, 0}
-#else
-#define LK_TAS_INIT {0}
-#endif
+#define LK_TAS_INIT {0 LK__OWNER_INIT}
 
 static inline void lk_tas_init(lk_tas_t *l)
 {
 	atomic_store_explicit(&l->word, 0, memory_order_relaxed);
-#ifdef LK_DEBUG
-	atomic_store_explicit(&l->owner_, 0, memory_order_relaxed);
-#endif
+	lk__owner_clear(&l->owner_);
 }
-
-#ifdef LK_DEBUG
-static inline void lk_tas_check_relock_(lk_tas_t *l, const char *fn)
-{
-	LK__CHECK(atomic_load_explicit(&l->owner_, memory_order_relaxed) !=
-			  lk__self(),
-		  fn, "re-lock by the owner");
-}
-#define LK_TAS_ACQUIRED_(l)                                                    \
-	atomic_store_explicit(&(l)->owner_, lk__self(), memory_order_relaxed)
-#else
-#define lk_tas_check_relock_(l, fn) ((void)0)
-#define LK_TAS_ACQUIRED_(l) ((void)0)
-#endif
 
 /* Slow path, kept out of line of the fast path; deadline 0: none. */
 LK__COLD bool lk_tas_lock_slow_(lk_tas_t *l, uint64_t deadline)
@@ -80,42 +58,37 @@ LK__COLD bool lk_tas_lock_slow_(lk_tas_t *l, uint64_t deadline)
 
 static inline void lk_tas_lock(lk_tas_t *l)
 {
-	lk_tas_check_relock_(l, "lk_tas_lock");
+	lk__owner_check_relock(&l->owner_, "lk_tas_lock");
 	if (lk__unlikely(atomic_exchange_explicit(&l->word, 1,
 						  memory_order_acquire)))
 		lk_tas_lock_slow_(l, 0);
-	LK_TAS_ACQUIRED_(l);
+	lk__owner_acquired(&l->owner_);
 }
 
 static inline bool lk_tas_trylock(lk_tas_t *l)
 {
-	lk_tas_check_relock_(l, "lk_tas_trylock");
+	lk__owner_check_relock(&l->owner_, "lk_tas_trylock");
 	if (atomic_exchange_explicit(&l->word, 1, memory_order_acquire))
 		return false;
-	LK_TAS_ACQUIRED_(l);
+	lk__owner_acquired(&l->owner_);
 	return true;
 }
 
 static inline bool lk_tas_timedlock(lk_tas_t *l, uint64_t timeout_ns)
 {
-	lk_tas_check_relock_(l, "lk_tas_timedlock");
+	lk__owner_check_relock(&l->owner_, "lk_tas_timedlock");
 	if (atomic_exchange_explicit(&l->word, 1, memory_order_acquire) &&
 	    !lk_tas_lock_slow_(l, lk__deadline(timeout_ns)))
 		return false;
-	LK_TAS_ACQUIRED_(l);
+	lk__owner_acquired(&l->owner_);
 	return true;
 }
 
 static inline void lk_tas_unlock(lk_tas_t *l)
 {
-#ifdef LK_DEBUG
 	LK__CHECK(atomic_load_explicit(&l->word, memory_order_relaxed),
 		  "lk_tas_unlock", "unlock of a free lock");
-	LK__CHECK(atomic_load_explicit(&l->owner_, memory_order_relaxed) ==
-			  lk__self(),
-		  "lk_tas_unlock", "unlock by a non-owner");
-	atomic_store_explicit(&l->owner_, 0, memory_order_relaxed);
-#endif
+	lk__owner_check_release(&l->owner_, "lk_tas_unlock");
 	atomic_store_explicit(&l->word, 0, memory_order_release);
 }
 

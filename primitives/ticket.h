@@ -91,41 +91,19 @@ typedef struct {
 		 * word); the other: next ticket to hand out (even) */
 		LK_ATOMIC(uint32_t) half[2];
 	} c_;
-#ifdef LK_DEBUG
-	LK_ATOMIC(uintptr_t) owner_id_;
-#endif
+	LK__OWNER_FIELD
 } lk_ticket_t;
 
 #define lk_ticket_owner_(l) (&(l)->c_.half[LK_TICKET_OWNER_IX_])
 #define lk_ticket_next_(l) (&(l)->c_.half[1 - LK_TICKET_OWNER_IX_])
 
-#ifdef LK_DEBUG
-#define LK_TICKET_INIT {{0}, 0}
-#else
-#define LK_TICKET_INIT {{0}}
-#endif
+#define LK_TICKET_INIT {{0} LK__OWNER_INIT}
 
 static inline void lk_ticket_init(lk_ticket_t *l)
 {
 	atomic_store_explicit(&l->c_.both, 0, memory_order_relaxed);
-#ifdef LK_DEBUG
-	atomic_store_explicit(&l->owner_id_, 0, memory_order_relaxed);
-#endif
+	lk__owner_clear(&l->owner_);
 }
-
-#ifdef LK_DEBUG
-static inline void lk_ticket_check_relock_(lk_ticket_t *l, const char *fn)
-{
-	LK__CHECK(atomic_load_explicit(&l->owner_id_, memory_order_relaxed) !=
-			  lk__self(),
-		  fn, "re-lock by the owner");
-}
-#define LK_TICKET_ACQUIRED_(l)                                                 \
-	atomic_store_explicit(&(l)->owner_id_, lk__self(), memory_order_relaxed)
-#else
-#define lk_ticket_check_relock_(l, fn) ((void)0)
-#define LK_TICKET_ACQUIRED_(l) ((void)0)
-#endif
 
 /* The futex bit a sleeper holding ticket t parks with. Tickets 64 apart
  * share a bit: the price is a spurious wake, never a lost one. */
@@ -171,18 +149,18 @@ LK__COLD void lk_ticket_wait_(lk_ticket_t *l, uint32_t t)
 
 static inline void lk_ticket_lock(lk_ticket_t *l)
 {
-	lk_ticket_check_relock_(l, "lk_ticket_lock");
+	lk__owner_check_relock(&l->owner_, "lk_ticket_lock");
 	uint32_t t = atomic_fetch_add_explicit(
 	    lk_ticket_next_(l), LK_TICKET_STEP_, memory_order_relaxed);
 	if (lk__unlikely(atomic_load_explicit(lk_ticket_owner_(l),
 					      memory_order_acquire) != t))
 		lk_ticket_wait_(l, t);
-	LK_TICKET_ACQUIRED_(l);
+	lk__owner_acquired(&l->owner_);
 }
 
 static inline bool lk_ticket_trylock(lk_ticket_t *l)
 {
-	lk_ticket_check_relock_(l, "lk_ticket_trylock");
+	lk__owner_check_relock(&l->owner_, "lk_ticket_trylock");
 	uint64_t v = atomic_load_explicit(&l->c_.both, memory_order_acquire);
 	/* Free: next == owner with PARKED clear (PARKED set: someone waits,
 	 * so the lock is held, and the halves differ in bit 0 anyway). */
@@ -192,7 +170,7 @@ static inline bool lk_ticket_trylock(lk_ticket_t *l)
 		    v + ((uint64_t)LK_TICKET_STEP_ << LK_TICKET_NEXT_SHIFT_),
 		    memory_order_relaxed, memory_order_relaxed))
 		return false;
-	LK_TICKET_ACQUIRED_(l);
+	lk__owner_acquired(&l->owner_);
 	return true;
 }
 
@@ -217,18 +195,13 @@ LK__COLD void lk_ticket_wake_(lk_ticket_t *l, uint32_t served)
 
 static inline void lk_ticket_unlock(lk_ticket_t *l)
 {
-#ifdef LK_DEBUG
 	LK__CHECK(
 	    atomic_load_explicit(lk_ticket_next_(l), memory_order_relaxed) !=
 		(atomic_load_explicit(lk_ticket_owner_(l),
 				      memory_order_relaxed) &
 		 ~LK_TICKET_PARKED_),
 	    "lk_ticket_unlock", "unlock of a free lock");
-	LK__CHECK(atomic_load_explicit(&l->owner_id_, memory_order_relaxed) ==
-			  lk__self(),
-		  "lk_ticket_unlock", "unlock by a non-owner");
-	atomic_store_explicit(&l->owner_id_, 0, memory_order_relaxed);
-#endif
+	lk__owner_check_release(&l->owner_, "lk_ticket_unlock");
 	uint32_t o = atomic_fetch_add_explicit(
 	    lk_ticket_owner_(l), LK_TICKET_STEP_, memory_order_release);
 	if (lk__unlikely(o & LK_TICKET_PARKED_))

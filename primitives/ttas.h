@@ -36,38 +36,16 @@ extern "C" {
 
 typedef struct {
 	LK_ATOMIC(uint32_t) word; /* 0 free, 1 held */
-#ifdef LK_DEBUG
-	LK_ATOMIC(uintptr_t) owner_;
-#endif
+	LK__OWNER_FIELD
 } lk_ttas_t;
 
-#ifdef LK_DEBUG
-#define LK_TTAS_INIT {0, 0}
-#else
-#define LK_TTAS_INIT {0}
-#endif
+#define LK_TTAS_INIT {0 LK__OWNER_INIT}
 
 static inline void lk_ttas_init(lk_ttas_t *l)
 {
 	atomic_store_explicit(&l->word, 0, memory_order_relaxed);
-#ifdef LK_DEBUG
-	atomic_store_explicit(&l->owner_, 0, memory_order_relaxed);
-#endif
+	lk__owner_clear(&l->owner_);
 }
-
-#ifdef LK_DEBUG
-static inline void lk_ttas_check_relock_(lk_ttas_t *l, const char *fn)
-{
-	LK__CHECK(atomic_load_explicit(&l->owner_, memory_order_relaxed) !=
-			  lk__self(),
-		  fn, "re-lock by the owner");
-}
-#define LK_TTAS_ACQUIRED_(l)                                                   \
-	atomic_store_explicit(&(l)->owner_, lk__self(), memory_order_relaxed)
-#else
-#define lk_ttas_check_relock_(l, fn) ((void)0)
-#define LK_TTAS_ACQUIRED_(l) ((void)0)
-#endif
 
 /* After a lost exchange: wait for the word to read free, back off, retry.
  * deadline 0: none. */
@@ -88,44 +66,39 @@ LK__COLD bool lk_ttas_lock_slow_(lk_ttas_t *l, uint64_t deadline)
 
 static inline void lk_ttas_lock(lk_ttas_t *l)
 {
-	lk_ttas_check_relock_(l, "lk_ttas_lock");
+	lk__owner_check_relock(&l->owner_, "lk_ttas_lock");
 	if (lk__unlikely(atomic_exchange_explicit(&l->word, 1,
 						  memory_order_acquire)))
 		lk_ttas_lock_slow_(l, 0);
-	LK_TTAS_ACQUIRED_(l);
+	lk__owner_acquired(&l->owner_);
 }
 
 static inline bool lk_ttas_trylock(lk_ttas_t *l)
 {
-	lk_ttas_check_relock_(l, "lk_ttas_trylock");
+	lk__owner_check_relock(&l->owner_, "lk_ttas_trylock");
 	/* Test first: a trylock on a held lock then costs no write. */
 	if (atomic_load_explicit(&l->word, memory_order_relaxed) ||
 	    atomic_exchange_explicit(&l->word, 1, memory_order_acquire))
 		return false;
-	LK_TTAS_ACQUIRED_(l);
+	lk__owner_acquired(&l->owner_);
 	return true;
 }
 
 static inline bool lk_ttas_timedlock(lk_ttas_t *l, uint64_t timeout_ns)
 {
-	lk_ttas_check_relock_(l, "lk_ttas_timedlock");
+	lk__owner_check_relock(&l->owner_, "lk_ttas_timedlock");
 	if (atomic_exchange_explicit(&l->word, 1, memory_order_acquire) &&
 	    !lk_ttas_lock_slow_(l, lk__deadline(timeout_ns)))
 		return false;
-	LK_TTAS_ACQUIRED_(l);
+	lk__owner_acquired(&l->owner_);
 	return true;
 }
 
 static inline void lk_ttas_unlock(lk_ttas_t *l)
 {
-#ifdef LK_DEBUG
 	LK__CHECK(atomic_load_explicit(&l->word, memory_order_relaxed),
 		  "lk_ttas_unlock", "unlock of a free lock");
-	LK__CHECK(atomic_load_explicit(&l->owner_, memory_order_relaxed) ==
-			  lk__self(),
-		  "lk_ttas_unlock", "unlock by a non-owner");
-	atomic_store_explicit(&l->owner_, 0, memory_order_relaxed);
-#endif
+	lk__owner_check_release(&l->owner_, "lk_ttas_unlock");
 	atomic_store_explicit(&l->word, 0, memory_order_release);
 }
 
