@@ -398,13 +398,19 @@ static inline void lk__owner_check_relock_as(LK_ATOMIC(uintptr_t) *o,
 	LK__CHECK(atomic_load_explicit(o, memory_order_relaxed) != lk__self(),
 		  fn, what);
 }
-/* Only the owner may release; then forget it. Whether the latch was held
- * at all is the caller's check, made first, on its own state. */
-static inline void lk__owner_release_as(LK_ATOMIC(uintptr_t) *o,
-					const char *fn, const char *what)
+/* Only the owner may release or convert. Whether the latch was held at all
+ * is the caller's check, made first, on its own state. */
+static inline void lk__owner_check_mine_as(LK_ATOMIC(uintptr_t) *o,
+					   const char *fn, const char *what)
 {
 	LK__CHECK(atomic_load_explicit(o, memory_order_relaxed) == lk__self(),
 		  fn, what);
+}
+/* ... and on release forget it. */
+static inline void lk__owner_release_as(LK_ATOMIC(uintptr_t) *o,
+					const char *fn, const char *what)
+{
+	lk__owner_check_mine_as(o, fn, what);
 	lk__owner_clear(o);
 }
 /* For a latch that knows no better than its owner whether it is held. */
@@ -417,13 +423,23 @@ static inline void lk__owner_check_release(LK_ATOMIC(uintptr_t) *o,
 }
 #define lk__owner_check_relock(o, fn)                                          \
 	lk__owner_check_relock_as(o, fn, "re-lock by the owner")
+/* The reader-writer latches' owner is their writer; reports say so. */
+#define lk__owner_check_wrrelock(o, fn)                                        \
+	lk__owner_check_relock_as(o, fn,                                       \
+				  "re-lock by the thread that holds it for writing")
+#define lk__owner_wrrelease(o, fn)                                             \
+	lk__owner_release_as(o, fn,                                            \
+			     "write-unlock by a thread that does not hold it")
 #else
 #define LK__OWNER_FIELD
 #define LK__OWNER_INIT
 #define lk__owner_clear(o) ((void)0)
 #define lk__owner_acquired(o) ((void)0)
 #define lk__owner_check_relock_as(o, fn, what) ((void)0)
+#define lk__owner_check_mine_as(o, fn, what) ((void)0)
 #define lk__owner_release_as(o, fn, what) ((void)0)
+#define lk__owner_check_wrrelock(o, fn) ((void)0)
+#define lk__owner_wrrelease(o, fn) ((void)0)
 #define lk__owner_check_release(o, fn) ((void)0)
 #define lk__owner_check_relock(o, fn) ((void)0)
 #endif

@@ -63,9 +63,7 @@ typedef struct {
 typedef struct {
 	struct {
 		LK_ATOMIC(uint32_t) flag; /* 1: a writer holds or drains */
-#ifdef LK_DEBUG
-		LK_ATOMIC(uintptr_t) owner;
-#endif
+		LK__OWNER_FIELD
 	} LK_CACHE_ALIGNED w;
 	lk__brstripe_t stripe[LK_BRLOCK_STRIPES];
 } lk_brlock_t;
@@ -85,9 +83,7 @@ __attribute__((weak)) LK_THREAD_LOCAL uint32_t lk__brlock_slot_;
 static inline void lk_brlock_init(lk_brlock_t *l)
 {
 	atomic_store_explicit(&l->w.flag, 0u, memory_order_relaxed);
-#ifdef LK_DEBUG
-	atomic_store_explicit(&l->w.owner, (uintptr_t)0, memory_order_relaxed);
-#endif
+	lk__owner_clear(&l->w.owner_);
 	for (int i = 0; i < LK_BRLOCK_STRIPES; i++)
 		atomic_store_explicit(&l->stripe[i].n, 0u,
 				      memory_order_relaxed);
@@ -119,19 +115,6 @@ static inline LK_ATOMIC(uint32_t) *lk__br_mine_(lk_brlock_t *l)
 		s = lk__br_assign_();
 	return lk__br_at_(l, s);
 }
-
-#ifdef LK_DEBUG
-#define LK__BR_RELOCK(l, fn)                                                   \
-	LK__CHECK(atomic_load_explicit(&(l)->w.owner, memory_order_relaxed) != \
-			  lk__self(),                                          \
-		  fn, "re-lock by the thread that holds it for writing")
-#define LK__BR_SET_OWNER(l, v)                                                 \
-	atomic_store_explicit(&(l)->w.owner, (uintptr_t)(v),                   \
-			      memory_order_relaxed)
-#else
-#define LK__BR_RELOCK(l, fn) ((void)0)
-#define LK__BR_SET_OWNER(l, v) ((void)0)
-#endif
 
 /* ---- readers ------------------------------------------------------------ */
 
@@ -169,19 +152,19 @@ static inline bool lk__br_rdlock_(lk_brlock_t *l, uint64_t deadline, bool try_)
 
 static inline void lk_brlock_rdlock(lk_brlock_t *l)
 {
-	LK__BR_RELOCK(l, "lk_brlock_rdlock");
+	lk__owner_check_wrrelock(&l->w.owner_, "lk_brlock_rdlock");
 	lk__br_rdlock_(l, 0, false);
 }
 
 static inline bool lk_brlock_rdtrylock(lk_brlock_t *l)
 {
-	LK__BR_RELOCK(l, "lk_brlock_rdtrylock");
+	lk__owner_check_wrrelock(&l->w.owner_, "lk_brlock_rdtrylock");
 	return lk__br_rdlock_(l, 0, true);
 }
 
 static inline bool lk_brlock_rdtimedlock(lk_brlock_t *l, uint64_t timeout_ns)
 {
-	LK__BR_RELOCK(l, "lk_brlock_rdtimedlock");
+	lk__owner_check_wrrelock(&l->w.owner_, "lk_brlock_rdtimedlock");
 	return lk__br_rdlock_(l, lk__deadline(timeout_ns), false);
 }
 
@@ -232,40 +215,34 @@ static inline bool lk__br_wrlock_(lk_brlock_t *l, uint64_t deadline, bool try_)
 
 static inline void lk_brlock_wrlock(lk_brlock_t *l)
 {
-	LK__BR_RELOCK(l, "lk_brlock_wrlock");
+	lk__owner_check_wrrelock(&l->w.owner_, "lk_brlock_wrlock");
 	lk__br_wrlock_(l, 0, false);
-	LK__BR_SET_OWNER(l, lk__self());
+	lk__owner_acquired(&l->w.owner_);
 }
 
 static inline bool lk_brlock_wrtrylock(lk_brlock_t *l)
 {
-	LK__BR_RELOCK(l, "lk_brlock_wrtrylock");
+	lk__owner_check_wrrelock(&l->w.owner_, "lk_brlock_wrtrylock");
 	if (!lk__br_wrlock_(l, 0, true))
 		return false;
-	LK__BR_SET_OWNER(l, lk__self());
+	lk__owner_acquired(&l->w.owner_);
 	return true;
 }
 
 static inline bool lk_brlock_wrtimedlock(lk_brlock_t *l, uint64_t timeout_ns)
 {
-	LK__BR_RELOCK(l, "lk_brlock_wrtimedlock");
+	lk__owner_check_wrrelock(&l->w.owner_, "lk_brlock_wrtimedlock");
 	if (!lk__br_wrlock_(l, lk__deadline(timeout_ns), false))
 		return false;
-	LK__BR_SET_OWNER(l, lk__self());
+	lk__owner_acquired(&l->w.owner_);
 	return true;
 }
 
 static inline void lk_brlock_wrunlock(lk_brlock_t *l)
 {
-#ifdef LK_DEBUG
 	LK__CHECK(atomic_load_explicit(&l->w.flag, memory_order_relaxed),
 		  "lk_brlock_wrunlock", "write-unlock of a latch not write-locked");
-	LK__CHECK(atomic_load_explicit(&l->w.owner, memory_order_relaxed) ==
-			  lk__self(),
-		  "lk_brlock_wrunlock",
-		  "write-unlock by a thread that does not hold it");
-	LK__BR_SET_OWNER(l, 0);
-#endif
+	lk__owner_wrrelease(&l->w.owner_, "lk_brlock_wrunlock");
 	/* release: publishes the writer's data to the next readers. */
 	atomic_store_explicit(&l->w.flag, 0u, memory_order_release);
 }

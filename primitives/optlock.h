@@ -53,24 +53,16 @@ extern "C" {
 
 typedef struct {
 	LK_ATOMIC(uint64_t) word;
-#ifdef LK_DEBUG
-	LK_ATOMIC(uintptr_t) owner;
-#endif
+	LK__OWNER_FIELD
 } lk_optlock_t;
 
-#ifdef LK_DEBUG
-#define LK_OPTLOCK_INIT {0, 0}
-#else
-#define LK_OPTLOCK_INIT {0}
-#endif
+#define LK_OPTLOCK_INIT {0 LK__OWNER_INIT}
 
 static inline void lk_optlock_init(lk_optlock_t *l)
 {
 	/* relaxed: initialisation precedes sharing */
 	atomic_store_explicit(&l->word, 0, memory_order_relaxed);
-#ifdef LK_DEBUG
-	atomic_store_explicit(&l->owner, 0, memory_order_relaxed);
-#endif
+	lk__owner_clear(&l->owner_);
 }
 
 static inline LK_ATOMIC(uint64_t) *lk_optlock_word_(const lk_optlock_t *l)
@@ -139,12 +131,8 @@ static inline void lk_optlock_entered_(lk_optlock_t *l)
 	/* release fence: a reader that sees a data store made after this point
 	 * also sees the locked word when it validates */
 	lk__seq_fence_release();
-#ifdef LK_DEBUG
-	/* relaxed: a debug field */
-	atomic_store_explicit(&l->owner, lk__self(), memory_order_relaxed);
-#else
+	lk__owner_acquired(&l->owner_);
 	(void)l;
-#endif
 }
 
 /*
@@ -166,15 +154,9 @@ static inline bool lk_optlock_upgrade(lk_optlock_t *l, uint64_t version)
 
 static inline void lk_optlock_debug_own_(lk_optlock_t *l, const char *fn)
 {
-#ifdef LK_DEBUG
-	/* relaxed: only compared with our own id, which only we store */
-	LK__CHECK(atomic_load_explicit(&l->owner, memory_order_relaxed) !=
-			  lk__self(),
-		  fn, "re-lock by the owner");
-#else
+	lk__owner_check_relock(&l->owner_, fn);
 	(void)l;
 	(void)fn;
-#endif
 }
 
 /* Exclusive lock, also of an obsolete node (the bit stays set). */
@@ -233,15 +215,8 @@ static inline uint64_t lk_optlock_release_(lk_optlock_t *l, const char *fn)
 	/* relaxed: the holder is the only writer of the word */
 	uint64_t v = atomic_load_explicit(&l->word, memory_order_relaxed);
 	LK__CHECK(v & LK_OPTLOCK_LOCKED, fn, "unlock of a free lock");
-#ifdef LK_DEBUG
-	/* relaxed: debug field */
-	LK__CHECK(atomic_load_explicit(&l->owner, memory_order_relaxed) ==
-			  lk__self(),
-		  fn, "unlock by a non-owner");
-	atomic_store_explicit(&l->owner, 0, memory_order_relaxed);
-#else
+	lk__owner_check_release(&l->owner_, fn);
 	(void)fn;
-#endif
 	/* ...01 + 3 = next version with bit 0 clear; bit 1 kept */
 	return v + 3;
 }

@@ -108,9 +108,7 @@ typedef struct {
 		LK_ATOMIC(uint64_t) both; /* win << 32 | wout */
 		LK_ATOMIC(uint32_t) half[2];
 	} w_;
-#ifdef LK_DEBUG
-	LK_ATOMIC(uintptr_t) owner; /* write owner, 0 when none */
-#endif
+	LK__OWNER_FIELD /* write owner, 0 when none */
 } lk_pfrwlock_t;
 
 #define lk__pf_rin_(l) (&(l)->r_.half[1 - LK__LO_HALF])
@@ -118,35 +116,14 @@ typedef struct {
 #define lk__pf_win_(l) (&(l)->w_.half[1 - LK__LO_HALF])
 #define lk__pf_wout_(l) (&(l)->w_.half[LK__LO_HALF])
 
-#ifdef LK_DEBUG
-#define LK_PFRWLOCK_INIT {{0}, {0}, 0}
-#else
-#define LK_PFRWLOCK_INIT {{0}, {0}}
-#endif
+#define LK_PFRWLOCK_INIT {{0}, {0} LK__OWNER_INIT}
 
 static inline void lk_pfrwlock_init(lk_pfrwlock_t *l)
 {
 	atomic_store_explicit(&l->r_.both, 0u, memory_order_relaxed);
 	atomic_store_explicit(&l->w_.both, 0u, memory_order_relaxed);
-#ifdef LK_DEBUG
-	atomic_store_explicit(&l->owner, (uintptr_t)0, memory_order_relaxed);
-#endif
+	lk__owner_clear(&l->owner_);
 }
-
-#ifdef LK_DEBUG
-static inline void lk__pf_check_relock_(lk_pfrwlock_t *l, const char *fn)
-{
-	LK__CHECK(atomic_load_explicit(&l->owner, memory_order_relaxed) !=
-			  lk__self(),
-		  fn, "re-lock by the thread that holds it for writing");
-}
-#define LK__PF_RELOCK(l, fn) lk__pf_check_relock_(l, fn)
-#define LK__PF_SET_OWNER(l, v)                                                 \
-	atomic_store_explicit(&(l)->owner, (uintptr_t)(v), memory_order_relaxed)
-#else
-#define LK__PF_RELOCK(l, fn) ((void)0)
-#define LK__PF_SET_OWNER(l, v) ((void)0)
-#endif
 
 /* ---- readers ------------------------------------------------------------ */
 
@@ -184,7 +161,7 @@ LK__COLD bool lk__pf_rdwait_(lk_pfrwlock_t *l, uint32_t w,
 
 static inline void lk_pfrwlock_rdlock(lk_pfrwlock_t *l)
 {
-	LK__PF_RELOCK(l, "lk_pfrwlock_rdlock");
+	lk__owner_check_wrrelock(&l->owner_, "lk_pfrwlock_rdlock");
 	/* acquire: admission when no writer is present. */
 	uint32_t w = atomic_fetch_add_explicit(lk__pf_rin_(l), LK__PF_RINC,
 					       memory_order_acquire) &
@@ -195,7 +172,7 @@ static inline void lk_pfrwlock_rdlock(lk_pfrwlock_t *l)
 
 static inline bool lk_pfrwlock_rdtrylock(lk_pfrwlock_t *l)
 {
-	LK__PF_RELOCK(l, "lk_pfrwlock_rdtrylock");
+	lk__owner_check_wrrelock(&l->owner_, "lk_pfrwlock_rdtrylock");
 	uint32_t v = atomic_load_explicit(lk__pf_rin_(l), memory_order_relaxed);
 	while (!(v & LK__PF_WBITS)) {
 		/* acquire: as rdlock. */
@@ -211,7 +188,7 @@ static inline bool lk_pfrwlock_rdtrylock(lk_pfrwlock_t *l)
 static inline bool lk_pfrwlock_rdtimedlock(lk_pfrwlock_t *l,
 					   uint64_t timeout_ns)
 {
-	LK__PF_RELOCK(l, "lk_pfrwlock_rdtimedlock");
+	lk__owner_check_wrrelock(&l->owner_, "lk_pfrwlock_rdtimedlock");
 	uint32_t w = atomic_fetch_add_explicit(lk__pf_rin_(l), LK__PF_RINC,
 					       memory_order_acquire) &
 		     LK__PF_WBITS;
@@ -229,9 +206,8 @@ static inline void lk_pfrwlock_rdunlock(lk_pfrwlock_t *l)
 	LK__CHECK(((uint32_t)(rv >> 32) & LK__PF_CMASK) != (uint32_t)rv,
 		  "lk_pfrwlock_rdunlock",
 		  "read-unlock of a latch not read-locked");
-	LK__CHECK(atomic_load_explicit(&l->owner, memory_order_relaxed) !=
-			  lk__self(),
-		  "lk_pfrwlock_rdunlock", "read-unlock of a latch held for writing");
+	lk__owner_check_relock_as(&l->owner_, "lk_pfrwlock_rdunlock",
+				  "read-unlock of a latch held for writing");
 #endif
 	/* release: our reads happen before the next writer's entry. */
 	atomic_fetch_add_explicit(lk__pf_rout_(l), LK__PF_RINC,
@@ -265,7 +241,7 @@ LK__COLD void lk__pf_wrdrain_(lk_pfrwlock_t *l, uint32_t rt)
 
 static inline void lk_pfrwlock_wrlock(lk_pfrwlock_t *l)
 {
-	LK__PF_RELOCK(l, "lk_pfrwlock_wrlock");
+	lk__owner_check_wrrelock(&l->owner_, "lk_pfrwlock_wrlock");
 	/* relaxed: a place in line; the wout load below orders. */
 	uint32_t t = atomic_fetch_add_explicit(lk__pf_win_(l), 2u,
 					       memory_order_relaxed);
@@ -283,7 +259,7 @@ static inline void lk_pfrwlock_wrlock(lk_pfrwlock_t *l)
 	if (lk__unlikely(atomic_load_explicit(lk__pf_rout_(l),
 					      memory_order_acquire) != rt))
 		lk__pf_wrdrain_(l, rt);
-	LK__PF_SET_OWNER(l, lk__self());
+	lk__owner_acquired(&l->owner_);
 }
 
 /*
@@ -329,22 +305,22 @@ static inline bool lk__pf_wrtry_(lk_pfrwlock_t *l)
 
 static inline bool lk_pfrwlock_wrtrylock(lk_pfrwlock_t *l)
 {
-	LK__PF_RELOCK(l, "lk_pfrwlock_wrtrylock");
+	lk__owner_check_wrrelock(&l->owner_, "lk_pfrwlock_wrtrylock");
 	if (!lk__pf_wrtry_(l))
 		return false;
-	LK__PF_SET_OWNER(l, lk__self());
+	lk__owner_acquired(&l->owner_);
 	return true;
 }
 
 static inline bool lk_pfrwlock_wrtimedlock(lk_pfrwlock_t *l,
 					   uint64_t timeout_ns)
 {
-	LK__PF_RELOCK(l, "lk_pfrwlock_wrtimedlock");
+	lk__owner_check_wrrelock(&l->owner_, "lk_pfrwlock_wrtimedlock");
 	lk__wait_t w = lk__wait_start(lk__deadline(timeout_ns));
 	while (!lk__pf_wrtry_(l))
 		if (!lk__wait(&w, NULL, 0))
 			return false;
-	LK__PF_SET_OWNER(l, lk__self());
+	lk__owner_acquired(&l->owner_);
 	return true;
 }
 
@@ -362,11 +338,7 @@ static inline void lk_pfrwlock_wrunlock(lk_pfrwlock_t *l)
 						       memory_order_relaxed)
 			  ? "write-unlock of a latch held for reading"
 			  : "write-unlock of a latch not write-locked");
-	LK__CHECK(atomic_load_explicit(&l->owner, memory_order_relaxed) ==
-			  lk__self(),
-		  "lk_pfrwlock_wrunlock",
-		  "write-unlock by a thread that does not hold it");
-	LK__PF_SET_OWNER(l, 0);
+	lk__owner_wrrelease(&l->owner_, "lk_pfrwlock_wrunlock");
 #endif
 	/* release: admits the waiting readers and publishes our data. */
 	atomic_fetch_and_explicit(lk__pf_rin_(l), ~LK__PF_WBITS,

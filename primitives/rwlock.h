@@ -55,39 +55,16 @@ extern "C" {
 
 typedef struct {
 	LK_ATOMIC(uint32_t) word;
-#ifdef LK_DEBUG
-	LK_ATOMIC(uintptr_t) owner; /* write owner, 0 when none */
-#endif
+	LK__OWNER_FIELD /* write owner, 0 when none */
 } lk_rwlock_t;
 
-#ifdef LK_DEBUG
-#define LK_RWLOCK_INIT {0, 0}
-#else
-#define LK_RWLOCK_INIT {0}
-#endif
+#define LK_RWLOCK_INIT {0 LK__OWNER_INIT}
 
 static inline void lk_rwlock_init(lk_rwlock_t *l)
 {
 	atomic_store_explicit(&l->word, 0u, memory_order_relaxed);
-#ifdef LK_DEBUG
-	atomic_store_explicit(&l->owner, (uintptr_t)0, memory_order_relaxed);
-#endif
+	lk__owner_clear(&l->owner_);
 }
-
-#ifdef LK_DEBUG
-static inline void lk__rwl_check_relock_(lk_rwlock_t *l, const char *fn)
-{
-	LK__CHECK(atomic_load_explicit(&l->owner, memory_order_relaxed) !=
-			  lk__self(),
-		  fn, "re-lock by the thread that holds it for writing");
-}
-#define LK__RWL_RELOCK(l, fn) lk__rwl_check_relock_(l, fn)
-#define LK__RWL_SET_OWNER(l, v)                                                \
-	atomic_store_explicit(&(l)->owner, (uintptr_t)(v), memory_order_relaxed)
-#else
-#define LK__RWL_RELOCK(l, fn) ((void)0)
-#define LK__RWL_SET_OWNER(l, v) ((void)0)
-#endif
 
 /* ---- readers ------------------------------------------------------------ */
 
@@ -118,7 +95,7 @@ LK__COLD bool lk__rwl_rdslow_(lk_rwlock_t *l, uint64_t deadline,
 
 static inline void lk_rwlock_rdlock(lk_rwlock_t *l)
 {
-	LK__RWL_RELOCK(l, "lk_rwlock_rdlock");
+	lk__owner_check_wrrelock(&l->owner_, "lk_rwlock_rdlock");
 	/* acquire: admission; see the last writer's data. */
 	uint32_t o = atomic_fetch_add_explicit(&l->word, LK__RWL_RD1,
 					       memory_order_acquire);
@@ -129,7 +106,7 @@ static inline void lk_rwlock_rdlock(lk_rwlock_t *l)
 
 static inline bool lk_rwlock_rdtrylock(lk_rwlock_t *l)
 {
-	LK__RWL_RELOCK(l, "lk_rwlock_rdtrylock");
+	lk__owner_check_wrrelock(&l->owner_, "lk_rwlock_rdtrylock");
 	uint32_t v = atomic_load_explicit(&l->word, memory_order_relaxed);
 	while (!(v & (LK__RWL_WR | LK__RWL_WWMASK))) {
 		/* acquire: as rdlock. A failed CAS reloads v; retry only while
@@ -144,7 +121,7 @@ static inline bool lk_rwlock_rdtrylock(lk_rwlock_t *l)
 
 static inline bool lk_rwlock_rdtimedlock(lk_rwlock_t *l, uint64_t timeout_ns)
 {
-	LK__RWL_RELOCK(l, "lk_rwlock_rdtimedlock");
+	lk__owner_check_wrrelock(&l->owner_, "lk_rwlock_rdtimedlock");
 	/* Look before adding: a timed reader that added, timed out and came
 	 * back would make RD flicker, and a waiting writer that needs to see
 	 * RD == 0 could starve. With a writer in or waiting, wait without
@@ -207,39 +184,39 @@ LK__COLD bool lk__rwl_wrslow_(lk_rwlock_t *l, uint64_t deadline)
 
 static inline void lk_rwlock_wrlock(lk_rwlock_t *l)
 {
-	LK__RWL_RELOCK(l, "lk_rwlock_wrlock");
+	lk__owner_check_wrrelock(&l->owner_, "lk_rwlock_wrlock");
 	uint32_t v = 0;
 	/* acquire: pairs with the last unlock's release. */
 	if (!atomic_compare_exchange_strong_explicit(&l->word, &v, LK__RWL_WR,
 						     memory_order_acquire,
 						     memory_order_relaxed))
 		lk__rwl_wrslow_(l, 0);
-	LK__RWL_SET_OWNER(l, lk__self());
+	lk__owner_acquired(&l->owner_);
 }
 
 static inline bool lk_rwlock_wrtrylock(lk_rwlock_t *l)
 {
-	LK__RWL_RELOCK(l, "lk_rwlock_wrtrylock");
+	lk__owner_check_wrrelock(&l->owner_, "lk_rwlock_wrtrylock");
 	uint32_t v = 0;
 	/* acquire: as wrlock. Fails while anyone holds or a writer waits. */
 	if (!atomic_compare_exchange_strong_explicit(&l->word, &v, LK__RWL_WR,
 						     memory_order_acquire,
 						     memory_order_relaxed))
 		return false;
-	LK__RWL_SET_OWNER(l, lk__self());
+	lk__owner_acquired(&l->owner_);
 	return true;
 }
 
 static inline bool lk_rwlock_wrtimedlock(lk_rwlock_t *l, uint64_t timeout_ns)
 {
-	LK__RWL_RELOCK(l, "lk_rwlock_wrtimedlock");
+	lk__owner_check_wrrelock(&l->owner_, "lk_rwlock_wrtimedlock");
 	uint32_t v = 0;
 	if (!atomic_compare_exchange_strong_explicit(&l->word, &v, LK__RWL_WR,
 						     memory_order_acquire,
 						     memory_order_relaxed) &&
 	    !lk__rwl_wrslow_(l, lk__deadline(timeout_ns)))
 		return false;
-	LK__RWL_SET_OWNER(l, lk__self());
+	lk__owner_acquired(&l->owner_);
 	return true;
 }
 
@@ -250,10 +227,7 @@ static inline void lk_rwlock_wrunlock(lk_rwlock_t *l)
 	LK__CHECK(v & LK__RWL_WR, "lk_rwlock_wrunlock",
 		  (v & LK__RWL_RDMASK) ? "write-unlock of a latch held for reading"
 				       : "write-unlock of a latch not write-locked");
-	LK__CHECK(atomic_load_explicit(&l->owner, memory_order_relaxed) ==
-			  lk__self(),
-		  "lk_rwlock_wrunlock", "write-unlock by a thread that does not hold it");
-	LK__RWL_SET_OWNER(l, 0);
+	lk__owner_wrrelease(&l->owner_, "lk_rwlock_wrunlock");
 #endif
 	/* release: publishes the writer's data. Only WR is ours to clear;
 	 * readers' undo and writers' WW counts move concurrently. */

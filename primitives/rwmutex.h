@@ -81,36 +81,25 @@ typedef struct {
 	LK_ATOMIC(uint32_t) state;
 	LK_ATOMIC(uint32_t) tseq; /* token waiters park here */
 	LK_ATOMIC(uint32_t) wseq; /* the draining writer parks here */
-#ifdef LK_DEBUG
-	LK_ATOMIC(uintptr_t) owner; /* TOKEN holder (U or X), 0 when none */
-#endif
+	LK__OWNER_FIELD /* TOKEN holder (U or X), 0 when none */
 } lk_rwmutex_t;
 
-#ifdef LK_DEBUG
-#define LK_RWMUTEX_INIT {0, 0, 0, 0}
-#else
-#define LK_RWMUTEX_INIT {0, 0, 0}
-#endif
+#define LK_RWMUTEX_INIT {0, 0, 0 LK__OWNER_INIT}
 
 static inline void lk_rwmutex_init(lk_rwmutex_t *l)
 {
 	atomic_store_explicit(&l->state, 0u, memory_order_relaxed);
 	atomic_store_explicit(&l->tseq, 0u, memory_order_relaxed);
 	atomic_store_explicit(&l->wseq, 0u, memory_order_relaxed);
-#ifdef LK_DEBUG
-	atomic_store_explicit(&l->owner, (uintptr_t)0, memory_order_relaxed);
-#endif
+	lk__owner_clear(&l->owner_);
 }
 
 /* ---- LK_DEBUG ------------------------------------------------------------- */
 
+#define LK__RWM_RELOCK(l, fn)                                                  \
+	lk__owner_check_relock_as(&(l)->owner_, fn,                            \
+				  "re-lock by the thread that holds it in U or X mode")
 #ifdef LK_DEBUG
-static inline void lk__rwm_relock_(lk_rwmutex_t *l, const char *fn)
-{
-	LK__CHECK(atomic_load_explicit(&l->owner, memory_order_relaxed) !=
-			  lk__self(),
-		  fn, "re-lock by the thread that holds it in U or X mode");
-}
 /* The caller must hold the token, in X mode (want_x) or U mode. */
 static inline void lk__rwm_holds_(lk_rwmutex_t *l, bool want_x,
 				  const char *fn)
@@ -128,18 +117,12 @@ static inline void lk__rwm_holds_(lk_rwmutex_t *l, bool want_x,
 			  x ? "latch not held in U mode (held in X mode)"
 			  : (v & LK__RWM_RDMASK) ? "latch not held in U mode (read-locked)"
 						 : "latch not held in U mode (free)");
-	LK__CHECK(atomic_load_explicit(&l->owner, memory_order_relaxed) ==
-			  lk__self(),
-		  fn, "unlock or conversion by a thread that does not hold it in U or X mode");
+	lk__owner_check_mine_as(&l->owner_, fn,
+				"unlock or conversion by a thread that does not hold it in U or X mode");
 }
-#define LK__RWM_RELOCK(l, fn) lk__rwm_relock_(l, fn)
 #define LK__RWM_HOLDS(l, x, fn) lk__rwm_holds_(l, x, fn)
-#define LK__RWM_SET_OWNER(l, v)                                                \
-	atomic_store_explicit(&(l)->owner, (uintptr_t)(v), memory_order_relaxed)
 #else
-#define LK__RWM_RELOCK(l, fn) ((void)0)
 #define LK__RWM_HOLDS(l, x, fn) ((void)0)
-#define LK__RWM_SET_OWNER(l, v) ((void)0)
 #endif
 
 /* ---- wakes ---------------------------------------------------------------- */
@@ -434,7 +417,7 @@ static inline void lk_rwmutex_wrlock(lk_rwmutex_t *l)
 		lk__rwm_token_(l, 0);
 		lk__rwm_drain_(l, 0, 0);
 	}
-	LK__RWM_SET_OWNER(l, lk__self());
+	lk__owner_acquired(&l->owner_);
 }
 
 static inline bool lk_rwmutex_wrtrylock(lk_rwmutex_t *l)
@@ -446,7 +429,7 @@ static inline bool lk_rwmutex_wrtrylock(lk_rwmutex_t *l)
 		if (atomic_compare_exchange_weak_explicit(
 			    &l->state, &v, v | LK__RWM_TOKEN | LK__RWM_WRITER,
 			    memory_order_acquire, memory_order_relaxed)) {
-			LK__RWM_SET_OWNER(l, lk__self());
+			lk__owner_acquired(&l->owner_);
 			return true;
 		}
 	}
@@ -470,14 +453,14 @@ static inline bool lk_rwmutex_wrtimedlock(lk_rwmutex_t *l,
 				    LK__RWM_TOKEN | LK__RWM_TWAIT))
 			return false;
 	}
-	LK__RWM_SET_OWNER(l, lk__self());
+	lk__owner_acquired(&l->owner_);
 	return true;
 }
 
 static inline void lk_rwmutex_wrunlock(lk_rwmutex_t *l)
 {
 	LK__RWM_HOLDS(l, true, "lk_rwmutex_wrunlock");
-	LK__RWM_SET_OWNER(l, 0);
+	lk__owner_clear(&l->owner_);
 	uint32_t v = atomic_load_explicit(&l->state, memory_order_relaxed);
 	/* Nobody waits: clear TOKEN and WRITER, flip PHASE. release: as
 	 * lk__rwm_release_. */
@@ -503,7 +486,7 @@ static inline void lk_rwmutex_uplock(lk_rwmutex_t *l)
 				 &l->state, &v, v | LK__RWM_TOKEN,
 				 memory_order_acquire, memory_order_relaxed)))
 		lk__rwm_token_(l, 0);
-	LK__RWM_SET_OWNER(l, lk__self());
+	lk__owner_acquired(&l->owner_);
 }
 
 static inline bool lk_rwmutex_uptrylock(lk_rwmutex_t *l)
@@ -515,7 +498,7 @@ static inline bool lk_rwmutex_uptrylock(lk_rwmutex_t *l)
 		if (atomic_compare_exchange_weak_explicit(
 			    &l->state, &v, v | LK__RWM_TOKEN,
 			    memory_order_acquire, memory_order_relaxed)) {
-			LK__RWM_SET_OWNER(l, lk__self());
+			lk__owner_acquired(&l->owner_);
 			return true;
 		}
 	}
@@ -529,14 +512,14 @@ static inline bool lk_rwmutex_uptimedlock(lk_rwmutex_t *l,
 	if (!lk_rwmutex_uptrylock(l) &&
 	    !lk__rwm_token_(l, lk__deadline(timeout_ns)))
 		return false;
-	LK__RWM_SET_OWNER(l, lk__self());
+	lk__owner_acquired(&l->owner_);
 	return true;
 }
 
 static inline void lk_rwmutex_upunlock(lk_rwmutex_t *l)
 {
 	LK__RWM_HOLDS(l, false, "lk_rwmutex_upunlock");
-	LK__RWM_SET_OWNER(l, 0);
+	lk__owner_clear(&l->owner_);
 	lk__rwm_release_(l, LK__RWM_TOKEN | LK__RWM_TWAIT, 0, LK__RWM_KEEP);
 }
 
@@ -551,7 +534,7 @@ static inline void lk_rwmutex_upgrade(lk_rwmutex_t *l)
 static inline void lk_rwmutex_downgrade(lk_rwmutex_t *l)
 {
 	LK__RWM_HOLDS(l, true, "lk_rwmutex_downgrade");
-	LK__RWM_SET_OWNER(l, 0);
+	lk__owner_clear(&l->owner_);
 	lk__rwm_release_(l, LK__RWM_TOKEN | LK__RWM_TWAIT, LK__RWM_RD1, LK__RWM_END);
 }
 
@@ -559,7 +542,7 @@ static inline void lk_rwmutex_downgrade(lk_rwmutex_t *l)
 static inline void lk_rwmutex_updowngrade(lk_rwmutex_t *l)
 {
 	LK__RWM_HOLDS(l, false, "lk_rwmutex_updowngrade");
-	LK__RWM_SET_OWNER(l, 0);
+	lk__owner_clear(&l->owner_);
 	lk__rwm_release_(l, LK__RWM_TOKEN | LK__RWM_TWAIT, LK__RWM_RD1, LK__RWM_KEEP);
 }
 

@@ -207,25 +207,17 @@ static inline void lk_seqcount_write_copy(lk_seqcount_t *s,
 typedef struct {
 	lk_seqcount_t sc;
 	LK_ATOMIC(uint32_t) latch; /* 0 free, 1 held, 2 held and maybe sleepers */
-#ifdef LK_DEBUG
-	LK_ATOMIC(uintptr_t) owner;
-#endif
+	LK__OWNER_FIELD
 } lk_seqlock_t;
 
-#ifdef LK_DEBUG
-#define LK_SEQLOCK_INIT {LK_SEQCOUNT_INIT, 0, 0}
-#else
-#define LK_SEQLOCK_INIT {LK_SEQCOUNT_INIT, 0}
-#endif
+#define LK_SEQLOCK_INIT {LK_SEQCOUNT_INIT, 0 LK__OWNER_INIT}
 
 static inline void lk_seqlock_init(lk_seqlock_t *l)
 {
 	lk_seqcount_init(&l->sc);
 	/* relaxed: initialisation precedes sharing */
 	atomic_store_explicit(&l->latch, 0, memory_order_relaxed);
-#ifdef LK_DEBUG
-	atomic_store_explicit(&l->owner, 0, memory_order_relaxed);
-#endif
+	lk__owner_clear(&l->owner_);
 }
 
 static inline uint32_t lk_seqlock_read_begin(const lk_seqlock_t *l)
@@ -240,23 +232,14 @@ static inline bool lk_seqlock_read_retry(const lk_seqlock_t *l, uint32_t start)
 
 static inline void lk_seqlock_debug_own_(lk_seqlock_t *l, const char *fn)
 {
-#ifdef LK_DEBUG
-	/* relaxed: only compared with our own id, which only we store */
-	LK__CHECK(atomic_load_explicit(&l->owner, memory_order_relaxed) !=
-			  lk__self(),
-		  fn, "re-lock by the owner");
-#else
+	lk__owner_check_relock(&l->owner_, fn);
 	(void)l;
 	(void)fn;
-#endif
 }
 
 static inline void lk_seqlock_enter_(lk_seqlock_t *l)
 {
-#ifdef LK_DEBUG
-	/* relaxed: a debug field, read only for misuse reports */
-	atomic_store_explicit(&l->owner, lk__self(), memory_order_relaxed);
-#endif
+	lk__owner_acquired(&l->owner_);
 	lk_seqcount_write_begin(&l->sc);
 }
 
@@ -331,15 +314,10 @@ static inline bool lk_seqlock_write_timedlock(lk_seqlock_t *l,
 
 static inline void lk_seqlock_write_unlock(lk_seqlock_t *l)
 {
-#ifdef LK_DEBUG
-	/* relaxed: debug fields; a misuse report needs no ordering */
+	/* relaxed: a misuse report needs no ordering */
 	LK__CHECK(atomic_load_explicit(&l->latch, memory_order_relaxed) != 0,
 		  "lk_seqlock_write_unlock", "unlock of a free lock");
-	LK__CHECK(atomic_load_explicit(&l->owner, memory_order_relaxed) ==
-			  lk__self(),
-		  "lk_seqlock_write_unlock", "unlock by a non-owner");
-	atomic_store_explicit(&l->owner, 0, memory_order_relaxed);
-#endif
+	lk__owner_check_release(&l->owner_, "lk_seqlock_write_unlock");
 	lk_seqcount_write_end(&l->sc);
 	/* release: the next writer sees our data and seq */
 	if (atomic_exchange_explicit(&l->latch, 0, memory_order_release) == 2)
