@@ -256,10 +256,16 @@ static inline bool lk_seqlock_write_trylock(lk_seqlock_t *l)
 	return true;
 }
 
-/* deadline 0: none. The latch is the classic three-state futex mutex. */
+/* deadline 0: none. The latch is the classic three-state futex mutex
+ * (Drepper's mutex #3). A waiter that has announced itself (stored 2) takes
+ * the latch as 2, never as 1: other sleepers may be parked behind it, and 1
+ * would make the next unlock wake nobody. A waiter that times out has just
+ * stored 2 (announce comes before lk__wait's deadline check), so a wake it
+ * absorbed is passed on by the holder's unlock (verify/spin/seqlatch.pml). */
 static inline bool lk_seqlock_latch_(lk_seqlock_t *l, uint64_t deadline)
 {
 	lk__wait_t w = lk__wait_start(deadline);
+	bool announced = false;
 	for (;;) {
 		/* relaxed: only a hint before the CAS/exchange */
 		uint32_t v = atomic_load_explicit(&l->latch,
@@ -268,8 +274,8 @@ static inline bool lk_seqlock_latch_(lk_seqlock_t *l, uint64_t deadline)
 			uint32_t z = 0;
 			/* acquire: as in trylock */
 			if (atomic_compare_exchange_weak_explicit(
-				    &l->latch, &z, 1, memory_order_acquire,
-				    memory_order_relaxed))
+				    &l->latch, &z, announced ? 2u : 1u,
+				    memory_order_acquire, memory_order_relaxed))
 				return true;
 			continue;
 		}
@@ -278,6 +284,7 @@ static inline bool lk_seqlock_latch_(lk_seqlock_t *l, uint64_t deadline)
 			if (atomic_exchange_explicit(&l->latch, 2,
 						     memory_order_acquire) == 0)
 				return true;
+			announced = true;
 			v = 2;
 		}
 		if (!lk__wait(&w, &l->latch, v))
