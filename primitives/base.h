@@ -9,7 +9,7 @@
  * whether a waiter spins, yields or parks.
  *
  * Wait policy (tunable at compile time with -D):
- *   LK_SPIN_LIMIT   relax iterations before the first yield       (default 64)
+ *   LK_SPIN_LIMIT   relax iterations before the first yield       (default 256)
  *   LK_YIELD_LIMIT  sched_yield calls before parking/sleeping     (default 8)
  *   LK_SLEEP_NS     nap for a waiter with no futex word to park on (default 50000)
  * A waiter that has spun LK_SPIN_LIMIT times gives its time slice away: when
@@ -109,7 +109,7 @@ extern "C" {
 /* ---- tunables ---------------------------------------------------------- */
 
 #ifndef LK_SPIN_LIMIT
-#define LK_SPIN_LIMIT 64
+#define LK_SPIN_LIMIT 256
 #endif
 #ifndef LK_YIELD_LIMIT
 #define LK_YIELD_LIMIT 8
