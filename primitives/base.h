@@ -76,6 +76,12 @@ extern long syscall(long, ...);
 #include <pthread.h>
 #endif
 
+/* One object for the whole program however many translation units, C or
+ * C++, include the header: the linker merges weak definitions. Header-only
+ * latches use it for per-thread pools and slots, so that a lock taken in one
+ * file and released in another sees the same object. */
+#define LK__PROGRAM_WIDE __attribute__((weak))
+
 #ifdef __cplusplus
 extern "C" {
 #endif

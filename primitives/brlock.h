@@ -77,8 +77,8 @@ typedef struct {
 
 /* Shared by all translation units (weak): the next stripe to hand out, and
  * the calling thread's stripe as a byte offset in lk_brlock_t (0: none yet). */
-__attribute__((weak)) LK_ATOMIC(uint32_t) lk__brlock_next_;
-__attribute__((weak)) LK_THREAD_LOCAL uint32_t lk__brlock_slot_;
+LK__PROGRAM_WIDE LK_ATOMIC(uint32_t) lk__brlock_next_;
+LK__PROGRAM_WIDE LK_THREAD_LOCAL uint32_t lk__brlock_slot_;
 
 static inline void lk_brlock_init(lk_brlock_t *l)
 {

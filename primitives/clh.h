@@ -31,8 +31,8 @@
  * when none),
  * nodes gained are pushed, a full list frees the extra, and a pthread key
  * destructor frees a thread's spares when it exits. The list is ONE object
- * per thread for the whole program (a weak thread-local symbol in C, an
- * inline thread_local in C++, both named lk__clh_pool_), so lock and unlock
+ * per thread for the whole program (LK__PROGRAM_WIDE: a weak thread-local,
+ * lk__clh_pool_, merged across C and C++ translation units), so lock and unlock
  * may sit in different translation units. The holder's node is kept in the
  * lock's `holder_` field, written only by the holder.
  *
@@ -182,17 +182,9 @@ typedef struct {
 	uint32_t keyed; /* the exit destructor is registered */
 } lk__clh_pool_t;
 
-#ifdef __cplusplus
-}
-inline thread_local lk__clh_pool_t lk__clh_pool_;
-inline pthread_key_t lk__clh_key_;
-inline pthread_once_t lk__clh_once_ = PTHREAD_ONCE_INIT;
-extern "C" {
-#else
-__attribute__((weak)) _Thread_local lk__clh_pool_t lk__clh_pool_;
-__attribute__((weak)) pthread_key_t lk__clh_key_;
-__attribute__((weak)) pthread_once_t lk__clh_once_ = PTHREAD_ONCE_INIT;
-#endif
+LK__PROGRAM_WIDE LK_THREAD_LOCAL lk__clh_pool_t lk__clh_pool_;
+LK__PROGRAM_WIDE pthread_key_t lk__clh_key_;
+LK__PROGRAM_WIDE pthread_once_t lk__clh_once_ = PTHREAD_ONCE_INIT;
 
 static inline void lk_clh_pool_exit_(void *arg)
 {

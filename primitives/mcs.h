@@ -37,9 +37,9 @@
  *    nodes' own `next`) and remember it in the lock's `holder_` field
  *    (written only by the holder), so unlock finds it in O(1) and unlock
  *    order need not be LIFO. The pool
- *    is ONE object per thread for the whole program: a weak thread-local
- *    symbol in C and an inline thread_local in C++ (both named
- *    lk__mcs_pool_), which the linker merges across translation units, so a
+ *    is ONE object per thread for the whole program (LK__PROGRAM_WIDE: a
+ *    weak thread-local, lk__mcs_pool_, merged across C and C++ translation
+ *    units by the linker), so a
  *    lock taken in one file may be released in another. Holding more than
  *    LK_MCS_POOL convenience-API MCS locks at once aborts.
  *
@@ -193,13 +193,7 @@ typedef struct {
 	uint32_t ready;      /* the free list has been built */
 } lk__mcs_pool_t;
 
-#ifdef __cplusplus
-}
-inline thread_local lk__mcs_pool_t lk__mcs_pool_;
-extern "C" {
-#else
-__attribute__((weak)) _Thread_local lk__mcs_pool_t lk__mcs_pool_;
-#endif
+LK__PROGRAM_WIDE LK_THREAD_LOCAL lk__mcs_pool_t lk__mcs_pool_;
 
 /* First use in this thread builds the free list; later, an empty list
  * means every node is in some queue. */
