@@ -1,0 +1,880 @@
+/*
+ * bench/headproto.c: the lock table's head latch bit against a latch-free
+ * packed word (Jung, Han, Fekete, Heiser and Yeom, "A Scalable Lock Manager
+ * for Multicores", SIGMOD 2013), measured in one run, for lockmgr/README.md.
+ *
+ * Variants, each a lock+unlock of one resource in S or X:
+ *   latch       a model of one lockmgr head under its latch bit (lockmgr.c
+ *               lock_fast / lk_unlock / release_req): a 32-bit latch word
+ *               taken by a CAS expecting it unlatched and dropped by a plain
+ *               release store; under it the grant tests granted/qhead/nconv,
+ *               links the request at the head of a doubly linked, index-
+ *               linked holder list, bumps counts[mode], sets the granted
+ *               bit and, for X, bumps a 64-bit token; release unlinks it.
+ *   packed      Jung et al.'s packed word: one 64-bit word per resource, S
+ *               count in the low half, an X bit and a "slow" bit (waiters:
+ *               the fast path must find it clear; nothing here sets it).
+ *               S = fetch_add, then undo if X/slow was set; X = CAS from 0;
+ *               release = fetch_sub. No holder list: who holds is unknown.
+ *   packed-cas  the same word, S taken by a CAS loop instead; then nobody
+ *               writes the word while X is held and X releases by a store.
+ *   lockmgr     the real lock table (liblatchkit), flat, S/X modes, DETECT,
+ *               one txn per thread, lk_lock(LK_FOREVER, LK_F_NOHIER) +
+ *               lk_unlock. For context: it also does the handle check,
+ *               hashing, the txn list, the request cache and real waiting.
+ * The two models wait alike on a conflict or a held latch: LK_SPIN_LIMIT
+ * pauses, then sched_yield; they never park (no queue is modelled).
+ *
+ * Workloads (fixed-duration cells, threads behind a start flag):
+ *   private   each thread its own resource, X    (no sharing)
+ *   shared-S  all threads one resource, S        (what the packed word is for)
+ *   shared-X  all threads one resource, X
+ *   hot16     16 resources, uniform pick, 80% S / 20% X
+ * Every cell checks exclusion: an X holder marks its resource's guard word
+ * and bumps a plain counter, S holders check the mark; at the end each
+ * resource's counter must equal the X grants made on it.
+ *
+ * Cells are interleaved (rep 1 of each variant, rep 2 of each, ..., the
+ * variant order rotated per rep); a row is the median, min and max over the
+ * reps and its ratio to the latch model's median in the same workload and
+ * thread count.
+ *
+ * Usage: headproto [--reps N] [--dur MS] [--threads "1 2 8"]
+ *                  [--variants "latch packed packed-cas lockmgr"] [CSV]
+ *        headproto --instr VARIANT --mode S|X --iters N   (for callgrind)
+ */
+#include <latchkit/base.h>
+#include <latchkit/lockmgr.h>
+
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum { V_LATCH, V_PACKED, V_PACKED_CAS, V_LOCKMGR, NV };
+static const char *const vname[NV] = {"latch", "packed", "packed-cas",
+				      "lockmgr"};
+
+enum { W_PRIVATE, W_SHARED_S, W_SHARED_X, W_HOT16, NW };
+static const char *const wname[NW] = {"private", "shared-S", "shared-X",
+				      "hot16"};
+
+enum { M_S = 0, M_X = 1 }; /* = LK_SX_S, LK_SX_X */
+
+#define NRES 16     /* resources: >= the largest thread count of "private" */
+#define MAXT 64
+#define REQ_STRIDE 16 /* a thread's requests are its own block of 16, as a
+		       * txn's cached batch is in lockmgr */
+
+/* ---- waiting, shared by both models --------------------------------------- */
+
+/* Spin with a pause, then yield; never park. Not lk__wait(): past its yield
+ * phase it naps (nothing to park on here), which would add sleeps. */
+typedef struct {
+	uint32_t n;
+} hp_wait_t;
+
+static inline void hp_wait(hp_wait_t *w)
+{
+	if (w->n < LK_SPIN_LIMIT) {
+		w->n++;
+		lk__cpu_relax();
+	} else {
+		sched_yield();
+	}
+}
+
+/* ---- the latch model ------------------------------------------------------- */
+
+#define HP_LATCHED 1u
+#define HP_PARKED 2u /* never set here; tested on release as lockmgr does */
+
+typedef struct {
+	uint32_t rprev, rnext; /* holder list (head latch) */
+	uint32_t head, txn;
+	uint8_t mode, want, status, kind;
+	uint32_t pad[3]; /* 32 bytes, as lockmgr's request */
+} hp_req_t;
+
+typedef struct {
+	LK_ATOMIC(uint32_t) lw; /* latch word */
+	uint32_t holders;       /* holder list, request index, 0: none */
+	uint32_t qhead;         /* wait queue: always empty here, but tested */
+	uint16_t granted;       /* bit m: counts[m] > 0 */
+	uint16_t nconv;         /* converting holders: always 0, but tested */
+	uint16_t counts[2];
+	uint64_t token; /* fencing counter, bumped on X grants */
+} LK_CACHE_ALIGNED hp_lhead_t;
+
+static hp_lhead_t lheads[NRES];
+static hp_req_t reqs[1 + MAXT * REQ_STRIDE]; /* index 0: none */
+static const uint16_t sx_conflicts[2] = {2u, 3u}; /* S: X; X: S and X */
+
+static __attribute__((noinline)) void hp_latch_slow(hp_lhead_t *h)
+{
+	hp_wait_t wt = {0};
+	for (;;) {
+		uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
+		/* acquire: see the previous critical section */
+		if (!(w & HP_LATCHED) &&
+		    atomic_compare_exchange_weak_explicit(
+			    &h->lw, &w, w | HP_LATCHED, memory_order_acquire,
+			    memory_order_relaxed))
+			return;
+		hp_wait(&wt);
+	}
+}
+
+static inline void hp_latch(hp_lhead_t *h)
+{
+	uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
+	/* acquire: see the previous critical section */
+	if (lk__likely(!(w & HP_LATCHED)) &&
+	    atomic_compare_exchange_strong_explicit(&h->lw, &w, w | HP_LATCHED,
+						    memory_order_acquire,
+						    memory_order_relaxed))
+		return;
+	hp_latch_slow(h);
+}
+
+static inline void hp_unlatch(hp_lhead_t *h)
+{
+	uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
+	if (lk__likely(!(w & HP_PARKED))) {
+		/* release: publish the critical section; a plain store, as
+		 * lockmgr's head_unlatch when nobody parked */
+		atomic_store_explicit(&h->lw, w & ~HP_LATCHED,
+				      memory_order_release);
+		return;
+	}
+	abort(); /* nobody parks in this model */
+}
+
+/* Grant ri on h in mode if nothing conflicts; true: granted. Latch held. */
+static inline bool hp_grant(hp_lhead_t *h, uint32_t hi, uint32_t ri,
+			    unsigned mode, uint32_t tid, uint64_t *tok)
+{
+	if (lk__unlikely((sx_conflicts[mode] & h->granted) | h->qhead |
+			 h->nconv))
+		return false;
+	hp_req_t *q = &reqs[ri];
+	q->head = hi;
+	q->txn = tid;
+	q->mode = q->want = (uint8_t)mode;
+	q->status = 1;
+	q->rprev = 0; /* push at the head of the holder list */
+	q->rnext = h->holders;
+	if (h->holders)
+		reqs[h->holders].rprev = ri;
+	h->holders = ri;
+	h->counts[mode]++;
+	h->granted |= (uint16_t)(1u << mode);
+	*tok = mode == M_X ? ++h->token : 0;
+	return true;
+}
+
+static inline uint64_t latch_lock(uint32_t hi, uint32_t ri, unsigned mode,
+				  uint32_t tid)
+{
+	hp_lhead_t *h = &lheads[hi];
+	hp_wait_t wt = {0};
+	uint64_t tok;
+	for (;;) {
+		hp_latch(h);
+		bool ok = hp_grant(h, hi, ri, mode, tid, &tok);
+		hp_unlatch(h);
+		if (lk__likely(ok))
+			return tok;
+		hp_wait(&wt); /* conflict: no queue modelled, retry */
+	}
+}
+
+static inline void latch_unlock(uint32_t hi, uint32_t ri)
+{
+	hp_lhead_t *h = &lheads[hi];
+	hp_req_t *q = &reqs[ri];
+	hp_latch(h);
+	if (q->rprev) /* unlink from the holder list */
+		reqs[q->rprev].rnext = q->rnext;
+	else
+		h->holders = q->rnext;
+	if (q->rnext)
+		reqs[q->rnext].rprev = q->rprev;
+	if (--h->counts[q->mode] == 0)
+		h->granted &= (uint16_t)~(1u << q->mode);
+	q->status = 0;
+	if (lk__unlikely(h->qhead | h->nconv))
+		abort(); /* the grant pass: never here */
+	hp_unlatch(h);
+}
+
+/* ---- the packed word ----------------------------------------------------------- */
+
+#define PK_X (1ull << 63)
+#define PK_SLOW (1ull << 62) /* waiters: the fast path must find it clear */
+#define PK_BLOCK_S (PK_X | PK_SLOW)
+
+typedef struct {
+	LK_ATOMIC(uint64_t) w; /* S count (low 32 bits) | PK_X | PK_SLOW */
+} LK_CACHE_ALIGNED hp_pword_t;
+
+static hp_pword_t pwords[NRES];
+
+/* S by fetch_add: never fails against other readers; undo if X/slow. */
+static inline void packed_lock_s(hp_pword_t *p)
+{
+	hp_wait_t wt = {0};
+	for (;;) {
+		/* acquire: see the last X holder's writes */
+		uint64_t v = atomic_fetch_add_explicit(&p->w, 1,
+						       memory_order_acquire);
+		if (lk__likely(!(v & PK_BLOCK_S)))
+			return;
+		/* relaxed: the undone count published and protected nothing */
+		atomic_fetch_sub_explicit(&p->w, 1, memory_order_relaxed);
+		do
+			hp_wait(&wt);
+		while (atomic_load_explicit(&p->w, memory_order_relaxed) &
+		       PK_BLOCK_S);
+	}
+}
+
+/* S by CAS: the word changes only when S is really granted. */
+static inline void packedcas_lock_s(hp_pword_t *p)
+{
+	hp_wait_t wt = {0};
+	uint64_t v = atomic_load_explicit(&p->w, memory_order_relaxed);
+	for (;;) {
+		if (lk__unlikely(v & PK_BLOCK_S)) {
+			hp_wait(&wt);
+			v = atomic_load_explicit(&p->w, memory_order_relaxed);
+			continue;
+		}
+		/* acquire: see the last X holder's writes */
+		if (atomic_compare_exchange_weak_explicit(
+			    &p->w, &v, v + 1, memory_order_acquire,
+			    memory_order_relaxed))
+			return;
+	}
+}
+
+static inline void packed_lock_x(hp_pword_t *p)
+{
+	hp_wait_t wt = {0};
+	for (;;) {
+		uint64_t v = 0;
+		/* acquire: see the previous holders' writes */
+		if (lk__likely(atomic_compare_exchange_strong_explicit(
+			    &p->w, &v, PK_X, memory_order_acquire,
+			    memory_order_relaxed)))
+			return;
+		do
+			hp_wait(&wt);
+		while (atomic_load_explicit(&p->w, memory_order_relaxed) != 0);
+	}
+}
+
+static inline void packed_unlock_s(hp_pword_t *p)
+{
+	/* release: our reads happen before a later X holder's writes */
+	atomic_fetch_sub_explicit(&p->w, 1, memory_order_release);
+}
+
+/* fetch_add readers may hold a transient count while X is held: a store
+ * of 0 would erase it and their undo would then underflow. */
+static inline void packed_unlock_x(hp_pword_t *p)
+{
+	/* release: publish the critical section */
+	atomic_fetch_sub_explicit(&p->w, PK_X, memory_order_release);
+}
+
+/* CAS readers never write a word with X set: a plain store releases. */
+static inline void packedcas_unlock_x(hp_pword_t *p)
+{
+	/* release: publish the critical section */
+	atomic_store_explicit(&p->w, 0, memory_order_release);
+}
+
+/* ---- the lock table --------------------------------------------------------------- */
+
+static lk_res_t lkres[NRES];
+
+static lk_lockmgr_t *lk_make(void)
+{
+	lk_lockmgr_config_t cfg;
+	lk_lockmgr_config_init(&cfg);
+	cfg.policy = LK_POLICY_DETECT;
+	cfg.hierarchy = false;
+	cfg.strict_2pl = false; /* lk_unlock is an early release */
+	cfg.modes = lk_modetable_sx();
+	lk_lockmgr_t *m = NULL;
+	int rc = lk_lockmgr_create(&cfg, &m);
+	if (rc != LK_OK) {
+		fprintf(stderr, "lk_lockmgr_create: %s\n", lk_strerror(rc));
+		exit(4);
+	}
+	return m;
+}
+
+static void lk_fail(int rc, const char *what)
+{
+	fprintf(stderr, "headproto: %s: %s\n", what, lk_strerror(rc));
+	exit(4);
+}
+
+/* ---- one lock+unlock, any variant ----------------------------------------------------- */
+
+/* The exclusion check, the same work for every variant. */
+typedef struct {
+	LK_ATOMIC(uint32_t) xin; /* 1 while an X holder is inside */
+	uint64_t xops;           /* X grants, bumped only by X holders */
+} LK_CACHE_ALIGNED hp_guard_t;
+
+static hp_guard_t guards[NRES];
+static LK_ATOMIC(int) broken;
+
+typedef struct {
+	int v;
+	uint32_t tid;
+	uint32_t ri; /* latch model: this thread's request */
+	lk_txn_t *tx;
+} hp_ctx_t;
+
+static inline void op_lock(const hp_ctx_t *c, const int v, uint32_t r,
+			   unsigned mode)
+{
+	switch (v) {
+	case V_LATCH:
+		(void)latch_lock(r, c->ri, mode, c->tid);
+		break;
+	case V_PACKED:
+		if (mode == M_X)
+			packed_lock_x(&pwords[r]);
+		else
+			packed_lock_s(&pwords[r]);
+		break;
+	case V_PACKED_CAS:
+		if (mode == M_X)
+			packed_lock_x(&pwords[r]);
+		else
+			packedcas_lock_s(&pwords[r]);
+		break;
+	default: {
+		int rc = lk_lock(c->tx, &lkres[r], (int)mode, LK_FOREVER,
+				 LK_F_NOHIER);
+		if (lk__unlikely(rc != LK_OK))
+			lk_fail(rc, "lk_lock");
+	}
+	}
+}
+
+static inline void op_unlock(const hp_ctx_t *c, const int v, uint32_t r,
+			     unsigned mode)
+{
+	switch (v) {
+	case V_LATCH:
+		latch_unlock(r, c->ri);
+		break;
+	case V_PACKED:
+		if (mode == M_X)
+			packed_unlock_x(&pwords[r]);
+		else
+			packed_unlock_s(&pwords[r]);
+		break;
+	case V_PACKED_CAS:
+		if (mode == M_X)
+			packedcas_unlock_x(&pwords[r]);
+		else
+			packed_unlock_s(&pwords[r]);
+		break;
+	default: {
+		int rc = lk_unlock(c->tx, &lkres[r]);
+		if (lk__unlikely(rc != LK_OK))
+			lk_fail(rc, "lk_unlock");
+	}
+	}
+}
+
+/* ---- cells -------------------------------------------------------------------------- */
+
+typedef struct {
+	int v, w, nthreads;
+	lk_lockmgr_t *mgr;
+	LK_ATOMIC(int) ready;
+	LK_ATOMIC(int) go;
+	LK_ATOMIC(int) stop;
+} hp_cell_t;
+
+typedef struct {
+	hp_cell_t *cell;
+	uint32_t tid;
+	uint64_t ops;
+	uint64_t cpu_ns; /* this thread's CPU time in the loop */
+	uint64_t xops[NRES];
+	pthread_t th;
+} LK_CACHE_ALIGNED hp_thread_t;
+
+static inline uint64_t xorshift(uint64_t *s)
+{
+	uint64_t x = *s;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *s = x;
+}
+
+/* The loop, specialised per variant and workload by constant arguments. */
+static inline __attribute__((always_inline)) void
+loop(hp_thread_t *me, const hp_ctx_t *c, const int v, const int w)
+{
+	hp_cell_t *cell = me->cell;
+	uint64_t seed = 0x9e3779b97f4a7c15ull * (me->tid + 1) + 1;
+	uint64_t ops = 0;
+	/* relaxed: a flag polled; its lateness only ends the cell a bit late */
+	while (!atomic_load_explicit(&cell->stop, memory_order_relaxed)) {
+		uint32_t r;
+		unsigned mode;
+		switch (w) {
+		case W_PRIVATE:
+			r = me->tid;
+			mode = M_X;
+			break;
+		case W_SHARED_S:
+			r = 0;
+			mode = M_S;
+			break;
+		case W_SHARED_X:
+			r = 0;
+			mode = M_X;
+			break;
+		default: {
+			uint64_t x = xorshift(&seed);
+			r = (uint32_t)(x & (NRES - 1));
+			mode = (x >> 8) % 5 == 0 ? M_X : M_S;
+		}
+		}
+		op_lock(c, v, r, mode);
+		hp_guard_t *g = &guards[r];
+		/* relaxed: the lock under test orders these; a wrong value
+		 * means it let a conflicting holder in */
+		if (lk__unlikely(atomic_load_explicit(&g->xin,
+						      memory_order_relaxed)))
+			atomic_store_explicit(&broken, 1, memory_order_relaxed);
+		if (mode == M_X) {
+			atomic_store_explicit(&g->xin, 1, memory_order_relaxed);
+			g->xops++;
+			me->xops[r]++;
+			atomic_store_explicit(&g->xin, 0, memory_order_relaxed);
+		}
+		op_unlock(c, v, r, mode);
+		ops++;
+	}
+	me->ops = ops;
+}
+
+#define LOOPS(V)                                                               \
+	static __attribute__((noinline)) void loop_##V(                        \
+		hp_thread_t *me, const hp_ctx_t *c, int w)                     \
+	{                                                                      \
+		switch (w) {                                                   \
+		case W_PRIVATE:                                                \
+			loop(me, c, V, W_PRIVATE);                             \
+			break;                                                 \
+		case W_SHARED_S:                                               \
+			loop(me, c, V, W_SHARED_S);                            \
+			break;                                                 \
+		case W_SHARED_X:                                               \
+			loop(me, c, V, W_SHARED_X);                            \
+			break;                                                 \
+		default:                                                       \
+			loop(me, c, V, W_HOT16);                               \
+		}                                                              \
+	}
+LOOPS(V_LATCH)
+LOOPS(V_PACKED)
+LOOPS(V_PACKED_CAS)
+LOOPS(V_LOCKMGR)
+
+static int ncpus;
+
+/* The calling thread's CPU time: on a box shared with other work, ops per
+ * CPU-second does not depend on how much of the CPUs the cell got. */
+static uint64_t cpu_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void *worker(void *arg)
+{
+	hp_thread_t *me = (hp_thread_t *)arg;
+	hp_cell_t *cell = me->cell;
+	if (cell->nthreads <= ncpus) { /* pin when there is a CPU each */
+		cpu_set_t cs;
+		CPU_ZERO(&cs);
+		CPU_SET((int)me->tid, &cs);
+		pthread_setaffinity_np(pthread_self(), sizeof(cs), &cs);
+	}
+	hp_ctx_t c;
+	memset(&c, 0, sizeof(c));
+	c.v = cell->v;
+	c.tid = me->tid;
+	c.ri = 1 + me->tid * REQ_STRIDE;
+	if (cell->v == V_LOCKMGR) {
+		int rc = lk_txn_begin(cell->mgr, &c.tx);
+		if (rc != LK_OK)
+			lk_fail(rc, "lk_txn_begin");
+	}
+	/* release/acquire: the start handshake orders set-up before the loop */
+	atomic_fetch_add_explicit(&cell->ready, 1, memory_order_release);
+	while (!atomic_load_explicit(&cell->go, memory_order_acquire))
+		sched_yield();
+	uint64_t c0 = cpu_now_ns();
+	switch (cell->v) {
+	case V_LATCH:
+		loop_V_LATCH(me, &c, cell->w);
+		break;
+	case V_PACKED:
+		loop_V_PACKED(me, &c, cell->w);
+		break;
+	case V_PACKED_CAS:
+		loop_V_PACKED_CAS(me, &c, cell->w);
+		break;
+	default:
+		loop_V_LOCKMGR(me, &c, cell->w);
+	}
+	me->cpu_ns = cpu_now_ns() - c0;
+	if (c.tx) {
+		int rc = lk_txn_commit(c.tx);
+		if (rc != LK_OK)
+			lk_fail(rc, "lk_txn_commit");
+	}
+	return NULL;
+}
+
+static void reset_state(void)
+{
+	memset(lheads, 0, sizeof(lheads));
+	memset(reqs, 0, sizeof(reqs));
+	for (int i = 0; i < NRES; i++) {
+		atomic_store_explicit(&pwords[i].w, 0, memory_order_relaxed);
+		atomic_store_explicit(&guards[i].xin, 0, memory_order_relaxed);
+		guards[i].xops = 0;
+	}
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	static const char msg[] = "headproto: a cell did not finish in time\n";
+	if (write(2, msg, sizeof(msg) - 1) < 0) {
+	}
+	_exit(3);
+}
+
+typedef struct {
+	double mops;     /* all threads' operations per wall-clock second */
+	double mops_cpu; /* ... per second of their CPU time */
+} hp_res_t;
+
+/* One cell. */
+static hp_res_t run_cell(int v, int w, int nthreads, int dur_ms)
+{
+	static hp_thread_t th[MAXT];
+	hp_cell_t cell;
+	memset(&cell, 0, sizeof(cell));
+	cell.v = v;
+	cell.w = w;
+	cell.nthreads = nthreads;
+	reset_state();
+	if (v == V_LOCKMGR)
+		cell.mgr = lk_make();
+	memset(th, 0, sizeof(th));
+	alarm((unsigned)(dur_ms / 1000 + 30));
+	for (int i = 0; i < nthreads; i++) {
+		th[i].cell = &cell;
+		th[i].tid = (uint32_t)i;
+		if (pthread_create(&th[i].th, NULL, worker, &th[i])) {
+			perror("pthread_create");
+			exit(4);
+		}
+	}
+	while (atomic_load_explicit(&cell.ready, memory_order_acquire) <
+	       nthreads)
+		sched_yield();
+	uint64_t t0 = lk__now_ns();
+	atomic_store_explicit(&cell.go, 1, memory_order_release);
+	lk__sleep_ns((uint64_t)dur_ms * 1000000u);
+	atomic_store_explicit(&cell.stop, 1, memory_order_relaxed);
+	uint64_t t1 = lk__now_ns();
+	uint64_t ops = 0, cpu = 0, x[NRES] = {0};
+	for (int i = 0; i < nthreads; i++) {
+		pthread_join(th[i].th, NULL);
+		ops += th[i].ops;
+		cpu += th[i].cpu_ns;
+		for (int r = 0; r < NRES; r++)
+			x[r] += th[i].xops[r];
+	}
+	alarm(0);
+	if (cell.mgr)
+		lk_lockmgr_destroy(cell.mgr);
+	for (int r = 0; r < NRES; r++)
+		if (guards[r].xops != x[r]) {
+			fprintf(stderr,
+				"headproto: %s %s t%d: resource %d: %llu X "
+				"grants counted under the lock, %llu made\n",
+				vname[v], wname[w], nthreads, r,
+				(unsigned long long)guards[r].xops,
+				(unsigned long long)x[r]);
+			atomic_store_explicit(&broken, 1, memory_order_relaxed);
+		}
+	if (atomic_load_explicit(&broken, memory_order_relaxed)) {
+		fprintf(stderr, "headproto: %s %s t%d: exclusion broken\n",
+			vname[v], wname[w], nthreads);
+		exit(2);
+	}
+	hp_res_t res;
+	res.mops = (double)ops / ((double)(t1 - t0) / 1e3);
+	res.mops_cpu = cpu ? (double)ops / ((double)cpu / 1e3) : 0;
+	return res;
+}
+
+/* ---- single-thread pairs, for callgrind -------------------------------------------------- */
+
+static __attribute__((noinline)) void instr_loop(const hp_ctx_t *c, int v,
+						 unsigned mode, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		switch (v) {
+		case V_LATCH:
+			op_lock(c, V_LATCH, 0, mode);
+			op_unlock(c, V_LATCH, 0, mode);
+			break;
+		case V_PACKED:
+			op_lock(c, V_PACKED, 0, mode);
+			op_unlock(c, V_PACKED, 0, mode);
+			break;
+		case V_PACKED_CAS:
+			op_lock(c, V_PACKED_CAS, 0, mode);
+			op_unlock(c, V_PACKED_CAS, 0, mode);
+			break;
+		default:
+			op_lock(c, V_LOCKMGR, 0, mode);
+			op_unlock(c, V_LOCKMGR, 0, mode);
+		}
+	}
+}
+
+static int instr(int v, unsigned mode, uint64_t n)
+{
+	hp_ctx_t c;
+	memset(&c, 0, sizeof(c));
+	c.v = v;
+	c.ri = 1;
+	lk_lockmgr_t *m = NULL;
+	if (v == V_LOCKMGR) {
+		m = lk_make();
+		int rc = lk_txn_begin(m, &c.tx);
+		if (rc != LK_OK)
+			lk_fail(rc, "lk_txn_begin");
+	}
+	instr_loop(&c, v, mode, n);
+	if (m) {
+		lk_txn_commit(c.tx);
+		lk_lockmgr_destroy(m);
+	}
+	/* the state must be back to free */
+	if (lheads[0].holders || lheads[0].granted ||
+	    atomic_load_explicit(&pwords[0].w, memory_order_relaxed)) {
+		fprintf(stderr, "headproto: --instr: state not released\n");
+		return 2;
+	}
+	return 0;
+}
+
+/* ---- driver -------------------------------------------------------------------------------- */
+
+static int vindex(const char *s)
+{
+	for (int i = 0; i < NV; i++)
+		if (!strcmp(s, vname[i]))
+			return i;
+	fprintf(stderr, "headproto: unknown variant '%s'\n", s);
+	exit(1);
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* Sorts s[0..n) in place; returns its median. */
+static double median(double *s, int n)
+{
+	qsort(s, (size_t)n, sizeof(double), cmp_d);
+	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: headproto [--reps N] [--dur MS] [--threads LIST] "
+		"[--variants LIST] [CSV]\n"
+		"       headproto --instr VARIANT --mode S|X --iters N\n");
+	exit(1);
+}
+
+#define MAXREPS 64
+
+int main(int argc, char **argv)
+{
+	int reps = 5, dur_ms = 200;
+	int tlist[16] = {1, 2, 8}, nt = 3;
+	int vlist[NV] = {V_LATCH, V_PACKED, V_PACKED_CAS, V_LOCKMGR},
+	    nvar = NV;
+	const char *csv = "bench/results/headproto.csv";
+	int instr_v = -1;
+	unsigned instr_mode = M_X;
+	uint64_t iters = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		bool more = i + 1 < argc;
+		if (!strcmp(a, "--reps") && more)
+			reps = atoi(argv[++i]);
+		else if (!strcmp(a, "--dur") && more)
+			dur_ms = atoi(argv[++i]);
+		else if (!strcmp(a, "--threads") && more) {
+			nt = 0;
+			char *s = argv[++i], *tok, *save = NULL;
+			for (tok = strtok_r(s, " ,", &save); tok && nt < 16;
+			     tok = strtok_r(NULL, " ,", &save))
+				tlist[nt++] = atoi(tok);
+		} else if (!strcmp(a, "--variants") && more) {
+			nvar = 0;
+			char *s = argv[++i], *tok, *save = NULL;
+			for (tok = strtok_r(s, " ,", &save); tok && nvar < NV;
+			     tok = strtok_r(NULL, " ,", &save))
+				vlist[nvar++] = vindex(tok);
+		} else if (!strcmp(a, "--instr") && more)
+			instr_v = vindex(argv[++i]);
+		else if (!strcmp(a, "--mode") && more) {
+			i++;
+			instr_mode = argv[i][0] == 'S' || argv[i][0] == 's'
+					     ? M_S
+					     : M_X;
+		} else if (!strcmp(a, "--iters") && more)
+			iters = strtoull(argv[++i], NULL, 10);
+		else if (a[0] == '-')
+			usage();
+		else
+			csv = a;
+	}
+	for (int r = 0; r < NRES; r++)
+		lkres[r] = lk_res_row(0, 1, (uint32_t)r >> 6, (uint32_t)r);
+	if (instr_v >= 0)
+		return instr(instr_v, instr_mode, iters);
+	if (reps < 1 || reps > MAXREPS || dur_ms < 1 || nt < 1 || nvar < 1)
+		usage();
+	for (int i = 0; i < nt; i++)
+		if (tlist[i] < 1 || tlist[i] > NRES) {
+			fprintf(stderr, "headproto: threads must be 1..%d\n",
+				NRES);
+			return 1;
+		}
+	if (nvar < 1 || vlist[0] != V_LATCH)
+		fprintf(stderr, "headproto: note: ratios need the latch "
+				"variant first in --variants\n");
+
+	cpu_set_t cs;
+	sched_getaffinity(0, sizeof(cs), &cs);
+	ncpus = CPU_COUNT(&cs);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, NULL);
+
+	/* the CSV's folder (one level) */
+	char dir[512];
+	snprintf(dir, sizeof(dir), "%s", csv);
+	char *slash = strrchr(dir, '/');
+	if (slash) {
+		*slash = 0;
+		mkdir(dir, 0777);
+	}
+	FILE *f = fopen(csv, "w");
+	if (!f) {
+		perror(csv);
+		return 1;
+	}
+	fprintf(f, "workload,threads,variant,reps,median_mops,min_mops,"
+		   "max_mops,ratio_to_latch,median_mops_per_cpu_s,"
+		   "cpu_ratio_to_latch,samples_mops\n");
+	printf("# headproto: head latch bit vs packed word; %d reps x %d ms "
+	       "per cell, interleaved; %d CPUs usable; threads pinned when "
+	       "threads <= CPUs\n",
+	       reps, dur_ms, ncpus);
+	printf("# sizes: latch-model head %zu B (cache-aligned; fields %zu B) "
+	       "+ a %zu B request per holder; packed word 8 B (aligned %zu "
+	       "B), nothing per holder; lockmgr request %zu B\n",
+	       sizeof(hp_lhead_t), offsetof(hp_lhead_t, token) + 8,
+	       sizeof(hp_req_t), sizeof(hp_pword_t), lk_request_size());
+	printf("# Mop/s: all threads, wall clock (median, min, max of the "
+	       "reps); Mop/cpu-s: per second of the threads' own CPU time\n");
+	printf("%-9s %7s %-11s %9s %8s %8s %8s %10s %8s\n", "cell", "threads",
+	       "variant", "Mop/s", "min", "max", "vs latch", "Mop/cpu-s",
+	       "vs latch");
+	fflush(stdout);
+	static hp_res_t res[NV][MAXREPS];
+	for (int w = 0; w < NW; w++) {
+		for (int ti = 0; ti < nt; ti++) {
+			int n = tlist[ti];
+			for (int r = 0; r < reps; r++)
+				for (int k = 0; k < nvar; k++) {
+					int v = vlist[(k + r) % nvar];
+					res[v][r] = run_cell(v, w, n, dur_ms);
+				}
+			double lmed = 0, lcmed = 0;
+			for (int k = 0; k < nvar; k++) {
+				int v = vlist[k];
+				double s[MAXREPS], sc[MAXREPS];
+				for (int r = 0; r < reps; r++) {
+					s[r] = res[v][r].mops;
+					sc[r] = res[v][r].mops_cpu;
+				}
+				double med = median(s, reps);
+				double cmed = median(sc, reps);
+				if (v == V_LATCH) {
+					lmed = med;
+					lcmed = cmed;
+				}
+				char ratio[32] = "", cratio[32] = "";
+				if (lmed > 0)
+					snprintf(ratio, sizeof(ratio), "%.2f",
+						 med / lmed);
+				if (lcmed > 0)
+					snprintf(cratio, sizeof(cratio), "%.2f",
+						 cmed / lcmed);
+				printf("%-9s %7d %-11s %9.2f %8.2f %8.2f %7s%s "
+				       "%10.2f %7s%s\n",
+				       wname[w], n, vname[v], med, s[0],
+				       s[reps - 1], ratio, ratio[0] ? "x" : " ",
+				       cmed, cratio, cratio[0] ? "x" : " ");
+				fprintf(f, "%s,%d,%s,%d,%.3f,%.3f,%.3f,%s,%.3f,%s,",
+					wname[w], n, vname[v], reps, med, s[0],
+					s[reps - 1], ratio, cmed, cratio);
+				for (int r = 0; r < reps; r++)
+					fprintf(f, "%s%.3f", r ? ";" : "",
+						res[v][r].mops);
+				fprintf(f, "\n");
+			}
+			fflush(stdout);
+			fflush(f);
+		}
+	}
+	fclose(f);
+	printf("# csv: %s\n", csv);
+	return 0;
+}
