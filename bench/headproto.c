@@ -21,7 +21,12 @@
  *   lockmgr     the real lock table (liblatchkit), flat, S/X modes, DETECT,
  *               one txn per thread, lk_lock(LK_FOREVER, LK_F_NOHIER) +
  *               lk_unlock. For context: it also does the handle check,
- *               hashing, the txn list, the request cache and real waiting.
+ *               hashing, the txn list, the request cache and real waiting
+ *               (FIFO queue, park, hand-off). deadlock_timeout_ns is the
+ *               default 0: every wait runs the deadlock detector at once.
+ *   lockmgr-dt  the same with deadlock_timeout_ns = 1 s (PostgreSQL's
+ *               default deadlock_timeout): the detector runs only for a
+ *               wait that long, so the contended rows show the queue.
  * The two models wait alike on a conflict or a held latch: LK_SPIN_LIMIT
  * pauses, then sched_yield; they never park (no queue is modelled).
  *
@@ -40,7 +45,8 @@
  * thread count.
  *
  * Usage: headproto [--reps N] [--dur MS] [--threads "1 2 8"]
- *                  [--variants "latch packed packed-cas lockmgr"] [CSV]
+ *                  [--variants "latch packed packed-cas lockmgr ..."]
+ *                  [--workloads "private shared-S shared-X hot16"] [CSV]
  *        headproto --instr VARIANT --mode S|X --iters N   (for callgrind)
  */
 #include <latchkit/base.h>
@@ -52,9 +58,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { V_LATCH, V_PACKED, V_PACKED_CAS, V_LOCKMGR, NV };
+enum { V_LATCH, V_PACKED, V_PACKED_CAS, V_LOCKMGR, V_LOCKMGR_DT, NV };
 static const char *const vname[NV] = {"latch", "packed", "packed-cas",
-				      "lockmgr"};
+				      "lockmgr", "lockmgr-dt"};
 
 enum { W_PRIVATE, W_SHARED_S, W_SHARED_X, W_HOT16, NW };
 static const char *const wname[NW] = {"private", "shared-S", "shared-X",
@@ -300,13 +306,15 @@ static inline void packedcas_unlock_x(hp_pword_t *p)
 
 static lk_res_t lkres[NRES];
 
-static lk_lockmgr_t *lk_make(void)
+static lk_lockmgr_t *lk_make(bool deferred)
 {
 	lk_lockmgr_config_t cfg;
 	lk_lockmgr_config_init(&cfg);
 	cfg.policy = LK_POLICY_DETECT;
 	cfg.hierarchy = false;
 	cfg.strict_2pl = false; /* lk_unlock is an early release */
+	if (deferred)
+		cfg.deadlock_timeout_ns = 1000000000u;
 	cfg.modes = lk_modetable_sx();
 	lk_lockmgr_t *m = NULL;
 	int rc = lk_lockmgr_create(&cfg, &m);
@@ -495,6 +503,7 @@ LOOPS(V_LATCH)
 LOOPS(V_PACKED)
 LOOPS(V_PACKED_CAS)
 LOOPS(V_LOCKMGR)
+LOOPS(V_LOCKMGR_DT)
 
 static int ncpus;
 
@@ -522,7 +531,7 @@ static void *worker(void *arg)
 	c.v = cell->v;
 	c.tid = me->tid;
 	c.ri = 1 + me->tid * REQ_STRIDE;
-	if (cell->v == V_LOCKMGR) {
+	if (cell->mgr) {
 		int rc = lk_txn_begin(cell->mgr, &c.tx);
 		if (rc != LK_OK)
 			lk_fail(rc, "lk_txn_begin");
@@ -542,8 +551,11 @@ static void *worker(void *arg)
 	case V_PACKED_CAS:
 		loop_V_PACKED_CAS(me, &c, cell->w);
 		break;
-	default:
+	case V_LOCKMGR:
 		loop_V_LOCKMGR(me, &c, cell->w);
+		break;
+	default:
+		loop_V_LOCKMGR_DT(me, &c, cell->w);
 	}
 	me->cpu_ns = cpu_now_ns() - c0;
 	if (c.tx) {
@@ -589,8 +601,8 @@ static hp_res_t run_cell(int v, int w, int nthreads, int dur_ms)
 	cell.w = w;
 	cell.nthreads = nthreads;
 	reset_state();
-	if (v == V_LOCKMGR)
-		cell.mgr = lk_make();
+	if (v >= V_LOCKMGR)
+		cell.mgr = lk_make(v == V_LOCKMGR_DT);
 	memset(th, 0, sizeof(th));
 	alarm((unsigned)(dur_ms / 1000 + 30));
 	for (int i = 0; i < nthreads; i++) {
@@ -674,8 +686,8 @@ static int instr(int v, unsigned mode, uint64_t n)
 	c.v = v;
 	c.ri = 1;
 	lk_lockmgr_t *m = NULL;
-	if (v == V_LOCKMGR) {
-		m = lk_make();
+	if (v >= V_LOCKMGR) {
+		m = lk_make(v == V_LOCKMGR_DT);
 		int rc = lk_txn_begin(m, &c.tx);
 		if (rc != LK_OK)
 			lk_fail(rc, "lk_txn_begin");
@@ -705,6 +717,15 @@ static int vindex(const char *s)
 	exit(1);
 }
 
+static int windex(const char *s)
+{
+	for (int i = 0; i < NW; i++)
+		if (!strcmp(s, wname[i]))
+			return i;
+	fprintf(stderr, "headproto: unknown workload '%s'\n", s);
+	exit(1);
+}
+
 static int cmp_d(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -722,7 +743,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: headproto [--reps N] [--dur MS] [--threads LIST] "
-		"[--variants LIST] [CSV]\n"
+		"[--variants LIST] [--workloads LIST] [CSV]\n"
 		"       headproto --instr VARIANT --mode S|X --iters N\n");
 	exit(1);
 }
@@ -733,8 +754,10 @@ int main(int argc, char **argv)
 {
 	int reps = 5, dur_ms = 200;
 	int tlist[16] = {1, 2, 8}, nt = 3;
-	int vlist[NV] = {V_LATCH, V_PACKED, V_PACKED_CAS, V_LOCKMGR},
+	int vlist[NV] = {V_LATCH, V_PACKED, V_PACKED_CAS, V_LOCKMGR,
+			 V_LOCKMGR_DT},
 	    nvar = NV;
+	int wlist[NW] = {W_PRIVATE, W_SHARED_S, W_SHARED_X, W_HOT16}, nwl = NW;
 	const char *csv = "bench/results/headproto.csv";
 	int instr_v = -1;
 	unsigned instr_mode = M_X;
@@ -758,6 +781,12 @@ int main(int argc, char **argv)
 			for (tok = strtok_r(s, " ,", &save); tok && nvar < NV;
 			     tok = strtok_r(NULL, " ,", &save))
 				vlist[nvar++] = vindex(tok);
+		} else if (!strcmp(a, "--workloads") && more) {
+			nwl = 0;
+			char *s = argv[++i], *tok, *save = NULL;
+			for (tok = strtok_r(s, " ,", &save); tok && nwl < NW;
+			     tok = strtok_r(NULL, " ,", &save))
+				wlist[nwl++] = windex(tok);
 		} else if (!strcmp(a, "--instr") && more)
 			instr_v = vindex(argv[++i]);
 		else if (!strcmp(a, "--mode") && more) {
@@ -828,7 +857,8 @@ int main(int argc, char **argv)
 	       "vs latch");
 	fflush(stdout);
 	static hp_res_t res[NV][MAXREPS];
-	for (int w = 0; w < NW; w++) {
+	for (int wi = 0; wi < nwl; wi++) {
+		int w = wlist[wi];
 		for (int ti = 0; ti < nt; ti++) {
 			int n = tlist[ti];
 			for (int r = 0; r < reps; r++)
