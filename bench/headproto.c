@@ -11,6 +11,11 @@
  *               links the request at the head of a doubly linked, index-
  *               linked holder list, bumps counts[mode], sets the granted
  *               bit and, for X, bumps a 64-bit token; release unlinks it.
+ *   latch-counts the latch model less the holder record: the same latch,
+ *               tests, counts, granted bits and token, but no request is
+ *               written and no list linked. latch minus latch-counts is
+ *               what the holder list costs; latch-counts minus packed is
+ *               what the latch itself costs.
  *   packed      Jung et al.'s packed word: one 64-bit word per resource, S
  *               count in the low half, an X bit and a "slow" bit (waiters:
  *               the fast path must find it clear; nothing here sets it).
@@ -45,7 +50,7 @@
  * thread count.
  *
  * Usage: headproto [--reps N] [--dur MS] [--threads "1 2 8"]
- *                  [--variants "latch packed packed-cas lockmgr ..."]
+ *                  [--variants "latch latch-counts packed ..."]
  *                  [--workloads "private shared-S shared-X hot16"] [CSV]
  *        headproto --instr VARIANT --mode S|X --iters N   (for callgrind)
  */
@@ -58,9 +63,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { V_LATCH, V_PACKED, V_PACKED_CAS, V_LOCKMGR, V_LOCKMGR_DT, NV };
-static const char *const vname[NV] = {"latch", "packed", "packed-cas",
-				      "lockmgr", "lockmgr-dt"};
+enum {
+	V_LATCH,
+	V_LATCH_COUNTS,
+	V_PACKED,
+	V_PACKED_CAS,
+	V_LOCKMGR,
+	V_LOCKMGR_DT,
+	NV
+};
+static const char *const vname[NV] = {"latch",	    "latch-counts",
+				      "packed",	    "packed-cas",
+				      "lockmgr",    "lockmgr-dt"};
 
 enum { W_PRIVATE, W_SHARED_S, W_SHARED_X, W_HOT16, NW };
 static const char *const wname[NW] = {"private", "shared-S", "shared-X",
@@ -215,6 +229,37 @@ static inline void latch_unlock(uint32_t hi, uint32_t ri)
 	hp_unlatch(h);
 }
 
+/* The same head without the holder record (latch-counts). */
+static inline uint64_t counts_lock(uint32_t hi, unsigned mode)
+{
+	hp_lhead_t *h = &lheads[hi];
+	hp_wait_t wt = {0};
+	for (;;) {
+		hp_latch(h);
+		if (lk__likely(!((sx_conflicts[mode] & h->granted) | h->qhead |
+				 h->nconv))) {
+			h->counts[mode]++;
+			h->granted |= (uint16_t)(1u << mode);
+			uint64_t tok = mode == M_X ? ++h->token : 0;
+			hp_unlatch(h);
+			return tok;
+		}
+		hp_unlatch(h);
+		hp_wait(&wt); /* conflict: no queue modelled, retry */
+	}
+}
+
+static inline void counts_unlock(uint32_t hi, unsigned mode)
+{
+	hp_lhead_t *h = &lheads[hi];
+	hp_latch(h);
+	if (--h->counts[mode] == 0)
+		h->granted &= (uint16_t)~(1u << mode);
+	if (lk__unlikely(h->qhead | h->nconv))
+		abort(); /* the grant pass: never here */
+	hp_unlatch(h);
+}
+
 /* ---- the packed word ----------------------------------------------------------- */
 
 #define PK_X (1ull << 63)
@@ -356,6 +401,9 @@ static inline void op_lock(const hp_ctx_t *c, const int v, uint32_t r,
 	case V_LATCH:
 		(void)latch_lock(r, c->ri, mode, c->tid);
 		break;
+	case V_LATCH_COUNTS:
+		(void)counts_lock(r, mode);
+		break;
 	case V_PACKED:
 		if (mode == M_X)
 			packed_lock_x(&pwords[r]);
@@ -383,6 +431,9 @@ static inline void op_unlock(const hp_ctx_t *c, const int v, uint32_t r,
 	switch (v) {
 	case V_LATCH:
 		latch_unlock(r, c->ri);
+		break;
+	case V_LATCH_COUNTS:
+		counts_unlock(r, mode);
 		break;
 	case V_PACKED:
 		if (mode == M_X)
@@ -500,6 +551,7 @@ loop(hp_thread_t *me, const hp_ctx_t *c, const int v, const int w)
 		}                                                              \
 	}
 LOOPS(V_LATCH)
+LOOPS(V_LATCH_COUNTS)
 LOOPS(V_PACKED)
 LOOPS(V_PACKED_CAS)
 LOOPS(V_LOCKMGR)
@@ -544,6 +596,9 @@ static void *worker(void *arg)
 	switch (cell->v) {
 	case V_LATCH:
 		loop_V_LATCH(me, &c, cell->w);
+		break;
+	case V_LATCH_COUNTS:
+		loop_V_LATCH_COUNTS(me, &c, cell->w);
 		break;
 	case V_PACKED:
 		loop_V_PACKED(me, &c, cell->w);
@@ -664,6 +719,10 @@ static __attribute__((noinline)) void instr_loop(const hp_ctx_t *c, int v,
 			op_lock(c, V_LATCH, 0, mode);
 			op_unlock(c, V_LATCH, 0, mode);
 			break;
+		case V_LATCH_COUNTS:
+			op_lock(c, V_LATCH_COUNTS, 0, mode);
+			op_unlock(c, V_LATCH_COUNTS, 0, mode);
+			break;
 		case V_PACKED:
 			op_lock(c, V_PACKED, 0, mode);
 			op_unlock(c, V_PACKED, 0, mode);
@@ -752,10 +811,10 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-	int reps = 5, dur_ms = 200;
+	int reps = 5, dur_ms = 150;
 	int tlist[16] = {1, 2, 8}, nt = 3;
-	int vlist[NV] = {V_LATCH, V_PACKED, V_PACKED_CAS, V_LOCKMGR,
-			 V_LOCKMGR_DT},
+	int vlist[NV] = {V_LATCH,      V_LATCH_COUNTS, V_PACKED,
+			 V_PACKED_CAS, V_LOCKMGR,      V_LOCKMGR_DT},
 	    nvar = NV;
 	int wlist[NW] = {W_PRIVATE, W_SHARED_S, W_SHARED_X, W_HOT16}, nwl = NW;
 	const char *csv = "bench/results/headproto.csv";
@@ -852,7 +911,7 @@ int main(int argc, char **argv)
 	       sizeof(hp_req_t), sizeof(hp_pword_t), lk_request_size());
 	printf("# Mop/s: all threads, wall clock (median, min, max of the "
 	       "reps); Mop/cpu-s: per second of the threads' own CPU time\n");
-	printf("%-9s %7s %-11s %9s %8s %8s %8s %10s %8s\n", "cell", "threads",
+	printf("%-9s %7s %-12s %9s %8s %8s %8s %10s %8s\n", "cell", "threads",
 	       "variant", "Mop/s", "min", "max", "vs latch", "Mop/cpu-s",
 	       "vs latch");
 	fflush(stdout);
@@ -887,7 +946,7 @@ int main(int argc, char **argv)
 				if (lcmed > 0)
 					snprintf(cratio, sizeof(cratio), "%.2f",
 						 cmed / lcmed);
-				printf("%-9s %7d %-11s %9.2f %8.2f %8.2f %7s%s "
+				printf("%-9s %7d %-12s %9.2f %8.2f %8.2f %7s%s "
 				       "%10.2f %7s%s\n",
 				       wname[w], n, vname[v], med, s[0],
 				       s[reps - 1], ratio, ratio[0] ? "x" : " ",

@@ -1,6 +1,6 @@
 # bench/headproto.mk: the head latch bit against a latch-free packed word
 # (Jung et al., SIGMOD 2013), the measured comparison behind lockmgr/README.md.
-#   make bench-head   builds build/bench/headproto, runs it (about 70 s on
+#   make bench-head   builds build/bench/headproto, runs it (about 75 s on
 #                     2 cores) and counts instructions per uncontended pair
 #                     under callgrind; table on stdout, CSVs in
 #                     $(HEADPROTO_OUT)/headproto.csv and headproto_instr.csv

@@ -27,12 +27,12 @@ ir() { # variant mode iters -> instructions collected
 csv="$out/headproto_instr.csv"
 echo "variant,mode,instr_per_pair,ratio_to_latch" > "$csv"
 echo
-printf '%-11s %-4s %14s %9s\n' variant mode "instr/pair" "vs latch"
+printf "%-12s %-4s %14s %9s\n" variant mode "instr/pair" "vs latch"
 declare -A per
 fail=0
 tab=$(mktemp)
 for m in X S; do
-	for v in latch packed packed-cas lockmgr; do
+	for v in latch latch-counts packed packed-cas lockmgr; do
 		a=$(ir "$v" "$m" "$N1") && b=$(ir "$v" "$m" "$N2")
 		if [ -z "$a" ] || [ -z "$b" ]; then
 			echo "headproto: $v $m: callgrind gave no count" >&2
@@ -41,7 +41,7 @@ for m in X S; do
 		fi
 		per[$v/$m]=$(awk -v a="$a" -v b="$b" -v n=$((N2 - N1)) 'BEGIN{printf "%.1f", (b-a)/n}')
 		r=$(awk -v x="${per[$v/$m]}" -v l="${per[latch/$m]}" 'BEGIN{ if (l > 0) printf "%.2f", x/l }')
-		printf '%-11s %-4s %14s %9s\n' "$v" "$m" "${per[$v/$m]}" "${r:+${r}x}"
+		printf "%-12s %-4s %14s %9s\n" "$v" "$m" "${per[$v/$m]}" "${r:+${r}x}"
 		echo "$v,$m,${per[$v/$m]},$r" >> "$csv"
 	done
 done > "$tab"
