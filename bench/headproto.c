@@ -312,6 +312,11 @@ static inline void packedcas_lock_s(hp_pword_t *p)
 
 static inline void packed_lock_x(hp_pword_t *p)
 {
+#ifdef HP_BUG_NOEXCL
+	/* seeded bug: X takes nothing; each cell's exclusion check must fail */
+	atomic_fetch_add_explicit(&p->w, PK_X, memory_order_acquire);
+	return;
+#endif
 	hp_wait_t wt = {0};
 	for (;;) {
 		uint64_t v = 0;
@@ -710,33 +715,29 @@ static hp_res_t run_cell(int v, int w, int nthreads, int dur_ms)
 
 /* ---- single-thread pairs, for callgrind -------------------------------------------------- */
 
-static __attribute__((noinline)) void instr_loop(const hp_ctx_t *c, int v,
-						 unsigned mode, uint64_t n)
-{
-	for (uint64_t i = 0; i < n; i++) {
-		switch (v) {
-		case V_LATCH:
-			op_lock(c, V_LATCH, 0, mode);
-			op_unlock(c, V_LATCH, 0, mode);
-			break;
-		case V_LATCH_COUNTS:
-			op_lock(c, V_LATCH_COUNTS, 0, mode);
-			op_unlock(c, V_LATCH_COUNTS, 0, mode);
-			break;
-		case V_PACKED:
-			op_lock(c, V_PACKED, 0, mode);
-			op_unlock(c, V_PACKED, 0, mode);
-			break;
-		case V_PACKED_CAS:
-			op_lock(c, V_PACKED_CAS, 0, mode);
-			op_unlock(c, V_PACKED_CAS, 0, mode);
-			break;
-		default:
-			op_lock(c, V_LOCKMGR, 0, mode);
-			op_unlock(c, V_LOCKMGR, 0, mode);
-		}
+/* One loop per variant and mode, each its own function, so that the code
+ * of one variant does not change when another is added. */
+#define INSTR_LOOP(V)                                                          \
+	static __attribute__((noinline)) void instr_##V(const hp_ctx_t *c,     \
+							unsigned mode,         \
+							uint64_t n)            \
+	{                                                                      \
+		if (mode == M_X)                                               \
+			for (uint64_t i = 0; i < n; i++) {                     \
+				op_lock(c, V, 0, M_X);                         \
+				op_unlock(c, V, 0, M_X);                       \
+			}                                                      \
+		else                                                           \
+			for (uint64_t i = 0; i < n; i++) {                     \
+				op_lock(c, V, 0, M_S);                         \
+				op_unlock(c, V, 0, M_S);                       \
+			}                                                      \
 	}
-}
+INSTR_LOOP(V_LATCH)
+INSTR_LOOP(V_LATCH_COUNTS)
+INSTR_LOOP(V_PACKED)
+INSTR_LOOP(V_PACKED_CAS)
+INSTR_LOOP(V_LOCKMGR)
 
 static int instr(int v, unsigned mode, uint64_t n)
 {
@@ -751,7 +752,22 @@ static int instr(int v, unsigned mode, uint64_t n)
 		if (rc != LK_OK)
 			lk_fail(rc, "lk_txn_begin");
 	}
-	instr_loop(&c, v, mode, n);
+	switch (v) {
+	case V_LATCH:
+		instr_V_LATCH(&c, mode, n);
+		break;
+	case V_LATCH_COUNTS:
+		instr_V_LATCH_COUNTS(&c, mode, n);
+		break;
+	case V_PACKED:
+		instr_V_PACKED(&c, mode, n);
+		break;
+	case V_PACKED_CAS:
+		instr_V_PACKED_CAS(&c, mode, n);
+		break;
+	default: /* lockmgr-dt: the same uncontended path */
+		instr_V_LOCKMGR(&c, mode, n);
+	}
 	if (m) {
 		lk_txn_commit(c.tx);
 		lk_lockmgr_destroy(m);

@@ -18,3 +18,16 @@ $(HEADPROTO_BIN): bench/headproto.c $(INC)/.stamp $(BUILD)/gcc/liblatchkit.a
 bench-head: headers $(HEADPROTO_BIN)
 	@bench/headproto.sh $(HEADPROTO_BIN) $(HEADPROTO_OUT) \
 		$(if $(THREADS),--threads "$(THREADS)") $(HEADPROTO_ARGS)
+
+# bench-head-selftest: the exclusion check must catch a seeded bug (packed
+# X that takes nothing): the run must exit 2. A few seconds.
+.PHONY: bench-head-selftest
+bench-head-selftest: headers $(BUILD)/gcc/liblatchkit.a
+	@mkdir -p $(BUILD)/bench
+	@gcc $(CSTD) -O2 $(WARN) -pthread -I$(INC) -DHP_BUG_NOEXCL bench/headproto.c \
+		-o $(BUILD)/bench/headproto-bug $(BUILD)/gcc/liblatchkit.a
+	@$(BUILD)/bench/headproto-bug --reps 1 --dur 50 --variants packed \
+		--workloads shared-X --threads 2 $(BUILD)/bench/headproto-bug.csv \
+		>/dev/null 2>&1; rc=$$?; \
+	if [ $$rc -eq 2 ]; then echo "bench-head-selftest: seeded bug caught: OK"; \
+	else echo "bench-head-selftest: seeded bug not caught (status $$rc)"; exit 1; fi
