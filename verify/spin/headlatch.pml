@@ -28,7 +28,11 @@
  *   u3     old & P: wake one sleeper (any)             lk__futex_wake(lw, 1)
  *   r0     atomic { !(lw & L) -> lw = lw|L }           sweep: load, CAS(lw, w, w|L, acquire)
  *   idle   pin == 0 (and kills < KILLS): kill          sweep, latched: !h->holders && !h->qhead
- *   kill   atomic { old = lw; lw = (GEN+1)<<3 | D }    sweep: exchange(lw, (GEN(w)+1)<<8 | DEAD, release)
+ *   kill   either (each kill picks one):
+ *          atomic { old = lw; lw = (GEN+1)<<3 | D }    sweep as committed at 9b00cbf: exchange(lw,
+ *                                                        (GEN(w)+1)<<8 | DEAD, release)
+ *          w = lw; then !(w & P): lw = dead            head_kill (sweep and head_release, newer form):
+ *                  else atomic { lw = dead }, old = P    load(relaxed); store(dead, release) or exchange
  *   kwake  old & P: wake all                           lk__futex_wake(lw, INT32_MAX)
  *   v0/v1  w = lw; lw = (w & ~D & ~P) | L              head_get_slow reuse: load, store(..., release)
  * The model is sequentially consistent: it checks the protocol, not the
@@ -46,12 +50,16 @@
  * head_latch (pinned) each round; ROUNDS rounds each. The recycler makes
  * RTRIES sweep attempts: each may find the head latched and skip, or latch
  * it, then (pin == 0: idle) kill it at most KILLS times, else unlatch; a
- * killed head may be reused (a new generation, latched by the reuser).
+ * killed head may be reused (a new generation, latched by the reuser;
+ * lock_fresh's reuse publishes it unlatched: the same with an empty
+ * critical section). head_release's retire (a holder that left the head
+ * idle kills it) is the recycler's kill too: how the killer got the latch
+ * does not matter to the word.
  * In every critical section: mutual exclusion, the word is latched and live,
  * and a head_latch_gen caller holds the generation it asked for.
  *
  * Checks (bounds: ROUNDS 2 per locker, RTRIES 3 sweeps, KILLS 2, so
- * generations 0..2; the liveness check uses RTRIES 2):
+ * generations 0..2; the liveness check: RTRIES 2, KILLS 1):
  *  mutual-exclusion-nap: with NAP (timed sleeps); ENDOK makes a sleep a
  *   valid end state, so only the critical-section assertions count. pass.
  *  no-stranded-sleeper-nap: with NAP, no invalid end state: nobody is left
@@ -75,10 +83,15 @@
  *   thread, none comes at all). One sleeper is enough (P1 alone, R as the
  *   holder). So the 1 ms backstop (LK__LATCH_NAP_NS) is what makes the
  *   plain-store release correct, not a tuning knob.
- *  untimed-sleep-xchg-release: control: no NAP, but the release always
- *   exchanges (XCHG_RELEASE). pass: the plain store is the only way the
- *   untimed protocol strands a sleeper; the PARKED carry, the kill's
- *   wake-all and the failing waiter's pass-on are enough on their own.
+ *  untimed-kill-strands: no NAP, head_unlatch always exchanges
+ *   (UNLATCH_XCHG), the kill may take head_kill's plain store: FAILS the
+ *   same way: R latches, decides to kill, loads x = 1 (no P); P1 and P0
+ *   CAS P in (lw = 3) and sleep; R stores dead (12) and wakes nobody.
+ *  untimed-sleep-xchg-release: control: no NAP, but the release and the
+ *   kill always exchange (XCHG_RELEASE). pass: the plain stores are the
+ *   only way the untimed protocol strands a sleeper; the PARKED carry, the
+ *   kill's wake-all and the failing waiter's pass-on are enough on their
+ *   own.
  *  Seeded bugs, each where the real protocol passes (the trails named are
  *  the ones the runner stores; -DBFS where it is cheap: the shortest):
  *   bug-no-carry (BUG_NOCARRY; XCHG_RELEASE, no NAP): a woken waiter takes
@@ -89,8 +102,9 @@
  *    wakes nobody: P0 and P1 sleep on lw = 3, R kills (lw = 12) and ends.
  *   bug-dead-no-pass-on (BUG_NOPASS; XCHG_RELEASE, no NAP): P0 and P1
  *    sleep; R's release wakes P0; R latches again and kills (no PARKED in
- *    the word: the release's exchange cleared it, so no wake); P0 sees the
- *    new gen and DEAD and returns false without waking: P1 strands.
+ *    the word: the release's exchange cleared it, so no wake), reuses it
+ *    and unlatches; P0 sees the generation changed and returns false
+ *    without waking: P1 strands.
  *   bug-no-gen-check-excl (BUG_NOGEN; NAP; EXCL_ONLY keeps only the
  *    incs == 1 assertion; BFS): the slow path ignores the generation: R
  *    kills the head (lw = 12), P1 latches the dead word (13), R reuses the
@@ -100,8 +114,9 @@
  */
 // @check mutual-exclusion-nap pass -DNAP,-DENDOK safety
 // @check no-stranded-sleeper-nap pass -DNAP safety
-// @check all-finish-nap pass -DNAP,-DRTRIES=2 ltl:alldone
+// @check all-finish-nap pass -DNAP,-DRTRIES=2,-DKILLS=1 ltl:alldone
 // @check untimed-sleep-strands fail -DBFS safety
+// @check untimed-kill-strands fail -DUNLATCH_XCHG,-DBFS safety
 // @check untimed-sleep-xchg-release pass -DXCHG_RELEASE safety
 // @check bug-no-carry fail -DXCHG_RELEASE,-DBUG_NOCARRY safety
 // @check bug-kill-no-wake fail -DXCHG_RELEASE,-DBUG_NOWAKE_DEAD,-DBFS safety
@@ -162,15 +177,15 @@ inline crit(chk, gen)
 
 inline head_unlatch(w, old)
 {
-w = lw;
+	w = lw; /* u0 */
 	if
-#ifndef XCHG_RELEASE
+#if !defined(XCHG_RELEASE) && !defined(UNLATCH_XCHG)
 	:: (w & P) == 0 ->
-lw = w & ~L
+		lw = w & ~L /* u1: may erase a P set since u0 */
 #endif
 	:: else ->
-atomic { old = lw; lw = w & ~(L | P) };
-atomic { if :: old & P -> wake_one() :: else fi; old = 0 }
+		atomic { old = lw; lw = w & ~(L | P) }; /* u2 */
+		atomic { if :: old & P -> wake_one() :: else fi; old = 0 } /* u3 */
 	fi;
 	w = 0
 }
@@ -275,20 +290,33 @@ active proctype Recycler()
 		k++;
 		/* sweep: a latched (or dead, so unlinked) head is skipped */
 		if
-		:: atomic { (lw & (L | D)) == 0 -> w = lw; lw = w | L }
+		:: atomic { (lw & (L | D)) == 0 -> w = lw; lw = w | L } /* r0 */
 		:: goto rnext
 		fi;
 		crit(0, 0);
-		atomic {
+		atomic { /* idle */
 			if
 			:: pin == 0 && kills < KILLS -> dokill = 1; rkill = 1; kills++
 			:: true
 			fi
 		};
 		if
-		:: dokill ->
-			atomic { old = lw; lw = ((GEN(w) + 1) << 3) | D; rkill = 0 };
-			atomic {
+		:: dokill -> /* kill */
+			if
+			:: /* sweep as committed (9b00cbf): exchange; wake all if old had P */
+				atomic { old = lw; lw = ((GEN(w) + 1) << 3) | D; rkill = 0 }
+#ifndef XCHG_RELEASE
+			:: /* head_kill (its newer form): load; plain store unless P */
+				w = lw;
+				if
+				:: (w & P) == 0 ->
+					atomic { lw = ((GEN(w) + 1) << 3) | D; rkill = 0 }
+				:: else ->
+					atomic { lw = ((GEN(w) + 1) << 3) | D; rkill = 0; old = P }
+				fi
+#endif
+			fi;
+			atomic { /* kwake */
 #ifndef BUG_NOWAKE_DEAD
 				if :: old & P -> wake_all() :: else fi;
 #endif
@@ -296,9 +324,9 @@ active proctype Recycler()
 			};
 			/* head_get_slow may reuse the dead head: a new key, latched */
 			if
-			:: 
-				w = lw;
-				lw = (w & ~D & ~P) | L;
+			::
+				w = lw; /* v0 */
+				lw = (w & ~D & ~P) | L; /* v1 */
 				crit(0, 0);
 				head_unlatch(w, old)
 			:: true
