@@ -47,7 +47,12 @@
  * Cells are interleaved (rep 1 of each variant, rep 2 of each, ..., the
  * variant order rotated per rep); a row is the median, min and max over the
  * reps and its ratio to the latch model's median in the same workload and
- * thread count.
+ * thread count. Each row also gives Mop per second of the threads' own CPU
+ * time: on a box shared with other work, the wall-clock figure depends on
+ * how much of the CPUs a cell got (8 threads take a bigger share from other
+ * processes than 1 does), the per-CPU-second one much less.
+ * -DHP_BUG_NOEXCL seeds a bug (packed X takes nothing) that the exclusion
+ * check must catch (exit 2; make bench-head-selftest).
  *
  * Usage: headproto [--reps N] [--dur MS] [--threads "1 2 8"]
  *                  [--variants "latch latch-counts packed ..."]

@@ -14,6 +14,9 @@ $(HEADPROTO_BIN): bench/headproto.c $(INC)/.stamp $(BUILD)/gcc/liblatchkit.a
 	gcc $(CSTD) -O2 -g $(WARN) -pthread -I$(INC) bench/headproto.c \
 		-o $@ $(BUILD)/gcc/liblatchkit.a
 
+# make bench builds it too, so that bench/run.sh can run it after the harness
+bench: $(HEADPROTO_BIN)
+
 .PHONY: bench-head
 bench-head: headers $(HEADPROTO_BIN)
 	@bench/headproto.sh $(HEADPROTO_BIN) $(HEADPROTO_OUT) \
