@@ -225,13 +225,12 @@ int lk_lockmgr_create(const lk_lockmgr_config_t *cfg, lk_lockmgr_t **out)
 	m->req_batch = m->nreqs / (m->ntxns * 4u);
 	m->req_batch = m->req_batch < 1 ? 1 : m->req_batch > 16 ? 16 : m->req_batch;
 
-	/* one pool: txns | reqs | heads | buckets | latches | graph scratch */
+	/* one pool: txns | reqs | heads | buckets | graph scratch */
 	size_t o_txn = 0;
 	size_t o_req = align_up(o_txn + (size_t)m->ntxns * LK__TXN_SLOT, 64);
 	size_t o_head = align_up(o_req + (size_t)(m->nreqs + 1) * sizeof(struct lk__req), 64);
 	size_t o_bkt = align_up(o_head + (size_t)(m->nheads + 1) * sizeof(struct lk__head), 64);
-	size_t o_bl = align_up(o_bkt + (size_t)nb * 4, 64);
-	size_t o_goff = align_up(o_bl + (size_t)nb * 4, 64);
+	size_t o_goff = align_up(o_bkt + (size_t)nb * sizeof(struct lk__bucket), 64);
 	size_t o_gadj = o_goff + (size_t)(m->ntxns + 1) * 4;
 	size_t o_gseq = o_gadj + (size_t)(m->nreqs + 1) * 4;
 	size_t o_greq = o_gseq + (size_t)m->ntxns * 4;
@@ -248,8 +247,7 @@ int lk_lockmgr_create(const lk_lockmgr_config_t *cfg, lk_lockmgr_t **out)
 	m->txns = m->pool + o_txn;
 	m->reqs = (struct lk__req *)(void *)(m->pool + o_req);
 	m->heads = (struct lk__head *)(void *)(m->pool + o_head);
-	m->buckets = (LK_ATOMIC(uint32_t) *)(void *)(m->pool + o_bkt);
-	m->blatch = (LK_ATOMIC(uint32_t) *)(void *)(m->pool + o_bl);
+	m->buckets = (struct lk__bucket *)(void *)(m->pool + o_bkt);
 	m->g_off = (uint32_t *)(void *)(m->pool + o_goff);
 	m->g_adj = (uint32_t *)(void *)(m->pool + o_gadj);
 	m->g_seq = (uint32_t *)(void *)(m->pool + o_gseq);
@@ -524,34 +522,75 @@ static inline void head_unlatch(struct lk__head *h)
 		lk__futex_wake(&h->lw, 1);
 }
 
-static void blatch_lock(LK_ATOMIC(uint32_t) *l)
+/* Bucket latch: the top bit of the bucket word. Taking it returns the
+ * chain's first head; dropping it stores the (possibly new) first head,
+ * which publishes a chain change and frees the latch in one store. */
+static uint32_t blatch_lock(struct lk__bucket *bk)
 {
 	lk__wait_t wt = lk__wait_start(0);
 	for (;;) {
-		uint32_t z = 0;
-		/* acquire: the chain as the last holder left it */
-		if (atomic_load_explicit(l, memory_order_relaxed) == 0 &&
-		    atomic_compare_exchange_weak_explicit(l, &z, 1, memory_order_acquire,
+		uint32_t w = atomic_load_explicit(&bk->w, memory_order_relaxed);
+		/* acquire: the chain and floor as the last holder left them */
+		if (!(w & LK__B_LATCHED) &&
+		    atomic_compare_exchange_weak_explicit(&bk->w, &w, w | LK__B_LATCHED,
+							  memory_order_acquire,
 							  memory_order_relaxed))
-			return;
+			return w;
 		lk__wait(&wt, NULL, 0);
 	}
 }
 
-static inline void blatch_unlock(LK_ATOMIC(uint32_t) *l)
+/* One attempt, for a thread that holds a head latch (the order is bucket
+ * before head, so it must not wait). */
+static inline bool blatch_try(struct lk__bucket *bk, uint32_t *first)
 {
-	atomic_store_explicit(l, 0, memory_order_release); /* publish chain */
+	uint32_t w = atomic_load_explicit(&bk->w, memory_order_relaxed);
+	*first = w;
+	/* acquire: as blatch_lock */
+	return !(w & LK__B_LATCHED) &&
+	       atomic_compare_exchange_strong_explicit(&bk->w, &w, w | LK__B_LATCHED,
+						       memory_order_acquire,
+						       memory_order_relaxed);
+}
+
+static inline void blatch_unlock(struct lk__bucket *bk, uint32_t first)
+{
+	/* release: the chain (and a new head's contents) before readers see it */
+	atomic_store_explicit(&bk->w, first, memory_order_release);
+}
+
+/* A latch-free reader's view of a chain's first head. */
+static inline uint32_t bucket_first(const struct lk__bucket *bk)
+{
+	/* acquire: a head reached is initialized (blatch_unlock's release) */
+	return atomic_load_explicit(&bk->w, memory_order_acquire) & ~LK__B_LATCHED;
 }
 
 /* ---- free stacks (Treiber, tagged) ---------------------------------------- */
 
+/* Requests and heads share the stack code: an element is (base + i * stride)
+ * with its 32-bit link at byte offset off. */
+typedef struct {
+	LK_ATOMIC(uint64_t) *top; /* idx | tag << 32 */
+	unsigned char *base;
+	size_t stride, off;
+	uint32_t n; /* valid indices are 1..n */
+} stk_t;
+
 #define PACK(idx, tag) ((uint64_t)(idx) | ((uint64_t)(tag) << 32))
 
-/* Pop up to max requests as a chain; returns its first index and length. */
-static uint32_t req_pop(lk_lockmgr_t *m, uint32_t max, uint32_t *n_out)
+static inline LK_ATOMIC(uint32_t) *stk_link(const stk_t *s, uint32_t i)
 {
-	/* acquire: the pushers' tnext writes are visible */
-	uint64_t top = atomic_load_explicit(&m->req_free, memory_order_acquire);
+	return (LK_ATOMIC(uint32_t) *)(void *)(s->base + (size_t)i * s->stride + s->off);
+}
+
+/* Pop up to max elements as a chain; returns its first index, its length
+ * and its last index. */
+static uint32_t stk_pop(const stk_t *s, uint32_t max, uint32_t *n_out,
+			uint32_t *last_out)
+{
+	/* acquire: the pushers' link writes are visible */
+	uint64_t top = atomic_load_explicit(s->top, memory_order_acquire);
 	for (;;) {
 		uint32_t first = (uint32_t)top, last = first, n = 1;
 		if (!first)
@@ -559,45 +598,59 @@ static uint32_t req_pop(lk_lockmgr_t *m, uint32_t max, uint32_t *n_out)
 		while (n < max) {
 			/* relaxed: racy if another thread pops these; the
 			 * tagged CAS below then fails */
-			uint32_t nx = atomic_load_explicit(&m->reqs[last].tnext,
+			uint32_t nx = atomic_load_explicit(stk_link(s, last),
 							   memory_order_relaxed);
-			if (!nx || nx > m->nreqs)
+			if (!nx || nx > s->n)
 				break;
 			last = nx;
 			n++;
 		}
-		uint32_t rest = atomic_load_explicit(&m->reqs[last].tnext,
-						     memory_order_relaxed);
-		if (rest > m->nreqs)
+		uint32_t rest = atomic_load_explicit(stk_link(s, last), memory_order_relaxed);
+		if (rest > s->n)
 			rest = 0; /* garbage from a race; the CAS will fail */
 		if (atomic_compare_exchange_weak_explicit(
-			    &m->req_free, &top, PACK(rest, (top >> 32) + 1),
+			    s->top, &top, PACK(rest, (top >> 32) + 1),
 			    memory_order_acquire, memory_order_acquire)) {
-			atomic_store_explicit(&m->reqs[last].tnext, 0,
-					      memory_order_relaxed);
+			atomic_store_explicit(stk_link(s, last), 0, memory_order_relaxed);
 			*n_out = n;
+			*last_out = last;
 			return first;
 		}
 	}
 }
 
-static void req_push(lk_lockmgr_t *m, uint32_t first, uint32_t last)
+static void stk_push(const stk_t *s, uint32_t first, uint32_t last)
 {
-	uint64_t top = atomic_load_explicit(&m->req_free, memory_order_relaxed);
+	uint64_t top = atomic_load_explicit(s->top, memory_order_relaxed);
 	do {
-		atomic_store_explicit(&m->reqs[last].tnext, (uint32_t)top,
+		atomic_store_explicit(stk_link(s, last), (uint32_t)top,
 				      memory_order_relaxed);
-		/* release: the chain's links before it becomes poppable */
+		/* release: the chain's links and contents before it is poppable */
 	} while (!atomic_compare_exchange_weak_explicit(
-		&m->req_free, &top, PACK(first, (top >> 32) + 1),
+		s->top, &top, PACK(first, (top >> 32) + 1),
 		memory_order_release, memory_order_relaxed));
+}
+
+static inline stk_t req_stk(lk_lockmgr_t *m)
+{
+	stk_t s = {&m->req_free, (unsigned char *)m->reqs, sizeof(struct lk__req),
+		   offsetof(struct lk__req, tnext), m->nreqs};
+	return s;
+}
+
+static inline stk_t head_stk(lk_lockmgr_t *m)
+{
+	stk_t s = {&m->head_free, (unsigned char *)m->heads, sizeof(struct lk__head),
+		   offsetof(struct lk__head, next), m->nheads};
+	return s;
 }
 
 static inline uint32_t req_alloc(lk_lockmgr_t *m, struct lk__txn *t)
 {
 	if (lk__unlikely(!t->cache)) {
-		uint32_t n = 0;
-		t->cache = req_pop(m, m->req_batch, &n);
+		uint32_t n = 0, last;
+		stk_t s = req_stk(m);
+		t->cache = stk_pop(&s, m->req_batch, &n, &last);
 		if (!t->cache)
 			return 0;
 		t->ncache = n;
@@ -616,34 +669,47 @@ static inline void req_cache(lk_lockmgr_t *m, struct lk__txn *t, uint32_t i)
 	t->ncache++;
 }
 
-static uint32_t head_pop(lk_lockmgr_t *m)
+/* Heads: a txn keeps the heads it freed (up to req_batch), and pops more
+ * in batches, so that making and freeing heads touches the shared stack
+ * top once per batch, not twice per lock. A txn frees heads others made,
+ * so the bound matters: past it the whole cache goes back. */
+static uint32_t head_alloc(lk_lockmgr_t *m, struct lk__txn *t)
 {
-	uint64_t top = atomic_load_explicit(&m->head_free, memory_order_acquire);
-	for (;;) {
-		uint32_t first = (uint32_t)top;
-		if (!first)
+	if (!t->hcache) {
+		uint32_t n = 0;
+		stk_t s = head_stk(m);
+		t->hcache = stk_pop(&s, m->req_batch, &n, &t->hlast);
+		if (!t->hcache)
 			return 0;
-		uint32_t nx = atomic_load_explicit(&m->heads[first].next,
-						   memory_order_relaxed);
-		if (nx > m->nheads)
-			nx = 0;
-		/* acquire: the freeing thread's writes to the head */
-		if (atomic_compare_exchange_weak_explicit(
-			    &m->head_free, &top, PACK(nx, (top >> 32) + 1),
-			    memory_order_acquire, memory_order_acquire))
-			return first;
+		t->nhcache = n;
 	}
+	uint32_t i = t->hcache;
+	t->hcache = atomic_load_explicit(&m->heads[i].next, memory_order_relaxed);
+	t->nhcache--;
+	if (!t->hcache)
+		t->hlast = 0;
+	return i;
 }
 
-static void head_push(lk_lockmgr_t *m, uint32_t i)
+static void head_uncache(lk_lockmgr_t *m, struct lk__txn *t)
 {
-	uint64_t top = atomic_load_explicit(&m->head_free, memory_order_relaxed);
-	do {
-		atomic_store_explicit(&m->heads[i].next, (uint32_t)top,
-				      memory_order_relaxed);
-	} while (!atomic_compare_exchange_weak_explicit(
-		&m->head_free, &top, PACK(i, (top >> 32) + 1),
-		memory_order_release, memory_order_relaxed));
+	if (t->hcache) {
+		stk_t s = head_stk(m);
+		stk_push(&s, t->hcache, t->hlast);
+	}
+	t->hcache = t->hlast = t->nhcache = 0;
+}
+
+static inline void head_cache(lk_lockmgr_t *m, struct lk__txn *t, uint32_t i)
+{
+	if (lk__unlikely(t->nhcache >= m->req_batch))
+		head_uncache(m, t);
+	/* relaxed: a stale reader walking through i finds it dead */
+	atomic_store_explicit(&m->heads[i].next, t->hcache, memory_order_relaxed);
+	if (!t->hcache)
+		t->hlast = i;
+	t->hcache = i;
+	t->nhcache++;
 }
 
 /* ---- trace ----------------------------------------------------------------- */
@@ -674,76 +740,119 @@ static void emit_slow(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h,
 				  token);                                      \
 	} while (0)
 
-/* ---- resource heads: lookup, insert, sweep ------------------------------- */
+/* ---- resource heads: lookup, insert, free -------------------------------- */
 
-/* Unlink idle heads from a few buckets and free them; true if any. */
+/* Unlink idle head hi (h latched) from its chain, whose bucket latch is
+ * held and whose first head is *first; fold its fencing counter into the
+ * bucket's floor and kill it: bumping the generation makes every latch-free
+ * reader's CAS on the old word fail. The caller frees hi. */
+static void head_kill(lk_lockmgr_t *m, struct lk__bucket *bk, uint32_t *first,
+		      struct lk__head *h, uint32_t hi)
+{
+	uint32_t nx = atomic_load_explicit(&h->next, memory_order_relaxed);
+	if (*first == hi) {
+		*first = nx; /* published by blatch_unlock */
+	} else {
+		uint32_t p = *first;
+		for (;;) {
+			uint32_t q = atomic_load_explicit(&m->heads[p].next,
+							  memory_order_relaxed);
+			if (q == hi)
+				break;
+			p = q;
+		}
+		/* release: readers past p skip h from now on */
+		atomic_store_explicit(&m->heads[p].next, nx, memory_order_release);
+	}
+	if (bk->floor < h->token)
+		bk->floor = h->token;
+	/* As head_unlatch: a plain store unless a sleeper announced itself (a
+	 * PARKED bit set after the load is lost to the store; that sleeper's
+	 * nap ends its wait). release: readers that CAS the old generation
+	 * fail, and the next owner of h sees it as left. */
+	uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
+	uint32_t dead = ((LK__L_GEN(w) + 1) << 8) | LK__L_DEAD;
+	if (lk__likely(!(w & LK__L_PARKED))) {
+		atomic_store_explicit(&h->lw, dead, memory_order_release);
+		return;
+	}
+	atomic_exchange_explicit(&h->lw, dead, memory_order_release);
+	lk__futex_wake(&h->lw, INT32_MAX);
+}
+
+/* Drop h's latch after a release; if the release left it idle (no holder,
+ * no waiter), free it when its bucket latch is free at once, so that the
+ * table holds only heads in use and new heads come warm from the txn's
+ * cache. If the bucket is busy it stays idle in its chain, and sweep finds
+ * it when the heads run out. */
+static inline void head_release(lk_lockmgr_t *m, struct lk__txn *t,
+				struct lk__head *h)
+{
+	uint32_t first;
+	if (h->holders | h->qhead) {
+		head_unlatch(h);
+		return;
+	}
+	struct lk__bucket *bk = &m->buckets[h->bucket];
+	if (!blatch_try(bk, &first)) {
+		head_unlatch(h);
+		return;
+	}
+	uint32_t hi = (uint32_t)(h - m->heads);
+	head_kill(m, bk, &first, h, hi);
+	blatch_unlock(bk, first);
+	head_cache(m, t, hi);
+}
+
+/* Free idle heads of a few buckets (a clock hand, one bucket latch at a
+ * time); true if any. For heads left idle by a busy bucket latch, a
+ * cancelled wait or an escalation. */
 static bool sweep(lk_lockmgr_t *m)
 {
 	uint32_t freed = 0;
+	stk_t s = head_stk(m);
 	for (uint32_t n = 0; n <= m->bmask && freed < 64; n++) {
 		/* relaxed: the hand only spreads sweepers over buckets */
 		uint32_t b = atomic_fetch_add_explicit(&m->sweep_hand, 1,
 						       memory_order_relaxed) & m->bmask;
-		if (!atomic_load_explicit(&m->buckets[b], memory_order_relaxed))
+		struct lk__bucket *bk = &m->buckets[b];
+		if (!bucket_first(bk))
 			continue;
-		blatch_lock(&m->blatch[b]);
-		LK_ATOMIC(uint32_t) *link = &m->buckets[b];
-		uint32_t i = atomic_load_explicit(link, memory_order_relaxed);
-		while (i) {
+		uint32_t first = blatch_lock(bk);
+		for (uint32_t i = first; i;) {
 			struct lk__head *h = &m->heads[i];
 			uint32_t nx = atomic_load_explicit(&h->next, memory_order_relaxed);
 			uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
-			bool freed_it = false;
 			if (!(w & LK__L_LATCHED) &&
 			    atomic_compare_exchange_strong_explicit(
 				    &h->lw, &w, w | LK__L_LATCHED,
 				    memory_order_acquire, memory_order_relaxed)) {
 				if (!h->holders && !h->qhead) {
-					/* fold the fencing counter into the floor */
-					uint64_t f = atomic_load_explicit(&m->token_floor,
-									  memory_order_relaxed);
-					while (f < h->token &&
-					       !atomic_compare_exchange_weak_explicit(
-						       &m->token_floor, &f, h->token,
-						       memory_order_relaxed,
-						       memory_order_relaxed))
-						;
-					/* release: readers that CAS the old gen fail */
-					atomic_store_explicit(link, nx, memory_order_release);
-					uint32_t old = atomic_exchange_explicit(
-						&h->lw, ((LK__L_GEN(w) + 1) << 8) | LK__L_DEAD,
-						memory_order_release);
-					if (old & LK__L_PARKED)
-						lk__futex_wake(&h->lw, INT32_MAX);
-					head_push(m, i);
-					atomic_fetch_sub_explicit(&m->heads_used, 1,
-								  memory_order_relaxed);
+					head_kill(m, bk, &first, h, i);
+					stk_push(&s, i, i);
 					freed++;
-					freed_it = true;
 				} else {
 					head_unlatch(h);
 				}
 			}
-			if (!freed_it)
-				link = &h->next;
 			i = nx;
 		}
-		blatch_unlock(&m->blatch[b]);
+		blatch_unlock(bk, first);
 	}
 	return freed > 0;
 }
 
-static uint32_t head_get_slow(lk_lockmgr_t *m, const lk_res_t *r, uint32_t b,
-			      bool create);
+static uint32_t head_get_slow(lk_lockmgr_t *m, struct lk__txn *t,
+			      const lk_res_t *r, uint32_t b, bool create);
 
 /* Find (or, with create, make) res's head and return it latched; 0 when
  * absent (!create) or no head is left (create). */
-static inline uint32_t head_get(lk_lockmgr_t *m, const lk_res_t *r,
-				uint32_t hash, bool create)
+static inline uint32_t head_get(lk_lockmgr_t *m, struct lk__txn *t,
+				const lk_res_t *r, uint32_t hash, bool create)
 {
 	uint32_t b = hash & m->bmask;
-	/* latch-free walk; acquire: a head reached is initialized */
-	uint32_t i = atomic_load_explicit(&m->buckets[b], memory_order_acquire);
+	/* latch-free walk */
+	uint32_t i = bucket_first(&m->buckets[b]);
 	for (uint32_t steps = 0; i && steps <= m->nheads; steps++) {
 		struct lk__head *h = &m->heads[i];
 		uint32_t w = atomic_load_explicit(&h->lw, memory_order_acquire);
@@ -756,36 +865,37 @@ static inline uint32_t head_get(lk_lockmgr_t *m, const lk_res_t *r,
 		if (i > m->nheads)
 			break;
 	}
-	return head_get_slow(m, r, b, create);
+	return head_get_slow(m, t, r, b, create);
 }
 
 /* Under the bucket latch: find, or insert a new head (sweeping if none is
  * free). */
 static __attribute__((noinline)) uint32_t
-head_get_slow(lk_lockmgr_t *m, const lk_res_t *r, uint32_t b, bool create)
+head_get_slow(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, uint32_t b,
+	      bool create)
 {
-	uint32_t i;
+	struct lk__bucket *bk = &m->buckets[b];
+	uint32_t i, first;
 	for (;;) {
-		blatch_lock(&m->blatch[b]);
-		i = atomic_load_explicit(&m->buckets[b], memory_order_relaxed);
-		while (i) {
+		first = blatch_lock(bk);
+		for (i = first; i;) {
 			struct lk__head *h = &m->heads[i];
 			if (key_eq(h, r)) {
 				/* linked heads only die under this bucket latch */
 				head_latch(h);
-				blatch_unlock(&m->blatch[b]);
+				blatch_unlock(bk, first);
 				return i;
 			}
 			i = atomic_load_explicit(&h->next, memory_order_relaxed);
 		}
 		if (!create) {
-			blatch_unlock(&m->blatch[b]);
+			blatch_unlock(bk, first);
 			return 0;
 		}
-		i = head_pop(m);
+		i = head_alloc(m, t);
 		if (i)
 			break;
-		blatch_unlock(&m->blatch[b]); /* sweep takes bucket latches */
+		blatch_unlock(bk, first); /* sweep takes bucket latches */
 		if (!sweep(m))
 			return 0;
 	}
@@ -798,18 +908,13 @@ head_get_slow(lk_lockmgr_t *m, const lk_res_t *r, uint32_t b, bool create)
 	h->granted = 0;
 	h->nconv = 0;
 	memset(h->counts, 0, sizeof h->counts);
-	h->token = atomic_load_explicit(&m->token_floor, memory_order_relaxed);
+	h->token = bk->floor;
 	uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
 	/* release: key before the live, latched word */
 	atomic_store_explicit(&h->lw, (w & ~LK__L_DEAD & ~LK__L_PARKED) | LK__L_LATCHED,
 			      memory_order_release);
-	atomic_store_explicit(&h->next,
-			      atomic_load_explicit(&m->buckets[b], memory_order_relaxed),
-			      memory_order_relaxed);
-	/* release: the head is initialized before it is reachable */
-	atomic_store_explicit(&m->buckets[b], i, memory_order_release);
-	atomic_fetch_add_explicit(&m->heads_used, 1, memory_order_relaxed);
-	blatch_unlock(&m->blatch[b]);
+	atomic_store_explicit(&h->next, first, memory_order_relaxed);
+	blatch_unlock(bk, i); /* the head is initialized before it is reachable */
 	return i;
 }
 
@@ -1385,7 +1490,7 @@ static int lock_one(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
 {
 	uint32_t hash = res_hash(r);
 	uint32_t ri = req_alloc(m, t); /* 0: none left; fine for a relock */
-	uint32_t hi = head_get(m, r, hash, true);
+	uint32_t hi = head_get(m, t, r, hash, true);
 	if (lk__unlikely(!hi)) {
 		if (ri)
 			req_cache(m, t, ri);
@@ -1757,6 +1862,77 @@ lock_ancestors(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res,
 
 #define LK__FAST_MISS (-2)
 
+/* Grant new request ri (taken from t's cache by the caller) on h, latched
+ * or not yet published: the fast paths' common tail. */
+static inline __attribute__((always_inline)) uint64_t
+grant_new(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t hi,
+	  uint32_t ri, const lk_res_t *r, unsigned mode)
+{
+	struct lk__req *q = &m->reqs[ri];
+	t->cache = atomic_load_explicit(&q->tnext, memory_order_relaxed);
+	t->ncache--;
+	q->head = hi;
+	q->txn = t->idx;
+	q->mode = q->want = (uint8_t)mode;
+	q->status = LK__R_GRANTED;
+	q->kind = (uint8_t)r->kind;
+	q->nchild = 0;
+	list_push(m, &h->holders, ri);
+	count_add(h, mode);
+	uint64_t tok = next_token(m, h, mode);
+	if (lk__unlikely(m->trace != NULL)) {
+		emit_slow(m, t, h, LK_EV_REQUEST, (int)mode, NONE, LK_OK, false, 0);
+		emit_slow(m, t, h, LK_EV_GRANT, (int)mode, NONE, LK_OK, false, tok);
+	}
+	return tok;
+}
+
+/* lock_fast for a resource with no head: under the bucket latch, a head
+ * from t's cache is filled in with t's grant already on it and published
+ * unlatched, so a new resource costs one read-modify-write (the bucket
+ * latch), as an existing one does (its head latch). LK__FAST_MISS when
+ * another thread inserted it meanwhile or t has no cached head. */
+static __attribute__((noinline)) int
+lock_fresh(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, unsigned mode,
+	   uint32_t b, uint32_t ri, uint64_t *tok)
+{
+	struct lk__bucket *bk = &m->buckets[b];
+	uint32_t first = blatch_lock(bk);
+	for (uint32_t i = first; i;) {
+		if (key_eq(&m->heads[i], r)) {
+			blatch_unlock(bk, first);
+			return LK__FAST_MISS;
+		}
+		i = atomic_load_explicit(&m->heads[i].next, memory_order_relaxed);
+	}
+	uint32_t hi = head_alloc(m, t);
+	if (lk__unlikely(!hi)) {
+		blatch_unlock(bk, first);
+		return LK__FAST_MISS; /* lock_one sweeps, or says LK_NOMEM */
+	}
+	struct lk__head *h = &m->heads[hi];
+	atomic_store_explicit(&h->key[0], r->kind, memory_order_relaxed);
+	for (int k = 0; k < 4; k++)
+		atomic_store_explicit(&h->key[k + 1], r->f[k], memory_order_relaxed);
+	h->bucket = b;
+	h->holders = h->qhead = h->qtail = 0;
+	h->granted = 0;
+	h->nconv = 0;
+	memset(h->counts, 0, sizeof h->counts);
+	h->token = bk->floor;
+	*tok = grant_new(m, t, h, hi, ri, r, mode);
+	uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
+	/* relaxed: blatch_unlock's release publishes the word with the head */
+	atomic_store_explicit(&h->lw, w & ~(LK__L_DEAD | LK__L_PARKED | LK__L_LATCHED),
+			      memory_order_relaxed);
+	atomic_store_explicit(&h->next, first, memory_order_relaxed);
+	blatch_unlock(bk, hi);
+	t->bloom |= 1ull << (hi & 63);
+	tlist_add(m, t, ri);
+	st_inc(t, LK__ST_ACQUIRED);
+	return LK_OK;
+}
+
 /*
  * The uncontended fast path of lk_lock: res's head exists, its latch is
  * free, nothing conflicting is granted, nothing queued or converting, t
@@ -1773,13 +1949,20 @@ lock_fast(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, unsigned mode,
 	if (lk__unlikely(!ri))
 		return LK__FAST_MISS;
 	/* latch-free walk as in head_get; acquire: a head reached is initialized */
-	uint32_t hi = atomic_load_explicit(&m->buckets[res_hash(r) & m->bmask],
-					   memory_order_acquire);
+	uint32_t b = res_hash(r) & m->bmask;
+	uint32_t hi = bucket_first(&m->buckets[b]);
 	struct lk__head *h;
 	uint32_t w;
 	for (int steps = 0;; steps++) {
-		if (lk__unlikely(!hi || hi > m->nheads || steps > 8))
-			return LK__FAST_MISS; /* absent (create), long chain, or a race */
+		if (!hi) {
+			uint64_t tok = 0;
+			int rc = lock_fresh(m, t, r, mode, b, ri, &tok);
+			if (token && rc == LK_OK)
+				*token = tok;
+			return rc;
+		}
+		if (lk__unlikely(hi > m->nheads || steps > 8))
+			return LK__FAST_MISS; /* long chain, or a race */
 		h = &m->heads[hi];
 		w = atomic_load_explicit(&h->lw, memory_order_acquire);
 		if (!(w & LK__L_DEAD) && key_eq(h, r))
@@ -1800,22 +1983,7 @@ lock_fast(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, unsigned mode,
 		head_unlatch(h);
 		return LK__FAST_MISS;
 	}
-	struct lk__req *q = &m->reqs[ri];
-	t->cache = atomic_load_explicit(&q->tnext, memory_order_relaxed);
-	t->ncache--;
-	q->head = hi;
-	q->txn = t->idx;
-	q->mode = q->want = (uint8_t)mode;
-	q->status = LK__R_GRANTED;
-	q->kind = (uint8_t)r->kind;
-	q->nchild = 0;
-	list_push(m, &h->holders, ri);
-	count_add(h, mode);
-	uint64_t tok = next_token(m, h, mode);
-	if (lk__unlikely(m->trace != NULL)) {
-		emit_slow(m, t, h, LK_EV_REQUEST, (int)mode, NONE, LK_OK, false, 0);
-		emit_slow(m, t, h, LK_EV_GRANT, (int)mode, NONE, LK_OK, false, tok);
-	}
+	uint64_t tok = grant_new(m, t, h, hi, ri, r, mode);
 	head_unlatch(h);
 	t->bloom |= bit;
 	tlist_add(m, t, ri);
@@ -1885,7 +2053,7 @@ int lk_lock(lk_txn_t *txn, const lk_res_t *res, int mode, uint64_t timeout_ns,
 static uint32_t find_own(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res,
 			 struct lk__head **hp)
 {
-	uint32_t hi = head_get(m, res, res_hash(res), false);
+	uint32_t hi = head_get(m, t, res, res_hash(res), false);
 	if (!hi)
 		return 0;
 	struct lk__head *h = &m->heads[hi];
@@ -1925,6 +2093,8 @@ int lk_unlock(lk_txn_t *txn, const lk_res_t *res)
 	}
 	struct lk__req *q = &m->reqs[ri];
 	release_req(m, t, h, ri);
+	/* an early release keeps an idle head: the txn is still running and
+	 * likely to come back; txn_end frees it (head_release) */
 	head_unlatch(h);
 	tlist_del(m, t, ri);
 	if (q->kind == LK_RES_ROW && t->anc[1]) {
@@ -2003,6 +2173,7 @@ int lk_txn_begin(lk_lockmgr_t *m, lk_txn_t **out)
 	t->locks = 0;
 	t->cache = 0;
 	t->ncache = 0;
+	t->hcache = t->hlast = t->nhcache = 0;
 	t->bloom = 0;
 	t->token_out = 0;
 	t->anc[0] = t->anc[1] = t->anc[2] = 0;
@@ -2049,19 +2220,27 @@ static int txn_end(lk_txn_t *txn, bool commit)
 			}
 			release_req(m, t, h, p);
 		}
-		head_unlatch(h);
+		head_release(m, t, h);
 		q->status = LK__R_FREE;
 		last = p;
 		p = atomic_load_explicit(&q->tnext, memory_order_relaxed);
 	}
-	if (first)
-		req_push(m, first, last);
+	/* the lock chain, then the cached requests, back in one push */
 	if (t->cache) {
-		uint32_t c = t->cache, cl = c, nx;
+		uint32_t cl = t->cache, nx;
 		while ((nx = atomic_load_explicit(&m->reqs[cl].tnext, memory_order_relaxed)))
 			cl = nx;
-		req_push(m, c, cl);
+		if (first)
+			atomic_store_explicit(&m->reqs[last].tnext, t->cache,
+					      memory_order_relaxed);
+		else
+			first = t->cache;
+		last = cl;
 	}
+	stk_t rs = req_stk(m);
+	if (first)
+		stk_push(&rs, first, last);
+	head_uncache(m, t);
 	t->locks = t->cache = 0;
 	t->ncache = 0;
 	atomic_store_explicit(&t->nlocks, 0, memory_order_relaxed);
@@ -2112,10 +2291,11 @@ size_t lk_snapshot(lk_lockmgr_t *m, lk_lockinfo_t *out, size_t cap)
 		return 0;
 	size_t n = 0;
 	for (uint32_t b = 0; b <= m->bmask; b++) {
-		if (!atomic_load_explicit(&m->buckets[b], memory_order_acquire))
+		struct lk__bucket *bk = &m->buckets[b];
+		if (!bucket_first(bk))
 			continue;
-		blatch_lock(&m->blatch[b]);
-		for (uint32_t i = atomic_load_explicit(&m->buckets[b], memory_order_relaxed);
+		uint32_t first = blatch_lock(bk);
+		for (uint32_t i = first;
 		     i; i = atomic_load_explicit(&m->heads[i].next, memory_order_relaxed)) {
 			struct lk__head *h = &m->heads[i];
 			head_latch(h);
@@ -2142,7 +2322,7 @@ size_t lk_snapshot(lk_lockmgr_t *m, lk_lockinfo_t *out, size_t cap)
 				}
 			head_unlatch(h);
 		}
-		blatch_unlock(&m->blatch[b]);
+		blatch_unlock(bk, first);
 	}
 	return n;
 }
@@ -2257,6 +2437,13 @@ void lk_lockmgr_stats(lk_lockmgr_t *m, lk_stats_t *o)
 		nfree++;
 	o->requests_max = m->nreqs;
 	o->requests_used = nfree > m->nreqs ? 0 : m->nreqs - nfree;
-	o->heads_used = atomic_load_explicit(&m->heads_used, memory_order_relaxed);
+	/* heads in use, idle ones included: count the chains (racy, bounded) */
+	uint32_t nh = 0;
+	for (uint32_t b = 0; b <= m->bmask; b++)
+		for (uint32_t i = bucket_first(&m->buckets[b]), k = 0;
+		     i && i <= m->nheads && k <= m->nheads;
+		     i = atomic_load_explicit(&m->heads[i].next, memory_order_relaxed), k++)
+			nh++;
+	o->heads_used = nh < m->nheads ? nh : m->nheads;
 	o->heads_max = m->nheads;
 }

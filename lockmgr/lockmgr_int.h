@@ -49,6 +49,18 @@ struct lk__head {
 	uint16_t counts[LK_MAX_MODES];
 };
 
+/* A hash bucket: its chain's first head, with the bucket latch as the top
+ * bit of the same word (a latch-free reader masks it off), and the fencing
+ * floor: at least every token of a head ever freed from this chain, so a
+ * resource's tokens keep increasing across recycling (written and read
+ * only under the bucket latch). */
+#define LK__B_LATCHED 0x80000000u
+struct lk__bucket {
+	LK_ATOMIC(uint32_t) w;
+	uint32_t pad_;
+	uint64_t floor;
+};
+
 /* txn flags */
 #define LK__T_WOUNDED 1u
 
@@ -68,6 +80,9 @@ struct lk__txn {
 	LK_ATOMIC(uint32_t) nlocks; /* read by the detector (fewest locks) */
 	uint32_t cache;  /* free requests cached by this txn               */
 	uint32_t ncache;
+	uint32_t hcache; /* free heads cached by this txn (next-linked)   */
+	uint32_t hlast;  /* ... its last one                               */
+	uint32_t nhcache;
 	LK_ATOMIC(uint32_t) wake;      /* futex: 0 idle, 1 signalled, 2 parked */
 	LK_ATOMIC(uint32_t) flags;     /* LK__T_WOUNDED                    */
 	LK_ATOMIC(uint32_t) wait_req;  /* request waited on, 0 none        */
@@ -94,8 +109,7 @@ struct lk_lockmgr {
 	uint32_t nreqs;
 	struct lk__head *heads; /* 1..nheads */
 	uint32_t nheads;
-	LK_ATOMIC(uint32_t) *buckets;
-	LK_ATOMIC(uint32_t) *blatch;
+	struct lk__bucket *buckets;
 	uint32_t bmask;
 	uint32_t req_batch; /* requests a txn pops at a time */
 	int reg_slot;
@@ -107,9 +121,7 @@ struct lk_lockmgr {
 	LK_CACHE_ALIGNED LK_ATOMIC(uint64_t) txn_free;
 	LK_ATOMIC(uint64_t) next_id;
 	LK_CACHE_ALIGNED LK_ATOMIC(uint64_t) seq;
-	LK_CACHE_ALIGNED LK_ATOMIC(uint64_t) token_floor;
-	LK_ATOMIC(uint32_t) sweep_hand;
-	LK_ATOMIC(uint32_t) heads_used;
+	LK_CACHE_ALIGNED LK_ATOMIC(uint32_t) sweep_hand;
 	LK_ATOMIC(uint64_t) st[LK__NST]; /* totals of ended txns */
 
 	/* the deadlock detector and the DOT writer, under det_mu */
