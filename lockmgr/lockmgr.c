@@ -1946,8 +1946,12 @@ lock_fast(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, unsigned mode,
 	  uint64_t *token)
 {
 	uint32_t ri = t->cache;
-	if (lk__unlikely(!ri))
-		return LK__FAST_MISS;
+	if (lk__unlikely(!ri)) {
+		/* the first lock of a txn: fill its cache here, not in lock_one */
+		if (!(ri = req_alloc(m, t)))
+			return LK__FAST_MISS;
+		req_cache(m, t, ri);
+	}
 	/* latch-free walk as in head_get; acquire: a head reached is initialized */
 	uint32_t b = res_hash(r) & m->bmask;
 	uint32_t hi = bucket_first(&m->buckets[b]);
