@@ -32,6 +32,7 @@ include lockmgr/lockmgr.mk
 include tests/tests.mk
 include verify/verify.mk
 include bench/bench.mk
+include bench/headproto.mk
 -include lockmgr/demo/demo.mk
 
 # The order matters only for reading the log: unit tests first.
@@ -42,6 +43,7 @@ test: deps headers
 	@$(MAKE) --no-print-directory -j$(NPROC) test-stress
 	@$(MAKE) --no-print-directory verify-spin
 	@$(MAKE) --no-print-directory -j$(NPROC) bench-smoke
+	@scripts/check.sh bench-head-selftest $(MAKE) --no-print-directory bench-head-selftest
 	@scripts/summary.sh
 
 install: lib

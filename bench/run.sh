@@ -33,4 +33,10 @@ done
 echo "plots: $n PNG files in $out"
 echo
 "$here/goals.sh" "$out/bench.csv" | tee "$out/goals.txt"
+# the head latch bit against a latch-free packed word (lockmgr/README.md)
+hp=$(dirname "$bin")/headproto
+if [ -x "$hp" ]; then
+	echo
+	"$here/headproto.sh" "$hp" "$out" || rc=1
+fi
 exit $rc

@@ -1023,6 +1023,15 @@ static inline void txn_signal(struct lk__txn *t)
 		lk__futex_wake(&t->wake, 1);
 }
 
+/* A waiter was granted (its head latched): it stops waiting now, not when
+ * it next runs, so eager detection's filter (blocker_waits) does not take
+ * it for a waiter. seq_cst: as every wait_req store (README, Deadlocks). */
+static inline void grant_signal(struct lk__txn *t)
+{
+	atomic_store_explicit(&t->wait_req, 0, memory_order_seq_cst);
+	txn_signal(t);
+}
+
 static void wound(lk_lockmgr_t *m, struct lk__txn *by, struct lk__txn *v,
 		  struct lk__head *h)
 {
@@ -1136,7 +1145,7 @@ static __attribute__((noinline)) void grant_pass(lk_lockmgr_t *m, struct lk__hea
 			ot->token_out = next_token(m, h, o->mode);
 			EMIT(m, ot, h, LK_EV_CONVERT, o->mode, prev, LK_OK, false,
 			     ot->token_out);
-			txn_signal(ot);
+			grant_signal(ot);
 			if (h->qhead || h->nconv)
 				bypass_edges(m, NULL, h, p, o->mode, true);
 		}
@@ -1161,7 +1170,7 @@ static __attribute__((noinline)) void grant_pass(lk_lockmgr_t *m, struct lk__hea
 			ot->token_out = next_token(m, h, o->mode);
 			EMIT(m, ot, h, LK_EV_GRANT, o->mode, NONE, LK_OK, false,
 			     ot->token_out);
-			txn_signal(ot);
+			grant_signal(ot);
 			if (!m->cfg.fifo_strict)
 				bypass_edges(m, NULL, h, p, o->mode, false);
 		} else {
@@ -1309,7 +1318,7 @@ static void graph_build(lk_lockmgr_t *m)
 }
 
 /* Is txn ti still in the wait graph_build read (same wait, not granted
- * yet: a granted waiter keeps wait_req until it runs)? Takes its head's
+ * yet)? Takes its head's
  * latch; the caller holds none. */
 static bool still_waiting(lk_lockmgr_t *m, uint32_t ti)
 {
@@ -1459,6 +1468,23 @@ static void age_wound(void *c, uint32_t tidx)
 }
 
 /* Undo a wait (h latched): remove a queued request or cancel a conversion. */
+/* Eager detection's filter: does one of the txns a new wait waits for
+ * wait itself? If none does, the new wait closes no cycle now, and a cycle
+ * it later joins is closed by another txn starting to wait, which then sees
+ * its successor in the cycle waiting. seq_cst: each waiter stores its
+ * wait_req, then loads its blockers'; of two waits in one cycle the later
+ * one in that order sees the earlier (README, Deadlocks). */
+struct waits_ctx {
+	lk_lockmgr_t *m;
+	bool any;
+};
+static void blocker_waits(void *c, uint32_t tidx)
+{
+	struct waits_ctx *x = (struct waits_ctx *)c;
+	if (atomic_load_explicit(&txn_at(x->m, tidx)->wait_req, memory_order_seq_cst))
+		x->any = true;
+}
+
 static void wait_cancel(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h,
 			uint32_t ri, bool is_new)
 {
@@ -1659,17 +1685,20 @@ lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t hi,
 	st_inc(t, LK__ST_WAITED);
 	bool wounded_now = (atomic_load_explicit(&t->flags, memory_order_seq_cst) &
 			    LK__T_WOUNDED) != 0;
+	bool det_on = pol == LK_POLICY_DETECT;
+	struct waits_ctx wc = {m, false};
+	if (det_on && m->cfg.deadlock_timeout_ns == 0)
+		blockers(m, h, ri, blocker_waits, &wc);
 	head_unlatch(h);
 
 	/* DETECT: search once after deadlock_timeout (0: now), then again
 	 * with doubling gaps as a backstop (a search whose cycle could not be
 	 * verified because its members moved is thus repeated) */
-	bool det_on = pol == LK_POLICY_DETECT;
 	uint64_t det_gap = m->cfg.deadlock_timeout_ns ? m->cfg.deadlock_timeout_ns
 						      : 50000000u;
 	uint64_t det_at = now + m->cfg.deadlock_timeout_ns;
 	if (det_on && m->cfg.deadlock_timeout_ns == 0) {
-		if (detect(m, t))
+		if (wc.any && detect(m, t))
 			wounded_now = true; /* victim: go check at once */
 		det_at = now + det_gap;
 	}
