@@ -645,26 +645,54 @@ static inline stk_t head_stk(lk_lockmgr_t *m)
 	return s;
 }
 
-static inline uint32_t req_alloc(lk_lockmgr_t *m, struct lk__txn *t)
+static bool drain_idle(lk_lockmgr_t *m);
+
+/* A txn slot keeps a cache of free requests and one of free heads, across
+ * the txns it runs: in a steady state a txn takes and gives back its
+ * requests and heads without touching a shared line. The caches are
+ * bounded (req_batch each, see README "Memory"); a slot that runs dry pops
+ * a batch from the shared stack, and when that is empty too, drain_idle
+ * empties the caches of the slots no txn is using. */
+static uint32_t req_refill(lk_lockmgr_t *m, struct lk__txn *t)
 {
-	if (lk__unlikely(!t->cache)) {
-		uint32_t n = 0, last;
-		stk_t s = req_stk(m);
-		t->cache = stk_pop(&s, m->req_batch, &n, &last);
-		if (!t->cache)
-			return 0;
-		t->ncache = n;
+	stk_t s = req_stk(m);
+	for (int tries = 0; tries < 2; tries++) {
+		uint32_t n = 0;
+		t->cache = stk_pop(&s, m->req_batch, &n, &t->clast);
+		if (t->cache) {
+			t->ncache = n;
+			return t->cache;
+		}
+		if (!drain_idle(m))
+			break;
 	}
+	return 0;
+}
+
+/* Take the first cached request (the cache is not empty). */
+static inline uint32_t req_take(lk_lockmgr_t *m, struct lk__txn *t)
+{
 	uint32_t i = t->cache;
 	t->cache = atomic_load_explicit(&m->reqs[i].tnext, memory_order_relaxed);
+	if (!t->cache)
+		t->clast = 0;
 	t->ncache--;
 	return i;
+}
+
+static inline uint32_t req_alloc(lk_lockmgr_t *m, struct lk__txn *t)
+{
+	if (lk__unlikely(!t->cache) && !req_refill(m, t))
+		return 0;
+	return req_take(m, t);
 }
 
 static inline void req_cache(lk_lockmgr_t *m, struct lk__txn *t, uint32_t i)
 {
 	m->reqs[i].status = LK__R_FREE;
 	atomic_store_explicit(&m->reqs[i].tnext, t->cache, memory_order_relaxed);
+	if (!t->cache)
+		t->clast = i;
 	t->cache = i;
 	t->ncache++;
 }
@@ -675,13 +703,14 @@ static inline void req_cache(lk_lockmgr_t *m, struct lk__txn *t, uint32_t i)
  * so the bound matters: past it the whole cache goes back. */
 static uint32_t head_alloc(lk_lockmgr_t *m, struct lk__txn *t)
 {
-	if (!t->hcache) {
+	for (int tries = 0; !t->hcache; tries++) {
 		uint32_t n = 0;
 		stk_t s = head_stk(m);
 		t->hcache = stk_pop(&s, m->req_batch, &n, &t->hlast);
-		if (!t->hcache)
+		if (t->hcache)
+			t->nhcache = n;
+		else if (tries || !drain_idle(m))
 			return 0;
-		t->nhcache = n;
 	}
 	uint32_t i = t->hcache;
 	t->hcache = atomic_load_explicit(&m->heads[i].next, memory_order_relaxed);
@@ -1898,8 +1927,7 @@ grant_new(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t hi,
 	  uint32_t ri, const lk_res_t *r, unsigned mode)
 {
 	struct lk__req *q = &m->reqs[ri];
-	t->cache = atomic_load_explicit(&q->tnext, memory_order_relaxed);
-	t->ncache--;
+	req_take(m, t); /* ri: the caller read it from t->cache */
 	q->head = hi;
 	q->txn = t->idx;
 	q->mode = q->want = (uint8_t)mode;
@@ -1975,12 +2003,8 @@ lock_fast(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, unsigned mode,
 	  uint64_t *token)
 {
 	uint32_t ri = t->cache;
-	if (lk__unlikely(!ri)) {
-		/* the first lock of a txn: fill its cache here, not in lock_one */
-		if (!(ri = req_alloc(m, t)))
-			return LK__FAST_MISS;
-		req_cache(m, t, ri);
-	}
+	if (lk__unlikely(!ri) && !(ri = req_refill(m, t)))
+		return LK__FAST_MISS;
 	/* latch-free walk as in head_get; acquire: a head reached is initialized */
 	uint32_t b = res_hash(r) & m->bmask;
 	uint32_t hi = bucket_first(&m->buckets[b]);
@@ -2182,6 +2206,58 @@ static bool mgr_live(const lk_lockmgr_t *m)
 	return false;
 }
 
+/* The shared stacks ran dry: take every free txn slot off the free stack
+ * (popping one makes it ours, as lk_txn_begin does), move its cached
+ * requests and heads to the shared stacks, and put the slots back. True if
+ * anything was moved. lk_txn_begin waits out a drain instead of failing. */
+static bool drain_idle(lk_lockmgr_t *m)
+{
+	/* seq_cst: a begin that finds the stack empty sees the flag */
+	atomic_fetch_add_explicit(&m->draining, 1, memory_order_seq_cst);
+	stk_t rs = req_stk(m), hs = head_stk(m);
+	uint32_t mine = 0, mine_last = 0;
+	bool moved = false;
+	uint64_t top = atomic_load_explicit(&m->txn_free, memory_order_acquire);
+	while ((uint32_t)top) {
+		struct lk__txn *t = txn_at(m, (uint32_t)top - 1);
+		uint32_t nx = atomic_load_explicit(&t->free_next, memory_order_relaxed);
+		/* acquire: the slot's caches as its last txn left them;
+		 * seq_cst: a begin that sees the stack emptied by this pop
+		 * sees the draining flag raised before it */
+		if (!atomic_compare_exchange_weak_explicit(
+			    &m->txn_free, &top, PACK(nx, (top >> 32) + 1),
+			    memory_order_seq_cst, memory_order_acquire))
+			continue;
+		if (t->cache) {
+			stk_push(&rs, t->cache, t->clast);
+			moved = true;
+		}
+		if (t->hcache) {
+			stk_push(&hs, t->hcache, t->hlast);
+			moved = true;
+		}
+		t->cache = t->clast = t->ncache = 0;
+		t->hcache = t->hlast = t->nhcache = 0;
+		atomic_store_explicit(&t->free_next, mine, memory_order_relaxed);
+		if (!mine)
+			mine_last = t->idx + 1;
+		mine = t->idx + 1;
+		top = atomic_load_explicit(&m->txn_free, memory_order_acquire);
+	}
+	if (mine) {
+		struct lk__txn *l = txn_at(m, mine_last - 1);
+		top = atomic_load_explicit(&m->txn_free, memory_order_relaxed);
+		do {
+			atomic_store_explicit(&l->free_next, (uint32_t)top, memory_order_relaxed);
+			/* release: the emptied caches before a begin pops a slot */
+		} while (!atomic_compare_exchange_weak_explicit(
+			&m->txn_free, &top, PACK(mine, (top >> 32) + 1),
+			memory_order_release, memory_order_relaxed));
+	}
+	atomic_fetch_sub_explicit(&m->draining, 1, memory_order_release);
+	return moved;
+}
+
 int lk_txn_begin(lk_lockmgr_t *m, lk_txn_t **out)
 {
 	if (!out)
@@ -2194,8 +2270,17 @@ int lk_txn_begin(lk_lockmgr_t *m, lk_txn_t **out)
 	struct lk__txn *t;
 	for (;;) {
 		uint32_t i1 = (uint32_t)top;
-		if (!i1)
-			return LK_NOMEM;
+		if (!i1) {
+			/* a drain holds the free slots for a moment: not a
+			 * real NOMEM (seq_cst: pairs with drain_idle's flag) */
+			if (atomic_load_explicit(&m->draining, memory_order_seq_cst))
+				sched_yield();
+			else if (!(uint32_t)(top = atomic_load_explicit(
+						    &m->txn_free, memory_order_seq_cst)))
+				return LK_NOMEM;
+			top = atomic_load_explicit(&m->txn_free, memory_order_acquire);
+			continue;
+		}
 		t = txn_at(m, i1 - 1);
 		uint32_t nx = atomic_load_explicit(&t->free_next, memory_order_relaxed);
 		if (atomic_compare_exchange_weak_explicit(
@@ -2203,10 +2288,7 @@ int lk_txn_begin(lk_lockmgr_t *m, lk_txn_t **out)
 			    memory_order_acquire, memory_order_acquire))
 			break;
 	}
-	t->locks = 0;
-	t->cache = 0;
-	t->ncache = 0;
-	t->hcache = t->hlast = t->nhcache = 0;
+	t->locks = 0; /* the slot's caches and counters carry over */
 	t->bloom = 0;
 	t->token_out = 0;
 	t->anc[0] = t->anc[1] = t->anc[2] = 0;
@@ -2216,8 +2298,6 @@ int lk_txn_begin(lk_lockmgr_t *m, lk_txn_t **out)
 	atomic_store_explicit(&t->wait_req, 0, memory_order_relaxed);
 	atomic_store_explicit(&t->wait_head, 0, memory_order_relaxed);
 	atomic_store_explicit(&t->victim_of, 0, memory_order_relaxed);
-	for (int k = 0; k < LK__NST; k++)
-		atomic_store_explicit(&t->st[k], 0, memory_order_relaxed);
 	/* relaxed: ids only need to be unique and increasing */
 	atomic_store_explicit(&t->id,
 			      atomic_fetch_add_explicit(&m->next_id, 1, memory_order_relaxed) + 1,
@@ -2237,8 +2317,8 @@ static int txn_end(lk_txn_t *txn, bool commit)
 	if (!t)
 		return LK_INVAL;
 	lk_lockmgr_t *m = t->mgr;
-	uint32_t first = t->locks, last = 0;
-	for (uint32_t p = first; p;) {
+	uint32_t first = t->locks, last = 0, n = 0;
+	for (uint32_t p = first; p; n++) {
 		struct lk__req *q = &m->reqs[p];
 		struct lk__head *h = &m->heads[q->head];
 		head_latch(h);
@@ -2258,35 +2338,30 @@ static int txn_end(lk_txn_t *txn, bool commit)
 		last = p;
 		p = atomic_load_explicit(&q->tnext, memory_order_relaxed);
 	}
-	/* the lock chain, then the cached requests, back in one push */
-	if (t->cache) {
-		uint32_t cl = t->cache, nx;
-		while ((nx = atomic_load_explicit(&m->reqs[cl].tnext, memory_order_relaxed)))
-			cl = nx;
-		if (first)
-			atomic_store_explicit(&m->reqs[last].tnext, t->cache,
-					      memory_order_relaxed);
-		else
-			first = t->cache;
-		last = cl;
-	}
-	stk_t rs = req_stk(m);
-	if (first)
-		stk_push(&rs, first, last);
-	head_uncache(m, t);
-	t->locks = t->cache = 0;
-	t->ncache = 0;
-	atomic_store_explicit(&t->nlocks, 0, memory_order_relaxed);
-	st_inc(t, commit ? LK__ST_COMMITS : LK__ST_ABORTS);
-	for (int k = 0; k < LK__NST; k++) {
-		/* relaxed: counters, summed approximately; only the nonzero
-		 * ones, to touch the shared line as little as possible */
-		uint64_t v = atomic_load_explicit(&t->st[k], memory_order_relaxed);
-		if (v) {
-			atomic_fetch_add_explicit(&m->st[k], v, memory_order_relaxed);
-			atomic_store_explicit(&t->st[k], 0, memory_order_relaxed);
+	/* the released chain joins the slot's cache; past req_batch the
+	 * rest goes back to the shared stack in one push */
+	if (first) {
+		atomic_store_explicit(&m->reqs[last].tnext, t->cache, memory_order_relaxed);
+		if (!t->cache)
+			t->clast = last;
+		t->cache = first;
+		t->ncache += n;
+		if (t->ncache > m->req_batch) {
+			uint32_t k = first;
+			for (uint32_t i = 1; i < m->req_batch; i++)
+				k = atomic_load_explicit(&m->reqs[k].tnext, memory_order_relaxed);
+			uint32_t rest = atomic_load_explicit(&m->reqs[k].tnext,
+							     memory_order_relaxed);
+			atomic_store_explicit(&m->reqs[k].tnext, 0, memory_order_relaxed);
+			stk_t rs = req_stk(m);
+			stk_push(&rs, rest, t->clast);
+			t->clast = k;
+			t->ncache = m->req_batch;
 		}
 	}
+	t->locks = 0;
+	atomic_store_explicit(&t->nlocks, 0, memory_order_relaxed);
+	st_inc(t, commit ? LK__ST_COMMITS : LK__ST_ABORTS);
 	atomic_store_explicit(&t->state, 0, memory_order_relaxed);
 	/* relaxed, no RMW: only the owner ends its txn (even: ended) */
 	atomic_store_explicit(&t->gen, atomic_load_explicit(&t->gen, memory_order_relaxed) + 1,
@@ -2439,15 +2514,16 @@ void lk_lockmgr_stats(lk_lockmgr_t *m, lk_stats_t *o)
 	memset(o, 0, sizeof *o);
 	if (!m || !mgr_live(m))
 		return;
-	uint64_t s[LK__NST];
-	for (int k = 0; k < LK__NST; k++)
-		s[k] = atomic_load_explicit(&m->st[k], memory_order_relaxed);
+	/* every slot's counters, in use or not: they are never reset, so
+	 * the totals need no shared counter on the txn path */
+	uint64_t s[LK__NST] = {0}, used = 0;
 	uint32_t active = 0;
 	for (uint32_t i = 0; i < m->ntxns; i++) {
 		struct lk__txn *t = txn_at(m, i);
-		if (atomic_load_explicit(&t->state, memory_order_relaxed) != 1)
-			continue;
-		active++;
+		if (atomic_load_explicit(&t->state, memory_order_relaxed) == 1) {
+			active++;
+			used += atomic_load_explicit(&t->nlocks, memory_order_relaxed);
+		}
 		for (int k = 0; k < LK__NST; k++)
 			s[k] += atomic_load_explicit(&t->st[k], memory_order_relaxed);
 	}
@@ -2462,14 +2538,8 @@ void lk_lockmgr_stats(lk_lockmgr_t *m, lk_stats_t *o)
 	o->aborts = s[LK__ST_ABORTS];
 	o->txns_active = active;
 	o->txns_max = m->ntxns;
-	/* requests in use: count the free stack (quiescent-exact) */
-	uint32_t nfree = 0;
-	uint64_t top = atomic_load_explicit(&m->req_free, memory_order_acquire);
-	for (uint32_t p = (uint32_t)top; p && p <= m->nreqs && nfree <= m->nreqs;
-	     p = atomic_load_explicit(&m->reqs[p].tnext, memory_order_relaxed))
-		nfree++;
 	o->requests_max = m->nreqs;
-	o->requests_used = nfree > m->nreqs ? 0 : m->nreqs - nfree;
+	o->requests_used = used < m->nreqs ? (uint32_t)used : m->nreqs;
 	/* heads in use, idle ones included: count the chains (racy, bounded) */
 	uint32_t nh = 0;
 	for (uint32_t b = 0; b <= m->bmask; b++)

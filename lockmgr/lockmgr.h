@@ -389,7 +389,7 @@ typedef struct lk_stats {
 	uint64_t wounds;      /* txns wounded                               */
 	uint64_t commits, aborts;
 	uint32_t txns_active, txns_max;
-	uint32_t requests_used, requests_max; /* includes per-txn caches */
+	uint32_t requests_used, requests_max; /* held or waited for      */
 	uint32_t heads_used, heads_max;       /* resource heads (incl. idle) */
 } lk_stats_t;
 

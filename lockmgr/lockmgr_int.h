@@ -78,9 +78,10 @@ struct lk__txn {
 	uint32_t idx;
 	uint32_t locks;  /* txn list head (owner)                           */
 	LK_ATOMIC(uint32_t) nlocks; /* read by the detector (fewest locks) */
-	uint32_t cache;  /* free requests cached by this txn               */
+	uint32_t cache;  /* free requests cached by this slot (tnext-linked) */
+	uint32_t clast;  /* ... its last one                               */
 	uint32_t ncache;
-	uint32_t hcache; /* free heads cached by this txn (next-linked)   */
+	uint32_t hcache; /* free heads cached by this slot (next-linked)  */
 	uint32_t hlast;  /* ... its last one                               */
 	uint32_t nhcache;
 	LK_ATOMIC(uint32_t) wake;      /* futex: 0 idle, 1 signalled, 2 parked */
@@ -94,7 +95,8 @@ struct lk__txn {
 	uint64_t token_out;  /* token of a grant made by another thread    */
 	uint64_t bloom;      /* heads this txn may hold (owner)            */
 	uint32_t anc[3];     /* cached ancestor requests: db, table, page  */
-	LK_ATOMIC(uint64_t) st[LK__NST]; /* owner-written counters          */
+	LK_ATOMIC(uint64_t) st[LK__NST]; /* owner-written counters of every
+					  * txn this slot ran (never reset) */
 };
 
 struct lk_lockmgr {
@@ -122,7 +124,7 @@ struct lk_lockmgr {
 	LK_ATOMIC(uint64_t) next_id;
 	LK_CACHE_ALIGNED LK_ATOMIC(uint64_t) seq;
 	LK_CACHE_ALIGNED LK_ATOMIC(uint32_t) sweep_hand;
-	LK_ATOMIC(uint64_t) st[LK__NST]; /* totals of ended txns */
+	LK_ATOMIC(uint32_t) draining; /* drain_idle calls in progress */
 
 	/* the deadlock detector and the DOT writer, under det_mu */
 	pthread_mutex_t det_mu;

@@ -746,6 +746,55 @@ Test(lockmgr_pool, nomem_then_recovery)
 	lk_lockmgr_destroy(m);
 }
 
+/* Txn slots keep caches of free requests and heads across txns; when the
+ * shared stacks run dry the idle slots' caches are drained, so one txn can
+ * still take the whole pool, and a begin racing nothing never fails. */
+Test(lockmgr_pool, idle_slot_caches_are_drained)
+{
+	lk_lockmgr_config_t c;
+	lk_lockmgr_config_init(&c);
+	c.max_txns = 8;
+	c.max_requests = 64;
+	c.hierarchy = false;
+	lk_lockmgr_t *m;
+	cr_assert_eq(lk_lockmgr_create(&c, &m), LK_OK);
+	/* run a txn in every slot at once, each with a few locks, so that
+	 * every slot ends with full caches */
+	lk_txn_t *t[8];
+	for (int i = 0; i < 8; i++)
+		t[i] = begin(m);
+	for (int i = 0; i < 8; i++)
+		for (uint32_t k = 0; k < 4; k++) {
+			lk_res_t r = lk_res_advisory(100 * (uint32_t)i + k, 0);
+			cr_assert_eq(lk_lock(t[i], &r, LK_X, 0, 0), LK_OK);
+		}
+	for (int i = 0; i < 8; i++)
+		cr_assert_eq(lk_txn_commit(t[i]), LK_OK);
+	/* one txn takes all 64 requests (and 64 heads) */
+	lk_txn_t *a = begin(m);
+	int rc = LK_OK;
+	uint32_t got = 0;
+	for (uint32_t k = 0; k < 100 && rc == LK_OK; k++) {
+		lk_res_t r = lk_res_advisory(5000 + k, 0);
+		if ((rc = lk_lock(a, &r, LK_X, 0, 0)) == LK_OK)
+			got++;
+	}
+	cr_assert_eq(rc, LK_NOMEM);
+	cr_assert_eq(got, 64, "idle caches kept %u requests", 64 - got);
+	lk_stats_t st;
+	lk_lockmgr_stats(m, &st);
+	cr_assert_eq(st.requests_used, 64);
+	cr_assert_eq(st.heads_used, 64);
+	/* the other slots still begin (a drain put them back) */
+	lk_txn_t *b = begin(m);
+	cr_assert_eq(lk_txn_commit(b), LK_OK);
+	cr_assert_eq(lk_txn_commit(a), LK_OK);
+	lk_lockmgr_stats(m, &st);
+	cr_assert_eq(st.requests_used, 0);
+	cr_assert_eq(st.heads_used, 0);
+	lk_lockmgr_destroy(m);
+}
+
 Test(lockmgr_pool, sizes)
 {
 	cr_assert_leq(lk_request_size(), 32);
