@@ -697,10 +697,10 @@ static inline void req_cache(lk_lockmgr_t *m, struct lk__txn *t, uint32_t i)
 	t->ncache++;
 }
 
-/* Heads: a txn keeps the heads it freed (up to req_batch), and pops more
- * in batches, so that making and freeing heads touches the shared stack
- * top once per batch, not twice per lock. A txn frees heads others made,
- * so the bound matters: past it the whole cache goes back. */
+/* Heads: a slot keeps the heads its txns freed and pops more in batches,
+ * so that making and freeing heads touches the shared stack top once per
+ * batch, not twice per lock. A txn frees heads others made, so the cache
+ * is bounded (head_cache). */
 static uint32_t head_alloc(lk_lockmgr_t *m, struct lk__txn *t)
 {
 	for (int tries = 0; !t->hcache; tries++) {
@@ -720,19 +720,26 @@ static uint32_t head_alloc(lk_lockmgr_t *m, struct lk__txn *t)
 	return i;
 }
 
-static void head_uncache(lk_lockmgr_t *m, struct lk__txn *t)
+/* Give back all but the req_batch newest cached heads. */
+static void head_trim(lk_lockmgr_t *m, struct lk__txn *t)
 {
-	if (t->hcache) {
-		stk_t s = head_stk(m);
-		stk_push(&s, t->hcache, t->hlast);
-	}
-	t->hcache = t->hlast = t->nhcache = 0;
+	uint32_t k = t->hcache;
+	for (uint32_t n = 1; n < m->req_batch; n++)
+		k = atomic_load_explicit(&m->heads[k].next, memory_order_relaxed);
+	uint32_t rest = atomic_load_explicit(&m->heads[k].next, memory_order_relaxed);
+	atomic_store_explicit(&m->heads[k].next, 0, memory_order_relaxed);
+	stk_t s = head_stk(m);
+	stk_push(&s, rest, t->hlast);
+	t->hlast = k;
+	t->nhcache = m->req_batch;
 }
 
 static inline void head_cache(lk_lockmgr_t *m, struct lk__txn *t, uint32_t i)
 {
-	if (lk__unlikely(t->nhcache >= m->req_batch))
-		head_uncache(m, t);
+	/* at twice the bound, back to the bound: a txn that frees a few
+	 * more heads than it makes does not hit the shared stack each time */
+	if (lk__unlikely(t->nhcache >= 2 * m->req_batch))
+		head_trim(m, t);
 	/* relaxed: a stale reader walking through i finds it dead */
 	atomic_store_explicit(&m->heads[i].next, t->hcache, memory_order_relaxed);
 	if (!t->hcache)
