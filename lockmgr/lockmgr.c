@@ -878,6 +878,23 @@ static bool sweep(lk_lockmgr_t *m)
 	return freed > 0;
 }
 
+/* Fill a free head for res in bucket b (its latch held): no holder, no
+ * queue, tokens from the bucket's floor. Not yet reachable, so plain and
+ * relaxed stores; publishing it is blatch_unlock's release. */
+static inline void head_init(struct lk__head *h, const lk_res_t *r, uint32_t b,
+			     const struct lk__bucket *bk)
+{
+	atomic_store_explicit(&h->key[0], r->kind, memory_order_relaxed);
+	for (int k = 0; k < 4; k++)
+		atomic_store_explicit(&h->key[k + 1], r->f[k], memory_order_relaxed);
+	h->bucket = b;
+	h->holders = h->qhead = h->qtail = 0;
+	h->granted = 0;
+	h->nconv = 0;
+	memset(h->counts, 0, sizeof h->counts);
+	h->token = bk->floor;
+}
+
 static uint32_t head_get_slow(lk_lockmgr_t *m, struct lk__txn *t,
 			      const lk_res_t *r, uint32_t b, bool create);
 
@@ -936,15 +953,7 @@ head_get_slow(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, uint32_t b,
 			return 0;
 	}
 	struct lk__head *h = &m->heads[i];
-	atomic_store_explicit(&h->key[0], r->kind, memory_order_relaxed);
-	for (int k = 0; k < 4; k++)
-		atomic_store_explicit(&h->key[k + 1], r->f[k], memory_order_relaxed);
-	h->bucket = b;
-	h->holders = h->qhead = h->qtail = 0;
-	h->granted = 0;
-	h->nconv = 0;
-	memset(h->counts, 0, sizeof h->counts);
-	h->token = bk->floor;
+	head_init(h, r, b, bk);
 	uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
 	/* release: key before the live, latched word */
 	atomic_store_explicit(&h->lw, (w & ~LK__L_DEAD & ~LK__L_PARKED) | LK__L_LATCHED,
@@ -1975,15 +1984,7 @@ lock_fresh(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, unsigned mode,
 		return LK__FAST_MISS; /* lock_one sweeps, or says LK_NOMEM */
 	}
 	struct lk__head *h = &m->heads[hi];
-	atomic_store_explicit(&h->key[0], r->kind, memory_order_relaxed);
-	for (int k = 0; k < 4; k++)
-		atomic_store_explicit(&h->key[k + 1], r->f[k], memory_order_relaxed);
-	h->bucket = b;
-	h->holders = h->qhead = h->qtail = 0;
-	h->granted = 0;
-	h->nconv = 0;
-	memset(h->counts, 0, sizeof h->counts);
-	h->token = bk->floor;
+	head_init(h, r, b, bk);
 	*tok = grant_new(m, t, h, hi, ri, r, mode);
 	uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
 	/* relaxed: blatch_unlock's release publishes the word with the head */
