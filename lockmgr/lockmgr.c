@@ -1731,8 +1731,12 @@ lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t hi,
 	bool wounded_now = (atomic_load_explicit(&t->flags, memory_order_seq_cst) &
 			    LK__T_WOUNDED) != 0;
 	bool det_on = pol == LK_POLICY_DETECT;
+	/* a new request of a txn that holds nothing else needs no search:
+	 * only requests queued after it can wait for it, and the later of
+	 * two waits is the one that searches (README, Deadlocks) */
 	struct waits_ctx wc = {m, false};
-	if (det_on && m->cfg.deadlock_timeout_ns == 0)
+	if (det_on && m->cfg.deadlock_timeout_ns == 0 &&
+	    (!is_new || atomic_load_explicit(&t->nlocks, memory_order_relaxed) > 1))
 		blockers(m, h, ri, blocker_waits, &wc);
 	head_unlatch(h);
 
