@@ -184,6 +184,8 @@ static size_t align_up(size_t x, size_t a)
 	return (x + a - 1) & ~(a - 1);
 }
 
+static void stacks_init(lk_lockmgr_t *m);
+
 int lk_lockmgr_create(const lk_lockmgr_config_t *cfg, lk_lockmgr_t **out)
 {
 	if (!out)
@@ -268,6 +270,7 @@ int lk_lockmgr_create(const lk_lockmgr_config_t *cfg, lk_lockmgr_t **out)
 				      memory_order_relaxed);
 	}
 	atomic_store_explicit(&m->head_free, 1, memory_order_relaxed);
+	stacks_init(m);
 	/* generations start at a per-manager epoch, so a handle of a
 	 * destroyed manager does not match the slots of one created later in
 	 * its registry slot (until 4096 creates or 2^19 txns per slot) */
@@ -568,14 +571,7 @@ static inline uint32_t bucket_first(const struct lk__bucket *bk)
 
 /* ---- free stacks (Treiber, tagged) ---------------------------------------- */
 
-/* Requests and heads share the stack code: an element is (base + i * stride)
- * with its 32-bit link at byte offset off. */
-typedef struct {
-	LK_ATOMIC(uint64_t) *top; /* idx | tag << 32 */
-	unsigned char *base;
-	size_t stride, off;
-	uint32_t n; /* valid indices are 1..n */
-} stk_t;
+typedef struct lk__stack stk_t;
 
 #define PACK(idx, tag) ((uint64_t)(idx) | ((uint64_t)(tag) << 32))
 
@@ -631,121 +627,129 @@ static void stk_push(const stk_t *s, uint32_t first, uint32_t last)
 		memory_order_release, memory_order_relaxed));
 }
 
-static inline stk_t req_stk(lk_lockmgr_t *m)
-{
-	stk_t s = {&m->req_free, (unsigned char *)m->reqs, sizeof(struct lk__req),
-		   offsetof(struct lk__req, tnext), m->nreqs};
-	return s;
-}
-
-static inline stk_t head_stk(lk_lockmgr_t *m)
-{
-	stk_t s = {&m->head_free, (unsigned char *)m->heads, sizeof(struct lk__head),
-		   offsetof(struct lk__head, next), m->nheads};
-	return s;
-}
-
 static bool drain_idle(lk_lockmgr_t *m);
 
 /* A txn slot keeps a cache of free requests and one of free heads, across
  * the txns it runs: in a steady state a txn takes and gives back its
- * requests and heads without touching a shared line. The caches are
- * bounded (req_batch each, see README "Memory"); a slot that runs dry pops
- * a batch from the shared stack, and when that is empty too, drain_idle
- * empties the caches of the slots no txn is using. */
-static uint32_t req_refill(lk_lockmgr_t *m, struct lk__txn *t)
+ * requests and heads without touching a shared line. A slot that runs dry
+ * pops a batch (req_batch) from the shared stack, and when that is empty
+ * too, drain_idle empties the caches of the slots no txn is using. The
+ * caches are bounded (see README "Memory"): cache_trim gives the rest back. */
+static bool cache_refill(lk_lockmgr_t *m, const stk_t *s, struct lk__cache *c)
 {
-	stk_t s = req_stk(m);
 	for (int tries = 0; tries < 2; tries++) {
-		uint32_t n = 0;
-		t->cache = stk_pop(&s, m->req_batch, &n, &t->clast);
-		if (t->cache) {
-			t->ncache = n;
-			return t->cache;
-		}
+		if ((c->first = stk_pop(s, m->req_batch, &c->n, &c->last)))
+			return true;
 		if (!drain_idle(m))
 			break;
 	}
-	return 0;
+	return false;
 }
 
-/* Take the first cached request (the cache is not empty). */
-static inline uint32_t req_take(lk_lockmgr_t *m, struct lk__txn *t)
+/* Take the first element (the cache is not empty). */
+static inline uint32_t cache_take(const stk_t *s, struct lk__cache *c)
 {
-	uint32_t i = t->cache;
-	t->cache = atomic_load_explicit(&m->reqs[i].tnext, memory_order_relaxed);
-	if (!t->cache)
-		t->clast = 0;
-	t->ncache--;
+	uint32_t i = c->first;
+	c->first = atomic_load_explicit(stk_link(s, i), memory_order_relaxed);
+	if (!c->first)
+		c->last = 0;
+	c->n--;
 	return i;
+}
+
+/* Put the chain first..last of n elements in front. */
+static inline void cache_put(const stk_t *s, struct lk__cache *c, uint32_t first,
+			     uint32_t last, uint32_t n)
+{
+	/* relaxed: owner-only links (a stale head reader finds it dead) */
+	atomic_store_explicit(stk_link(s, last), c->first, memory_order_relaxed);
+	if (!c->first)
+		c->last = last;
+	c->first = first;
+	c->n += n;
+}
+
+/* Give back all but the keep (>= 1) newest elements. */
+static void cache_trim(const stk_t *s, struct lk__cache *c, uint32_t keep)
+{
+	uint32_t k = c->first;
+	for (uint32_t n = 1; n < keep; n++)
+		k = atomic_load_explicit(stk_link(s, k), memory_order_relaxed);
+	uint32_t rest = atomic_load_explicit(stk_link(s, k), memory_order_relaxed);
+	atomic_store_explicit(stk_link(s, k), 0, memory_order_relaxed);
+	stk_push(s, rest, c->last);
+	c->last = k;
+	c->n = keep;
+}
+
+/* Give back everything; true if there was anything. */
+static bool cache_flush(const stk_t *s, struct lk__cache *c)
+{
+	if (!c->first)
+		return false;
+	stk_push(s, c->first, c->last);
+	c->first = c->last = c->n = 0;
+	return true;
+}
+
+/* The stacks' layout as constants, for the inlined cache operations on
+ * the fast paths (m->rstk and m->hstk serve the out-of-line ones). */
+static inline stk_t req_stk(const lk_lockmgr_t *m)
+{
+	stk_t s = {NULL, (unsigned char *)m->reqs, sizeof(struct lk__req),
+		   offsetof(struct lk__req, tnext), 0};
+	return s;
+}
+
+static inline stk_t head_stk(const lk_lockmgr_t *m)
+{
+	stk_t s = {NULL, (unsigned char *)m->heads, sizeof(struct lk__head),
+		   offsetof(struct lk__head, next), 0};
+	return s;
+}
+
+static void stacks_init(lk_lockmgr_t *m)
+{
+	m->rstk = req_stk(m);
+	m->rstk.top = &m->req_free;
+	m->rstk.n = m->nreqs;
+	m->hstk = head_stk(m);
+	m->hstk.top = &m->head_free;
+	m->hstk.n = m->nheads;
 }
 
 static inline uint32_t req_alloc(lk_lockmgr_t *m, struct lk__txn *t)
 {
-	if (lk__unlikely(!t->cache) && !req_refill(m, t))
+	if (lk__unlikely(!t->rc.first) && !cache_refill(m, &m->rstk, &t->rc))
 		return 0;
-	return req_take(m, t);
+	stk_t s = req_stk(m);
+	return cache_take(&s, &t->rc);
 }
 
 static inline void req_cache(lk_lockmgr_t *m, struct lk__txn *t, uint32_t i)
 {
+	stk_t s = req_stk(m);
 	m->reqs[i].status = LK__R_FREE;
-	atomic_store_explicit(&m->reqs[i].tnext, t->cache, memory_order_relaxed);
-	if (!t->cache)
-		t->clast = i;
-	t->cache = i;
-	t->ncache++;
+	cache_put(&s, &t->rc, i, i, 1);
 }
 
-/* Heads: a slot keeps the heads its txns freed and pops more in batches,
- * so that making and freeing heads touches the shared stack top once per
- * batch, not twice per lock. A txn frees heads others made, so the cache
- * is bounded (head_cache). */
 static uint32_t head_alloc(lk_lockmgr_t *m, struct lk__txn *t)
 {
-	for (int tries = 0; !t->hcache; tries++) {
-		uint32_t n = 0;
-		stk_t s = head_stk(m);
-		t->hcache = stk_pop(&s, m->req_batch, &n, &t->hlast);
-		if (t->hcache)
-			t->nhcache = n;
-		else if (tries || !drain_idle(m))
-			return 0;
-	}
-	uint32_t i = t->hcache;
-	t->hcache = atomic_load_explicit(&m->heads[i].next, memory_order_relaxed);
-	t->nhcache--;
-	if (!t->hcache)
-		t->hlast = 0;
-	return i;
-}
-
-/* Give back all but the req_batch newest cached heads. */
-static void head_trim(lk_lockmgr_t *m, struct lk__txn *t)
-{
-	uint32_t k = t->hcache;
-	for (uint32_t n = 1; n < m->req_batch; n++)
-		k = atomic_load_explicit(&m->heads[k].next, memory_order_relaxed);
-	uint32_t rest = atomic_load_explicit(&m->heads[k].next, memory_order_relaxed);
-	atomic_store_explicit(&m->heads[k].next, 0, memory_order_relaxed);
+	if (!t->hc.first && !cache_refill(m, &m->hstk, &t->hc))
+		return 0;
 	stk_t s = head_stk(m);
-	stk_push(&s, rest, t->hlast);
-	t->hlast = k;
-	t->nhcache = m->req_batch;
+	return cache_take(&s, &t->hc);
 }
 
+/* A txn frees heads other txns made, so the head cache is trimmed too: at
+ * twice the batch, back to one batch (the slack keeps a txn that frees a
+ * few more heads than it makes off the shared stack). */
 static inline void head_cache(lk_lockmgr_t *m, struct lk__txn *t, uint32_t i)
 {
-	/* at twice the bound, back to the bound: a txn that frees a few
-	 * more heads than it makes does not hit the shared stack each time */
-	if (lk__unlikely(t->nhcache >= 2 * m->req_batch))
-		head_trim(m, t);
-	/* relaxed: a stale reader walking through i finds it dead */
-	atomic_store_explicit(&m->heads[i].next, t->hcache, memory_order_relaxed);
-	if (!t->hcache)
-		t->hlast = i;
-	t->hcache = i;
-	t->nhcache++;
+	if (lk__unlikely(t->hc.n >= 2 * m->req_batch))
+		cache_trim(&m->hstk, &t->hc, m->req_batch);
+	stk_t s = head_stk(m);
+	cache_put(&s, &t->hc, i, i, 1);
 }
 
 /* ---- trace ----------------------------------------------------------------- */
@@ -846,7 +850,7 @@ static inline void head_release(lk_lockmgr_t *m, struct lk__txn *t,
 static bool sweep(lk_lockmgr_t *m)
 {
 	uint32_t freed = 0;
-	stk_t s = head_stk(m);
+	const stk_t *s = &m->hstk;
 	for (uint32_t n = 0; n <= m->bmask && freed < 64; n++) {
 		/* relaxed: the hand only spreads sweepers over buckets */
 		uint32_t b = atomic_fetch_add_explicit(&m->sweep_hand, 1,
@@ -865,7 +869,7 @@ static bool sweep(lk_lockmgr_t *m)
 				    memory_order_acquire, memory_order_relaxed)) {
 				if (!h->holders && !h->qhead) {
 					head_kill(m, bk, &first, h, i);
-					stk_push(&s, i, i);
+					stk_push(s, i, i);
 					freed++;
 				} else {
 					head_unlatch(h);
@@ -1363,8 +1367,7 @@ static void graph_build(lk_lockmgr_t *m)
 }
 
 /* Is txn ti still in the wait graph_build read (same wait, not granted
- * yet)? Takes its head's
- * latch; the caller holds none. */
+ * yet)? Takes its head's latch; the caller holds none. */
 static bool still_waiting(lk_lockmgr_t *m, uint32_t ti)
 {
 	struct lk__txn *t = txn_at(m, ti);
@@ -1512,7 +1515,6 @@ static void age_wound(void *c, uint32_t tidx)
 		wound(a->m, a->me, b, a->h);
 }
 
-/* Undo a wait (h latched): remove a queued request or cancel a conversion. */
 /* Eager detection's filter: does one of the txns a new wait waits for
  * wait itself? If none does, the new wait closes no cycle now, and a cycle
  * it later joins is closed by another txn starting to wait, which then sees
@@ -1530,6 +1532,7 @@ static void blocker_waits(void *c, uint32_t tidx)
 		x->any = true;
 }
 
+/* Undo a wait (h latched): remove a queued request or cancel a conversion. */
 static void wait_cancel(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h,
 			uint32_t ri, bool is_new)
 {
@@ -1947,7 +1950,8 @@ grant_new(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t hi,
 	  uint32_t ri, const lk_res_t *r, unsigned mode)
 {
 	struct lk__req *q = &m->reqs[ri];
-	req_take(m, t); /* ri: the caller read it from t->cache */
+	stk_t s = req_stk(m);
+	cache_take(&s, &t->rc); /* ri: the caller read it from t->rc.first */
 	q->head = hi;
 	q->txn = t->idx;
 	q->mode = q->want = (uint8_t)mode;
@@ -2014,9 +2018,12 @@ static inline __attribute__((always_inline)) int
 lock_fast(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, unsigned mode,
 	  uint64_t *token)
 {
-	uint32_t ri = t->cache;
-	if (lk__unlikely(!ri) && !(ri = req_refill(m, t)))
-		return LK__FAST_MISS;
+	if (lk__unlikely(!t->rc.first)) {
+		const stk_t *s = &m->rstk;
+		if (!cache_refill(m, s, &t->rc))
+			return LK__FAST_MISS;
+	}
+	uint32_t ri = t->rc.first;
 	/* latch-free walk as in head_get; acquire: a head reached is initialized */
 	uint32_t b = res_hash(r) & m->bmask;
 	uint32_t hi = bucket_first(&m->buckets[b]);
@@ -2226,7 +2233,7 @@ static bool drain_idle(lk_lockmgr_t *m)
 {
 	/* seq_cst: a begin that finds the stack empty sees the flag */
 	atomic_fetch_add_explicit(&m->draining, 1, memory_order_seq_cst);
-	stk_t rs = req_stk(m), hs = head_stk(m);
+	const stk_t *rs = &m->rstk, *hs = &m->hstk;
 	uint32_t mine = 0, mine_last = 0;
 	bool moved = false;
 	uint64_t top = atomic_load_explicit(&m->txn_free, memory_order_acquire);
@@ -2240,16 +2247,8 @@ static bool drain_idle(lk_lockmgr_t *m)
 			    &m->txn_free, &top, PACK(nx, (top >> 32) + 1),
 			    memory_order_seq_cst, memory_order_acquire))
 			continue;
-		if (t->cache) {
-			stk_push(&rs, t->cache, t->clast);
-			moved = true;
-		}
-		if (t->hcache) {
-			stk_push(&hs, t->hcache, t->hlast);
-			moved = true;
-		}
-		t->cache = t->clast = t->ncache = 0;
-		t->hcache = t->hlast = t->nhcache = 0;
+		moved |= cache_flush(rs, &t->rc);
+		moved |= cache_flush(hs, &t->hc);
 		atomic_store_explicit(&t->free_next, mine, memory_order_relaxed);
 		if (!mine)
 			mine_last = t->idx + 1;
@@ -2353,23 +2352,10 @@ static int txn_end(lk_txn_t *txn, bool commit)
 	/* the released chain joins the slot's cache; past req_batch the
 	 * rest goes back to the shared stack in one push */
 	if (first) {
-		atomic_store_explicit(&m->reqs[last].tnext, t->cache, memory_order_relaxed);
-		if (!t->cache)
-			t->clast = last;
-		t->cache = first;
-		t->ncache += n;
-		if (t->ncache > m->req_batch) {
-			uint32_t k = first;
-			for (uint32_t i = 1; i < m->req_batch; i++)
-				k = atomic_load_explicit(&m->reqs[k].tnext, memory_order_relaxed);
-			uint32_t rest = atomic_load_explicit(&m->reqs[k].tnext,
-							     memory_order_relaxed);
-			atomic_store_explicit(&m->reqs[k].tnext, 0, memory_order_relaxed);
-			stk_t rs = req_stk(m);
-			stk_push(&rs, rest, t->clast);
-			t->clast = k;
-			t->ncache = m->req_batch;
-		}
+		stk_t rs = req_stk(m);
+		cache_put(&rs, &t->rc, first, last, n);
+		if (t->rc.n > m->req_batch)
+			cache_trim(&m->rstk, &t->rc, m->req_batch);
 	}
 	t->locks = 0;
 	atomic_store_explicit(&t->nlocks, 0, memory_order_relaxed);

@@ -61,6 +61,21 @@ struct lk__bucket {
 	uint64_t floor;
 };
 
+/* A free stack (Treiber, tagged top): requests and heads share the code;
+ * element i is at base + i * stride, its 32-bit link at byte offset off. */
+struct lk__stack {
+	LK_ATOMIC(uint64_t) *top; /* idx | tag << 32 */
+	unsigned char *base;
+	size_t stride, off;
+	uint32_t n; /* valid indices are 1..n */
+};
+
+/* A txn slot's private chain of free requests or heads, linked through
+ * the same field as their shared free stack (owner only). */
+struct lk__cache {
+	uint32_t first, last, n;
+};
+
 /* txn flags */
 #define LK__T_WOUNDED 1u
 
@@ -78,12 +93,8 @@ struct lk__txn {
 	uint32_t idx;
 	uint32_t locks;  /* txn list head (owner)                           */
 	LK_ATOMIC(uint32_t) nlocks; /* read by the detector (fewest locks) */
-	uint32_t cache;  /* free requests cached by this slot (tnext-linked) */
-	uint32_t clast;  /* ... its last one                               */
-	uint32_t ncache;
-	uint32_t hcache; /* free heads cached by this slot (next-linked)  */
-	uint32_t hlast;  /* ... its last one                               */
-	uint32_t nhcache;
+	struct lk__cache rc; /* free requests kept by this slot (tnext-linked) */
+	struct lk__cache hc; /* free heads kept by this slot (next-linked)  */
 	LK_ATOMIC(uint32_t) wake;      /* futex: 0 idle, 1 signalled, 2 parked */
 	LK_ATOMIC(uint32_t) flags;     /* LK__T_WOUNDED                    */
 	LK_ATOMIC(uint32_t) wait_req;  /* request waited on, 0 none        */
@@ -114,6 +125,7 @@ struct lk_lockmgr {
 	struct lk__bucket *buckets;
 	uint32_t bmask;
 	uint32_t req_batch; /* requests a txn pops at a time */
+	struct lk__stack rstk, hstk; /* over req_free / head_free, below */
 	int reg_slot;
 	lk_trace_fn trace;
 	void *trace_ctx;
