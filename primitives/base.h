@@ -6,7 +6,7 @@
  * C++17), the cache-line size, cpu_relax, exponential backoff, a monotonic
  * clock, futex park/wake, LK_DEBUG misuse reporting, and lk__wait(): the one
  * helper through which every waiting loop in latchkit goes. It alone decides
- * whether a waiter spins, yields or parks.
+ * whether a waiter spins or parks (or naps).
  *
  * Wait policy: a waiter spins for a budget of TIME, then parks (or naps,
  * where it has no futex word); it never loops on sched_yield. The budget is
