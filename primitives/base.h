@@ -196,10 +196,14 @@ static inline void lk__sleep_ns(uint64_t ns)
 /* ---- the cost of parking, learnt ----------------------------------------- */
 
 /*
- * lk__park_ns_ is a running average (weight 1/8) of wake-up latencies: the
- * time from a waker's FUTEX_WAKE call (stamped in lk__wake_stamp_ by every
+ * lk__park_ns_ follows the lower envelope of wake-up latencies: the time
+ * from a waker's FUTEX_WAKE call (stamped in lk__wake_stamp_ by every
  * latch) to the woken thread running again. It sets every waiter's spin
- * budget. One per program (LK__PROGRAM_WIDE); relaxed throughout: the
+ * budget. It falls fast (1/4 of a shorter sample) and rises slowly (1/64 of
+ * a longer one): when threads outnumber cores a woken thread also waits
+ * for a CPU, and a plain average then grows with the spinning it causes
+ * (measured on the lock table: 250-590 us, 8 threads on 2 cores); the cost
+ * of parking is what a wake costs when a CPU is free. One per program (LK__PROGRAM_WIDE); relaxed throughout: the
  * values are estimates, and a lost update or a sample matched with another
  * latch's stamp only makes one sample noisy. Until the first sample the
  * budget is LK__PARK_SEED_NS, a starting point the samples replace.
@@ -239,9 +243,9 @@ static inline void lk__park_learn_(void)
 	if (p == 0)
 		p = d;
 	else if (d > p)
-		p += (d - p) / 8;
+		p += (d - p) / 64;
 	else
-		p -= (p - d) / 8;
+		p -= (p - d) / 4;
 	atomic_store_explicit(&lk__park_ns_, p ? p : 1, memory_order_relaxed);
 }
 
@@ -352,6 +356,8 @@ static inline void lk__futex_wake_bits(LK_ATOMIC(uint32_t) *word, int n,
  * lk__futex_wake()). Under LK_DEBUG each thread counts its spin steps,
  * parks and naps (lk__wait_stats()), so tests can see the phases.
  */
+/* A caller may also lower w.spin_ns after lk__wait_start(), when it knows
+ * the wait will be long (the lock table does when its blocker waits too). */
 typedef struct {
 	uint32_t n;        /* spin steps taken */
 	uint32_t bits;     /* futex bitset to park with; LK__FUTEX_ANY */
