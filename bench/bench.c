@@ -258,6 +258,35 @@ typedef struct {
 
 static int failures;
 
+/*
+ * glibc skips the atomic instructions of pthread_mutex (and of other
+ * internal locks) while a process has one thread, so a single-thread cell
+ * would time pthread_mutex at the cost of two plain stores. A thread that
+ * stays blocked on a pipe read for the whole cell makes the process
+ * multi-threaded, and every implementation pays its real cost. It takes no
+ * CPU; the cell's process exits under it.
+ */
+static void *idle_main(void *arg)
+{
+	int fd = (int)(intptr_t)arg;
+	char c;
+	while (read(fd, &c, 1) < 0 && errno == EINTR)
+		;
+	return NULL;
+}
+
+static void start_idle_thread(void)
+{
+	int fd[2];
+	pthread_t th;
+	if (pipe(fd) || pthread_create(&th, NULL, idle_main,
+				       (void *)(intptr_t)fd[0])) {
+		fprintf(stderr, "bench: cannot start the idle thread\n");
+		exit(2);
+	}
+	pthread_detach(th); /* fd[1] stays open: the read never returns */
+}
+
 static void run_in_child(const lkb_impl_t *im, const work_t *w,
 			 const lkb_params_t *p, lkb_result_t *r)
 {
@@ -265,6 +294,8 @@ static void run_in_child(const lkb_impl_t *im, const work_t *w,
 				   : w->kind == K_READ	 ? im->read_pairs
 				   : w->kind == K_LOCK16 ? im->lock16
 							 : NULL;
+	if (loop)
+		start_idle_thread();
 	if (loop && cpus[0] >= 0) { /* single thread: pin it too */
 		cpu_set_t set;
 		CPU_ZERO(&set);
@@ -864,6 +895,7 @@ static int instr_main(const char *name, const char *kind, uint64_t iters)
 		fprintf(stderr, "bench: %s has no %s loop\n", name, kind);
 		return 2;
 	}
+	start_idle_thread(); /* as in a timed single-thread cell */
 	fn(iters);
 	return 0;
 }
@@ -990,6 +1022,9 @@ int main(int argc, char **argv)
 	       "iterations); cap %g s\n",
 	       O.reps, O.dur_ms, O.lm_dur_ms, O.single_ms,
 	       (unsigned long long)O.iters, O.cap_s);
+	printf("single:    single-thread cells run beside an idle thread "
+	       "(blocked on a pipe read), so libc's one-thread shortcuts "
+	       "(glibc's pthread_mutex skips its atomics) do not apply\n");
 	printf("workload:  critical section = shared counter + %d cache "
 	       "lines; %d iterations of private work between operations; "
 	       "ratio = median / peer's median (same run)\n",
