@@ -11,7 +11,8 @@
  * the run down (reported, and the exit status is non-zero).
  *
  * Usage: bench [--smoke|--full] [--threads "1 2 8"] [--reps N] [--dur MS]
- *              [--cap S] [--out DIR] [--family F] [--quiet]
+ *              [--cap S] [--out DIR] [--family F] [--probe all|relax|none]
+ *              [--quiet]
  *        bench --instr IMPL --kind pairs|read|lock16|mem [--iters N]
  *              (single thread, in process, for callgrind)
  */
@@ -197,6 +198,7 @@ typedef struct {
 	int cs_lines, noncs, read_pct;
 	const char *out;
 	const char *family;
+	const char *probe; /* all, relax, none */
 	bool smoke, full, quiet;
 } opts_t;
 
@@ -354,6 +356,7 @@ static int run_cell(const lkb_impl_t *im, const work_t *w,
 		lkb_result_t *res = (lkb_result_t *)lkb_alloc(sizeof(*res));
 		res->value = res->fairness = res->aux = NAN;
 		run_in_child(im, w, p, res);
+		res->park_ns = lkb_park_estimate_ns();
 		const char *b = (const char *)res;
 		size_t left = sizeof(*res);
 		while (left) {
@@ -502,6 +505,22 @@ static void write_cdf(const work_t *w, int threads, cdf_t *c, int n)
 	fclose(f);
 }
 
+/* lk__park_cost_ns() as each contended cell's process left it. */
+static double *park_vals;
+static int n_park, cap_park;
+
+static void park_add(double v)
+{
+	if (n_park == cap_park) {
+		cap_park = cap_park ? 2 * cap_park : 256;
+		park_vals = (double *)realloc(park_vals, sizeof(double) *
+								 (size_t)cap_park);
+		if (!park_vals)
+			exit(2);
+	}
+	park_vals[n_park++] = v;
+}
+
 /* Runs one workload over its thread counts; appends rows. */
 static void run_work(const work_t *w, const lkb_impl_t **fam, int nf)
 {
@@ -594,6 +613,8 @@ static void run_work(const work_t *w, const lkb_impl_t **fam, int nf)
 							w->workload, T, r->msg);
 					continue;
 				}
+				if (w->kind == K_RUN && !isnan(r->park_ns))
+					park_add(r->park_ns);
 				vals[i * O.reps + nv[i]] = r->value;
 				fair[i * O.reps + nv[i]] = r->fairness;
 				aux[i * O.reps + nv[i]] = r->aux;
@@ -855,6 +876,66 @@ static void write_tput(const work_t *w)
 	fclose(f);
 }
 
+/* ---- the run header's measured costs ---------------------------------------- */
+
+static char relax_s[160], relax_ns_s[32], wakeup_s[320], fxwake_s[200],
+	park0_s[64], parkend_s[256], wk[8][32];
+
+static void probe_strings(const lkb_probe_t *pr, bool fx)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	const char *insn = "pause";
+#elif defined(__aarch64__)
+	const char *insn = "yield";
+#else
+	const char *insn = "compiler barrier";
+#endif
+	const double v[8] = {pr->busy_p50_us, pr->busy_p90_us,
+			     pr->idle_p50_us, pr->idle_p90_us,
+			     pr->sys_p50_us,  pr->sys_p90_us,
+			     pr->empty_ns,    pr->park_est_ns};
+	for (int i = 0; i < 8; i++) {
+		if (isnan(v[i]))
+			wk[i][0] = 0;
+		else
+			snprintf(wk[i], sizeof(wk[i]), "%.3g", v[i]);
+	}
+	if (isnan(pr->relax_ns)) {
+		snprintf(relax_s, sizeof(relax_s), "not measured");
+	} else {
+		snprintf(relax_ns_s, sizeof(relax_ns_s), "%.3g", pr->relax_ns);
+		snprintf(relax_s, sizeof(relax_s),
+			 "%.3g ns per lk__cpu_relax() (%s%s), median of 9 "
+			 "trials of 20000",
+			 pr->relax_ns, insn,
+#ifdef LK_RELAX_REPEAT
+			 LK_RELAX_REPEAT != 1 ? "; built with LK_RELAX_REPEAT"
+					       : ""
+#else
+			 ""
+#endif
+		);
+	}
+	if (fx)
+		snprintf(wakeup_s, sizeof(wakeup_s),
+			 "futex wake to running, waker spinning after: p50 %.3g "
+			 "us, p90 %.3g us (%d samples); waker idle after: p50 "
+			 "%.3g us, p90 %.3g us (%d); sleeper on CPU %d, waker "
+			 "on CPU %d",
+			 pr->busy_p50_us, pr->busy_p90_us, pr->busy_n,
+			 pr->idle_p50_us, pr->idle_p90_us, pr->idle_n,
+			 n_cpus > 1 ? cpus[1] : cpus[0], cpus[0]);
+	if (fx)
+		snprintf(fxwake_s, sizeof(fxwake_s),
+			 "FUTEX_WAKE syscall waking one: p50 %.3g us, p90 %.3g "
+			 "us; with no waiter: %.3g ns (probes took %.0f ms)",
+			 pr->sys_p50_us, pr->sys_p90_us, pr->empty_ns, pr->ms);
+	if (!isnan(pr->park_est_ns))
+		snprintf(park0_s, sizeof(park0_s),
+			 "lk__park_cost_ns() = %.0f ns in a fresh process",
+			 pr->park_est_ns);
+}
+
 /* ---- main ------------------------------------------------------------------- */
 
 static const work_t works[] = {
@@ -905,7 +986,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: bench [--smoke|--full] [--threads \"1 2 8\"] "
 		"[--reps N] [--dur MS] [--cap S] [--out DIR] [--family F] "
-		"[--quiet]\n       bench --list\n"
+		"[--probe all|relax|none] [--quiet]\n       bench --list\n"
 		"       bench --instr IMPL --kind pairs|read|lock16 "
 		"[--iters N]\n");
 	exit(2);
@@ -928,6 +1009,7 @@ int main(int argc, char **argv)
 	O.cs_lines = 2;
 	O.noncs = 200;
 	O.out = "bench/results";
+	O.probe = "all";
 	default_threads();
 	const char *instr = NULL, *kind = "pairs";
 	const char *thr = getenv("THREADS");
@@ -983,6 +1065,9 @@ int main(int argc, char **argv)
 		} else if (v && !strcmp(a, "--out")) {
 			O.out = v;
 			i++;
+		} else if (v && !strcmp(a, "--probe")) {
+			O.probe = v;
+			i++;
 		} else if (v && !strcmp(a, "--family")) {
 			O.family = v;
 			i++;
@@ -1004,6 +1089,14 @@ int main(int argc, char **argv)
 		default_threads(); /* again: --full may add counts */
 	mkdir(O.out, 0755);
 	probe_machine();
+	lkb_probe_t pr;
+	bool probe_fx = !strcmp(O.probe, "all");
+	if (strcmp(O.probe, "none"))
+		lkb_probe(&pr, cpus[0], n_cpus > 1 ? cpus[1] : cpus[0],
+			  probe_fx);
+	else
+		lkb_probe_fill_nan(&pr);
+	probe_strings(&pr, probe_fx);
 
 	printf("latchkit bench%s\n", O.smoke ? " (smoke: tiny counts, no "
 					      "speed claims)"
@@ -1029,6 +1122,13 @@ int main(int argc, char **argv)
 	       "lines; %d iterations of private work between operations; "
 	       "ratio = median / peer's median (same run)\n",
 	       O.cs_lines, O.noncs);
+	printf("relax:     %s\n", relax_s);
+	if (probe_fx) {
+		printf("wake-up:   %s\n", wakeup_s);
+		printf("futex:     %s\n", fxwake_s);
+	}
+	if (!isnan(pr.park_est_ns))
+		printf("park est.: %s\n", park0_s);
 	fflush(stdout);
 
 	if (!O.family || !strcmp(O.family, "lockmgr"))
@@ -1057,6 +1157,18 @@ int main(int argc, char **argv)
 	for (int i = 0; i < n_impls; i++)
 		if (impls[i]->note)
 			printf("  %s\n", impls[i]->note);
+	if (!isnan(pr.park_est_ns) || n_park) {
+		char b1[32], b2[32], b3[32], b4[32];
+		fmt_num(b1, sizeof(b1), pr.park_est_ns);
+		fmt_num(b2, sizeof(b2), lkb_median(park_vals, n_park));
+		fmt_num(b3, sizeof(b3), lkb_min(park_vals, n_park));
+		fmt_num(b4, sizeof(b4), lkb_max(park_vals, n_park));
+		snprintf(parkend_s, sizeof(parkend_s),
+			 "%s ns in a fresh process; as contended cells left "
+			 "it: median %s ns (min %s, max %s; %d cells)",
+			 b1, b2, b3, b4, n_park);
+		printf("  park estimate (lk__park_cost_ns): %s\n", parkend_s);
+	}
 	printf("  ratio: median / the named peer's median in the same run and "
 	       "cell (ns: lower is better; Mop/s, txn/s: higher is better)\n"
 	       "  fair: max/min operations per thread in a fixed-duration "
@@ -1079,11 +1191,23 @@ int main(int argc, char **argv)
 			      "flags",	   LKB_CFLAGS, "perf_stat", perf_ok,
 			      "threads",   threads_s,  "reps",	  reps_s,
 			      "dur_ms",	   dur_s,      "mode",
-			      O.smoke ? "smoke" : O.full ? "full" : "default"};
+			      O.smoke ? "smoke" : O.full ? "full" : "default",
+			      "relax_ns",  relax_ns_s, "relax",	  relax_s,
+			      "futex_wakeup_busy_p50_us", wk[0],
+			      "futex_wakeup_busy_p90_us", wk[1],
+			      "futex_wakeup_idle_p50_us", wk[2],
+			      "futex_wakeup_idle_p90_us", wk[3],
+			      "futex_wake_syscall_p50_us", wk[4],
+			      "futex_wake_syscall_p90_us", wk[5],
+			      "futex_wake_nowaiter_ns", wk[6],
+			      "wakeup",	   wakeup_s,   "futex",	  fxwake_s,
+			      "park_estimate_ns", wk[7],
+			      "park_estimate_after_cells", parkend_s};
 	snprintf(path, sizeof(path), "%s/bench.json", O.out);
 	f = fopen(path, "w");
 	if (f) {
-		lkb_json_write(f, meta, 10, rows, n_rows);
+		lkb_json_write(f, meta, (int)(sizeof(meta) / sizeof(meta[0]) / 2),
+			       rows, n_rows);
 		fclose(f);
 	}
 	int impl_rows = 0, ok_rows = 0;

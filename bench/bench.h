@@ -51,8 +51,30 @@ typedef struct {
 	bool pinned;
 	int broken;        /* the protected invariant failed */
 	char msg[96];
+	double park_ns;    /* lk__park_cost_ns() after the cell (NaN: none) */
 	lkb_hist_t hist;   /* acquire latency, ns, sampled */
 } lkb_result_t;
+
+/* What the run's figures depend on (probe.c), measured in a child process
+ * before the cells; NaN where not measured. */
+typedef struct {
+	double relax_ns;                 /* one lk__cpu_relax(), median */
+	int busy_n, idle_n;              /* wake-up samples that counted */
+	double busy_p50_us, busy_p90_us; /* wake-up to running, waker spins */
+	double idle_p50_us, idle_p90_us; /* the same, waker sleeps */
+	double sys_p50_us, sys_p90_us;   /* FUTEX_WAKE that woke a sleeper */
+	double empty_ns;                 /* FUTEX_WAKE with no sleeper */
+	double park_est_ns;              /* lk__park_cost_ns(), fresh process */
+	double ms;                       /* time the probes took */
+} lkb_probe_t;
+
+/* futex: false measures the relax cost only. cpu_a, cpu_b: where the waker
+ * and the sleeper run (-1: anywhere). */
+void lkb_probe(lkb_probe_t *pr, int cpu_a, int cpu_b, bool futex);
+void lkb_probe_fill_nan(lkb_probe_t *pr);
+/* latchkit's own estimate of what parking costs (lk__park_cost_ns(), when
+ * base.h defines LK_HAVE_PARK_ESTIMATE), in this process; NaN otherwise. */
+double lkb_park_estimate_ns(void);
 
 typedef struct lkb_impl {
 	const char *family; /* mutex, rw, seqlock, lockmgr */

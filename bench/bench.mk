@@ -7,7 +7,7 @@
 #                     invariant (run by `make test`; asserts nothing on speed)
 #   make bench-instr  instructions per uncontended operation (callgrind)
 # THREADS="1 2 8" overrides the thread counts (default 1, n, 2n, 4n CPUs).
-BENCH_SRCS := bench/bench.c bench/stats.c bench/coarse.c $(sort $(wildcard bench/impl_*.c))
+BENCH_SRCS := bench/bench.c bench/stats.c bench/probe.c bench/coarse.c $(sort $(wildcard bench/impl_*.c))
 BENCH_BIN  := $(BUILD)/bench/bench
 BENCH_CC   ?= gcc
 BENCH_CFLAGS := $(CSTD) -O2 -g $(WARN) -pthread -I$(INC)
