@@ -192,6 +192,7 @@ typedef struct {
 	int reps;
 	double dur_ms;
 	double lm_dur_ms; /* lock table cells */
+	double hold_dur_ms; /* hold workloads' cells */
 	double cap_s;
 	uint64_t iters;   /* most single-thread iterations */
 	double single_ms; /* single-thread cell length, calibrated */
@@ -200,6 +201,7 @@ typedef struct {
 	const char *family;
 	const char *probe; /* all, relax, none */
 	bool smoke, full, quiet;
+	bool threads_given; /* --threads or THREADS */
 } opts_t;
 
 static opts_t O;
@@ -251,12 +253,19 @@ typedef struct {
 	int kind;
 	int read_pct, writer_mode;
 	double theta;
-	bool ycsb_threads; /* 1, 2, 8 as the issue fixes them */
+	int tsel;          /* thread counts: TS_ALL, TS_YCSB, TS_HOLD */
 	double scale;      /* value multiplier for the unit */
 	bool full_only;    /* only in the long sweep */
 	int cs_lines;      /* -1: the run's default */
 	int noncs;         /* -1: the run's default */
+	double hold_ns;    /* lock held this long (calibrated work); 0: not */
 } work_t;
+
+/* Thread counts of a threaded workload. TS_ALL: the run's list (1, n, 2n,
+ * 4n by default). TS_YCSB: 1, 2 and 8 as issue 4 fixed them, and 4n.
+ * TS_HOLD: 2 (pinned) and 4n (oversubscribed); with an explicit --threads
+ * list, its counts above 1. */
+enum { TS_ALL, TS_YCSB, TS_HOLD };
 
 static int failures;
 
@@ -521,16 +530,62 @@ static void park_add(double v)
 	park_vals[n_park++] = v;
 }
 
+/* Adds c to an ascending list of distinct thread counts. */
+static void add_count(int *l, int *n, int c)
+{
+	if (c < 1 || c >= LKB_MAX_THREADS || *n >= 16)
+		return;
+	int i = 0;
+	while (i < *n && l[i] < c)
+		i++;
+	if (i < *n && l[i] == c)
+		return;
+	memmove(&l[i + 1], &l[i], sizeof(int) * (size_t)(*n - i));
+	l[i] = c;
+	(*n)++;
+}
+
+/* ns per iteration of lkb_work(), measured once by the runner: a hold
+ * workload's critical section is that much CPU work, not a clock wait, so a
+ * holder that loses its CPU still owes the rest of its section. */
+static double work_ns_per_iter = NAN;
+
+static void calibrate_work(void)
+{
+	double t[9];
+	for (int k = 0; k < 9; k++) {
+		uint64_t t0 = lkb_ns();
+		lkb_work(200000);
+		t[k] = (double)(lkb_ns() - t0) / 200000;
+	}
+	work_ns_per_iter = lkb_median(t, 9);
+}
+
+static int hold_iters(double ns)
+{
+	if (ns <= 0 || !(work_ns_per_iter > 0))
+		return 0;
+	double it = ns / work_ns_per_iter;
+	return it > 1e8 ? 100000000 : (int)(it + 0.5);
+}
+
 /* Runs one workload over its thread counts; appends rows. */
 static void run_work(const work_t *w, const lkb_impl_t **fam, int nf)
 {
 	int tlist[16], nt = 0;
 	if (w->kind != K_RUN) {
 		tlist[nt++] = 1;
-	} else if (w->ycsb_threads) {
-		int y[3] = {1, 2, 8};
-		for (int i = 0; i < 3; i++)
-			tlist[nt++] = y[i];
+	} else if (w->tsel == TS_YCSB) {
+		int y[4] = {1, 2, 8, 4 * n_cpus};
+		for (int i = 0; i < 4; i++)
+			add_count(tlist, &nt, y[i]);
+	} else if (w->tsel == TS_HOLD && !O.threads_given) {
+		add_count(tlist, &nt, 2);
+		add_count(tlist, &nt, 4 * n_cpus);
+	} else if (w->tsel == TS_HOLD) {
+		for (int i = 0; i < O.n_threads; i++)
+			if (O.threads[i] > 1)
+				add_count(tlist, &nt, O.threads[i]);
 	} else {
 		for (int i = 0; i < O.n_threads; i++)
 			tlist[nt++] = O.threads[i];
@@ -561,6 +616,9 @@ static void run_work(const work_t *w, const lkb_impl_t **fam, int nf)
 							  : O.dur_ms;
 		p.cs_lines = w->cs_lines >= 0 ? w->cs_lines : O.cs_lines;
 		p.noncs = w->noncs >= 0 ? w->noncs : O.noncs;
+		p.hold_iters = hold_iters(w->hold_ns);
+		if (w->hold_ns > 0)
+			p.dur_ms = O.hold_dur_ms;
 		p.read_pct = w->read_pct;
 		p.writer_mode = w->writer_mode;
 		p.theta = w->theta;
@@ -939,26 +997,31 @@ static void probe_strings(const lkb_probe_t *pr, bool fx)
 /* ---- main ------------------------------------------------------------------- */
 
 static const work_t works[] = {
-	{"mutex", "uncontended", "ns/op", K_PAIRS, 0, 0, 0, false, 1, false, -1, -1},
-	{"mutex", "cs", "Mop/s", K_RUN, 0, 0, 0, false, 1, false, -1, -1},
-	{"mutex", "cs0-hot", "Mop/s", K_RUN, 0, 0, 0, false, 1, true, 0, 0},
-	{"mutex", "cs8", "Mop/s", K_RUN, 0, 0, 0, false, 1, true, 8, 1000},
-	{"rw", "uncontended-read", "ns/op", K_READ, 0, 0, 0, false, 1, false, -1, -1},
-	{"rw", "uncontended-write", "ns/op", K_PAIRS, 0, 0, 0, false, 1, false, -1, -1},
-	{"rw", "read95", "Mop/s", K_RUN, 95, 0, 0, false, 1, false, -1, -1},
-	{"rw", "read50", "Mop/s", K_RUN, 50, 0, 0, false, 1, true, -1, -1},
-	{"rw", "read99", "Mop/s", K_RUN, 99, 0, 0, false, 1, true, -1, -1},
-	{"seqlock", "uncontended-read", "ns/op", K_READ, 0, 0, 0, false, 1, false, -1, -1},
-	{"seqlock", "busy-writer", "Mread/s", K_RUN, 0, 0, 0, false, 1, false, -1, -1},
-	{"seqlock", "paced-writer", "Mread/s", K_RUN, 0, 1, 0, false, 1, false, -1, -1},
-	{"lockmgr", "uncontended", "ns/op", K_PAIRS, 0, 0, 0, false, 1, false, -1, -1},
+	/* family, workload, unit, kind, read_pct, writer_mode, theta, tsel,
+	 * scale, full_only, cs_lines, noncs, hold_ns */
+	{"mutex", "uncontended", "ns/op", K_PAIRS, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0},
+	{"mutex", "cs", "Mop/s", K_RUN, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0},
+	{"mutex", "hold1us", "Mop/s", K_RUN, 0, 0, 0, TS_HOLD, 1, false, -1, -1, 1000},
+	{"mutex", "hold5us", "Mop/s", K_RUN, 0, 0, 0, TS_HOLD, 1, false, -1, -1, 5000},
+	{"mutex", "hold20us", "Mop/s", K_RUN, 0, 0, 0, TS_HOLD, 1, false, -1, -1, 20000},
+	{"mutex", "cs0-hot", "Mop/s", K_RUN, 0, 0, 0, TS_ALL, 1, true, 0, 0, 0},
+	{"mutex", "cs8", "Mop/s", K_RUN, 0, 0, 0, TS_ALL, 1, true, 8, 1000, 0},
+	{"rw", "uncontended-read", "ns/op", K_READ, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0},
+	{"rw", "uncontended-write", "ns/op", K_PAIRS, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0},
+	{"rw", "read95", "Mop/s", K_RUN, 95, 0, 0, TS_ALL, 1, false, -1, -1, 0},
+	{"rw", "read50", "Mop/s", K_RUN, 50, 0, 0, TS_ALL, 1, true, -1, -1, 0},
+	{"rw", "read99", "Mop/s", K_RUN, 99, 0, 0, TS_ALL, 1, true, -1, -1, 0},
+	{"seqlock", "uncontended-read", "ns/op", K_READ, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0},
+	{"seqlock", "busy-writer", "Mread/s", K_RUN, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0},
+	{"seqlock", "paced-writer", "Mread/s", K_RUN, 0, 1, 0, TS_ALL, 1, false, -1, -1, 0},
+	{"lockmgr", "uncontended", "ns/op", K_PAIRS, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0},
 	{"lockmgr", "16-locks-release-all", "ns/lock", K_LOCK16, 0, 0, 0,
-	 false, 1, false, -1, -1},
-	{"lockmgr", "memory", "B/req", K_MEM, 0, 0, 0, false, 1, false, -1, -1},
-	{"lockmgr", "ycsb-t0", "ktxn/s", K_RUN, 0, 0, 0.0, true, 1e-3, false, -1, -1},
-	{"lockmgr", "ycsb-t0.6", "ktxn/s", K_RUN, 0, 0, 0.6, true, 1e-3, false, -1, -1},
-	{"lockmgr", "ycsb-t0.8", "ktxn/s", K_RUN, 0, 0, 0.8, true, 1e-3, false, -1, -1},
-	{"lockmgr", "ycsb-t0.99", "ktxn/s", K_RUN, 0, 0, 0.99, true, 1e-3, false, -1, -1},
+	 TS_ALL, 1, false, -1, -1, 0},
+	{"lockmgr", "memory", "B/req", K_MEM, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0},
+	{"lockmgr", "ycsb-t0", "ktxn/s", K_RUN, 0, 0, 0.0, TS_YCSB, 1e-3, false, -1, -1, 0},
+	{"lockmgr", "ycsb-t0.6", "ktxn/s", K_RUN, 0, 0, 0.6, TS_YCSB, 1e-3, false, -1, -1, 0},
+	{"lockmgr", "ycsb-t0.8", "ktxn/s", K_RUN, 0, 0, 0.8, TS_YCSB, 1e-3, false, -1, -1, 0},
+	{"lockmgr", "ycsb-t0.99", "ktxn/s", K_RUN, 0, 0, 0.99, TS_YCSB, 1e-3, false, -1, -1, 0},
 };
 #define N_WORKS ((int)(sizeof(works) / sizeof(works[0])))
 
@@ -1003,6 +1066,7 @@ int main(int argc, char **argv)
 	O.reps = 5;
 	O.dur_ms = 100;
 	O.lm_dur_ms = 150;
+	O.hold_dur_ms = 60;
 	O.cap_s = 10;
 	O.iters = 20000000;
 	O.single_ms = 50;
@@ -1021,6 +1085,7 @@ int main(int argc, char **argv)
 			O.reps = 1;
 			O.dur_ms = 15;
 			O.lm_dur_ms = 15;
+			O.hold_dur_ms = 15;
 			O.iters = 20000;
 			O.single_ms = 2;
 			O.cap_s = 5;
@@ -1031,6 +1096,7 @@ int main(int argc, char **argv)
 			O.reps = 11;
 			O.dur_ms = 1000;
 			O.lm_dur_ms = 1000;
+			O.hold_dur_ms = 1000;
 			O.iters = 200000000;
 			O.single_ms = 500;
 			O.cap_s = 30;
@@ -1054,7 +1120,7 @@ int main(int argc, char **argv)
 			O.reps = atoi(v) > 0 ? atoi(v) : 1;
 			i++;
 		} else if (v && !strcmp(a, "--dur")) {
-			O.dur_ms = O.lm_dur_ms = atof(v);
+			O.dur_ms = O.lm_dur_ms = O.hold_dur_ms = atof(v);
 			i++;
 		} else if (v && !strcmp(a, "--cap")) {
 			O.cap_s = atof(v);
@@ -1085,6 +1151,7 @@ int main(int argc, char **argv)
 		return instr_main(instr, kind, O.iters);
 	if (thr && *thr)
 		parse_threads(thr);
+	O.threads_given = thr && *thr && O.n_threads;
 	if (!thr || !*thr || !O.n_threads)
 		default_threads(); /* again: --full may add counts */
 	mkdir(O.out, 0755);
@@ -1097,6 +1164,7 @@ int main(int argc, char **argv)
 	else
 		lkb_probe_fill_nan(&pr);
 	probe_strings(&pr, probe_fx);
+	calibrate_work();
 
 	printf("latchkit bench%s\n", O.smoke ? " (smoke: tiny counts, no "
 					      "speed claims)"
@@ -1122,6 +1190,11 @@ int main(int argc, char **argv)
 	       "lines; %d iterations of private work between operations; "
 	       "ratio = median / peer's median (same run)\n",
 	       O.cs_lines, O.noncs);
+	printf("hold:      holdNus workloads (mutex family, %s threads): the "
+	       "section also does N us of CPU work, lkb_work() at %.3g ns "
+	       "per iteration (hold5us = %d iterations); %g ms cells\n",
+	       O.threads_given ? "the given" : "2 and 4n", work_ns_per_iter,
+	       hold_iters(5000), O.hold_dur_ms);
 	printf("relax:     %s\n", relax_s);
 	if (probe_fx) {
 		printf("wake-up:   %s\n", wakeup_s);

@@ -36,6 +36,7 @@ typedef struct {
 	double dur_ms;     /* fixed-duration measurement */
 	int cs_lines;      /* cache lines written in the critical section */
 	int noncs;         /* iterations of private work between operations */
+	int hold_iters;    /* iterations of lkb_work() inside the section */
 	int read_pct;      /* RW: share of reads */
 	int writer_mode;   /* seqlock: 0 busy writer, 1 paced writer */
 	double theta;      /* lock table: Zipf skew */
@@ -149,13 +150,15 @@ typedef struct {
 
 extern lkb_shared_t lkb_shared;
 
-/* Read the counter, touch the lines, write the counter back: a lock that
- * lets two threads in loses an increment, which the cell then reports. */
-static inline void lkb_cs(int lines)
+/* Read the counter, touch the lines, hold (hold iterations of work), write
+ * the counter back: a lock that lets two threads in loses an increment,
+ * which the cell then reports; the longer the hold, the surer. */
+static inline void lkb_cs(int lines, int hold)
 {
 	uint64_t c = lkb_shared.counter;
 	for (int i = 0; i < lines; i++)
 		lkb_shared.lines[i][0]++;
+	lkb_work(hold);
 	lkb_shared.counter = c + 1;
 }
 
@@ -246,6 +249,7 @@ int lkb_ncpus(void);
 		T *l = (T *)tm->obj;                                           \
 		TDECL;                                                         \
 		const int cs = tm->p->cs_lines, nc = tm->p->noncs;             \
+		const int hold = tm->p->hold_iters;                            \
 		uint64_t ops = 0;                                              \
 		(void)id;                                                      \
 		while (!lkb_stopped(tm)) {                                     \
@@ -257,7 +261,7 @@ int lkb_ncpus(void);
 			} else {                                               \
 				LOCK;                                          \
 			}                                                      \
-			lkb_cs(cs);                                            \
+			lkb_cs(cs, hold);                                      \
 			UNLOCK;                                                \
 			ops++;                                                 \
 		}                                                              \
