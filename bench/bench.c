@@ -12,7 +12,8 @@
  *
  * Usage: bench [--smoke|--full] [--threads "1 2 8"] [--reps N] [--dur MS]
  *              [--cap S] [--out DIR] [--family F] [--probe all|relax|none]
- *              [--quiet]
+ *              [--impl A,B] [--workload W,V] [--quiet]
+ *        bench --list | --list-workloads
  *        bench --instr IMPL --kind pairs|read|lock16|mem [--iters N]
  *              (single thread, in process, for callgrind)
  */
@@ -200,6 +201,7 @@ typedef struct {
 	const char *out;
 	const char *family;
 	const char *probe; /* all, relax, none */
+	const char *impl_sel, *work_sel; /* comma lists, NULL: all */
 	bool smoke, full, quiet;
 	bool threads_given; /* --threads or THREADS */
 } opts_t;
@@ -569,6 +571,23 @@ static int hold_iters(double ns)
 	return it > 1e8 ? 100000000 : (int)(it + 0.5);
 }
 
+/* Is name one of the comma-separated list's items? (NULL list: yes) */
+static bool in_list(const char *list, const char *name)
+{
+	if (!list)
+		return true;
+	size_t n = strlen(name);
+	for (const char *p = list; *p;) {
+		size_t k = strcspn(p, ",");
+		if (k == n && !strncmp(p, name, n))
+			return true;
+		p += k;
+		if (*p)
+			p++;
+	}
+	return false;
+}
+
 /* Runs one workload over its thread counts; appends rows. */
 static void run_work(const work_t *w, const lkb_impl_t **fam, int nf)
 {
@@ -593,7 +612,7 @@ static void run_work(const work_t *w, const lkb_impl_t **fam, int nf)
 	const lkb_impl_t *ims[LKB_MAX_IMPLS];
 	int ni = 0;
 	for (int i = 0; i < nf; i++)
-		if (supports(fam[i], w))
+		if (supports(fam[i], w) && in_list(O.impl_sel, fam[i]->name))
 			ims[ni++] = fam[i];
 	if (!ni)
 		return;
@@ -937,7 +956,7 @@ static void write_tput(const work_t *w)
 /* ---- the run header's measured costs ---------------------------------------- */
 
 static char relax_s[160], relax_ns_s[32], wakeup_s[320], fxwake_s[200],
-	park0_s[64], parkend_s[256], wk[8][32];
+	park0_s[64], parkend_s[256], parkmed_s[32], wk[8][32];
 
 static void probe_strings(const lkb_probe_t *pr, bool fx)
 {
@@ -1049,7 +1068,8 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: bench [--smoke|--full] [--threads \"1 2 8\"] "
 		"[--reps N] [--dur MS] [--cap S] [--out DIR] [--family F] "
-		"[--probe all|relax|none] [--quiet]\n       bench --list\n"
+		"[--probe all|relax|none] [--impl A,B] [--workload W,V] "
+		"[--quiet]\n       bench --list | --list-workloads\n"
 		"       bench --instr IMPL --kind pairs|read|lock16 "
 		"[--iters N]\n");
 	exit(2);
@@ -1059,9 +1079,11 @@ int main(int argc, char **argv)
 {
 	init_cpus();
 	lkb_register_mutex();
+#ifndef LKB_MUTEX_ONLY /* the sweep's binaries (bench/sweep.sh) */
 	lkb_register_rw();
 	lkb_register_seq();
 	lkb_register_lockmgr();
+#endif
 
 	O.reps = 5;
 	O.dur_ms = 100;
@@ -1131,6 +1153,18 @@ int main(int argc, char **argv)
 		} else if (v && !strcmp(a, "--out")) {
 			O.out = v;
 			i++;
+		} else if (v && !strcmp(a, "--impl")) {
+			O.impl_sel = v;
+			i++;
+		} else if (v && !strcmp(a, "--workload")) {
+			O.work_sel = v;
+			i++;
+		} else if (!strcmp(a, "--list-workloads")) {
+			for (int k = 0; k < N_WORKS; k++)
+				printf("%s %s %s%s\n", works[k].family,
+				       works[k].workload, works[k].unit,
+				       works[k].full_only ? " (--full)" : "");
+			return 0;
 		} else if (v && !strcmp(a, "--probe")) {
 			O.probe = v;
 			i++;
@@ -1195,6 +1229,11 @@ int main(int argc, char **argv)
 	       "per iteration (hold5us = %d iterations); %g ms cells\n",
 	       O.threads_given ? "the given" : "2 and 4n", work_ns_per_iter,
 	       hold_iters(5000), O.hold_dur_ms);
+	if (O.impl_sel || O.work_sel || O.family)
+		printf("selected:  family %s; implementations %s; workloads %s\n",
+		       O.family ? O.family : "all",
+		       O.impl_sel ? O.impl_sel : "all",
+		       O.work_sel ? O.work_sel : "all");
 	printf("relax:     %s\n", relax_s);
 	if (probe_fx) {
 		printf("wake-up:   %s\n", wakeup_s);
@@ -1204,14 +1243,18 @@ int main(int argc, char **argv)
 		printf("park est.: %s\n", park0_s);
 	fflush(stdout);
 
+#ifndef LKB_MUTEX_ONLY
 	if (!O.family || !strcmp(O.family, "lockmgr"))
 		lkb_lockmgr_prepare();
+#endif
 	run_start_ns = lkb_ns();
 	for (int wi = 0; wi < N_WORKS; wi++) {
 		const work_t *w = &works[wi];
 		if (O.family && strcmp(O.family, w->family))
 			continue;
-		if (w->full_only && !O.full)
+		if (w->full_only && !O.full && !O.work_sel)
+			continue;
+		if (!in_list(O.work_sel, w->workload))
 			continue;
 		const lkb_impl_t *fam[LKB_MAX_IMPLS];
 		int nf = 0;
@@ -1227,9 +1270,13 @@ int main(int argc, char **argv)
 
 	print_table(stdout);
 	printf("\nnotes:\n");
-	for (int i = 0; i < n_impls; i++)
-		if (impls[i]->note)
+	for (int i = 0; i < n_impls; i++) {
+		bool used = false;
+		for (int k = 0; k < n_rows && !used; k++)
+			used = !strcmp(rows[k].impl, impls[i]->name);
+		if (impls[i]->note && used)
 			printf("  %s\n", impls[i]->note);
+	}
 	if (!isnan(pr.park_est_ns) || n_park) {
 		char b1[32], b2[32], b3[32], b4[32];
 		fmt_num(b1, sizeof(b1), pr.park_est_ns);
@@ -1241,6 +1288,9 @@ int main(int argc, char **argv)
 			 "it: median %s ns (min %s, max %s; %d cells)",
 			 b1, b2, b3, b4, n_park);
 		printf("  park estimate (lk__park_cost_ns): %s\n", parkend_s);
+		if (n_park)
+			snprintf(parkmed_s, sizeof(parkmed_s), "%.6g",
+				 lkb_median(park_vals, n_park));
 	}
 	printf("  ratio: median / the named peer's median in the same run and "
 	       "cell (ns: lower is better; Mop/s, txn/s: higher is better)\n"
@@ -1275,7 +1325,8 @@ int main(int argc, char **argv)
 			      "futex_wake_nowaiter_ns", wk[6],
 			      "wakeup",	   wakeup_s,   "futex",	  fxwake_s,
 			      "park_estimate_ns", wk[7],
-			      "park_estimate_after_cells", parkend_s};
+			      "park_estimate_after_cells", parkend_s,
+			      "park_estimate_cells_median_ns", parkmed_s};
 	snprintf(path, sizeof(path), "%s/bench.json", O.out);
 	f = fopen(path, "w");
 	if (f) {
