@@ -260,7 +260,7 @@ typedef struct {
 	bool full_only;    /* only in the long sweep */
 	int cs_lines;      /* -1: the run's default */
 	int noncs;         /* -1: the run's default */
-	double hold_ns;    /* lock held this long (calibrated work); 0: not */
+	double hold_ns;    /* the section lasts this long; 0: no hold */
 } work_t;
 
 /* Thread counts of a threaded workload. TS_ALL: the run's list (1, n, 2n,
@@ -547,30 +547,6 @@ static void add_count(int *l, int *n, int c)
 	(*n)++;
 }
 
-/* ns per iteration of lkb_work(), measured once by the runner: a hold
- * workload's critical section is that much CPU work, not a clock wait, so a
- * holder that loses its CPU still owes the rest of its section. */
-static double work_ns_per_iter = NAN;
-
-static void calibrate_work(void)
-{
-	double t[9];
-	for (int k = 0; k < 9; k++) {
-		uint64_t t0 = lkb_ns();
-		lkb_work(200000);
-		t[k] = (double)(lkb_ns() - t0) / 200000;
-	}
-	work_ns_per_iter = lkb_median(t, 9);
-}
-
-static int hold_iters(double ns)
-{
-	if (ns <= 0 || !(work_ns_per_iter > 0))
-		return 0;
-	double it = ns / work_ns_per_iter;
-	return it > 1e8 ? 100000000 : (int)(it + 0.5);
-}
-
 /* Is name one of the comma-separated list's items? (NULL list: yes) */
 static bool in_list(const char *list, const char *name)
 {
@@ -635,7 +611,7 @@ static void run_work(const work_t *w, const lkb_impl_t **fam, int nf)
 							  : O.dur_ms;
 		p.cs_lines = w->cs_lines >= 0 ? w->cs_lines : O.cs_lines;
 		p.noncs = w->noncs >= 0 ? w->noncs : O.noncs;
-		p.hold_iters = hold_iters(w->hold_ns);
+		p.hold_ns = (uint64_t)w->hold_ns;
 		if (w->hold_ns > 0)
 			p.dur_ms = O.hold_dur_ms;
 		p.read_pct = w->read_pct;
@@ -955,7 +931,7 @@ static void write_tput(const work_t *w)
 
 /* ---- the run header's measured costs ---------------------------------------- */
 
-static char relax_s[160], relax_ns_s[32], wakeup_s[320], fxwake_s[200],
+static char relax_s[160], relax_ns_s[32], clock_ns_s[32], wakeup_s[320], fxwake_s[200],
 	park0_s[64], parkend_s[256], parkmed_s[32], wk[8][32];
 
 static void probe_strings(const lkb_probe_t *pr, bool fx)
@@ -977,6 +953,8 @@ static void probe_strings(const lkb_probe_t *pr, bool fx)
 		else
 			snprintf(wk[i], sizeof(wk[i]), "%.3g", v[i]);
 	}
+	if (!isnan(pr->clock_ns))
+		snprintf(clock_ns_s, sizeof(clock_ns_s), "%.3g", pr->clock_ns);
 	if (isnan(pr->relax_ns)) {
 		snprintf(relax_s, sizeof(relax_s), "not measured");
 	} else {
@@ -1198,7 +1176,6 @@ int main(int argc, char **argv)
 	else
 		lkb_probe_fill_nan(&pr);
 	probe_strings(&pr, probe_fx);
-	calibrate_work();
 
 	printf("latchkit bench%s\n", O.smoke ? " (smoke: tiny counts, no "
 					      "speed claims)"
@@ -1225,10 +1202,10 @@ int main(int argc, char **argv)
 	       "ratio = median / peer's median (same run)\n",
 	       O.cs_lines, O.noncs);
 	printf("hold:      holdNus workloads (mutex family, %s threads): the "
-	       "section also does N us of CPU work, lkb_work() at %.3g ns "
-	       "per iteration (hold5us = %d iterations); %g ms cells\n",
-	       O.threads_given ? "the given" : "2 and 4n", work_ns_per_iter,
-	       hold_iters(5000), O.hold_dur_ms);
+	       "section also works N us by CLOCK_MONOTONIC (one read: %.3g "
+	       "ns); %g ms cells\n",
+	       O.threads_given ? "the given" : "2 and 4n", pr.clock_ns,
+	       O.hold_dur_ms);
 	if (O.impl_sel || O.work_sel || O.family)
 		printf("selected:  family %s; implementations %s; workloads %s\n",
 		       O.family ? O.family : "all",
@@ -1316,6 +1293,7 @@ int main(int argc, char **argv)
 			      "dur_ms",	   dur_s,      "mode",
 			      O.smoke ? "smoke" : O.full ? "full" : "default",
 			      "relax_ns",  relax_ns_s, "relax",	  relax_s,
+			      "clock_read_ns", clock_ns_s,
 			      "futex_wakeup_busy_p50_us", wk[0],
 			      "futex_wakeup_busy_p90_us", wk[1],
 			      "futex_wakeup_idle_p50_us", wk[2],

@@ -36,7 +36,7 @@ typedef struct {
 	double dur_ms;     /* fixed-duration measurement */
 	int cs_lines;      /* cache lines written in the critical section */
 	int noncs;         /* iterations of private work between operations */
-	int hold_iters;    /* iterations of lkb_work() inside the section */
+	uint64_t hold_ns;  /* the section lasts this long (0: no hold) */
 	int read_pct;      /* RW: share of reads */
 	int writer_mode;   /* seqlock: 0 busy writer, 1 paced writer */
 	double theta;      /* lock table: Zipf skew */
@@ -60,6 +60,7 @@ typedef struct {
  * before the cells; NaN where not measured. */
 typedef struct {
 	double relax_ns;                 /* one lk__cpu_relax(), median */
+	double clock_ns;                 /* one lkb_ns(), median */
 	int busy_n, idle_n;              /* wake-up samples that counted */
 	double busy_p50_us, busy_p90_us; /* wake-up to running, waker spins */
 	double idle_p50_us, idle_p90_us; /* the same, waker sleeps */
@@ -150,15 +151,27 @@ typedef struct {
 
 extern lkb_shared_t lkb_shared;
 
-/* Read the counter, touch the lines, hold (hold iterations of work), write
- * the counter back: a lock that lets two threads in loses an increment,
- * which the cell then reports; the longer the hold, the surer. */
-static inline void lkb_cs(int lines, int hold)
+/* Hold the CPU for ns of wall-clock time (CLOCK_MONOTONIC), working between
+ * clock reads; 0 returns at once. */
+static inline void lkb_hold(uint64_t ns)
+{
+	if (!ns)
+		return;
+	uint64_t end = lkb_ns() + ns;
+	do
+		lkb_work(16);
+	while (lkb_ns() < end);
+}
+
+/* Read the counter, touch the lines, hold, write the counter back: a lock
+ * that lets two threads in loses an increment, which the cell then
+ * reports; the longer the hold, the surer. */
+static inline void lkb_cs(int lines, uint64_t hold_ns)
 {
 	uint64_t c = lkb_shared.counter;
 	for (int i = 0; i < lines; i++)
 		lkb_shared.lines[i][0]++;
-	lkb_work(hold);
+	lkb_hold(hold_ns);
 	lkb_shared.counter = c + 1;
 }
 
@@ -249,7 +262,7 @@ int lkb_ncpus(void);
 		T *l = (T *)tm->obj;                                           \
 		TDECL;                                                         \
 		const int cs = tm->p->cs_lines, nc = tm->p->noncs;             \
-		const int hold = tm->p->hold_iters;                            \
+		const uint64_t hold = tm->p->hold_ns;                          \
 		uint64_t ops = 0;                                              \
 		(void)id;                                                      \
 		while (!lkb_stopped(tm)) {                                     \

@@ -2,6 +2,7 @@
  * bench/probe.c: what every figure of a run depends on, measured before the
  * cells, printed in the run header and kept in bench.json's meta block:
  *
+ *   clock     ns per lkb_ns() (clock_gettime, CLOCK_MONOTONIC)
  *   relax     ns per lk__cpu_relax() (the same call the wait policy spins
  *             on: `pause` on x86, `yield` on aarch64): median of 9 trials of
  *             20000 relaxes.
@@ -66,6 +67,21 @@ static double probe_relax(void)
 		for (int i = 0; i < RELAX_N; i++)
 			LKB_RELAX();
 		t[k] = (double)(lkb_ns() - t0) / RELAX_N;
+	}
+	return lkb_median(t, RELAX_TRIALS);
+}
+
+/* One lkb_ns() (clock_gettime(CLOCK_MONOTONIC)): the granularity of a hold
+ * workload's section and the cost of a latency sample. */
+static double probe_clock(void)
+{
+	double t[RELAX_TRIALS];
+	for (int k = 0; k < RELAX_TRIALS; k++) {
+		uint64_t t0 = lkb_ns(), x = 0;
+		for (int i = 0; i < 10000; i++)
+			x += lkb_ns();
+		__asm__ __volatile__("" ::"r"(x));
+		t[k] = (double)(lkb_ns() - t0) / 10000;
 	}
 	return lkb_median(t, RELAX_TRIALS);
 }
@@ -215,6 +231,7 @@ static void probe_child(lkb_probe_t *pr, int cpu_a, int cpu_b, bool futex)
 {
 	uint64_t t0 = lkb_ns();
 	pr->relax_ns = probe_relax();
+	pr->clock_ns = probe_clock();
 #if LKB_HAVE_FUTEX
 	if (futex) {
 		uint64_t deadline = t0 + 2000000000u; /* 2 s: a loaded machine */
@@ -253,6 +270,7 @@ void lkb_probe_fill_nan(lkb_probe_t *pr)
 	pr->relax_ns = pr->busy_p50_us = pr->busy_p90_us = NAN;
 	pr->idle_p50_us = pr->idle_p90_us = pr->sys_p50_us = NAN;
 	pr->sys_p90_us = pr->empty_ns = pr->park_est_ns = pr->ms = NAN;
+	pr->clock_ns = NAN;
 }
 
 void lkb_probe(lkb_probe_t *pr, int cpu_a, int cpu_b, bool futex)
