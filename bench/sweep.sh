@@ -140,7 +140,10 @@ END {
 				printf "  %16s", cell
 			}
 			printf "  |"
-			for (i = 1; i <= np; i++) printf " %13s", m[P[i]] == "" ? "-" : sprintf("%.3g", m[P[i]])
+			for (i = 1; i <= np; i++) {
+				k = S[s] SUBSEP W[w] SUBSEP th SUBSEP P[i]
+				printf " %13s", m[P[i]] != "" ? sprintf("%.3g", m[P[i]]) : (k in st) ? "dnf" : "-"
+			}
 			if (S[s] in haspk) printf "   park est. %.3g us", med(pk[S[s]]) / 1000
 			printf "\n"
 		}
