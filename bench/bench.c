@@ -11,7 +11,9 @@
  * the run down (reported, and the exit status is non-zero).
  *
  * Usage: bench [--smoke|--full] [--threads "1 2 8"] [--reps N] [--dur MS]
- *              [--cap S] [--out DIR] [--family F] [--quiet]
+ *              [--cap S] [--out DIR] [--family F] [--probe all|relax|none]
+ *              [--impl A,B] [--workload W,V] [--quiet]
+ *        bench --list | --list-workloads
  *        bench --instr IMPL --kind pairs|read|lock16|mem [--iters N]
  *              (single thread, in process, for callgrind)
  */
@@ -191,13 +193,17 @@ typedef struct {
 	int reps;
 	double dur_ms;
 	double lm_dur_ms; /* lock table cells */
+	double hold_dur_ms; /* hold workloads' cells */
 	double cap_s;
 	uint64_t iters;   /* most single-thread iterations */
 	double single_ms; /* single-thread cell length, calibrated */
 	int cs_lines, noncs, read_pct;
 	const char *out;
 	const char *family;
+	const char *probe; /* all, relax, none */
+	const char *impl_sel, *work_sel; /* comma lists, NULL: all */
 	bool smoke, full, quiet;
+	bool threads_given; /* --threads or THREADS */
 } opts_t;
 
 static opts_t O;
@@ -249,14 +255,50 @@ typedef struct {
 	int kind;
 	int read_pct, writer_mode;
 	double theta;
-	bool ycsb_threads; /* 1, 2, 8 as the issue fixes them */
+	int tsel;          /* thread counts: TS_ALL, TS_YCSB, TS_HOLD */
 	double scale;      /* value multiplier for the unit */
 	bool full_only;    /* only in the long sweep */
 	int cs_lines;      /* -1: the run's default */
 	int noncs;         /* -1: the run's default */
+	double hold_ns;    /* the section lasts this long; 0: no hold */
 } work_t;
 
+/* Thread counts of a threaded workload. TS_ALL: the run's list (1, n, 2n,
+ * 4n by default). TS_YCSB: 1, 2 and 8 as issue 4 fixed them, and 4n.
+ * TS_HOLD: 2 (pinned) and 4n (oversubscribed); with an explicit --threads
+ * list, its counts above 1. */
+enum { TS_ALL, TS_YCSB, TS_HOLD };
+
 static int failures;
+
+/*
+ * glibc skips the atomic instructions of pthread_mutex (and of other
+ * internal locks) while a process has one thread, so a single-thread cell
+ * would time pthread_mutex at the cost of two plain stores. A thread that
+ * stays blocked on a pipe read for the whole cell makes the process
+ * multi-threaded, and every implementation pays its real cost. It takes no
+ * CPU; the cell's process exits under it.
+ */
+static void *idle_main(void *arg)
+{
+	int fd = (int)(intptr_t)arg;
+	char c;
+	while (read(fd, &c, 1) < 0 && errno == EINTR)
+		;
+	return NULL;
+}
+
+static void start_idle_thread(void)
+{
+	int fd[2];
+	pthread_t th;
+	if (pipe(fd) || pthread_create(&th, NULL, idle_main,
+				       (void *)(intptr_t)fd[0])) {
+		fprintf(stderr, "bench: cannot start the idle thread\n");
+		exit(2);
+	}
+	pthread_detach(th); /* fd[1] stays open: the read never returns */
+}
 
 static void run_in_child(const lkb_impl_t *im, const work_t *w,
 			 const lkb_params_t *p, lkb_result_t *r)
@@ -265,6 +307,8 @@ static void run_in_child(const lkb_impl_t *im, const work_t *w,
 				   : w->kind == K_READ	 ? im->read_pairs
 				   : w->kind == K_LOCK16 ? im->lock16
 							 : NULL;
+	if (loop)
+		start_idle_thread();
 	if (loop && cpus[0] >= 0) { /* single thread: pin it too */
 		cpu_set_t set;
 		CPU_ZERO(&set);
@@ -323,6 +367,7 @@ static int run_cell(const lkb_impl_t *im, const work_t *w,
 		lkb_result_t *res = (lkb_result_t *)lkb_alloc(sizeof(*res));
 		res->value = res->fairness = res->aux = NAN;
 		run_in_child(im, w, p, res);
+		res->park_ns = lkb_park_estimate_ns();
 		const char *b = (const char *)res;
 		size_t left = sizeof(*res);
 		while (left) {
@@ -471,16 +516,71 @@ static void write_cdf(const work_t *w, int threads, cdf_t *c, int n)
 	fclose(f);
 }
 
+/* lk__park_cost_ns() as each contended cell's process left it. */
+static double *park_vals;
+static int n_park, cap_park;
+
+static void park_add(double v)
+{
+	if (n_park == cap_park) {
+		cap_park = cap_park ? 2 * cap_park : 256;
+		park_vals = (double *)realloc(park_vals, sizeof(double) *
+								 (size_t)cap_park);
+		if (!park_vals)
+			exit(2);
+	}
+	park_vals[n_park++] = v;
+}
+
+/* Adds c to an ascending list of distinct thread counts. */
+static void add_count(int *l, int *n, int c)
+{
+	if (c < 1 || c >= LKB_MAX_THREADS || *n >= 16)
+		return;
+	int i = 0;
+	while (i < *n && l[i] < c)
+		i++;
+	if (i < *n && l[i] == c)
+		return;
+	memmove(&l[i + 1], &l[i], sizeof(int) * (size_t)(*n - i));
+	l[i] = c;
+	(*n)++;
+}
+
+/* Is name one of the comma-separated list's items? (NULL list: yes) */
+static bool in_list(const char *list, const char *name)
+{
+	if (!list)
+		return true;
+	size_t n = strlen(name);
+	for (const char *p = list; *p;) {
+		size_t k = strcspn(p, ",");
+		if (k == n && !strncmp(p, name, n))
+			return true;
+		p += k;
+		if (*p)
+			p++;
+	}
+	return false;
+}
+
 /* Runs one workload over its thread counts; appends rows. */
 static void run_work(const work_t *w, const lkb_impl_t **fam, int nf)
 {
 	int tlist[16], nt = 0;
 	if (w->kind != K_RUN) {
 		tlist[nt++] = 1;
-	} else if (w->ycsb_threads) {
-		int y[3] = {1, 2, 8};
-		for (int i = 0; i < 3; i++)
-			tlist[nt++] = y[i];
+	} else if (w->tsel == TS_YCSB) {
+		int y[4] = {1, 2, 8, 4 * n_cpus};
+		for (int i = 0; i < 4; i++)
+			add_count(tlist, &nt, y[i]);
+	} else if (w->tsel == TS_HOLD && !O.threads_given) {
+		add_count(tlist, &nt, 2);
+		add_count(tlist, &nt, 4 * n_cpus);
+	} else if (w->tsel == TS_HOLD) {
+		for (int i = 0; i < O.n_threads; i++)
+			if (O.threads[i] > 1)
+				add_count(tlist, &nt, O.threads[i]);
 	} else {
 		for (int i = 0; i < O.n_threads; i++)
 			tlist[nt++] = O.threads[i];
@@ -488,7 +588,7 @@ static void run_work(const work_t *w, const lkb_impl_t **fam, int nf)
 	const lkb_impl_t *ims[LKB_MAX_IMPLS];
 	int ni = 0;
 	for (int i = 0; i < nf; i++)
-		if (supports(fam[i], w))
+		if (supports(fam[i], w) && in_list(O.impl_sel, fam[i]->name))
 			ims[ni++] = fam[i];
 	if (!ni)
 		return;
@@ -511,6 +611,9 @@ static void run_work(const work_t *w, const lkb_impl_t **fam, int nf)
 							  : O.dur_ms;
 		p.cs_lines = w->cs_lines >= 0 ? w->cs_lines : O.cs_lines;
 		p.noncs = w->noncs >= 0 ? w->noncs : O.noncs;
+		p.hold_ns = (uint64_t)w->hold_ns;
+		if (w->hold_ns > 0)
+			p.dur_ms = O.hold_dur_ms;
 		p.read_pct = w->read_pct;
 		p.writer_mode = w->writer_mode;
 		p.theta = w->theta;
@@ -563,6 +666,8 @@ static void run_work(const work_t *w, const lkb_impl_t **fam, int nf)
 							w->workload, T, r->msg);
 					continue;
 				}
+				if (w->kind == K_RUN && !isnan(r->park_ns))
+					park_add(r->park_ns);
 				vals[i * O.reps + nv[i]] = r->value;
 				fair[i * O.reps + nv[i]] = r->fairness;
 				aux[i * O.reps + nv[i]] = r->aux;
@@ -824,29 +929,96 @@ static void write_tput(const work_t *w)
 	fclose(f);
 }
 
+/* ---- the run header's measured costs ---------------------------------------- */
+
+static char relax_s[160], relax_ns_s[32], clock_ns_s[32], wakeup_s[320], fxwake_s[200],
+	park0_s[64], parkend_s[256], parkmed_s[32], wk[8][32];
+
+static void probe_strings(const lkb_probe_t *pr, bool fx)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	const char *insn = "pause";
+#elif defined(__aarch64__)
+	const char *insn = "yield";
+#else
+	const char *insn = "compiler barrier";
+#endif
+	const double v[8] = {pr->busy_p50_us, pr->busy_p90_us,
+			     pr->idle_p50_us, pr->idle_p90_us,
+			     pr->sys_p50_us,  pr->sys_p90_us,
+			     pr->empty_ns,    pr->park_est_ns};
+	for (int i = 0; i < 8; i++) {
+		if (isnan(v[i]))
+			wk[i][0] = 0;
+		else
+			snprintf(wk[i], sizeof(wk[i]), "%.3g", v[i]);
+	}
+	if (!isnan(pr->clock_ns))
+		snprintf(clock_ns_s, sizeof(clock_ns_s), "%.3g", pr->clock_ns);
+	if (isnan(pr->relax_ns)) {
+		snprintf(relax_s, sizeof(relax_s), "not measured");
+	} else {
+		snprintf(relax_ns_s, sizeof(relax_ns_s), "%.3g", pr->relax_ns);
+		snprintf(relax_s, sizeof(relax_s),
+			 "%.3g ns per lk__cpu_relax() (%s%s), median of 9 "
+			 "trials of 20000",
+			 pr->relax_ns, insn,
+#ifdef LK_RELAX_REPEAT
+			 LK_RELAX_REPEAT != 1 ? "; built with LK_RELAX_REPEAT"
+					       : ""
+#else
+			 ""
+#endif
+		);
+	}
+	if (fx)
+		snprintf(wakeup_s, sizeof(wakeup_s),
+			 "futex wake to running, waker spinning after: p50 %.3g "
+			 "us, p90 %.3g us (%d samples); waker idle after: p50 "
+			 "%.3g us, p90 %.3g us (%d); sleeper on CPU %d, waker "
+			 "on CPU %d",
+			 pr->busy_p50_us, pr->busy_p90_us, pr->busy_n,
+			 pr->idle_p50_us, pr->idle_p90_us, pr->idle_n,
+			 n_cpus > 1 ? cpus[1] : cpus[0], cpus[0]);
+	if (fx)
+		snprintf(fxwake_s, sizeof(fxwake_s),
+			 "FUTEX_WAKE syscall waking one: p50 %.3g us, p90 %.3g "
+			 "us; with no waiter: %.3g ns (probes took %.0f ms)",
+			 pr->sys_p50_us, pr->sys_p90_us, pr->empty_ns, pr->ms);
+	if (!isnan(pr->park_est_ns))
+		snprintf(park0_s, sizeof(park0_s),
+			 "lk__park_cost_ns() = %.0f ns in a fresh process",
+			 pr->park_est_ns);
+}
+
 /* ---- main ------------------------------------------------------------------- */
 
 static const work_t works[] = {
-	{"mutex", "uncontended", "ns/op", K_PAIRS, 0, 0, 0, false, 1, false, -1, -1},
-	{"mutex", "cs", "Mop/s", K_RUN, 0, 0, 0, false, 1, false, -1, -1},
-	{"mutex", "cs0-hot", "Mop/s", K_RUN, 0, 0, 0, false, 1, true, 0, 0},
-	{"mutex", "cs8", "Mop/s", K_RUN, 0, 0, 0, false, 1, true, 8, 1000},
-	{"rw", "uncontended-read", "ns/op", K_READ, 0, 0, 0, false, 1, false, -1, -1},
-	{"rw", "uncontended-write", "ns/op", K_PAIRS, 0, 0, 0, false, 1, false, -1, -1},
-	{"rw", "read95", "Mop/s", K_RUN, 95, 0, 0, false, 1, false, -1, -1},
-	{"rw", "read50", "Mop/s", K_RUN, 50, 0, 0, false, 1, true, -1, -1},
-	{"rw", "read99", "Mop/s", K_RUN, 99, 0, 0, false, 1, true, -1, -1},
-	{"seqlock", "uncontended-read", "ns/op", K_READ, 0, 0, 0, false, 1, false, -1, -1},
-	{"seqlock", "busy-writer", "Mread/s", K_RUN, 0, 0, 0, false, 1, false, -1, -1},
-	{"seqlock", "paced-writer", "Mread/s", K_RUN, 0, 1, 0, false, 1, false, -1, -1},
-	{"lockmgr", "uncontended", "ns/op", K_PAIRS, 0, 0, 0, false, 1, false, -1, -1},
+	/* family, workload, unit, kind, read_pct, writer_mode, theta, tsel,
+	 * scale, full_only, cs_lines, noncs, hold_ns */
+	{"mutex", "uncontended", "ns/op", K_PAIRS, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0},
+	{"mutex", "cs", "Mop/s", K_RUN, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0},
+	{"mutex", "hold1us", "Mop/s", K_RUN, 0, 0, 0, TS_HOLD, 1, false, -1, -1, 1000},
+	{"mutex", "hold5us", "Mop/s", K_RUN, 0, 0, 0, TS_HOLD, 1, false, -1, -1, 5000},
+	{"mutex", "hold20us", "Mop/s", K_RUN, 0, 0, 0, TS_HOLD, 1, false, -1, -1, 20000},
+	{"mutex", "cs0-hot", "Mop/s", K_RUN, 0, 0, 0, TS_ALL, 1, true, 0, 0, 0},
+	{"mutex", "cs8", "Mop/s", K_RUN, 0, 0, 0, TS_ALL, 1, true, 8, 1000, 0},
+	{"rw", "uncontended-read", "ns/op", K_READ, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0},
+	{"rw", "uncontended-write", "ns/op", K_PAIRS, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0},
+	{"rw", "read95", "Mop/s", K_RUN, 95, 0, 0, TS_ALL, 1, false, -1, -1, 0},
+	{"rw", "read50", "Mop/s", K_RUN, 50, 0, 0, TS_ALL, 1, true, -1, -1, 0},
+	{"rw", "read99", "Mop/s", K_RUN, 99, 0, 0, TS_ALL, 1, true, -1, -1, 0},
+	{"seqlock", "uncontended-read", "ns/op", K_READ, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0},
+	{"seqlock", "busy-writer", "Mread/s", K_RUN, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0},
+	{"seqlock", "paced-writer", "Mread/s", K_RUN, 0, 1, 0, TS_ALL, 1, false, -1, -1, 0},
+	{"lockmgr", "uncontended", "ns/op", K_PAIRS, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0},
 	{"lockmgr", "16-locks-release-all", "ns/lock", K_LOCK16, 0, 0, 0,
-	 false, 1, false, -1, -1},
-	{"lockmgr", "memory", "B/req", K_MEM, 0, 0, 0, false, 1, false, -1, -1},
-	{"lockmgr", "ycsb-t0", "ktxn/s", K_RUN, 0, 0, 0.0, true, 1e-3, false, -1, -1},
-	{"lockmgr", "ycsb-t0.6", "ktxn/s", K_RUN, 0, 0, 0.6, true, 1e-3, false, -1, -1},
-	{"lockmgr", "ycsb-t0.8", "ktxn/s", K_RUN, 0, 0, 0.8, true, 1e-3, false, -1, -1},
-	{"lockmgr", "ycsb-t0.99", "ktxn/s", K_RUN, 0, 0, 0.99, true, 1e-3, false, -1, -1},
+	 TS_ALL, 1, false, -1, -1, 0},
+	{"lockmgr", "memory", "B/req", K_MEM, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0},
+	{"lockmgr", "ycsb-t0", "ktxn/s", K_RUN, 0, 0, 0.0, TS_YCSB, 1e-3, false, -1, -1, 0},
+	{"lockmgr", "ycsb-t0.6", "ktxn/s", K_RUN, 0, 0, 0.6, TS_YCSB, 1e-3, false, -1, -1, 0},
+	{"lockmgr", "ycsb-t0.8", "ktxn/s", K_RUN, 0, 0, 0.8, TS_YCSB, 1e-3, false, -1, -1, 0},
+	{"lockmgr", "ycsb-t0.99", "ktxn/s", K_RUN, 0, 0, 0.99, TS_YCSB, 1e-3, false, -1, -1, 0},
 };
 #define N_WORKS ((int)(sizeof(works) / sizeof(works[0])))
 
@@ -864,6 +1036,7 @@ static int instr_main(const char *name, const char *kind, uint64_t iters)
 		fprintf(stderr, "bench: %s has no %s loop\n", name, kind);
 		return 2;
 	}
+	start_idle_thread(); /* as in a timed single-thread cell */
 	fn(iters);
 	return 0;
 }
@@ -873,7 +1046,8 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: bench [--smoke|--full] [--threads \"1 2 8\"] "
 		"[--reps N] [--dur MS] [--cap S] [--out DIR] [--family F] "
-		"[--quiet]\n       bench --list\n"
+		"[--probe all|relax|none] [--impl A,B] [--workload W,V] "
+		"[--quiet]\n       bench --list | --list-workloads\n"
 		"       bench --instr IMPL --kind pairs|read|lock16 "
 		"[--iters N]\n");
 	exit(2);
@@ -883,19 +1057,23 @@ int main(int argc, char **argv)
 {
 	init_cpus();
 	lkb_register_mutex();
+#ifndef LKB_MUTEX_ONLY /* the sweep's binaries (bench/sweep.sh) */
 	lkb_register_rw();
 	lkb_register_seq();
 	lkb_register_lockmgr();
+#endif
 
 	O.reps = 5;
 	O.dur_ms = 100;
 	O.lm_dur_ms = 150;
+	O.hold_dur_ms = 60;
 	O.cap_s = 10;
 	O.iters = 20000000;
 	O.single_ms = 50;
 	O.cs_lines = 2;
 	O.noncs = 200;
 	O.out = "bench/results";
+	O.probe = "all";
 	default_threads();
 	const char *instr = NULL, *kind = "pairs";
 	const char *thr = getenv("THREADS");
@@ -907,6 +1085,7 @@ int main(int argc, char **argv)
 			O.reps = 1;
 			O.dur_ms = 15;
 			O.lm_dur_ms = 15;
+			O.hold_dur_ms = 15;
 			O.iters = 20000;
 			O.single_ms = 2;
 			O.cap_s = 5;
@@ -917,6 +1096,7 @@ int main(int argc, char **argv)
 			O.reps = 11;
 			O.dur_ms = 1000;
 			O.lm_dur_ms = 1000;
+			O.hold_dur_ms = 1000;
 			O.iters = 200000000;
 			O.single_ms = 500;
 			O.cap_s = 30;
@@ -940,7 +1120,7 @@ int main(int argc, char **argv)
 			O.reps = atoi(v) > 0 ? atoi(v) : 1;
 			i++;
 		} else if (v && !strcmp(a, "--dur")) {
-			O.dur_ms = O.lm_dur_ms = atof(v);
+			O.dur_ms = O.lm_dur_ms = O.hold_dur_ms = atof(v);
 			i++;
 		} else if (v && !strcmp(a, "--cap")) {
 			O.cap_s = atof(v);
@@ -950,6 +1130,21 @@ int main(int argc, char **argv)
 			i++;
 		} else if (v && !strcmp(a, "--out")) {
 			O.out = v;
+			i++;
+		} else if (v && !strcmp(a, "--impl")) {
+			O.impl_sel = v;
+			i++;
+		} else if (v && !strcmp(a, "--workload")) {
+			O.work_sel = v;
+			i++;
+		} else if (!strcmp(a, "--list-workloads")) {
+			for (int k = 0; k < N_WORKS; k++)
+				printf("%s %s %s%s\n", works[k].family,
+				       works[k].workload, works[k].unit,
+				       works[k].full_only ? " (--full)" : "");
+			return 0;
+		} else if (v && !strcmp(a, "--probe")) {
+			O.probe = v;
 			i++;
 		} else if (v && !strcmp(a, "--family")) {
 			O.family = v;
@@ -968,10 +1163,19 @@ int main(int argc, char **argv)
 		return instr_main(instr, kind, O.iters);
 	if (thr && *thr)
 		parse_threads(thr);
+	O.threads_given = thr && *thr && O.n_threads;
 	if (!thr || !*thr || !O.n_threads)
 		default_threads(); /* again: --full may add counts */
 	mkdir(O.out, 0755);
 	probe_machine();
+	lkb_probe_t pr;
+	bool probe_fx = !strcmp(O.probe, "all");
+	if (strcmp(O.probe, "none"))
+		lkb_probe(&pr, cpus[0], n_cpus > 1 ? cpus[1] : cpus[0],
+			  probe_fx);
+	else
+		lkb_probe_fill_nan(&pr);
+	probe_strings(&pr, probe_fx);
 
 	printf("latchkit bench%s\n", O.smoke ? " (smoke: tiny counts, no "
 					      "speed claims)"
@@ -990,20 +1194,44 @@ int main(int argc, char **argv)
 	       "iterations); cap %g s\n",
 	       O.reps, O.dur_ms, O.lm_dur_ms, O.single_ms,
 	       (unsigned long long)O.iters, O.cap_s);
+	printf("single:    single-thread cells run beside an idle thread "
+	       "(blocked on a pipe read), so libc's one-thread shortcuts "
+	       "(glibc's pthread_mutex skips its atomics) do not apply\n");
 	printf("workload:  critical section = shared counter + %d cache "
 	       "lines; %d iterations of private work between operations; "
 	       "ratio = median / peer's median (same run)\n",
 	       O.cs_lines, O.noncs);
+	printf("hold:      holdNus workloads (mutex family, %s threads): the "
+	       "section also works N us by CLOCK_MONOTONIC (one read: %.3g "
+	       "ns); %g ms cells\n",
+	       O.threads_given ? "the given" : "2 and 4n", pr.clock_ns,
+	       O.hold_dur_ms);
+	if (O.impl_sel || O.work_sel || O.family)
+		printf("selected:  family %s; implementations %s; workloads %s\n",
+		       O.family ? O.family : "all",
+		       O.impl_sel ? O.impl_sel : "all",
+		       O.work_sel ? O.work_sel : "all");
+	printf("relax:     %s\n", relax_s);
+	if (probe_fx) {
+		printf("wake-up:   %s\n", wakeup_s);
+		printf("futex:     %s\n", fxwake_s);
+	}
+	if (!isnan(pr.park_est_ns))
+		printf("park est.: %s\n", park0_s);
 	fflush(stdout);
 
+#ifndef LKB_MUTEX_ONLY
 	if (!O.family || !strcmp(O.family, "lockmgr"))
 		lkb_lockmgr_prepare();
+#endif
 	run_start_ns = lkb_ns();
 	for (int wi = 0; wi < N_WORKS; wi++) {
 		const work_t *w = &works[wi];
 		if (O.family && strcmp(O.family, w->family))
 			continue;
-		if (w->full_only && !O.full)
+		if (w->full_only && !O.full && !O.work_sel)
+			continue;
+		if (!in_list(O.work_sel, w->workload))
 			continue;
 		const lkb_impl_t *fam[LKB_MAX_IMPLS];
 		int nf = 0;
@@ -1019,9 +1247,28 @@ int main(int argc, char **argv)
 
 	print_table(stdout);
 	printf("\nnotes:\n");
-	for (int i = 0; i < n_impls; i++)
-		if (impls[i]->note)
+	for (int i = 0; i < n_impls; i++) {
+		bool used = false;
+		for (int k = 0; k < n_rows && !used; k++)
+			used = !strcmp(rows[k].impl, impls[i]->name);
+		if (impls[i]->note && used)
 			printf("  %s\n", impls[i]->note);
+	}
+	if (!isnan(pr.park_est_ns) || n_park) {
+		char b1[32], b2[32], b3[32], b4[32];
+		fmt_num(b1, sizeof(b1), pr.park_est_ns);
+		fmt_num(b2, sizeof(b2), lkb_median(park_vals, n_park));
+		fmt_num(b3, sizeof(b3), lkb_min(park_vals, n_park));
+		fmt_num(b4, sizeof(b4), lkb_max(park_vals, n_park));
+		snprintf(parkend_s, sizeof(parkend_s),
+			 "%s ns in a fresh process; as contended cells left "
+			 "it: median %s ns (min %s, max %s; %d cells)",
+			 b1, b2, b3, b4, n_park);
+		printf("  park estimate (lk__park_cost_ns): %s\n", parkend_s);
+		if (n_park)
+			snprintf(parkmed_s, sizeof(parkmed_s), "%.6g",
+				 lkb_median(park_vals, n_park));
+	}
 	printf("  ratio: median / the named peer's median in the same run and "
 	       "cell (ns: lower is better; Mop/s, txn/s: higher is better)\n"
 	       "  fair: max/min operations per thread in a fixed-duration "
@@ -1044,11 +1291,25 @@ int main(int argc, char **argv)
 			      "flags",	   LKB_CFLAGS, "perf_stat", perf_ok,
 			      "threads",   threads_s,  "reps",	  reps_s,
 			      "dur_ms",	   dur_s,      "mode",
-			      O.smoke ? "smoke" : O.full ? "full" : "default"};
+			      O.smoke ? "smoke" : O.full ? "full" : "default",
+			      "relax_ns",  relax_ns_s, "relax",	  relax_s,
+			      "clock_read_ns", clock_ns_s,
+			      "futex_wakeup_busy_p50_us", wk[0],
+			      "futex_wakeup_busy_p90_us", wk[1],
+			      "futex_wakeup_idle_p50_us", wk[2],
+			      "futex_wakeup_idle_p90_us", wk[3],
+			      "futex_wake_syscall_p50_us", wk[4],
+			      "futex_wake_syscall_p90_us", wk[5],
+			      "futex_wake_nowaiter_ns", wk[6],
+			      "wakeup",	   wakeup_s,   "futex",	  fxwake_s,
+			      "park_estimate_ns", wk[7],
+			      "park_estimate_after_cells", parkend_s,
+			      "park_estimate_cells_median_ns", parkmed_s};
 	snprintf(path, sizeof(path), "%s/bench.json", O.out);
 	f = fopen(path, "w");
 	if (f) {
-		lkb_json_write(f, meta, 10, rows, n_rows);
+		lkb_json_write(f, meta, (int)(sizeof(meta) / sizeof(meta[0]) / 2),
+			       rows, n_rows);
 		fclose(f);
 	}
 	int impl_rows = 0, ok_rows = 0;

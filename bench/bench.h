@@ -36,6 +36,7 @@ typedef struct {
 	double dur_ms;     /* fixed-duration measurement */
 	int cs_lines;      /* cache lines written in the critical section */
 	int noncs;         /* iterations of private work between operations */
+	uint64_t hold_ns;  /* the section lasts this long (0: no hold) */
 	int read_pct;      /* RW: share of reads */
 	int writer_mode;   /* seqlock: 0 busy writer, 1 paced writer */
 	double theta;      /* lock table: Zipf skew */
@@ -51,8 +52,31 @@ typedef struct {
 	bool pinned;
 	int broken;        /* the protected invariant failed */
 	char msg[96];
+	double park_ns;    /* lk__park_cost_ns() after the cell (NaN: none) */
 	lkb_hist_t hist;   /* acquire latency, ns, sampled */
 } lkb_result_t;
+
+/* What the run's figures depend on (probe.c), measured in a child process
+ * before the cells; NaN where not measured. */
+typedef struct {
+	double relax_ns;                 /* one lk__cpu_relax(), median */
+	double clock_ns;                 /* one lkb_ns(), median */
+	int busy_n, idle_n;              /* wake-up samples that counted */
+	double busy_p50_us, busy_p90_us; /* wake-up to running, waker spins */
+	double idle_p50_us, idle_p90_us; /* the same, waker sleeps */
+	double sys_p50_us, sys_p90_us;   /* FUTEX_WAKE that woke a sleeper */
+	double empty_ns;                 /* FUTEX_WAKE with no sleeper */
+	double park_est_ns;              /* lk__park_cost_ns(), fresh process */
+	double ms;                       /* time the probes took */
+} lkb_probe_t;
+
+/* futex: false measures the relax cost only. cpu_a, cpu_b: where the waker
+ * and the sleeper run (-1: anywhere). */
+void lkb_probe(lkb_probe_t *pr, int cpu_a, int cpu_b, bool futex);
+void lkb_probe_fill_nan(lkb_probe_t *pr);
+/* latchkit's own estimate of what parking costs (lk__park_cost_ns(), when
+ * base.h defines LK_HAVE_PARK_ESTIMATE), in this process; NaN otherwise. */
+double lkb_park_estimate_ns(void);
 
 typedef struct lkb_impl {
 	const char *family; /* mutex, rw, seqlock, lockmgr */
@@ -127,13 +151,27 @@ typedef struct {
 
 extern lkb_shared_t lkb_shared;
 
-/* Read the counter, touch the lines, write the counter back: a lock that
- * lets two threads in loses an increment, which the cell then reports. */
-static inline void lkb_cs(int lines)
+/* Hold the CPU for ns of wall-clock time (CLOCK_MONOTONIC), working between
+ * clock reads; 0 returns at once. */
+static inline void lkb_hold(uint64_t ns)
+{
+	if (!ns)
+		return;
+	uint64_t end = lkb_ns() + ns;
+	do
+		lkb_work(16);
+	while (lkb_ns() < end);
+}
+
+/* Read the counter, touch the lines, hold, write the counter back: a lock
+ * that lets two threads in loses an increment, which the cell then
+ * reports; the longer the hold, the surer. */
+static inline void lkb_cs(int lines, uint64_t hold_ns)
 {
 	uint64_t c = lkb_shared.counter;
 	for (int i = 0; i < lines; i++)
 		lkb_shared.lines[i][0]++;
+	lkb_hold(hold_ns);
 	lkb_shared.counter = c + 1;
 }
 
@@ -224,6 +262,7 @@ int lkb_ncpus(void);
 		T *l = (T *)tm->obj;                                           \
 		TDECL;                                                         \
 		const int cs = tm->p->cs_lines, nc = tm->p->noncs;             \
+		const uint64_t hold = tm->p->hold_ns;                          \
 		uint64_t ops = 0;                                              \
 		(void)id;                                                      \
 		while (!lkb_stopped(tm)) {                                     \
@@ -235,7 +274,7 @@ int lkb_ncpus(void);
 			} else {                                               \
 				LOCK;                                          \
 			}                                                      \
-			lkb_cs(cs);                                            \
+			lkb_cs(cs, hold);                                      \
 			UNLOCK;                                                \
 			ops++;                                                 \
 		}                                                              \

@@ -6,8 +6,11 @@
 #                     counts; fails if one crashes, hangs or breaks its
 #                     invariant (run by `make test`; asserts nothing on speed)
 #   make bench-instr  instructions per uncontended operation (callgrind)
+#   make bench-sweep  the spin-budget sweep (bench/sweep.sh): mutex-only
+#                     harnesses built with -DLK_SPIN_NS=... and
+#                     -DLK_RELAX_REPEAT=..., about 7 minutes on 2 cores
 # THREADS="1 2 8" overrides the thread counts (default 1, n, 2n, 4n CPUs).
-BENCH_SRCS := bench/bench.c bench/stats.c bench/coarse.c $(sort $(wildcard bench/impl_*.c))
+BENCH_SRCS := bench/bench.c bench/stats.c bench/probe.c bench/coarse.c $(sort $(wildcard bench/impl_*.c))
 BENCH_BIN  := $(BUILD)/bench/bench
 BENCH_CC   ?= gcc
 BENCH_CFLAGS := $(CSTD) -O2 -g $(WARN) -pthread -I$(INC)
@@ -20,7 +23,25 @@ $(BENCH_BIN): $(BENCH_SRCS) $(wildcard bench/*.h) $(INC)/.stamp $(BUILD)/gcc/lib
 	$(BENCH_CC) $(BENCH_CFLAGS) -DLKB_CFLAGS='"$(BENCH_CC) $(BENCH_CFLAGS)"' \
 		$(BENCH_SRCS) -o $@ $(BENCH_LIBS)
 
-.PHONY: bench bench-full bench-smoke bench-instr
+# The sweep: one mutex-only harness per setting (bench/README.md).
+SWEEP_SPIN  ?= 0 500 1000 2000 5000 10000 20000 50000 100000
+SWEEP_RELAX ?= 1 2 4 8
+SWEEP_DIR   := $(BUILD)/bench/sweep
+SWEEP_SRCS  := bench/bench.c bench/stats.c bench/probe.c bench/impl_mutex.c
+SWEEP_BINS  := $(SWEEP_SPIN:%=$(SWEEP_DIR)/spin-%) $(SWEEP_RELAX:%=$(SWEEP_DIR)/relax-%)
+SWEEP_CC     = $(BENCH_CC) $(BENCH_CFLAGS) -DLKB_MUTEX_ONLY
+
+$(SWEEP_DIR)/spin-%: $(SWEEP_SRCS) $(wildcard bench/*.h) $(INC)/.stamp
+	@mkdir -p $(@D)
+	$(SWEEP_CC) -DLK_SPIN_NS=$* -DLKB_CFLAGS='"$(SWEEP_CC) -DLK_SPIN_NS=$*"' \
+		$(SWEEP_SRCS) -o $@ -lck -lm
+
+$(SWEEP_DIR)/relax-%: $(SWEEP_SRCS) $(wildcard bench/*.h) $(INC)/.stamp
+	@mkdir -p $(@D)
+	$(SWEEP_CC) -DLK_RELAX_REPEAT=$* -DLKB_CFLAGS='"$(SWEEP_CC) -DLK_RELAX_REPEAT=$*"' \
+		$(SWEEP_SRCS) -o $@ -lck -lm
+
+.PHONY: bench bench-full bench-smoke bench-instr bench-sweep
 bench: deps headers $(BENCH_BIN)
 	@bench/run.sh $(BENCH_BIN) $(BENCH_OUT) $(BENCH_THREADS)
 
@@ -33,3 +54,7 @@ bench-smoke: headers $(BENCH_BIN)
 
 bench-instr: deps headers $(BENCH_BIN)
 	@bench/instr.sh $(BENCH_BIN) $(BENCH_OUT)
+
+bench-sweep: deps headers $(SWEEP_BINS)
+	@SWEEP_SPIN="$(SWEEP_SPIN)" SWEEP_RELAX="$(SWEEP_RELAX)" \
+		bench/sweep.sh $(SWEEP_DIR) $(BENCH_OUT) $(BENCH_THREADS)
