@@ -33,8 +33,8 @@
  *               default deadlock_timeout): the detector runs only for a
  *               wait that long, so the contended rows show the queue.
  * The two models wait alike on a conflict or a held latch: HP_SPIN_LIMIT
- * pauses (base.h's LK_SPIN_LIMIT while it has one), then sched_yield; they
- * never park (no queue is modelled).
+ * pauses (256: the count base.h used before its budget became time), then
+ * sched_yield; they never park (no queue is modelled).
  *
  * Workloads (fixed-duration cells, threads behind a start flag):
  *   private   each thread its own resource, X    (no sharing)
@@ -63,13 +63,8 @@
 #include <latchkit/base.h>
 #include <latchkit/lockmgr.h>
 
-/* The models' spin: base.h's relax-count budget while it has one (issue 11
- * replaces it with a budget in time); 256, its old default, otherwise. */
-#ifdef LK_SPIN_LIMIT
-#define HP_SPIN_LIMIT LK_SPIN_LIMIT
-#else
+/* The models' spin, in pauses: they model the head latch, not lk__wait. */
 #define HP_SPIN_LIMIT 256
-#endif
 
 #include <pthread.h>
 #include <signal.h>
@@ -102,10 +97,6 @@ enum { M_S = 0, M_X = 1 }; /* = LK_SX_S, LK_SX_X */
 		       * txn's cached batch is in lockmgr */
 
 /* ---- waiting, shared by both models --------------------------------------- */
-
-#ifndef LK_SPIN_LIMIT
-#define LK_SPIN_LIMIT 256 /* this model's own spin count */
-#endif
 
 /* Spin with a pause, then yield; never park. Not lk__wait(): past its yield
  * phase it naps (nothing to park on here), which would add sleeps. */
