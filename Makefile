@@ -12,6 +12,16 @@ CFLAGS_BASE := $(CSTD) $(OPT) $(WARN) -pthread -I$(INC)
 COMPILERS := gcc clang
 NPROC    := $(shell nproc 2>/dev/null || echo 2)
 
+# The release is written once, in primitives/version.h; the SONAME
+# (lockmgr.mk), latchkit.pc, the CMake package (dist/) and the man pages read
+# it from here.
+lk_version = $(shell sed -n 's/^\#define LATCHKIT_VERSION_$(1) \([0-9][0-9]*\)$$/\1/p' primitives/version.h)
+VERSION_MAJOR := $(call lk_version,MAJOR)
+VERSION := $(VERSION_MAJOR).$(call lk_version,MINOR).$(call lk_version,PATCH)
+ifneq ($(words $(subst ., ,$(VERSION))),3)
+$(error primitives/version.h: cannot read LATCHKIT_VERSION_MAJOR/MINOR/PATCH)
+endif
+
 # Public headers: every primitive plus the lock table's API.
 PUB_HEADERS := $(sort $(wildcard primitives/*.h)) $(wildcard lockmgr/lockmgr.h)
 
