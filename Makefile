@@ -1,6 +1,7 @@
 # latchkit: `make test` and `make bench` are all a newcomer needs.
 # Each folder owns a make fragment (tests/tests.mk, lockmgr/lockmgr.mk,
-# verify/verify.mk, bench/bench.mk); this file holds what they share.
+# verify/verify.mk, bench/bench.mk, man/man.mk); this file holds what they
+# share.
 
 PREFIX   ?= /usr/local
 BUILD    := build
@@ -40,6 +41,7 @@ $(INC)/.stamp: $(PUB_HEADERS)
 
 include lockmgr/lockmgr.mk
 include tests/tests.mk
+include man/man.mk
 include verify/verify.mk
 include bench/bench.mk
 include bench/headproto.mk
