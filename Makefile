@@ -1,7 +1,7 @@
 # latchkit: `make test` and `make bench` are all a newcomer needs.
 # Each folder owns a make fragment (tests/tests.mk, lockmgr/lockmgr.mk,
-# verify/verify.mk, bench/bench.mk, man/man.mk); this file holds what they
-# share.
+# verify/verify.mk, bench/bench.mk, man/man.mk, dist/dist.mk); this file
+# holds what they share.
 
 PREFIX   ?= /usr/local
 BUILD    := build
@@ -42,6 +42,7 @@ $(INC)/.stamp: $(PUB_HEADERS)
 include lockmgr/lockmgr.mk
 include tests/tests.mk
 include man/man.mk
+include dist/dist.mk
 include verify/verify.mk
 include bench/bench.mk
 include bench/headproto.mk
@@ -56,14 +57,8 @@ test: deps headers
 	@$(MAKE) --no-print-directory verify-spin
 	@$(MAKE) --no-print-directory -j$(NPROC) bench-smoke
 	@scripts/check.sh bench-head-selftest $(MAKE) --no-print-directory bench-head-selftest
+	@$(MAKE) --no-print-directory test-dist
 	@scripts/summary.sh
-
-install: lib
-	install -d $(DESTDIR)$(PREFIX)/include/latchkit $(DESTDIR)$(PREFIX)/lib/pkgconfig
-	install -m 644 $(PUB_HEADERS) $(DESTDIR)$(PREFIX)/include/latchkit/
-	install -m 644 $(BUILD)/gcc/liblatchkit.a $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 $(BUILD)/gcc/liblatchkit.so $(DESTDIR)$(PREFIX)/lib/
-	sed -e 's|@PREFIX@|$(PREFIX)|' latchkit.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/latchkit.pc
 
 clean:
 	rm -rf $(BUILD) bench/results
