@@ -1,7 +1,7 @@
 # latchkit: `make test` and `make bench` are all a newcomer needs.
 # Each folder owns a make fragment (tests/tests.mk, lockmgr/lockmgr.mk,
-# verify/verify.mk, bench/bench.mk, man/man.mk, dist/dist.mk); this file
-# holds what they share.
+# verify/verify.mk, bench/bench.mk, man/man.mk, dist/dist.mk,
+# tests/consumer/consumer.mk); this file holds what they share.
 
 PREFIX   ?= /usr/local
 BUILD    := build
@@ -41,6 +41,7 @@ $(INC)/.stamp: $(PUB_HEADERS)
 
 include lockmgr/lockmgr.mk
 include tests/tests.mk
+include tests/consumer/consumer.mk
 include man/man.mk
 include dist/dist.mk
 include verify/verify.mk

@@ -7,7 +7,7 @@
 #                              baseline, dist/liblatchkit.abi (abidiff)
 #   make abi-baseline          records this build's ABI as the new baseline
 #   make test-dist             the checks make test runs: ABI, man pages,
-#                              install/uninstall
+#                              install/uninstall, consumers (tests/consumer/)
 INCLUDEDIR   ?= $(PREFIX)/include
 LIBDIR       ?= $(PREFIX)/lib
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
@@ -70,3 +70,4 @@ test-dist: lib man
 	@scripts/check.sh man-lint man/lint.sh $(MAN_DIR) $(PUB_HEADERS)
 	@scripts/check.sh man-examples $(MAKE) --no-print-directory -j$(NPROC) man-examples
 	@scripts/check.sh install-uninstall dist/test-install.sh
+	@scripts/check.sh consumer $(MAKE) --no-print-directory test-consumer
