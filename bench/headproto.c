@@ -94,6 +94,10 @@ enum { M_S = 0, M_X = 1 }; /* = LK_SX_S, LK_SX_X */
 
 /* ---- waiting, shared by both models --------------------------------------- */
 
+#ifndef LK_SPIN_LIMIT
+#define LK_SPIN_LIMIT 256 /* this model's own spin count */
+#endif
+
 /* Spin with a pause, then yield; never park. Not lk__wait(): past its yield
  * phase it naps (nothing to park on here), which would add sleeps. */
 typedef struct {

@@ -437,6 +437,9 @@ static inline void head_key(const struct lk__head *h, lk_res_t *r)
 /* ---- latches ----------------------------------------------------------------- */
 
 #define LK__LATCH_NAP_NS 1000000u /* a parked latch waiter rechecks after 1 ms */
+#ifndef LK__TXN_SPIN_MAX_NS
+#define LK__TXN_SPIN_MAX_NS 20000u /* a txn-lock wait spins at most this */
+#endif
 
 /* Take h's latch. check_gen: fail (false) if h stops being generation gen;
  * otherwise the caller knows h cannot be recycled under it. */
@@ -1741,6 +1744,14 @@ lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t hi,
 	if (det_on && m->cfg.deadlock_timeout_ns == 0 &&
 	    (!is_new || atomic_load_explicit(&t->nlocks, memory_order_relaxed) > 1))
 		blockers(m, h, ri, blocker_waits, &wc);
+	/* the spin budget (README, Waiting): none when a txn we wait for
+	 * waits itself, since it cannot release before it runs again */
+	struct waits_ctx sc = wc;
+	if (!sc.any)
+		blockers(m, h, ri, blocker_waits, &sc);
+	uint64_t spin_ns = sc.any ? 0 : lk__park_cost_ns();
+	if (spin_ns > LK__TXN_SPIN_MAX_NS)
+		spin_ns = LK__TXN_SPIN_MAX_NS;
 	head_unlatch(h);
 
 	/* DETECT: search once after deadlock_timeout (0: now), then again
@@ -1758,6 +1769,7 @@ lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t hi,
 	if (det_on && (!wdl || det_at < wdl))
 		wdl = det_at;
 	lk__wait_t w = lk__wait_start(wdl);
+	w.spin_ns = spin_ns;
 	bool check = wounded_now, timed_out = false;
 	for (;;) {
 		uint32_t v = atomic_load_explicit(&t->wake, memory_order_acquire);
@@ -1820,6 +1832,7 @@ lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t hi,
 				det_at = tnow + det_gap;
 				wdl = deadline && deadline < det_at ? deadline : det_at;
 				w = lk__wait_start(wdl);
+				w.spin_ns = 0; /* waited long already: park */
 				continue;
 			}
 			timed_out = true;
@@ -2279,13 +2292,15 @@ int lk_txn_begin(lk_lockmgr_t *m, lk_txn_t **out)
 	/* acquire: the slot as its last owner left it */
 	uint64_t top = atomic_load_explicit(&m->txn_free, memory_order_acquire);
 	struct lk__txn *t;
+	lk__wait_t dw = lk__wait_start(0);
 	for (;;) {
 		uint32_t i1 = (uint32_t)top;
 		if (!i1) {
 			/* a drain holds the free slots for a moment: not a
-			 * real NOMEM (seq_cst: pairs with drain_idle's flag) */
+			 * real NOMEM (seq_cst: pairs with drain_idle's flag);
+			 * wait it out (no word to park on: spin, then nap) */
 			if (atomic_load_explicit(&m->draining, memory_order_seq_cst))
-				sched_yield();
+				lk__wait(&dw, NULL, 0);
 			else if (!(uint32_t)(top = atomic_load_explicit(
 						    &m->txn_free, memory_order_seq_cst)))
 				return LK_NOMEM;

@@ -6,14 +6,21 @@
  * C++17), the cache-line size, cpu_relax, exponential backoff, a monotonic
  * clock, futex park/wake, LK_DEBUG misuse reporting, and lk__wait(): the one
  * helper through which every waiting loop in latchkit goes. It alone decides
- * whether a waiter spins, yields or parks.
+ * whether a waiter spins or parks (or naps).
  *
- * Wait policy (tunable at compile time with -D):
- *   LK_SPIN_LIMIT   relax iterations before the first yield       (default 256)
- *   LK_YIELD_LIMIT  sched_yield calls before parking/sleeping     (default 8)
- *   LK_SLEEP_NS     nap for a waiter with no futex word to park on (default 50000)
- * A waiter that has spun LK_SPIN_LIMIT times gives its time slice away: when
- * waiters outnumber cores, the thread it waits for is probably not running.
+ * Wait policy: a waiter spins for a budget of TIME, then parks (or naps,
+ * where it has no futex word); it never loops on sched_yield. The budget is
+ * the measured cost of parking: an average of how long a woken thread took
+ * to run again after its waker's FUTEX_WAKE, learnt as the program runs.
+ * Spinning up to the cost of blocking, then blocking, is never worse than
+ * twice the best choice made in hindsight (Karlin, Li, Manasse & Owicki,
+ * SOSP 1991); counting relax instructions instead gives a budget that
+ * differs tenfold between CPUs (one pause lasts 10 to 140 cycles).
+ * Compile-time knobs, for measuring, not tuning:
+ *   LK_SPIN_NS      fixed spin budget in ns instead of the learnt one
+ *   LK_RELAX_REPEAT relax instructions per spin step (default 1): emulates
+ *                   a CPU with a slower pause, to show the budget ignores it
+ *   LK_SLEEP_NS     longest nap of a waiter with no futex word (50000)
  *
  * Linux parks on futex(2). Elsewhere lk__futex_wait() degrades to a short
  * nanosleep and lk__futex_wake() to nothing, which stays correct because every
@@ -45,10 +52,15 @@ using std::memory_order_relaxed;
 using std::memory_order_release;
 using std::memory_order_seq_cst;
 #define LK_THREAD_LOCAL thread_local
+/* A static initializer's value for an atomic member: C++11 and C++14
+ * cannot copy-initialize std::atomic from a plain value, but can
+ * list-initialize it. */
+#define LK__AINIT(v) {v}
 #else
 #include <stdatomic.h>
 #define LK_ATOMIC(T) _Atomic(T)
 #define LK_THREAD_LOCAL _Thread_local
+#define LK__AINIT(v) v
 #endif
 
 #include <errno.h>
@@ -114,11 +126,11 @@ extern "C" {
 
 /* ---- tunables ---------------------------------------------------------- */
 
-#ifndef LK_SPIN_LIMIT
-#define LK_SPIN_LIMIT 256
+#ifndef LK_SPIN_NS
+#define LK_SPIN_NS 0 /* 0: learn the budget (the cost of parking) */
 #endif
-#ifndef LK_YIELD_LIMIT
-#define LK_YIELD_LIMIT 8
+#ifndef LK_RELAX_REPEAT
+#define LK_RELAX_REPEAT 1
 #endif
 #ifndef LK_SLEEP_NS
 #define LK_SLEEP_NS 50000
@@ -131,13 +143,15 @@ extern "C" {
 
 static inline void lk__cpu_relax(void)
 {
+	for (int i = 0; i < LK_RELAX_REPEAT; i++) {
 #if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
+		__builtin_ia32_pause();
 #elif defined(__aarch64__)
-	__asm__ __volatile__("yield" ::: "memory");
+		__asm__ __volatile__("yield" ::: "memory");
 #else
-	atomic_signal_fence(memory_order_seq_cst); /* compiler barrier only */
+		atomic_signal_fence(memory_order_seq_cst); /* compiler barrier */
 #endif
+	}
 }
 
 /* ---- exponential backoff (for TTAS-style retry, not for waiting) -------- */
@@ -179,14 +193,71 @@ static inline void lk__sleep_ns(uint64_t ns)
 	nanosleep(&ts, NULL);
 }
 
+/* ---- the cost of parking, learnt ----------------------------------------- */
+
+/*
+ * lk__park_ns_ follows the lower envelope of wake-up latencies: the time
+ * from a waker's FUTEX_WAKE call (stamped in lk__wake_stamp_ by every
+ * latch) to the woken thread running again. It sets every waiter's spin
+ * budget. It falls fast (1/4 of a shorter sample) and rises slowly (1/64 of
+ * a longer one): when threads outnumber cores a woken thread also waits
+ * for a CPU, and a plain average then grows with the spinning it causes
+ * (measured on the lock table: 250-590 us, 8 threads on 2 cores); the cost
+ * of parking is what a wake costs when a CPU is free. One per program (LK__PROGRAM_WIDE); relaxed throughout: the
+ * values are estimates, and a lost update or a sample matched with another
+ * latch's stamp only makes one sample noisy. Until the first sample the
+ * budget is LK__PARK_SEED_NS, a starting point the samples replace.
+ */
+#define LK__PARK_SEED_NS 10000u
+#define LK__PARK_SAMPLE_MAX_NS 1000000u /* longer: not our wake-up */
+#define LK_HAVE_PARK_ESTIMATE 1
+LK__PROGRAM_WIDE LK_ATOMIC(uint64_t) lk__wake_stamp_;
+LK__PROGRAM_WIDE LK_ATOMIC(uint32_t) lk__park_ns_;
+
+/* The spin budget of a new wait, in ns. */
+static inline uint64_t lk__park_cost_ns(void)
+{
+	if (LK_SPIN_NS)
+		return LK_SPIN_NS;
+	uint32_t p = atomic_load_explicit(&lk__park_ns_, memory_order_relaxed);
+	return p ? p : LK__PARK_SEED_NS;
+}
+
+/* A waker calls this just before FUTEX_WAKE. */
+static inline void lk__park_stamp_(void)
+{
+	atomic_store_explicit(&lk__wake_stamp_, lk__now_ns(),
+			      memory_order_relaxed);
+}
+
+/* A sleeper the kernel woke (not a refused or timed-out sleep) learns. */
+static inline void lk__park_learn_(void)
+{
+	uint64_t now = lk__now_ns();
+	uint64_t st = atomic_load_explicit(&lk__wake_stamp_,
+					   memory_order_relaxed);
+	if (st == 0 || st > now || now - st >= LK__PARK_SAMPLE_MAX_NS)
+		return;
+	uint32_t d = (uint32_t)(now - st);
+	uint32_t p = atomic_load_explicit(&lk__park_ns_, memory_order_relaxed);
+	if (p == 0)
+		p = d;
+	else if (d > p)
+		p += (d - p) / 64;
+	else
+		p -= (p - d) / 4;
+	atomic_store_explicit(&lk__park_ns_, p ? p : 1, memory_order_relaxed);
+}
+
 /* ---- futex --------------------------------------------------------------- */
 
 /*
  * Sleep while *word == seen, until woken or until deadline (0 = none).
+ * True when the kernel woke us (not when it refused the sleep or timed out).
  * The kernel compares and sleeps as one step, so a wake that follows a store
  * to *word cannot be lost. Spurious returns are allowed: callers re-check.
  */
-static inline void lk__futex_wait(LK_ATOMIC(uint32_t) *word, uint32_t seen,
+static inline bool lk__futex_wait(LK_ATOMIC(uint32_t) *word, uint32_t seen,
 				  uint64_t deadline)
 {
 #if LK_HAVE_FUTEX
@@ -194,19 +265,20 @@ static inline void lk__futex_wait(LK_ATOMIC(uint32_t) *word, uint32_t seen,
 	if (deadline) {
 		uint64_t now = lk__now_ns();
 		if (now >= deadline)
-			return;
+			return false;
 		uint64_t left = deadline - now;
 		ts.tv_sec = (time_t)(left / 1000000000u);
 		ts.tv_nsec = (long)(left % 1000000000u);
 		tp = &ts;
 	}
-	syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, seen, tp, NULL,
-		0);
+	return syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, seen,
+		       tp, NULL, 0) == 0;
 #else
 	(void)word;
 	(void)seen;
 	(void)deadline;
 	lk__sleep_ns(LK_SLEEP_NS);
+	return false;
 #endif
 }
 
@@ -214,6 +286,7 @@ static inline void lk__futex_wait(LK_ATOMIC(uint32_t) *word, uint32_t seen,
 static inline void lk__futex_wake(LK_ATOMIC(uint32_t) *word, int n)
 {
 #if LK_HAVE_FUTEX
+	lk__park_stamp_();
 	syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE_PRIVATE, n, NULL, NULL,
 		0);
 #else
@@ -230,7 +303,7 @@ static inline void lk__futex_wake(LK_ATOMIC(uint32_t) *word, int n)
  */
 #define LK__FUTEX_ANY 0xffffffffu
 
-static inline void lk__futex_wait_bits(LK_ATOMIC(uint32_t) *word,
+static inline bool lk__futex_wait_bits(LK_ATOMIC(uint32_t) *word,
 				       uint32_t seen, uint64_t deadline,
 				       uint32_t bits)
 {
@@ -241,11 +314,11 @@ static inline void lk__futex_wait_bits(LK_ATOMIC(uint32_t) *word,
 		ts.tv_nsec = (long)(deadline % 1000000000u);
 		tp = &ts;
 	}
-	syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_BITSET_PRIVATE, seen,
-		tp, NULL, bits);
+	return syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_BITSET_PRIVATE,
+		       seen, tp, NULL, bits) == 0;
 #else
 	(void)bits;
-	lk__futex_wait(word, seen, deadline);
+	return lk__futex_wait(word, seen, deadline);
 #endif
 }
 
@@ -253,6 +326,7 @@ static inline void lk__futex_wake_bits(LK_ATOMIC(uint32_t) *word, int n,
 				       uint32_t bits)
 {
 #if LK_HAVE_FUTEX
+	lk__park_stamp_();
 	syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE_BITSET_PRIVATE, n, NULL,
 		NULL, bits);
 #else
@@ -272,81 +346,100 @@ static inline void lk__futex_wake_bits(LK_ATOMIC(uint32_t) *word, int n,
  *		if (!lk__wait(&w, word, seen))      // word NULL: cannot park
  *			return false;               // deadline passed
  *
- * Phase 1 spins with cpu_relax, phase 2 yields the CPU, phase 3 parks on the
- * futex word while it still holds `seen` (or naps when word is NULL). The
- * caller must arrange that whoever changes *word away from `seen` calls
- * lk__futex_wake() when a sleeper may be parked on it. A caller may set
- * w.bits after lk__wait_start() to park with that futex bitset (woken by
- * lk__futex_wake_bits() with an intersecting set, or by lk__futex_wake()).
+ * Phase 1 spins with cpu_relax for the spin budget (lk__park_cost_ns()),
+ * reading the clock once every 8 steps; phase 2 parks on the futex word
+ * while it still holds `seen`, or, with no word, naps (doubling from 1 us
+ * to LK_SLEEP_NS). The caller must arrange that whoever changes *word away
+ * from `seen` calls lk__futex_wake() when a sleeper may be parked on it. A
+ * caller may set w.bits after lk__wait_start() to park with that futex
+ * bitset (woken by lk__futex_wake_bits() with an intersecting set, or by
+ * lk__futex_wake()). Under LK_DEBUG each thread counts its spin steps,
+ * parks and naps (lk__wait_stats()), so tests can see the phases.
  */
+/* A caller may also lower w.spin_ns after lk__wait_start(), when it knows
+ * the wait will be long (the lock table does when its blocker waits too). */
 typedef struct {
-	uint32_t n;
-	uint32_t bits;    /* futex bitset to park with; LK__FUTEX_ANY by default */
-	uint32_t park_at; /* steps before parking: spin + yield phases */
-	uint64_t deadline;
+	uint32_t n;        /* spin steps taken */
+	uint32_t bits;     /* futex bitset to park with; LK__FUTEX_ANY */
+	uint32_t nap_ns;   /* next nap, when there is no word to park on */
+	bool parking;      /* the spin budget is spent */
+	uint64_t t0;       /* clock at the first check (0: not yet read) */
+	uint64_t spin_ns;  /* this wait's spin budget */
+	uint64_t deadline; /* 0: none */
 } lk__wait_t;
+
+#ifdef LK_DEBUG
+typedef struct {
+	uint64_t spins, parks, naps;
+} lk__wait_stats_t;
+LK__PROGRAM_WIDE LK_THREAD_LOCAL lk__wait_stats_t lk__wait_stats_;
+static inline lk__wait_stats_t lk__wait_stats(void)
+{
+	return lk__wait_stats_;
+}
+#define LK__WAIT_COUNT(f) (lk__wait_stats_.f++)
+#else
+#define LK__WAIT_COUNT(f) ((void)0)
+#endif
 
 static inline lk__wait_t lk__wait_start(uint64_t deadline)
 {
 	lk__wait_t w;
 	w.n = 0;
 	w.bits = LK__FUTEX_ANY;
-	w.park_at = (uint32_t)LK_SPIN_LIMIT + LK_YIELD_LIMIT;
+	w.nap_ns = 1000;
+	w.parking = false;
+	w.t0 = 0;
+	w.spin_ns = lk__park_cost_ns();
 	w.deadline = deadline;
 	return w;
 }
 
-/*
- * Skip the yield phase: spin, then park at once. For FIFO hand-off queue
- * locks: a next-in-line waiter that yields is runnable but not running when
- * its turn comes, and everyone behind it waits for the scheduler; parked, it
- * is woken by the grant. (4 threads x 200k MCS/CLH/ticket lock+unlock on 2
- * loaded cores: 1.7-7.7 s with the yield phase, 75-110 ms without.)
- */
-static inline void lk__wait_park_early(lk__wait_t *w)
-{
-	w->park_at = LK_SPIN_LIMIT;
-}
-
-/* Has the phase of spinning ended? Locks use it to decide to announce a
- * sleeper (set a "parked" bit) before calling lk__wait() with a word. */
+/* Has the spin phase ended? Locks use it to announce a sleeper (set a
+ * "parked" bit) before calling lk__wait() with a word. */
 static inline bool lk__wait_would_park(const lk__wait_t *w)
 {
-	return w->n >= w->park_at;
+	return w->parking;
 }
 
 /* One step of waiting. Returns false once the deadline has passed. */
 static inline bool lk__wait(lk__wait_t *w, LK_ATOMIC(uint32_t) *word,
 			    uint32_t seen)
 {
-	if (w->n < LK_SPIN_LIMIT) {
+	if (!w->parking) {
 		w->n++;
+		LK__WAIT_COUNT(spins);
 		lk__cpu_relax();
-		if (w->deadline && (w->n & 15) == 0 &&
-		    lk__now_ns() >= w->deadline)
-			return false;
+		if ((w->n & 7) == 0) {
+			uint64_t now = lk__now_ns();
+			if (w->t0 == 0)
+				w->t0 = now;
+			else if (now - w->t0 >= w->spin_ns)
+				w->parking = true;
+			if (w->deadline && now >= w->deadline)
+				return false;
+		}
 		return true;
 	}
-	if (w->deadline && lk__now_ns() >= w->deadline)
+	uint64_t now = w->deadline ? lk__now_ns() : 0;
+	if (w->deadline && now >= w->deadline)
 		return false;
-	if (w->n < w->park_at) {
-		w->n++;
-		sched_yield();
-		return true;
-	}
 	if (word) {
-		if (w->bits == LK__FUTEX_ANY)
-			lk__futex_wait(word, seen, w->deadline);
-		else
-			lk__futex_wait_bits(word, seen, w->deadline, w->bits);
+		LK__WAIT_COUNT(parks);
+		bool woken = w->bits == LK__FUTEX_ANY
+				     ? lk__futex_wait(word, seen, w->deadline)
+				     : lk__futex_wait_bits(word, seen,
+							   w->deadline, w->bits);
+		if (woken)
+			lk__park_learn_();
 	} else {
-		/* Nothing to park on: keep yielding, and nap now and then so an
-		 * oversubscribed queue lock's holder gets the CPU. */
-		w->n++;
-		if ((w->n & 7) == 0)
-			lk__sleep_ns(LK_SLEEP_NS);
-		else
-			sched_yield();
+		/* Nothing to park on (a spinning latch): nap, longer each
+		 * time, so a holder that is not running gets the CPU. */
+		LK__WAIT_COUNT(naps);
+		uint64_t left = w->deadline ? w->deadline - now : UINT64_MAX;
+		lk__sleep_ns(left < w->nap_ns ? left : w->nap_ns);
+		if (w->nap_ns < LK_SLEEP_NS)
+			w->nap_ns *= 2;
 	}
 	return true;
 }
@@ -388,7 +481,7 @@ static inline uintptr_t lk__self(void)
  */
 #ifdef LK_DEBUG
 #define LK__OWNER_FIELD LK_ATOMIC(uintptr_t) owner_;
-#define LK__OWNER_INIT , 0
+#define LK__OWNER_INIT , LK__AINIT(0)
 static inline void lk__owner_clear(LK_ATOMIC(uintptr_t) *o)
 {
 	atomic_store_explicit(o, 0, memory_order_relaxed); /* compared only */

@@ -1,77 +1,81 @@
 /*
- * latchkit/clh.h: CLH queue lock.
+ * latchkit/clh.h: CLH queue lock, in front of a lock word that survives
+ * preemption.
  *
  * Algorithm: Craig, "Building FIFO and priority-queuing spin locks from
  * atomic swap" (TR 93-02-02, U. Washington, 1993) and Magnusson, Landin &
- * Hagersten, "Queue locks on cache coherent multiprocessors" (IPPS 1994).
- * Each thread brings a node marked HELD and swaps it into `tail`; the node
- * it gets back is its predecessor's, and it waits until that node reads
- * FREE. Unlike MCS a waiter spins on its predecessor's node and nobody ever
- * writes a link, so unlock is one store and needs no wait for a successor.
+ * Hagersten, "Queue locks on cache coherent multiprocessors" (IPPS 1994)
+ * as the queue, and gate.h's lock word (ShflLock's separate lock word with
+ * a bounded steal, SOSP 2019) as the lock. A locker first tries the word
+ * with one CAS. Otherwise it marks its node HELD and swaps it into `tail`;
+ * the node it gets back is its predecessor's, and it waits until that node
+ * reads FREE: it is then the queue's head, the one thread that waits on
+ * the word. Once it has the word it hands headship on: it swings `tail`
+ * from its node back to NULL if nobody queued behind it, else marks its
+ * node FREE for the successor. No link is ever written.
  *
- * Variant: `tail` may be NULL, meaning free with an empty queue (so the
- * static initializer needs no dummy node). Unlock first tries to swing
- * `tail` from its own node back to NULL; only when a successor has queued
- * does it mark its node FREE.
- *
- * Node ownership (why nodes cannot live on a stack): a releaser cannot know
- * when its successor has finished reading the released node, so the node
- * passes to the successor. In this API:
- *   lk_clh_lock_node(l, n)   n goes into the queue. Returns the predecessor's
- *                            node, which now belongs to the caller (its last
- *                            reader was the caller), or NULL.
- *   lk_clh_unlock_node(l, n) returns true when n came back to the caller (no
- *                            successor), false when n now belongs to the
- *                            successor, whose lock call returned it.
+ * Node ownership (why nodes cannot live on a stack): the successor reads
+ * the node after it is marked FREE, so the node passes to the successor.
+ * In this API:
+ *   lk_clh_lock_node(l, n)   n goes into the queue (unless the word was
+ *                            taken at once). Returns the predecessor's
+ *                            node, which now belongs to the caller, or NULL.
+ *   lk_clh_unlock_node(l, n) true when n came back to the caller (it did
+ *                            not queue, or nobody queued behind it), false
+ *                            when n now belongs to the successor. The lock
+ *                            remembers which in `back_`, written by the
+ *                            holder only.
  * Nodes therefore wander between threads: allocate them on the heap or in
- * static storage, never on a stack that may die first.
- * The convenience API lk_clh_lock(l) / trylock / unlock does this
- * bookkeeping with per-thread spares: one in a fast slot plus a list of up
- * to LK_CLH_POOL (heap, cache-line aligned): lock pops a spare (allocates
- * when none),
- * nodes gained are pushed, a full list frees the extra, and a pthread key
- * destructor frees a thread's spares when it exits. The list is ONE object
- * per thread for the whole program (LK__PROGRAM_WIDE: a weak thread-local,
- * lk__clh_pool_, merged across C and C++ translation units), so lock and unlock
- * may sit in different translation units. The holder's node is kept in the
- * lock's `holder_` field, written only by the holder.
+ * static storage, never on a stack that may die first. The convenience API
+ * lk_clh_lock(l) / trylock / unlock does this bookkeeping with per-thread
+ * spares, and only when a lock call queues: one in a fast slot plus a list
+ * of up to LK_CLH_POOL (heap, cache-line aligned); a full list frees the
+ * extra, and a pthread key destructor frees a thread's spares when it
+ * exits. The list is ONE object per thread for the whole program
+ * (LK__PROGRAM_WIDE: a weak thread-local, lk__clh_pool_, merged across C
+ * and C++ translation units).
  *
- * Progress: starvation-free, FIFO in the order of the swap on `tail`.
- * Waiting goes through lk__wait(), with no yield phase (lk__wait_park_early,
- * as in mcs.h): past its spin phase a waiter marks its
- * predecessor's node PARKED and sleeps on it (futex); the releaser exchanges
- * the state and calls the kernel only when it saw PARKED. That wake may
- * reach memory already reused or freed by the new owner: FUTEX_WAKE on any
- * address is harmless (a spurious wake; every waiter re-checks).
+ * Progress: starvation-free. Order: FIFO in the order of the swap on
+ * `tail` among queued waiters. A thread that has not queued takes a free
+ * lock ahead of the head only while the head is not running (asleep, being
+ * woken, or preempted), and only during the head's first
+ * LK_STEAL_WINDOW_NS (1 ms) as head, and once more as it wakes after that
+ * (gate.h).
  *
- * No timedlock: a CLH waiter cannot leave the queue without its successor's
- * cooperation (it would have to hand its predecessor's node on: Scott's
- * abortable CLH, 2002); use mutex.h for timeouts.
+ * Waiting goes through lk__wait(): spin for the learnt cost of parking,
+ * then park. A queued waiter past its spin phase marks its predecessor's
+ * node PARKED and sleeps on it (futex); the one handing headship over
+ * exchanges the state and calls the kernel only when it saw PARKED, so a
+ * new head that sleeps is woken while the lock is still held
+ * (wake-ahead). That wake may reach memory already reused or freed by the
+ * new head: FUTEX_WAKE on any address is harmless (a spurious wake).
  *
- * Size: lock 16 bytes (tail + holder_), node one cache line (64 bytes, so a
- * spinning successor shares the line with nothing else); LK_DEBUG adds an
- * owner field to the lock.
+ * No timedlock: a CLH waiter cannot leave the queue without its
+ * successor's cooperation (it would have to hand its predecessor's node
+ * on: Scott's abortable CLH, 2002); use mutex.h for timeouts.
  *
- * Memory orders:
- *   lock: store(n->state, HELD, relaxed), published by the exchange.
- *         exchange(tail, n, acq_rel): release publishes n's HELD state to the
- *         successor that finds n in tail; acquire pairs with the release CAS
- *         of the last unlock when the queue was empty.
- *         load(pred->state, acquire): FREE must show the previous critical
- *         section. CAS(pred->state, HELD->PARKED, relaxed): only announces a
- *         sleeper; the releaser's exchange orders after it on the same word.
- *   trylock: load(tail, relaxed) first, to fail on a held lock without a
- *         write; then CAS(tail, NULL, n, acq_rel / relaxed), as the exchange.
- *   unlock: CAS(tail, n, NULL, release / relaxed): publishes the critical
- *         section to the next thread that swaps tail.
- *         exchange(n->state, FREE, release): hands the critical section to
- *         the successor; the old value says whether to wake it.
+ * Size: lock 16 bytes (lock word, back_, tail), node one cache line (64
+ * bytes, so a spinning successor shares the line with nothing else);
+ * LK_DEBUG adds an owner field to the lock.
+ *
+ * Memory orders (the lock word's are in gate.h):
+ *   store(n->state, HELD, relaxed), published by the exchange.
+ *   exchange(tail, n, acq_rel): release publishes n's HELD state to the
+ *         successor that finds n in tail; acquire pairs with the release
+ *         CAS of a head that emptied the queue.
+ *   load(pred->state, acquire): pairs with the hand-over exchange.
+ *   CAS(pred->state, HELD->PARKED, relaxed): only announces a sleeper; the
+ *         hand-over's exchange orders after it on the same word.
+ *   CAS(tail, n, NULL, release / relaxed): publishes n's last use to the
+ *         next thread that swaps tail.
+ *   exchange(n->state, FREE, release): hands headship (and n) to the
+ *         successor; the old value says whether to wake it.
  *   debug owner: relaxed, compared with the caller's own id.
  */
 #ifndef LATCHKIT_CLH_H
 #define LATCHKIT_CLH_H
 
-#include "base.h"
+#include "gate.h"
 
 #include <pthread.h>
 
@@ -90,25 +94,26 @@ typedef struct lk_clh_node {
 } LK_CACHE_ALIGNED lk_clh_node_t;
 
 typedef struct {
+	LK_ATOMIC(uint32_t) word; /* gate.h's lock word */
+	uint32_t back_; /* the holder's node came back to it */
 	LK_ATOMIC(lk_clh_node_t *) tail;
-	lk_clh_node_t *holder_; /* convenience API: the holder's node */
 	LK__OWNER_FIELD
 } lk_clh_t;
 
-#define LK_CLH_INIT {NULL, NULL LK__OWNER_INIT}
+#define LK_CLH_INIT {LK__AINIT(0), 0, LK__AINIT(NULL) LK__OWNER_INIT}
 
 static inline void lk_clh_init(lk_clh_t *l)
 {
+	atomic_store_explicit(&l->word, 0, memory_order_relaxed);
+	l->back_ = 0;
 	atomic_store_explicit(&l->tail, (lk_clh_node_t *)NULL,
 			      memory_order_relaxed);
-	l->holder_ = NULL;
 	lk__owner_clear(&l->owner_);
 }
 
-LK__COLD void lk_clh_wait_free_(lk_clh_node_t *pred)
+LK__COLD void lk_clh_wait_head_(lk_clh_node_t *pred)
 {
 	lk__wait_t w = lk__wait_start(0);
-	lk__wait_park_early(&w); /* FIFO: yielding only stalls the queue */
 	uint32_t s;
 	while ((s = atomic_load_explicit(&pred->state,
 					 memory_order_acquire)) != LK_CLH_FREE_) {
@@ -125,52 +130,79 @@ LK__COLD void lk_clh_wait_free_(lk_clh_node_t *pred)
 	}
 }
 
-static inline lk_clh_node_t *lk_clh_lock_node(lk_clh_t *l, lk_clh_node_t *n)
+/* Queue, become the head, take the word, hand headship on. Returns the
+ * predecessor's node (now the caller's) or NULL; sets back_. */
+LK__COLD lk_clh_node_t *lk_clh_lock_slow_(lk_clh_t *l, lk_clh_node_t *n)
 {
-	lk__owner_check_relock(&l->owner_, "lk_clh_lock");
+	if (lk__gate_arrive(&l->word)) {
+		l->back_ = 1;
+		return NULL;
+	}
 	atomic_store_explicit(&n->state, LK_CLH_HELD_, memory_order_relaxed);
 	lk_clh_node_t *pred =
 		atomic_exchange_explicit(&l->tail, n, memory_order_acq_rel);
-	if (lk__unlikely(pred != NULL))
-		lk_clh_wait_free_(pred);
+	if (pred)
+		lk_clh_wait_head_(pred);
+	lk__gate_head(&l->word);
+	lk_clh_node_t *exp = n;
+	if (atomic_compare_exchange_strong_explicit(
+		    &l->tail, &exp, (lk_clh_node_t *)NULL,
+		    memory_order_release, memory_order_relaxed)) {
+		l->back_ = 1;
+		return pred;
+	}
+	/* A successor waits on n: it is its head now, and n is its. */
+	l->back_ = 0;
+	if (atomic_exchange_explicit(&n->state, LK_CLH_FREE_,
+				     memory_order_release) == LK_CLH_PARKED_)
+		lk__futex_wake(&n->state, 1);
+	return pred;
+}
+
+static inline lk_clh_node_t *lk_clh_lock_node(lk_clh_t *l, lk_clh_node_t *n)
+{
+	lk__owner_check_relock(&l->owner_, "lk_clh_lock");
+	lk_clh_node_t *pred = NULL;
+	if (lk__likely(lk__gate_fast(&l->word)))
+		l->back_ = 1;
+	else
+		pred = lk_clh_lock_slow_(l, n);
 	lk__owner_acquired(&l->owner_);
 	return pred;
 }
 
 static inline bool lk_clh_trylock_node(lk_clh_t *l, lk_clh_node_t *n)
 {
+	(void)n; /* trylock never queues */
 	lk__owner_check_relock(&l->owner_, "lk_clh_trylock");
-	lk_clh_node_t *exp = NULL;
-	if (atomic_load_explicit(&l->tail, memory_order_relaxed))
-		return false; /* held: fail without writing the line */
-	atomic_store_explicit(&n->state, LK_CLH_HELD_, memory_order_relaxed);
-	if (!atomic_compare_exchange_strong_explicit(&l->tail, &exp, n,
-						     memory_order_acq_rel,
-						     memory_order_relaxed))
+	if (!lk__gate_trylock(&l->word))
 		return false;
+	l->back_ = 1;
 	lk__owner_acquired(&l->owner_);
 	return true;
 }
 
-static inline bool lk_clh_release_(lk_clh_t *l, lk_clh_node_t *n)
+static inline bool lk_clh_release_(lk_clh_t *l, const char *fn)
 {
-	lk_clh_node_t *exp = n;
-	if (lk__likely(atomic_compare_exchange_strong_explicit(
-		    &l->tail, &exp, (lk_clh_node_t *)NULL,
-		    memory_order_release, memory_order_relaxed)))
-		return true;
-	/* A successor waits on n: hand over. n is its from here on, so the
-	 * wake below only uses the address. */
-	if (atomic_exchange_explicit(&n->state, LK_CLH_FREE_,
-				     memory_order_release) == LK_CLH_PARKED_)
-		lk__futex_wake(&n->state, 1);
-	return false;
+	(void)fn; /* named in LK_DEBUG's reports only */
+	LK__CHECK(lk__gate_is_locked(&l->word), fn, "unlock of a free lock");
+	lk__owner_check_release(&l->owner_, fn);
+	bool back = l->back_ != 0;
+	lk__gate_unlock(&l->word);
+	return back;
 }
 
 static inline bool lk_clh_unlock_node(lk_clh_t *l, lk_clh_node_t *n)
 {
-	lk__owner_check_release(&l->owner_, "lk_clh_unlock");
-	return lk_clh_release_(l, n);
+	(void)n;
+	return lk_clh_release_(l, "lk_clh_unlock");
+}
+
+/* Is the lock held by anyone? A racy hint for assertions (relaxed load:
+ * it orders nothing). */
+static inline bool lk_clh_is_locked(const lk_clh_t *l)
+{
+	return lk__gate_is_locked(&l->word);
 }
 
 /* ---- convenience API: spare nodes per thread, shared by every TU ------ */
@@ -246,32 +278,34 @@ static inline void lk_clh_node_put_(lk_clh_node_t *n)
 		p->one = n;
 }
 
-static inline void lk_clh_lock(lk_clh_t *l)
+/* Only a lock call that queues needs a node: take a spare, and keep what
+ * comes back. */
+LK__COLD void lk_clh_lock_queued_(lk_clh_t *l)
 {
 	lk_clh_node_t *n = lk_clh_node_get_();
-	lk_clh_node_t *pred = lk_clh_lock_node(l, n);
+	lk_clh_node_t *pred = lk_clh_lock_slow_(l, n);
 	if (pred)
 		lk_clh_node_put_(pred);
-	l->holder_ = n;
+	if (l->back_)
+		lk_clh_node_put_(n);
+}
+
+static inline void lk_clh_lock(lk_clh_t *l)
+{
+	lk__owner_check_relock(&l->owner_, "lk_clh_lock");
+	if (lk__unlikely(!lk__gate_fast(&l->word)))
+		lk_clh_lock_queued_(l);
+	lk__owner_acquired(&l->owner_);
 }
 
 static inline bool lk_clh_trylock(lk_clh_t *l)
 {
-	lk_clh_node_t *n = lk_clh_node_get_();
-	if (!lk_clh_trylock_node(l, n)) {
-		lk_clh_node_put_(n);
-		return false;
-	}
-	l->holder_ = n;
-	return true;
+	return lk_clh_trylock_node(l, NULL);
 }
 
 static inline void lk_clh_unlock(lk_clh_t *l)
 {
-	lk__owner_check_release(&l->owner_, "lk_clh_unlock");
-	lk_clh_node_t *n = l->holder_;
-	if (lk_clh_release_(l, n))
-		lk_clh_node_put_(n);
+	lk_clh_release_(l, "lk_clh_unlock");
 }
 
 #ifdef __cplusplus

@@ -19,7 +19,7 @@
  * Progress: optimistic readers are lock-free (they restart while writes
  * keep landing, and wait while the latch is held). Exclusive lock: a
  * test-and-test-and-set spin on the word through lk__wait (a 64-bit word
- * cannot be a futex word, so waiters yield and nap, never park); not fair.
+ * cannot be a futex word, so waiters spin, then nap, never park); not fair.
  * Use it for short critical sections, as OLC does.
  *
  * Size: 8 bytes (16 with LK_DEBUG: owner).

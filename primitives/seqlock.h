@@ -12,8 +12,8 @@
  * Progress: readers are lock-free, not wait-free: a reader retries while
  * writers keep writing, and waits (lk__wait, never parks: writer sections are
  * meant to be short) while a write is in progress. Readers never delay a
- * writer. Writers of lk_seqlock_t serialise on a futex latch (spin, yield,
- * then park; not FIFO, so no fairness promise between writers). Writers of
+ * writer. Writers of lk_seqlock_t serialise on a futex latch (spin, then
+ * park; not FIFO, so no fairness promise between writers). Writers of
  * lk_seqcount_t must be serialised by the caller (one writer at a time).
  *
  * Size: lk_seqlock_t 8 bytes (16 with LK_DEBUG: owner); lk_seqcount_t 4.

@@ -9,8 +9,8 @@
  * Progress: deadlock-free, not starvation-free: no fairness at all, any
  * waiter may win any release. Waiters retry the exchange, so under contention
  * every retry bounces the cache line; prefer ttas.h when that matters.
- * Waiting goes through lk__wait() with no futex word (spin, then yield, then
- * short naps): the release is a plain store, so nobody could be told to wake.
+ * Waiting goes through lk__wait() with no futex word (spin for a time, then
+ * naps): the release is a plain store, so nobody could be told to wake.
  *
  * Size: 4 bytes (one uint32_t word); LK_DEBUG adds an owner field.
  *

@@ -11,7 +11,7 @@
  * retry so that a release is not followed by a burst of exchanges.
  *
  * Progress: deadlock-free, not starvation-free: no fairness. Waiting goes
- * through lk__wait() with no futex word (spin, then yield, then short naps):
+ * through lk__wait() with no futex word (spin for a time, then naps):
  * the release is a plain store, so nobody could be told to wake.
  *
  * Size: 4 bytes (one uint32_t word); LK_DEBUG adds an owner field.

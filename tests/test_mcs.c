@@ -51,34 +51,37 @@ Test(mcs, explicit_nodes_count_8_threads)
 	cr_assert_null(atomic_load(&l.tail), "queue not empty after the run");
 }
 
-Test(mcs, pool_nodes_return)
+/* The convenience API keeps no pool: one thread may hold any number of
+ * MCS locks, each of them taken after queueing. */
+static lk_mcs_t many[64];
+
+static void *many_fn(void *p)
 {
-	/* Taking and releasing far more locks than the pool holds must work
-	 * as long as no more than LK_MCS_POOL are held at once. */
-	lk_mcs_t ls[LK_MCS_POOL];
-	for (int i = 0; i < LK_MCS_POOL; i++)
-		lk_mcs_init(&ls[i]);
-	for (int r = 0; r < 100; r++) {
-		for (int i = 0; i < LK_MCS_POOL; i++)
-			lk_mcs_lock(&ls[i]);
-		for (int i = LK_MCS_POOL - 1; i >= 0; i -= 2)
-			lk_mcs_unlock(&ls[i]);
-		for (int i = LK_MCS_POOL - 2; i >= 0; i -= 2)
-			lk_mcs_unlock(&ls[i]);
-	}
-	int free_nodes = 0;
-	for (lk_mcs_node_t *n = lk__mcs_pool_.free; n;
-	     n = atomic_load(&n->next))
-		free_nodes++;
-	cr_assert_eq(free_nodes, LK_MCS_POOL, "%d nodes back in the pool",
-		     free_nodes);
+	(void)p;
+	for (int i = 0; i < 64; i++)
+		lk_mcs_lock(&many[i]);
+	for (int i = 0; i < 64; i++)
+		lk_mcs_unlock(&many[i]);
+	return NULL;
 }
 
-Test(mcs, pool_exhausted_aborts, .signal = SIGABRT)
+Test(mcs, many_held_no_pool)
 {
-	static lk_mcs_t ls[LK_MCS_POOL + 1];
-	for (int i = 0; i <= LK_MCS_POOL; i++)
-		lk_mcs_lock(&ls[i]);
+	for (int i = 0; i < 64; i++)
+		lk_mcs_init(&many[i]);
+	for (int r = 0; r < 20; r++) {
+		pthread_t th[3];
+		for (int i = 0; i < 3; i++)
+			cr_assert_eq(pthread_create(&th[i], NULL, many_fn,
+						    NULL),
+				     0);
+		for (int i = 0; i < 3; i++)
+			pthread_join(th[i], NULL);
+	}
+	for (int i = 0; i < 64; i++) {
+		cr_assert_eq(atomic_load(&many[i].word), 0u);
+		cr_assert_null(atomic_load(&many[i].tail));
+	}
 }
 
 Test(mcs, size)

@@ -1,0 +1,208 @@
+/*
+ * The wait policy (base.h) and the lock word the queue locks stand on
+ * (gate.h). Built with LK_DEBUG, so every thread counts its wait phases
+ * (lk__wait_stats()): a waiter whose lock is held past its spin budget must
+ * be seen to park, and one on a latch with no futex word to nap.
+ */
+#define LK_DEBUG 1
+#include <latchkit/clh.h>
+#include <latchkit/mcs.h>
+#include <latchkit/mutex.h>
+#include <latchkit/ticket.h>
+#include <latchkit/ttas.h>
+#include "harness.h"
+
+/* ---- the gate's rules, one thread ------------------------------------- */
+
+typedef LK_ATOMIC(uint32_t) word_t;
+
+Test(gate, fast_path_only_on_a_clear_word)
+{
+	word_t g = 0;
+	cr_assert(lk__gate_fast(&g));
+	cr_assert_eq(atomic_load(&g), LK__GATE_LOCKED);
+	cr_assert_not(lk__gate_fast(&g));
+	atomic_store(&g, LK__GATE_PARKED); /* free, but a head exists */
+	cr_assert_not(lk__gate_fast(&g));
+}
+
+Test(gate, steal_rule)
+{
+	static const struct {
+		uint32_t w;
+		bool steal;
+	} cases[] = {
+		{0, true},
+		{LK__GATE_LOCKED, false},
+		{LK__GATE_RUNNING, false}, /* a running head is owed it */
+		{LK__GATE_PARKED, true},   /* asleep: not running */
+		{LK__GATE_WAKING, true},   /* woken, not yet running */
+		{LK__GATE_NOSTEAL | LK__GATE_PARKED, false}, /* the bound */
+		{LK__GATE_NOSTEAL | LK__GATE_WAKING, false},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		word_t g = cases[i].w;
+		cr_assert_eq(lk__gate_trylock(&g), cases[i].steal,
+			     "word %u", cases[i].w);
+		cr_assert_eq(atomic_load(&g),
+			     cases[i].steal ? (cases[i].w | LK__GATE_LOCKED)
+					    : cases[i].w,
+			     "word %u changed wrongly", cases[i].w);
+	}
+}
+
+Test(gate, unlock_wakes_a_parked_head_once)
+{
+	word_t g = LK__GATE_LOCKED | LK__GATE_PARKED | LK__GATE_NOSTEAL;
+	lk__gate_unlock(&g);
+	cr_assert_eq(atomic_load(&g), LK__GATE_WAKING | LK__GATE_NOSTEAL);
+	atomic_store(&g, LK__GATE_LOCKED | LK__GATE_WAKING);
+	lk__gate_unlock(&g);
+	cr_assert_eq(atomic_load(&g), LK__GATE_WAKING);
+	atomic_store(&g, LK__GATE_LOCKED | LK__GATE_RUNNING);
+	lk__gate_unlock(&g);
+	cr_assert_eq(atomic_load(&g), LK__GATE_RUNNING);
+}
+
+/* A free word whose announced head never takes it: the head is not
+ * running, and an arrival takes it after watching a while. */
+Test(gate, arrival_passes_a_stale_head)
+{
+	word_t g = LK__GATE_RUNNING;
+	cr_assert(lk__gate_arrive(&g));
+	cr_assert_eq(atomic_load(&g), LK__GATE_RUNNING | LK__GATE_LOCKED);
+	cr_assert_not(lk__gate_arrive(&g), "took a held word");
+}
+
+/* ---- the bound: a head that has waited a window takes the next release */
+
+static lk_ticket_t bound_lock = LK_TICKET_INIT;
+static atomic_int bound_got;
+
+static void *bound_fn(void *p)
+{
+	(void)p;
+	lk_ticket_lock(&bound_lock);
+	atomic_store(&bound_got, 1);
+	lk_ticket_unlock(&bound_lock);
+	return NULL;
+}
+
+Test(gate, nosteal_after_the_window)
+{
+	lk_ticket_lock(&bound_lock);
+	pthread_t th;
+	cr_assert_eq(pthread_create(&th, NULL, bound_fn, NULL), 0);
+	/* Let the head park, past its window, then steal the lock from it
+	 * while it wakes (allowed: it is not running). */
+	uint64_t t0 = lkt_now_ns();
+	while ((atomic_load(&bound_lock.word) & LK__GATE_HS) !=
+	       LK__GATE_PARKED) {
+		cr_assert_lt(lkt_now_ns() - t0, 10000000000ull,
+			     "the head never parked");
+		lkt_sleep_ms(1);
+	}
+	lkt_sleep_ms(2 * LK_STEAL_WINDOW_NS / 1000000 + 1);
+	lk_ticket_unlock(&bound_lock);
+	while (!lk_ticket_trylock(&bound_lock))
+		cr_assert_not(atomic_load(&bound_got),
+			      "the head took it first: no steal to test");
+	/* The head wakes, finds the lock held, and sets NOSTEAL. */
+	while (!(atomic_load(&bound_lock.word) & LK__GATE_NOSTEAL)) {
+		cr_assert_lt(lkt_now_ns() - t0, 10000000000ull,
+			     "the head never set NOSTEAL");
+		lkt_sleep_ms(1);
+	}
+	/* From now on nobody but the head may take it. */
+	lk_ticket_unlock(&bound_lock);
+	bool stole = lk_ticket_trylock(&bound_lock);
+	if (stole) { /* legal only if the head took and dropped it already */
+		cr_assert(atomic_load(&bound_got), "stole past NOSTEAL");
+		lk_ticket_unlock(&bound_lock);
+	}
+	pthread_join(th, NULL);
+	cr_assert(atomic_load(&bound_got));
+	cr_assert_eq(atomic_load(&bound_lock.word), 0u);
+}
+
+/* ---- the wait policy's phases ------------------------------------------ */
+
+typedef struct {
+	void (*lock)(void *);
+	void (*unlock)(void *);
+	void *l;
+	lk__wait_stats_t seen; /* the waiter's counts once it got the lock */
+} phase_t;
+
+static void *phase_fn(void *p)
+{
+	phase_t *ph = (phase_t *)p;
+	lk__wait_stats_t before = lk__wait_stats();
+	ph->lock(ph->l);
+	lk__wait_stats_t after = lk__wait_stats();
+	ph->unlock(ph->l);
+	ph->seen.spins = after.spins - before.spins;
+	ph->seen.parks = after.parks - before.parks;
+	ph->seen.naps = after.naps - before.naps;
+	return NULL;
+}
+
+/* Hold the lock for 20 spin budgets (at least 50 ms) while another thread
+ * waits for it; return what the waiter did. */
+static lk__wait_stats_t hold_past_budget(phase_t *ph)
+{
+	ph->lock(ph->l);
+	pthread_t th;
+	cr_assert_eq(pthread_create(&th, NULL, phase_fn, ph), 0);
+	uint64_t hold_ns = 20 * lk__park_cost_ns();
+	lkt_sleep_ms(hold_ns < 50000000u ? 50 : (unsigned)(hold_ns / 1000000u));
+	ph->unlock(ph->l);
+	pthread_join(th, NULL);
+	return ph->seen;
+}
+
+#define PHASE_LOCK(name, type, INIT)                                           \
+	static type name##_l = INIT;                                           \
+	static void name##_lock(void *l) { lk_##name##_lock((type *)l); }      \
+	static void name##_unlock(void *l) { lk_##name##_unlock((type *)l); }
+
+PHASE_LOCK(mutex, lk_mutex_t, LK_MUTEX_INIT)
+PHASE_LOCK(ticket, lk_ticket_t, LK_TICKET_INIT)
+PHASE_LOCK(mcs, lk_mcs_t, LK_MCS_INIT)
+PHASE_LOCK(clh, lk_clh_t, LK_CLH_INIT)
+PHASE_LOCK(ttas, lk_ttas_t, LK_TTAS_INIT)
+
+#define PARKS_TEST(name)                                                       \
+	Test(wait, name##_waiter_parks_past_its_budget)                        \
+	{                                                                      \
+		phase_t ph = {name##_lock, name##_unlock, &name##_l, {0, 0, 0}}; \
+		lk__wait_stats_t s = hold_past_budget(&ph);                    \
+		cr_assert_gt(s.spins, 0, "no spin phase");                     \
+		cr_assert_gt(s.parks, 0, "held 20 budgets, never parked");     \
+		cr_assert_gt(atomic_load(&lk__park_ns_), 0u,                   \
+			     "a woken sleeper learnt nothing");                \
+	}
+
+PARKS_TEST(mutex)
+PARKS_TEST(ticket)
+PARKS_TEST(mcs)
+PARKS_TEST(clh)
+
+/* A spinning latch has no futex word: past its budget it naps. */
+Test(wait, ttas_waiter_naps_past_its_budget)
+{
+	phase_t ph = {ttas_lock, ttas_unlock, &ttas_l, {0, 0, 0}};
+	lk__wait_stats_t s = hold_past_budget(&ph);
+	cr_assert_gt(s.spins, 0, "no spin phase");
+	cr_assert_gt(s.naps, 0, "held 20 budgets, never napped");
+	cr_assert_eq(s.parks, 0u, "parked with no futex word");
+}
+
+/* The budget is time: a fixed LK_SPIN_NS would be returned as is, and the
+ * learnt one stays within the sample bound. */
+Test(wait, budget_is_bounded_time)
+{
+	uint64_t b = lk__park_cost_ns();
+	cr_assert_gt(b, 0u);
+	cr_assert_lt(b, (uint64_t)LK__PARK_SAMPLE_MAX_NS);
+}
