@@ -1,8 +1,8 @@
 #!/bin/sh
 # lint.sh MANDIR HEADER...: every generated page renders without a single
 # message from mandoc -Tlint (style included) or groff -ww; every header
-# has its page, with an EXAMPLES section; every link leads to a page; every
-# man/examples/NAME.c belongs to a header.
+# has its page, and one with verbs an EXAMPLES section; every link leads to
+# a page; every man/examples/NAME.c belongs to a header.
 set -u
 dir=$1; shift
 fail=0
@@ -13,7 +13,11 @@ for h in "$@"; do
 	b=${h##*/}; b=${b%.h}
 	p=$dir/latchkit-$b.3
 	[ -f "$p" ] || { say "$h has no page ($p)"; continue; }
-	grep -q '^\.SH EXAMPLES' "$p" || say "$p has no EXAMPLES: write man/examples/$b.c"
+	# A header with verbs (links to its page) needs an example; an
+	# internal one (base.h, gate.h) may have one.
+	[ -z "$(find "$dir" -lname "latchkit-$b.3" | head -1)" ] ||
+		grep -q '^\.SH EXAMPLES' "$p" ||
+		say "$p has no EXAMPLES: write man/examples/$b.c"
 done
 for e in man/examples/*.c; do
 	b=${e##*/}; b=${b%.c}

@@ -623,7 +623,7 @@ def page_for(header, args, headers_all):
         out += [line_out(esc(l.expandtabs(8).rstrip(), True)) if l.strip()
                 else "\\&" for l in lines]
         out += [".fi"]
-    else:
+    elif verbs:
         print("mkman: %s has no example (%s)" % (header, ex), file=sys.stderr)
 
     others = set()

@@ -15,6 +15,7 @@
 #include <latchkit/base.h>
 #include <latchkit/brlock.h>
 #include <latchkit/clh.h>
+#include <latchkit/gate.h> /* internal: ticket, MCS and CLH use it */
 #include <latchkit/leftright.h>
 #include <latchkit/lockmgr.h>
 #include <latchkit/mcs.h>
@@ -89,6 +90,10 @@ static void set_int(void *instance, void *arg)
 
 static void latches(void)
 {
+	lk_ticket_lock(&ticket);
+	CHECK(lk_ticket_is_locked(&ticket));
+	lk_ticket_unlock(&ticket);
+
 	MUTEX_ROUND(tas, &tas);
 	MUTEX_ROUND(ttas, &ttas);
 	MUTEX_ROUND(ticket, &ticket);
