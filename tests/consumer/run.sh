@@ -52,7 +52,7 @@ build() {
 		$libs -Wl,-rpath,"$prefix/lib" ;;
 	*-static) $cc "$@" $cflags "$here/consumer.c" -x none -o "$out" \
 		-static $static_libs ;;
-	esac
+	esac || fail "$name: $cc $* does not build (messages above)"
 	case $name in
 	*-shared) readelf -d "$out" | grep -q 'NEEDED.*\[liblatchkit.so.[0-9]*\]' ||
 		fail "$name: not linked against liblatchkit.so" ;;
