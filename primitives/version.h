@@ -13,8 +13,8 @@
  * three numbers below for the SONAME and file name of the shared library,
  * latchkit.pc and the CMake package. Keep each on its own line as it is.
  *
- * Plain macros only: no atomics, no size, no memory orders; the header
- * compiles as C11 and C++11 and later on its own.
+ * Plain macros (and one internal typedef): no atomics, no size, no memory
+ * orders; the header compiles on its own as C11 and as C++11 and later.
  */
 #ifndef LATCHKIT_VERSION_H
 #define LATCHKIT_VERSION_H
@@ -33,5 +33,9 @@
 	LK__VERSION_STR(LATCHKIT_VERSION_MAJOR)                                \
 	"." LK__VERSION_STR(LATCHKIT_VERSION_MINOR) "." LK__VERSION_STR(       \
 		LATCHKIT_VERSION_PATCH)
+
+/* One declaration, so that a file including only this header is not an
+ * empty translation unit, which ISO C (-pedantic) forbids. */
+typedef int lk__version_h;
 
 #endif /* LATCHKIT_VERSION_H */
