@@ -1,6 +1,7 @@
 # latchkit: `make test` and `make bench` are all a newcomer needs.
 # Each folder owns a make fragment (tests/tests.mk, lockmgr/lockmgr.mk,
-# verify/verify.mk, bench/bench.mk); this file holds what they share.
+# verify/verify.mk, bench/bench.mk, man/man.mk, dist/dist.mk,
+# tests/consumer/consumer.mk); this file holds what they share.
 
 PREFIX   ?= /usr/local
 BUILD    := build
@@ -11,6 +12,16 @@ OPT      ?= -O2 -g
 CFLAGS_BASE := $(CSTD) $(OPT) $(WARN) -pthread -I$(INC)
 COMPILERS := gcc clang
 NPROC    := $(shell nproc 2>/dev/null || echo 2)
+
+# The release is written once, in primitives/version.h; the SONAME
+# (lockmgr.mk), latchkit.pc, the CMake package (dist/) and the man pages read
+# it from here.
+lk_version = $(shell sed -n 's/^\#define LATCHKIT_VERSION_$(1) \([0-9][0-9]*\)$$/\1/p' primitives/version.h)
+VERSION_MAJOR := $(call lk_version,MAJOR)
+VERSION := $(VERSION_MAJOR).$(call lk_version,MINOR).$(call lk_version,PATCH)
+ifneq ($(words $(subst ., ,$(VERSION))),3)
+$(error primitives/version.h: cannot read LATCHKIT_VERSION_MAJOR/MINOR/PATCH)
+endif
 
 # Public headers: every primitive plus the lock table's API.
 PUB_HEADERS := $(sort $(wildcard primitives/*.h)) $(wildcard lockmgr/lockmgr.h)
@@ -30,6 +41,9 @@ $(INC)/.stamp: $(PUB_HEADERS)
 
 include lockmgr/lockmgr.mk
 include tests/tests.mk
+include tests/consumer/consumer.mk
+include man/man.mk
+include dist/dist.mk
 include verify/verify.mk
 include bench/bench.mk
 include bench/headproto.mk
@@ -44,14 +58,8 @@ test: deps headers
 	@$(MAKE) --no-print-directory verify-spin
 	@$(MAKE) --no-print-directory -j$(NPROC) bench-smoke
 	@scripts/check.sh bench-head-selftest $(MAKE) --no-print-directory bench-head-selftest
+	@$(MAKE) --no-print-directory test-dist
 	@scripts/summary.sh
-
-install: lib
-	install -d $(DESTDIR)$(PREFIX)/include/latchkit $(DESTDIR)$(PREFIX)/lib/pkgconfig
-	install -m 644 $(PUB_HEADERS) $(DESTDIR)$(PREFIX)/include/latchkit/
-	install -m 644 $(BUILD)/gcc/liblatchkit.a $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 $(BUILD)/gcc/liblatchkit.so $(DESTDIR)$(PREFIX)/lib/
-	sed -e 's|@PREFIX@|$(PREFIX)|' latchkit.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/latchkit.pc
 
 clean:
 	rm -rf $(BUILD) bench/results

@@ -13,8 +13,19 @@ $(BUILD)/$(1)/liblatchkit.a: $(patsubst lockmgr/%.c,$(BUILD)/$(1)/lockmgr/%.o,$(
 endef
 $(foreach c,$(COMPILERS),$(eval $(call lockmgr_rules,$(c))))
 
-$(BUILD)/gcc/liblatchkit.so: $(patsubst lockmgr/%.c,$(BUILD)/gcc/lockmgr/%.o,$(LOCKMGR_SRCS))
-	gcc -shared -pthread -o $@ $^
+# The shared library as distributions ship it: the file carries the full
+# version, its SONAME the major one (primitives/version.h), and the dev
+# link liblatchkit.so points at the SONAME link. liblatchkit.map exports
+# the lk_ names only, under a version node.
+SONAME := liblatchkit.so.$(VERSION_MAJOR)
+$(BUILD)/gcc/liblatchkit.so.$(VERSION): $(patsubst lockmgr/%.c,$(BUILD)/gcc/lockmgr/%.o,$(LOCKMGR_SRCS)) lockmgr/liblatchkit.map
+	gcc -shared -pthread -Wl,-soname,$(SONAME) \
+		-Wl,--version-script=lockmgr/liblatchkit.map -Wl,--no-undefined \
+		-o $@ $(filter %.o,$^)
+$(BUILD)/gcc/$(SONAME): $(BUILD)/gcc/liblatchkit.so.$(VERSION)
+	ln -sfn $(notdir $<) $@
+$(BUILD)/gcc/liblatchkit.so: $(BUILD)/gcc/$(SONAME)
+	ln -sfn $(notdir $<) $@
 
 # lib-debug: the same library built with -DLK_DEBUG (misuse such as an
 # early release under strict_2pl aborts with a message instead of returning
