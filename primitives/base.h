@@ -402,6 +402,12 @@ static inline bool lk__wait_would_park(const lk__wait_t *w)
 	return w->parking;
 }
 
+/* End the spin phase now: the caller knows spinning will not pay. */
+static inline void lk__wait_park_now(lk__wait_t *w)
+{
+	w->parking = true;
+}
+
 /* One step of waiting. Returns false once the deadline has passed. */
 static inline bool lk__wait(lk__wait_t *w, LK_ATOMIC(uint32_t) *word,
 			    uint32_t seen)
