@@ -1,53 +1,72 @@
 /*
- * latchkit/pfrwlock.h: a phase-fair spinning reader-writer latch.
+ * latchkit/pfrwlock.h: a phase-fair reader-writer latch.
  *
  * Algorithm: PF-T, the ticket-based phase-fair RW lock of B. Brandenburg and
  * J. Anderson, "Spin-based reader-writer synchronization for multiprocessor
- * real-time systems", Real-Time Systems 46(1), 2010. Four counters:
+ * real-time systems", Real-Time Systems 46(1), 2010, with its writers' ticket
+ * (win, wout) replaced by ticket.h's lock (a FIFO ticket queue behind
+ * gate.h's lock word: ShflLock's separate word with a bounded steal, SOSP
+ * 2019) and its waits parked on futex words. State:
  *   rin   readers that arrived (in steps of RINC = 0x100); its low two bits
  *         are the writer bits: PRES (a writer is present) and PHID (the
- *         present writer's phase id, taken from wout, below)
- *   rout  readers that left (steps of RINC)
- *   win   writer tickets handed out, in steps of 2
- *   wout  the ticket being served (even part), and in its low bit the phase
- *         id the next writer phase will carry
+ *         present writer's phase id, from ph_); bit 2 is RWAIT (a reader
+ *         may be parked on rin)
+ *   rout  readers that left (steps of RINC); bit 0 is DWAIT (the writer
+ *         draining readers may be parked on rout)
+ *   w_    the writers' lock (lk_ticket_t): one writer at a time, FIFO
+ *   ph_   the phase id (bit 0) the next writer phase will carry; read and
+ *         written only by w_'s holder
  * The paper takes the phase id from the ticket's low bit; here it flips only
- * when a writer phase really ran, so a try writer may give back a ticket
- * unused without two consecutive phases carrying the same id (a reader that
- * arrived in the first would take the second for it and wait for ever).
- * A reader adds RINC to rin; if the writer bits were set, it spins until they
- * change: either cleared, or the next writer's (other) phase id. A writer takes
- * a ticket, waits its turn, sets PRES|PHID in rin and waits until rout reaches
- * the rin value it displaced (every reader that came before it has left).
+ * when a writer phase really ran, so a try writer may take w_ and give it
+ * back unused without two consecutive phases carrying the same id (a reader
+ * that arrived in the first would take the second for it and wait for ever).
+ * A reader adds RINC to rin; if the writer bits were set, it waits until they
+ * change: either cleared, or the next writer's (other) phase id. A writer
+ * takes w_, sets PRES|ph_ in rin and waits until rout reaches the rin value
+ * it displaced (every reader that came before it has left); wrunlock clears
+ * the writer bits, flips ph_ and releases w_.
+ *
+ * Waiting: every wait goes through lk__wait() (spin for the learnt cost of
+ * parking, then park). A waiting reader past its spin phase sets RWAIT and
+ * parks on rin; wrunlock clears WBITS and RWAIT in one RMW and, if RWAIT
+ * was set, wakes every sleeper on rin (RWAIT set by a reader that looked
+ * before that clear stays until the next wrunlock: one spare wake). The
+ * draining writer past its spin phase sets DWAIT and parks on rout; an
+ * rdunlock whose add returns DWAIT wakes it (it re-checks, and clears DWAIT
+ * once drained). Writers waiting for w_ park in ticket.h. So no waiter
+ * holds a CPU past its spin budget, and a writer whose turn has come but
+ * is not running (preempted, or still waking) is passed by a running one
+ * (gate.h), instead of every writer behind it waiting for the scheduler.
  *
  * Progress and fairness: phase-fair. Reader and writer phases alternate while
- * both wait: a reader waits for at most one writer phase, a writer for at most
- * one reader phase plus the writers ahead of it, which are served FIFO. No
- * starvation. Spinning only (lk__wait() with no futex word); never a syscall.
- * The price of that order: when threads outnumber cores, a writer whose turn
- * (or a reader whose admission) has come may be descheduled, and everyone
- * behind it waits for the scheduler (95% reads, 2 threads on 2 loaded cores:
- * about 5x below rwlock.h, as ck_pflock); prefer rwmutex.h there.
+ * both wait: a reader waits for at most one writer phase; a writer for at
+ * most one reader phase plus the writers ahead of it in w_, which are served
+ * FIFO except for ticket.h's bound: a writer that has not queued may take
+ * w_ ahead of the queue's head only while the head is not running and
+ * during its first LK_STEAL_WINDOW_NS (1 ms) as head (plus one steal as it
+ * wakes). No starvation. An unlock makes a system call only when a waiter
+ * may sleep (RWAIT, DWAIT, ticket.h's SLEEPERS).
  *
- * Size: 16 bytes (four 32-bit counters, paired in two 64-bit words; 24 with
- * LK_DEBUG's write owner). Counters wrap: only equality is ever tested, and
- * the try writer compares whole pairs, so a wrap cannot fool it. At most
- * 2^24 - 1 readers inside at once.
+ * Size: 24 bytes (rin and rout paired in one 64-bit word, the 12-byte
+ * lk_ticket_t, ph_; more with LK_DEBUG's owners). Counters wrap: only
+ * equality is ever tested, and the try writer compares the whole
+ * (rin, rout) pair, so a wrap cannot fool it. At most 2^24 - 1 readers
+ * inside at once.
  *
  * Timed variants and withdrawal:
  *   rdtimedlock  a waiting reader withdraws with a CAS that takes its RINC
  *                back out of rin, only while the writer bits it saw are still
  *                there: that writer counted rin before the reader arrived, so
  *                nobody waits for it; if the bits changed, it is already in.
- *   wrtimedlock  a ticket once taken cannot be given back while writers wait
- *                behind it, and a writer phase cannot end before the readers
- *                it counted have left (a reader that slept through a shorter
- *                phase could see the same phase id again two writers later
- *                and wait for ever on a writer that waits for it). So a timed
- *                (or try) writer never queues and never starts a phase it
- *                cannot finish at once: it polls for a free latch (no writer,
- *                no reader) and takes it with one CAS on the (win, wout)
- *                pair and one on the (rin, rout) pair.
+ *   wrtimedlock  ticket.h has no timed lock (a ticket cannot be given back),
+ *                and a writer phase cannot end before the readers it counted
+ *                have left (a reader that slept through a shorter phase could
+ *                see the same phase id again two writers later and wait for
+ *                ever on a writer that waits for it). So a timed (or try)
+ *                writer never queues and never starts a phase it cannot
+ *                finish at once: it polls lk_ticket_trylock, then takes the
+ *                readers' side with one CAS on the (rin, rout) pair (no
+ *                writer bits, no reader inside), or releases w_ untouched.
  *                A timed writer is therefore not FIFO with untimed writers
  *                and can be starved by readers until its deadline.
  *
@@ -56,33 +75,42 @@
  *                                  data when no writer was present.
  *             load rin (wait)      acquire: the phase change admits the
  *                                  reader; pairs with wrunlock's release.
+ *             CAS rin |RWAIT       relaxed: only asks for a wake; wrunlock's
+ *                                  clear, an RMW after it, sees RWAIT, and
+ *                                  the futex compares rin, so no wake is
+ *                                  lost.
  *   rdunlock  fetch_add rout +RINC release: the reads happen before the
- *                                  writer that sees rout reach its ticket.
- *   wrlock    fetch_add win +2     relaxed: only a place in line.
- *             load wout (wait)     acquire: pairs with the previous writer's
- *                                  release of wout (its data, its rin clear).
+ *                                  writer that sees rout reach its count;
+ *                                  returns DWAIT: wake the drainer.
+ *   wrlock    lk_ticket_lock       acquire (ticket.h): follows the last
+ *                                  writer (its data, its rin clear, ph_).
+ *             load ph_             relaxed: written only under w_.
  *             fetch_add rin +bits  relaxed: blocks readers; the writer
  *                                  reads nothing through it.
  *             load rout (wait)     acquire: pairs with readers' rdunlock.
- *   wrunlock  fetch_and rin ~bits  release: admits readers, publishes data.
- *             store (wout+2)^1     release: passes the latch to the next
- *                                  writer (only the owner writes wout) and
- *                                  flips the phase id.
+ *             CAS rout |DWAIT      relaxed: only asks for a wake; a
+ *                                  reader's add after it sees DWAIT.
+ *             fetch_and rout ~DWAIT relaxed: after the drain; an RMW, so
+ *                                  it keeps rout's release sequence.
+ *   wrunlock  fetch_and rin ~(bits|RWAIT)  release: admits readers,
+ *                                  publishes data; returns RWAIT: wake.
+ *             store ph_ ^1         relaxed: w_'s release publishes it.
+ *             lk_ticket_unlock     release (ticket.h): to the next writer.
  *   rd withdraw CAS rin -RINC      acquire: needed only when it fails
  *                                  and finds the phase over (the reader
  *                                  is then in); C11 makes success match.
- *   wr try    load (win, wout), (rin, rout)  relaxed: a snapshot only.
- *             CAS (win, wout) then CAS (rin, rout), each on the 64-bit
- *                                  pair, acquire on success: pairs with
- *                                  the last writer's wout and readers'
- *                                  rout releases; fails if anyone came.
- *             store wout +2        release: gives back an unused ticket;
- *                                  no phase ran, so the id does not flip.
+ *   wr try    lk_ticket_trylock    acquire on success (ticket.h).
+ *             load (rin, rout)     relaxed: a snapshot only.
+ *             CAS (rin, rout)      on the 64-bit pair, acquire on success:
+ *                                  pairs with readers' rout releases;
+ *                                  fails if anyone came.
+ *             lk_ticket_unlock     release: gives w_ back; no phase ran,
+ *                                  so ph_ does not flip.
  */
 #ifndef LATCHKIT_PFRWLOCK_H
 #define LATCHKIT_PFRWLOCK_H
 
-#include "base.h"
+#include "ticket.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -92,36 +120,36 @@ extern "C" {
 #define LK__PF_WBITS 0x3u
 #define LK__PF_PRES 0x2u
 #define LK__PF_PHID 0x1u
+#define LK__PF_RWAIT 0x4u /* readers may be parked on rin */
+#define LK__PF_DWAIT 0x1u /* in rout: the draining writer may be parked */
 #define LK__PF_CMASK 0xffffff00u
 
-/* Each pair is one 64-bit word so the try writer can CAS both counters at
- * once: rout and wout in the low halves (first in memory on little-endian,
- * so a 64-bit op shares the address of their releases, which TSan pairs by
- * address), rin and win in the high halves. Everything else uses the
- * 32-bit halves alone. */
+/* rin and rout share one 64-bit word so the try writer can CAS both at
+ * once: rout in the low half (first in memory on little-endian, so a
+ * 64-bit op shares the address of its releases, which TSan pairs by
+ * address), rin in the high half. Everything else uses the 32-bit halves
+ * alone. */
 typedef struct {
 	union {
 		LK_ATOMIC(uint64_t) both; /* rin << 32 | rout */
 		LK_ATOMIC(uint32_t) half[2];
 	} r_;
-	union {
-		LK_ATOMIC(uint64_t) both; /* win << 32 | wout */
-		LK_ATOMIC(uint32_t) half[2];
-	} w_;
+	lk_ticket_t w_;           /* the writers' FIFO (ticket.h) */
+	LK_ATOMIC(uint32_t) ph_;  /* the next writer phase's id; w_'s holder's */
 	LK__OWNER_FIELD /* write owner, 0 when none */
 } lk_pfrwlock_t;
 
 #define lk__pf_rin_(l) (&(l)->r_.half[1 - LK__LO_HALF])
 #define lk__pf_rout_(l) (&(l)->r_.half[LK__LO_HALF])
-#define lk__pf_win_(l) (&(l)->w_.half[1 - LK__LO_HALF])
-#define lk__pf_wout_(l) (&(l)->w_.half[LK__LO_HALF])
 
-#define LK_PFRWLOCK_INIT {{0}, {0} LK__OWNER_INIT}
+#define LK_PFRWLOCK_INIT                                                       \
+	{{0}, LK_TICKET_INIT, LK__AINIT(0) LK__OWNER_INIT}
 
 static inline void lk_pfrwlock_init(lk_pfrwlock_t *l)
 {
 	atomic_store_explicit(&l->r_.both, 0u, memory_order_relaxed);
-	atomic_store_explicit(&l->w_.both, 0u, memory_order_relaxed);
+	lk_ticket_init(&l->w_);
+	atomic_store_explicit(&l->ph_, 0u, memory_order_relaxed);
 	lk__owner_clear(&l->owner_);
 }
 
@@ -139,7 +167,16 @@ LK__COLD bool lk__pf_rdwait_(lk_pfrwlock_t *l, uint32_t w,
 		    atomic_load_explicit(lk__pf_rin_(l), memory_order_acquire);
 		if ((v & LK__PF_WBITS) != w)
 			return true;
-		if (!lk__wait(&wt, NULL, 0))
+		if (lk__wait_would_park(&wt) && !(v & LK__PF_RWAIT)) {
+			/* relaxed: only asks wrunlock for a wake. */
+			atomic_compare_exchange_weak_explicit(
+				lk__pf_rin_(l), &v, v | LK__PF_RWAIT,
+				memory_order_relaxed, memory_order_relaxed);
+			continue;
+		}
+		/* Parks on rin while it holds v (RWAIT set): the writer's
+		 * clear of its bits changes rin and wakes us. */
+		if (!lk__wait(&wt, lk__pf_rin_(l), v))
 			break;
 	}
 	/* acquire (load and failed CAS): if the phase ended first we are in
@@ -197,67 +234,78 @@ static inline bool lk_pfrwlock_rdtimedlock(lk_pfrwlock_t *l,
 	return lk__pf_rdwait_(l, w, lk__deadline(timeout_ns));
 }
 
+/* The draining writer may sleep on rout: wake it (it re-checks). */
+LK__COLD void lk__pf_drainwake_(lk_pfrwlock_t *l)
+{
+	lk__futex_wake(lk__pf_rout_(l), 1);
+}
+
 static inline void lk_pfrwlock_rdunlock(lk_pfrwlock_t *l)
 {
 #ifdef LK_DEBUG
 	/* one load of the pair: two would race with readers coming and going
 	 * in between and could see rout catch up with an older rin */
 	uint64_t rv = atomic_load_explicit(&l->r_.both, memory_order_relaxed);
-	LK__CHECK(((uint32_t)(rv >> 32) & LK__PF_CMASK) != (uint32_t)rv,
+	LK__CHECK(((uint32_t)(rv >> 32) & LK__PF_CMASK) !=
+			  ((uint32_t)rv & LK__PF_CMASK),
 		  "lk_pfrwlock_rdunlock",
 		  "read-unlock of a latch not read-locked");
 	lk__owner_check_relock_as(&l->owner_, "lk_pfrwlock_rdunlock",
 				  "read-unlock of a latch held for writing");
 #endif
 	/* release: our reads happen before the next writer's entry. */
-	atomic_fetch_add_explicit(lk__pf_rout_(l), LK__PF_RINC,
-				  memory_order_release);
+	uint32_t o = atomic_fetch_add_explicit(lk__pf_rout_(l), LK__PF_RINC,
+					       memory_order_release);
+	if (lk__unlikely(o & LK__PF_DWAIT))
+		lk__pf_drainwake_(l);
 }
 
 /* ---- writers ------------------------------------------------------------ */
-
-/* Wait for our ticket's turn; returns wout (its low bit: our phase id). */
-LK__COLD uint32_t lk__pf_wrturn_(lk_pfrwlock_t *l, uint32_t t)
-{
-	lk__wait_t w = lk__wait_start(0);
-	uint32_t o;
-	/* acquire: pairs with the previous writer's release of wout. */
-	while (
-	    ((o = atomic_load_explicit(lk__pf_wout_(l), memory_order_acquire)) &
-	     ~LK__PF_PHID) != t)
-		lk__wait(&w, NULL, 0);
-	return o;
-}
 
 /* Wait for the readers that came before our phase to leave. */
 LK__COLD void lk__pf_wrdrain_(lk_pfrwlock_t *l, uint32_t rt)
 {
 	lk__wait_t w = lk__wait_start(0);
-	/* acquire: pairs with the leaving readers' release of rout. */
-	while (atomic_load_explicit(lk__pf_rout_(l), memory_order_acquire) !=
-	       rt)
-		lk__wait(&w, NULL, 0);
+	for (;;) {
+		/* acquire: pairs with the leaving readers' release of rout. */
+		uint32_t v = atomic_load_explicit(lk__pf_rout_(l),
+						  memory_order_acquire);
+		if ((v & LK__PF_CMASK) == rt)
+			break;
+		if (lk__wait_would_park(&w) && !(v & LK__PF_DWAIT)) {
+			/* relaxed: only asks the leaving readers for a wake. */
+			atomic_compare_exchange_weak_explicit(
+				lk__pf_rout_(l), &v, v | LK__PF_DWAIT,
+				memory_order_relaxed, memory_order_relaxed);
+			continue;
+		}
+		/* Parks on rout while it holds v (DWAIT set): the next
+		 * reader out changes it and wakes us. */
+		lk__wait(&w, lk__pf_rout_(l), v);
+	}
+	/* relaxed: DWAIT only asked for wakes; no reader is inside now. */
+	if (lk__wait_would_park(&w))
+		atomic_fetch_and_explicit(lk__pf_rout_(l), ~LK__PF_DWAIT,
+					  memory_order_relaxed);
 }
 
 static inline void lk_pfrwlock_wrlock(lk_pfrwlock_t *l)
 {
 	lk__owner_check_wrrelock(&l->owner_, "lk_pfrwlock_wrlock");
-	/* relaxed: a place in line; the wout load below orders. */
-	uint32_t t = atomic_fetch_add_explicit(lk__pf_win_(l), 2u,
-					       memory_order_relaxed);
-	/* acquire: pairs with the previous writer's release of wout. */
-	uint32_t o =
-	    atomic_load_explicit(lk__pf_wout_(l), memory_order_acquire);
-	if (lk__unlikely((o & ~LK__PF_PHID) != t))
-		o = lk__pf_wrturn_(l, t);
+	/* The writers' FIFO; acquire (ticket.h): we follow the last writer,
+	 * its clear of rin and its ph_. */
+	lk_ticket_lock(&l->w_);
+	/* relaxed: only w_'s holders write ph_. */
+	uint32_t ph = atomic_load_explicit(&l->ph_, memory_order_relaxed);
 	/* relaxed: blocks arriving readers; we read nothing through it. */
-	uint32_t rt = atomic_fetch_add_explicit(
-			      lk__pf_rin_(l), LK__PF_PRES | (o & LK__PF_PHID),
-			      memory_order_relaxed) &
+	uint32_t rt = atomic_fetch_add_explicit(lk__pf_rin_(l),
+						LK__PF_PRES | ph,
+						memory_order_relaxed) &
 		      LK__PF_CMASK;
 	/* acquire: pairs with the leaving readers' release of rout. */
-	if (lk__unlikely(atomic_load_explicit(lk__pf_rout_(l),
-					      memory_order_acquire) != rt))
+	if (lk__unlikely((atomic_load_explicit(lk__pf_rout_(l),
+					       memory_order_acquire) &
+			  LK__PF_CMASK) != rt))
 		lk__pf_wrdrain_(l, rt);
 	lk__owner_acquired(&l->owner_);
 }
@@ -266,40 +314,34 @@ static inline void lk_pfrwlock_wrlock(lk_pfrwlock_t *l)
  * One attempt that never starts a writer phase it cannot finish at once: a
  * phase that ended without waiting for its readers would let a reader that
  * slept through it see the same phase id again in the next-but-one writer,
- * and wait for ever on a writer that waits for it.
- * Both CASes compare a whole pair with the pair as loaded: (win, wout) equal
- * means no writer holds or queues now, (rin, rout) equal with no writer
- * bits and rin's count == rout means no reader is inside now. However far
- * the counters went round in between (2^24 reader arrivals, 2^31 writer
- * tickets), equal pairs are the state we checked, so there is no ABA.
+ * and wait for ever on a writer that waits for it. It takes the writers'
+ * lock only if free (ticket.h's trylock: it never queues), then sets the
+ * writer bits with one CAS on the (rin, rout) pair, which must show no
+ * writer bits and rin's count == rout (no reader inside). However far the
+ * counters went round between its load and its CAS (2^24 reader arrivals),
+ * an equal pair is the state it checked, so there is no ABA. If a reader
+ * is inside it gives the writers' lock back: no phase ran, ph_ stays.
  */
 static inline bool lk__pf_wrtry_(lk_pfrwlock_t *l)
 {
-	/* relaxed: only a snapshot; the CASes below validate it and acquire */
-	uint64_t wv = atomic_load_explicit(&l->w_.both, memory_order_relaxed);
-	uint32_t o = (uint32_t)wv; /* wout: ticket served | phase id */
-	if ((uint32_t)(wv >> 32) != (o & ~LK__PF_PHID))
-		return false; /* a writer holds or queues */
+	/* acquire on success (ticket.h): as wrlock. */
+	if (!lk_ticket_trylock(&l->w_))
+		return false;
+	uint32_t ph = atomic_load_explicit(&l->ph_, memory_order_relaxed);
+	/* relaxed: only a snapshot; the CAS below validates it and acquires */
 	uint64_t rv = atomic_load_explicit(&l->r_.both, memory_order_relaxed);
 	uint32_t in = (uint32_t)(rv >> 32);
-	if ((in & LK__PF_WBITS) || (in & LK__PF_CMASK) != (uint32_t)rv)
-		return false; /* a writer's bits, or readers inside */
-	/* acquire on success: pairs with the last writer's release of wout
-	 * (same word), so we follow its critical section. Takes the ticket
-	 * wout serves. */
-	if (!atomic_compare_exchange_strong_explicit(
-		    &l->w_.both, &wv, wv + ((uint64_t)2u << 32),
-		    memory_order_acquire, memory_order_relaxed))
-		return false;
 	/* acquire on success: pairs with the last readers' release of rout
 	 * (same word): their reads happen before our writes. */
-	if (atomic_compare_exchange_strong_explicit(
+	if (!(in & LK__PF_WBITS) &&
+	    (in & LK__PF_CMASK) == ((uint32_t)rv & LK__PF_CMASK) &&
+	    atomic_compare_exchange_strong_explicit(
 		    &l->r_.both, &rv,
-		    rv | ((uint64_t)(LK__PF_PRES | (o & LK__PF_PHID)) << 32),
+		    rv | ((uint64_t)(LK__PF_PRES | ph) << 32),
 		    memory_order_acquire, memory_order_relaxed))
 		return true;
-	/* A reader came: give the ticket back unused; no phase began. */
-	atomic_store_explicit(lk__pf_wout_(l), o + 2, memory_order_release);
+	/* A reader is inside or came: no phase began; release (ticket.h). */
+	lk_ticket_unlock(&l->w_);
 	return false;
 }
 
@@ -326,26 +368,31 @@ static inline bool lk_pfrwlock_wrtimedlock(lk_pfrwlock_t *l,
 
 static inline void lk_pfrwlock_wrunlock(lk_pfrwlock_t *l)
 {
-	/* Only the owner writes wout: a relaxed load is the current one. */
-	uint32_t o =
-	    atomic_load_explicit(lk__pf_wout_(l), memory_order_relaxed);
 #ifdef LK_DEBUG
 	uint32_t in =
 	    atomic_load_explicit(lk__pf_rin_(l), memory_order_relaxed);
 	LK__CHECK(in & LK__PF_PRES, "lk_pfrwlock_wrunlock",
 		  (in & LK__PF_CMASK) !=
-				  atomic_load_explicit(lk__pf_rout_(l),
-						       memory_order_relaxed)
+				  (atomic_load_explicit(lk__pf_rout_(l),
+							memory_order_relaxed) &
+				   LK__PF_CMASK)
 			  ? "write-unlock of a latch held for reading"
 			  : "write-unlock of a latch not write-locked");
 	lk__owner_wrrelease(&l->owner_, "lk_pfrwlock_wrunlock");
 #endif
-	/* release: admits the waiting readers and publishes our data. */
-	atomic_fetch_and_explicit(lk__pf_rin_(l), ~LK__PF_WBITS,
-				  memory_order_release);
-	/* release: hands over to the next writer; a phase ran: flip its id. */
-	atomic_store_explicit(lk__pf_wout_(l), (o + 2) ^ LK__PF_PHID,
-			      memory_order_release);
+	uint32_t ph = atomic_load_explicit(&l->ph_, memory_order_relaxed);
+	/* release: admits the waiting readers and publishes our data; also
+	 * takes RWAIT: we wake whoever parked on rin. */
+	uint32_t was = atomic_fetch_and_explicit(
+		lk__pf_rin_(l), ~(LK__PF_WBITS | LK__PF_RWAIT),
+		memory_order_release);
+	/* relaxed: a phase ran, flip its id for the next writer; w_'s
+	 * release below publishes it. */
+	atomic_store_explicit(&l->ph_, ph ^ LK__PF_PHID, memory_order_relaxed);
+	/* release (ticket.h): hands over to the next writer. */
+	lk_ticket_unlock(&l->w_);
+	if (lk__unlikely(was & LK__PF_RWAIT))
+		lk__futex_wake(lk__pf_rin_(l), INT32_MAX);
 }
 
 #ifdef __cplusplus
