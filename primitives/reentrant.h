@@ -11,7 +11,7 @@
  *
  * The owner re-locks by bumping the depth, without touching the base; the
  * last unlock clears the owner and unlocks the base. Thread ids are
- * pthread_self(), equal in every translation unit.
+ * base.h's lk__self() (from pthread_self()), equal in every translation unit.
  *
  * Progress and fairness: those of the base latch; a re-lock by the owner is
  * wait-free.
@@ -37,18 +37,12 @@
 #include "base.h"
 #include "mutex.h"
 #include "ttas.h"
-#include <pthread.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-static inline uintptr_t lk__reentrant_self(void)
-{
-	return (uintptr_t)pthread_self() | 1u; /* nonzero */
-}
-
-#define LK_REENTRANT_INIT(base_init) {0, base_init, 0}
+#define LK_REENTRANT_INIT(base_init) {LK__AINIT(0), base_init, 0}
 
 #define LK__REENTRANT_COMMON(name, base)                                       \
 	typedef struct {                                                       \
@@ -88,7 +82,7 @@ static inline uintptr_t lk__reentrant_self(void)
                                                                                \
 	static inline void lk_##name##_lock(lk_##name##_t *r)                  \
 	{                                                                      \
-		uintptr_t self = lk__reentrant_self();                         \
+		uintptr_t self = lk__self();                                   \
 		if (lk_##name##_relock_(r, self))                              \
 			return;                                                \
 		lk_##base##_lock(&r->lock);                                    \
@@ -97,7 +91,7 @@ static inline uintptr_t lk__reentrant_self(void)
                                                                                \
 	static inline bool lk_##name##_trylock(lk_##name##_t *r)               \
 	{                                                                      \
-		uintptr_t self = lk__reentrant_self();                         \
+		uintptr_t self = lk__self();                                   \
 		if (lk_##name##_relock_(r, self))                              \
 			return true;                                           \
 		if (!lk_##base##_trylock(&r->lock))                            \
@@ -113,7 +107,7 @@ static inline uintptr_t lk__reentrant_self(void)
 			atomic_load_explicit(&r->owner, memory_order_relaxed); \
 		LK__CHECK(o != 0, "lk_" #name "_unlock",                       \
 			  "unlock of a free lock");                            \
-		LK__CHECK(o == lk__reentrant_self(), "lk_" #name "_unlock",    \
+		LK__CHECK(o == lk__self(), "lk_" #name "_unlock",              \
 			  "unlock by a non-owner");                            \
 		(void)o;                                                       \
 		if (--r->depth != 0)                                           \
@@ -129,7 +123,7 @@ static inline uintptr_t lk__reentrant_self(void)
 		/* relaxed: see the header comment */                          \
 		return atomic_load_explicit(&r->owner,                         \
 					    memory_order_relaxed) ==           \
-				       lk__reentrant_self()                    \
+				       lk__self()                              \
 			       ? r->depth                                      \
 			       : 0;                                            \
 	}
@@ -141,7 +135,7 @@ static inline uintptr_t lk__reentrant_self(void)
 	static inline bool lk_##name##_timedlock(lk_##name##_t *r,             \
 						 uint64_t timeout_ns)          \
 	{                                                                      \
-		uintptr_t self = lk__reentrant_self();                         \
+		uintptr_t self = lk__self();                                   \
 		if (lk_##name##_relock_(r, self))                              \
 			return true;                                           \
 		if (!lk_##base##_timedlock(&r->lock, timeout_ns))              \
