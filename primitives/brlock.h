@@ -97,15 +97,17 @@ LK__COLD uint32_t lk__br_assign_(void)
 	uint32_t i = atomic_fetch_add_explicit(&lk__brlock_next_, 1u,
 					       memory_order_relaxed) %
 		     LK_BRLOCK_STRIPES;
-	uint32_t s = (uint32_t)(offsetof(lk_brlock_t, stripe) +
-				i * sizeof(lk__brstripe_t));
+	uint32_t s = LK__CAST(uint32_t, offsetof(lk_brlock_t, stripe) +
+					    i * sizeof(lk__brstripe_t));
 	lk__brlock_slot_ = s;
 	return s;
 }
 
 static inline LK_ATOMIC(uint32_t) *lk__br_at_(lk_brlock_t *l, uint32_t s)
 {
-	return &((lk__brstripe_t *)(void *)((char *)l + s))->n;
+	return &LK__PTR_CAST(lk__brstripe_t *,
+			     LK__PTR_CAST(void *, LK__PTR_CAST(char *, l) + s))
+			->n;
 }
 
 static inline LK_ATOMIC(uint32_t) *lk__br_mine_(lk_brlock_t *l)

@@ -48,26 +48,21 @@
 extern "C" {
 #endif
 
-#define LK_OPTLOCK_LOCKED ((uint64_t)1)
-#define LK_OPTLOCK_OBSOLETE ((uint64_t)2)
+#define LK_OPTLOCK_LOCKED UINT64_C(1)
+#define LK_OPTLOCK_OBSOLETE UINT64_C(2)
 
 typedef struct {
 	LK_ATOMIC(uint64_t) word;
 	LK__OWNER_FIELD
 } lk_optlock_t;
 
-#define LK_OPTLOCK_INIT {0 LK__OWNER_INIT}
+#define LK_OPTLOCK_INIT {LK__AINIT(0) LK__OWNER_INIT}
 
 static inline void lk_optlock_init(lk_optlock_t *l)
 {
 	/* relaxed: initialisation precedes sharing */
 	atomic_store_explicit(&l->word, 0, memory_order_relaxed);
 	lk__owner_clear(&l->owner_);
-}
-
-static inline LK_ATOMIC(uint64_t) *lk_optlock_word_(const lk_optlock_t *l)
-{
-	return (LK_ATOMIC(uint64_t) *)(uintptr_t)&l->word;
 }
 
 /* Not inline, on purpose (the one exception to "static inline"): out of
@@ -81,7 +76,7 @@ lk_optlock_read_wait_(const lk_optlock_t *l)
 	do {
 		lk__wait(&w, NULL, 0); /* no futex word: never parks */
 		/* acquire: as in read_begin */
-		v = atomic_load_explicit(lk_optlock_word_(l),
+		v = atomic_load_explicit(&l->word,
 					 memory_order_acquire);
 	} while (v & LK_OPTLOCK_LOCKED);
 	return v;
@@ -96,7 +91,7 @@ static inline bool lk_optlock_read_begin(const lk_optlock_t *l,
 					 uint64_t *version)
 {
 	/* acquire: see the data of the unlock that made this version */
-	uint64_t v = atomic_load_explicit(lk_optlock_word_(l),
+	uint64_t v = atomic_load_explicit(&l->word,
 					  memory_order_acquire);
 	if (lk__unlikely(v & LK_OPTLOCK_LOCKED))
 		v = lk_optlock_read_wait_(l);
@@ -109,7 +104,7 @@ static inline bool lk_optlock_read_trybegin(const lk_optlock_t *l,
 					    uint64_t *version)
 {
 	/* acquire: as in read_begin */
-	uint64_t v = atomic_load_explicit(lk_optlock_word_(l),
+	uint64_t v = atomic_load_explicit(&l->word,
 					  memory_order_acquire);
 	*version = v;
 	return !(v & (LK_OPTLOCK_LOCKED | LK_OPTLOCK_OBSOLETE));
@@ -122,7 +117,7 @@ static inline bool lk_optlock_validate(const lk_optlock_t *l, uint64_t version)
 	 * below sees that writer's locked word or later */
 	lk__seq_fence_acquire();
 	/* relaxed: ordered by the fence */
-	return atomic_load_explicit(lk_optlock_word_(l),
+	return atomic_load_explicit(&l->word,
 				    memory_order_relaxed) == version;
 }
 
@@ -241,7 +236,7 @@ static inline void lk_optlock_unlock_obsolete(lk_optlock_t *l)
 static inline bool lk_optlock_is_obsolete(const lk_optlock_t *l)
 {
 	/* acquire: as read_begin */
-	return atomic_load_explicit(lk_optlock_word_(l),
+	return atomic_load_explicit(&l->word,
 				    memory_order_acquire) &
 	       LK_OPTLOCK_OBSOLETE;
 }

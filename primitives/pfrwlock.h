@@ -116,7 +116,7 @@ typedef struct {
 #define lk__pf_win_(l) (&(l)->w_.half[1 - LK__LO_HALF])
 #define lk__pf_wout_(l) (&(l)->w_.half[LK__LO_HALF])
 
-#define LK_PFRWLOCK_INIT {{0}, {0} LK__OWNER_INIT}
+#define LK_PFRWLOCK_INIT {{LK__AINIT(0)}, {LK__AINIT(0)} LK__OWNER_INIT}
 
 static inline void lk_pfrwlock_init(lk_pfrwlock_t *l)
 {
@@ -203,7 +203,8 @@ static inline void lk_pfrwlock_rdunlock(lk_pfrwlock_t *l)
 	/* one load of the pair: two would race with readers coming and going
 	 * in between and could see rout catch up with an older rin */
 	uint64_t rv = atomic_load_explicit(&l->r_.both, memory_order_relaxed);
-	LK__CHECK(((uint32_t)(rv >> 32) & LK__PF_CMASK) != (uint32_t)rv,
+	LK__CHECK((LK__CAST(uint32_t, rv >> 32) & LK__PF_CMASK) !=
+			  LK__CAST(uint32_t, rv),
 		  "lk_pfrwlock_rdunlock",
 		  "read-unlock of a latch not read-locked");
 	lk__owner_check_relock_as(&l->owner_, "lk_pfrwlock_rdunlock",
@@ -277,25 +278,27 @@ static inline bool lk__pf_wrtry_(lk_pfrwlock_t *l)
 {
 	/* relaxed: only a snapshot; the CASes below validate it and acquire */
 	uint64_t wv = atomic_load_explicit(&l->w_.both, memory_order_relaxed);
-	uint32_t o = (uint32_t)wv; /* wout: ticket served | phase id */
-	if ((uint32_t)(wv >> 32) != (o & ~LK__PF_PHID))
+	uint32_t o = LK__CAST(uint32_t, wv); /* wout: served ticket | phase id */
+	if (LK__CAST(uint32_t, wv >> 32) != (o & ~LK__PF_PHID))
 		return false; /* a writer holds or queues */
 	uint64_t rv = atomic_load_explicit(&l->r_.both, memory_order_relaxed);
-	uint32_t in = (uint32_t)(rv >> 32);
-	if ((in & LK__PF_WBITS) || (in & LK__PF_CMASK) != (uint32_t)rv)
+	uint32_t in = LK__CAST(uint32_t, rv >> 32);
+	if ((in & LK__PF_WBITS) ||
+	    (in & LK__PF_CMASK) != LK__CAST(uint32_t, rv))
 		return false; /* a writer's bits, or readers inside */
 	/* acquire on success: pairs with the last writer's release of wout
 	 * (same word), so we follow its critical section. Takes the ticket
 	 * wout serves. */
 	if (!atomic_compare_exchange_strong_explicit(
-		    &l->w_.both, &wv, wv + ((uint64_t)2u << 32),
+		    &l->w_.both, &wv, wv + (UINT64_C(2) << 32),
 		    memory_order_acquire, memory_order_relaxed))
 		return false;
 	/* acquire on success: pairs with the last readers' release of rout
 	 * (same word): their reads happen before our writes. */
 	if (atomic_compare_exchange_strong_explicit(
 		    &l->r_.both, &rv,
-		    rv | ((uint64_t)(LK__PF_PRES | (o & LK__PF_PHID)) << 32),
+		    rv | (LK__CAST(uint64_t, LK__PF_PRES | (o & LK__PF_PHID))
+			  << 32),
 		    memory_order_acquire, memory_order_relaxed))
 		return true;
 	/* A reader came: give the ticket back unused; no phase began. */

@@ -58,7 +58,7 @@ typedef struct {
 	LK__OWNER_FIELD /* write owner, 0 when none */
 } lk_rwlock_t;
 
-#define LK_RWLOCK_INIT {0 LK__OWNER_INIT}
+#define LK_RWLOCK_INIT {LK__AINIT(0) LK__OWNER_INIT}
 
 static inline void lk_rwlock_init(lk_rwlock_t *l)
 {

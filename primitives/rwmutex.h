@@ -84,7 +84,8 @@ typedef struct {
 	LK__OWNER_FIELD /* TOKEN holder (U or X), 0 when none */
 } lk_rwmutex_t;
 
-#define LK_RWMUTEX_INIT {0, 0, 0 LK__OWNER_INIT}
+#define LK_RWMUTEX_INIT                                                        \
+	{LK__AINIT(0), LK__AINIT(0), LK__AINIT(0) LK__OWNER_INIT}
 
 static inline void lk_rwmutex_init(lk_rwmutex_t *l)
 {

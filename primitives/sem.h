@@ -44,7 +44,7 @@ typedef struct {
 	LK_ATOMIC(uint32_t) sleepers; /* threads that may be parked on count */
 } lk_sem_t;
 
-#define LK_SEM_INIT(n) {(n), 0}
+#define LK_SEM_INIT(n) {LK__AINIT(n), LK__AINIT(0)}
 
 static inline void lk_sem_init(lk_sem_t *s, uint32_t count)
 {
@@ -127,8 +127,7 @@ static inline void lk_sem_post(lk_sem_t *s)
 static inline uint32_t lk_sem_value(const lk_sem_t *s)
 {
 	/* relaxed: a snapshot, stale by the time it is used */
-	return atomic_load_explicit((LK_ATOMIC(uint32_t) *)(uintptr_t)&s->count,
-				    memory_order_relaxed);
+	return atomic_load_explicit(&s->count, memory_order_relaxed);
 }
 
 #ifdef __cplusplus

@@ -37,7 +37,7 @@ typedef struct {
 	LK__OWNER_FIELD
 } lk_tas_t;
 
-#define LK_TAS_INIT {0 LK__OWNER_INIT}
+#define LK_TAS_INIT {LK__AINIT(0) LK__OWNER_INIT}
 
 static inline void lk_tas_init(lk_tas_t *l)
 {

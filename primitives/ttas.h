@@ -39,7 +39,7 @@ typedef struct {
 	LK__OWNER_FIELD
 } lk_ttas_t;
 
-#define LK_TTAS_INIT {0 LK__OWNER_INIT}
+#define LK_TTAS_INIT {LK__AINIT(0) LK__OWNER_INIT}
 
 static inline void lk_ttas_init(lk_ttas_t *l)
 {
