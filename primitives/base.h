@@ -457,6 +457,12 @@ static inline void lk__owner_acquired(LK_ATOMIC(uintptr_t) *o)
 {
 	atomic_store_explicit(o, lk__self(), memory_order_relaxed); /* ditto */
 }
+/* Does the caller own it? Exact for the caller, who alone stores its id:
+ * the latches' lk_NAME_is_held_by_me() queries. */
+static inline bool lk__owner_is_self(const LK_ATOMIC(uintptr_t) *o)
+{
+	return atomic_load_explicit(o, memory_order_relaxed) == lk__self();
+}
 /* Waiting for a latch the caller holds would wait for ever: abort instead. */
 static inline void lk__owner_check_relock_as(LK_ATOMIC(uintptr_t) *o,
 					     const char *fn, const char *what)

@@ -35,6 +35,9 @@
  *                                    for a reader that sees one of them
  *   unlock store            release  publishes the data with the new version
  *   is_obsolete load        acquire  as read_begin
+ *   is_locked load          relaxed  a hint that orders nothing; exact about
+ *                                    the caller's own hold by coherence
+ *                                    (only the holder clears the bit)
  * Under ThreadSanitizer the fences give way to acquire/release data copies,
  * as in seqlock.h (whose copy helpers and fence macros this header uses).
  */
@@ -232,6 +235,24 @@ static inline void lk_optlock_unlock_obsolete(lk_optlock_t *l)
 	atomic_store_explicit(&l->word, v | LK_OPTLOCK_OBSOLETE,
 			      memory_order_release);
 }
+
+/* Is it held exclusively, by any thread? A racy hint, for assertions
+ * (assert(lk_optlock_is_locked(&l))): true while the caller holds it, false
+ * while nobody does; about other threads it may be stale when it returns. */
+static inline bool lk_optlock_is_locked(const lk_optlock_t *l)
+{
+	/* relaxed: see the header comment */
+	return (atomic_load_explicit(&l->word, memory_order_relaxed) &
+		LK_OPTLOCK_LOCKED) != 0;
+}
+
+#ifdef LK_DEBUG
+/* With LK_DEBUG only: does the calling thread hold it? Exact. */
+static inline bool lk_optlock_is_held_by_me(const lk_optlock_t *l)
+{
+	return lk__owner_is_self(&l->owner_);
+}
+#endif
 
 static inline bool lk_optlock_is_obsolete(const lk_optlock_t *l)
 {

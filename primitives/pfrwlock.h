@@ -78,6 +78,12 @@
  *                                  rout releases; fails if anyone came.
  *             store wout +2        release: gives back an unused ticket;
  *                                  no phase ran, so the id does not flip.
+ *   is_*locked load (rin, rout)    relaxed, one 64-bit load so the two
+ *                                  counters agree: a hint that orders
+ *                                  nothing; exact about the caller's own
+ *                                  hold by coherence (its PRES bit, or its
+ *                                  arrival in rin with no departure in
+ *                                  rout, stays until it unlocks).
  */
 #ifndef LATCHKIT_PFRWLOCK_H
 #define LATCHKIT_PFRWLOCK_H
@@ -350,6 +356,53 @@ static inline void lk_pfrwlock_wrunlock(lk_pfrwlock_t *l)
 	atomic_store_explicit(lk__pf_wout_(l), (o + 2) ^ LK__PF_PHID,
 			      memory_order_release);
 }
+
+/* ---- queries: racy hints, for assertions ---------------------------------
+ *
+ * assert(lk_pfrwlock_is_wrlocked(&l)) in code that must hold it for writing,
+ * assert(lk_pfrwlock_is_locked(&l)) where reading suffices. Each is exact
+ * about the caller's own hold: true while the caller holds it so, false while
+ * nobody holds it. About other threads it may be stale when it returns; and
+ * while a latch changes hands it may read either way: a reader waiting for a
+ * writer phase to end already counts as arrived, and a writer sets PRES before
+ * it drains the readers of the phase before it.
+ */
+
+/* Held for writing (or a writer is draining the readers before it). */
+static inline bool lk_pfrwlock_is_wrlocked(const lk_pfrwlock_t *l)
+{
+	/* relaxed: see the header comment */
+	uint64_t rv = atomic_load_explicit(&l->r_.both, memory_order_relaxed);
+	return (LK__CAST(uint32_t, rv >> 32) & LK__PF_PRES) != 0;
+}
+
+/* Held for reading (readers arrived and not yet left). */
+static inline bool lk_pfrwlock_is_rdlocked(const lk_pfrwlock_t *l)
+{
+	/* relaxed: see the header comment */
+	uint64_t rv = atomic_load_explicit(&l->r_.both, memory_order_relaxed);
+	return (LK__CAST(uint32_t, rv >> 32) & LK__PF_CMASK) !=
+	       LK__CAST(uint32_t, rv);
+}
+
+/* Held in any mode: a writer, or readers. */
+static inline bool lk_pfrwlock_is_locked(const lk_pfrwlock_t *l)
+{
+	/* relaxed: see the header comment */
+	uint64_t rv = atomic_load_explicit(&l->r_.both, memory_order_relaxed);
+	uint32_t in = LK__CAST(uint32_t, rv >> 32);
+	return (in & LK__PF_PRES) ||
+	       (in & LK__PF_CMASK) != LK__CAST(uint32_t, rv);
+}
+
+#ifdef LK_DEBUG
+/* With LK_DEBUG only: does the calling thread hold it for writing? Exact.
+ * (Readers are not tracked.) */
+static inline bool lk_pfrwlock_is_wrlocked_by_me(const lk_pfrwlock_t *l)
+{
+	return lk__owner_is_self(&l->owner_);
+}
+#endif
 
 #ifdef __cplusplus
 }

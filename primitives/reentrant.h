@@ -6,7 +6,9 @@
  *   LK_REENTRANT_DEFINE(name, base)         base has lock/trylock/timedlock
  *   LK_REENTRANT_DEFINE_NOTIMED(name, base) base has no timedlock
  * generate lk_name_t and lk_name_init/lock/trylock/[timedlock]/unlock over
- * lk_base_t. Initialise statically with LK_REENTRANT_INIT(LK_BASE_INIT).
+ * lk_base_t, and the queries lk_name_depth, lk_name_is_locked (a racy hint,
+ * for assertions: held by any thread?) and lk_name_is_held_by_me (exact;
+ * with or without LK_DEBUG, as the owner is always tracked). Initialise statically with LK_REENTRANT_INIT(LK_BASE_INIT).
  * Predefined: lk_rmutex (over lk_mutex) and lk_rttas (over lk_ttas).
  *
  * The owner re-locks by bumping the depth, without touching the base; the
@@ -30,6 +32,8 @@
  *                                    data is ordered by the base latch
  *   depth                   plain    only the holder touches it, ordered by
  *                                    the base latch
+ *   owner load (is_locked)  relaxed  a hint that orders nothing; exact about
+ *                                    the caller's own hold, as above
  */
 #ifndef LATCHKIT_REENTRANT_H
 #define LATCHKIT_REENTRANT_H
@@ -115,6 +119,26 @@ extern "C" {
 		/* relaxed: see the header comment */                          \
 		atomic_store_explicit(&r->owner, 0, memory_order_relaxed);     \
 		lk_##base##_unlock(&r->lock);                                  \
+	}                                                                      \
+                                                                               \
+	/* Held by any thread? A racy hint, for assertions: true while the     \
+	 * caller holds it, false while nobody does; about other threads it    \
+	 * may be stale when it returns (and the owner is stored just after    \
+	 * the base is taken). */                                              \
+	static inline bool lk_##name##_is_locked(const lk_##name##_t *r)       \
+	{                                                                      \
+		/* relaxed: see the header comment */                          \
+		return atomic_load_explicit(&r->owner,                         \
+					    memory_order_relaxed) != 0;        \
+	}                                                                      \
+                                                                               \
+	/* Does the calling thread hold it? Exact. */                          \
+	static inline bool lk_##name##_is_held_by_me(const lk_##name##_t *r)   \
+	{                                                                      \
+		/* relaxed: see the header comment */                          \
+		return atomic_load_explicit(&r->owner,                         \
+					    memory_order_relaxed) ==           \
+		       lk__self();                                             \
 	}                                                                      \
                                                                                \
 	/* Depth held by the caller (0: not held by the caller). */            \

@@ -29,6 +29,11 @@
  *   wait CAS count-1          acquire  see the poster's work
  *   wait fetch_add sleepers   seq_cst  the sleeper half of the pair
  *   wait fetch_sub sleepers   relaxed  only a hint for later posts
+ *   value load count          relaxed  a snapshot for assertions and
+ *                                      diagnostics; orders nothing
+ *
+ * A semaphore has no holder, so no is_locked: lk_sem_value() is its query
+ * (assert(lk_sem_value(&s) == 0) where all permits must be taken).
  */
 #ifndef LATCHKIT_SEM_H
 #define LATCHKIT_SEM_H

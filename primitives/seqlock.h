@@ -35,6 +35,10 @@
  *           seq store seq+2        release  publishes the data to begin()
  *   latch   CAS/exchange to take   acquire  see the previous writer's work
  *           exchange to release    release  hand this writer's work over
+ *           load (is_locked)       relaxed  a hint that orders nothing;
+ *                                           exact about the caller's own
+ *                                           hold by coherence (only the
+ *                                           holder's unlock stores 0)
  *
  * Under ThreadSanitizer (which does not model fences; gcc even refuses them
  * with -Werror=tsan) the two fences go and the data loads become acquire,
@@ -327,6 +331,24 @@ static inline void lk_seqlock_write_unlock(lk_seqlock_t *l)
 	if (atomic_exchange_explicit(&l->latch, 0, memory_order_release) == 2)
 		lk__futex_wake(&l->latch, 1);
 }
+
+/* Is the writer latch held (a write section open), by any thread? A racy
+ * hint, for assertions (assert(lk_seqlock_is_locked(&l))): true while the
+ * caller holds it, false while nobody does; about other threads it may be
+ * stale when it returns. */
+static inline bool lk_seqlock_is_locked(const lk_seqlock_t *l)
+{
+	/* relaxed: see the header comment */
+	return atomic_load_explicit(&l->latch, memory_order_relaxed) != 0;
+}
+
+#ifdef LK_DEBUG
+/* With LK_DEBUG only: does the calling thread hold it? Exact. */
+static inline bool lk_seqlock_is_held_by_me(const lk_seqlock_t *l)
+{
+	return lk__owner_is_self(&l->owner_);
+}
+#endif
 
 static inline unsigned lk_seqlock_read_copy(const lk_seqlock_t *l,
 					    uint64_t *dst,
