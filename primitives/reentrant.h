@@ -48,6 +48,10 @@ extern "C" {
 
 #define LK_REENTRANT_INIT(base_init) {LK__AINIT(0), base_init, 0}
 
+/* The generated functions: unused ones must not warn where an instance is
+ * defined in a .c file (clang's -Wunused-function spares only headers). */
+#define LK__RE_FN static inline __attribute__((unused))
+
 #define LK__REENTRANT_COMMON(name, base)                                       \
 	typedef struct {                                                       \
 		LK_ATOMIC(uintptr_t) owner; /* first: a 4-byte base packs */   \
@@ -55,7 +59,7 @@ extern "C" {
 		uint32_t depth;                                                \
 	} lk_##name##_t;                                                       \
                                                                                \
-	static inline void lk_##name##_init(lk_##name##_t *r)                  \
+	LK__RE_FN void lk_##name##_init(lk_##name##_t *r)                      \
 	{                                                                      \
 		lk_##base##_init(&r->lock);                                    \
 		/* relaxed: initialisation precedes sharing */                 \
@@ -64,8 +68,7 @@ extern "C" {
 	}                                                                      \
                                                                                \
 	/* True (and one level deeper) when the caller already holds r. */     \
-	static inline bool lk_##name##_relock_(lk_##name##_t *r,               \
-					       uintptr_t self)                 \
+	LK__RE_FN bool lk_##name##_relock_(lk_##name##_t *r, uintptr_t self)   \
 	{                                                                      \
 		/* relaxed: see the header comment */                          \
 		if (atomic_load_explicit(&r->owner, memory_order_relaxed) !=   \
@@ -77,14 +80,14 @@ extern "C" {
 		return true;                                                   \
 	}                                                                      \
                                                                                \
-	static inline void lk_##name##_own_(lk_##name##_t *r, uintptr_t self)  \
+	LK__RE_FN void lk_##name##_own_(lk_##name##_t *r, uintptr_t self)      \
 	{                                                                      \
 		/* relaxed: see the header comment */                          \
 		atomic_store_explicit(&r->owner, self, memory_order_relaxed);  \
 		r->depth = 1;                                                  \
 	}                                                                      \
                                                                                \
-	static inline void lk_##name##_lock(lk_##name##_t *r)                  \
+	LK__RE_FN void lk_##name##_lock(lk_##name##_t *r)                      \
 	{                                                                      \
 		uintptr_t self = lk__self();                                   \
 		if (lk_##name##_relock_(r, self))                              \
@@ -93,7 +96,7 @@ extern "C" {
 		lk_##name##_own_(r, self);                                     \
 	}                                                                      \
                                                                                \
-	static inline bool lk_##name##_trylock(lk_##name##_t *r)               \
+	LK__RE_FN bool lk_##name##_trylock(lk_##name##_t *r)                   \
 	{                                                                      \
 		uintptr_t self = lk__self();                                   \
 		if (lk_##name##_relock_(r, self))                              \
@@ -104,7 +107,7 @@ extern "C" {
 		return true;                                                   \
 	}                                                                      \
                                                                                \
-	static inline void lk_##name##_unlock(lk_##name##_t *r)                \
+	LK__RE_FN void lk_##name##_unlock(lk_##name##_t *r)                    \
 	{                                                                      \
 		/* relaxed: see the header comment */                          \
 		uintptr_t o =                                                  \
@@ -125,7 +128,7 @@ extern "C" {
 	 * caller holds it, false while nobody does; about other threads it    \
 	 * may be stale when it returns (and the owner is stored just after    \
 	 * the base is taken). */                                              \
-	static inline bool lk_##name##_is_locked(const lk_##name##_t *r)       \
+	LK__RE_FN bool lk_##name##_is_locked(const lk_##name##_t *r)           \
 	{                                                                      \
 		/* relaxed: see the header comment */                          \
 		return atomic_load_explicit(&r->owner,                         \
@@ -133,7 +136,7 @@ extern "C" {
 	}                                                                      \
                                                                                \
 	/* Does the calling thread hold it? Exact. */                          \
-	static inline bool lk_##name##_is_held_by_me(const lk_##name##_t *r)   \
+	LK__RE_FN bool lk_##name##_is_held_by_me(const lk_##name##_t *r)       \
 	{                                                                      \
 		/* relaxed: see the header comment */                          \
 		return atomic_load_explicit(&r->owner,                         \
@@ -142,7 +145,7 @@ extern "C" {
 	}                                                                      \
                                                                                \
 	/* Depth held by the caller (0: not held by the caller). */            \
-	static inline uint32_t lk_##name##_depth(lk_##name##_t *r)             \
+	LK__RE_FN uint32_t lk_##name##_depth(lk_##name##_t *r)                 \
 	{                                                                      \
 		/* relaxed: see the header comment */                          \
 		return atomic_load_explicit(&r->owner,                         \
@@ -156,8 +159,8 @@ extern "C" {
 
 #define LK_REENTRANT_DEFINE(name, base)                                        \
 	LK__REENTRANT_COMMON(name, base)                                       \
-	static inline bool lk_##name##_timedlock(lk_##name##_t *r,             \
-						 uint64_t timeout_ns)          \
+	LK__RE_FN bool lk_##name##_timedlock(lk_##name##_t *r,                 \
+					     uint64_t timeout_ns)              \
 	{                                                                      \
 		uintptr_t self = lk__self();                                   \
 		if (lk_##name##_relock_(r, self))                              \
