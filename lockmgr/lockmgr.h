@@ -218,8 +218,8 @@ int lk_modetable_init(lk_modetable_t *t, unsigned n,
 /* Does mode a conflict with mode b in table t? false for unknown modes. */
 static inline bool lk_mode_conflicts(const lk_modetable_t *t, int a, int b)
 {
-	if (a < 0 || b < 0 || (unsigned)a >= t->nmodes ||
-	    (unsigned)b >= t->nmodes)
+	int64_t n = t->nmodes; /* holds any int and the count: no cast */
+	if (a < 0 || b < 0 || a >= n || b >= n)
 		return false;
 	return (t->conflicts[a] >> b) & 1u;
 }

@@ -3,7 +3,7 @@
  * here carries the lk__ prefix (or LK_ for tunables) and is not API.
  *
  * Holds: the atomics shim (C11 <stdatomic.h>, or <atomic> when included from
- * C++17), the cache-line size, cpu_relax, exponential backoff, a monotonic
+ * C++), the cache-line size, cpu_relax, exponential backoff, a monotonic
  * clock, futex park/wake, LK_DEBUG misuse reporting, and lk__wait(): the one
  * helper through which every waiting loop in latchkit goes. It alone decides
  * whether a waiter spins or parks (or naps).
@@ -26,8 +26,8 @@
  * nanosleep and lk__futex_wake() to nothing, which stays correct because every
  * caller re-checks its condition in a loop.
  *
- * Needs POSIX declarations: build with -D_GNU_SOURCE or -std=gnu11, or define
- * _POSIX_C_SOURCE=200809L before the first system header.
+ * Needs no feature macro: it compiles under strict -std=c11 too (see "POSIX
+ * whatever the includer's feature macros" below), and as C++11 or later.
  */
 #ifndef LATCHKIT_BASE_H
 #define LATCHKIT_BASE_H
@@ -52,15 +52,21 @@ using std::memory_order_relaxed;
 using std::memory_order_release;
 using std::memory_order_seq_cst;
 #define LK_THREAD_LOCAL thread_local
-/* A static initializer's value for an atomic member: C++11 and C++14
- * cannot copy-initialize std::atomic from a plain value, but can
- * list-initialize it. */
+/* C++11/14 copy-initialise an aggregate's members, and std::atomic has no
+ * copy: `= {0}` fails there, `= {{0}}` builds the atomic in place. Every
+ * static initializer wraps an atomic member's value in LK__AINIT. */
 #define LK__AINIT(v) {v}
+/* Casts that -Wold-style-cast accepts: LK__CAST converts a value,
+ * LK__PTR_CAST a pointer (to another pointer or an integer). */
+#define LK__CAST(T, v) static_cast<T>(v)
+#define LK__PTR_CAST(T, p) reinterpret_cast<T>(p)
 #else
 #include <stdatomic.h>
 #define LK_ATOMIC(T) _Atomic(T)
 #define LK_THREAD_LOCAL _Thread_local
 #define LK__AINIT(v) v
+#define LK__CAST(T, v) ((T)(v))
+#define LK__PTR_CAST(T, p) ((T)(p))
 #endif
 
 #include <errno.h>
@@ -72,20 +78,49 @@ using std::memory_order_seq_cst;
 #include <stdlib.h>
 #include <time.h>
 
+#include <pthread.h>
+
 #if defined(__linux__)
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#if !defined(__cplusplus) && !defined(__USE_MISC)
-extern long syscall(long, ...);
-#endif
 #define LK_HAVE_FUTEX 1
 #else
 #define LK_HAVE_FUTEX 0
 #endif
 
-#ifdef LK_DEBUG
-#include <pthread.h>
+/*
+ * POSIX whatever the includer's feature macros. Strict ISO C (-std=c11
+ * without _GNU_SOURCE or _POSIX_C_SOURCE) makes glibc hide clock_gettime,
+ * CLOCK_MONOTONIC, nanosleep and syscall, and a header cannot define a
+ * feature macro itself: the includer may have included a system header
+ * first. So base.h calls them by names of its own: the C library's
+ * declarations where it gave them, else its own declarations of the same
+ * symbols under those names (asm labels: nothing the includer declares
+ * later can clash). clockid_t is int on every Linux C library. syscall()
+ * has no visibility macro to test and one ABI: always the label.
+ */
+#if defined(CLOCK_MONOTONIC) || !defined(__linux__)
+#define LK__CLOCK_MONOTONIC CLOCK_MONOTONIC
+#define lk__clock_gettime clock_gettime
+#define lk__nanosleep nanosleep
+#else
+#define LK__CLOCK_MONOTONIC 1 /* the kernel's ABI value */
+#if defined(__USE_TIME_BITS64) /* glibc, 32-bit, 64-bit time_t */
+#define LK__TIME_SYM(name, name64) name64
+#elif defined(__GLIBC__) || UINTPTR_MAX > 0xffffffffu
+#define LK__TIME_SYM(name, name64) name
+#else
+/* its time64 symbol names are unknown here */
+#error "latchkit: strict ISO C on 32-bit non-glibc: define _POSIX_C_SOURCE"
+#endif
+extern int lk__clock_gettime(int, struct timespec *)
+	__asm__(LK__TIME_SYM("clock_gettime", "__clock_gettime64"));
+extern int lk__nanosleep(const struct timespec *, struct timespec *)
+	__asm__(LK__TIME_SYM("nanosleep", "__nanosleep64"));
+#endif
+#if LK_HAVE_FUTEX
+extern long lk__syscall(long, ...) __asm__("syscall");
 #endif
 
 /* One object for the whole program however many translation units, C or
@@ -174,8 +209,9 @@ static inline void lk__backoff(lk__backoff_t *b)
 static inline uint64_t lk__now_ns(void)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	lk__clock_gettime(LK__CLOCK_MONOTONIC, &ts);
+	return LK__CAST(uint64_t, ts.tv_sec) * 1000000000u +
+	       LK__CAST(uint64_t, ts.tv_nsec);
 }
 
 /* A relative timeout becomes an absolute monotonic deadline; never 0. */
@@ -185,12 +221,19 @@ static inline uint64_t lk__deadline(uint64_t timeout_ns)
 	return d < timeout_ns ? UINT64_MAX : d;
 }
 
-static inline void lk__sleep_ns(uint64_t ns)
+/* A timespec from nanoseconds. */
+static inline struct timespec lk__timespec_(uint64_t ns)
 {
 	struct timespec ts;
-	ts.tv_sec = (time_t)(ns / 1000000000u);
-	ts.tv_nsec = (long)(ns % 1000000000u);
-	nanosleep(&ts, NULL);
+	ts.tv_sec = LK__CAST(time_t, ns / 1000000000u);
+	ts.tv_nsec = LK__CAST(long, ns % 1000000000u);
+	return ts;
+}
+
+static inline void lk__sleep_ns(uint64_t ns)
+{
+	struct timespec ts = lk__timespec_(ns);
+	lk__nanosleep(&ts, NULL);
 }
 
 /* ---- the cost of parking, learnt ----------------------------------------- */
@@ -238,7 +281,7 @@ static inline void lk__park_learn_(void)
 					   memory_order_relaxed);
 	if (st == 0 || st > now || now - st >= LK__PARK_SAMPLE_MAX_NS)
 		return;
-	uint32_t d = (uint32_t)(now - st);
+	uint32_t d = LK__CAST(uint32_t, now - st);
 	uint32_t p = atomic_load_explicit(&lk__park_ns_, memory_order_relaxed);
 	if (p == 0)
 		p = d;
@@ -250,6 +293,18 @@ static inline void lk__park_learn_(void)
 }
 
 /* ---- futex --------------------------------------------------------------- */
+
+#if LK_HAVE_FUTEX
+/* futex(2). The word's address goes as an integer: the kernel takes a plain
+ * u32 *, and a pointer cast would discard _Atomic (-Wcast-qual); an atomic
+ * uint32_t has uint32_t's size and representation, in C and in C++. */
+static inline long lk__futex_(LK_ATOMIC(uint32_t) *word, int op, uint32_t val,
+			      const struct timespec *tp, uint32_t val3)
+{
+	return lk__syscall(SYS_futex, LK__PTR_CAST(uintptr_t, word), op, val, tp,
+		    NULL, val3);
+}
+#endif
 
 /*
  * Sleep while *word == seen, until woken or until deadline (0 = none).
@@ -266,13 +321,10 @@ static inline bool lk__futex_wait(LK_ATOMIC(uint32_t) *word, uint32_t seen,
 		uint64_t now = lk__now_ns();
 		if (now >= deadline)
 			return false;
-		uint64_t left = deadline - now;
-		ts.tv_sec = (time_t)(left / 1000000000u);
-		ts.tv_nsec = (long)(left % 1000000000u);
+		ts = lk__timespec_(deadline - now);
 		tp = &ts;
 	}
-	return syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, seen,
-		       tp, NULL, 0) == 0;
+	return lk__futex_(word, FUTEX_WAIT_PRIVATE, seen, tp, 0) == 0;
 #else
 	(void)word;
 	(void)seen;
@@ -287,8 +339,7 @@ static inline void lk__futex_wake(LK_ATOMIC(uint32_t) *word, int n)
 {
 #if LK_HAVE_FUTEX
 	lk__park_stamp_();
-	syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE_PRIVATE, n, NULL, NULL,
-		0);
+	lk__futex_(word, FUTEX_WAKE_PRIVATE, LK__CAST(uint32_t, n), NULL, 0);
 #else
 	(void)word;
 	(void)n;
@@ -310,12 +361,10 @@ static inline bool lk__futex_wait_bits(LK_ATOMIC(uint32_t) *word,
 #if LK_HAVE_FUTEX
 	struct timespec ts, *tp = NULL;
 	if (deadline) { /* the bitset op takes an absolute CLOCK_MONOTONIC time */
-		ts.tv_sec = (time_t)(deadline / 1000000000u);
-		ts.tv_nsec = (long)(deadline % 1000000000u);
+		ts = lk__timespec_(deadline);
 		tp = &ts;
 	}
-	return syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_BITSET_PRIVATE,
-		       seen, tp, NULL, bits) == 0;
+	return lk__futex_(word, FUTEX_WAIT_BITSET_PRIVATE, seen, tp, bits) == 0;
 #else
 	(void)bits;
 	return lk__futex_wait(word, seen, deadline);
@@ -327,8 +376,8 @@ static inline void lk__futex_wake_bits(LK_ATOMIC(uint32_t) *word, int n,
 {
 #if LK_HAVE_FUTEX
 	lk__park_stamp_();
-	syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE_BITSET_PRIVATE, n, NULL,
-		NULL, bits);
+	lk__futex_(word, FUTEX_WAKE_BITSET_PRIVATE, LK__CAST(uint32_t, n), NULL,
+		   bits);
 #else
 	(void)word;
 	(void)n;
@@ -459,12 +508,18 @@ static inline void lk__misuse(const char *fn, const char *what)
 	abort();
 }
 
-#ifdef LK_DEBUG
-/* A nonzero id for the calling thread, the same in every translation unit. */
+/* A nonzero id for the calling thread, the same in every translation unit.
+ * pthread_t is an integer or a pointer, by platform: copy its bytes (a cast
+ * is useless on one and needs reinterpret_cast on the other in C++). */
 static inline uintptr_t lk__self(void)
 {
-	return (uintptr_t)pthread_self() | 1u;
+	pthread_t t = pthread_self();
+	uintptr_t id = 0;
+	__builtin_memcpy(&id, &t, sizeof t < sizeof id ? sizeof t : sizeof id);
+	return id | 1u;
 }
+
+#ifdef LK_DEBUG
 #define LK__CHECK(cond, fn, what)                                              \
 	do {                                                                   \
 		if (lk__unlikely(!(cond)))                                     \
@@ -495,6 +550,12 @@ static inline void lk__owner_clear(LK_ATOMIC(uintptr_t) *o)
 static inline void lk__owner_acquired(LK_ATOMIC(uintptr_t) *o)
 {
 	atomic_store_explicit(o, lk__self(), memory_order_relaxed); /* ditto */
+}
+/* Does the caller own it? Exact for the caller, who alone stores its id:
+ * the latches' lk_NAME_is_held_by_me() queries. */
+static inline bool lk__owner_is_self(const LK_ATOMIC(uintptr_t) *o)
+{
+	return atomic_load_explicit(o, memory_order_relaxed) == lk__self();
 }
 /* Waiting for a latch the caller holds would wait for ever: abort instead. */
 static inline void lk__owner_check_relock_as(LK_ATOMIC(uintptr_t) *o,

@@ -38,6 +38,10 @@
  *             load stripe (sweep)   seq_cst (Dekker; also acquire: pairs
  *                                   with rdunlock's release)
  *   wrunlock  store flag 0          release: publishes the writer's data
+ *   is_*locked load flag, stripes   relaxed: a hint that orders nothing;
+ *                                   exact about the caller's own hold by
+ *                                   coherence (its flag or its stripe's
+ *                                   count stays up until it unlocks)
  */
 #ifndef LATCHKIT_BRLOCK_H
 #define LATCHKIT_BRLOCK_H
@@ -97,15 +101,17 @@ LK__COLD uint32_t lk__br_assign_(void)
 	uint32_t i = atomic_fetch_add_explicit(&lk__brlock_next_, 1u,
 					       memory_order_relaxed) %
 		     LK_BRLOCK_STRIPES;
-	uint32_t s = (uint32_t)(offsetof(lk_brlock_t, stripe) +
-				i * sizeof(lk__brstripe_t));
+	uint32_t s = LK__CAST(uint32_t, offsetof(lk_brlock_t, stripe) +
+					    i * sizeof(lk__brstripe_t));
 	lk__brlock_slot_ = s;
 	return s;
 }
 
 static inline LK_ATOMIC(uint32_t) *lk__br_at_(lk_brlock_t *l, uint32_t s)
 {
-	return &((lk__brstripe_t *)(void *)((char *)l + s))->n;
+	return &LK__PTR_CAST(lk__brstripe_t *,
+			     LK__PTR_CAST(void *, LK__PTR_CAST(char *, l) + s))
+			->n;
 }
 
 static inline LK_ATOMIC(uint32_t) *lk__br_mine_(lk_brlock_t *l)
@@ -246,6 +252,50 @@ static inline void lk_brlock_wrunlock(lk_brlock_t *l)
 	/* release: publishes the writer's data to the next readers. */
 	atomic_store_explicit(&l->w.flag, 0u, memory_order_release);
 }
+
+/* ---- queries: racy hints, for assertions ---------------------------------
+ *
+ * assert(lk_brlock_is_wrlocked(&l)) in code that must hold it for writing,
+ * assert(lk_brlock_is_locked(&l)) where reading suffices. Each is exact about
+ * the caller's own hold: true while the caller holds it so, false while nobody
+ * holds it. About other threads it may be stale when it returns; and while a
+ * latch changes hands it may read either way: a reader that meets a writer
+ * counts in its stripe for a moment before it backs off, and a writer raises
+ * the flag before it drains the readers. is_rdlocked and is_locked read every
+ * stripe (LK_BRLOCK_STRIPES loads, no write).
+ */
+
+/* Held for writing (or a writer is draining the readers before it). */
+static inline bool lk_brlock_is_wrlocked(const lk_brlock_t *l)
+{
+	/* relaxed: see the header comment */
+	return atomic_load_explicit(&l->w.flag, memory_order_relaxed) != 0;
+}
+
+/* Held for reading, by one reader or more. */
+static inline bool lk_brlock_is_rdlocked(const lk_brlock_t *l)
+{
+	for (int i = 0; i < LK_BRLOCK_STRIPES; i++)
+		/* relaxed: see the header comment */
+		if (atomic_load_explicit(&l->stripe[i].n, memory_order_relaxed))
+			return true;
+	return false;
+}
+
+/* Held in any mode: a writer, or readers. */
+static inline bool lk_brlock_is_locked(const lk_brlock_t *l)
+{
+	return lk_brlock_is_wrlocked(l) || lk_brlock_is_rdlocked(l);
+}
+
+#ifdef LK_DEBUG
+/* With LK_DEBUG only: does the calling thread hold it for writing? Exact.
+ * (Readers are not tracked.) */
+static inline bool lk_brlock_is_wrlocked_by_me(const lk_brlock_t *l)
+{
+	return lk__owner_is_self(&l->w.owner_);
+}
+#endif
 
 #ifdef __cplusplus
 }

@@ -106,7 +106,7 @@ static inline void lk_clh_init(lk_clh_t *l)
 {
 	atomic_store_explicit(&l->word, 0, memory_order_relaxed);
 	l->back_ = 0;
-	atomic_store_explicit(&l->tail, (lk_clh_node_t *)NULL,
+	atomic_store_explicit(&l->tail, LK__CAST(lk_clh_node_t *, NULL),
 			      memory_order_relaxed);
 	lk__owner_clear(&l->owner_);
 }
@@ -146,7 +146,7 @@ LK__COLD lk_clh_node_t *lk_clh_lock_slow_(lk_clh_t *l, lk_clh_node_t *n)
 	lk__gate_head(&l->word);
 	lk_clh_node_t *exp = n;
 	if (atomic_compare_exchange_strong_explicit(
-		    &l->tail, &exp, (lk_clh_node_t *)NULL,
+		    &l->tail, &exp, LK__CAST(lk_clh_node_t *, NULL),
 		    memory_order_release, memory_order_relaxed)) {
 		l->back_ = 1;
 		return pred;
@@ -199,11 +199,19 @@ static inline bool lk_clh_unlock_node(lk_clh_t *l, lk_clh_node_t *n)
 }
 
 /* Is the lock held by anyone? A racy hint for assertions (relaxed load:
- * it orders nothing). */
+ * it orders nothing; exact about the caller's own hold, by coherence). */
 static inline bool lk_clh_is_locked(const lk_clh_t *l)
 {
 	return lk__gate_is_locked(&l->word);
 }
+
+#ifdef LK_DEBUG
+/* With LK_DEBUG only: does the calling thread hold it? Exact. */
+static inline bool lk_clh_is_held_by_me(const lk_clh_t *l)
+{
+	return lk__owner_is_self(&l->owner_);
+}
+#endif
 
 /* ---- convenience API: spare nodes per thread, shared by every TU ------ */
 
@@ -220,7 +228,7 @@ LK__PROGRAM_WIDE pthread_once_t lk__clh_once_ = PTHREAD_ONCE_INIT;
 
 static inline void lk_clh_pool_exit_(void *arg)
 {
-	lk__clh_pool_t *p = (lk__clh_pool_t *)arg;
+	lk__clh_pool_t *p = LK__CAST(lk__clh_pool_t *, arg);
 	free(p->one);
 	p->one = NULL;
 	while (p->n)
@@ -247,7 +255,7 @@ LK__COLD lk_clh_node_t *lk_clh_node_more_(lk__clh_pool_t *p)
 	void *m = aligned_alloc(LK_CACHELINE, sizeof(lk_clh_node_t));
 	if (!m)
 		lk__misuse("lk_clh_lock", "out of memory for a node");
-	return (lk_clh_node_t *)m;
+	return LK__CAST(lk_clh_node_t *, m);
 }
 
 /* The single spare is taken: keep n in the list, or free it. */

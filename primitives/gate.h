@@ -42,6 +42,7 @@
  *   unlock: CAS(word, w, w & ~LOCKED (PARKED -> WAKING), release / relaxed):
  *       publishes the critical section; an RMW, so a PARKED set just
  *       before cannot be missed.
+ *   is_locked: load(word, relaxed): a hint for assertions; orders nothing.
  */
 #ifndef LATCHKIT_GATE_H
 #define LATCHKIT_GATE_H

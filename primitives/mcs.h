@@ -90,7 +90,7 @@ typedef struct {
 static inline void lk_mcs_init(lk_mcs_t *l)
 {
 	atomic_store_explicit(&l->word, 0, memory_order_relaxed);
-	atomic_store_explicit(&l->tail, (lk_mcs_node_t *)NULL,
+	atomic_store_explicit(&l->tail, LK__CAST(lk_mcs_node_t *, NULL),
 			      memory_order_relaxed);
 	lk__owner_clear(&l->owner_);
 }
@@ -120,7 +120,7 @@ LK__COLD void lk_mcs_lock_slow_(lk_mcs_t *l, lk_mcs_node_t *n)
 {
 	if (lk__gate_arrive(&l->word))
 		return;
-	atomic_store_explicit(&n->next, (lk_mcs_node_t *)NULL,
+	atomic_store_explicit(&n->next, LK__CAST(lk_mcs_node_t *, NULL),
 			      memory_order_relaxed);
 	atomic_store_explicit(&n->flag, LK_MCS_WAITING_, memory_order_relaxed);
 	lk_mcs_node_t *pred =
@@ -135,7 +135,7 @@ LK__COLD void lk_mcs_lock_slow_(lk_mcs_t *l, lk_mcs_node_t *n)
 	if (!next) {
 		lk_mcs_node_t *exp = n;
 		if (atomic_compare_exchange_strong_explicit(
-			    &l->tail, &exp, (lk_mcs_node_t *)NULL,
+			    &l->tail, &exp, LK__CAST(lk_mcs_node_t *, NULL),
 			    memory_order_release, memory_order_relaxed))
 			return;
 		/* A successor swapped itself in: wait for its link. */
@@ -202,11 +202,19 @@ static inline void lk_mcs_unlock(lk_mcs_t *l)
 }
 
 /* Is the lock held by anyone? A racy hint for assertions (relaxed load:
- * it orders nothing). */
+ * it orders nothing; exact about the caller's own hold, by coherence). */
 static inline bool lk_mcs_is_locked(const lk_mcs_t *l)
 {
 	return lk__gate_is_locked(&l->word);
 }
+
+#ifdef LK_DEBUG
+/* With LK_DEBUG only: does the calling thread hold it? Exact. */
+static inline bool lk_mcs_is_held_by_me(const lk_mcs_t *l)
+{
+	return lk__owner_is_self(&l->owner_);
+}
+#endif
 
 #ifdef __cplusplus
 }

@@ -59,6 +59,7 @@
  *       publishes the critical section to the next acquirer.
  *   leaving on timeout (heir): fetch_and(word, ~HANDOFF, relaxed): gives
  *       nothing to anyone, only re-allows barging.
+ *   is_locked: load(word, relaxed): a hint that orders nothing.
  *   debug owner: relaxed, compared with the caller's own id.
  */
 #ifndef LATCHKIT_MUTEX_H
@@ -255,6 +256,22 @@ static inline void lk_mutex_unlock(lk_mutex_t *l)
 		    memory_order_relaxed)))
 		lk_mutex_unlock_slow_(l, s);
 }
+
+/* Is the mutex held by anyone? A racy hint for assertions (relaxed load:
+ * it orders nothing; exact about the caller's own hold, by coherence). */
+static inline bool lk_mutex_is_locked(const lk_mutex_t *l)
+{
+	return atomic_load_explicit(&l->word, memory_order_relaxed) &
+	       LK_MUTEX_LOCKED_;
+}
+
+#ifdef LK_DEBUG
+/* With LK_DEBUG only: does the calling thread hold it? Exact. */
+static inline bool lk_mutex_is_held_by_me(const lk_mutex_t *l)
+{
+	return lk__owner_is_self(&l->owner_);
+}
+#endif
 
 #ifdef __cplusplus
 }

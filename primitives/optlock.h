@@ -35,6 +35,9 @@
  *                                    for a reader that sees one of them
  *   unlock store            release  publishes the data with the new version
  *   is_obsolete load        acquire  as read_begin
+ *   is_locked load          relaxed  a hint that orders nothing; exact about
+ *                                    the caller's own hold by coherence
+ *                                    (only the holder clears the bit)
  * Under ThreadSanitizer the fences give way to acquire/release data copies,
  * as in seqlock.h (whose copy helpers and fence macros this header uses).
  */
@@ -48,26 +51,21 @@
 extern "C" {
 #endif
 
-#define LK_OPTLOCK_LOCKED ((uint64_t)1)
-#define LK_OPTLOCK_OBSOLETE ((uint64_t)2)
+#define LK_OPTLOCK_LOCKED UINT64_C(1)
+#define LK_OPTLOCK_OBSOLETE UINT64_C(2)
 
 typedef struct {
 	LK_ATOMIC(uint64_t) word;
 	LK__OWNER_FIELD
 } lk_optlock_t;
 
-#define LK_OPTLOCK_INIT {0 LK__OWNER_INIT}
+#define LK_OPTLOCK_INIT {LK__AINIT(0) LK__OWNER_INIT}
 
 static inline void lk_optlock_init(lk_optlock_t *l)
 {
 	/* relaxed: initialisation precedes sharing */
 	atomic_store_explicit(&l->word, 0, memory_order_relaxed);
 	lk__owner_clear(&l->owner_);
-}
-
-static inline LK_ATOMIC(uint64_t) *lk_optlock_word_(const lk_optlock_t *l)
-{
-	return (LK_ATOMIC(uint64_t) *)(uintptr_t)&l->word;
 }
 
 /* Not inline, on purpose (the one exception to "static inline"): out of
@@ -81,7 +79,7 @@ lk_optlock_read_wait_(const lk_optlock_t *l)
 	do {
 		lk__wait(&w, NULL, 0); /* no futex word: never parks */
 		/* acquire: as in read_begin */
-		v = atomic_load_explicit(lk_optlock_word_(l),
+		v = atomic_load_explicit(&l->word,
 					 memory_order_acquire);
 	} while (v & LK_OPTLOCK_LOCKED);
 	return v;
@@ -96,7 +94,7 @@ static inline bool lk_optlock_read_begin(const lk_optlock_t *l,
 					 uint64_t *version)
 {
 	/* acquire: see the data of the unlock that made this version */
-	uint64_t v = atomic_load_explicit(lk_optlock_word_(l),
+	uint64_t v = atomic_load_explicit(&l->word,
 					  memory_order_acquire);
 	if (lk__unlikely(v & LK_OPTLOCK_LOCKED))
 		v = lk_optlock_read_wait_(l);
@@ -109,7 +107,7 @@ static inline bool lk_optlock_read_trybegin(const lk_optlock_t *l,
 					    uint64_t *version)
 {
 	/* acquire: as in read_begin */
-	uint64_t v = atomic_load_explicit(lk_optlock_word_(l),
+	uint64_t v = atomic_load_explicit(&l->word,
 					  memory_order_acquire);
 	*version = v;
 	return !(v & (LK_OPTLOCK_LOCKED | LK_OPTLOCK_OBSOLETE));
@@ -122,7 +120,7 @@ static inline bool lk_optlock_validate(const lk_optlock_t *l, uint64_t version)
 	 * below sees that writer's locked word or later */
 	lk__seq_fence_acquire();
 	/* relaxed: ordered by the fence */
-	return atomic_load_explicit(lk_optlock_word_(l),
+	return atomic_load_explicit(&l->word,
 				    memory_order_relaxed) == version;
 }
 
@@ -238,10 +236,28 @@ static inline void lk_optlock_unlock_obsolete(lk_optlock_t *l)
 			      memory_order_release);
 }
 
+/* Is it held exclusively, by any thread? A racy hint, for assertions
+ * (assert(lk_optlock_is_locked(&l))): true while the caller holds it, false
+ * while nobody does; about other threads it may be stale when it returns. */
+static inline bool lk_optlock_is_locked(const lk_optlock_t *l)
+{
+	/* relaxed: see the header comment */
+	return (atomic_load_explicit(&l->word, memory_order_relaxed) &
+		LK_OPTLOCK_LOCKED) != 0;
+}
+
+#ifdef LK_DEBUG
+/* With LK_DEBUG only: does the calling thread hold it? Exact. */
+static inline bool lk_optlock_is_held_by_me(const lk_optlock_t *l)
+{
+	return lk__owner_is_self(&l->owner_);
+}
+#endif
+
 static inline bool lk_optlock_is_obsolete(const lk_optlock_t *l)
 {
 	/* acquire: as read_begin */
-	return atomic_load_explicit(lk_optlock_word_(l),
+	return atomic_load_explicit(&l->word,
 				    memory_order_acquire) &
 	       LK_OPTLOCK_OBSOLETE;
 }

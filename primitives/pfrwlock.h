@@ -106,6 +106,12 @@
  *                                  fails if anyone came.
  *             lk_ticket_unlock     release: gives w_ back; no phase ran,
  *                                  so ph_ does not flip.
+ *   is_*locked load (rin, rout)    relaxed, one 64-bit load so the two
+ *                                  counters agree: a hint that orders
+ *                                  nothing; exact about the caller's own
+ *                                  hold by coherence (its PRES bit, or its
+ *                                  arrival in rin with no departure in
+ *                                  rout, stays until it unlocks).
  */
 #ifndef LATCHKIT_PFRWLOCK_H
 #define LATCHKIT_PFRWLOCK_H
@@ -143,7 +149,7 @@ typedef struct {
 #define lk__pf_rout_(l) (&(l)->r_.half[LK__LO_HALF])
 
 #define LK_PFRWLOCK_INIT                                                       \
-	{{0}, LK_TICKET_INIT, LK__AINIT(0) LK__OWNER_INIT}
+	{{LK__AINIT(0)}, LK_TICKET_INIT, LK__AINIT(0) LK__OWNER_INIT}
 
 static inline void lk_pfrwlock_init(lk_pfrwlock_t *l)
 {
@@ -246,8 +252,8 @@ static inline void lk_pfrwlock_rdunlock(lk_pfrwlock_t *l)
 	/* one load of the pair: two would race with readers coming and going
 	 * in between and could see rout catch up with an older rin */
 	uint64_t rv = atomic_load_explicit(&l->r_.both, memory_order_relaxed);
-	LK__CHECK(((uint32_t)(rv >> 32) & LK__PF_CMASK) !=
-			  ((uint32_t)rv & LK__PF_CMASK),
+	LK__CHECK((LK__CAST(uint32_t, rv >> 32) & LK__PF_CMASK) !=
+			  (LK__CAST(uint32_t, rv) & LK__PF_CMASK),
 		  "lk_pfrwlock_rdunlock",
 		  "read-unlock of a latch not read-locked");
 	lk__owner_check_relock_as(&l->owner_, "lk_pfrwlock_rdunlock",
@@ -330,14 +336,14 @@ static inline bool lk__pf_wrtry_(lk_pfrwlock_t *l)
 	uint32_t ph = atomic_load_explicit(&l->ph_, memory_order_relaxed);
 	/* relaxed: only a snapshot; the CAS below validates it and acquires */
 	uint64_t rv = atomic_load_explicit(&l->r_.both, memory_order_relaxed);
-	uint32_t in = (uint32_t)(rv >> 32);
+	uint32_t in = LK__CAST(uint32_t, rv >> 32);
 	/* acquire on success: pairs with the last readers' release of rout
 	 * (same word): their reads happen before our writes. */
 	if (!(in & LK__PF_WBITS) &&
-	    (in & LK__PF_CMASK) == ((uint32_t)rv & LK__PF_CMASK) &&
+	    (in & LK__PF_CMASK) == (LK__CAST(uint32_t, rv) & LK__PF_CMASK) &&
 	    atomic_compare_exchange_strong_explicit(
 		    &l->r_.both, &rv,
-		    rv | ((uint64_t)(LK__PF_PRES | ph) << 32),
+		    rv | (LK__CAST(uint64_t, LK__PF_PRES | ph) << 32),
 		    memory_order_acquire, memory_order_relaxed))
 		return true;
 	/* A reader is inside or came: no phase began; release (ticket.h). */
@@ -394,6 +400,53 @@ static inline void lk_pfrwlock_wrunlock(lk_pfrwlock_t *l)
 	if (lk__unlikely(was & LK__PF_RWAIT))
 		lk__futex_wake(lk__pf_rin_(l), INT32_MAX);
 }
+
+/* ---- queries: racy hints, for assertions ---------------------------------
+ *
+ * assert(lk_pfrwlock_is_wrlocked(&l)) in code that must hold it for writing,
+ * assert(lk_pfrwlock_is_locked(&l)) where reading suffices. Each is exact
+ * about the caller's own hold: true while the caller holds it so, false while
+ * nobody holds it. About other threads it may be stale when it returns; and
+ * while a latch changes hands it may read either way: a reader waiting for a
+ * writer phase to end already counts as arrived, and a writer sets PRES before
+ * it drains the readers of the phase before it.
+ */
+
+/* Held for writing (or a writer is draining the readers before it). */
+static inline bool lk_pfrwlock_is_wrlocked(const lk_pfrwlock_t *l)
+{
+	/* relaxed: see the header comment */
+	uint64_t rv = atomic_load_explicit(&l->r_.both, memory_order_relaxed);
+	return (LK__CAST(uint32_t, rv >> 32) & LK__PF_PRES) != 0;
+}
+
+/* Held for reading (readers arrived and not yet left). */
+static inline bool lk_pfrwlock_is_rdlocked(const lk_pfrwlock_t *l)
+{
+	/* relaxed: see the header comment */
+	uint64_t rv = atomic_load_explicit(&l->r_.both, memory_order_relaxed);
+	return (LK__CAST(uint32_t, rv >> 32) & LK__PF_CMASK) !=
+	       (LK__CAST(uint32_t, rv) & LK__PF_CMASK);
+}
+
+/* Held in any mode: a writer, or readers. */
+static inline bool lk_pfrwlock_is_locked(const lk_pfrwlock_t *l)
+{
+	/* relaxed: see the header comment */
+	uint64_t rv = atomic_load_explicit(&l->r_.both, memory_order_relaxed);
+	uint32_t in = LK__CAST(uint32_t, rv >> 32);
+	return (in & LK__PF_PRES) ||
+	       (in & LK__PF_CMASK) != (LK__CAST(uint32_t, rv) & LK__PF_CMASK);
+}
+
+#ifdef LK_DEBUG
+/* With LK_DEBUG only: does the calling thread hold it for writing? Exact.
+ * (Readers are not tracked.) */
+static inline bool lk_pfrwlock_is_wrlocked_by_me(const lk_pfrwlock_t *l)
+{
+	return lk__owner_is_self(&l->owner_);
+}
+#endif
 
 #ifdef __cplusplus
 }

@@ -6,12 +6,14 @@
  *   LK_REENTRANT_DEFINE(name, base)         base has lock/trylock/timedlock
  *   LK_REENTRANT_DEFINE_NOTIMED(name, base) base has no timedlock
  * generate lk_name_t and lk_name_init/lock/trylock/[timedlock]/unlock over
- * lk_base_t. Initialise statically with LK_REENTRANT_INIT(LK_BASE_INIT).
+ * lk_base_t, and the queries lk_name_depth, lk_name_is_locked (a racy hint,
+ * for assertions: held by any thread?) and lk_name_is_held_by_me (exact;
+ * with or without LK_DEBUG, as the owner is always tracked). Initialise statically with LK_REENTRANT_INIT(LK_BASE_INIT).
  * Predefined: lk_rmutex (over lk_mutex) and lk_rttas (over lk_ttas).
  *
  * The owner re-locks by bumping the depth, without touching the base; the
  * last unlock clears the owner and unlocks the base. Thread ids are
- * pthread_self(), equal in every translation unit.
+ * base.h's lk__self() (from pthread_self()), equal in every translation unit.
  *
  * Progress and fairness: those of the base latch; a re-lock by the owner is
  * wait-free.
@@ -30,6 +32,8 @@
  *                                    data is ordered by the base latch
  *   depth                   plain    only the holder touches it, ordered by
  *                                    the base latch
+ *   owner load (is_locked)  relaxed  a hint that orders nothing; exact about
+ *                                    the caller's own hold, as above
  */
 #ifndef LATCHKIT_REENTRANT_H
 #define LATCHKIT_REENTRANT_H
@@ -37,18 +41,16 @@
 #include "base.h"
 #include "mutex.h"
 #include "ttas.h"
-#include <pthread.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-static inline uintptr_t lk__reentrant_self(void)
-{
-	return (uintptr_t)pthread_self() | 1u; /* nonzero */
-}
+#define LK_REENTRANT_INIT(base_init) {LK__AINIT(0), base_init, 0}
 
-#define LK_REENTRANT_INIT(base_init) {0, base_init, 0}
+/* The generated functions: unused ones must not warn where an instance is
+ * defined in a .c file (clang's -Wunused-function spares only headers). */
+#define LK__RE_FN static inline __attribute__((unused))
 
 #define LK__REENTRANT_COMMON(name, base)                                       \
 	typedef struct {                                                       \
@@ -57,7 +59,7 @@ static inline uintptr_t lk__reentrant_self(void)
 		uint32_t depth;                                                \
 	} lk_##name##_t;                                                       \
                                                                                \
-	static inline void lk_##name##_init(lk_##name##_t *r)                  \
+	LK__RE_FN void lk_##name##_init(lk_##name##_t *r)                      \
 	{                                                                      \
 		lk_##base##_init(&r->lock);                                    \
 		/* relaxed: initialisation precedes sharing */                 \
@@ -66,8 +68,7 @@ static inline uintptr_t lk__reentrant_self(void)
 	}                                                                      \
                                                                                \
 	/* True (and one level deeper) when the caller already holds r. */     \
-	static inline bool lk_##name##_relock_(lk_##name##_t *r,               \
-					       uintptr_t self)                 \
+	LK__RE_FN bool lk_##name##_relock_(lk_##name##_t *r, uintptr_t self)   \
 	{                                                                      \
 		/* relaxed: see the header comment */                          \
 		if (atomic_load_explicit(&r->owner, memory_order_relaxed) !=   \
@@ -79,25 +80,25 @@ static inline uintptr_t lk__reentrant_self(void)
 		return true;                                                   \
 	}                                                                      \
                                                                                \
-	static inline void lk_##name##_own_(lk_##name##_t *r, uintptr_t self)  \
+	LK__RE_FN void lk_##name##_own_(lk_##name##_t *r, uintptr_t self)      \
 	{                                                                      \
 		/* relaxed: see the header comment */                          \
 		atomic_store_explicit(&r->owner, self, memory_order_relaxed);  \
 		r->depth = 1;                                                  \
 	}                                                                      \
                                                                                \
-	static inline void lk_##name##_lock(lk_##name##_t *r)                  \
+	LK__RE_FN void lk_##name##_lock(lk_##name##_t *r)                      \
 	{                                                                      \
-		uintptr_t self = lk__reentrant_self();                         \
+		uintptr_t self = lk__self();                                   \
 		if (lk_##name##_relock_(r, self))                              \
 			return;                                                \
 		lk_##base##_lock(&r->lock);                                    \
 		lk_##name##_own_(r, self);                                     \
 	}                                                                      \
                                                                                \
-	static inline bool lk_##name##_trylock(lk_##name##_t *r)               \
+	LK__RE_FN bool lk_##name##_trylock(lk_##name##_t *r)                   \
 	{                                                                      \
-		uintptr_t self = lk__reentrant_self();                         \
+		uintptr_t self = lk__self();                                   \
 		if (lk_##name##_relock_(r, self))                              \
 			return true;                                           \
 		if (!lk_##base##_trylock(&r->lock))                            \
@@ -106,14 +107,14 @@ static inline uintptr_t lk__reentrant_self(void)
 		return true;                                                   \
 	}                                                                      \
                                                                                \
-	static inline void lk_##name##_unlock(lk_##name##_t *r)                \
+	LK__RE_FN void lk_##name##_unlock(lk_##name##_t *r)                    \
 	{                                                                      \
 		/* relaxed: see the header comment */                          \
 		uintptr_t o =                                                  \
 			atomic_load_explicit(&r->owner, memory_order_relaxed); \
 		LK__CHECK(o != 0, "lk_" #name "_unlock",                       \
 			  "unlock of a free lock");                            \
-		LK__CHECK(o == lk__reentrant_self(), "lk_" #name "_unlock",    \
+		LK__CHECK(o == lk__self(), "lk_" #name "_unlock",              \
 			  "unlock by a non-owner");                            \
 		(void)o;                                                       \
 		if (--r->depth != 0)                                           \
@@ -123,13 +124,33 @@ static inline uintptr_t lk__reentrant_self(void)
 		lk_##base##_unlock(&r->lock);                                  \
 	}                                                                      \
                                                                                \
-	/* Depth held by the caller (0: not held by the caller). */            \
-	static inline uint32_t lk_##name##_depth(lk_##name##_t *r)             \
+	/* Held by any thread? A racy hint, for assertions: true while the     \
+	 * caller holds it, false while nobody does; about other threads it    \
+	 * may be stale when it returns (and the owner is stored just after    \
+	 * the base is taken). */                                              \
+	LK__RE_FN bool lk_##name##_is_locked(const lk_##name##_t *r)           \
+	{                                                                      \
+		/* relaxed: see the header comment */                          \
+		return atomic_load_explicit(&r->owner,                         \
+					    memory_order_relaxed) != 0;        \
+	}                                                                      \
+                                                                               \
+	/* Does the calling thread hold it? Exact. */                          \
+	LK__RE_FN bool lk_##name##_is_held_by_me(const lk_##name##_t *r)       \
 	{                                                                      \
 		/* relaxed: see the header comment */                          \
 		return atomic_load_explicit(&r->owner,                         \
 					    memory_order_relaxed) ==           \
-				       lk__reentrant_self()                    \
+		       lk__self();                                             \
+	}                                                                      \
+                                                                               \
+	/* Depth held by the caller (0: not held by the caller). */            \
+	LK__RE_FN uint32_t lk_##name##_depth(lk_##name##_t *r)                 \
+	{                                                                      \
+		/* relaxed: see the header comment */                          \
+		return atomic_load_explicit(&r->owner,                         \
+					    memory_order_relaxed) ==           \
+				       lk__self()                              \
 			       ? r->depth                                      \
 			       : 0;                                            \
 	}
@@ -138,10 +159,10 @@ static inline uintptr_t lk__reentrant_self(void)
 
 #define LK_REENTRANT_DEFINE(name, base)                                        \
 	LK__REENTRANT_COMMON(name, base)                                       \
-	static inline bool lk_##name##_timedlock(lk_##name##_t *r,             \
-						 uint64_t timeout_ns)          \
+	LK__RE_FN bool lk_##name##_timedlock(lk_##name##_t *r,                 \
+					     uint64_t timeout_ns)              \
 	{                                                                      \
-		uintptr_t self = lk__reentrant_self();                         \
+		uintptr_t self = lk__self();                                   \
 		if (lk_##name##_relock_(r, self))                              \
 			return true;                                           \
 		if (!lk_##base##_timedlock(&r->lock, timeout_ns))              \

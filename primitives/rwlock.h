@@ -37,6 +37,9 @@
  *   wrunlock   fetch_sub WR   release: publishes the writer's data.
  *   waits      load           relaxed: only a hint; the CAS/fetch_add that
  *                             follows carries the ordering.
+ *   is_*locked load           relaxed: a hint that orders nothing; exact
+ *                             about the caller's own hold by coherence (its
+ *                             WR bit or RD count stays until it unlocks).
  */
 #ifndef LATCHKIT_RWLOCK_H
 #define LATCHKIT_RWLOCK_H
@@ -58,7 +61,7 @@ typedef struct {
 	LK__OWNER_FIELD /* write owner, 0 when none */
 } lk_rwlock_t;
 
-#define LK_RWLOCK_INIT {0 LK__OWNER_INIT}
+#define LK_RWLOCK_INIT {LK__AINIT(0) LK__OWNER_INIT}
 
 static inline void lk_rwlock_init(lk_rwlock_t *l)
 {
@@ -233,6 +236,49 @@ static inline void lk_rwlock_wrunlock(lk_rwlock_t *l)
 	 * readers' undo and writers' WW counts move concurrently. */
 	atomic_fetch_sub_explicit(&l->word, LK__RWL_WR, memory_order_release);
 }
+
+/* ---- queries: racy hints, for assertions ---------------------------------
+ *
+ * assert(lk_rwlock_is_wrlocked(&l)) in code that must hold it for writing,
+ * assert(lk_rwlock_is_locked(&l)) where reading suffices. Each is exact about
+ * the caller's own hold: true while the caller holds it so, false while nobody
+ * holds it. About other threads it may be stale when it returns; and while a
+ * latch changes hands it may read either way: a reader arriving while a writer
+ * holds or waits counts in RD for a moment before it backs off.
+ */
+
+/* Held in any mode: a writer, or readers. */
+static inline bool lk_rwlock_is_locked(const lk_rwlock_t *l)
+{
+	/* relaxed: see the header comment */
+	return (atomic_load_explicit(&l->word, memory_order_relaxed) &
+		(LK__RWL_WR | LK__RWL_RDMASK)) != 0;
+}
+
+/* Held for writing. */
+static inline bool lk_rwlock_is_wrlocked(const lk_rwlock_t *l)
+{
+	/* relaxed: see the header comment */
+	return (atomic_load_explicit(&l->word, memory_order_relaxed) &
+		LK__RWL_WR) != 0;
+}
+
+/* Held for reading, by one reader or more. */
+static inline bool lk_rwlock_is_rdlocked(const lk_rwlock_t *l)
+{
+	/* relaxed: see the header comment */
+	return (atomic_load_explicit(&l->word, memory_order_relaxed) &
+		LK__RWL_RDMASK) != 0;
+}
+
+#ifdef LK_DEBUG
+/* With LK_DEBUG only: does the calling thread hold it for writing? Exact.
+ * (Readers are not tracked.) */
+static inline bool lk_rwlock_is_wrlocked_by_me(const lk_rwlock_t *l)
+{
+	return lk__owner_is_self(&l->owner_);
+}
+#endif
 
 #ifdef __cplusplus
 }

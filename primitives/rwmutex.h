@@ -57,6 +57,9 @@
  *   all unlocks, downgrades, phase ends   CAS   release: publish data.
  *   tseq/wseq  fetch_add      release: a waiter that sees the bump sees the
  *              state change before it (it loads them with acquire).
+ *   is_*locked load state     relaxed: a hint that orders nothing; exact
+ *              about the caller's own hold by coherence (its TOKEN, WRITER
+ *              or RD count stays until it unlocks).
  */
 #ifndef LATCHKIT_RWMUTEX_H
 #define LATCHKIT_RWMUTEX_H
@@ -84,7 +87,8 @@ typedef struct {
 	LK__OWNER_FIELD /* TOKEN holder (U or X), 0 when none */
 } lk_rwmutex_t;
 
-#define LK_RWMUTEX_INIT {0, 0, 0 LK__OWNER_INIT}
+#define LK_RWMUTEX_INIT                                                        \
+	{LK__AINIT(0), LK__AINIT(0), LK__AINIT(0) LK__OWNER_INIT}
 
 static inline void lk_rwmutex_init(lk_rwmutex_t *l)
 {
@@ -545,6 +549,64 @@ static inline void lk_rwmutex_updowngrade(lk_rwmutex_t *l)
 	lk__owner_clear(&l->owner_);
 	lk__rwm_release_(l, LK__RWM_TOKEN | LK__RWM_TWAIT, LK__RWM_RD1, LK__RWM_KEEP);
 }
+
+/* ---- queries: racy hints, for assertions ---------------------------------
+ *
+ * assert(lk_rwmutex_is_wrlocked(&l)) in code that must hold it for writing,
+ * assert(lk_rwmutex_is_locked(&l)) where reading suffices. Each is exact about
+ * the caller's own hold: true while the caller holds it so, false while nobody
+ * holds it. About other threads it may be stale when it returns; and while a
+ * latch changes hands it may read either way: a reader arriving in a writer
+ * phase counts in RD for a moment before it moves to WT, and a writer holds
+ * TOKEN|WRITER while it drains the readers (and TOKEN alone just before).
+ */
+
+/* Held in any mode: R, U or X. */
+static inline bool lk_rwmutex_is_locked(const lk_rwmutex_t *l)
+{
+	/* relaxed: see the header comment */
+	return (atomic_load_explicit(&l->state, memory_order_relaxed) &
+		(LK__RWM_TOKEN | LK__RWM_RDMASK)) != 0;
+}
+
+/* Held in X mode (or a writer or upgrader is draining the readers). */
+static inline bool lk_rwmutex_is_wrlocked(const lk_rwmutex_t *l)
+{
+	/* relaxed: see the header comment */
+	uint32_t v = atomic_load_explicit(&l->state, memory_order_relaxed);
+	return (v & (LK__RWM_TOKEN | LK__RWM_WRITER)) ==
+	       (LK__RWM_TOKEN | LK__RWM_WRITER);
+}
+
+/* Held in U mode. */
+static inline bool lk_rwmutex_is_uplocked(const lk_rwmutex_t *l)
+{
+	/* relaxed: see the header comment */
+	uint32_t v = atomic_load_explicit(&l->state, memory_order_relaxed);
+	return (v & (LK__RWM_TOKEN | LK__RWM_WRITER)) == LK__RWM_TOKEN;
+}
+
+/* Held in R mode, by one reader or more. */
+static inline bool lk_rwmutex_is_rdlocked(const lk_rwmutex_t *l)
+{
+	/* relaxed: see the header comment */
+	return (atomic_load_explicit(&l->state, memory_order_relaxed) &
+		LK__RWM_RDMASK) != 0;
+}
+
+#ifdef LK_DEBUG
+/* With LK_DEBUG only: does the calling thread hold it in X mode, or in U
+ * mode? Exact. (Readers are not tracked.) */
+static inline bool lk_rwmutex_is_wrlocked_by_me(const lk_rwmutex_t *l)
+{
+	return lk__owner_is_self(&l->owner_) && lk_rwmutex_is_wrlocked(l);
+}
+
+static inline bool lk_rwmutex_is_uplocked_by_me(const lk_rwmutex_t *l)
+{
+	return lk__owner_is_self(&l->owner_) && lk_rwmutex_is_uplocked(l);
+}
+#endif
 
 #ifdef __cplusplus
 }

@@ -29,6 +29,11 @@
  *   wait CAS count-1          acquire  see the poster's work
  *   wait fetch_add sleepers   seq_cst  the sleeper half of the pair
  *   wait fetch_sub sleepers   relaxed  only a hint for later posts
+ *   value load count          relaxed  a snapshot for assertions and
+ *                                      diagnostics; orders nothing
+ *
+ * A semaphore has no holder, so no is_locked: lk_sem_value() is its query
+ * (assert(lk_sem_value(&s) == 0) where all permits must be taken).
  */
 #ifndef LATCHKIT_SEM_H
 #define LATCHKIT_SEM_H
@@ -44,7 +49,7 @@ typedef struct {
 	LK_ATOMIC(uint32_t) sleepers; /* threads that may be parked on count */
 } lk_sem_t;
 
-#define LK_SEM_INIT(n) {(n), 0}
+#define LK_SEM_INIT(n) {LK__AINIT(n), LK__AINIT(0)}
 
 static inline void lk_sem_init(lk_sem_t *s, uint32_t count)
 {
@@ -127,8 +132,7 @@ static inline void lk_sem_post(lk_sem_t *s)
 static inline uint32_t lk_sem_value(const lk_sem_t *s)
 {
 	/* relaxed: a snapshot, stale by the time it is used */
-	return atomic_load_explicit((LK_ATOMIC(uint32_t) *)(uintptr_t)&s->count,
-				    memory_order_relaxed);
+	return atomic_load_explicit(&s->count, memory_order_relaxed);
 }
 
 #ifdef __cplusplus

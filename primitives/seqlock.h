@@ -35,6 +35,10 @@
  *           seq store seq+2        release  publishes the data to begin()
  *   latch   CAS/exchange to take   acquire  see the previous writer's work
  *           exchange to release    release  hand this writer's work over
+ *           load (is_locked)       relaxed  a hint that orders nothing;
+ *                                           exact about the caller's own
+ *                                           hold by coherence (only the
+ *                                           holder's unlock stores 0)
  *
  * Under ThreadSanitizer (which does not model fences; gcc even refuses them
  * with -Werror=tsan) the two fences go and the data loads become acquire,
@@ -83,9 +87,7 @@ static inline void lk_seq_load(uint64_t *dst, const LK_ATOMIC(uint64_t) *src,
 #pragma GCC unroll 8 /* small constant n: straight loads, as by hand */
 	for (size_t i = 0; i < n; i++)
 		/* relaxed: ordered by begin's acquire and retry's fence */
-		dst[i] = atomic_load_explicit(
-			(LK_ATOMIC(uint64_t) *)(uintptr_t)&src[i],
-			LK__SEQ_DATA_LOAD);
+		dst[i] = atomic_load_explicit(&src[i], LK__SEQ_DATA_LOAD);
 }
 
 /* Writer side: copy n words into shared data inside a write section. */
@@ -104,7 +106,7 @@ static inline void lk_seq_store(LK_ATOMIC(uint64_t) *dst, const uint64_t *src,
 typedef struct {
 	LK_ATOMIC(uint32_t) seq; /* odd: a write is in progress */
 } lk_seqcount_t;
-#define LK_SEQCOUNT_INIT {0}
+#define LK_SEQCOUNT_INIT {LK__AINIT(0)}
 
 static inline void lk_seqcount_init(lk_seqcount_t *s)
 {
@@ -116,7 +118,7 @@ static inline void lk_seqcount_init(lk_seqcount_t *s)
  * line and cold, the wait keeps the read fast path free of saved registers
  * (gcc: the same instruction count as ck_sequence's read). */
 LK__COLD uint32_t
-lk_seqcount_read_wait_(LK_ATOMIC(uint32_t) *p)
+lk_seqcount_read_wait_(const LK_ATOMIC(uint32_t) *p)
 {
 	uint32_t v;
 	lk__wait_t w = lk__wait_start(0);
@@ -132,7 +134,7 @@ lk_seqcount_read_wait_(LK_ATOMIC(uint32_t) *p)
 /* Returns an even sequence number, waiting while a write is in progress. */
 static inline uint32_t lk_seqcount_read_begin(const lk_seqcount_t *s)
 {
-	LK_ATOMIC(uint32_t) *p = (LK_ATOMIC(uint32_t) *)(uintptr_t)&s->seq;
+	const LK_ATOMIC(uint32_t) *p = &s->seq;
 	/* acquire: the data loads that follow see everything written before
 	 * the seq+2 store this load reads */
 	uint32_t v = atomic_load_explicit(p, memory_order_acquire);
@@ -149,8 +151,7 @@ static inline bool lk_seqcount_read_retry(const lk_seqcount_t *s,
 	 * the re-load below sees that writer's seq+1 (or later) */
 	lk__seq_fence_acquire();
 	/* relaxed: ordered by the fence */
-	return atomic_load_explicit((LK_ATOMIC(uint32_t) *)(uintptr_t)&s->seq,
-				    memory_order_relaxed) != start;
+	return atomic_load_explicit(&s->seq, memory_order_relaxed) != start;
 }
 
 /* Single writer only. */
@@ -210,7 +211,7 @@ typedef struct {
 	LK__OWNER_FIELD
 } lk_seqlock_t;
 
-#define LK_SEQLOCK_INIT {LK_SEQCOUNT_INIT, 0 LK__OWNER_INIT}
+#define LK_SEQLOCK_INIT {LK_SEQCOUNT_INIT, LK__AINIT(0) LK__OWNER_INIT}
 
 static inline void lk_seqlock_init(lk_seqlock_t *l)
 {
@@ -330,6 +331,24 @@ static inline void lk_seqlock_write_unlock(lk_seqlock_t *l)
 	if (atomic_exchange_explicit(&l->latch, 0, memory_order_release) == 2)
 		lk__futex_wake(&l->latch, 1);
 }
+
+/* Is the writer latch held (a write section open), by any thread? A racy
+ * hint, for assertions (assert(lk_seqlock_is_locked(&l))): true while the
+ * caller holds it, false while nobody does; about other threads it may be
+ * stale when it returns. */
+static inline bool lk_seqlock_is_locked(const lk_seqlock_t *l)
+{
+	/* relaxed: see the header comment */
+	return atomic_load_explicit(&l->latch, memory_order_relaxed) != 0;
+}
+
+#ifdef LK_DEBUG
+/* With LK_DEBUG only: does the calling thread hold it? Exact. */
+static inline bool lk_seqlock_is_held_by_me(const lk_seqlock_t *l)
+{
+	return lk__owner_is_self(&l->owner_);
+}
+#endif
 
 static inline unsigned lk_seqlock_read_copy(const lk_seqlock_t *l,
 					    uint64_t *dst,

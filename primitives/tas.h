@@ -20,6 +20,10 @@
  *                           exchange wrote 1 over 1 and publishes nothing.
  *   unlock                  store(word, 0, release): publishes the critical
  *                           section to the next winner's acquire exchange.
+ *   is_locked               load(word, relaxed): a hint that orders nothing;
+ *                           coherence alone makes it exact about the
+ *                           caller's own hold (it reads its own store of 1,
+ *                           or a later one: only its unlock stores 0).
  *   debug owner             relaxed loads/stores: only read by checks that
  *                           compare it with the caller's own id.
  */
@@ -37,7 +41,7 @@ typedef struct {
 	LK__OWNER_FIELD
 } lk_tas_t;
 
-#define LK_TAS_INIT {0 LK__OWNER_INIT}
+#define LK_TAS_INIT {LK__AINIT(0) LK__OWNER_INIT}
 
 static inline void lk_tas_init(lk_tas_t *l)
 {
@@ -91,6 +95,23 @@ static inline void lk_tas_unlock(lk_tas_t *l)
 	lk__owner_check_release(&l->owner_, "lk_tas_unlock");
 	atomic_store_explicit(&l->word, 0, memory_order_release);
 }
+
+/* Is it held, by any thread? A racy hint, for assertions
+ * (assert(lk_tas_is_locked(&l))): true while the caller holds it, false
+ * while nobody does; about other threads it may be stale when it returns. */
+static inline bool lk_tas_is_locked(const lk_tas_t *l)
+{
+	/* relaxed: see the header comment */
+	return atomic_load_explicit(&l->word, memory_order_relaxed) != 0;
+}
+
+#ifdef LK_DEBUG
+/* With LK_DEBUG only: does the calling thread hold it? Exact. */
+static inline bool lk_tas_is_held_by_me(const lk_tas_t *l)
+{
+	return lk__owner_is_self(&l->owner_);
+}
+#endif
 
 #ifdef __cplusplus
 }

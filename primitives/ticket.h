@@ -185,11 +185,19 @@ static inline void lk_ticket_unlock(lk_ticket_t *l)
 }
 
 /* Is the lock held by anyone? A racy hint for assertions (relaxed load:
- * it orders nothing). */
+ * it orders nothing; exact about the caller's own hold, by coherence). */
 static inline bool lk_ticket_is_locked(const lk_ticket_t *l)
 {
 	return lk__gate_is_locked(&l->word);
 }
+
+#ifdef LK_DEBUG
+/* With LK_DEBUG only: does the calling thread hold it? Exact. */
+static inline bool lk_ticket_is_held_by_me(const lk_ticket_t *l)
+{
+	return lk__owner_is_self(&l->owner_);
+}
+#endif
 
 #ifdef __cplusplus
 }

@@ -23,6 +23,10 @@
  *   load(word, relaxed)         the test while waiting only decides when to
  *                               retry; the exchange that follows acquires.
  *   store(word, 0, release)     unlock: publishes the critical section.
+ *   load(word, relaxed)         is_locked: a hint that orders nothing;
+ *                               coherence alone makes it exact about the
+ *                               caller's own hold (it reads its own 1, or
+ *                               a later value: only its unlock stores 0).
  *   debug owner                 relaxed: compared with the caller's own id.
  */
 #ifndef LATCHKIT_TTAS_H
@@ -39,7 +43,7 @@ typedef struct {
 	LK__OWNER_FIELD
 } lk_ttas_t;
 
-#define LK_TTAS_INIT {0 LK__OWNER_INIT}
+#define LK_TTAS_INIT {LK__AINIT(0) LK__OWNER_INIT}
 
 static inline void lk_ttas_init(lk_ttas_t *l)
 {
@@ -101,6 +105,23 @@ static inline void lk_ttas_unlock(lk_ttas_t *l)
 	lk__owner_check_release(&l->owner_, "lk_ttas_unlock");
 	atomic_store_explicit(&l->word, 0, memory_order_release);
 }
+
+/* Is it held, by any thread? A racy hint, for assertions
+ * (assert(lk_ttas_is_locked(&l))): true while the caller holds it, false
+ * while nobody does; about other threads it may be stale when it returns. */
+static inline bool lk_ttas_is_locked(const lk_ttas_t *l)
+{
+	/* relaxed: see the header comment */
+	return atomic_load_explicit(&l->word, memory_order_relaxed) != 0;
+}
+
+#ifdef LK_DEBUG
+/* With LK_DEBUG only: does the calling thread hold it? Exact. */
+static inline bool lk_ttas_is_held_by_me(const lk_ttas_t *l)
+{
+	return lk__owner_is_self(&l->owner_);
+}
+#endif
 
 #ifdef __cplusplus
 }
