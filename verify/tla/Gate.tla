@@ -4,7 +4,7 @@
 (* word in front of a FIFO queue (ShflLock, Kashyap et al., SOSP 2019: the *)
 (* lock word apart from the queue, a bounded steal), with a                *)
 (* preemption-tolerant steal rule.  The queue is abstract here (`head` and *)
-(* the sequence `queue`); Ticket.tla, MCS.tla and CLH.tla (and            *)
+(* the sequence `queue`); Ticket.tla, MCS.tla and CLH.tla (and             *)
 (* verify/spin/ticket.pml, mcs.pml, clh.pml) model each real queue with    *)
 (* this gate in front, with steals at N = 2 (the queue's hand-over is this *)
 (* spec's pass).                                                           *)
