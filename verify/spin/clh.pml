@@ -1,38 +1,63 @@
 /*
- * clh.pml: CLH queue lock with a NULL-able tail, parking waiters and nodes
- * that wander between threads; N processes, 2N nodes.
- * Models primitives/clh.h: lk_clh_lock / lk_clh_trylock / lk_clh_unlock with
- * lk_clh_lock_node, lk_clh_wait_free_, lk_clh_trylock_node, lk_clh_release_
- * and the per-thread spare list (lk_clh_node_get_ / lk_clh_node_put_).
+ * clh.pml: CLH queue lock (NULL-able tail, parking waiters, nodes that
+ * wander between threads) as the queue behind the queue gate (gate.pml);
+ * N processes, 2N nodes.
+ * Models primitives/clh.h: lk_clh_lock (fast path, the look, the CLH queue,
+ * lk_clh_wait_free_, the head's loop on the lock word, the pass: the old
+ * lk_clh_release_ now runs when the head has taken the word), lk_clh_trylock
+ * (the look alone), lk_clh_unlock (the gate's release), and the per-thread
+ * spare list (lk_clh_node_get_ / lk_clh_node_put_). The lock word and its
+ * head loop are gate.pml's, step for step (see its table); the queue:
  *   label    atomic step                                 C operation
- *   get      atomic { n = spare or malloc; st[n] = HELD } lk_clh_node_get_ + store(n->state, HELD, relaxed)
- *   swap     atomic { pred = tail; tail = n }            atomic_exchange_explicit(&l->tail, n, acq_rel)
+ *   swap     atomic { n = spare or malloc;               lk_clh_node_get_ + store(n->state, HELD, relaxed)
+ *            st[n] = HELD; pred = tail; tail = n }       then atomic_exchange_explicit(&l->tail, n, acq_rel)
+ *                                                        (n is private until the exchange: one step)
  *   wspin    (st[pred] != HELD)                          load(pred->state, acquire) spinning in lk__wait
  *   announce atomic { st[pred]==HELD -> PARKED }         CAS(pred->state, HELD, PARKED, relaxed)
  *   park     atomic { st[pred]==PARKED -> sleeping }     lk__futex_wait(&pred->state, PARKED): compare and sleep in one step
  *   woken    (!sleeping[i])                              futex_wait returns
- *   gain     put(pred)                                   lk_clh_node_put_(pred): keep as spare, or free()
- *   trychk   tail != NIL -> fail                         load(l->tail, relaxed)
- *   trycas   atomic { tail == NIL -> tail = n }          CAS(l->tail, NULL, n, acq_rel, relaxed); on failure put(n)
- *   cas      atomic { tail == n -> tail = NIL }          CAS(l->tail, n, NULL, release, relaxed); success: put(n)
- *   handoff  atomic { old = st[n]; st[n] = FREE }        atomic_exchange_explicit(&n->state, FREE, release)
+ *   gain     put(pred)                                   lk_clh_node_put_(pred): keep as spare, or free(); now the head
+ *   cas      atomic { tail == n -> tail = NIL }          CAS(l->tail, n, NULL, release, relaxed), after the head
+ *                                                        took the word: no successor, put(n)
+ *   handoff  atomic { old = st[n]; st[n] = FREE }        atomic_exchange_explicit(&n->state, FREE, release):
+ *                                                        headship (and n) pass to the successor
  *   wake     old == PARKED -> wake one sleeper on n      lk__futex_wake(&n->state, 1) (address only)
+ * The look (steal), the head loop (hacq/hann/fwait/slept) and the unlock
+ * (rel/wake) are as in gate.pml: each load-decide-CAS loop is one atomic
+ * step, a failed look is always possible, trylock is the look alone (a
+ * failed one changes nothing) and the head's window expiry is the Timer
+ * process (any time while there is a head: tail != NIL; weakly fair).
+ * The node sleepers (sleeping[], on a node) and the word's sleeper
+ * (wsleep[], only the head) are apart.
  * The spare list is modelled with LK_CLH_POOL = 1: a second spare is freed to
  * a global allocator that hands the lowest free node out again, so memory
  * reuse happens as early as it can. Checked: mutual exclusion, FIFO in swap
- * order (ghost `order`), no deadlock, a node is freed only when no waiter
- * still looks at it (ghost `waiton`), starvation freedom (LTL).
- * Bounds: with 3 processes, trylock and parking together give > 7M states,
- * too slow for every `make test`; so 3 processes run with lock only and
- * spinning waiters (-DNOTRY -DNOPARK), and 2 processes with everything.
- * Seeded bug BUG_REUSE_OWN: unlock keeps its node as a spare even when a
- * successor waits on it (the classic CLH mistake): it re-marks it HELD.
+ * order among the queued (ghost `order`; a stealer is not in the queue),
+ * bounded overtaking (with NOSTEAL set, only the head that set it
+ * acquires), no deadlock, a node is freed only when no waiter still looks at
+ * it (ghost `waiton`), starvation freedom (LTL).
+ * Bounds: with 3 processes, the steals (and with them NOSTEAL and the
+ * window's Timer) on top of the queue's parking and the head's give > 9M
+ * states, too slow for every `make test`. So 3 processes run without the
+ * look (-DNOLOOK: every arrival queues; the word then only sees heads and
+ * holders, and nothing for NOSTEAL to stop), with the parking of both the
+ * queue and the head for safety and without the queue's (-DNOPARK) for
+ * liveness; 2 processes run with everything. The gate's steals with 3
+ * processes are gate.pml's.
+ * Seeded bugs: BUG_REUSE_OWN: the pass keeps its node as a spare even when a
+ * successor waits on it (the classic CLH mistake): it re-marks it HELD;
+ * BUG_EARLY_PASS: the head passes headship before its CAS on the word took
+ * the lock, so two heads race for the word and the later one can win (FIFO).
+ * Dropped with the gate: the old trylock (CAS of tail from NULL; -DNOTRY
+ * turned it off) and its trychk/trycas steps: trylock now only steals the
+ * word (gate.pml's look).
  */
-// @check mutex+fifo+safe-free-3p pass -DNOTRY,-DNOPARK safety
-// @check starvation-free-3p pass -DNOTRY,-DNOPARK ltl:nostarve
-// @check mutex+fifo+safe-free-2p-park-try pass -DN=2 safety
-// @check starvation-free-2p-park-try pass -DN=2 ltl:nostarve
+// @check mutex+fifo+safe-free-3p pass -DNOLOOK safety
+// @check starvation-free-3p pass -DNOLOOK,-DNOPARK ltl:nostarve
+// @check mutex+fifo+safe-free-2p-park-steal pass -DN=2 safety
+// @check starvation-free-2p-park-steal pass -DN=2 ltl:nostarve
 // @check bug-reuse-own-node fail -DN=2,-DBUG_REUSE_OWN safety
+// @check bug-pass-before-acquire fail -DN=2,-DBUG_EARLY_PASS safety
 
 #ifndef N
 #define N 3
@@ -42,12 +67,27 @@
 #define FREE 0
 #define HELD 1
 #define PARKED 2
+/* the gate's lock word (gate.pml) */
+#define L 1
+#define HSM 6
+#define RUN 2
+#define PRK 4
+#define WKG 6
+#define NS 8
+#define HS(x) ((x) & HSM)
+#define STEAL_OK(x) (!((x) & L) && !((x) & NS) && HS(x) != RUN)
+#define BOUNDED assert(!(word & NS) || nsby == _pid)
+#define HASHEAD (tail != NIL)
 byte tail = NIL;
 byte st[K];
 bit inheap[K] = 1;        /* node k belongs to the allocator */
 byte waiton[N] = NIL;     /* ghost: the node process i waits on */
 byte nwait[K];            /* ghost: how many processes wait on node k */
 bit sleeping[N];
+byte word;
+bit expired;              /* the head's window has expired */
+bit wsleep[N];            /* futex wait on word */
+byte nsby = NIL;          /* ghost: the head that set NOSTEAL */
 byte incs;
 bool want[N], cs[N];
 chan order = [N] of { byte };
@@ -73,8 +113,10 @@ chan order = [N] of { byte };
 
 #if N > 2
 #define W3(x) :: sleeping[2] && waiton[2] == x -> sleeping[2] = 0
+#define WW3 :: wsleep[2] -> wsleep[2] = 0
 #else
 #define W3(x)
+#define WW3
 #endif
 #define WAKE(x) \
 	if \
@@ -83,31 +125,45 @@ chan order = [N] of { byte };
 	W3(x) \
 	:: else \
 	fi
+#define WAKE_WORD \
+	if \
+	:: wsleep[0] -> wsleep[0] = 0 \
+	:: wsleep[1] -> wsleep[1] = 0 \
+	WW3 \
+	:: else \
+	fi
+
+/* pass headship (the old unlock's release); then go on at `passed` */
+inline pass_headship()
+{
+	if
+	:: atomic { tail == n -> tail = NIL; PUT(n); n = NIL; expired = 0 }; goto passed
+	:: tail != n /* failed CAS: stable, only I put n in tail */
+	fi;
+handoff: atomic { old = st[n]; st[n] = FREE; expired = 0
+#ifdef BUG_REUSE_OWN
+		; PUT(n)
+#endif
+	};
+wake:	atomic { if :: old == PARKED -> WAKE(n) :: else fi; old = 0; n = NIL }
+}
 
 active [N] proctype P()
 {
-	byte mine = NIL, n = NIL, pred = NIL, old;
+	byte mine = NIL, n = NIL, pred = NIL, old, w, nw;
+	bit park;
 	do
 	::
-#ifdef NOTRY
-		goto lock;
-#endif
-		if
-		:: true -> goto lock
+		want[_pid] = true;
+#ifndef NOLOOK
+look:		if
+		:: atomic { STEAL_OK(word) -> BOUNDED; word = word | L }; goto enter
+		:: atomic { word == RUN -> BOUNDED; word = RUN | L }; goto enter
 		:: true
 		fi;
-trychk:		if
-		:: tail != NIL -> goto done
-		:: else
-		fi;
-		atomic { GET(n); st[n] = HELD };
-trycas:		if
-		:: atomic { tail == NIL -> tail = n; order!_pid }; goto enter
-		:: atomic { tail != NIL -> PUT(n); n = NIL }; goto done
-		fi;
-lock:		want[_pid] = true;
-get:		atomic { GET(n); st[n] = HELD };
-swap:		atomic { pred = tail; tail = n; order!_pid; waiton[_pid] = pred;
+#endif
+swap:		atomic { GET(n); st[n] = HELD;
+			pred = tail; tail = n; order!_pid; waiton[_pid] = pred;
 			if :: pred != NIL -> nwait[pred]++ :: else fi };
 		if
 		:: pred != NIL ->
@@ -131,21 +187,53 @@ woken:					(!sleeping[_pid])
 gain:			atomic { waiton[_pid] = NIL; nwait[pred]--; PUT(pred); pred = NIL }
 		:: else
 		fi;
-enter:		atomic { assert(order?[eval(_pid)]); order?_; incs++; cs[_pid] = true };
+#ifdef BUG_EARLY_PASS
+cas:		pass_headship();
+passed:
+#endif
+		/* the head: gate.pml's loop */
+hloop:		do
+		:: atomic { !(word & L) -> BOUNDED; word = L; nsby = NIL; assert(order?[eval(_pid)]); order?_ };
+			break
+		:: atomic { (word & L) ->
+			w = word; nw = w;
+			if :: park = 1 :: park = 0 fi;
+			if :: HS(w) != RUN && !park -> nw = (nw & ~HSM) | RUN :: else fi;
+#ifndef NOLOOK
+			if :: expired && !(nw & NS) -> nw = nw | NS; nsby = _pid :: else fi;
+#endif
+			if :: park -> nw = (nw & ~HSM) | PRK :: else fi;
+			word = nw; w = 0 };
+			if
+			:: park ->
+fwait:				atomic { if :: word == nw -> wsleep[_pid] = 1 :: else fi; park = 0; nw = 0 };
+slept:				!wsleep[_pid]
+			:: else -> nw = 0
+			fi
+		od;
+#ifndef BUG_EARLY_PASS
+cas:		pass_headship();
+passed:
+#endif
+enter:		atomic { incs++; cs[_pid] = true };
 		assert(incs == 1);
 		atomic { incs--; cs[_pid] = false; want[_pid] = false };
-cas:		if
-		:: atomic { tail == n -> tail = NIL; PUT(n); n = NIL }; goto done
-		:: tail != n /* failed CAS: stable, only I put n in tail */
-		fi;
-handoff:	atomic { old = st[n]; st[n] = FREE
-#ifdef BUG_REUSE_OWN
-			; PUT(n)
-#endif
+rel:		atomic {
+			w = word; nw = w & ~L;
+			if :: HS(w) == PRK -> nw = (nw & ~HSM) | WKG :: else fi;
+			word = nw; nw = 0
 		};
-wake:		atomic { if :: old == PARKED -> WAKE(n) :: else fi; old = 0; n = NIL };
-done:		skip
+wwake:		atomic { if :: HS(w) == PRK -> WAKE_WORD :: else fi; w = 0 }
 	od
 }
+
+#ifndef NOLOOK
+active proctype Timer()
+{
+end:	do
+	:: atomic { HASHEAD && !expired -> expired = 1 }
+	od
+}
+#endif
 
 ltl nostarve { [] (want[0] -> <> cs[0]) }

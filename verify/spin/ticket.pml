@@ -1,39 +1,43 @@
 /*
- * ticket.pml: ticket spinlock, 3 processes, counters wrapping modulo M.
- * Models primitives/ticket.h: lk_ticket_lock, lk_ticket_trylock (each round
- * a process picks lock or trylock), lk_ticket_unlock.
+ * ticket.pml: ticket lock as the queue behind the queue gate (gate.pml),
+ * 3 processes, counters wrapping modulo M.
+ * Models primitives/ticket.h: lk_ticket_lock (fast path, the look, the
+ * ticket queue, the head's loop on the lock word, the pass), lk_ticket_trylock
+ * (the look alone), lk_ticket_unlock (the gate's release). The lock word and
+ * its head loop are gate.pml's, step for step (see its table); the queue:
  *   label    atomic step                          C operation
- *   doorway  atomic { my = next; next = (next+1)%M }  atomic_fetch_add_explicit(next half, 2, relaxed)
- *   wait     (owner == my)                        atomic_load_explicit(owner half, acquire) loop via lk__wait
- *   tryload  atomic { o = owner; tn = next }       trylock: atomic_load_explicit(&l->c_.both, acquire)
- *            o != tn -> fail                      trylock: (uint32_t)v != (uint32_t)(v >> 32)
- *   trycas   atomic { owner == o && next == o ->  atomic_compare_exchange_strong_explicit(&l->c_.both, &v,
- *                     next = o+1 }                    v + (2 << 32), relaxed, relaxed)
- *   release  owner = (owner+1)%M                  atomic_fetch_add_explicit(owner half, 2, release)
- *            (only the holder changes owner's count, and the owner half is
- *            its own 32-bit atomic: its wrap never carries into next)
- * owner and next are the two halves of one 64-bit word, so trylock's load
- * and CAS see both. The load and the CAS are separate steps, and the
- * counters wrap modulo M, so Spin checks the case the old code lost: a
- * trylock stalled between load and CAS while the counters go round. Both
- * halves equal to the snapshot with next == owner means the lock is free at
- * the CAS, whatever happened in between.
- * Seeded bug BUG_TRY_NEXT: the old trylock (load owner, then CAS `next`
- * alone from o to o+1); Spin finds the wrap ABA: a trylock stalled while
- * owner advances M-1 times barges past queued waiters (in C, 2^31 - 1
- * acquisitions inside that window).
- * The PARKED bit and futex wake are not modelled (ticket steps are 1 here,
- * 2 in C); verify/tla/Ticket.tla covers parking.
+ *   doorway  atomic { my = next; next = (next+1)%M }  atomic_fetch_add_explicit(&next, STEP, relaxed)
+ *   wait     (owner == my)                        load(owner, acquire) loop via lk__wait: now the head
+ *   pass     owner = (owner+1)%M                  atomic_fetch_add_explicit(&owner, STEP, release), after
+ *                                                 the head's CAS on the word took the lock (only the
+ *                                                 head changes owner: its wrap never reaches next)
+ * The look (steal), the head loop (hacq/hann/fwait/slept) and the unlock
+ * (rel/wake) are as in gate.pml: each load-decide-CAS loop is one atomic
+ * step, a failed look is always possible, trylock is the look alone (a
+ * failed one changes nothing) and the head's window expiry is the Timer
+ * process (any time while there is a head: next != owner; weakly fair).
+ * The queue's own PARKED bit on `owner` and its futex wake are not modelled
+ * (tickets step by 1 here, by 2 in C); verify/tla/Ticket.tla covers them.
  * M = 4 > N models the C counters' wrap-around: correct while fewer than M
- * threads wait. Ghost `order` records doorway order; entry must follow it.
- * Other seeded bugs: BUG_SPLIT_FAA takes the ticket as load then store;
- *              BUG_WRAP counts modulo 2 with 3 threads (counter too narrow).
+ * threads wait. Ghost `order` records doorway order; a queued process must
+ * take the word in that order (FIFO among the queued; a stealer is not in
+ * the queue). Every acquisition asserts bounded overtaking (with NOSTEAL
+ * set, only the head that set it acquires).
+ * Seeded bugs: BUG_SPLIT_FAA takes the ticket as load then store (two heads
+ * with one ticket: FIFO breaks); BUG_WRAP counts modulo 2 with 3 threads
+ * (counter too narrow: two heads); BUG_EARLY_PASS: the head passes headship
+ * (owner + 1) before its CAS on the word took the lock, so two heads race
+ * for the word and the later one can win (FIFO).
+ * Dropped with the gate: BUG_TRY_NEXT (the old trylock's CAS of `next`
+ * alone, the wrap ABA): trylock no longer takes a ticket, it only steals the
+ * word (gate.pml's look), so the counters' wrap cannot reach it. Its pass
+ * check (the two-halves trylock) went with it.
  */
 // @check mutual-exclusion+fifo pass - safety
 // @check starvation-free pass - ltl:nostarve
-// @check bug-trylock-cas-next-only fail -DBUG_TRY_NEXT safety
 // @check bug-split-fetch-add fail -DBUG_SPLIT_FAA safety
 // @check bug-counter-too-narrow fail -DBUG_WRAP safety
+// @check bug-pass-before-acquire fail -DBUG_EARLY_PASS safety
 
 #define N 3
 #ifdef BUG_WRAP
@@ -41,38 +45,50 @@
 #else
 #define M 4
 #endif
+#define NIL 255
+/* the gate's lock word (gate.pml) */
+#define L 1
+#define HSM 6
+#define RUN 2
+#define PRK 4
+#define WKG 6
+#define NS 8
+#define HS(x) ((x) & HSM)
+#define STEAL_OK(x) (!((x) & L) && !((x) & NS) && HS(x) != RUN)
+#define BOUNDED assert(!(word & NS) || nsby == _pid)
+#define HASHEAD (next != owner)
+
 byte next, owner;
+byte word;
+bit expired;               /* the head's window has expired */
+bit sleeping[N];           /* futex wait on word */
+byte nsby = NIL;           /* ghost: the head that set NOSTEAL */
 byte incs;                 /* ghost: processes in the critical section */
 bool want[N], cs[N];       /* ghost, for the LTL property */
 chan order = [N] of { byte };  /* ghost: doorway order */
 
+inline futex_wake_one()
+{
+	if
+	:: sleeping[0] -> sleeping[0] = 0
+	:: sleeping[1] -> sleeping[1] = 0
+	:: sleeping[2] -> sleeping[2] = 0
+	:: else
+	fi
+}
+
 active [N] proctype P()
 {
-	byte my, o, tn;  /* o, tn: trylock's snapshot of owner, next */
+	byte my, w, nw;
+	bit park;
 	do
 	::
-		if
-		:: true -> goto lock
+		want[_pid] = true;
+look:		if
+		:: atomic { STEAL_OK(word) -> BOUNDED; word = word | L }; goto enter
+		:: atomic { word == RUN -> BOUNDED; word = RUN | L }; goto enter
 		:: true
 		fi;
-#ifdef BUG_TRY_NEXT
-tryload:	o = owner;
-trycas:		if
-		:: atomic { next == o -> next = (o + 1) % M; order!_pid; my = o }; goto enter
-		:: next != o -> goto tryagain
-		fi;
-#else
-tryload:	atomic { o = owner; tn = next };
-		if
-		:: o != tn -> goto tryagain
-		:: else
-		fi;
-trycas:		if
-		:: atomic { (owner == o && next == o) -> next = (o + 1) % M; order!_pid; my = o; o = 0; tn = 0 }; goto enter
-		:: !(owner == o && next == o) -> goto tryagain
-		fi;
-#endif
-lock:		want[_pid] = true;
 #ifdef BUG_SPLIT_FAA
 		my = next;
 		atomic { next = (my + 1) % M; order!_pid };
@@ -80,13 +96,46 @@ lock:		want[_pid] = true;
 doorway:	atomic { my = next; next = (next + 1) % M; order!_pid };
 #endif
 wait:		(owner == my);
-enter:
-		/* FIFO: the first in doorway order enters first */
-		atomic { assert(order?[eval(_pid)]); order?_; incs++; cs[_pid] = true };
+#ifdef BUG_EARLY_PASS
+		atomic { owner = (owner + 1) % M; expired = 0; my = 0 };
+#endif
+		/* the head: gate.pml's loop */
+		do
+		:: atomic { !(word & L) -> BOUNDED; word = L; nsby = NIL; assert(order?[eval(_pid)]); order?_ };
+			break
+		:: atomic { (word & L) ->
+			w = word; nw = w;
+			if :: park = 1 :: park = 0 fi;
+			if :: HS(w) != RUN && !park -> nw = (nw & ~HSM) | RUN :: else fi;
+			if :: expired && !(nw & NS) -> nw = nw | NS; nsby = _pid :: else fi;
+			if :: park -> nw = (nw & ~HSM) | PRK :: else fi;
+			word = nw; w = 0 };
+			if
+			:: park ->
+fwait:				atomic { if :: word == nw -> sleeping[_pid] = 1 :: else fi; park = 0; nw = 0 };
+slept:				!sleeping[_pid]
+			:: else -> nw = 0
+			fi
+		od;
+#ifndef BUG_EARLY_PASS
+pass:		atomic { owner = (owner + 1) % M; expired = 0; my = 0 };
+#endif
+enter:		atomic { incs++; cs[_pid] = true };
 		assert(incs == 1);
 		atomic { incs--; cs[_pid] = false; want[_pid] = false };
-release:	owner = (owner + 1) % M;  /* then falls to tryagain */
-tryagain:	atomic { o = 0; tn = 0; my = 0 }  /* dead values: fewer states */
+rel:		atomic {
+			w = word; nw = w & ~L;
+			if :: HS(w) == PRK -> nw = (nw & ~HSM) | WKG :: else fi;
+			word = nw; nw = 0
+		};
+wake:		atomic { if :: HS(w) == PRK -> futex_wake_one() :: else fi; w = 0 }
+	od
+}
+
+active proctype Timer()
+{
+end:	do
+	:: atomic { HASHEAD && !expired -> expired = 1 }
 	od
 }
 
