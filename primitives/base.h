@@ -242,17 +242,23 @@ static inline void lk__sleep_ns(uint64_t ns)
  * lk__park_ns_ follows the lower envelope of wake-up latencies: the time
  * from a waker's FUTEX_WAKE call (stamped in lk__wake_stamp_ by every
  * latch) to the woken thread running again. It sets every waiter's spin
- * budget. It falls fast (1/4 of a shorter sample) and rises slowly (1/64 of
- * a longer one): when threads outnumber cores a woken thread also waits
- * for a CPU, and a plain average then grows with the spinning it causes
- * (measured on the lock table: 250-590 us, 8 threads on 2 cores); the cost
- * of parking is what a wake costs when a CPU is free. One per program (LK__PROGRAM_WIDE); relaxed throughout: the
+ * budget. It falls by 1/8 of a shorter sample and rises by 1/16 of a
+ * longer one, so it settles near the third of the samples that were
+ * fastest, and a sample past LK__PARK_SAMPLE_MAX_NS is dropped: when
+ * threads outnumber cores a woken thread also waits for a CPU, and a plain
+ * average then grows with the spinning it causes (measured on the lock
+ * table: 250-590 us, 8 threads on 2 cores); the cost of parking is what a
+ * wake costs when a CPU is free. One per program (LK__PROGRAM_WIDE); relaxed throughout: the
  * values are estimates, and a lost update or a sample matched with another
  * latch's stamp only makes one sample noisy. Until the first sample the
  * budget is LK__PARK_SEED_NS, a starting point the samples replace.
  */
 #define LK__PARK_SEED_NS 10000u
-#define LK__PARK_SAMPLE_MAX_NS 1000000u /* longer: not our wake-up */
+/* A longer wake-up is a wait for a CPU, not the cost of parking (the
+ * slowest idle wake-up measured here was about 50 us): learning from it
+ * would make waiters spin longer exactly when spinning takes the CPU that
+ * the woken thread needs. It also drops stamps of someone else's wake. */
+#define LK__PARK_SAMPLE_MAX_NS 250000u
 #define LK_HAVE_PARK_ESTIMATE 1
 LK__PROGRAM_WIDE LK_ATOMIC(uint64_t) lk__wake_stamp_;
 LK__PROGRAM_WIDE LK_ATOMIC(uint32_t) lk__park_ns_;
@@ -286,9 +292,9 @@ static inline void lk__park_learn_(void)
 	if (p == 0)
 		p = d;
 	else if (d > p)
-		p += (d - p) / 64;
+		p += (d - p) / 16;
 	else
-		p -= (p - d) / 4;
+		p -= (p - d) / 8;
 	atomic_store_explicit(&lk__park_ns_, p ? p : 1, memory_order_relaxed);
 }
 

@@ -213,8 +213,8 @@ Test(wait, ttas_waiter_naps_past_its_budget)
 }
 
 /* What a sleeper learns: the first sample sets the cost; a shorter one
- * pulls it down by a quarter of the gap, a longer one up by 1/64 (a woken
- * thread that also waited for a CPU does not inflate the budget). */
+ * pulls it down by 1/8 of the gap, a longer one up by 1/16, and one past
+ * the sample bound (a wait for a CPU) not at all. */
 static uint32_t learn_from(uint64_t ago_ns)
 {
 	atomic_store(&lk__wake_stamp_, lk__now_ns() - ago_ns);
@@ -227,10 +227,12 @@ Test(wait, learns_the_lower_envelope)
 	atomic_store(&lk__park_ns_, 0u);
 	uint32_t p = learn_from(40000);
 	cr_assert(p >= 40000 && p < 45000, "first sample: %u", p);
-	uint32_t up = learn_from(400000);
-	cr_assert(up > p && up < p + (400000 - p) / 32, "rose to %u", up);
+	uint32_t up = learn_from(200000);
+	cr_assert(up > p && up < p + (200000 - p) / 12, "rose to %u", up);
 	uint32_t down = learn_from(4000);
-	cr_assert(down < up - (up - 4000) / 5, "fell only to %u", down);
+	cr_assert(down < up - (up - 4000) / 10, "fell only to %u", down);
+	uint32_t same = learn_from(400000); /* a wait for a CPU: dropped */
+	cr_assert_eq(same, down, "learnt from %u ns", 400000);
 	atomic_store(&lk__wake_stamp_, lk__now_ns() - 2 * LK__PARK_SAMPLE_MAX_NS);
 	lk__park_learn_();
 	cr_assert_eq(atomic_load(&lk__park_ns_), down, "took a stale stamp");
