@@ -8,7 +8,7 @@
 # and runs each program. The language standards are the lists below.
 set -eu
 CSTDS=${CSTDS:-c11}
-CXXSTDS=${CXXSTDS:-c++17}
+CXXSTDS=${CXXSTDS:-"c++11 c++17"}
 WARN="-Wall -Wextra -Werror -pedantic"
 
 here=$(cd "$(dirname "$0")" && pwd)
