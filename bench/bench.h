@@ -422,4 +422,62 @@ int lkb_ncpus(void);
 		WRUNLOCK;                                                      \
 	} while (0)
 
+/* ---- between the runner's files ------------------------------------------ */
+/* bench.c: options, the cells (child processes), the schedule, main;
+ * team.c: the registry, CPUs and teams; report.c: the table and the files. */
+
+#define LKB_MAX_IMPLS 96
+
+/* team.c: the registered implementations, in registration order. */
+extern const lkb_impl_t *lkb_impls[LKB_MAX_IMPLS];
+extern int lkb_n_impls;
+const lkb_impl_t *lkb_find_impl(const char *name); /* NULL: none */
+/* team.c: the usable CPUs, lkb_ncpus() of them (-1: unknown, do not pin),
+ * filled by lkb_init_cpus() at start. */
+extern int lkb_cpus[LKB_MAX_THREADS];
+void lkb_init_cpus(void);
+
+/* The run's options: bench.c parses them, report.c prints them. */
+typedef struct {
+	int threads[16];
+	int n_threads;
+	int reps;
+	double dur_ms;
+	double lm_dur_ms; /* lock table cells */
+	double hold_dur_ms; /* hold workloads' cells */
+	double cap_s;
+	uint64_t iters;   /* most single-thread iterations */
+	double single_ms; /* single-thread cell length, calibrated */
+	int cs_lines, noncs, read_pct;
+	const char *out;
+	const char *family;
+	const char *probe; /* all, relax, none */
+	const char *impl_sel, *work_sel; /* comma lists, NULL: all */
+	bool smoke, full, quiet;
+	bool threads_given; /* --threads or THREADS */
+} lkb_opts_t;
+
+/* Latency histograms of the throughput cells, kept for the CDF plot. */
+typedef struct {
+	const char *impl;
+	lkb_hist_t h;
+} lkb_cdf_t;
+
+/* report.c: the machine's description (before the probes), then the run
+ * header on stdout (after them). */
+void lkb_probe_machine(const lkb_opts_t *o);
+void lkb_print_header(const lkb_opts_t *o, const lkb_probe_t *pr,
+		      bool probe_fx);
+/* report.c: gnuplot data files, in o->out: the CDF of one threaded cell
+ * group, and one workload's throughput over thread counts. */
+void lkb_write_cdf(const char *out, const char *family, const char *workload,
+		   int threads, const lkb_cdf_t *c, int n);
+void lkb_write_tput(const char *out, const char *family, const char *workload,
+		    const lkb_row_t *rows, int n_rows);
+/* report.c: the table and notes on stdout, bench.csv and bench.json.
+ * park_vals: lk__park_cost_ns() as each contended cell left it. */
+void lkb_report(const lkb_opts_t *o, const lkb_probe_t *pr,
+		const lkb_row_t *rows, int n_rows, const double *park_vals,
+		int n_park, uint64_t run_start_ns);
+
 #endif
