@@ -36,7 +36,6 @@ lkb_shared_t lkb_shared;
 
 /* ---- options --------------------------------------------------------------- */
 
-
 static lkb_opts_t O;
 
 static void parse_threads(const char *s)

@@ -15,7 +15,7 @@
 #define LKB_CFLAGS "?"
 #endif
 
-/* ---- machine, table, data files ------------------------------------------- */
+/* ---- machine, table, data files ------------------------------------------ */
 
 static char cpu_model[128] = "unknown";
 static char kernel[400] = "unknown";
