@@ -437,9 +437,6 @@ static inline void head_key(const struct lk__head *h, lk_res_t *r)
 /* ---- latches ----------------------------------------------------------------- */
 
 #define LK__LATCH_NAP_NS 1000000u /* a parked latch waiter rechecks after 1 ms */
-#ifndef LK__TXN_SPIN_MAX_NS
-#define LK__TXN_SPIN_MAX_NS 20000u /* a txn-lock wait spins at most this */
-#endif
 
 /* Take h's latch. check_gen: fail (false) if h stops being generation gen;
  * otherwise the caller knows h cannot be recycled under it. */
@@ -1750,8 +1747,6 @@ lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t hi,
 	if (!sc.any)
 		blockers(m, h, ri, blocker_waits, &sc);
 	uint64_t spin_ns = sc.any ? 0 : lk__park_cost_ns();
-	if (spin_ns > LK__TXN_SPIN_MAX_NS)
-		spin_ns = LK__TXN_SPIN_MAX_NS;
 	head_unlatch(h);
 
 	/* DETECT: search once after deadlock_timeout (0: now), then again
