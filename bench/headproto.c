@@ -4,7 +4,7 @@
  * for Multicores", SIGMOD 2013), measured in one run, for lockmgr/README.md.
  *
  * Variants, each a lock+unlock of one resource in S or X:
- *   latch       a model of one lockmgr head under its latch bit (lockmgr.c
+ *   latch       a model of one lockmgr head under its latch bit (lockmgr/lock.c
  *               lock_fast / lk_unlock / release_req): a 32-bit latch word
  *               taken by a CAS expecting it unlatched and dropped by a plain
  *               release store; under it the grant tests granted/qhead/nconv,

@@ -1,6 +1,11 @@
 /*
- * lockmgr/lockmgr_int.h: the lock table's private types (see README.md).
+ * lockmgr/lockmgr_int.h: the lock table's private types (see README.md),
+ * the functions the parts of lockmgr/ call across files, and the small
+ * helpers every part uses (handles, hashing, keys, counters, trace).
  * Every link is a 32-bit index into the manager's pool; 0 means none.
+ * The inline parts of one concern live next to it: heads_int.h (latches,
+ * lookup), pool_int.h (free stacks, caches), queue_int.h (per-resource
+ * lists, grants, the txn list).
  */
 #ifndef LATCHKIT_LOCKMGR_INT_H
 #define LATCHKIT_LOCKMGR_INT_H
@@ -9,6 +14,8 @@
 #include "lockmgr.h"
 
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 /* request status */
 enum { LK__R_FREE = 0, LK__R_GRANTED, LK__R_WAITING, LK__R_CONVERTING };
@@ -148,5 +155,123 @@ struct lk_lockmgr {
 	uint8_t *g_color; /* ntxns */
 	uint32_t *g_stk;  /* ntxns * 2 */
 };
+
+/* LK_MODE_NONE, short: "no mode" in requests, intention[] and escalate[] */
+#define NONE LK_MODE_NONE
+
+/* Functions shared between the parts of lockmgr/: not exported from the
+ * shared library (liblatchkit.map exports lk_*, which would match them). */
+#define LK__HIDDEN __attribute__((visibility("hidden")))
+
+/* manager.c: the registry of live managers, read by txn_get */
+#define LK__MAX_MGRS 64
+LK__HIDDEN extern LK_ATOMIC(uintptr_t) lk__reg_base[LK__MAX_MGRS];
+LK__HIDDEN extern LK_ATOMIC(uintptr_t) lk__reg_len[LK__MAX_MGRS];
+LK__HIDDEN bool lk__mgr_live(const lk_lockmgr_t *m);
+
+/* views.c: one trace event (EMIT below calls it when a tracer is set) */
+LK__HIDDEN void lk__emit(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h,
+			 int ev, int mode, int prev, int status, bool waiting,
+			 uint64_t token);
+
+/* wait.c: lock_one's tail when a request must wait (h latched) */
+LK__HIDDEN int lk__lock_wait(lk_lockmgr_t *m, struct lk__txn *t,
+			     struct lk__head *h, uint32_t hi, uint32_t ri,
+			     bool is_new, unsigned target, bool nowait,
+			     uint64_t deadline, uint64_t *token, uint32_t *rq,
+			     bool *fresh, uint64_t bit);
+
+/* deadlock.c */
+LK__HIDDEN uint32_t lk__txn_edges(lk_lockmgr_t *m, uint32_t ti, uint32_t *out,
+				  uint32_t cap, uint32_t *seq_out,
+				  uint32_t *head_out, uint32_t *want_out);
+LK__HIDDEN void lk__graph_build(lk_lockmgr_t *m);
+LK__HIDDEN bool lk__detect(lk_lockmgr_t *m, struct lk__txn *self);
+
+/* escalate.c */
+LK__HIDDEN void lk__escalate(lk_lockmgr_t *m, struct lk__txn *t, uint32_t tri);
+
+static inline struct lk__txn *txn_at(lk_lockmgr_t *m, uint32_t i)
+{
+	return (struct lk__txn *)(void *)(m->txns + (size_t)i * LK__TXN_SLOT);
+}
+
+/* A handle is not an address: (gen << 32) | (registry slot + 1) << 16 |
+ * txn index. Checked arithmetically against the registry entry (static
+ * memory, so a destroyed manager is never read): O(1), no scan. gen is
+ * odd while the txn is active (begin and end each bump it), so one load
+ * rejects stale handles until the 32-bit generation wraps. */
+_Static_assert(sizeof(uintptr_t) >= 8, "handles pack 64 bits");
+
+static inline struct lk__txn *txn_get(const lk_txn_t *h)
+{
+	uint64_t v = (uint64_t)(uintptr_t)h;
+	uint32_t gen = (uint32_t)(v >> 32);
+	uint32_t s = (uint32_t)(v >> 16) & 0xffffu; /* 1..LK__MAX_MGRS */
+	uint32_t i = (uint32_t)v & 0xffffu;
+	if (lk__unlikely(s - 1u >= LK__MAX_MGRS || !(gen & 1u)))
+		return NULL;
+	/* acquire: pairs with create's release of the length, so the base
+	 * read after it is the one published with it */
+	uintptr_t len = atomic_load_explicit(&lk__reg_len[s - 1], memory_order_acquire);
+	if (lk__unlikely((uintptr_t)i * LK__TXN_SLOT >= len))
+		return NULL;
+	/* relaxed: ordered by the length load above */
+	struct lk__txn *t = (struct lk__txn *)(atomic_load_explicit(
+		&lk__reg_base[s - 1], memory_order_relaxed) + (uintptr_t)i * LK__TXN_SLOT);
+	/* relaxed: only the owner thread uses a live handle; a stale one
+	 * just has to fail */
+	if (lk__unlikely(atomic_load_explicit(&t->gen, memory_order_relaxed) != gen))
+		return NULL;
+	return t;
+}
+
+static inline lk_txn_t *txn_handle(const lk_lockmgr_t *m, const struct lk__txn *t,
+				   uint32_t gen)
+{
+	return (lk_txn_t *)(uintptr_t)(((uint64_t)gen << 32) |
+				       ((uint64_t)(m->reg_slot + 1) << 16) | t->idx);
+}
+
+/* owner-only counter bump: relaxed load+store, no RMW (readers only sum) */
+static inline void st_inc(struct lk__txn *t, int k)
+{
+	atomic_store_explicit(&t->st[k],
+			      atomic_load_explicit(&t->st[k], memory_order_relaxed) + 1,
+			      memory_order_relaxed);
+}
+
+static inline uint32_t res_hash(const lk_res_t *r)
+{
+	uint64_t a = (((uint64_t)r->f[0] << 32) | r->f[1]) ^ r->kind;
+	uint64_t b = ((uint64_t)r->f[2] << 32) | r->f[3];
+	uint64_t h = a * 0x9E3779B97F4A7C15ull ^ (b + 0x632BE59BD9B4E019ull) *
+						       0xC2B2AE3D27D4EB4Full;
+	return (uint32_t)(h >> 32) ^ (uint32_t)h;
+}
+
+static inline bool key_eq(const struct lk__head *h, const lk_res_t *r)
+{
+	/* relaxed: a racy key read is validated by the generation CAS */
+	return atomic_load_explicit(&h->key[4], memory_order_relaxed) == r->f[3] &&
+	       atomic_load_explicit(&h->key[3], memory_order_relaxed) == r->f[2] &&
+	       atomic_load_explicit(&h->key[2], memory_order_relaxed) == r->f[1] &&
+	       atomic_load_explicit(&h->key[1], memory_order_relaxed) == r->f[0] &&
+	       atomic_load_explicit(&h->key[0], memory_order_relaxed) == r->kind;
+}
+
+static inline void head_key(const struct lk__head *h, lk_res_t *r)
+{
+	r->kind = atomic_load_explicit(&h->key[0], memory_order_relaxed);
+	for (int i = 0; i < 4; i++)
+		r->f[i] = atomic_load_explicit(&h->key[i + 1], memory_order_relaxed);
+}
+
+#define EMIT(m, t, h, ev, mode, prev, status, waiting, token)                   \
+	do {                                                                   \
+		if (lk__unlikely((m)->trace != NULL))                          \
+			lk__emit(m, t, h, ev, mode, prev, status, waiting,     \
+				 token);                                       \
+	} while (0)
 
 #endif

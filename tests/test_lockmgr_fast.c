@@ -1,4 +1,4 @@
-/* Tests of the lock table's fast paths (lockmgr/lockmgr.c): the O(1)
+/* Tests of the lock table's fast paths (lockmgr/lock.c): the O(1)
  * handle check, the uncontended lock path and its fall-backs, the plain
  * store latch release under contention. */
 #include "harness.h"

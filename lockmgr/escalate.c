@@ -1,0 +1,71 @@
+/*
+ * lockmgr/escalate.c: lock escalation: a txn's row and page locks under
+ * one table traded for one table lock.
+ */
+#include "heads_int.h"
+#include "queue_int.h"
+
+static inline bool under_table(lk_lockmgr_t *m, const struct lk__req *o,
+			       const lk_res_t *tab)
+{
+	const struct lk__head *oh = &m->heads[o->head];
+	return (o->kind == LK_RES_ROW || o->kind == LK_RES_PAGE) &&
+	       atomic_load_explicit(&oh->key[1], memory_order_relaxed) == tab->f[0] &&
+	       atomic_load_explicit(&oh->key[2], memory_order_relaxed) == tab->f[1];
+}
+
+/* t's row count under table request tri passed the threshold: try to
+ * convert the table lock, without waiting, to cover every row and page
+ * lock of t under it; if granted, release those. Otherwise no change. */
+void lk__escalate(lk_lockmgr_t *m, struct lk__txn *t, uint32_t tri)
+{
+	struct lk__req *tq = &m->reqs[tri];
+	struct lk__head *th = &m->heads[tq->head];
+	lk_res_t tab;
+	head_key(th, &tab);
+	unsigned target = tq->mode;
+	for (uint32_t p = t->locks; p;
+	     p = atomic_load_explicit(&m->reqs[p].tnext, memory_order_relaxed)) {
+		const struct lk__req *o = &m->reqs[p];
+		if (o->status != LK__R_GRANTED || !under_table(m, o, &tab))
+			continue;
+		unsigned e = m->mt.escalate[o->mode];
+		if (e != NONE)
+			target = m->mt.supremum[target][e];
+	}
+	if ((m->intent >> target) & 1u)
+		return; /* nothing a table lock could cover */
+	head_latch(th);
+	unsigned prev = tq->mode;
+	if (target != prev) {
+		if (m->mt.conflicts[target] & granted_but(th, prev)) {
+			head_unlatch(th);
+			return;
+		}
+		count_del(th, prev);
+		count_add(th, target);
+		tq->mode = tq->want = (uint8_t)target;
+	}
+	EMIT(m, t, th, LK_EV_ESCALATE, target, prev, LK_OK, false,
+	     next_token(m, th, target));
+	if (th->qhead || th->nconv)
+		lk__bypass_edges(m, t, th, tri, target, true);
+	head_unlatch(th);
+	uint32_t p = t->locks;
+	while (p) {
+		uint32_t nx = atomic_load_explicit(&m->reqs[p].tnext, memory_order_relaxed);
+		struct lk__req *o = &m->reqs[p];
+		if (o->status == LK__R_GRANTED && under_table(m, o, &tab) &&
+		    m->mt.supremum[target][o->mode] == target) {
+			struct lk__head *oh = &m->heads[o->head];
+			head_latch(oh);
+			release_req(m, t, oh, p);
+			head_unlatch(oh);
+			tlist_del(m, t, p);
+			req_cache(m, t, p);
+		}
+		p = nx;
+	}
+	tq->nchild = 0;
+	st_inc(t, LK__ST_ESCALATIONS);
+}

@@ -1,0 +1,176 @@
+/*
+ * lockmgr/grant.c: granting on one resource, under its head latch: the
+ * grant pass that lets converters and then the queue in, who blocks a
+ * request, and the wait-for edges a grant or a queued conversion makes
+ * (with wait-die's and wound-wait's age rule applied to each).
+ */
+#include "queue_int.h"
+
+uint16_t lk__conv_wants(lk_lockmgr_t *m, const struct lk__head *h)
+{
+	uint16_t w = 0;
+	if (!h->nconv)
+		return 0;
+	for (uint32_t p = h->holders; p; p = m->reqs[p].rnext)
+		if (m->reqs[p].status == LK__R_CONVERTING)
+			w |= (uint16_t)(1u << m->reqs[p].want);
+	return w;
+}
+
+/* wanted modes of the queued requests before `upto` (0: all) */
+uint16_t lk__queue_wants(lk_lockmgr_t *m, const struct lk__head *h,
+			    uint32_t upto)
+{
+	uint16_t w = 0;
+	for (uint32_t p = h->qhead; p && p != upto; p = m->reqs[p].rnext)
+		w |= (uint16_t)(1u << m->reqs[p].want);
+	return w;
+}
+
+void lk__wound(lk_lockmgr_t *m, struct lk__txn *by, struct lk__txn *v,
+		  struct lk__head *h)
+{
+	if (atomic_fetch_or_explicit(&v->flags, LK__T_WOUNDED,
+				     memory_order_seq_cst) & LK__T_WOUNDED)
+		return;
+	if (by) /* the running txn: its counters are written by it alone */
+		st_inc(by, LK__ST_WOUNDS);
+	EMIT(m, v, h, LK_EV_VICTIM, NONE, NONE, LK_WOUNDED, false, 0);
+	txn_signal(v);
+}
+
+/* Blockers of request ri on h (latched): txns it waits for. Calls
+ * fn(ctx, txn index) for each; returns how many. */
+
+uint32_t lk__blockers(lk_lockmgr_t *m, const struct lk__head *h, uint32_t ri,
+			 blk_fn fn, void *ctx)
+{
+	const struct lk__req *q = &m->reqs[ri];
+	uint16_t c = m->mt.conflicts[q->want];
+	uint32_t n = 0;
+	for (uint32_t p = h->holders; p; p = m->reqs[p].rnext) {
+		const struct lk__req *o = &m->reqs[p];
+		if (p == ri)
+			continue;
+		bool b = (c >> o->mode) & 1u;
+		/* a new request also waits for converters ahead of it */
+		if (q->status == LK__R_WAITING && o->status == LK__R_CONVERTING &&
+		    ((c >> o->want) & 1u))
+			b = true;
+		if (b) {
+			fn(ctx, o->txn);
+			n++;
+		}
+	}
+	if (q->status == LK__R_WAITING && m->cfg.fifo_strict)
+		for (uint32_t p = h->qhead; p && p != ri; p = m->reqs[p].rnext)
+			if ((c >> m->reqs[p].want) & 1u) {
+				fn(ctx, m->reqs[p].txn);
+				n++;
+			}
+	return n;
+}
+
+/* One new wait-for edge waiter ot -> gt: the age rule of wait-die /
+ * wound-wait. self: the running txn (its wound counter; NULL: ot's). */
+static void age_edge(lk_lockmgr_t *m, struct lk__txn *self, struct lk__head *h,
+		     struct lk__txn *ot, struct lk__txn *gt, uint64_t gid)
+{
+	uint64_t oid = atomic_load_explicit(&ot->id, memory_order_relaxed);
+	if (m->cfg.policy == LK_POLICY_WAIT_DIE && oid > gid) {
+		/* younger waits for older: it dies */
+		atomic_store_explicit(&ot->victim_of,
+				      atomic_load_explicit(&ot->wait_seq, memory_order_relaxed),
+				      memory_order_seq_cst);
+		txn_signal(ot);
+	} else if (m->cfg.policy == LK_POLICY_WOUND_WAIT && oid < gid) {
+		lk__wound(m, self ? self : ot, gt, h);
+	}
+}
+
+/* New edges waiter -> txn of request gi, for waiters that conflict with
+ * `mode`. A grant that passes queued requests (a conversion, or any grant
+ * without fifo_strict; mode = the granted mode) makes them for the queue,
+ * and a granted conversion (grant = true) also for the other waiting
+ * converters, which wait for every holder's mode. A conversion that
+ * queues ahead of new requests (mode = its wanted mode, grant = false)
+ * makes them for the queue. Applies the age rule of wait-die /
+ * wound-wait to each. */
+void lk__bypass_edges(lk_lockmgr_t *m, struct lk__txn *self, struct lk__head *h,
+			 uint32_t gi, unsigned mode, bool grant)
+{
+	int pol = m->cfg.policy;
+	if (pol != LK_POLICY_WAIT_DIE && pol != LK_POLICY_WOUND_WAIT)
+		return;
+	struct lk__req *g = &m->reqs[gi];
+	struct lk__txn *gt = txn_at(m, g->txn);
+	uint64_t gid = atomic_load_explicit(&gt->id, memory_order_relaxed);
+	for (uint32_t p = h->qhead; p; p = m->reqs[p].rnext) {
+		struct lk__req *o = &m->reqs[p];
+		if ((m->mt.conflicts[o->want] >> mode) & 1u)
+			age_edge(m, self, h, txn_at(m, o->txn), gt, gid);
+	}
+	if (!grant || !h->nconv)
+		return;
+	for (uint32_t p = h->holders; p; p = m->reqs[p].rnext) {
+		struct lk__req *o = &m->reqs[p];
+		if (p != gi && o->status == LK__R_CONVERTING &&
+		    ((m->mt.conflicts[o->want] >> mode) & 1u))
+			age_edge(m, self, h, txn_at(m, o->txn), gt, gid);
+	}
+}
+
+/* After anything left h: grant converters, then the queue (group grant). */
+void lk__grant_pass(lk_lockmgr_t *m, struct lk__head *h)
+{
+	if (h->nconv) {
+		for (uint32_t p = h->holders; p; p = m->reqs[p].rnext) {
+			struct lk__req *o = &m->reqs[p];
+			if (o->status != LK__R_CONVERTING)
+				continue;
+			if (m->mt.conflicts[o->want] & granted_but(h, o->mode))
+				continue;
+			unsigned prev = o->mode;
+			count_del(h, prev);
+			count_add(h, o->want);
+			o->mode = o->want;
+			o->status = LK__R_GRANTED;
+			h->nconv--;
+			struct lk__txn *ot = txn_at(m, o->txn);
+			ot->token_out = next_token(m, h, o->mode);
+			EMIT(m, ot, h, LK_EV_CONVERT, o->mode, prev, LK_OK, false,
+			     ot->token_out);
+			grant_signal(ot);
+			if (h->qhead || h->nconv)
+				lk__bypass_edges(m, NULL, h, p, o->mode, true);
+		}
+	}
+	/* Strict: a waiter goes when compatible with the holders, the
+	 * converters and every waiter still ahead of it (group grant, and no
+	 * request ever passes one it conflicts with). */
+	uint16_t cw = lk__conv_wants(m, h), ahead = 0;
+	uint32_t p = h->qhead;
+	while (p) {
+		struct lk__req *o = &m->reqs[p];
+		uint32_t nx = o->rnext;
+		uint16_t c = m->mt.conflicts[o->want];
+		if (!(c & h->granted) && !(c & cw) &&
+		    !(m->cfg.fifo_strict && (c & ahead))) {
+			list_del(m, &h->qhead, &h->qtail, p);
+			list_push(m, &h->holders, p);
+			o->mode = o->want;
+			o->status = LK__R_GRANTED;
+			count_add(h, o->mode);
+			struct lk__txn *ot = txn_at(m, o->txn);
+			ot->token_out = next_token(m, h, o->mode);
+			EMIT(m, ot, h, LK_EV_GRANT, o->mode, NONE, LK_OK, false,
+			     ot->token_out);
+			grant_signal(ot);
+			if (!m->cfg.fifo_strict)
+				lk__bypass_edges(m, NULL, h, p, o->mode, false);
+		} else {
+			ahead |= (uint16_t)(1u << o->want);
+		}
+		p = nx;
+	}
+}

@@ -1,0 +1,190 @@
+/*
+ * lockmgr/heads.c: resource heads, the slow parts: waiting for a head or
+ * bucket latch, inserting a head under its bucket latch, killing an idle
+ * head, and the sweep that frees idle heads when none is left. The fast
+ * parts (latch-free lookup, the latches' uncontended paths) are inline in
+ * heads_int.h.
+ */
+#include "heads_int.h"
+
+#include <string.h>
+
+/* Take h's latch. check_gen: fail (false) if h stops being generation gen;
+ * otherwise the caller knows h cannot be recycled under it. */
+bool lk__head_latch_slow(struct lk__head *h, bool check_gen, uint32_t gen)
+{
+	lk__wait_t wt = lk__wait_start(0);
+	uint32_t extra = 0;
+	for (;;) {
+		uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
+		if (check_gen && (LK__L_GEN(w) != gen || (w & LK__L_DEAD))) {
+			/* a woken waiter must pass the wake on (it would have
+			 * carried PARKED); the head died, so wake them all */
+			if (extra)
+				lk__futex_wake(&h->lw, INT32_MAX);
+			return false;
+		}
+		if (!(w & LK__L_LATCHED)) {
+			/* acquire: the critical section sees the last holder's writes */
+			if (atomic_compare_exchange_weak_explicit(
+				    &h->lw, &w, w | LK__L_LATCHED | extra,
+				    memory_order_acquire, memory_order_relaxed))
+				return true;
+			continue;
+		}
+		if (lk__wait_would_park(&wt)) {
+			if (!(w & LK__L_PARKED)) {
+				/* relaxed: the bit only asks the holder for a wake */
+				if (!atomic_compare_exchange_weak_explicit(
+					    &h->lw, &w, w | LK__L_PARKED,
+					    memory_order_relaxed, memory_order_relaxed))
+					continue;
+				w |= LK__L_PARKED;
+			}
+			/* we may leave sleepers behind: keep the bit on ours */
+			extra = LK__L_PARKED;
+			/* a timed sleep: head_unlatch's plain store may erase
+			 * our bit and skip the wake; then the deadline ends it */
+			wt.deadline = lk__now_ns() + LK__LATCH_NAP_NS;
+			lk__wait(&wt, &h->lw, w);
+		} else {
+			lk__wait(&wt, NULL, 0);
+		}
+	}
+}
+
+/* Bucket latch: the top bit of the bucket word. Taking it returns the
+ * chain's first head; dropping it stores the (possibly new) first head,
+ * which publishes a chain change and frees the latch in one store. */
+uint32_t lk__blatch_lock(struct lk__bucket *bk)
+{
+	lk__wait_t wt = lk__wait_start(0);
+	for (;;) {
+		uint32_t w = atomic_load_explicit(&bk->w, memory_order_relaxed);
+		/* acquire: the chain and floor as the last holder left them */
+		if (!(w & LK__B_LATCHED) &&
+		    atomic_compare_exchange_weak_explicit(&bk->w, &w, w | LK__B_LATCHED,
+							  memory_order_acquire,
+							  memory_order_relaxed))
+			return w;
+		lk__wait(&wt, NULL, 0);
+	}
+}
+
+/* Unlink idle head hi (h latched) from its chain, whose bucket latch is
+ * held and whose first head is *first; fold its fencing counter into the
+ * bucket's floor and kill it: bumping the generation makes every latch-free
+ * reader's CAS on the old word fail. The caller frees hi. */
+void lk__head_kill(lk_lockmgr_t *m, struct lk__bucket *bk, uint32_t *first,
+		      struct lk__head *h, uint32_t hi)
+{
+	uint32_t nx = atomic_load_explicit(&h->next, memory_order_relaxed);
+	if (*first == hi) {
+		*first = nx; /* published by blatch_unlock */
+	} else {
+		uint32_t p = *first;
+		for (;;) {
+			uint32_t q = atomic_load_explicit(&m->heads[p].next,
+							  memory_order_relaxed);
+			if (q == hi)
+				break;
+			p = q;
+		}
+		/* release: readers past p skip h from now on */
+		atomic_store_explicit(&m->heads[p].next, nx, memory_order_release);
+	}
+	if (bk->floor < h->token)
+		bk->floor = h->token;
+	/* As head_unlatch: a plain store unless a sleeper announced itself (a
+	 * PARKED bit set after the load is lost to the store; that sleeper's
+	 * nap ends its wait). release: readers that CAS the old generation
+	 * fail, and the next owner of h sees it as left. */
+	uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
+	uint32_t dead = ((LK__L_GEN(w) + 1) << 8) | LK__L_DEAD;
+	if (lk__likely(!(w & LK__L_PARKED))) {
+		atomic_store_explicit(&h->lw, dead, memory_order_release);
+		return;
+	}
+	atomic_exchange_explicit(&h->lw, dead, memory_order_release);
+	lk__futex_wake(&h->lw, INT32_MAX);
+}
+
+/* Free idle heads of a few buckets (a clock hand, one bucket latch at a
+ * time); true if any. For heads left idle by a busy bucket latch, a
+ * cancelled wait or an escalation. */
+static bool sweep(lk_lockmgr_t *m)
+{
+	uint32_t freed = 0;
+	const stk_t *s = &m->hstk;
+	for (uint32_t n = 0; n <= m->bmask && freed < 64; n++) {
+		/* relaxed: the hand only spreads sweepers over buckets */
+		uint32_t b = atomic_fetch_add_explicit(&m->sweep_hand, 1,
+						       memory_order_relaxed) & m->bmask;
+		struct lk__bucket *bk = &m->buckets[b];
+		if (!bucket_first(bk))
+			continue;
+		uint32_t first = lk__blatch_lock(bk);
+		for (uint32_t i = first; i;) {
+			struct lk__head *h = &m->heads[i];
+			uint32_t nx = atomic_load_explicit(&h->next, memory_order_relaxed);
+			uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
+			if (!(w & LK__L_LATCHED) &&
+			    atomic_compare_exchange_strong_explicit(
+				    &h->lw, &w, w | LK__L_LATCHED,
+				    memory_order_acquire, memory_order_relaxed)) {
+				if (!h->holders && !h->qhead) {
+					lk__head_kill(m, bk, &first, h, i);
+					lk__stk_push(s, i, i);
+					freed++;
+				} else {
+					head_unlatch(h);
+				}
+			}
+			i = nx;
+		}
+		blatch_unlock(bk, first);
+	}
+	return freed > 0;
+}
+
+/* Under the bucket latch: find, or insert a new head (sweeping if none is
+ * free). */
+uint32_t
+lk__head_get_slow(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, uint32_t b,
+	      bool create)
+{
+	struct lk__bucket *bk = &m->buckets[b];
+	uint32_t i, first;
+	for (;;) {
+		first = lk__blatch_lock(bk);
+		for (i = first; i;) {
+			struct lk__head *h = &m->heads[i];
+			if (key_eq(h, r)) {
+				/* linked heads only die under this bucket latch */
+				head_latch(h);
+				blatch_unlock(bk, first);
+				return i;
+			}
+			i = atomic_load_explicit(&h->next, memory_order_relaxed);
+		}
+		if (!create) {
+			blatch_unlock(bk, first);
+			return 0;
+		}
+		i = lk__head_alloc(m, t);
+		if (i)
+			break;
+		blatch_unlock(bk, first); /* sweep takes bucket latches */
+		if (!sweep(m))
+			return 0;
+	}
+	struct lk__head *h = &m->heads[i];
+	head_init(h, r, b, bk);
+	uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
+	/* release: key before the live, latched word */
+	atomic_store_explicit(&h->lw, (w & ~LK__L_DEAD & ~LK__L_PARKED) | LK__L_LATCHED,
+			      memory_order_release);
+	atomic_store_explicit(&h->next, first, memory_order_relaxed);
+	blatch_unlock(bk, i); /* the head is initialized before it is reachable */
+	return i;
+}

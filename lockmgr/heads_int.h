@@ -1,0 +1,157 @@
+/*
+ * lockmgr/heads_int.h: resource heads, the inline parts: the head and
+ * bucket latches' uncontended paths, the latch-free lookup, filling a new
+ * head, and freeing one a release left idle. The slow parts are heads.c.
+ */
+#ifndef LATCHKIT_LOCKMGR_HEADS_INT_H
+#define LATCHKIT_LOCKMGR_HEADS_INT_H
+
+#include "lockmgr_int.h"
+#include "pool_int.h"
+
+#include <string.h>
+
+LK__HIDDEN bool lk__head_latch_slow(struct lk__head *h, bool check_gen,
+				   uint32_t gen);
+LK__HIDDEN uint32_t lk__blatch_lock(struct lk__bucket *bk);
+LK__HIDDEN void lk__head_kill(lk_lockmgr_t *m, struct lk__bucket *bk,
+			      uint32_t *first, struct lk__head *h, uint32_t hi);
+LK__HIDDEN uint32_t lk__head_get_slow(lk_lockmgr_t *m, struct lk__txn *t,
+				      const lk_res_t *r, uint32_t b, bool create);
+
+#define LK__LATCH_NAP_NS 1000000u /* a parked latch waiter rechecks after 1 ms */
+
+static inline void head_latch(struct lk__head *h)
+{
+	uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
+	/* acquire: see the previous critical section */
+	if (lk__likely(!(w & LK__L_LATCHED)) &&
+	    atomic_compare_exchange_strong_explicit(&h->lw, &w, w | LK__L_LATCHED,
+						    memory_order_acquire,
+						    memory_order_relaxed))
+		return;
+	lk__head_latch_slow(h, false, 0);
+}
+
+static inline bool head_latch_gen(struct lk__head *h, uint32_t w)
+{
+	uint32_t gen = LK__L_GEN(w);
+	if (lk__likely(!(w & (LK__L_LATCHED | LK__L_DEAD))) &&
+	    atomic_compare_exchange_strong_explicit(&h->lw, &w, w | LK__L_LATCHED,
+						    memory_order_acquire,
+						    memory_order_relaxed))
+		return true;
+	return lk__head_latch_slow(h, true, gen);
+}
+
+/* Release h's latch. Fast case (nobody announced a sleep): a plain release
+ * store, no read-modify-write. A PARKED bit that a waiter CASes in between
+ * our load and our store is overwritten: that waiter's futex wait then
+ * either sees the word changed and returns, or sleeps until its backstop
+ * (LK__LATCH_NAP_NS, head_latch_slow) and retries. Only parkers write the
+ * word of a latched head, so nothing else can be lost. */
+static inline void head_unlatch(struct lk__head *h)
+{
+	uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
+	if (lk__likely(!(w & LK__L_PARKED))) {
+		/* release: publish the critical section */
+		atomic_store_explicit(&h->lw, w & ~LK__L_LATCHED, memory_order_release);
+		return;
+	}
+	uint32_t old = atomic_exchange_explicit(&h->lw, w & ~(LK__L_LATCHED | LK__L_PARKED),
+						memory_order_release);
+	if (old & LK__L_PARKED)
+		lk__futex_wake(&h->lw, 1);
+}
+
+/* One attempt, for a thread that holds a head latch (the order is bucket
+ * before head, so it must not wait). */
+static inline bool blatch_try(struct lk__bucket *bk, uint32_t *first)
+{
+	uint32_t w = atomic_load_explicit(&bk->w, memory_order_relaxed);
+	*first = w;
+	/* acquire: as blatch_lock */
+	return !(w & LK__B_LATCHED) &&
+	       atomic_compare_exchange_strong_explicit(&bk->w, &w, w | LK__B_LATCHED,
+						       memory_order_acquire,
+						       memory_order_relaxed);
+}
+
+static inline void blatch_unlock(struct lk__bucket *bk, uint32_t first)
+{
+	/* release: the chain (and a new head's contents) before readers see it */
+	atomic_store_explicit(&bk->w, first, memory_order_release);
+}
+
+/* A latch-free reader's view of a chain's first head. */
+static inline uint32_t bucket_first(const struct lk__bucket *bk)
+{
+	/* acquire: a head reached is initialized (blatch_unlock's release) */
+	return atomic_load_explicit(&bk->w, memory_order_acquire) & ~LK__B_LATCHED;
+}
+
+/* Drop h's latch after a release; if the release left it idle (no holder,
+ * no waiter), free it when its bucket latch is free at once, so that the
+ * table holds only heads in use and new heads come warm from the txn's
+ * cache. If the bucket is busy it stays idle in its chain, and sweep finds
+ * it when the heads run out. */
+static inline void head_release(lk_lockmgr_t *m, struct lk__txn *t,
+				struct lk__head *h)
+{
+	uint32_t first;
+	if (h->holders | h->qhead) {
+		head_unlatch(h);
+		return;
+	}
+	struct lk__bucket *bk = &m->buckets[h->bucket];
+	if (!blatch_try(bk, &first)) {
+		head_unlatch(h);
+		return;
+	}
+	uint32_t hi = (uint32_t)(h - m->heads);
+	lk__head_kill(m, bk, &first, h, hi);
+	blatch_unlock(bk, first);
+	head_cache(m, t, hi);
+}
+
+/* Fill a free head for res in bucket b (its latch held): no holder, no
+ * queue, tokens from the bucket's floor. Not yet reachable, so plain and
+ * relaxed stores; publishing it is blatch_unlock's release. */
+static inline void head_init(struct lk__head *h, const lk_res_t *r, uint32_t b,
+			     const struct lk__bucket *bk)
+{
+	atomic_store_explicit(&h->key[0], r->kind, memory_order_relaxed);
+	for (int k = 0; k < 4; k++)
+		atomic_store_explicit(&h->key[k + 1], r->f[k], memory_order_relaxed);
+	h->bucket = b;
+	h->holders = h->qhead = h->qtail = 0;
+	h->granted = 0;
+	h->nconv = 0;
+	memset(h->counts, 0, sizeof h->counts);
+	h->token = bk->floor;
+}
+
+/* Find (or, with create, make) res's head and return it latched; 0 when
+ * absent (!create) or no head is left (create). */
+static inline uint32_t head_get(lk_lockmgr_t *m, struct lk__txn *t,
+				const lk_res_t *r, uint32_t hash, bool create)
+{
+	uint32_t b = hash & m->bmask;
+	/* latch-free walk */
+	uint32_t i = bucket_first(&m->buckets[b]);
+	for (uint32_t steps = 0; i && steps <= m->nheads; steps++) {
+		struct lk__head *h = &m->heads[i];
+		uint32_t w = atomic_load_explicit(&h->lw, memory_order_acquire);
+		if (!(w & LK__L_DEAD) && key_eq(h, r)) {
+			if (lk__likely(head_latch_gen(h, w)))
+				return i;
+			break; /* recycled under us */
+		}
+		i = atomic_load_explicit(&h->next, memory_order_acquire);
+		if (i > m->nheads)
+			break;
+	}
+	return lk__head_get_slow(m, t, r, b, create);
+}
+
+#endif

@@ -1,0 +1,422 @@
+/*
+ * lockmgr/lock.c: the lock calls: lk_lock's inlined fast path, the
+ * general grant of one resource (lock_one), intention locks on the
+ * ancestors, lk_unlock, and the held-mode and token queries.
+ */
+#include "heads_int.h"
+#include "queue_int.h"
+
+/*
+ * Lock one resource. On LK_OK *rq = the txn's request on it, *fresh = a new
+ * request was made. deadline: 0 = forever; nowait: never wait.
+ */
+static int lock_one(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
+		    unsigned mode, bool nowait, uint64_t deadline, uint64_t *token,
+		    uint32_t *rq, bool *fresh)
+{
+	uint32_t hash = res_hash(r);
+	uint32_t ri = req_alloc(m, t); /* 0: none left; fine for a relock */
+	uint32_t hi = head_get(m, t, r, hash, true);
+	if (lk__unlikely(!hi)) {
+		if (ri)
+			req_cache(m, t, ri);
+		return LK_NOMEM;
+	}
+	struct lk__head *h = &m->heads[hi];
+	uint64_t bit = 1ull << (hi & 63);
+	uint32_t own = (t->bloom & bit) ? find_holder(m, h, t->idx) : 0;
+	*fresh = false;
+	bool is_new = !own;
+	unsigned target;
+	if (!own && lk__unlikely(!ri)) {
+		head_unlatch(h);
+		return LK_NOMEM;
+	}
+	if (own) {
+		if (ri)
+			req_cache(m, t, ri);
+		ri = own;
+		struct lk__req *q = &m->reqs[ri];
+		target = m->mt.supremum[q->mode][mode];
+		EMIT(m, t, h, LK_EV_REQUEST, mode, q->mode, LK_OK, false, 0);
+		if (target == q->mode) {
+			uint64_t tok = ((m->excl >> target) & 1u) ? h->token : 0;
+			EMIT(m, t, h, LK_EV_GRANT, q->mode, q->mode, LK_OK, false, tok);
+			head_unlatch(h);
+			if (token)
+				*token = tok;
+			*rq = ri;
+			return LK_OK;
+		}
+		if (!(m->mt.conflicts[target] & granted_but(h, q->mode))) {
+			unsigned prev = q->mode;
+			count_del(h, prev);
+			count_add(h, target);
+			q->mode = (uint8_t)target;
+			q->want = (uint8_t)target;
+			uint64_t tok = next_token(m, h, target);
+			EMIT(m, t, h, LK_EV_CONVERT, target, prev, LK_OK, false, tok);
+			if (h->qhead || h->nconv)
+				lk__bypass_edges(m, t, h, ri, target, true);
+			head_unlatch(h);
+			st_inc(t, LK__ST_ACQUIRED);
+			if (token)
+				*token = tok;
+			*rq = ri;
+			return LK_OK;
+		}
+		q->want = (uint8_t)target;
+	} else {
+		target = mode;
+		EMIT(m, t, h, LK_EV_REQUEST, mode, NONE, LK_OK, false, 0);
+		uint16_t c = m->mt.conflicts[mode];
+		if (!(c & h->granted) &&
+		    (!(h->qhead | h->nconv) ||
+		     !(c & (lk__conv_wants(m, h) |
+			    (m->cfg.fifo_strict ? lk__queue_wants(m, h, 0) : 0))))) {
+			struct lk__req *q = &m->reqs[ri];
+			q->head = hi;
+			q->txn = t->idx;
+			q->mode = q->want = (uint8_t)mode;
+			q->status = LK__R_GRANTED;
+			q->kind = (uint8_t)r->kind;
+			q->nchild = 0;
+			list_push(m, &h->holders, ri);
+			count_add(h, mode);
+			uint64_t tok = next_token(m, h, mode);
+			EMIT(m, t, h, LK_EV_GRANT, mode, NONE, LK_OK, false, tok);
+			if (!m->cfg.fifo_strict && h->qhead)
+				lk__bypass_edges(m, t, h, ri, mode, false);
+			head_unlatch(h);
+			t->bloom |= bit;
+			tlist_add(m, t, ri);
+			st_inc(t, LK__ST_ACQUIRED);
+			if (token)
+				*token = tok;
+			*rq = ri;
+			*fresh = true;
+			return LK_OK;
+		}
+		struct lk__req *q = &m->reqs[ri];
+		q->head = hi;
+		q->txn = t->idx;
+		q->mode = NONE;
+		q->want = (uint8_t)mode;
+		q->status = LK__R_WAITING;
+		q->kind = (uint8_t)r->kind;
+		q->nchild = 0;
+	}
+	return lk__lock_wait(m, t, h, hi, ri, is_new, target, nowait, deadline, token,
+			 rq, fresh, bit);
+}
+
+#define LK__COVERED (-1)
+
+/* Intention locks on res's ancestors, root first. LK__COVERED: an ancestor
+ * held by t covers res in mode. *tri: t's table request, if any. */
+static __attribute__((noinline)) int
+lock_ancestors(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res,
+	       unsigned mode, bool nowait, uint64_t deadline, uint32_t *tri)
+{
+	unsigned im = m->mt.intention[mode];
+	lk_res_t anc[3], cur = *res;
+	bool fresh;
+	int na = 0;
+	while (na < 3 && lk_res_parent(&cur, &anc[na])) {
+		cur = anc[na];
+		na++;
+	}
+	for (int k = na - 1; k >= 0; k--) {
+		int level = (int)anc[k].kind - LK_RES_DATABASE;
+		uint32_t ai = t->anc[level];
+		/* the cache holds only granted requests of t (tlist_del and
+		 * commit clear it) */
+		if (!(ai && key_eq(&m->heads[m->reqs[ai].head], &anc[k]) &&
+		      m->mt.supremum[m->reqs[ai].mode][im] == m->reqs[ai].mode)) {
+			int rc = lock_one(m, t, &anc[k], im, nowait, deadline, NULL,
+					  &ai, &fresh);
+			if (rc != LK_OK)
+				return rc;
+			t->anc[level] = ai;
+		}
+		unsigned held = m->reqs[ai].mode;
+		if (!((m->intent >> held) & 1u) && m->mt.supremum[held][mode] == held)
+			return LK__COVERED;
+		if (anc[k].kind == LK_RES_TABLE)
+			*tri = ai;
+	}
+	return LK_OK;
+}
+
+#define LK__FAST_MISS (-2)
+
+/* Grant new request ri (taken from t's cache by the caller) on h, latched
+ * or not yet published: the fast paths' common tail. */
+static inline __attribute__((always_inline)) uint64_t
+grant_new(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t hi,
+	  uint32_t ri, const lk_res_t *r, unsigned mode)
+{
+	struct lk__req *q = &m->reqs[ri];
+	stk_t s = req_stk(m);
+	cache_take(&s, &t->rc); /* ri: the caller read it from t->rc.first */
+	q->head = hi;
+	q->txn = t->idx;
+	q->mode = q->want = (uint8_t)mode;
+	q->status = LK__R_GRANTED;
+	q->kind = (uint8_t)r->kind;
+	q->nchild = 0;
+	list_push(m, &h->holders, ri);
+	count_add(h, mode);
+	uint64_t tok = next_token(m, h, mode);
+	if (lk__unlikely(m->trace != NULL)) {
+		lk__emit(m, t, h, LK_EV_REQUEST, (int)mode, NONE, LK_OK, false, 0);
+		lk__emit(m, t, h, LK_EV_GRANT, (int)mode, NONE, LK_OK, false, tok);
+	}
+	return tok;
+}
+
+/* lock_fast for a resource with no head: under the bucket latch, a head
+ * from t's cache is filled in with t's grant already on it and published
+ * unlatched, so a new resource costs one read-modify-write (the bucket
+ * latch), as an existing one does (its head latch). LK__FAST_MISS when
+ * another thread inserted it meanwhile or t has no cached head. */
+static __attribute__((noinline)) int
+lock_fresh(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, unsigned mode,
+	   uint32_t b, uint32_t ri, uint64_t *tok)
+{
+	struct lk__bucket *bk = &m->buckets[b];
+	uint32_t first = lk__blatch_lock(bk);
+	for (uint32_t i = first; i;) {
+		if (key_eq(&m->heads[i], r)) {
+			blatch_unlock(bk, first);
+			return LK__FAST_MISS;
+		}
+		i = atomic_load_explicit(&m->heads[i].next, memory_order_relaxed);
+	}
+	uint32_t hi = lk__head_alloc(m, t);
+	if (lk__unlikely(!hi)) {
+		blatch_unlock(bk, first);
+		return LK__FAST_MISS; /* lock_one sweeps, or says LK_NOMEM */
+	}
+	struct lk__head *h = &m->heads[hi];
+	head_init(h, r, b, bk);
+	*tok = grant_new(m, t, h, hi, ri, r, mode);
+	uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
+	/* relaxed: blatch_unlock's release publishes the word with the head */
+	atomic_store_explicit(&h->lw, w & ~(LK__L_DEAD | LK__L_PARKED | LK__L_LATCHED),
+			      memory_order_relaxed);
+	atomic_store_explicit(&h->next, first, memory_order_relaxed);
+	blatch_unlock(bk, hi);
+	t->bloom |= 1ull << (hi & 63);
+	tlist_add(m, t, ri);
+	st_inc(t, LK__ST_ACQUIRED);
+	return LK_OK;
+}
+
+/*
+ * The uncontended fast path of lk_lock: res's head exists, its latch is
+ * free, nothing conflicting is granted, nothing queued or converting, t
+ * does not hold res yet and has a cached request. Then it grants under the
+ * head latch exactly as lock_one does (the same state, the same events);
+ * otherwise it returns LK__FAST_MISS having changed nothing (a latch it took is
+ * dropped again), and lock_one decides.
+ */
+static inline __attribute__((always_inline)) int
+lock_fast(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, unsigned mode,
+	  uint64_t *token)
+{
+	if (lk__unlikely(!t->rc.first)) {
+		const stk_t *s = &m->rstk;
+		if (!lk__cache_refill(m, s, &t->rc))
+			return LK__FAST_MISS;
+	}
+	uint32_t ri = t->rc.first;
+	/* latch-free walk as in head_get; acquire: a head reached is initialized */
+	uint32_t b = res_hash(r) & m->bmask;
+	uint32_t hi = bucket_first(&m->buckets[b]);
+	struct lk__head *h;
+	uint32_t w;
+	for (int steps = 0;; steps++) {
+		if (!hi) {
+			uint64_t tok = 0;
+			int rc = lock_fresh(m, t, r, mode, b, ri, &tok);
+			if (token && rc == LK_OK)
+				*token = tok;
+			return rc;
+		}
+		if (lk__unlikely(hi > m->nheads || steps > 8))
+			return LK__FAST_MISS; /* long chain, or a race */
+		h = &m->heads[hi];
+		w = atomic_load_explicit(&h->lw, memory_order_acquire);
+		if (!(w & LK__L_DEAD) && key_eq(h, r))
+			break;
+		hi = atomic_load_explicit(&h->next, memory_order_acquire);
+	}
+	/* acquire: the previous critical section; the CAS expecting the
+	 * generation seen proves the key compared is h's live key */
+	if (lk__unlikely(w & LK__L_LATCHED) ||
+	    !atomic_compare_exchange_strong_explicit(&h->lw, &w, w | LK__L_LATCHED,
+						     memory_order_acquire,
+						     memory_order_relaxed))
+		return LK__FAST_MISS;
+	uint16_t c = m->mt.conflicts[mode];
+	uint64_t bit = 1ull << (hi & 63);
+	if (lk__unlikely((c & h->granted) | h->qhead | h->nconv) ||
+	    ((t->bloom & bit) && find_holder(m, h, t->idx))) {
+		head_unlatch(h);
+		return LK__FAST_MISS;
+	}
+	uint64_t tok = grant_new(m, t, h, hi, ri, r, mode);
+	head_unlatch(h);
+	t->bloom |= bit;
+	tlist_add(m, t, ri);
+	st_inc(t, LK__ST_ACQUIRED);
+	if (token)
+		*token = tok;
+	return LK_OK;
+}
+
+/* lk_lock_ex past the checks, when the fast path does not apply */
+static __attribute__((noinline)) int
+lock_slow(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res, unsigned mode,
+	  uint64_t timeout_ns, bool hier, uint64_t *token)
+{
+	bool nowait = timeout_ns == 0;
+	uint64_t deadline = (nowait || timeout_ns == LK_FOREVER) ? 0
+								 : lk__deadline(timeout_ns);
+	uint32_t tri = 0, ri = 0;
+	bool fresh = false;
+	if (hier) {
+		int rc = lock_ancestors(m, t, res, mode, nowait, deadline, &tri);
+		if (rc != LK_OK)
+			return rc == LK__COVERED ? LK_OK : rc;
+	}
+	int rc = lock_one(m, t, res, mode, nowait, deadline, token, &ri, &fresh);
+	if (rc == LK_OK && fresh && tri && res->kind == LK_RES_ROW &&
+	    m->cfg.escalation_threshold &&
+	    ++m->reqs[tri].nchild > m->cfg.escalation_threshold)
+		lk__escalate(m, t, tri);
+	return rc;
+}
+
+int lk_lock_ex(lk_txn_t *txn, const lk_res_t *res, int mode, uint64_t timeout_ns,
+	       unsigned flags, uint64_t *token)
+{
+	struct lk__txn *t = txn_get(txn);
+	if (token)
+		*token = 0;
+	if (lk__unlikely(!t || !res))
+		return LK_INVAL;
+	lk_lockmgr_t *m = t->mgr;
+	if (lk__unlikely(mode < 0 || (unsigned)mode >= m->mt.nmodes ||
+			 res->kind == LK_RES_NONE || (flags & ~LK_F_NOHIER)))
+		return LK_INVAL;
+	if (lk__unlikely(atomic_load_explicit(&t->flags, memory_order_relaxed) &
+			 LK__T_WOUNDED))
+		return LK_WOUNDED;
+	bool hier = m->cfg.hierarchy && !(flags & LK_F_NOHIER) &&
+		    m->mt.intention[mode] != NONE &&
+		    (res->kind == LK_RES_TABLE || res->kind == LK_RES_PAGE ||
+		     res->kind == LK_RES_ROW);
+	if (!hier) {
+		int rc = lock_fast(m, t, res, (unsigned)mode, token);
+		if (lk__likely(rc != LK__FAST_MISS))
+			return rc;
+	}
+	return lock_slow(m, t, res, (unsigned)mode, timeout_ns, hier, token);
+}
+
+int lk_lock(lk_txn_t *txn, const lk_res_t *res, int mode, uint64_t timeout_ns,
+	    unsigned flags)
+{
+	return lk_lock_ex(txn, res, mode, timeout_ns, flags, NULL);
+}
+
+/* res's head latched and t's request on it, or 0 (nothing latched). */
+static uint32_t find_own(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res,
+			 struct lk__head **hp)
+{
+	uint32_t hi = head_get(m, t, res, res_hash(res), false);
+	if (!hi)
+		return 0;
+	struct lk__head *h = &m->heads[hi];
+	uint32_t ri = find_holder(m, h, t->idx);
+	if (!ri) {
+		head_unlatch(h);
+		return 0;
+	}
+	*hp = h;
+	return ri;
+}
+
+int lk_unlock(lk_txn_t *txn, const lk_res_t *res)
+{
+	struct lk__txn *t = txn_get(txn);
+	if (!t || !res)
+		return LK_INVAL;
+	lk_lockmgr_t *m = t->mgr;
+	if (m->cfg.strict_2pl) {
+#ifdef LK_DEBUG
+		lk__misuse("lk_unlock", "early release under strict_2pl");
+#endif
+		return LK_INVAL;
+	}
+	struct lk__head *h;
+	uint32_t ri = t->locks;
+	/* the request locked last is the likeliest: no hash lookup for it
+	 * (its head cannot be recycled while t holds a request on it) */
+	if (ri && m->reqs[ri].status == LK__R_GRANTED &&
+	    key_eq(&m->heads[m->reqs[ri].head], res)) {
+		h = &m->heads[m->reqs[ri].head];
+		head_latch(h);
+	} else {
+		ri = find_own(m, t, res, &h);
+		if (!ri)
+			return LK_NOTHELD;
+	}
+	struct lk__req *q = &m->reqs[ri];
+	release_req(m, t, h, ri);
+	/* an early release keeps an idle head: the txn is still running and
+	 * likely to come back; txn_end frees it (head_release) */
+	head_unlatch(h);
+	tlist_del(m, t, ri);
+	if (q->kind == LK_RES_ROW && t->anc[1]) {
+		struct lk__req *tq = &m->reqs[t->anc[1]];
+		const struct lk__head *th = &m->heads[tq->head];
+		if (atomic_load_explicit(&th->key[1], memory_order_relaxed) == res->f[0] &&
+		    atomic_load_explicit(&th->key[2], memory_order_relaxed) == res->f[1] &&
+		    tq->nchild)
+			tq->nchild--;
+	}
+	req_cache(m, t, ri);
+	return LK_OK;
+}
+
+uint64_t lk_lock_token(lk_txn_t *txn, const lk_res_t *res)
+{
+	struct lk__txn *t = txn_get(txn);
+	if (!t || !res)
+		return 0;
+	lk_lockmgr_t *m = t->mgr;
+	struct lk__head *h;
+	uint32_t ri = find_own(m, t, res, &h);
+	if (!ri)
+		return 0;
+	uint64_t tok = ((m->excl >> m->reqs[ri].mode) & 1u) ? h->token : 0;
+	head_unlatch(h);
+	return tok;
+}
+
+int lk_held_mode(lk_txn_t *txn, const lk_res_t *res)
+{
+	struct lk__txn *t = txn_get(txn);
+	if (!t || !res)
+		return -1;
+	struct lk__head *h;
+	uint32_t ri = find_own(t->mgr, t, res, &h);
+	if (!ri)
+		return -1;
+	int mode = t->mgr->reqs[ri].mode;
+	head_unlatch(h);
+	return mode;
+}

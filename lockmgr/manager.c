@@ -1,0 +1,247 @@
+/*
+ * lockmgr/manager.c: a manager's life: config defaults, the registry of
+ * live managers (which makes any pointer checkable as a handle), create
+ * (one pool, laid out once) and destroy.
+ */
+#include "lockmgr_int.h"
+#include "pool_int.h"
+
+#include <string.h>
+
+_Static_assert(sizeof(struct lk__req) == 32, "a request is 32 bytes");
+_Static_assert(sizeof(struct lk__txn) <= LK__TXN_SLOT, "txn slot fits");
+_Static_assert(sizeof(lk_res_t) == 20, "resource is 20 bytes, no padding");
+
+void lk_lockmgr_config_init(lk_lockmgr_config_t *cfg)
+{
+	if (!cfg)
+		return;
+	memset(cfg, 0, sizeof *cfg);
+	cfg->max_txns = 1024;
+	cfg->max_requests = 65536;
+	cfg->policy = LK_POLICY_DETECT;
+	cfg->deadlock_timeout_ns = 0;
+	cfg->victim = LK_VICTIM_YOUNGEST;
+	cfg->escalation_threshold = 0;
+	cfg->fifo_strict = true;
+	cfg->hierarchy = true;
+	cfg->strict_2pl = false;
+	cfg->modes = NULL;
+}
+
+/* Live managers, so that any pointer can be checked as a txn handle. Written
+ * under reg_mu at create/destroy only; read latch-free by handle checks. */
+static LK_ATOMIC(lk_lockmgr_t *) registry[LK__MAX_MGRS];
+static LK_ATOMIC(int) registry_hi;
+
+LK_ATOMIC(uintptr_t) lk__reg_base[LK__MAX_MGRS]; /* txn slot range; len 0: free */
+
+LK_ATOMIC(uintptr_t) lk__reg_len[LK__MAX_MGRS];
+static pthread_mutex_t reg_mu = PTHREAD_MUTEX_INITIALIZER;
+static uint32_t reg_epoch; /* under reg_mu: creates so far */
+
+static bool mt_valid(const lk_modetable_t *t)
+{
+	if (t->nmodes < 1 || t->nmodes > LK_MAX_MODES)
+		return false;
+	for (unsigned i = 0; i < t->nmodes; i++) {
+		for (unsigned j = 0; j < t->nmodes; j++) {
+			if (((t->conflicts[i] >> j) & 1u) !=
+			    ((t->conflicts[j] >> i) & 1u))
+				return false;
+			if (t->supremum[i][j] >= t->nmodes)
+				return false;
+		}
+		if (t->conflicts[i] >> t->nmodes)
+			return false;
+		if (t->intention[i] != NONE && t->intention[i] >= t->nmodes)
+			return false;
+		if (t->escalate[i] != NONE && t->escalate[i] >= t->nmodes)
+			return false;
+	}
+	return true;
+}
+
+static size_t align_up(size_t x, size_t a)
+{
+	return (x + a - 1) & ~(a - 1);
+}
+
+int lk_lockmgr_create(const lk_lockmgr_config_t *cfg, lk_lockmgr_t **out)
+{
+	if (!out)
+		return LK_INVAL;
+	*out = NULL;
+	if (!cfg || cfg->max_txns < 1 || cfg->max_txns > 65535 ||
+	    cfg->max_requests < 1 || cfg->max_requests > (1u << 28) ||
+	    cfg->policy < LK_POLICY_NO_WAIT || cfg->policy > LK_POLICY_DETECT ||
+	    cfg->victim < LK_VICTIM_YOUNGEST ||
+	    cfg->victim > LK_VICTIM_FEWEST_LOCKS)
+		return LK_INVAL;
+	const lk_modetable_t *mt = cfg->modes ? cfg->modes : lk_modetable_default();
+	if (!mt_valid(mt))
+		return LK_INVAL;
+
+	lk_lockmgr_t *m = (lk_lockmgr_t *)aligned_alloc(
+		LK_CACHELINE, align_up(sizeof *m, LK_CACHELINE));
+	if (!m)
+		return LK_NOMEM;
+	memset(m, 0, sizeof *m);
+	m->cfg = *cfg;
+	m->mt = *mt;
+	m->cfg.modes = &m->mt;
+	for (unsigned i = 0; i < mt->nmodes; i++) {
+		if ((mt->conflicts[i] >> i) & 1u)
+			m->excl |= (uint16_t)(1u << i);
+		if (mt->intention[i] == i)
+			m->intent |= (uint16_t)(1u << i);
+	}
+	m->ntxns = cfg->max_txns;
+	m->nreqs = cfg->max_requests;
+	m->nheads = cfg->max_requests;
+	uint32_t nb = 16;
+	while (nb < m->nheads)
+		nb <<= 1;
+	m->bmask = nb - 1;
+	/* per-txn cache batch: 16, less when the pool is small, so that the
+	 * caches of idle txns cannot hold a large share of it */
+	m->req_batch = m->nreqs / (m->ntxns * 4u);
+	m->req_batch = m->req_batch < 1 ? 1 : m->req_batch > 16 ? 16 : m->req_batch;
+
+	/* one pool: txns | reqs | heads | buckets | graph scratch */
+	size_t o_txn = 0;
+	size_t o_req = align_up(o_txn + (size_t)m->ntxns * LK__TXN_SLOT, 64);
+	size_t o_head = align_up(o_req + (size_t)(m->nreqs + 1) * sizeof(struct lk__req), 64);
+	size_t o_bkt = align_up(o_head + (size_t)(m->nheads + 1) * sizeof(struct lk__head), 64);
+	size_t o_goff = align_up(o_bkt + (size_t)nb * sizeof(struct lk__bucket), 64);
+	size_t o_gadj = o_goff + (size_t)(m->ntxns + 1) * 4;
+	size_t o_gseq = o_gadj + (size_t)(m->nreqs + 1) * 4;
+	size_t o_greq = o_gseq + (size_t)m->ntxns * 4;
+	size_t o_ghead = o_greq + (size_t)m->ntxns * 4;
+	size_t o_gstk = o_ghead + (size_t)m->ntxns * 4;
+	size_t o_gcol = o_gstk + (size_t)m->ntxns * 8;
+	size_t total = align_up(o_gcol + m->ntxns, LK__TXN_SLOT);
+	m->pool = (unsigned char *)aligned_alloc(LK__TXN_SLOT, total);
+	if (!m->pool) {
+		free(m);
+		return LK_NOMEM;
+	}
+	memset(m->pool, 0, total);
+	m->txns = m->pool + o_txn;
+	m->reqs = (struct lk__req *)(void *)(m->pool + o_req);
+	m->heads = (struct lk__head *)(void *)(m->pool + o_head);
+	m->buckets = (struct lk__bucket *)(void *)(m->pool + o_bkt);
+	m->g_off = (uint32_t *)(void *)(m->pool + o_goff);
+	m->g_adj = (uint32_t *)(void *)(m->pool + o_gadj);
+	m->g_seq = (uint32_t *)(void *)(m->pool + o_gseq);
+	m->g_req = (uint32_t *)(void *)(m->pool + o_greq);
+	m->g_head = (uint32_t *)(void *)(m->pool + o_ghead);
+	m->g_stk = (uint32_t *)(void *)(m->pool + o_gstk);
+	m->g_color = m->pool + o_gcol;
+
+	/* free stacks: chains 1 -> 2 -> ... -> n, tag 0 */
+	for (uint32_t i = 1; i <= m->nreqs; i++)
+		atomic_store_explicit(&m->reqs[i].tnext, i < m->nreqs ? i + 1 : 0,
+				      memory_order_relaxed);
+	atomic_store_explicit(&m->req_free, 1, memory_order_relaxed);
+	for (uint32_t i = 1; i <= m->nheads; i++) {
+		atomic_store_explicit(&m->heads[i].next, i < m->nheads ? i + 1 : 0,
+				      memory_order_relaxed);
+		atomic_store_explicit(&m->heads[i].lw, (1u << 8) | LK__L_DEAD,
+				      memory_order_relaxed);
+	}
+	atomic_store_explicit(&m->head_free, 1, memory_order_relaxed);
+	lk__stacks_init(m);
+	/* generations start at a per-manager epoch, so a handle of a
+	 * destroyed manager does not match the slots of one created later in
+	 * its registry slot (until 4096 creates or 2^19 txns per slot) */
+	pthread_mutex_lock(&reg_mu);
+	uint32_t gen0 = ++reg_epoch << 20; /* even: free */
+	pthread_mutex_unlock(&reg_mu);
+	for (uint32_t i = 0; i < m->ntxns; i++) {
+		struct lk__txn *t = (struct lk__txn *)(void *)(m->txns + (size_t)i * LK__TXN_SLOT);
+		t->mgr = m;
+		t->idx = i;
+		atomic_store_explicit(&t->gen, gen0, memory_order_relaxed);
+		atomic_store_explicit(&t->free_next, i + 1 < m->ntxns ? i + 2 : 0,
+				      memory_order_relaxed);
+	}
+	atomic_store_explicit(&m->txn_free, 1, memory_order_relaxed);
+	pthread_mutex_init(&m->det_mu, NULL);
+
+	pthread_mutex_lock(&reg_mu);
+	int slot = -1;
+	for (int i = 0; i < LK__MAX_MGRS; i++)
+		if (!atomic_load_explicit(&registry[i], memory_order_relaxed)) {
+			slot = i;
+			break;
+		}
+	if (slot < 0) {
+		pthread_mutex_unlock(&reg_mu);
+		pthread_mutex_destroy(&m->det_mu);
+		free(m->pool);
+		free(m);
+		return LK_NOMEM;
+	}
+	m->reg_slot = slot;
+	atomic_store_explicit(&lk__reg_base[slot], (uintptr_t)m->txns, memory_order_relaxed);
+	/* release: txn_get reads the length first, then this base */
+	atomic_store_explicit(&lk__reg_len[slot], (uintptr_t)m->ntxns * LK__TXN_SLOT,
+			      memory_order_release);
+	/* release: a thread that finds m in the registry sees it built */
+	atomic_store_explicit(&registry[slot], m, memory_order_release);
+	if (slot + 1 > atomic_load_explicit(&registry_hi, memory_order_relaxed))
+		atomic_store_explicit(&registry_hi, slot + 1, memory_order_release);
+	pthread_mutex_unlock(&reg_mu);
+	*out = m;
+	return LK_OK;
+}
+
+void lk_lockmgr_destroy(lk_lockmgr_t *m)
+{
+	if (!m)
+		return;
+	pthread_mutex_lock(&reg_mu);
+	int slot = -1; /* found by address: m itself is not read before */
+	for (int i = 0; i < LK__MAX_MGRS; i++)
+		if (atomic_load_explicit(&registry[i], memory_order_relaxed) == m)
+			slot = i;
+	bool ours = slot >= 0;
+	if (ours) {
+		atomic_store_explicit(&lk__reg_len[slot], 0, memory_order_relaxed);
+		atomic_store_explicit(&registry[slot], NULL, memory_order_relaxed);
+	}
+	pthread_mutex_unlock(&reg_mu);
+	if (!ours)
+		return; /* not a live manager: leave it alone */
+	pthread_mutex_destroy(&m->det_mu);
+	free(m->pool);
+	free(m);
+}
+
+bool lk__mgr_live(const lk_lockmgr_t *m)
+{
+	int hi = atomic_load_explicit(&registry_hi, memory_order_acquire);
+	for (int i = 0; i < hi; i++)
+		if (atomic_load_explicit(&registry[i], memory_order_acquire) == m)
+			return true;
+	return false;
+}
+
+void lk_lockmgr_set_trace(lk_lockmgr_t *m, lk_trace_fn fn, void *ctx)
+{
+	if (!m || !lk__mgr_live(m))
+		return;
+	m->trace = fn;
+	m->trace_ctx = ctx;
+}
+
+size_t lk_request_size(void)
+{
+	return sizeof(struct lk__req);
+}
+
+size_t lk_head_size(void)
+{
+	return sizeof(struct lk__head);
+}

@@ -1,0 +1,93 @@
+/*
+ * lockmgr/pool_int.h: the free stacks' and the txn caches' inline
+ * operations, for the fast paths; the rest is in pool.c.
+ */
+#ifndef LATCHKIT_LOCKMGR_POOL_INT_H
+#define LATCHKIT_LOCKMGR_POOL_INT_H
+
+#include "lockmgr_int.h"
+
+#include <stddef.h>
+
+typedef struct lk__stack stk_t;
+
+#define PACK(idx, tag) ((uint64_t)(idx) | ((uint64_t)(tag) << 32))
+
+LK__HIDDEN void lk__stk_push(const stk_t *s, uint32_t first, uint32_t last);
+LK__HIDDEN bool lk__cache_refill(lk_lockmgr_t *m, const stk_t *s,
+				 struct lk__cache *c);
+LK__HIDDEN void lk__cache_trim(const stk_t *s, struct lk__cache *c, uint32_t keep);
+LK__HIDDEN void lk__stacks_init(lk_lockmgr_t *m);
+LK__HIDDEN uint32_t lk__head_alloc(lk_lockmgr_t *m, struct lk__txn *t);
+
+static inline LK_ATOMIC(uint32_t) *stk_link(const stk_t *s, uint32_t i)
+{
+	return (LK_ATOMIC(uint32_t) *)(void *)(s->base + (size_t)i * s->stride + s->off);
+}
+
+/* Take the first element (the cache is not empty). */
+static inline uint32_t cache_take(const stk_t *s, struct lk__cache *c)
+{
+	uint32_t i = c->first;
+	c->first = atomic_load_explicit(stk_link(s, i), memory_order_relaxed);
+	if (!c->first)
+		c->last = 0;
+	c->n--;
+	return i;
+}
+
+/* Put the chain first..last of n elements in front. */
+static inline void cache_put(const stk_t *s, struct lk__cache *c, uint32_t first,
+			     uint32_t last, uint32_t n)
+{
+	/* relaxed: owner-only links (a stale head reader finds it dead) */
+	atomic_store_explicit(stk_link(s, last), c->first, memory_order_relaxed);
+	if (!c->first)
+		c->last = last;
+	c->first = first;
+	c->n += n;
+}
+
+/* The stacks' layout as constants, for the inlined cache operations on
+ * the fast paths (m->rstk and m->hstk serve the out-of-line ones). */
+static inline stk_t req_stk(const lk_lockmgr_t *m)
+{
+	stk_t s = {NULL, (unsigned char *)m->reqs, sizeof(struct lk__req),
+		   offsetof(struct lk__req, tnext), 0};
+	return s;
+}
+
+static inline stk_t head_stk(const lk_lockmgr_t *m)
+{
+	stk_t s = {NULL, (unsigned char *)m->heads, sizeof(struct lk__head),
+		   offsetof(struct lk__head, next), 0};
+	return s;
+}
+
+static inline uint32_t req_alloc(lk_lockmgr_t *m, struct lk__txn *t)
+{
+	if (lk__unlikely(!t->rc.first) && !lk__cache_refill(m, &m->rstk, &t->rc))
+		return 0;
+	stk_t s = req_stk(m);
+	return cache_take(&s, &t->rc);
+}
+
+static inline void req_cache(lk_lockmgr_t *m, struct lk__txn *t, uint32_t i)
+{
+	stk_t s = req_stk(m);
+	m->reqs[i].status = LK__R_FREE;
+	cache_put(&s, &t->rc, i, i, 1);
+}
+
+/* A txn frees heads other txns made, so the head cache is trimmed too: at
+ * twice the batch, back to one batch (the slack keeps a txn that frees a
+ * few more heads than it makes off the shared stack). */
+static inline void head_cache(lk_lockmgr_t *m, struct lk__txn *t, uint32_t i)
+{
+	if (lk__unlikely(t->hc.n >= 2 * m->req_batch))
+		lk__cache_trim(&m->hstk, &t->hc, m->req_batch);
+	stk_t s = head_stk(m);
+	cache_put(&s, &t->hc, i, i, 1);
+}
+
+#endif

@@ -1,0 +1,130 @@
+/*
+ * lockmgr/txn.c: transactions: begin (a slot off the free stack, a fresh
+ * id and handle), and commit or abort (every request released, the slot's
+ * caches refilled, the slot back on the stack).
+ */
+#include "heads_int.h"
+#include "queue_int.h"
+
+int lk_txn_begin(lk_lockmgr_t *m, lk_txn_t **out)
+{
+	if (!out)
+		return LK_INVAL;
+	*out = NULL;
+	if (!m || !lk__mgr_live(m))
+		return LK_INVAL;
+	/* acquire: the slot as its last owner left it */
+	uint64_t top = atomic_load_explicit(&m->txn_free, memory_order_acquire);
+	struct lk__txn *t;
+	lk__wait_t dw = lk__wait_start(0);
+	for (;;) {
+		uint32_t i1 = (uint32_t)top;
+		if (!i1) {
+			/* a drain holds the free slots for a moment: not a
+			 * real NOMEM (seq_cst: pairs with drain_idle's flag);
+			 * wait it out (no word to park on: spin, then nap) */
+			if (atomic_load_explicit(&m->draining, memory_order_seq_cst))
+				lk__wait(&dw, NULL, 0);
+			else if (!(uint32_t)(top = atomic_load_explicit(
+						    &m->txn_free, memory_order_seq_cst)))
+				return LK_NOMEM;
+			top = atomic_load_explicit(&m->txn_free, memory_order_acquire);
+			continue;
+		}
+		t = txn_at(m, i1 - 1);
+		uint32_t nx = atomic_load_explicit(&t->free_next, memory_order_relaxed);
+		if (atomic_compare_exchange_weak_explicit(
+			    &m->txn_free, &top, PACK(nx, (top >> 32) + 1),
+			    memory_order_acquire, memory_order_acquire))
+			break;
+	}
+	t->locks = 0; /* the slot's caches and counters carry over */
+	t->bloom = 0;
+	t->token_out = 0;
+	t->anc[0] = t->anc[1] = t->anc[2] = 0;
+	atomic_store_explicit(&t->nlocks, 0, memory_order_relaxed);
+	atomic_store_explicit(&t->wake, 0, memory_order_relaxed);
+	atomic_store_explicit(&t->flags, 0, memory_order_relaxed);
+	atomic_store_explicit(&t->wait_req, 0, memory_order_relaxed);
+	atomic_store_explicit(&t->wait_head, 0, memory_order_relaxed);
+	atomic_store_explicit(&t->victim_of, 0, memory_order_relaxed);
+	/* relaxed: ids only need to be unique and increasing */
+	atomic_store_explicit(&t->id,
+			      atomic_fetch_add_explicit(&m->next_id, 1, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
+	/* release: viewers that see the slot active see it initialized */
+	atomic_store_explicit(&t->state, 1, memory_order_release);
+	/* relaxed: only the handle's holder reads it (odd: active) */
+	uint32_t gen = atomic_load_explicit(&t->gen, memory_order_relaxed) + 1;
+	atomic_store_explicit(&t->gen, gen, memory_order_relaxed);
+	*out = txn_handle(m, t, gen);
+	return LK_OK;
+}
+
+static int txn_end(lk_txn_t *txn, bool commit)
+{
+	struct lk__txn *t = txn_get(txn);
+	if (!t)
+		return LK_INVAL;
+	lk_lockmgr_t *m = t->mgr;
+	uint32_t first = t->locks, last = 0, n = 0;
+	for (uint32_t p = first; p; n++) {
+		struct lk__req *q = &m->reqs[p];
+		struct lk__head *h = &m->heads[q->head];
+		head_latch(h);
+		if (q->status == LK__R_WAITING) { /* not reachable: owner waits */
+			list_del(m, &h->qhead, &h->qtail, p);
+			if (h->qhead || h->nconv)
+				lk__grant_pass(m, h);
+		} else {
+			if (q->status == LK__R_CONVERTING) {
+				q->status = LK__R_GRANTED;
+				h->nconv--;
+			}
+			release_req(m, t, h, p);
+		}
+		head_release(m, t, h);
+		q->status = LK__R_FREE;
+		last = p;
+		p = atomic_load_explicit(&q->tnext, memory_order_relaxed);
+	}
+	/* the released chain joins the slot's cache; past req_batch the
+	 * rest goes back to the shared stack in one push */
+	if (first) {
+		stk_t rs = req_stk(m);
+		cache_put(&rs, &t->rc, first, last, n);
+		if (t->rc.n > m->req_batch)
+			lk__cache_trim(&m->rstk, &t->rc, m->req_batch);
+	}
+	t->locks = 0;
+	atomic_store_explicit(&t->nlocks, 0, memory_order_relaxed);
+	st_inc(t, commit ? LK__ST_COMMITS : LK__ST_ABORTS);
+	atomic_store_explicit(&t->state, 0, memory_order_relaxed);
+	/* relaxed, no RMW: only the owner ends its txn (even: ended) */
+	atomic_store_explicit(&t->gen, atomic_load_explicit(&t->gen, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
+	uint64_t top = atomic_load_explicit(&m->txn_free, memory_order_relaxed);
+	do {
+		atomic_store_explicit(&t->free_next, (uint32_t)top, memory_order_relaxed);
+		/* release: the slot's reset before the next begin pops it */
+	} while (!atomic_compare_exchange_weak_explicit(
+		&m->txn_free, &top, PACK(t->idx + 1, (top >> 32) + 1),
+		memory_order_release, memory_order_relaxed));
+	return LK_OK;
+}
+
+int lk_txn_commit(lk_txn_t *txn)
+{
+	return txn_end(txn, true);
+}
+
+int lk_txn_abort(lk_txn_t *txn)
+{
+	return txn_end(txn, false);
+}
+
+uint64_t lk_txn_id(const lk_txn_t *txn)
+{
+	struct lk__txn *t = txn_get(txn);
+	return t ? atomic_load_explicit(&t->id, memory_order_relaxed) : 0;
+}

@@ -1,0 +1,253 @@
+/*
+ * lockmgr/wait.c: a request that cannot be granted at once: the policy's
+ * verdict (no-wait, wait-die, wound-wait, detect), queueing, publishing
+ * the wait, spinning then parking (README "Waiting"), and cancelling it on
+ * a timeout or as a victim.
+ */
+#include "heads_int.h"
+#include "queue_int.h"
+
+struct age_ctx {
+	lk_lockmgr_t *m;
+	uint64_t my_id;
+	bool older_seen;   /* a blocker older than me */
+	struct lk__txn *me;
+	struct lk__head *h;
+};
+
+static void age_check(void *c, uint32_t tidx)
+{
+	struct age_ctx *a = (struct age_ctx *)c;
+	struct lk__txn *b = txn_at(a->m, tidx);
+	uint64_t id = atomic_load_explicit(&b->id, memory_order_relaxed);
+	if (id < a->my_id)
+		a->older_seen = true;
+}
+
+static void age_wound(void *c, uint32_t tidx)
+{
+	struct age_ctx *a = (struct age_ctx *)c;
+	struct lk__txn *b = txn_at(a->m, tidx);
+	uint64_t id = atomic_load_explicit(&b->id, memory_order_relaxed);
+	if (id > a->my_id)
+		lk__wound(a->m, a->me, b, a->h);
+}
+
+/* Eager detection's filter: does one of the txns a new wait waits for
+ * wait itself? If none does, the new wait closes no cycle now, and a cycle
+ * it later joins is closed by another txn starting to wait, which then sees
+ * its successor in the cycle waiting. seq_cst: each waiter stores its
+ * wait_req, then loads its blockers'; of two waits in one cycle the later
+ * one in that order sees the earlier (README, Deadlocks). */
+struct waits_ctx {
+	lk_lockmgr_t *m;
+	bool any;
+};
+
+static void blocker_waits(void *c, uint32_t tidx)
+{
+	struct waits_ctx *x = (struct waits_ctx *)c;
+	if (atomic_load_explicit(&txn_at(x->m, tidx)->wait_req, memory_order_seq_cst))
+		x->any = true;
+}
+
+/* Undo a wait (h latched): remove a queued request or cancel a conversion. */
+static void wait_cancel(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h,
+			uint32_t ri, bool is_new)
+{
+	struct lk__req *q = &m->reqs[ri];
+	if (is_new) {
+		list_del(m, &h->qhead, &h->qtail, ri);
+	} else {
+		q->status = LK__R_GRANTED;
+		q->want = q->mode;
+		h->nconv--;
+	}
+	atomic_store_explicit(&t->wait_req, 0, memory_order_seq_cst);
+	if (h->qhead || h->nconv)
+		lk__grant_pass(m, h);
+}
+
+/* lock_one's tail when the request cannot be granted at once (h latched):
+ * the policy decides, then it queues and waits. Out of line: the fast
+ * path stays small. */
+int
+lk__lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t hi,
+	  uint32_t ri, bool is_new, unsigned target, bool nowait,
+	  uint64_t deadline, uint64_t *token, uint32_t *rq, bool *fresh,
+	  uint64_t bit)
+{
+	struct lk__req *q = &m->reqs[ri];
+	int pol = m->cfg.policy;
+	int fail = LK_OK;
+	if (nowait || pol == LK_POLICY_NO_WAIT) {
+		fail = LK_WOULDBLOCK;
+	} else if (pol == LK_POLICY_WAIT_DIE) {
+		/* put it in place to see who it would wait for */
+		struct age_ctx a = {m, atomic_load_explicit(&t->id, memory_order_relaxed),
+				    false, t, h};
+		if (is_new)
+			queue_append(m, h, ri);
+		else
+			q->status = LK__R_CONVERTING;
+		lk__blockers(m, h, ri, age_check, &a);
+		if (is_new)
+			list_del(m, &h->qhead, &h->qtail, ri);
+		else
+			q->status = LK__R_GRANTED;
+		if (a.older_seen)
+			fail = LK_DEADLOCK;
+	}
+	if (fail != LK_OK) {
+		if (fail == LK_WOULDBLOCK)
+			EMIT(m, t, h, LK_EV_TIMEOUT, target, is_new ? NONE : q->mode,
+			     LK_WOULDBLOCK, false, 0);
+		else
+			EMIT(m, t, h, LK_EV_VICTIM, target, is_new ? NONE : q->mode,
+			     LK_DEADLOCK, true, 0);
+		if (!is_new)
+			q->want = q->mode;
+		head_unlatch(h);
+		if (is_new)
+			req_cache(m, t, ri);
+		st_inc(t, fail == LK_WOULDBLOCK ? LK__ST_WOULDBLOCKS : LK__ST_DEADLOCKS);
+		return fail;
+	}
+	if (is_new) {
+		queue_append(m, h, ri);
+		t->bloom |= bit;
+		tlist_add(m, t, ri); /* so that abort finds it even mid-wait */
+	} else {
+		q->status = LK__R_CONVERTING;
+		h->nconv++;
+	}
+	EMIT(m, t, h, LK_EV_WAIT, target, is_new ? NONE : q->mode, LK_OK, false, 0);
+	if (pol == LK_POLICY_WOUND_WAIT) {
+		struct age_ctx a = {m, atomic_load_explicit(&t->id, memory_order_relaxed),
+				    false, t, h};
+		lk__blockers(m, h, ri, age_wound, &a);
+	}
+	/* a conversion queues ahead of every new request: the conflicting
+	 * ones now wait for it too (lk__blockers()), so the age rule applies to
+	 * those edges when it queues, not only when it is granted */
+	if (!is_new && h->qhead)
+		lk__bypass_edges(m, t, h, ri, target, false);
+	/* publish the wait; seq_cst: the detector and wounders (README) */
+	atomic_exchange_explicit(&t->wake, 0, memory_order_seq_cst);
+	uint32_t seq = atomic_load_explicit(&t->wait_seq, memory_order_relaxed) + 1;
+	atomic_store_explicit(&t->wait_seq, seq, memory_order_seq_cst);
+	atomic_store_explicit(&t->wait_head, hi, memory_order_seq_cst);
+	atomic_store_explicit(&t->wait_req, ri, memory_order_seq_cst);
+	uint64_t now = lk__now_ns();
+	atomic_store_explicit(&t->wait_start, now, memory_order_relaxed);
+	st_inc(t, LK__ST_WAITED);
+	bool wounded_now = (atomic_load_explicit(&t->flags, memory_order_seq_cst) &
+			    LK__T_WOUNDED) != 0;
+	bool det_on = pol == LK_POLICY_DETECT;
+	/* a new request of a txn that holds nothing else needs no search:
+	 * only requests queued after it can wait for it, and the later of
+	 * two waits is the one that searches (README, Deadlocks) */
+	struct waits_ctx wc = {m, false};
+	if (det_on && m->cfg.deadlock_timeout_ns == 0 &&
+	    (!is_new || atomic_load_explicit(&t->nlocks, memory_order_relaxed) > 1))
+		lk__blockers(m, h, ri, blocker_waits, &wc);
+	/* the spin budget (README, Waiting): none when a txn we wait for
+	 * waits itself, since it cannot release before it runs again */
+	struct waits_ctx sc = wc;
+	if (!sc.any)
+		lk__blockers(m, h, ri, blocker_waits, &sc);
+	uint64_t spin_ns = sc.any ? 0 : lk__park_cost_ns();
+	head_unlatch(h);
+
+	/* DETECT: search once after deadlock_timeout (0: now), then again
+	 * with doubling gaps as a backstop (a search whose cycle could not be
+	 * verified because its members moved is thus repeated) */
+	uint64_t det_gap = m->cfg.deadlock_timeout_ns ? m->cfg.deadlock_timeout_ns
+						      : 50000000u;
+	uint64_t det_at = now + m->cfg.deadlock_timeout_ns;
+	if (det_on && m->cfg.deadlock_timeout_ns == 0) {
+		if (wc.any && lk__detect(m, t))
+			wounded_now = true; /* victim: go check at once */
+		det_at = now + det_gap;
+	}
+	uint64_t wdl = deadline;
+	if (det_on && (!wdl || det_at < wdl))
+		wdl = det_at;
+	lk__wait_t w = lk__wait_start(wdl);
+	w.spin_ns = spin_ns;
+	bool check = wounded_now, timed_out = false;
+	for (;;) {
+		uint32_t v = atomic_load_explicit(&t->wake, memory_order_acquire);
+		if (v == 1 || check) {
+			/* check under the latch what happened */
+			check = false;
+			head_latch(h);
+			atomic_exchange_explicit(&t->wake, 0, memory_order_seq_cst);
+			uint32_t fl = atomic_load_explicit(&t->flags, memory_order_seq_cst);
+			bool victim = atomic_load_explicit(&t->victim_of,
+							   memory_order_seq_cst) == seq;
+			if (q->status == LK__R_GRANTED && q->mode == target) {
+				atomic_store_explicit(&t->wait_req, 0, memory_order_seq_cst);
+				head_unlatch(h);
+				break;
+			}
+			int rc = victim ? LK_DEADLOCK
+				 : (fl & LK__T_WOUNDED) ? LK_WOUNDED
+				 : (timed_out || (deadline && lk__now_ns() >= deadline))
+					 ? LK_TIMEOUT
+					 : LK_OK;
+			if (rc == LK_OK) { /* spurious */
+				head_unlatch(h);
+				continue;
+			}
+			unsigned prev = is_new ? NONE : q->mode;
+			/* the event first: the grants the cancel lets through
+			 * come after it in the resource's order */
+			if (rc == LK_TIMEOUT)
+				EMIT(m, t, h, LK_EV_TIMEOUT, target, prev, rc, false, 0);
+			else
+				EMIT(m, t, h, LK_EV_VICTIM, target, prev, rc, true, 0);
+			wait_cancel(m, t, h, ri, is_new);
+			head_unlatch(h);
+			if (is_new) {
+				tlist_del(m, t, ri);
+				req_cache(m, t, ri);
+			}
+			if (rc == LK_TIMEOUT)
+				st_inc(t, LK__ST_TIMEOUTS);
+			else if (rc == LK_DEADLOCK)
+				st_inc(t, LK__ST_DEADLOCKS);
+			return rc;
+		}
+		if (lk__wait_would_park(&w) && v == 0) {
+			uint32_t z = 0;
+			/* relaxed: the futex syscall orders the sleep itself */
+			if (!atomic_compare_exchange_strong_explicit(
+				    &t->wake, &z, 2, memory_order_relaxed,
+				    memory_order_relaxed))
+				continue;
+			v = 2;
+		}
+		if (!lk__wait(&w, &t->wake, v)) {
+			uint64_t tnow = lk__now_ns();
+			if (det_on && tnow >= det_at && (!deadline || tnow < deadline)) {
+				check = lk__detect(m, t); /* true: we are the victim */
+				if (det_gap < 1000000000u)
+					det_gap *= 2;
+				det_at = tnow + det_gap;
+				wdl = deadline && deadline < det_at ? deadline : det_at;
+				w = lk__wait_start(wdl);
+				w.spin_ns = 0; /* waited long already: park */
+				continue;
+			}
+			timed_out = true;
+			check = true;
+		}
+	}
+	st_inc(t, LK__ST_ACQUIRED);
+	if (token)
+		*token = t->token_out;
+	*rq = ri;
+	*fresh = is_new;
+	return LK_OK;
+}
