@@ -14,10 +14,27 @@ static inline bool under_table(lk_lockmgr_t *m, const struct lk__req *o,
 	       atomic_load_explicit(&oh->key[2], memory_order_relaxed) == tab->f[1];
 }
 
+/* How many row locks t holds under table tab (granted ones). */
+uint32_t lk__rows_under(lk_lockmgr_t *m, const struct lk__txn *t,
+			const lk_res_t *tab)
+{
+	uint32_t n = 0;
+	for (uint32_t p = t->locks; p;
+	     p = atomic_load_explicit(&m->reqs[p].tnext, memory_order_relaxed)) {
+		const struct lk__req *o = &m->reqs[p];
+		if (o->status == LK__R_GRANTED && o->kind == LK_RES_ROW &&
+		    under_table(m, o, tab))
+			n++;
+	}
+	return n;
+}
+
 /* t's row count under table request tri passed the threshold: try to
- * convert the table lock, without waiting, to cover every row and page
- * lock of t under it; if granted, release those. Otherwise no change. */
-void lk__escalate(lk_lockmgr_t *m, struct lk__txn *t, uint32_t tri)
+ * convert the table lock, without waiting, to the supremum of what every
+ * row and page lock of t under it escalates to; if granted, release those
+ * it covers and return true with *tok = the table's token (a fresh one
+ * when the conversion made it exclusive). Otherwise no change. */
+bool lk__escalate(lk_lockmgr_t *m, struct lk__txn *t, uint32_t tri, uint64_t *tok)
 {
 	struct lk__req *tq = &m->reqs[tri];
 	struct lk__head *th = &m->heads[tq->head];
@@ -34,20 +51,22 @@ void lk__escalate(lk_lockmgr_t *m, struct lk__txn *t, uint32_t tri)
 			target = m->mt.supremum[target][e];
 	}
 	if ((m->intent >> target) & 1u)
-		return; /* nothing a table lock could cover */
+		return false; /* nothing a table lock could cover */
 	head_latch(th);
 	unsigned prev = tq->mode;
+	uint64_t token = ((m->excl >> target) & 1u) ? th->token : 0;
 	if (target != prev) {
 		if (m->mt.conflicts[target] & granted_but(th, prev)) {
 			head_unlatch(th);
-			return;
+			return false;
 		}
 		count_del(th, prev);
 		count_add(th, target);
 		tq->mode = tq->want = (uint8_t)target;
+		/* a new exclusive grant on the table: its next token */
+		token = next_token(m, th, target);
 	}
-	EMIT(m, t, th, LK_EV_ESCALATE, target, prev, LK_OK, false,
-	     next_token(m, th, target));
+	EMIT(m, t, th, LK_EV_ESCALATE, target, prev, LK_OK, false, token);
 	if (th->qhead || th->nconv)
 		lk__bypass_edges(m, t, th, tri, target, true);
 	head_unlatch(th);
@@ -66,6 +85,9 @@ void lk__escalate(lk_lockmgr_t *m, struct lk__txn *t, uint32_t tri)
 		}
 		p = nx;
 	}
-	tq->nchild = 0;
+	/* rows it could not cover (an intention mode) still count */
+	tq->nchild = lk__rows_under(m, t, &tab);
 	st_inc(t, LK__ST_ESCALATIONS);
+	*tok = token;
+	return true;
 }

@@ -6,13 +6,18 @@
 #include "heads_int.h"
 #include "queue_int.h"
 
+#define LK__COVERED (-1)
+
 /*
- * Lock one resource. On LK_OK *rq = the txn's request on it, *fresh = a new
- * request was made. deadline: 0 = forever; nowait: never wait.
+ * Lock one resource. On LK_OK *rq = the txn's request on it, *got = what
+ * the grant did (LK__GOT_*). deadline: 0 = forever; nowait: never wait.
+ * cover: for an ancestor of a request in mode cover (NONE otherwise): if t
+ * holds r in a non-intention mode covering it, LK__COVERED (*rq set) and
+ * nothing is asked for.
  */
 static int lock_one(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
-		    unsigned mode, bool nowait, uint64_t deadline, uint64_t *token,
-		    uint32_t *rq, bool *fresh)
+		    unsigned mode, unsigned cover, bool nowait, uint64_t deadline,
+		    uint64_t *token, uint32_t *rq, unsigned *got)
 {
 	uint32_t hash = res_hash(r);
 	uint32_t ri = req_alloc(m, t); /* 0: none left; fine for a relock */
@@ -25,7 +30,7 @@ static int lock_one(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
 	struct lk__head *h = &m->heads[hi];
 	uint64_t bit = 1ull << (hi & 63);
 	uint32_t own = (t->bloom & bit) ? find_holder(m, h, t->idx) : 0;
-	*fresh = false;
+	*got = LK__GOT_NONE;
 	bool is_new = !own;
 	unsigned target;
 	if (!own && lk__unlikely(!ri)) {
@@ -37,6 +42,12 @@ static int lock_one(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
 			req_cache(m, t, ri);
 		ri = own;
 		struct lk__req *q = &m->reqs[ri];
+		if (cover != NONE && !((m->intent >> q->mode) & 1u) &&
+		    m->mt.supremum[q->mode][cover] == q->mode) {
+			head_unlatch(h);
+			*rq = ri;
+			return LK__COVERED;
+		}
 		target = m->mt.supremum[q->mode][mode];
 		EMIT(m, t, h, LK_EV_REQUEST, mode, q->mode, LK_OK, false, 0);
 		if (target == q->mode) {
@@ -59,10 +70,10 @@ static int lock_one(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
 			if (h->qhead || h->nconv)
 				lk__bypass_edges(m, t, h, ri, target, true);
 			head_unlatch(h);
-			st_inc(t, LK__ST_ACQUIRED);
 			if (token)
 				*token = tok;
 			*rq = ri;
+			*got = LK__GOT_CONV;
 			return LK_OK;
 		}
 		q->want = (uint8_t)target;
@@ -90,11 +101,10 @@ static int lock_one(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
 			head_unlatch(h);
 			t->bloom |= bit;
 			tlist_add(m, t, ri);
-			st_inc(t, LK__ST_ACQUIRED);
 			if (token)
 				*token = tok;
 			*rq = ri;
-			*fresh = true;
+			*got = LK__GOT_NEW;
 			return LK_OK;
 		}
 		struct lk__req *q = &m->reqs[ri];
@@ -107,20 +117,20 @@ static int lock_one(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
 		q->nchild = 0;
 	}
 	return lk__lock_wait(m, t, h, hi, ri, is_new, target, nowait, deadline, token,
-			 rq, fresh, bit);
+			 rq, got, bit);
 }
 
-#define LK__COVERED (-1)
-
 /* Intention locks on res's ancestors, root first. LK__COVERED: an ancestor
- * held by t covers res in mode. *tri: t's table request, if any. */
+ * held by t covers res in mode (checked before its intention lock is
+ * asked for, so that a covering U is not raised to SIX). *tri: t's table
+ * request, if any. */
 static __attribute__((noinline)) int
 lock_ancestors(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res,
 	       unsigned mode, bool nowait, uint64_t deadline, uint32_t *tri)
 {
 	unsigned im = m->mt.intention[mode];
 	lk_res_t anc[3], cur = *res;
-	bool fresh;
+	unsigned got;
 	int na = 0;
 	while (na < 3 && lk_res_parent(&cur, &anc[na])) {
 		cur = anc[na];
@@ -133,11 +143,23 @@ lock_ancestors(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res,
 		 * commit clear it) */
 		if (!(ai && key_eq(&m->heads[m->reqs[ai].head], &anc[k]) &&
 		      m->mt.supremum[m->reqs[ai].mode][im] == m->reqs[ai].mode)) {
-			int rc = lock_one(m, t, &anc[k], im, nowait, deadline, NULL,
-					  &ai, &fresh);
+			int rc = lock_one(m, t, &anc[k], im, mode, nowait, deadline,
+					  NULL, &ai, &got);
+			if (rc == LK__COVERED) {
+				t->anc[level] = ai;
+				return rc;
+			}
 			if (rc != LK_OK)
 				return rc;
 			t->anc[level] = ai;
+			if (got != LK__GOT_NONE)
+				st_inc(t, LK__ST_INTENTIONS);
+			/* a table lock made while t holds rows under it
+			 * (LK_F_NOHIER ones) starts its count with them */
+			if (got == LK__GOT_NEW && anc[k].kind == LK_RES_TABLE &&
+			    m->cfg.escalation_threshold &&
+			    atomic_load_explicit(&t->nlocks, memory_order_relaxed) > 1)
+				m->reqs[ai].nchild = lk__rows_under(m, t, &anc[k]);
 		}
 		unsigned held = m->reqs[ai].mode;
 		if (!((m->intent >> held) & 1u) && m->mt.supremum[held][mode] == held)
@@ -276,62 +298,6 @@ lock_fast(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, unsigned mode,
 	return LK_OK;
 }
 
-/* lk_lock_ex past the checks, when the fast path does not apply */
-static __attribute__((noinline)) int
-lock_slow(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res, unsigned mode,
-	  uint64_t timeout_ns, bool hier, uint64_t *token)
-{
-	bool nowait = timeout_ns == 0;
-	uint64_t deadline = (nowait || timeout_ns == LK_FOREVER) ? 0
-								 : lk__deadline(timeout_ns);
-	uint32_t tri = 0, ri = 0;
-	bool fresh = false;
-	if (hier) {
-		int rc = lock_ancestors(m, t, res, mode, nowait, deadline, &tri);
-		if (rc != LK_OK)
-			return rc == LK__COVERED ? LK_OK : rc;
-	}
-	int rc = lock_one(m, t, res, mode, nowait, deadline, token, &ri, &fresh);
-	if (rc == LK_OK && fresh && tri && res->kind == LK_RES_ROW &&
-	    m->cfg.escalation_threshold &&
-	    ++m->reqs[tri].nchild > m->cfg.escalation_threshold)
-		lk__escalate(m, t, tri);
-	return rc;
-}
-
-int lk_lock_ex(lk_txn_t *txn, const lk_res_t *res, int mode, uint64_t timeout_ns,
-	       unsigned flags, uint64_t *token)
-{
-	struct lk__txn *t = txn_get(txn);
-	if (token)
-		*token = 0;
-	if (lk__unlikely(!t || !res))
-		return LK_INVAL;
-	lk_lockmgr_t *m = t->mgr;
-	if (lk__unlikely(mode < 0 || (unsigned)mode >= m->mt.nmodes ||
-			 res->kind == LK_RES_NONE || (flags & ~LK_F_NOHIER)))
-		return LK_INVAL;
-	if (lk__unlikely(atomic_load_explicit(&t->flags, memory_order_relaxed) &
-			 LK__T_WOUNDED))
-		return LK_WOUNDED;
-	bool hier = m->cfg.hierarchy && !(flags & LK_F_NOHIER) &&
-		    m->mt.intention[mode] != NONE &&
-		    (res->kind == LK_RES_TABLE || res->kind == LK_RES_PAGE ||
-		     res->kind == LK_RES_ROW);
-	if (!hier) {
-		int rc = lock_fast(m, t, res, (unsigned)mode, token);
-		if (lk__likely(rc != LK__FAST_MISS))
-			return rc;
-	}
-	return lock_slow(m, t, res, (unsigned)mode, timeout_ns, hier, token);
-}
-
-int lk_lock(lk_txn_t *txn, const lk_res_t *res, int mode, uint64_t timeout_ns,
-	    unsigned flags)
-{
-	return lk_lock_ex(txn, res, mode, timeout_ns, flags, NULL);
-}
-
 /* res's head latched and t's request on it, or 0 (nothing latched). */
 static uint32_t find_own(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res,
 			 struct lk__head **hp)
@@ -349,10 +315,107 @@ static uint32_t find_own(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res
 	return ri;
 }
 
+/* t's granted request on the table above row res, or 0: the cached one
+ * (t->anc[1]) if it is that table, else a lookup. */
+static uint32_t table_req(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res)
+{
+	uint32_t ai = t->anc[1];
+	lk_res_t tab = lk_res_table(res->f[0], res->f[1]);
+	if (ai && key_eq(&m->heads[m->reqs[ai].head], &tab))
+		return ai;
+	struct lk__head *h;
+	ai = find_own(m, t, &tab, &h);
+	if (!ai)
+		return 0;
+	bool granted = m->reqs[ai].status == LK__R_GRANTED;
+	head_unlatch(h);
+	return granted ? ai : 0;
+}
+
+/* lk_lock_ex past the checks, when the fast path does not apply */
+static __attribute__((noinline)) int
+lock_slow(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res, unsigned mode,
+	  uint64_t timeout_ns, bool hier, uint64_t *token)
+{
+	bool nowait = timeout_ns == 0;
+	uint64_t deadline = (nowait || timeout_ns == LK_FOREVER) ? 0
+								 : lk__deadline(timeout_ns);
+	uint32_t tri = 0, ri = 0;
+	unsigned got = LK__GOT_NONE;
+	if (hier) {
+		int rc = lock_ancestors(m, t, res, mode, nowait, deadline, &tri);
+		if (rc == LK__COVERED) {
+			if (token)
+				*token = 0;
+			return LK_OK;
+		}
+		if (rc != LK_OK)
+			return rc;
+	}
+	uint64_t tok = 0;
+	int rc = lock_one(m, t, res, mode, NONE, nowait, deadline, &tok, &ri, &got);
+	if (rc != LK_OK)
+		return rc;
+	if (got != LK__GOT_NONE)
+		st_inc(t, LK__ST_ACQUIRED);
+	/* a table lock made while t holds rows under it (LK_F_NOHIER ones)
+	 * starts its count with them */
+	if (got == LK__GOT_NEW && res->kind == LK_RES_TABLE &&
+	    m->cfg.escalation_threshold &&
+	    atomic_load_explicit(&t->nlocks, memory_order_relaxed) > 1)
+		m->reqs[ri].nchild = lk__rows_under(m, t, res);
+	/* every new row lock counts toward escalation, LK_F_NOHIER ones
+	 * too (they find the table lock themselves) */
+	if (got == LK__GOT_NEW && res->kind == LK_RES_ROW &&
+	    m->cfg.escalation_threshold && m->cfg.hierarchy) {
+		if (!tri)
+			tri = table_req(m, t, res);
+		if (tri && ++m->reqs[tri].nchild > m->cfg.escalation_threshold)
+			lk__escalate(m, t, tri, &tok);
+	}
+	if (token)
+		*token = tok;
+	return rc;
+}
+
+int lk_lock_ex(lk_txn_t *txn, const lk_res_t *res, int mode, uint64_t timeout_ns,
+	       unsigned flags, uint64_t *token)
+{
+	struct lk__txn *t = txn_get(txn);
+	if (lk__unlikely(!t || !res))
+		return LK_INVAL;
+	lk_lockmgr_t *m = t->mgr;
+	if (lk__unlikely(mode < 0 || (unsigned)mode >= m->mt.nmodes ||
+			 !res_kind_ok(res->kind) || (flags & ~LK_F_NOHIER)))
+		return LK_INVAL;
+	if (lk__unlikely(atomic_load_explicit(&t->flags, memory_order_relaxed) &
+			 LK__T_WOUNDED))
+		return LK_WOUNDED;
+	bool hier = m->cfg.hierarchy && !(flags & LK_F_NOHIER) &&
+		    m->mt.intention[mode] != NONE &&
+		    (res->kind == LK_RES_TABLE || res->kind == LK_RES_PAGE ||
+		     res->kind == LK_RES_ROW);
+	/* row and table locks that escalation must count take the slow path */
+	if (!hier && (!m->cfg.escalation_threshold ||
+		      (res->kind != LK_RES_ROW && res->kind != LK_RES_TABLE))) {
+		int rc = lock_fast(m, t, res, (unsigned)mode, token);
+		if (lk__likely(rc != LK__FAST_MISS))
+			return rc;
+	}
+	return lock_slow(m, t, res, (unsigned)mode, timeout_ns, hier, token);
+}
+
+int lk_lock(lk_txn_t *txn, const lk_res_t *res, int mode, uint64_t timeout_ns,
+	    unsigned flags)
+{
+	return lk_lock_ex(txn, res, mode, timeout_ns, flags, NULL);
+}
+
+
 int lk_unlock(lk_txn_t *txn, const lk_res_t *res)
 {
 	struct lk__txn *t = txn_get(txn);
-	if (!t || !res)
+	if (!t || !res || !res_kind_ok(res->kind))
 		return LK_INVAL;
 	lk_lockmgr_t *m = t->mgr;
 	if (m->cfg.strict_2pl) {
@@ -380,13 +443,10 @@ int lk_unlock(lk_txn_t *txn, const lk_res_t *res)
 	 * likely to come back; txn_end frees it (head_release) */
 	head_unlatch(h);
 	tlist_del(m, t, ri);
-	if (q->kind == LK_RES_ROW && t->anc[1]) {
-		struct lk__req *tq = &m->reqs[t->anc[1]];
-		const struct lk__head *th = &m->heads[tq->head];
-		if (atomic_load_explicit(&th->key[1], memory_order_relaxed) == res->f[0] &&
-		    atomic_load_explicit(&th->key[2], memory_order_relaxed) == res->f[1] &&
-		    tq->nchild)
-			tq->nchild--;
+	if (q->kind == LK_RES_ROW && m->cfg.escalation_threshold && m->cfg.hierarchy) {
+		uint32_t tri = table_req(m, t, res);
+		if (tri && m->reqs[tri].nchild)
+			m->reqs[tri].nchild--;
 	}
 	req_cache(m, t, ri);
 	return LK_OK;
@@ -395,7 +455,7 @@ int lk_unlock(lk_txn_t *txn, const lk_res_t *res)
 uint64_t lk_lock_token(lk_txn_t *txn, const lk_res_t *res)
 {
 	struct lk__txn *t = txn_get(txn);
-	if (!t || !res)
+	if (!t || !res || !res_kind_ok(res->kind))
 		return 0;
 	lk_lockmgr_t *m = t->mgr;
 	struct lk__head *h;
@@ -410,7 +470,7 @@ uint64_t lk_lock_token(lk_txn_t *txn, const lk_res_t *res)
 int lk_held_mode(lk_txn_t *txn, const lk_res_t *res)
 {
 	struct lk__txn *t = txn_get(txn);
-	if (!t || !res)
+	if (!t || !res || !res_kind_ok(res->kind))
 		return -1;
 	struct lk__head *h;
 	uint32_t ri = find_own(t->mgr, t, res, &h);

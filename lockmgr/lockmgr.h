@@ -248,8 +248,10 @@ typedef struct lk_lockmgr_config {
 	uint64_t deadlock_timeout_ns; /* DETECT: a waiter searches for a cycle
 				  after waiting this long; 0 = at once (default) */
 	int victim;            /* LK_VICTIM_* (default LK_VICTIM_YOUNGEST)    */
-	uint32_t escalation_threshold; /* > this many row locks of one txn under
-				  one table -> try a table lock; 0 = off (default) */
+	uint32_t escalation_threshold; /* more than this many row locks of one
+				  txn under one table (LK_F_NOHIER ones too)
+				  -> try a table lock; 0 = off (default).
+				  Example: 2: the third row lock escalates */
 	bool fifo_strict;      /* default true: a request never passes a queued
 				  one it conflicts with, even if it is
 				  compatible with the holders (no starvation).
@@ -301,45 +303,64 @@ uint64_t lk_txn_id(const lk_txn_t *txn); /* 0 for an invalid handle */
  * LK_FOREVER: no limit; the same deadline covers the intention locks).
  *
  * Hierarchy (config.hierarchy, mode table with intention map, no
- * LK_F_NOHIER, a page/row/table resource): first takes intention[mode] on
- * the database, table and page above res, root first. If one of them is
- * already held by the txn in a mode covering `mode`, the resource itself is
- * not locked and LK_OK is returned. A failure part way leaves the intention
- * locks already taken held (released at commit/abort).
+ * LK_F_NOHIER, a page/row/table resource): walks the database, table and
+ * page above res, root first. If the txn already holds one of them in a
+ * non-intention mode h that covers `mode` (supremum[h][mode] == h: S, SIX
+ * and U cover S; U also covers U; X covers everything), the resource itself
+ * is not locked and LK_OK is returned; nothing further is taken. Otherwise
+ * it takes intention[mode] on that ancestor (IS for IS and S; IX for IX,
+ * SIX, U and X in the default table: U may become X). So U on an ancestor
+ * covers S and U requests beneath it and never turns into SIX for them;
+ * an IX or X request beneath it does (supremum[U][IX] is SIX). A failure
+ * part way leaves the intention locks already taken held (released at
+ * commit/abort).
  *
  * Holding res already in h: asks for supremum[h][mode]; if that is h, LK_OK
  * at once; otherwise a conversion, queued ahead of every new request.
  *
  * Returns LK_OK, LK_WOULDBLOCK, LK_TIMEOUT, LK_DEADLOCK, LK_WOUNDED,
- * LK_NOMEM or LK_INVAL. After LK_DEADLOCK or LK_WOUNDED the caller must
- * abort; after the others the txn is unchanged (but for intention locks).
+ * LK_NOMEM or LK_INVAL (a bad handle, a NULL res, a mode outside the
+ * table, a kind that is not LK_RES_DATABASE..LK_RES_ADVISORY or
+ * >= LK_RES_USER, an unknown flag). After LK_DEADLOCK or LK_WOUNDED the
+ * caller must abort; after the others the txn is unchanged (but for
+ * intention locks). Output parameters are written on LK_OK only.
+ *
+ * A request pool slot freed while a txn runs (lk_unlock, a failed wait,
+ * escalation) is usable by every other txn at once: LK_NOMEM means every
+ * request is held, waited for, or kept by a running txn (at most 16
+ * each, counted in lk_stats.requests_used).
  */
 int lk_lock(lk_txn_t *txn, const lk_res_t *res, int mode, uint64_t timeout_ns,
 	    unsigned flags);
 
 /*
- * As lk_lock, and on LK_OK stores the fencing token in *token (may be NULL):
- * each grant of an exclusive mode (one that conflicts with itself: SIX, U, X
- * in the default table) on a resource takes the next number of that
- * resource's counter, so successive exclusive holders see strictly
- * increasing tokens (also across the resource head being recycled). Grants
- * of non-exclusive modes, and requests covered by an ancestor, give 0.
+ * As lk_lock, and on LK_OK stores the fencing token in *token (may be NULL;
+ * on any other return *token is left as it was): each grant of an
+ * exclusive mode (one that conflicts with itself: SIX, U, X in the default
+ * table) on a resource takes the next number of that resource's counter,
+ * so successive exclusive holders see strictly increasing tokens (also
+ * across the resource head being recycled). An escalation that raises a
+ * table lock to an exclusive mode is such a grant: it takes the table's
+ * next number, and the call that escalated returns that token (its row was
+ * released into the table lock). Grants of non-exclusive modes, and
+ * requests covered by an ancestor, give 0.
  */
 int lk_lock_ex(lk_txn_t *txn, const lk_res_t *res, int mode,
 	       uint64_t timeout_ns, unsigned flags, uint64_t *token);
 
 /* The token of the txn's current exclusive grant on res; 0 when it does not
- * hold res in an exclusive mode. */
+ * hold res in an exclusive mode, or for a bad handle, res or kind. */
 uint64_t lk_lock_token(lk_txn_t *txn, const lk_res_t *res);
 
-/* The mode txn holds on res, or -1 (not held, or bad handle). */
+/* The mode txn holds on res, or -1 (not held, or a bad handle, res or
+ * kind). */
 int lk_held_mode(lk_txn_t *txn, const lk_res_t *res);
 
 /*
  * Early release of one lock (read committed style). LK_NOTHELD if the txn
  * does not hold res (also when it is covered by an escalated table lock).
- * No automatic release of intention locks on ancestors. LK_INVAL under
- * strict_2pl.
+ * No automatic release of intention locks on ancestors. LK_INVAL for a bad
+ * handle, a NULL res or a kind lk_lock rejects, and under strict_2pl.
  */
 int lk_unlock(lk_txn_t *txn, const lk_res_t *res);
 
@@ -380,7 +401,12 @@ size_t lk_blocking_set_id(lk_lockmgr_t *mgr, uint64_t txn_id, uint64_t *ids,
 int lk_waitfor_dot(lk_lockmgr_t *mgr, FILE *out);
 
 typedef struct lk_stats {
-	uint64_t acquired;    /* grants (new, conversions; not no-op relocks) */
+	uint64_t acquired;    /* the caller's requests granted: new ones and
+				 conversions; not no-op relocks, not requests
+				 covered by an ancestor, not intention locks
+				 the hierarchy took                          */
+	uint64_t intention_acquired; /* intention locks the hierarchy took on
+				 ancestors (new ones and conversions)        */
 	uint64_t waited;      /* requests that had to wait                  */
 	uint64_t deadlocks;   /* cycle victims + wait-die deaths            */
 	uint64_t timeouts;    /* LK_TIMEOUT returns                         */
@@ -389,7 +415,9 @@ typedef struct lk_stats {
 	uint64_t wounds;      /* txns wounded                               */
 	uint64_t commits, aborts;
 	uint32_t txns_active, txns_max;
-	uint32_t requests_used, requests_max; /* held or waited for      */
+	uint32_t requests_used, requests_max; /* held or waited for, and
+				 kept free by a running txn (at most 16
+				 per txn, out of the others' reach)         */
 	uint32_t heads_used, heads_max;       /* resource heads (incl. idle) */
 } lk_stats_t;
 

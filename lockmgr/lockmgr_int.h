@@ -32,7 +32,7 @@ struct lk__req {
 	uint8_t want;   /* wanted mode while waiting/converting             */
 	uint8_t status; /* LK__R_*                                          */
 	uint8_t kind;   /* resource kind, for the escalation walk           */
-	uint32_t nchild; /* table requests: row locks taken under it (owner) */
+	uint32_t nchild; /* table requests: t's row locks under it (owner) */
 };
 
 /* head latch word: gen << 8 | flags */
@@ -78,15 +78,17 @@ struct lk__stack {
 };
 
 /* A txn slot's private chain of free requests or heads, linked through
- * the same field as their shared free stack (owner only). */
+ * the same field as their shared free stack (owner only; n is atomic so
+ * that lk_lockmgr_stats can count a running txn's cache as used). */
 struct lk__cache {
-	uint32_t first, last, n;
+	uint32_t first, last;
+	LK_ATOMIC(uint32_t) n;
 };
 
 /* txn flags */
 #define LK__T_WOUNDED 1u
 
-enum { LK__ST_ACQUIRED, LK__ST_WAITED, LK__ST_DEADLOCKS, LK__ST_TIMEOUTS,
+enum { LK__ST_ACQUIRED, LK__ST_INTENTIONS, LK__ST_WAITED, LK__ST_DEADLOCKS, LK__ST_TIMEOUTS,
        LK__ST_WOULDBLOCKS, LK__ST_ESCALATIONS, LK__ST_WOUNDS, LK__ST_COMMITS,
        LK__ST_ABORTS, LK__NST };
 
@@ -174,12 +176,16 @@ LK__HIDDEN void lk__emit(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h,
 			 int ev, int mode, int prev, int status, bool waiting,
 			 uint64_t token);
 
+/* What a grant of one resource did (lock.c, wait.c): nothing (a relock
+ * that its held mode covers), a new request, or a conversion. */
+enum { LK__GOT_NONE, LK__GOT_NEW, LK__GOT_CONV };
+
 /* wait.c: lock_one's tail when a request must wait (h latched) */
 LK__HIDDEN int lk__lock_wait(lk_lockmgr_t *m, struct lk__txn *t,
 			     struct lk__head *h, uint32_t hi, uint32_t ri,
 			     bool is_new, unsigned target, bool nowait,
 			     uint64_t deadline, uint64_t *token, uint32_t *rq,
-			     bool *fresh, uint64_t bit);
+			     unsigned *got, uint64_t bit);
 
 /* deadlock.c */
 LK__HIDDEN uint32_t lk__txn_edges(lk_lockmgr_t *m, uint32_t ti, uint32_t *out,
@@ -188,8 +194,12 @@ LK__HIDDEN uint32_t lk__txn_edges(lk_lockmgr_t *m, uint32_t ti, uint32_t *out,
 LK__HIDDEN void lk__graph_build(lk_lockmgr_t *m);
 LK__HIDDEN bool lk__detect(lk_lockmgr_t *m, struct lk__txn *self);
 
-/* escalate.c */
-LK__HIDDEN void lk__escalate(lk_lockmgr_t *m, struct lk__txn *t, uint32_t tri);
+/* escalate.c: true if t's table request tri now covers its rows (then
+ * *tok = the table's fencing token, 0 for a non-exclusive mode) */
+LK__HIDDEN bool lk__escalate(lk_lockmgr_t *m, struct lk__txn *t, uint32_t tri,
+			     uint64_t *tok);
+LK__HIDDEN uint32_t lk__rows_under(lk_lockmgr_t *m, const struct lk__txn *t,
+				   const lk_res_t *tab);
 
 static inline struct lk__txn *txn_at(lk_lockmgr_t *m, uint32_t i)
 {
@@ -239,6 +249,14 @@ static inline void st_inc(struct lk__txn *t, int k)
 	atomic_store_explicit(&t->st[k],
 			      atomic_load_explicit(&t->st[k], memory_order_relaxed) + 1,
 			      memory_order_relaxed);
+}
+
+/* The kinds lockmgr.h defines: the four levels, advisory, and user kinds
+ * from LK_RES_USER up; anything else (LK_RES_NONE, 6..15) is LK_INVAL. */
+static inline bool res_kind_ok(uint32_t kind)
+{
+	return (kind >= LK_RES_DATABASE && kind <= LK_RES_ADVISORY) ||
+	       kind >= LK_RES_USER;
 }
 
 static inline uint32_t res_hash(const lk_res_t *r)

@@ -64,8 +64,11 @@ static bool drain_idle(lk_lockmgr_t *m);
 bool lk__cache_refill(lk_lockmgr_t *m, const stk_t *s, struct lk__cache *c)
 {
 	for (int tries = 0; tries < 2; tries++) {
-		if ((c->first = stk_pop(s, m->req_batch, &c->n, &c->last)))
+		uint32_t n = 0;
+		if ((c->first = stk_pop(s, m->req_batch, &n, &c->last))) {
+			atomic_store_explicit(&c->n, n, memory_order_relaxed);
 			return true;
+		}
 		if (!drain_idle(m))
 			break;
 	}
@@ -82,7 +85,7 @@ void lk__cache_trim(const stk_t *s, struct lk__cache *c, uint32_t keep)
 	atomic_store_explicit(stk_link(s, k), 0, memory_order_relaxed);
 	lk__stk_push(s, rest, c->last);
 	c->last = k;
-	c->n = keep;
+	atomic_store_explicit(&c->n, keep, memory_order_relaxed);
 }
 
 /* Give back everything; true if there was anything. */
@@ -91,7 +94,8 @@ static bool cache_flush(const stk_t *s, struct lk__cache *c)
 	if (!c->first)
 		return false;
 	lk__stk_push(s, c->first, c->last);
-	c->first = c->last = c->n = 0;
+	c->first = c->last = 0;
+	atomic_store_explicit(&c->n, 0, memory_order_relaxed);
 	return true;
 }
 

@@ -32,7 +32,8 @@ static inline uint32_t cache_take(const stk_t *s, struct lk__cache *c)
 	c->first = atomic_load_explicit(stk_link(s, i), memory_order_relaxed);
 	if (!c->first)
 		c->last = 0;
-	c->n--;
+	atomic_store_explicit(&c->n, atomic_load_explicit(&c->n, memory_order_relaxed) - 1,
+			      memory_order_relaxed);
 	return i;
 }
 
@@ -45,7 +46,8 @@ static inline void cache_put(const stk_t *s, struct lk__cache *c, uint32_t first
 	if (!c->first)
 		c->last = last;
 	c->first = first;
-	c->n += n;
+	atomic_store_explicit(&c->n, atomic_load_explicit(&c->n, memory_order_relaxed) + n,
+			      memory_order_relaxed);
 }
 
 /* The stacks' layout as constants, for the inlined cache operations on
@@ -72,10 +74,22 @@ static inline uint32_t req_alloc(lk_lockmgr_t *m, struct lk__txn *t)
 	return cache_take(&s, &t->rc);
 }
 
+/* Free request i of running txn t. A running txn's frees keep its cache
+ * below req_batch (it may start with req_batch, what its slot kept from
+ * the txn before); the rest go back to the shared stack at once,
+ * where any txn can take them (drain_idle reaches only idle slots, so a
+ * running txn's cache is out of others' reach: lk_lockmgr_stats counts it
+ * as used). So a txn that frees what it locked (lk_unlock, a failed wait,
+ * escalation) cannot starve the others. */
 static inline void req_cache(lk_lockmgr_t *m, struct lk__txn *t, uint32_t i)
 {
-	stk_t s = req_stk(m);
 	m->reqs[i].status = LK__R_FREE;
+	if (lk__unlikely(atomic_load_explicit(&t->rc.n, memory_order_relaxed) + 1 >=
+			 m->req_batch)) {
+		lk__stk_push(&m->rstk, i, i);
+		return;
+	}
+	stk_t s = req_stk(m);
 	cache_put(&s, &t->rc, i, i, 1);
 }
 
@@ -84,7 +98,8 @@ static inline void req_cache(lk_lockmgr_t *m, struct lk__txn *t, uint32_t i)
  * few more heads than it makes off the shared stack). */
 static inline void head_cache(lk_lockmgr_t *m, struct lk__txn *t, uint32_t i)
 {
-	if (lk__unlikely(t->hc.n >= 2 * m->req_batch))
+	if (lk__unlikely(atomic_load_explicit(&t->hc.n, memory_order_relaxed) >=
+			 2 * m->req_batch))
 		lk__cache_trim(&m->hstk, &t->hc, m->req_batch);
 	stk_t s = head_stk(m);
 	cache_put(&s, &t->hc, i, i, 1);

@@ -93,7 +93,7 @@ static int txn_end(lk_txn_t *txn, bool commit)
 	if (first) {
 		stk_t rs = req_stk(m);
 		cache_put(&rs, &t->rc, first, last, n);
-		if (t->rc.n > m->req_batch)
+		if (atomic_load_explicit(&t->rc.n, memory_order_relaxed) > m->req_batch)
 			lk__cache_trim(&m->rstk, &t->rc, m->req_batch);
 	}
 	t->locks = 0;

@@ -155,12 +155,16 @@ void lk_lockmgr_stats(lk_lockmgr_t *m, lk_stats_t *o)
 		struct lk__txn *t = txn_at(m, i);
 		if (atomic_load_explicit(&t->state, memory_order_relaxed) == 1) {
 			active++;
-			used += atomic_load_explicit(&t->nlocks, memory_order_relaxed);
+			/* a running txn's cached requests are out of the
+			 * others' reach (pool_int.h, req_cache): used */
+			used += atomic_load_explicit(&t->nlocks, memory_order_relaxed) +
+				atomic_load_explicit(&t->rc.n, memory_order_relaxed);
 		}
 		for (int k = 0; k < LK__NST; k++)
 			s[k] += atomic_load_explicit(&t->st[k], memory_order_relaxed);
 	}
 	o->acquired = s[LK__ST_ACQUIRED];
+	o->intention_acquired = s[LK__ST_INTENTIONS];
 	o->waited = s[LK__ST_WAITED];
 	o->deadlocks = s[LK__ST_DEADLOCKS];
 	o->timeouts = s[LK__ST_TIMEOUTS];

@@ -74,7 +74,7 @@ static void wait_cancel(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h,
 int
 lk__lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t hi,
 	  uint32_t ri, bool is_new, unsigned target, bool nowait,
-	  uint64_t deadline, uint64_t *token, uint32_t *rq, bool *fresh,
+	  uint64_t deadline, uint64_t *token, uint32_t *rq, unsigned *got,
 	  uint64_t bit)
 {
 	struct lk__req *q = &m->reqs[ri];
@@ -244,10 +244,9 @@ lk__lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t h
 			check = true;
 		}
 	}
-	st_inc(t, LK__ST_ACQUIRED);
 	if (token)
 		*token = t->token_out;
 	*rq = ri;
-	*fresh = is_new;
+	*got = is_new ? LK__GOT_NEW : LK__GOT_CONV;
 	return LK_OK;
 }

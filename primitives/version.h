@@ -19,8 +19,8 @@
 #ifndef LATCHKIT_VERSION_H
 #define LATCHKIT_VERSION_H
 
-#define LATCHKIT_VERSION_MAJOR 0
-#define LATCHKIT_VERSION_MINOR 1
+#define LATCHKIT_VERSION_MAJOR 1
+#define LATCHKIT_VERSION_MINOR 0
 #define LATCHKIT_VERSION_PATCH 0
 
 #define LATCHKIT_VERSION                                                       \
