@@ -90,7 +90,7 @@ static int lock_one(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
 			q->txn = t->idx;
 			q->mode = q->want = (uint8_t)mode;
 			q->status = LK__R_GRANTED;
-			q->kind = (uint8_t)r->kind;
+			q->kind = req_kind(r->kind);
 			q->nchild = 0;
 			list_push(m, &h->holders, ri);
 			count_add(h, mode);
@@ -113,7 +113,7 @@ static int lock_one(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
 		q->mode = NONE;
 		q->want = (uint8_t)mode;
 		q->status = LK__R_WAITING;
-		q->kind = (uint8_t)r->kind;
+		q->kind = req_kind(r->kind);
 		q->nchild = 0;
 	}
 	return lk__lock_wait(m, t, h, hi, ri, is_new, target, nowait, deadline, token,
@@ -140,9 +140,19 @@ lock_ancestors(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res,
 		int level = (int)anc[k].kind - LK_RES_DATABASE;
 		uint32_t ai = t->anc[level];
 		/* the cache holds only granted requests of t (tlist_del and
-		 * commit clear it) */
-		if (!(ai && key_eq(&m->heads[m->reqs[ai].head], &anc[k]) &&
-		      m->mt.supremum[m->reqs[ai].mode][im] == m->reqs[ai].mode)) {
+		 * commit clear it); coverage is judged on what t held before
+		 * this call, never on a mode this call raised */
+		if (ai && key_eq(&m->heads[m->reqs[ai].head], &anc[k])) {
+			unsigned held = m->reqs[ai].mode;
+			if (!((m->intent >> held) & 1u) &&
+			    m->mt.supremum[held][mode] == held)
+				return LK__COVERED;
+			if (m->mt.supremum[held][im] != held)
+				ai = 0;
+		} else {
+			ai = 0;
+		}
+		if (!ai) {
 			int rc = lock_one(m, t, &anc[k], im, mode, nowait, deadline,
 					  NULL, &ai, &got);
 			if (rc == LK__COVERED) {
@@ -161,9 +171,6 @@ lock_ancestors(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res,
 			    atomic_load_explicit(&t->nlocks, memory_order_relaxed) > 1)
 				m->reqs[ai].nchild = lk__rows_under(m, t, &anc[k]);
 		}
-		unsigned held = m->reqs[ai].mode;
-		if (!((m->intent >> held) & 1u) && m->mt.supremum[held][mode] == held)
-			return LK__COVERED;
 		if (anc[k].kind == LK_RES_TABLE)
 			*tri = ai;
 	}
@@ -185,7 +192,7 @@ grant_new(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t hi,
 	q->txn = t->idx;
 	q->mode = q->want = (uint8_t)mode;
 	q->status = LK__R_GRANTED;
-	q->kind = (uint8_t)r->kind;
+	q->kind = req_kind(r->kind);
 	q->nchild = 0;
 	list_push(m, &h->holders, ri);
 	count_add(h, mode);

@@ -15,8 +15,10 @@
  * lk_lockmgr_set_trace need a quiescent manager (no call in flight).
  *
  * Errors are returned, never raised: bad input (NULL, a stale or foreign
- * handle, an unknown mode, a double commit) returns LK_INVAL and changes
- * nothing. Link with -llatchkit (and -pthread).
+ * handle, an unknown mode or resource kind, a double commit) returns
+ * LK_INVAL and changes nothing. A call that fails leaves its output
+ * parameters (*out, *t, *token) as they were. Link with -llatchkit (and
+ * -pthread).
  */
 #ifndef LATCHKIT_LOCKMGR_H
 #define LATCHKIT_LOCKMGR_H
@@ -187,7 +189,12 @@ enum { LK_SX_S = 0, LK_SX_X = 1 };
  * (LK_MODE_NONE: not escalated). A mode i with intention[i] == i is an
  * intention mode: it never covers children. A non-intention mode a held on
  * an ancestor covers a child request in mode m iff supremum[a][m] == a; the
- * child is then not locked at all (lk_lock returns LK_OK).
+ * child is then not locked at all and no intention lock is taken (lk_lock
+ * returns LK_OK). In the default table U is a read mode with a pending
+ * write: IX above it (so it converts to X in place); held on an ancestor
+ * it covers IS, S and U requests below it, so it never becomes SIX
+ * through them. escalate[]: S rows give S, U and X rows give X; the table
+ * takes the supremum over all its rows.
  *
  * A mode conflicting with itself is "exclusive" for fencing tokens.
  *
@@ -208,7 +215,7 @@ const lk_modetable_t *lk_modetable_default(void);
 const lk_modetable_t *lk_modetable_postgres(void);
 const lk_modetable_t *lk_modetable_sx(void);
 
-/* Fills *t from n modes (1..16), their names (may be NULL: "M0".."M15") and
+/* Fills *t (untouched on failure) from n modes (1..16), their names (may be NULL: "M0".."M15") and
  * conflict masks. LK_INVAL if n is out of range, the relation is not
  * symmetric, or some pair has no supremum (no mode conflicts with the union
  * of both conflict sets). */
@@ -268,7 +275,8 @@ typedef struct lk_lockmgr_config {
 
 void lk_lockmgr_config_init(lk_lockmgr_config_t *cfg);
 
-/* One allocation sized from cfg; LK_INVAL for a bad config, LK_NOMEM. */
+/* One allocation sized from cfg; LK_INVAL for a bad config, LK_NOMEM
+ * (*out is then left as it was). */
 int lk_lockmgr_create(const lk_lockmgr_config_t *cfg, lk_lockmgr_t **out);
 /* Frees everything; outstanding txn handles become invalid. */
 void lk_lockmgr_destroy(lk_lockmgr_t *mgr);
@@ -276,7 +284,8 @@ void lk_lockmgr_destroy(lk_lockmgr_t *mgr);
 /* ---- transactions ----------------------------------------------------------- */
 
 /*
- * lk_txn_begin: LK_NOMEM when max_txns are active. Each txn gets a unique,
+ * lk_txn_begin: LK_NOMEM when max_txns are active (*out is left as it was
+ * on any failure). Each txn gets a unique,
  * increasing 64-bit id that is also its age (wait-die / wound-wait: smaller
  * id = older). A handle is an encoded value, not an address; it carries a
  * 32-bit generation: after commit/abort every call with it returns

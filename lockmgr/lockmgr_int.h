@@ -259,6 +259,13 @@ static inline bool res_kind_ok(uint32_t kind)
 	       kind >= LK_RES_USER;
 }
 
+/* A request's 8-bit kind: user kinds fold to LK_RES_USER, so that none
+ * reads as a page or row in the escalation walk (259 would be 3). */
+static inline uint8_t req_kind(uint32_t kind)
+{
+	return (uint8_t)(kind < LK_RES_USER ? kind : LK_RES_USER);
+}
+
 static inline uint32_t res_hash(const lk_res_t *r)
 {
 	uint64_t a = (((uint64_t)r->f[0] << 32) | r->f[1]) ^ r->kind;

@@ -71,7 +71,6 @@ int lk_lockmgr_create(const lk_lockmgr_config_t *cfg, lk_lockmgr_t **out)
 {
 	if (!out)
 		return LK_INVAL;
-	*out = NULL;
 	if (!cfg || cfg->max_txns < 1 || cfg->max_txns > 65535 ||
 	    cfg->max_requests < 1 || cfg->max_requests > (1u << 28) ||
 	    cfg->policy < LK_POLICY_NO_WAIT || cfg->policy > LK_POLICY_DETECT ||

@@ -28,11 +28,13 @@ static unsigned popc16(uint16_t x)
 	return (unsigned)__builtin_popcount(x);
 }
 
-int lk_modetable_init(lk_modetable_t *t, unsigned n, const char *const *names,
+int lk_modetable_init(lk_modetable_t *out, unsigned n, const char *const *names,
 		      const uint16_t *conflicts)
 {
-	if (!t || !conflicts || n < 1 || n > LK_MAX_MODES)
+	if (!out || !conflicts || n < 1 || n > LK_MAX_MODES)
 		return LK_INVAL;
+	/* built aside: a rejected table leaves *out as it was */
+	lk_modetable_t tb, *t = &tb;
 	memset(t, 0, sizeof *t);
 	t->nmodes = n;
 	uint16_t all = (uint16_t)((1u << n) - 1);
@@ -71,6 +73,7 @@ int lk_modetable_init(lk_modetable_t *t, unsigned n, const char *const *names,
 				return LK_INVAL;
 			t->supremum[a][b] = (uint8_t)best;
 		}
+	*out = tb;
 	return LK_OK;
 }
 

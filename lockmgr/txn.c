@@ -10,7 +10,6 @@ int lk_txn_begin(lk_lockmgr_t *m, lk_txn_t **out)
 {
 	if (!out)
 		return LK_INVAL;
-	*out = NULL;
 	if (!m || !lk__mgr_live(m))
 		return LK_INVAL;
 	/* acquire: the slot as its last owner left it */

@@ -743,3 +743,26 @@ Test(contract_esc, trace_escalate_then_releases)
 	cr_assert_eq(lk_txn_commit(t), LK_OK);
 	lk_lockmgr_destroy(m);
 }
+
+/* "LK_RES_USER + n: application kinds, no hierarchy": a user kind is never
+ * a row or page of a table, whatever n is. Kind 259 once folded to 3 (a
+ * page) in the request's 8-bit kind, and escalation released it. */
+Test(contract_esc, user_kinds_are_never_rows_or_pages)
+{
+	lk_lockmgr_t *m = lkc_mgr(LK_POLICY_NO_WAIT, 4, 256, 1, true);
+	lk_txn_t *t = lkc_begin(m);
+	lk_res_t tab = lk_res_table(1, 1);
+	lk_res_t u259 = lk_res_user(LK_RES_USER + 243, 1, 1, 0, 0);
+	lk_res_t u260 = lk_res_user(LK_RES_USER + 244, 1, 1, 1, 0);
+	lk_res_t r1 = lk_res_row(1, 1, 1, 1), r2 = lk_res_row(1, 1, 1, 2);
+	cr_assert_eq(lk_lock(t, &tab, LK_IX, 0, 0), LK_OK);
+	cr_assert_eq(lk_lock(t, &u259, LK_X, 0, 0), LK_OK);
+	cr_assert_eq(lk_lock(t, &u260, LK_S, 0, 0), LK_OK);
+	cr_assert_eq(lk_lock(t, &r1, LK_S, 0, 0), LK_OK);
+	cr_assert_eq(lk_lock(t, &r2, LK_S, 0, 0), LK_OK);
+	cr_assert_eq(lk_held_mode(t, &tab), LK_SIX, "escalated");
+	cr_assert_eq(lk_held_mode(t, &u259), LK_X, "user kind 259 still held");
+	cr_assert_eq(lk_held_mode(t, &u260), LK_S, "user kind 260 still held");
+	cr_assert_eq(lk_txn_commit(t), LK_OK);
+	lk_lockmgr_destroy(m);
+}

@@ -5,16 +5,9 @@ TEST_NAMES := $(patsubst tests/%.c,%,$(TEST_SRCS))
 define test_rules
 $(BUILD)/$(1)/tests/%: tests/%.c $(wildcard tests/*.h) $(INC)/.stamp $(BUILD)/$(1)/liblatchkit.a
 	@mkdir -p $$(@D)
-	$(1) $(CFLAGS_BASE) $$(TEST_CFLAGS_$$*) $$< -o $$@ $(BUILD)/$(1)/liblatchkit.a -lcriterion -lm
+	$(1) $(CFLAGS_BASE) $$< -o $$@ $(BUILD)/$(1)/liblatchkit.a -lcriterion -lm
 endef
 $(foreach c,$(COMPILERS),$(eval $(call test_rules,$(c))))
-
-# The lock table's contract tests (test_lockmgr_contract*.c, issue 12) check
-# lk_stats_t.intention_acquired. Until lockmgr.h has that field they are
-# compiled with LKC_NO_INTENTION_ACQUIRED, and a test that says it is
-# missing fails, instead of the build of every test.
-LKC_STATS_FLAGS := $(if $(shell grep -qw intention_acquired lockmgr/lockmgr.h && echo y),,-DLKC_NO_INTENTION_ACQUIRED)
-$(foreach t,$(filter test_lockmgr_contract%,$(TEST_NAMES)),$(eval TEST_CFLAGS_$(t) := $(LKC_STATS_FLAGS)))
 
 # test_bench_stats compiles the harness's statistics and writers in.
 $(foreach c,$(COMPILERS),$(BUILD)/$(c)/tests/test_bench_stats): $(wildcard bench/stats.[ch] bench/coarse.[ch])
