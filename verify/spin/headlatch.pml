@@ -1,7 +1,7 @@
 /*
  * headlatch.pml: the lock table's head latch, its parked-waiter wake chain,
  * and head recycling. 2 lockers + 1 recycler.
- * Models lockmgr/lockmgr.c: head_latch, head_latch_gen, head_latch_slow,
+ * Models lockmgr/heads_int.h, heads.c: head_latch, head_latch_gen, head_latch_slow,
  * head_unlatch, sweep (the kill of an idle head) and head_get_slow (the
  * reuse of a dead head); word bits from lockmgr/lockmgr_int.h. The model's
  * word is gen << 3 | flags (C: gen << 8): L = LK__L_LATCHED 1,

@@ -1,7 +1,7 @@
 /*
  * lockmgr.pml: the lock table's grant protocol on one resource, 3 txns,
  * modes IS IX S X (the seed matrix): FIFO queue with group grant.
- * Models lockmgr/lockmgr.c: lock_one (arrival: compatibility with the
+ * Models lockmgr/lock.c, grant.c: lock_one (arrival: compatibility with the
  * granted group and, FIFO, with the queue) and grant_pass (run by every
  * release: walks the queue in order, grants each request compatible with
  * the granted group and with every request still waiting before it).

@@ -3,7 +3,7 @@
  * escalation and the table's fencing tokens: 2 txns, one table, 2 rows,
  * escalation past THRESH = 1 row lock. The same design as
  * verify/tla/LockTableEscalation.tla, a second modeller and a second tool.
- * Models lockmgr/lockmgr.c: lock_slow -> lock_ancestors (intention[mode] on
+ * Models lockmgr/lock.c, escalate.c: lock_slow -> lock_ancestors (intention[mode] on
  * the table unless a held non-intention table mode covers the row) ->
  * lock_one on the row -> escalate() (supremum of the table mode and
  * escalate[] of every row mode under it, a conversion checked against the
