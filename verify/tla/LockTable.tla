@@ -4,7 +4,7 @@
 (* grant, conversions ahead of new requests, and the four deadlock         *)
 (* policies (plain wait, wait-die, wound-wait, detection).                 *)
 (*                                                                         *)
-(* Models: lockmgr/lock.c, grant.c: lock_one (lk_lock), grant_pass and          *)
+(* Models: lockmgr/lock.c, grant.c: lock_one (lk_lock), grant_pass and    *)
 (* release_req, wait_cancel (timeout), txn_end (lk_txn_commit/abort),      *)
 (* wound, blockers, detect/graph_cycle. Each action is one critical       *)
 (* section under the resource's head latch (CAS on the head's latch word, *)

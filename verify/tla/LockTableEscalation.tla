@@ -28,7 +28,7 @@
 (* escalation to one, hands out a token strictly greater than every token *)
 (* handed out on the table before.                                         *)
 (*                                                                         *)
-(* Models: lockmgr/lock.c, lock_slow -> lock_ancestors (intention on   *)
+(* Models: lockmgr/lock.c, lock_slow -> lock_ancestors (intention on      *)
 (* the table, coverage by a held non-intention mode) -> lock_one on the   *)
 (* row -> escalate() (the table request's child count, a conversion       *)
 (* checked against the other holders only, never waiting, next_token,     *)
