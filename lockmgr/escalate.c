@@ -2,6 +2,7 @@
  * lockmgr/escalate.c: lock escalation: a txn's row and page locks under
  * one table traded for one table lock.
  */
+#include "fastpath_int.h"
 #include "heads_int.h"
 #include "queue_int.h"
 
@@ -52,6 +53,10 @@ bool lk__escalate(lk_lockmgr_t *m, struct lk__txn *t, uint32_t tri, uint64_t *to
 	}
 	if ((m->intent >> target) & 1u)
 		return false; /* nothing a table lock could cover */
+	/* a strong table mode moves the others' records first (fastpath.c) */
+	if (((m->strong >> target) & 1u) && m->weak &&
+	    lk__fp_strong(m, t, &tab) != LK_OK)
+		return false;
 	head_latch(th);
 	unsigned prev = tq->mode;
 	uint64_t token = ((m->excl >> target) & 1u) ? th->token : 0;

@@ -3,10 +3,31 @@
  * general grant of one resource (lock_one), intention locks on the
  * ancestors, lk_unlock, and the held-mode and token queries.
  */
+#include "fastpath_int.h"
 #include "heads_int.h"
 #include "queue_int.h"
 
 #define LK__COVERED (-1)
+
+/* The main path is about to work on database or table resource r for t:
+ * a strong mode counts r's partition and moves every txn's record on r
+ * into the main table first (fastpath.c), and t's own record on r becomes
+ * its main-table request, so t never holds r twice. */
+static __attribute__((noinline)) int fp_before_main(lk_lockmgr_t *m,
+						     struct lk__txn *t,
+						     const lk_res_t *r,
+						     unsigned mode)
+{
+	if ((m->strong >> mode) & 1u) {
+		int rc = lk__fp_strong(m, t, r);
+		if (rc != LK_OK)
+			return rc;
+	}
+	uint32_t ri;
+	int rc = t->fp_used ? lk__fp_to_main(m, t, r, &ri) : LK_OK;
+	t->fp_main = 1;
+	return rc;
+}
 
 /*
  * Lock one resource. On LK_OK *rq = the txn's request on it, *got = what
@@ -19,6 +40,11 @@ static int lock_one(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
 		    unsigned mode, unsigned cover, bool nowait, uint64_t deadline,
 		    uint64_t *token, uint32_t *rq, unsigned *got)
 {
+	if (lk__unlikely(m->weak && fp_kind(r->kind))) {
+		int rc = fp_before_main(m, t, r, mode);
+		if (rc != LK_OK)
+			return rc;
+	}
 	uint32_t hash = res_hash(r);
 	uint32_t ri = req_alloc(m, t); /* 0: none left; fine for a relock */
 	uint32_t hi = head_get(m, t, r, hash, true);
@@ -120,6 +146,14 @@ static int lock_one(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
 			 rq, got, bit);
 }
 
+/* The row count of t's table lock ai: a request's, or a record's. */
+static inline uint32_t *table_count(lk_lockmgr_t *m, struct lk__txn *t, uint32_t ai)
+{
+	if (ai & LK__ANC_FP)
+		return &m->fp[t->idx].rec[ai & ~LK__ANC_FP].nchild;
+	return &m->reqs[ai].nchild;
+}
+
 /* Intention locks on res's ancestors, root first. LK__COVERED: an ancestor
  * held by t covers res in mode (checked before its intention lock is
  * asked for, so that a covering U is not raised to SIX). *tri: t's table
@@ -139,38 +173,56 @@ lock_ancestors(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res,
 	for (int k = na - 1; k >= 0; k--) {
 		int level = (int)anc[k].kind - LK_RES_DATABASE;
 		uint32_t ai = t->anc[level];
-		/* the cache holds only granted requests of t (tlist_del and
-		 * commit clear it); coverage is judged on what t held before
-		 * this call, never on a mode this call raised */
-		if (ai && key_eq(&m->heads[m->reqs[ai].head], &anc[k])) {
-			unsigned held = m->reqs[ai].mode;
+		unsigned held = NONE;
+		/* the cache holds only granted requests or records of t
+		 * (tlist_del, fp_clear and commit clear it); coverage is judged
+		 * on what t held before this call, never on a mode this call
+		 * raised. A moved record still holds its mode: only t changes
+		 * it, and t adopts it first. */
+		if (ai & LK__ANC_FP) {
+			uint32_t i = ai & ~LK__ANC_FP;
+			if (((t->fp_used >> i) & 1u) &&
+			    fp_key_eq(&m->fp[t->idx].rec[i], &anc[k]))
+				held = m->fp[t->idx].rec[i].mode;
+		} else if (ai && key_eq(&m->heads[m->reqs[ai].head], &anc[k])) {
+			held = m->reqs[ai].mode;
+		}
+		if (held != NONE) {
 			if (!((m->intent >> held) & 1u) &&
 			    m->mt.supremum[held][mode] == held)
 				return LK__COVERED;
-			if (m->mt.supremum[held][im] != held)
-				ai = 0;
-		} else {
-			ai = 0;
+			if (m->mt.supremum[held][im] == held) {
+				if (anc[k].kind == LK_RES_TABLE)
+					*tri = ai;
+				continue;
+			}
 		}
-		if (!ai) {
-			int rc = lock_one(m, t, &anc[k], im, mode, nowait, deadline,
-					  NULL, &ai, &got);
+		int rc = LK__FP_MISS;
+		if (((m->weak >> im) & 1u) && fp_kind(anc[k].kind)) {
+			uint32_t rec;
+			rc = lk__fp_lock(m, t, &anc[k], im, &got, &rec);
+			if (rc == LK_OK)
+				ai = LK__ANC_FP | rec;
+		}
+		if (rc == LK__FP_MISS) {
+			rc = lock_one(m, t, &anc[k], im, mode, nowait, deadline,
+				      NULL, &ai, &got);
 			if (rc == LK__COVERED) {
 				t->anc[level] = ai;
 				return rc;
 			}
 			if (rc != LK_OK)
 				return rc;
-			t->anc[level] = ai;
-			if (got != LK__GOT_NONE)
-				st_inc(t, LK__ST_INTENTIONS);
-			/* a table lock made while t holds rows under it
-			 * (LK_F_NOHIER ones) starts its count with them */
-			if (got == LK__GOT_NEW && anc[k].kind == LK_RES_TABLE &&
-			    m->cfg.escalation_threshold &&
-			    atomic_load_explicit(&t->nlocks, memory_order_relaxed) > 1)
-				m->reqs[ai].nchild = lk__rows_under(m, t, &anc[k]);
 		}
+		t->anc[level] = ai;
+		if (got != LK__GOT_NONE)
+			st_inc(t, LK__ST_INTENTIONS);
+		/* a table lock made while t holds rows under it
+		 * (LK_F_NOHIER ones) starts its count with them */
+		if (got == LK__GOT_NEW && anc[k].kind == LK_RES_TABLE &&
+		    m->cfg.escalation_threshold &&
+		    atomic_load_explicit(&t->nlocks, memory_order_relaxed) > 0)
+			*table_count(m, t, ai) = lk__rows_under(m, t, &anc[k]);
 		if (anc[k].kind == LK_RES_TABLE)
 			*tri = ai;
 	}
@@ -328,8 +380,16 @@ static uint32_t table_req(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *re
 {
 	uint32_t ai = t->anc[1];
 	lk_res_t tab = lk_res_table(res->f[0], res->f[1]);
-	if (ai && key_eq(&m->heads[m->reqs[ai].head], &tab))
+	if (ai & LK__ANC_FP) {
+		uint32_t i = ai & ~LK__ANC_FP;
+		if (((t->fp_used >> i) & 1u) && fp_key_eq(&m->fp[t->idx].rec[i], &tab))
+			return ai;
+	} else if (ai && key_eq(&m->heads[m->reqs[ai].head], &tab)) {
 		return ai;
+	}
+	int i = t->fp_used ? fp_find(m, t, &tab) : -1;
+	if (i >= 0)
+		return LK__ANC_FP | (uint32_t)i;
 	struct lk__head *h;
 	ai = find_own(m, t, &tab, &h);
 	if (!ai)
@@ -360,7 +420,15 @@ lock_slow(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res, unsigned mode
 			return rc;
 	}
 	uint64_t tok = 0;
-	int rc = lock_one(m, t, res, mode, NONE, nowait, deadline, &tok, &ri, &got);
+	int rc = LK__FP_MISS;
+	if (((m->weak >> mode) & 1u) && fp_kind(res->kind)) {
+		uint32_t rec;
+		rc = lk__fp_lock(m, t, res, mode, &got, &rec);
+		if (rc == LK_OK)
+			ri = LK__ANC_FP | rec;
+	}
+	if (rc == LK__FP_MISS)
+		rc = lock_one(m, t, res, mode, NONE, nowait, deadline, &tok, &ri, &got);
 	if (rc != LK_OK)
 		return rc;
 	if (got != LK__GOT_NONE)
@@ -369,16 +437,24 @@ lock_slow(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res, unsigned mode
 	 * starts its count with them */
 	if (got == LK__GOT_NEW && res->kind == LK_RES_TABLE &&
 	    m->cfg.escalation_threshold &&
-	    atomic_load_explicit(&t->nlocks, memory_order_relaxed) > 1)
-		m->reqs[ri].nchild = lk__rows_under(m, t, res);
+	    atomic_load_explicit(&t->nlocks, memory_order_relaxed) > 0)
+		*table_count(m, t, ri) = lk__rows_under(m, t, res);
 	/* every new row lock counts toward escalation, LK_F_NOHIER ones
 	 * too (they find the table lock themselves) */
 	if (got == LK__GOT_NEW && res->kind == LK_RES_ROW &&
 	    m->cfg.escalation_threshold && m->cfg.hierarchy) {
 		if (!tri)
 			tri = table_req(m, t, res);
-		if (tri && ++m->reqs[tri].nchild > m->cfg.escalation_threshold)
-			lk__escalate(m, t, tri, &tok);
+		if (tri && ++*table_count(m, t, tri) > m->cfg.escalation_threshold) {
+			/* a record becomes t's request to convert (fastpath.c) */
+			if (tri & LK__ANC_FP) {
+				lk_res_t tab = lk_res_table(res->f[0], res->f[1]);
+				if (lk__fp_to_main(m, t, &tab, &tri) != LK_OK)
+					tri = 0;
+			}
+			if (tri)
+				lk__escalate(m, t, tri, &tok);
+		}
 	}
 	if (token)
 		*token = tok;
@@ -402,9 +478,9 @@ int lk_lock_ex(lk_txn_t *txn, const lk_res_t *res, int mode, uint64_t timeout_ns
 		    m->mt.intention[mode] != NONE &&
 		    (res->kind == LK_RES_TABLE || res->kind == LK_RES_PAGE ||
 		     res->kind == LK_RES_ROW);
-	/* row and table locks that escalation must count take the slow path */
-	if (!hier && (!m->cfg.escalation_threshold ||
-		      (res->kind != LK_RES_ROW && res->kind != LK_RES_TABLE))) {
+	/* row and table locks that escalation must count, and database and
+	 * table locks (the fast path's records), take the slow path */
+	if (!hier && !(res->kind < 32 && ((m->slow_kinds >> res->kind) & 1u))) {
 		int rc = lock_fast(m, t, res, (unsigned)mode, token);
 		if (lk__likely(rc != LK__FAST_MISS))
 			return rc;
@@ -431,6 +507,9 @@ int lk_unlock(lk_txn_t *txn, const lk_res_t *res)
 #endif
 		return LK_INVAL;
 	}
+	if (fp_kind(res->kind) && t->fp_used &&
+	    lk__fp_unlock(m, t, res) == LK_OK)
+		return LK_OK;
 	struct lk__head *h;
 	uint32_t ri = t->locks;
 	/* the request locked last is the likeliest: no hash lookup for it
@@ -452,11 +531,27 @@ int lk_unlock(lk_txn_t *txn, const lk_res_t *res)
 	tlist_del(m, t, ri);
 	if (q->kind == LK_RES_ROW && m->cfg.escalation_threshold && m->cfg.hierarchy) {
 		uint32_t tri = table_req(m, t, res);
-		if (tri && m->reqs[tri].nchild)
-			m->reqs[tri].nchild--;
+		if (tri && *table_count(m, t, tri))
+			--*table_count(m, t, tri);
 	}
 	req_cache(m, t, ri);
 	return LK_OK;
+}
+
+/* t's mode on res if it is a record still in place (-1 otherwise; a
+ * moved record is adopted, so the main table answers). */
+static int fp_held(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res)
+{
+	if (!fp_kind(res->kind) || !t->fp_used)
+		return -1;
+	int i = fp_find(m, t, res);
+	if (i < 0)
+		return -1;
+	if (atomic_load_explicit(&m->fp[t->idx].rec[i].moved, memory_order_relaxed)) {
+		lk__fp_adopt(m, t, (uint32_t)i);
+		return -1;
+	}
+	return m->fp[t->idx].rec[i].mode;
 }
 
 uint64_t lk_lock_token(lk_txn_t *txn, const lk_res_t *res)
@@ -465,6 +560,8 @@ uint64_t lk_lock_token(lk_txn_t *txn, const lk_res_t *res)
 	if (!t || !res || !res_kind_ok(res->kind))
 		return 0;
 	lk_lockmgr_t *m = t->mgr;
+	if (fp_held(m, t, res) >= 0)
+		return 0; /* weak modes are not exclusive */
 	struct lk__head *h;
 	uint32_t ri = find_own(m, t, res, &h);
 	if (!ri)
@@ -479,6 +576,9 @@ int lk_held_mode(lk_txn_t *txn, const lk_res_t *res)
 	struct lk__txn *t = txn_get(txn);
 	if (!t || !res || !res_kind_ok(res->kind))
 		return -1;
+	int fm = fp_held(t->mgr, t, res);
+	if (fm >= 0)
+		return fm;
 	struct lk__head *h;
 	uint32_t ri = find_own(t->mgr, t, res, &h);
 	if (!ri)

@@ -85,6 +85,29 @@ struct lk__cache {
 	LK_ATOMIC(uint32_t) n;
 };
 
+/* The weak-lock fast path (fastpath.c; README "Fast path"). A txn keeps
+ * its weak locks (IS, IX) on database and table resources as records in
+ * its own block; a strong locker counts its partition first and moves the
+ * records on that resource into the main table. */
+#define LK__FP_RECS 16    /* records per txn */
+#define LK__FP_PARTS 1024 /* strong-lock counters */
+#define LK__ANC_FP 0x80000000u /* t->anc[]: a record index, not a request */
+
+struct lk__fprec {
+	uint32_t key[5];  /* lk_res_t (the owner writes it, under its fp latch) */
+	uint8_t mode;     /* held mode (the same)                           */
+	uint8_t pad_[3];
+	LK_ATOMIC(uint32_t) moved; /* 0, or the main-table request a strong
+				      locker made for it (owner adopts it) */
+	uint32_t nchild;  /* a table record's row count (owner)             */
+	uint32_t pad2_;
+};
+
+struct lk__fpblk {
+	struct lk__fprec rec[LK__FP_RECS];
+	uint64_t counted[LK__FP_PARTS / 64]; /* partitions this txn counted (owner) */
+};
+
 /* txn flags */
 #define LK__T_WOUNDED 1u
 
@@ -114,7 +137,13 @@ struct lk__txn {
 	LK_ATOMIC(uint64_t) wait_start;
 	uint64_t token_out;  /* token of a grant made by another thread    */
 	uint64_t bloom;      /* heads this txn may hold (owner)            */
-	uint32_t anc[3];     /* cached ancestor requests: db, table, page  */
+	uint32_t anc[3];     /* cached ancestor requests (or LK__ANC_FP |
+				record): db, table, page                   */
+	LK_ATOMIC(uint32_t) fp_latch; /* guards fp_used and the records    */
+	uint32_t fp_used;    /* records in use (written under fp_latch)    */
+	uint8_t fp_main;     /* may hold a database/table lock in the main
+				table: the fast path asks it first (owner) */
+	uint8_t fp_counted;  /* counted some partition (owner)             */
 	LK_ATOMIC(uint64_t) st[LK__NST]; /* owner-written counters of every
 					  * txn this slot ran (never reset) */
 };
@@ -124,6 +153,11 @@ struct lk_lockmgr {
 	lk_modetable_t mt;
 	uint16_t excl;       /* modes conflicting with themselves */
 	uint16_t intent;     /* intention modes                   */
+	uint16_t weak;       /* fast-path modes (README "Fast path") */
+	uint16_t strong;     /* modes conflicting with a weak one */
+	uint32_t slow_kinds; /* bit k: kind k never takes lock_fast */
+	struct lk__fpblk *fp;          /* ntxns blocks */
+	LK_ATOMIC(uint32_t) *fp_count; /* LK__FP_PARTS strong-lock counters */
 	unsigned char *pool;
 	unsigned char *txns; /* LK__TXN_SLOT stride, slot i at txns + i*SLOT */
 	uint32_t ntxns;
@@ -175,6 +209,9 @@ LK__HIDDEN bool lk__mgr_live(const lk_lockmgr_t *m);
 LK__HIDDEN void lk__emit(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h,
 			 int ev, int mode, int prev, int status, bool waiting,
 			 uint64_t token);
+LK__HIDDEN void lk__emit_res(lk_lockmgr_t *m, struct lk__txn *t,
+			     const lk_res_t *r, int ev, int mode, int prev,
+			     int status, bool waiting, uint64_t token);
 
 /* What a grant of one resource did (lock.c, wait.c): nothing (a relock
  * that its held mode covers), a new request, or a conversion. */
@@ -297,6 +334,12 @@ static inline void head_key(const struct lk__head *h, lk_res_t *r)
 		if (lk__unlikely((m)->trace != NULL))                          \
 			lk__emit(m, t, h, ev, mode, prev, status, waiting,     \
 				 token);                                       \
+	} while (0)
+#define EMIT_RES(m, t, r, ev, mode, prev, status, waiting, token)               \
+	do {                                                                   \
+		if (lk__unlikely((m)->trace != NULL))                          \
+			lk__emit_res(m, t, r, ev, mode, prev, status, waiting, \
+				     token);                                   \
 	} while (0)
 
 #endif

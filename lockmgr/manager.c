@@ -4,6 +4,7 @@
  * (one pool, laid out once) and destroy.
  */
 #include "lockmgr_int.h"
+#include "fastpath_int.h"
 #include "pool_int.h"
 
 #include <string.h>
@@ -119,7 +120,9 @@ int lk_lockmgr_create(const lk_lockmgr_config_t *cfg, lk_lockmgr_t **out)
 	size_t o_ghead = o_greq + (size_t)m->ntxns * 4;
 	size_t o_gstk = o_ghead + (size_t)m->ntxns * 4;
 	size_t o_gcol = o_gstk + (size_t)m->ntxns * 8;
-	size_t total = align_up(o_gcol + m->ntxns, LK__TXN_SLOT);
+	size_t o_fp = align_up(o_gcol + m->ntxns, 64);
+	size_t o_fpc = align_up(o_fp + (size_t)m->ntxns * sizeof(struct lk__fpblk), 64);
+	size_t total = align_up(o_fpc + LK__FP_PARTS * sizeof(uint32_t), LK__TXN_SLOT);
 	m->pool = (unsigned char *)aligned_alloc(LK__TXN_SLOT, total);
 	if (!m->pool) {
 		free(m);
@@ -137,6 +140,13 @@ int lk_lockmgr_create(const lk_lockmgr_config_t *cfg, lk_lockmgr_t **out)
 	m->g_head = (uint32_t *)(void *)(m->pool + o_ghead);
 	m->g_stk = (uint32_t *)(void *)(m->pool + o_gstk);
 	m->g_color = m->pool + o_gcol;
+	m->fp = (struct lk__fpblk *)(void *)(m->pool + o_fp);
+	m->fp_count = (LK_ATOMIC(uint32_t) *)(void *)(m->pool + o_fpc);
+	lk__fp_modes(m);
+	if (m->weak)
+		m->slow_kinds |= 1u << LK_RES_DATABASE | 1u << LK_RES_TABLE;
+	if (cfg->escalation_threshold)
+		m->slow_kinds |= 1u << LK_RES_TABLE | 1u << LK_RES_ROW;
 
 	/* free stacks: chains 1 -> 2 -> ... -> n, tag 0 */
 	for (uint32_t i = 1; i <= m->nreqs; i++)

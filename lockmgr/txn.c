@@ -3,6 +3,7 @@
  * id and handle), and commit or abort (every request released, the slot's
  * caches refilled, the slot back on the stack).
  */
+#include "fastpath_int.h"
 #include "heads_int.h"
 #include "queue_int.h"
 
@@ -41,6 +42,7 @@ int lk_txn_begin(lk_lockmgr_t *m, lk_txn_t **out)
 	t->bloom = 0;
 	t->token_out = 0;
 	t->anc[0] = t->anc[1] = t->anc[2] = 0;
+	t->fp_main = 0; /* fp_used and fp_counted were cleared at the end */
 	atomic_store_explicit(&t->nlocks, 0, memory_order_relaxed);
 	atomic_store_explicit(&t->wake, 0, memory_order_relaxed);
 	atomic_store_explicit(&t->flags, 0, memory_order_relaxed);
@@ -51,8 +53,11 @@ int lk_txn_begin(lk_lockmgr_t *m, lk_txn_t **out)
 	atomic_store_explicit(&t->id,
 			      atomic_fetch_add_explicit(&m->next_id, 1, memory_order_relaxed) + 1,
 			      memory_order_relaxed);
-	/* release: viewers that see the slot active see it initialized */
-	atomic_store_explicit(&t->state, 1, memory_order_release);
+	/* release: viewers that see the slot active see it initialized;
+	 * seq_cst: a strong locker that reads it idle after counting a
+	 * partition is seen counted by this txn's fast path (README "Fast
+	 * path") */
+	atomic_store_explicit(&t->state, 1, memory_order_seq_cst);
 	/* relaxed: only the handle's holder reads it (odd: active) */
 	uint32_t gen = atomic_load_explicit(&t->gen, memory_order_relaxed) + 1;
 	atomic_store_explicit(&t->gen, gen, memory_order_relaxed);
@@ -66,6 +71,8 @@ static int txn_end(lk_txn_t *txn, bool commit)
 	if (!t)
 		return LK_INVAL;
 	lk_lockmgr_t *m = t->mgr;
+	if (t->fp_used)
+		lk__fp_end(m, t); /* records go; moved ones join the walk */
 	uint32_t first = t->locks, last = 0, n = 0;
 	for (uint32_t p = first; p; n++) {
 		struct lk__req *q = &m->reqs[p];
@@ -97,8 +104,11 @@ static int txn_end(lk_txn_t *txn, bool commit)
 	}
 	t->locks = 0;
 	atomic_store_explicit(&t->nlocks, 0, memory_order_relaxed);
+	if (t->fp_counted)
+		lk__fp_uncount(m, t); /* after the release: README "Fast path" */
 	st_inc(t, commit ? LK__ST_COMMITS : LK__ST_ABORTS);
-	atomic_store_explicit(&t->state, 0, memory_order_relaxed);
+	/* release: a strong locker that reads it idle sees the records gone */
+	atomic_store_explicit(&t->state, 0, memory_order_release);
 	/* relaxed, no RMW: only the owner ends its txn (even: ended) */
 	atomic_store_explicit(&t->gen, atomic_load_explicit(&t->gen, memory_order_relaxed) + 1,
 			      memory_order_relaxed);

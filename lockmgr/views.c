@@ -2,6 +2,7 @@
  * lockmgr/views.c: what the table shows: the trace events, the snapshot,
  * the blocking set, the wait-for graph as DOT, and the counters.
  */
+#include "fastpath_int.h"
 #include "heads_int.h"
 #include "queue_int.h"
 
@@ -11,12 +12,22 @@ void lk__emit(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h,
 		      int ev, int mode, int prev, int status, bool waiting,
 		      uint64_t token)
 {
+	lk_res_t r;
+	head_key(h, &r);
+	lk__emit_res(m, t, &r, ev, mode, prev, status, waiting, token);
+}
+
+void lk__emit_res(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
+		  int ev, int mode, int prev, int status, bool waiting,
+		  uint64_t token)
+{
 	lk_trace_t e;
 	memset(&e, 0, sizeof e);
-	/* relaxed: the head latch (held) orders events of one resource */
+	/* relaxed: the head latch, or for a fast-path record the owner's fp
+	 * latch (held), orders events of one resource */
 	e.seq = atomic_fetch_add_explicit(&m->seq, 1, memory_order_relaxed) + 1;
 	e.txn_id = atomic_load_explicit(&t->id, memory_order_relaxed);
-	head_key(h, &e.res);
+	e.res = *r;
 	e.event = ev;
 	e.mode = mode == NONE ? -1 : mode;
 	e.prev_mode = prev == NONE ? -1 : prev;
@@ -31,6 +42,7 @@ size_t lk_snapshot(lk_lockmgr_t *m, lk_lockinfo_t *out, size_t cap)
 	if (!m || !lk__mgr_live(m))
 		return 0;
 	size_t n = 0;
+	lk__fp_freeze(m);
 	for (uint32_t b = 0; b <= m->bmask; b++) {
 		struct lk__bucket *bk = &m->buckets[b];
 		if (!bucket_first(bk))
@@ -65,6 +77,9 @@ size_t lk_snapshot(lk_lockmgr_t *m, lk_lockinfo_t *out, size_t cap)
 		}
 		blatch_unlock(bk, first);
 	}
+	/* weak locks still on the fast path (fastpath.c) */
+	n = lk__fp_snapshot(m, out, cap, n);
+	lk__fp_thaw(m);
 	return n;
 }
 

@@ -1,0 +1,359 @@
+/*
+ * lockmgr/fastpath.c: weak locks with no shared write (README "Fast
+ * path"). A txn keeps its weak locks (IS, IX in the default table) on
+ * database and table resources as records in its own block, under its own
+ * fp latch, as long as no strong lock is counted in the resource's
+ * partition. A strong locker counts the partition first, then moves every
+ * record on its resource into the main table, where wait-die, wound-wait,
+ * the detector, the blocking set and the snapshot see them as holders.
+ * The transfer follows PostgreSQL's fast path for relation locks
+ * (src/backend/storage/lmgr/lock.c, FastPathTransferRelationLocks).
+ */
+#include "fastpath_int.h"
+#include "heads_int.h"
+#include "queue_int.h"
+
+/* The weak modes: mutually compatible ones, taken greedily by index from
+ * the intention modes (or from all modes when the table has none: then
+ * there is no hierarchy and the fast path serves plain database and table
+ * locks, as PostgreSQL's does its three weakest relation modes). With
+ * intention modes only, a record never covers a child request. */
+void lk__fp_modes(lk_lockmgr_t *m)
+{
+	uint16_t pool = m->intent ? m->intent
+				  : (uint16_t)((1u << m->mt.nmodes) - 1);
+	uint16_t w = 0;
+	for (unsigned i = 0; i < m->mt.nmodes; i++)
+		if (((pool >> i) & 1u) && !(m->mt.conflicts[i] & (w | (1u << i))))
+			w |= (uint16_t)(1u << i);
+	uint16_t s = 0;
+	for (unsigned i = 0; i < m->mt.nmodes; i++)
+		if (m->mt.conflicts[i] & w)
+			s |= (uint16_t)(1u << i);
+	m->weak = w;
+	m->strong = s;
+}
+
+static inline uint32_t fp_part(const lk_res_t *r)
+{
+	return res_hash(r) & (LK__FP_PARTS - 1);
+}
+
+/* A txn's fp latch: taken by its owner for each record change (a line no
+ * other txn writes while no strong lock is counted), and by strong
+ * lockers and views for a moment. acquire: the records as the last holder
+ * left them. */
+static void fp_latch(struct lk__txn *t)
+{
+	uint32_t z = 0;
+	if (lk__likely(atomic_compare_exchange_strong_explicit(
+		    &t->fp_latch, &z, 1, memory_order_acquire, memory_order_relaxed)))
+		return;
+	lk__wait_t w = lk__wait_start(0);
+	for (;;) {
+		z = 0;
+		if (!atomic_load_explicit(&t->fp_latch, memory_order_relaxed) &&
+		    atomic_compare_exchange_weak_explicit(&t->fp_latch, &z, 1,
+							  memory_order_acquire,
+							  memory_order_relaxed))
+			return;
+		lk__wait(&w, NULL, 0); /* held for a few stores: no word to park on */
+	}
+}
+
+static inline void fp_unlatch(struct lk__txn *t)
+{
+	/* release: the records' changes before the next holder */
+	atomic_store_explicit(&t->fp_latch, 0, memory_order_release);
+}
+
+/* Is a strong lock counted in r's partition? Read under the owner's fp
+ * latch. seq_cst: pairs with lk__fp_strong's increment and its seq_cst
+ * read of the txn's state (a strong locker skips idle txns; lk_txn_begin
+ * stores the state seq_cst), see README "Fast path". */
+static inline bool fp_strong_counted(lk_lockmgr_t *m, const lk_res_t *r)
+{
+	return atomic_load_explicit(&m->fp_count[fp_part(r)], memory_order_seq_cst) != 0;
+}
+
+static void fp_clear(struct lk__txn *t, uint32_t i)
+{
+	t->fp_used &= ~(1u << i);
+	for (int k = 0; k < 2; k++)
+		if (t->anc[k] == (LK__ANC_FP | i))
+			t->anc[k] = 0;
+}
+
+int lk__fp_lock(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
+		unsigned mode, unsigned *got, uint32_t *rec)
+{
+	struct lk__fprec *e;
+	int i = t->fp_used ? fp_find(m, t, r) : -1;
+	if (i >= 0) {
+		e = &m->fp[t->idx].rec[i];
+		if (atomic_load_explicit(&e->moved, memory_order_relaxed))
+			return LK__FP_MISS; /* lock_one adopts it */
+		unsigned held = e->mode, nm = m->mt.supremum[held][mode];
+		if (nm == held) {
+			EMIT_RES(m, t, r, LK_EV_REQUEST, mode, held, LK_OK, false, 0);
+			EMIT_RES(m, t, r, LK_EV_GRANT, held, held, LK_OK, false, 0);
+			*got = LK__GOT_NONE;
+			*rec = (uint32_t)i;
+			return LK_OK;
+		}
+		if (!((m->weak >> nm) & 1u))
+			return LK__FP_MISS;
+		fp_latch(t);
+		if (fp_strong_counted(m, r) ||
+		    atomic_load_explicit(&e->moved, memory_order_relaxed)) {
+			fp_unlatch(t);
+			return LK__FP_MISS;
+		}
+		EMIT_RES(m, t, r, LK_EV_REQUEST, mode, held, LK_OK, false, 0);
+		e->mode = (uint8_t)nm;
+		EMIT_RES(m, t, r, LK_EV_CONVERT, nm, held, LK_OK, false, 0);
+		fp_unlatch(t);
+		*got = LK__GOT_CONV;
+		*rec = (uint32_t)i;
+		return LK_OK;
+	}
+	/* t may hold r in the main table, or has no record free */
+	if (t->fp_main || t->fp_used == (1u << LK__FP_RECS) - 1)
+		return LK__FP_MISS;
+	fp_latch(t);
+	if (fp_strong_counted(m, r)) {
+		fp_unlatch(t);
+		return LK__FP_MISS;
+	}
+	i = __builtin_ctz(~t->fp_used);
+	e = &m->fp[t->idx].rec[i];
+	e->key[0] = r->kind;
+	for (int k = 0; k < 4; k++)
+		e->key[k + 1] = r->f[k];
+	e->mode = (uint8_t)mode;
+	e->nchild = 0;
+	atomic_store_explicit(&e->moved, 0, memory_order_relaxed);
+	t->fp_used |= 1u << i;
+	/* the events under the latch: a strong locker that moves the record
+	 * later also emits later (README "Trace") */
+	EMIT_RES(m, t, r, LK_EV_REQUEST, mode, NONE, LK_OK, false, 0);
+	EMIT_RES(m, t, r, LK_EV_GRANT, mode, NONE, LK_OK, false, 0);
+	fp_unlatch(t);
+	*got = LK__GOT_NEW;
+	*rec = (uint32_t)i;
+	return LK_OK;
+}
+
+/* Move o's record i on r (o's fp latch held) into the main table: a
+ * granted request of o, allocated from by's cache. No event: nothing was
+ * granted or released. */
+static int fp_move(lk_lockmgr_t *m, struct lk__txn *by, struct lk__txn *o,
+		   uint32_t i, const lk_res_t *r)
+{
+	struct lk__fprec *e = &m->fp[o->idx].rec[i];
+	uint32_t ri = req_alloc(m, by);
+	if (!ri)
+		return LK_NOMEM;
+	uint32_t hi = head_get(m, by, r, res_hash(r), true);
+	if (!hi) {
+		req_cache(m, by, ri);
+		return LK_NOMEM;
+	}
+	struct lk__head *h = &m->heads[hi];
+	struct lk__req *q = &m->reqs[ri];
+	q->head = hi;
+	q->txn = o->idx;
+	q->mode = q->want = e->mode;
+	q->status = LK__R_GRANTED;
+	q->kind = req_kind(r->kind);
+	q->nchild = 0; /* the owner's count comes with the adoption */
+	list_push(m, &h->holders, ri);
+	count_add(h, e->mode);
+	head_unlatch(h);
+	/* release: the request's fields before the owner adopts it */
+	atomic_store_explicit(&e->moved, ri, memory_order_release);
+	return LK_OK;
+}
+
+/*
+ * Before t asks for a strong mode on r: count r's partition (once per txn;
+ * the count stays until t ends), then move every running txn's record on r
+ * into the main table, t's own included (t adopts it in lk__fp_to_main).
+ * The move runs every time: t's count stops new records in the partition,
+ * but records on r made before t counted it (for another resource) are
+ * still there. LK_NOMEM if a move found no request or head; the records
+ * moved so far stay moved, which is harmless.
+ */
+int lk__fp_strong(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r)
+{
+	uint32_t p = fp_part(r);
+	uint64_t *cw = &m->fp[t->idx].counted[p / 64], bit = 1ull << (p % 64);
+	if (!(*cw & bit)) {
+		/* seq_cst: before the state reads below (README "Fast path") */
+		atomic_fetch_add_explicit(&m->fp_count[p], 1, memory_order_seq_cst);
+		*cw |= bit;
+		t->fp_counted = 1;
+	}
+	for (uint32_t k = 0; k < m->ntxns; k++) {
+		struct lk__txn *o = txn_at(m, k);
+		/* an idle txn adds no record without seeing our count */
+		if (atomic_load_explicit(&o->state, memory_order_seq_cst) != 1)
+			continue;
+		fp_latch(o);
+		int rc = LK_OK;
+		for (uint32_t u = o->fp_used; u && rc == LK_OK; u &= u - 1) {
+			uint32_t i = (uint32_t)__builtin_ctz(u);
+			struct lk__fprec *e = &m->fp[k].rec[i];
+			if (!atomic_load_explicit(&e->moved, memory_order_relaxed) &&
+			    fp_key_eq(e, r))
+				rc = fp_move(m, t, o, i, r);
+		}
+		fp_unlatch(o);
+		if (rc != LK_OK)
+			return rc;
+	}
+	return LK_OK;
+}
+
+/* t's record i was moved: the main-table request becomes t's own. */
+void lk__fp_adopt(lk_lockmgr_t *m, struct lk__txn *t, uint32_t i)
+{
+	struct lk__fprec *e = &m->fp[t->idx].rec[i];
+	/* acquire: the request fp_move filled in */
+	uint32_t ri = atomic_load_explicit(&e->moved, memory_order_acquire);
+	m->reqs[ri].nchild = e->nchild;
+	for (int k = 0; k < 2; k++)
+		if (t->anc[k] == (LK__ANC_FP | i))
+			t->anc[k] = ri;
+	fp_latch(t);
+	fp_clear(t, i);
+	fp_unlatch(t);
+	tlist_add(m, t, ri);
+	t->bloom |= 1ull << (m->reqs[ri].head & 63);
+	t->fp_main = 1;
+}
+
+/* Before the main path works on r for t: t's record on r, if any, becomes
+ * a main-table request of t (moved by t itself if still a record), so that
+ * t never has two requests on r. *ri: that request, or 0. */
+int lk__fp_to_main(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
+		   uint32_t *ri)
+{
+	*ri = 0;
+	int i = fp_find(m, t, r);
+	if (i < 0)
+		return LK_OK;
+	struct lk__fprec *e = &m->fp[t->idx].rec[i];
+	if (!atomic_load_explicit(&e->moved, memory_order_relaxed)) {
+		fp_latch(t);
+		int rc = atomic_load_explicit(&e->moved, memory_order_relaxed)
+				 ? LK_OK
+				 : fp_move(m, t, t, (uint32_t)i, r);
+		fp_unlatch(t);
+		if (rc != LK_OK)
+			return rc;
+	}
+	*ri = atomic_load_explicit(&e->moved, memory_order_relaxed);
+	lk__fp_adopt(m, t, (uint32_t)i);
+	return LK_OK;
+}
+
+/* lk_unlock of a record: LK_OK, or LK__FP_MISS (no record on r, or it was
+ * moved and is now adopted: the main path releases it). */
+int lk__fp_unlock(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r)
+{
+	int i = fp_find(m, t, r);
+	if (i < 0)
+		return LK__FP_MISS;
+	struct lk__fprec *e = &m->fp[t->idx].rec[i];
+	if (atomic_load_explicit(&e->moved, memory_order_relaxed)) {
+		lk__fp_adopt(m, t, (uint32_t)i);
+		return LK__FP_MISS;
+	}
+	fp_latch(t);
+	if (atomic_load_explicit(&e->moved, memory_order_relaxed)) {
+		fp_unlatch(t);
+		lk__fp_adopt(m, t, (uint32_t)i);
+		return LK__FP_MISS;
+	}
+	EMIT_RES(m, t, r, LK_EV_RELEASE, e->mode, e->mode, LK_OK, false, 0);
+	fp_clear(t, (uint32_t)i);
+	fp_unlatch(t);
+	return LK_OK;
+}
+
+/* Txn end, before the main-table release walk: records are released here,
+ * moved ones join the txn's list for the walk. */
+void lk__fp_end(lk_lockmgr_t *m, struct lk__txn *t)
+{
+	struct lk__fprec *rec = m->fp[t->idx].rec;
+	fp_latch(t);
+	for (uint32_t u = t->fp_used; u; u &= u - 1) {
+		struct lk__fprec *e = &rec[__builtin_ctz(u)];
+		/* acquire: the request fp_move filled in */
+		uint32_t ri = atomic_load_explicit(&e->moved, memory_order_acquire);
+		if (ri) {
+			tlist_add(m, t, ri);
+		} else if (lk__unlikely(m->trace != NULL)) {
+			lk_res_t r;
+			fp_key(e, &r);
+			lk__emit_res(m, t, &r, LK_EV_RELEASE, e->mode, e->mode, LK_OK,
+				     false, 0);
+		}
+	}
+	t->fp_used = 0;
+	fp_unlatch(t);
+}
+
+/* Txn end, after the main-table locks are released: drop t's counts (a
+ * count dropped earlier would let a record coexist with t's strong lock). */
+void lk__fp_uncount(lk_lockmgr_t *m, struct lk__txn *t)
+{
+	uint64_t *c = m->fp[t->idx].counted;
+	for (uint32_t w = 0; w < LK__FP_PARTS / 64; w++)
+		for (; c[w]; c[w] &= c[w] - 1)
+			atomic_fetch_sub_explicit(&m->fp_count[w * 64 + (uint32_t)__builtin_ctzll(c[w])],
+						  1, memory_order_release);
+	t->fp_counted = 0;
+}
+
+/* The snapshot holds every txn's fp latch (in slot order, so two
+ * snapshots cannot deadlock; fp latches come before head latches) while
+ * it reads the main table: no record is made, moved or dropped meanwhile,
+ * so a resource's records and its head are one picture (a strong holder
+ * read under the head latch means no record on it in the whole window). */
+void lk__fp_freeze(lk_lockmgr_t *m)
+{
+	for (uint32_t k = 0; k < m->ntxns; k++)
+		fp_latch(txn_at(m, k));
+}
+
+void lk__fp_thaw(lk_lockmgr_t *m)
+{
+	for (uint32_t k = 0; k < m->ntxns; k++)
+		fp_unlatch(txn_at(m, k));
+}
+
+/* The snapshot's records (every fp latch held: lk__fp_freeze): records
+ * still in place (moved ones are in the main table), from out[n] on. */
+size_t lk__fp_snapshot(lk_lockmgr_t *m, lk_lockinfo_t *out, size_t cap, size_t n)
+{
+	for (uint32_t k = 0; k < m->ntxns; k++) {
+		struct lk__txn *o = txn_at(m, k);
+		for (uint32_t u = o->fp_used; u; u &= u - 1) {
+			const struct lk__fprec *e = &m->fp[k].rec[__builtin_ctz(u)];
+			if (atomic_load_explicit(&e->moved, memory_order_relaxed))
+				continue;
+			if (n < cap && out) {
+				lk_lockinfo_t *i = &out[n];
+				memset(i, 0, sizeof *i);
+				fp_key(e, &i->res);
+				i->txn_id = atomic_load_explicit(&o->id, memory_order_relaxed);
+				i->mode = i->want = e->mode;
+				i->granted = true;
+			}
+			n++;
+		}
+	}
+	return n;
+}

@@ -1,0 +1,63 @@
+/*
+ * lockmgr/fastpath_int.h: the weak-lock fast path, the inline parts (a
+ * txn's lookup of its own records); the protocol is fastpath.c's and
+ * README "Fast path".
+ */
+#ifndef LATCHKIT_LOCKMGR_FASTPATH_INT_H
+#define LATCHKIT_LOCKMGR_FASTPATH_INT_H
+
+#include "lockmgr_int.h"
+
+/* what lk__fp_lock did not do: the caller takes the main path */
+#define LK__FP_MISS (-3)
+
+LK__HIDDEN void lk__fp_modes(lk_lockmgr_t *m);
+LK__HIDDEN int lk__fp_lock(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
+			   unsigned mode, unsigned *got, uint32_t *rec);
+LK__HIDDEN int lk__fp_strong(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r);
+LK__HIDDEN int lk__fp_to_main(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
+			      uint32_t *ri);
+LK__HIDDEN void lk__fp_adopt(lk_lockmgr_t *m, struct lk__txn *t, uint32_t i);
+LK__HIDDEN int lk__fp_unlock(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r);
+LK__HIDDEN void lk__fp_end(lk_lockmgr_t *m, struct lk__txn *t);
+LK__HIDDEN void lk__fp_uncount(lk_lockmgr_t *m, struct lk__txn *t);
+LK__HIDDEN void lk__fp_freeze(lk_lockmgr_t *m);
+LK__HIDDEN void lk__fp_thaw(lk_lockmgr_t *m);
+LK__HIDDEN size_t lk__fp_snapshot(lk_lockmgr_t *m, lk_lockinfo_t *out, size_t cap,
+				  size_t n);
+
+/* Only database and table resources: the hierarchy's hot ancestors. */
+static inline bool fp_kind(uint32_t kind)
+{
+	return kind == LK_RES_DATABASE || kind == LK_RES_TABLE;
+}
+
+static inline bool fp_key_eq(const struct lk__fprec *e, const lk_res_t *r)
+{
+	return e->key[0] == r->kind && e->key[1] == r->f[0] &&
+	       e->key[2] == r->f[1] && e->key[3] == r->f[2] &&
+	       e->key[4] == r->f[3];
+}
+
+static inline void fp_key(const struct lk__fprec *e, lk_res_t *r)
+{
+	r->kind = e->key[0];
+	for (int k = 0; k < 4; k++)
+		r->f[k] = e->key[k + 1];
+}
+
+/* t's record for r, or -1. Owner only: it alone writes keys and fp_used,
+ * so it reads them without its latch. */
+static inline int fp_find(const lk_lockmgr_t *m, const struct lk__txn *t,
+			  const lk_res_t *r)
+{
+	const struct lk__fprec *e = m->fp[t->idx].rec;
+	for (uint32_t u = t->fp_used; u; u &= u - 1) {
+		int i = __builtin_ctz(u);
+		if (fp_key_eq(&e[i], r))
+			return i;
+	}
+	return -1;
+}
+
+#endif

@@ -1,0 +1,311 @@
+/*
+ * Tests of the weak-lock fast path (lockmgr/fastpath.c, README "Fast
+ * path"): weak database and table locks held as records take no pool
+ * request and no head; a strong request moves them into the main table
+ * first, so that the snapshot, the blocking set, the detector and the
+ * age policies see them; the records' holders keep every verb's answer.
+ */
+#include "harness.h"
+
+#include <latchkit/lockmgr.h>
+#include <pthread.h>
+#include <string.h>
+
+static lk_lockmgr_t *mk(int policy, uint32_t esc)
+{
+	lk_lockmgr_config_t c;
+	lk_lockmgr_config_init(&c);
+	c.policy = policy;
+	c.escalation_threshold = esc;
+	c.max_txns = 16;
+	c.max_requests = 256;
+	lk_lockmgr_t *m = NULL;
+	cr_assert_eq(lk_lockmgr_create(&c, &m), LK_OK);
+	return m;
+}
+
+static lk_txn_t *begin(lk_lockmgr_t *m)
+{
+	lk_txn_t *t = NULL;
+	cr_assert_eq(lk_txn_begin(m, &t), LK_OK);
+	return t;
+}
+
+static lk_lockinfo_t snap[256];
+
+static bool res_eq(const lk_res_t *a, const lk_res_t *b)
+{
+	return a->kind == b->kind && !memcmp(a->f, b->f, sizeof a->f);
+}
+
+/* the snapshot's entry of txn id on res, or NULL */
+static const lk_lockinfo_t *entry(lk_lockmgr_t *m, uint64_t id, const lk_res_t *res,
+				  size_t *n_out)
+{
+	size_t n = lk_snapshot(m, snap, 256);
+	cr_assert_leq(n, 256);
+	if (n_out)
+		*n_out = n;
+	for (size_t i = 0; i < n; i++)
+		if (snap[i].txn_id == id && res_eq(&snap[i].res, res))
+			return &snap[i];
+	return NULL;
+}
+
+/* A lock call in its own thread, so that the test can watch it wait. */
+struct bg {
+	lk_txn_t *t;
+	lk_res_t res;
+	int mode;
+	uint64_t timeout;
+	int rc;
+	pthread_t th;
+};
+static void *bg_main(void *p)
+{
+	struct bg *b = p;
+	b->rc = lk_lock(b->t, &b->res, b->mode, b->timeout, 0);
+	return NULL;
+}
+static void bg_start(struct bg *b)
+{
+	b->rc = -1;
+	cr_assert_eq(pthread_create(&b->th, NULL, bg_main, b), 0);
+}
+static int bg_join(struct bg *b)
+{
+	pthread_join(b->th, NULL);
+	return b->rc;
+}
+/* wait until txn id waits (it shows in the snapshot as waiting) */
+static void until_waiting(lk_lockmgr_t *m, uint64_t id, const lk_res_t *res)
+{
+	for (int i = 0; i < 5000; i++) {
+		const lk_lockinfo_t *e = entry(m, id, res, NULL);
+		if (e && e->waiting)
+			return;
+		lkt_sleep_ms(1);
+	}
+	cr_assert_fail("txn %llu never waited", (unsigned long long)id);
+}
+
+Test(fastpath, weak_locks_take_no_request_and_show_in_the_snapshot)
+{
+	lk_lockmgr_t *m = mk(LK_POLICY_DETECT, 0);
+	lk_txn_t *a = begin(m), *b = begin(m);
+	lk_res_t db = lk_res_db(1), tab = lk_res_table(1, 7);
+	cr_assert_eq(lk_lock(a, &tab, LK_IX, 0, 0), LK_OK);
+	cr_assert_eq(lk_lock(b, &tab, LK_IS, 0, 0), LK_OK);
+	cr_assert_eq(lk_lock(b, &tab, LK_IX, 0, 0), LK_OK, "IS -> IX in place");
+	lk_stats_t st;
+	lk_lockmgr_stats(m, &st);
+	cr_assert_eq(st.requests_used, 0, "records take no pool request");
+	cr_assert_eq(st.heads_used, 0, "nor a head");
+	cr_assert_eq(st.acquired, 3);
+	cr_assert_eq(st.intention_acquired, 3, "db IX for a; db IS, then IX, for b");
+	size_t n;
+	const lk_lockinfo_t *e = entry(m, lk_txn_id(a), &tab, &n);
+	cr_assert_eq(n, 4, "two tables and two databases");
+	cr_assert(e && e->granted && !e->waiting && e->mode == LK_IX);
+	e = entry(m, lk_txn_id(b), &db, NULL);
+	cr_assert(e && e->granted && e->mode == LK_IX);
+	cr_assert_eq(lk_held_mode(b, &tab), LK_IX);
+	cr_assert_eq(lk_lock_token(b, &tab), 0, "weak modes are not exclusive");
+	cr_assert_eq(lk_unlock(b, &tab), LK_OK);
+	cr_assert_eq(lk_held_mode(b, &tab), -1);
+	cr_assert_eq(lk_unlock(b, &tab), LK_NOTHELD);
+	cr_assert_eq(lk_txn_commit(a), LK_OK);
+	cr_assert_eq(lk_txn_commit(b), LK_OK);
+	cr_assert_eq(lk_snapshot(m, NULL, 0), 0);
+	lk_lockmgr_destroy(m);
+}
+
+/* A strong request arriving while weak holders sit on the fast path: it
+ * moves them into the main table and waits for them like for any holder;
+ * the blocking set names them; it is granted when they end. */
+Test(fastpath, strong_request_waits_for_moved_records)
+{
+	lk_lockmgr_t *m = mk(LK_POLICY_DETECT, 0);
+	lk_txn_t *w[3], *s = begin(m);
+	lk_res_t tab = lk_res_table(1, 7);
+	for (int i = 0; i < 3; i++) {
+		w[i] = begin(m);
+		cr_assert_eq(lk_lock(w[i], &tab, i ? LK_IX : LK_IS, 0, 0), LK_OK);
+	}
+	cr_assert_eq(lk_lock(s, &tab, LK_S, 0, 0), LK_WOULDBLOCK, "IX holders");
+	cr_assert_eq(lk_held_mode(w[1], &tab), LK_IX, "a moved record still holds");
+	struct bg b = {s, tab, LK_X, LK_FOREVER, 0, 0};
+	bg_start(&b);
+	until_waiting(m, lk_txn_id(s), &tab);
+	uint64_t ids[8];
+	size_t k = lk_blocking_set(s, ids, 8);
+	cr_assert_eq(k, 3, "blocked by the three record holders");
+	for (int i = 0; i < 3; i++) {
+		bool found = false;
+		for (size_t j = 0; j < k; j++)
+			found |= ids[j] == lk_txn_id(w[i]);
+		cr_assert(found, "holder %d in the blocking set", i);
+		const lk_lockinfo_t *e = entry(m, lk_txn_id(w[i]), &tab, NULL);
+		cr_assert(e && e->granted, "holder %d in the snapshot", i);
+	}
+	/* a weak request now queues behind the strong one (FIFO) */
+	lk_txn_t *late = begin(m);
+	cr_assert_eq(lk_lock(late, &tab, LK_IS, 0, 0), LK_WOULDBLOCK);
+	cr_assert_eq(lk_unlock(w[0], &tab), LK_OK, "a moved record unlocks");
+	cr_assert_eq(lk_txn_commit(w[1]), LK_OK);
+	cr_assert_eq(lk_txn_abort(w[2]), LK_OK);
+	cr_assert_eq(bg_join(&b), LK_OK);
+	cr_assert_eq(lk_held_mode(s, &tab), LK_X);
+	cr_assert_gt(lk_lock_token(s, &tab), 0);
+	cr_assert_eq(lk_txn_commit(s), LK_OK);
+	/* the count is dropped: weak locks take the fast path again */
+	cr_assert_eq(lk_lock(late, &tab, LK_IS, 0, 0), LK_OK);
+	const lk_lockinfo_t *e = entry(m, lk_txn_id(late), &tab, NULL);
+	cr_assert(e && e->granted && e->mode == LK_IS);
+	cr_assert_eq(lk_txn_commit(late), LK_OK);
+	cr_assert_eq(lk_txn_commit(w[0]), LK_OK);
+	lk_lockmgr_destroy(m);
+}
+
+/* A deadlock whose cycle passes through fast-path holders: each txn holds
+ * IX on one table as a record and asks for X on the other's. */
+Test(fastpath, deadlock_through_records_is_found)
+{
+	lk_lockmgr_t *m = mk(LK_POLICY_DETECT, 0);
+	lk_txn_t *a = begin(m), *b = begin(m);
+	lk_res_t ta = lk_res_table(1, 1), tb = lk_res_table(1, 2);
+	cr_assert_eq(lk_lock(a, &ta, LK_IX, 0, 0), LK_OK);
+	cr_assert_eq(lk_lock(b, &tb, LK_IX, 0, 0), LK_OK);
+	struct bg x = {a, tb, LK_X, LK_FOREVER, 0, 0};
+	bg_start(&x);
+	until_waiting(m, lk_txn_id(a), &tb);
+	int rc = lk_lock(b, &ta, LK_X, LK_FOREVER, 0);
+	if (rc == LK_DEADLOCK) { /* b is the victim (the younger) */
+		cr_assert_eq(lk_txn_abort(b), LK_OK);
+		cr_assert_eq(bg_join(&x), LK_OK);
+	} else {
+		cr_assert_eq(rc, LK_OK);
+		cr_assert_eq(bg_join(&x), LK_DEADLOCK);
+		cr_assert_eq(lk_txn_abort(a), LK_OK);
+		a = NULL;
+	}
+	if (a)
+		cr_assert_eq(lk_txn_commit(a), LK_OK);
+	if (rc == LK_OK)
+		cr_assert_eq(lk_txn_commit(b), LK_OK);
+	lk_lockmgr_destroy(m);
+}
+
+/* Wait-die and wound-wait judge record holders by age too. */
+Test(fastpath, age_policies_see_record_holders)
+{
+	lk_lockmgr_t *m = mk(LK_POLICY_WAIT_DIE, 0);
+	lk_txn_t *old = begin(m), *young = begin(m);
+	lk_res_t tab = lk_res_table(1, 7);
+	cr_assert_eq(lk_lock(old, &tab, LK_IX, 0, 0), LK_OK);
+	cr_assert_eq(lk_lock(young, &tab, LK_S, LK_FOREVER, 0), LK_DEADLOCK,
+		     "younger waits for an older record holder: dies");
+	cr_assert_eq(lk_txn_abort(young), LK_OK);
+	cr_assert_eq(lk_txn_commit(old), LK_OK);
+	lk_lockmgr_destroy(m);
+
+	m = mk(LK_POLICY_WOUND_WAIT, 0);
+	old = begin(m);
+	young = begin(m);
+	cr_assert_eq(lk_lock(young, &tab, LK_IX, 0, 0), LK_OK);
+	struct bg b = {old, tab, LK_X, LK_FOREVER, 0, 0};
+	bg_start(&b);
+	/* the older one wounds the younger record holder */
+	lk_res_t other = lk_res_row(9, 9, 9, 9);
+	for (int i = 0; i < 5000; i++) {
+		if (lk_lock(young, &other, LK_S, 0, 0) == LK_WOUNDED)
+			break;
+		lkt_sleep_ms(1);
+	}
+	cr_assert_eq(lk_lock(young, &tab, LK_IX, 0, 0), LK_WOUNDED);
+	cr_assert_eq(lk_txn_abort(young), LK_OK);
+	cr_assert_eq(bg_join(&b), LK_OK);
+	cr_assert_eq(lk_txn_commit(old), LK_OK);
+	lk_lockmgr_destroy(m);
+}
+
+/* A txn converting its own record: IX -> SIX moves it and converts in the
+ * main table; IS -> IX stays a record. */
+Test(fastpath, own_record_converts)
+{
+	lk_lockmgr_t *m = mk(LK_POLICY_NO_WAIT, 0);
+	lk_txn_t *t = begin(m), *o = begin(m);
+	lk_res_t tab = lk_res_table(1, 7);
+	cr_assert_eq(lk_lock(t, &tab, LK_IS, 0, 0), LK_OK);
+	cr_assert_eq(lk_lock(t, &tab, LK_IX, 0, 0), LK_OK);
+	cr_assert_eq(lk_lock(o, &tab, LK_IS, 0, 0), LK_OK);
+	cr_assert_eq(lk_lock(t, &tab, LK_S, 0, 0), LK_OK, "IX + S = SIX");
+	cr_assert_eq(lk_held_mode(t, &tab), LK_SIX);
+	cr_assert_eq(lk_held_mode(o, &tab), LK_IS, "o's record moved, still IS");
+	uint64_t tok = lk_lock_token(t, &tab);
+	cr_assert_gt(tok, 0);
+	lk_txn_t *x = begin(m);
+	cr_assert_eq(lk_lock(x, &tab, LK_IX, 0, 0), LK_WOULDBLOCK, "SIX held");
+	cr_assert_eq(lk_txn_commit(t), LK_OK);
+	cr_assert_eq(lk_lock(x, &tab, LK_IX, 0, 0), LK_OK);
+	cr_assert_eq(lk_txn_commit(x), LK_OK);
+	cr_assert_eq(lk_txn_commit(o), LK_OK);
+	lk_lockmgr_destroy(m);
+}
+
+/* Escalation of a table held as a record: the record becomes the txn's
+ * request, converts, and takes a fresh token. */
+Test(fastpath, escalation_of_a_record)
+{
+	lk_lockmgr_t *m = mk(LK_POLICY_NO_WAIT, 2);
+	lk_txn_t *t = begin(m), *o = begin(m);
+	lk_res_t tab = lk_res_table(1, 7);
+	cr_assert_eq(lk_lock(o, &tab, LK_IS, 0, 0), LK_OK);
+	for (uint32_t r = 0; r < 2; r++) {
+		lk_res_t row = lk_res_row(1, 7, 0, r);
+		cr_assert_eq(lk_lock(t, &row, LK_X, 0, 0), LK_OK);
+	}
+	cr_assert_eq(lk_held_mode(t, &tab), LK_IX, "not yet");
+	lk_res_t row = lk_res_row(1, 7, 0, 2);
+	uint64_t tok = 0;
+	/* o's IS conflicts with X: no escalation, the row is locked */
+	cr_assert_eq(lk_lock_ex(t, &row, LK_X, 0, 0, &tok), LK_OK);
+	cr_assert_eq(lk_held_mode(t, &tab), LK_IX);
+	cr_assert_eq(lk_txn_commit(o), LK_OK);
+	row = lk_res_row(1, 7, 0, 3);
+	cr_assert_eq(lk_lock_ex(t, &row, LK_X, 0, 0, &tok), LK_OK);
+	cr_assert_eq(lk_held_mode(t, &tab), LK_X, "escalated");
+	cr_assert_eq(lk_held_mode(t, &row), -1, "rows released into the table");
+	cr_assert_gt(tok, 0);
+	cr_assert_eq(tok, lk_lock_token(t, &tab));
+	lk_stats_t st;
+	lk_lockmgr_stats(m, &st);
+	cr_assert_eq(st.escalations, 1);
+	cr_assert_eq(lk_txn_commit(t), LK_OK);
+	lk_lockmgr_destroy(m);
+}
+
+/* More weak locks than a txn has records: the rest go to the main table. */
+Test(fastpath, records_run_out_into_the_main_table)
+{
+	lk_lockmgr_t *m = mk(LK_POLICY_NO_WAIT, 0);
+	lk_txn_t *t = begin(m), *s = begin(m);
+	for (uint32_t i = 0; i < 40; i++) {
+		lk_res_t tab = lk_res_table(2, i);
+		cr_assert_eq(lk_lock(t, &tab, LK_IX, 0, 0), LK_OK);
+	}
+	size_t n = lk_snapshot(m, NULL, 0);
+	cr_assert_eq(n, 41, "40 tables and the database");
+	for (uint32_t i = 0; i < 40; i++) {
+		lk_res_t tab = lk_res_table(2, i);
+		cr_assert_eq(lk_held_mode(t, &tab), LK_IX);
+		cr_assert_eq(lk_lock(s, &tab, LK_S, 0, 0), LK_WOULDBLOCK, "table %u", i);
+	}
+	cr_assert_eq(lk_txn_commit(t), LK_OK);
+	for (uint32_t i = 0; i < 40; i++) {
+		lk_res_t tab = lk_res_table(2, i);
+		cr_assert_eq(lk_lock(s, &tab, LK_S, 0, 0), LK_OK, "table %u", i);
+	}
+	cr_assert_eq(lk_txn_commit(s), LK_OK);
+	lk_lockmgr_destroy(m);
+}
