@@ -13,6 +13,7 @@ void lk__emit(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h,
 {
 	lk_trace_t e;
 	memset(&e, 0, sizeof e);
+	LK__RMW_SHARED();
 	/* relaxed: the head latch (held) orders events of one resource */
 	e.seq = atomic_fetch_add_explicit(&m->seq, 1, memory_order_relaxed) + 1;
 	e.txn_id = atomic_load_explicit(&t->id, memory_order_relaxed);
@@ -187,3 +188,7 @@ void lk_lockmgr_stats(lk_lockmgr_t *m, lk_stats_t *o)
 	o->heads_used = nh < m->nheads ? nh : m->nheads;
 	o->heads_max = m->nheads;
 }
+
+#ifdef LK_COUNT_RMW
+_Thread_local uint64_t lk__rmw_shared, lk__rmw_shared_anc; /* lockmgr_int.h */
+#endif
