@@ -18,6 +18,10 @@
  *        bench --list | --list-workloads
  *        bench --instr IMPL --kind pairs|read|lock16|mem [--iters N]
  *              (single thread, in process, for callgrind)
+ *        bench-count --rmw [--workload W] [--impl A] [--iters TXNS]
+ *              (the counting build: lock table RMWs per txn, one thread;
+ *              bench runs it itself for its rmw/txn column)
+ *        lock table: --strong-every N (hot-table), --count-bin PATH
  */
 #include "bench.h"
 
@@ -91,13 +95,17 @@ typedef struct {
 	int cs_lines;      /* -1: the run's default */
 	int noncs;         /* -1: the run's default */
 	double hold_ns;    /* the section lasts this long; 0: no hold */
+	int shape;         /* lock table: LKB_SHAPE_* */
+	const char *only;  /* the implementations that run it (comma list);
+			      NULL: every one of the family with the loop */
 } work_t;
 
 /* Thread counts of a threaded workload. TS_ALL: the run's list (1, n, 2n,
  * 4n by default). TS_YCSB: 1, 2 and 8 as issue 4 fixed them, and 4n.
  * TS_HOLD: 2 (pinned) and 4n (oversubscribed); with an explicit --threads
- * list, its counts above 1. */
-enum { TS_ALL, TS_YCSB, TS_HOLD };
+ * list, its counts above 1. TS_SCALE: 1, 2 and 4n (issue 13's hot-table:
+ * 2 threads against 1, and oversubscribed). */
+enum { TS_ALL, TS_YCSB, TS_HOLD, TS_SCALE };
 
 static int failures;
 
@@ -277,8 +285,12 @@ static lkb_row_t *new_row(void)
 	return r;
 }
 
+static bool in_list(const char *list, const char *name);
+
 static bool supports(const lkb_impl_t *im, const work_t *w)
 {
+	if (w->only && !in_list(w->only, im->name))
+		return false;
 	switch (w->kind) {
 	case K_PAIRS:
 		return im->pairs != NULL;
@@ -371,6 +383,10 @@ static void run_work(const work_t *w, const lkb_impl_t **fam, int nf)
 		int y[4] = {1, 2, 8, 4 * lkb_ncpus()};
 		for (int i = 0; i < 4; i++)
 			add_count(tlist, &nt, y[i]);
+	} else if (w->tsel == TS_SCALE) {
+		int y[3] = {1, 2, 4 * lkb_ncpus()};
+		for (int i = 0; i < 3; i++)
+			add_count(tlist, &nt, y[i]);
 	} else if (w->tsel == TS_HOLD && !O.threads_given) {
 		add_count(tlist, &nt, 2);
 		add_count(tlist, &nt, 4 * lkb_ncpus());
@@ -414,6 +430,8 @@ static void run_work(const work_t *w, const lkb_impl_t **fam, int nf)
 		p.read_pct = w->read_pct;
 		p.writer_mode = w->writer_mode;
 		p.theta = w->theta;
+		p.shape = w->shape;
+		p.strong_every = O.strong_every;
 		p.iters = w->kind == K_LOCK16 ? O.iters / 16 : O.iters;
 		if (!p.iters)
 			p.iters = 1;
@@ -562,32 +580,205 @@ static void run_work(const work_t *w, const lkb_impl_t **fam, int nf)
 
 static const work_t works[] = {
 	/* family, workload, unit, kind, read_pct, writer_mode, theta, tsel,
-	 * scale, full_only, cs_lines, noncs, hold_ns */
-	{"mutex", "uncontended", "ns/op", K_PAIRS, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0},
-	{"mutex", "cs", "Mop/s", K_RUN, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0},
-	{"mutex", "hold1us", "Mop/s", K_RUN, 0, 0, 0, TS_HOLD, 1, false, -1, -1, 1000},
-	{"mutex", "hold5us", "Mop/s", K_RUN, 0, 0, 0, TS_HOLD, 1, false, -1, -1, 5000},
-	{"mutex", "hold20us", "Mop/s", K_RUN, 0, 0, 0, TS_HOLD, 1, false, -1, -1, 20000},
-	{"mutex", "cs0-hot", "Mop/s", K_RUN, 0, 0, 0, TS_ALL, 1, true, 0, 0, 0},
-	{"mutex", "cs8", "Mop/s", K_RUN, 0, 0, 0, TS_ALL, 1, true, 8, 1000, 0},
-	{"rw", "uncontended-read", "ns/op", K_READ, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0},
-	{"rw", "uncontended-write", "ns/op", K_PAIRS, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0},
-	{"rw", "read95", "Mop/s", K_RUN, 95, 0, 0, TS_ALL, 1, false, -1, -1, 0},
-	{"rw", "read50", "Mop/s", K_RUN, 50, 0, 0, TS_ALL, 1, true, -1, -1, 0},
-	{"rw", "read99", "Mop/s", K_RUN, 99, 0, 0, TS_ALL, 1, true, -1, -1, 0},
-	{"seqlock", "uncontended-read", "ns/op", K_READ, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0},
-	{"seqlock", "busy-writer", "Mread/s", K_RUN, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0},
-	{"seqlock", "paced-writer", "Mread/s", K_RUN, 0, 1, 0, TS_ALL, 1, false, -1, -1, 0},
-	{"lockmgr", "uncontended", "ns/op", K_PAIRS, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0},
+	 * scale, full_only, cs_lines, noncs, hold_ns, shape, only */
+	{"mutex", "uncontended", "ns/op", K_PAIRS, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0, 0, NULL},
+	{"mutex", "cs", "Mop/s", K_RUN, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0, 0, NULL},
+	{"mutex", "hold1us", "Mop/s", K_RUN, 0, 0, 0, TS_HOLD, 1, false, -1, -1, 1000, 0, NULL},
+	{"mutex", "hold5us", "Mop/s", K_RUN, 0, 0, 0, TS_HOLD, 1, false, -1, -1, 5000, 0, NULL},
+	{"mutex", "hold20us", "Mop/s", K_RUN, 0, 0, 0, TS_HOLD, 1, false, -1, -1, 20000, 0, NULL},
+	{"mutex", "cs0-hot", "Mop/s", K_RUN, 0, 0, 0, TS_ALL, 1, true, 0, 0, 0, 0, NULL},
+	{"mutex", "cs8", "Mop/s", K_RUN, 0, 0, 0, TS_ALL, 1, true, 8, 1000, 0, 0, NULL},
+	{"rw", "uncontended-read", "ns/op", K_READ, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0, 0, NULL},
+	{"rw", "uncontended-write", "ns/op", K_PAIRS, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0, 0, NULL},
+	{"rw", "read95", "Mop/s", K_RUN, 95, 0, 0, TS_ALL, 1, false, -1, -1, 0, 0, NULL},
+	{"rw", "read50", "Mop/s", K_RUN, 50, 0, 0, TS_ALL, 1, true, -1, -1, 0, 0, NULL},
+	{"rw", "read99", "Mop/s", K_RUN, 99, 0, 0, TS_ALL, 1, true, -1, -1, 0, 0, NULL},
+	{"seqlock", "uncontended-read", "ns/op", K_READ, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0, 0, NULL},
+	{"seqlock", "busy-writer", "Mread/s", K_RUN, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0, 0, NULL},
+	{"seqlock", "paced-writer", "Mread/s", K_RUN, 0, 1, 0, TS_ALL, 1, false, -1, -1, 0, 0, NULL},
+	{"lockmgr", "uncontended", "ns/op", K_PAIRS, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0, 0, NULL},
 	{"lockmgr", "16-locks-release-all", "ns/lock", K_LOCK16, 0, 0, 0,
-	 TS_ALL, 1, false, -1, -1, 0},
-	{"lockmgr", "memory", "B/req", K_MEM, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0},
-	{"lockmgr", "ycsb-t0", "ktxn/s", K_RUN, 0, 0, 0.0, TS_YCSB, 1e-3, false, -1, -1, 0},
-	{"lockmgr", "ycsb-t0.6", "ktxn/s", K_RUN, 0, 0, 0.6, TS_YCSB, 1e-3, false, -1, -1, 0},
-	{"lockmgr", "ycsb-t0.8", "ktxn/s", K_RUN, 0, 0, 0.8, TS_YCSB, 1e-3, false, -1, -1, 0},
-	{"lockmgr", "ycsb-t0.99", "ktxn/s", K_RUN, 0, 0, 0.99, TS_YCSB, 1e-3, false, -1, -1, 0},
+	 TS_ALL, 1, false, -1, -1, 0, 0, NULL},
+	{"lockmgr", "memory", "B/req", K_MEM, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0, 0, NULL},
+	{"lockmgr", "ycsb-t0", "ktxn/s", K_RUN, 0, 0, 0.0, TS_YCSB, 1e-3, false, -1, -1, 0, 0, NULL},
+	{"lockmgr", "ycsb-t0.6", "ktxn/s", K_RUN, 0, 0, 0.6, TS_YCSB, 1e-3, false, -1, -1, 0, 0, NULL},
+	{"lockmgr", "ycsb-t0.8", "ktxn/s", K_RUN, 0, 0, 0.8, TS_YCSB, 1e-3, false, -1, -1, 0, 0, NULL},
+	{"lockmgr", "ycsb-t0.99", "ktxn/s", K_RUN, 0, 0, 0.99, TS_YCSB, 1e-3, false, -1, -1, 0, 0, NULL},
+	{"lockmgr", "hot-table", "ktxn/s", K_RUN, 0, 0, 0, TS_SCALE, 1e-3, false, -1, -1, 0,
+	 LKB_SHAPE_HOT, "lk/hier"},
 };
 #define N_WORKS ((int)(sizeof(works) / sizeof(works[0])))
+
+/* ---- RMWs per txn: the counting build ---------------------------------------- */
+
+#ifndef LKB_MUTEX_ONLY
+/* bench --rmw, in the counting build (build/bench/bench-count): for each
+ * selected lock table workload and implementation, the atomic RMWs per txn
+ * on shared lines, on one thread (lkb_lockmgr_count); one line each:
+ * "rmw WORKLOAD IMPL TXNS RMW_PER_TXN ANC_PER_TXN". */
+static int rmw_main(uint64_t txns)
+{
+	lkb_lockmgr_prepare();
+	for (int wi = 0; wi < N_WORKS; wi++) {
+		const work_t *w = &works[wi];
+		if (strcmp(w->family, "lockmgr") || w->kind != K_RUN ||
+		    (w->full_only && !O.full && !O.work_sel) ||
+		    !in_list(O.work_sel, w->workload))
+			continue;
+		for (int i = 0; i < lkb_n_impls; i++) {
+			const lkb_impl_t *im = lkb_impls[i];
+			if (strcmp(im->family, "lockmgr") || !supports(im, w) ||
+			    !in_list(O.impl_sel, im->name))
+				continue;
+			lkb_params_t p;
+			memset(&p, 0, sizeof(p));
+			p.threads = 1;
+			p.theta = w->theta;
+			p.shape = w->shape;
+			p.strong_every = O.strong_every;
+			double r = NAN, a = NAN;
+			int rc = lkb_lockmgr_count(im->name, &p, txns, &r, &a);
+			if (rc < 0) {
+				fprintf(stderr, "bench --rmw: not a counting "
+						"build (build/bench/bench-count)\n");
+				return 2;
+			}
+			if (rc == 0)
+				printf("rmw %s %s %llu %.3f %.3f\n", w->workload,
+				       im->name, (unsigned long long)txns, r, a);
+			fflush(stdout);
+		}
+	}
+	return 0;
+}
+
+static const char *count_bin; /* --count-bin; default: beside this binary */
+static char rmw_note[400];
+
+/* Fills the lock table rows' rmw/txn columns from the counting build, run
+ * as a child process (bench-count --rmw) over the same selection. */
+static void fill_rmw(void)
+{
+	bool want = false;
+	for (int i = 0; i < n_rows && !want; i++)
+		want = !strcmp(rows[i].family, "lockmgr") &&
+		       !strncmp(rows[i].impl, "lk/", 3) &&
+		       !strcmp(rows[i].unit, "ktxn/s");
+	if (!want)
+		return;
+	char path[4096];
+	if (count_bin) {
+		snprintf(path, sizeof(path), "%s", count_bin);
+	} else {
+		ssize_t k = readlink("/proc/self/exe", path, sizeof(path) - 16);
+		path[k > 0 ? k : 0] = 0;
+		char *sl = strrchr(path, '/');
+		snprintf(sl ? sl + 1 : path, 16, "bench-count");
+	}
+	if (access(path, X_OK)) {
+		snprintf(rmw_note, sizeof(rmw_note),
+			 "rmw/txn: not measured: no counting build at %.200s "
+			 "(make build/bench/bench-count)", path);
+		return;
+	}
+	uint64_t txns = O.smoke ? 300 : 10000;
+	char n_s[32], se_s[32];
+	snprintf(n_s, sizeof(n_s), "%llu", (unsigned long long)txns);
+	snprintf(se_s, sizeof(se_s), "%u", O.strong_every);
+	const char *av[16];
+	int ac = 0;
+	av[ac++] = path;
+	av[ac++] = "--rmw";
+	av[ac++] = "--iters";
+	av[ac++] = n_s;
+	av[ac++] = "--strong-every";
+	av[ac++] = se_s;
+	if (O.work_sel) {
+		av[ac++] = "--workload";
+		av[ac++] = O.work_sel;
+	}
+	if (O.impl_sel) {
+		av[ac++] = "--impl";
+		av[ac++] = O.impl_sel;
+	}
+	if (O.full)
+		av[ac++] = "--full";
+	av[ac] = NULL;
+	int fd[2];
+	if (pipe(fd)) {
+		perror("bench: pipe");
+		exit(2);
+	}
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		perror("bench: fork");
+		exit(2);
+	}
+	if (pid == 0) {
+		close(fd[0]);
+		dup2(fd[1], 1);
+		execv(path, (char *const *)(uintptr_t)av);
+		_exit(127);
+	}
+	close(fd[1]);
+	static char out[65536];
+	size_t got = 0;
+	uint64_t deadline = lkb_ns() + (uint64_t)(O.cap_s * 3e9);
+	bool timed_out = false;
+	for (;;) {
+		uint64_t now = lkb_ns();
+		if (now >= deadline) {
+			timed_out = true;
+			break;
+		}
+		struct pollfd pf = {fd[0], POLLIN, 0};
+		int k = poll(&pf, 1, (int)((deadline - now) / 1000000u) + 1);
+		if (k <= 0)
+			continue;
+		ssize_t n = read(fd[0], out + got, sizeof(out) - 1 - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	out[got] = 0;
+	close(fd[0]);
+	int st = 0;
+	if (timed_out)
+		kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	if (timed_out || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		failures++;
+		snprintf(rmw_note, sizeof(rmw_note),
+			 "rmw/txn: FAILED: %.200s --rmw %s", path,
+			 timed_out ? "did not finish" : "crashed or failed");
+		fprintf(stderr, "bench: %s\n", rmw_note);
+		return;
+	}
+	for (char *l = strtok(out, "\n"); l; l = strtok(NULL, "\n")) {
+		char wl[48], im[32];
+		unsigned long long t;
+		double r, a;
+		if (sscanf(l, "rmw %47s %31s %llu %lf %lf", wl, im, &t, &r, &a) != 5)
+			continue;
+		for (int i = 0; i < n_rows; i++)
+			if (!strcmp(rows[i].family, "lockmgr") &&
+			    !strcmp(rows[i].workload, wl) &&
+			    !strcmp(rows[i].impl, im)) {
+				rows[i].rmw = r;
+				rows[i].rmw_anc = a;
+			}
+	}
+	snprintf(rmw_note, sizeof(rmw_note),
+		 "rmw/txn: atomic read-modify-writes per committed txn on "
+		 "lines other txns also write (latch words, free stacks, txn "
+		 "ids, ...), counted by bench-count (the library built with "
+		 "-DLK_COUNT_RMW) on one thread over %llu txns after a "
+		 "warm-up; the same on every thread count's row; anc/txn: of "
+		 "them, on database and table heads",
+		 (unsigned long long)txns);
+}
+#endif
 
 static int instr_main(const char *name, const char *kind, uint64_t iters)
 {
@@ -616,7 +807,11 @@ static void usage(void)
 		"[--probe all|relax|none] [--impl A,B] [--workload W,V] "
 		"[--quiet]\n       bench --list | --list-workloads\n"
 		"       bench --instr IMPL --kind pairs|read|lock16 "
-		"[--iters N]\n");
+		"[--iters N]\n"
+		"       bench-count --rmw [--workload W] [--impl A] "
+		"[--iters TXNS]\n"
+		"       lock table: [--strong-every N] (hot-table, default "
+		"1000) [--count-bin PATH]\n");
 	exit(2);
 }
 
@@ -641,8 +836,10 @@ int main(int argc, char **argv)
 	O.noncs = 200;
 	O.out = "bench/results";
 	O.probe = "all";
+	O.strong_every = 1000;
 	default_threads();
 	const char *instr = NULL, *kind = "pairs";
+	bool rmw = false, iters_given = false;
 	const char *thr = getenv("THREADS");
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -694,7 +891,18 @@ int main(int argc, char **argv)
 			i++;
 		} else if (v && !strcmp(a, "--iters")) {
 			O.iters = strtoull(v, NULL, 10);
+			iters_given = true;
 			i++;
+		} else if (v && !strcmp(a, "--strong-every")) {
+			O.strong_every = (uint32_t)strtoul(v, NULL, 10);
+			i++;
+#ifndef LKB_MUTEX_ONLY
+		} else if (v && !strcmp(a, "--count-bin")) {
+			count_bin = v;
+			i++;
+		} else if (!strcmp(a, "--rmw")) {
+			rmw = true;
+#endif
 		} else if (v && !strcmp(a, "--out")) {
 			O.out = v;
 			i++;
@@ -728,6 +936,12 @@ int main(int argc, char **argv)
 	}
 	if (instr)
 		return instr_main(instr, kind, O.iters);
+#ifndef LKB_MUTEX_ONLY
+	if (rmw)
+		return rmw_main(iters_given ? O.iters : 10000);
+#else
+	(void)rmw, (void)iters_given;
+#endif
 	if (thr && *thr)
 		parse_threads(thr);
 	O.threads_given = thr && *thr && O.n_threads;
@@ -770,6 +984,10 @@ int main(int argc, char **argv)
 	}
 	if (!O.quiet)
 		fprintf(stderr, "%s", isatty(2) ? "\n" : "");
+#ifndef LKB_MUTEX_ONLY
+	fill_rmw();
+	O.rmw_note = rmw_note[0] ? rmw_note : NULL;
+#endif
 
 	lkb_report(&O, &pr, rows, n_rows, park_vals, n_park, run_start_ns);
 	if (failures) {

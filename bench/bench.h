@@ -42,7 +42,14 @@ typedef struct {
 	double theta;      /* lock table: Zipf skew */
 	int policy;        /* lock table: index into the impl's policy list */
 	uint64_t iters;    /* single-thread loops */
+	int shape;         /* lock table: LKB_SHAPE_* */
+	uint32_t strong_every; /* hot-table: 1 txn in N takes S on the table */
 } lkb_params_t;
+
+/* Lock table workload shapes (bench/impl_lockmgr.c): YCSB (16 Zipf rows
+ * of one table) and hot-table (8 uniform rows under one table, now and
+ * then an S lock on the whole table). */
+enum { LKB_SHAPE_YCSB = 0, LKB_SHAPE_HOT = 1 };
 
 /* What one cell returns (through a pipe from the child that ran it). */
 typedef struct {
@@ -99,6 +106,13 @@ void lkb_register_rw(void);
 void lkb_register_seq(void);
 void lkb_register_lockmgr(void);
 void lkb_lockmgr_prepare(void); /* parent, before lock table cells fork */
+/* The counting build (-DLK_COUNT_RMW, build/bench/bench-count): runs impl's
+ * workload p on one thread for txns committed txns (after a warm-up) and
+ * sets *rmw to the atomic read-modify-writes per txn on lines other txns
+ * also write, *anc to those on database and table heads. 0: done; 1: impl
+ * is not the lock table; -1: not a counting build. */
+int lkb_lockmgr_count(const char *impl, const lkb_params_t *p, uint64_t txns,
+		      double *rmw, double *anc);
 
 /* ---- time, work, memory -------------------------------------------------- */
 
@@ -455,6 +469,8 @@ typedef struct {
 	const char *impl_sel, *work_sel; /* comma lists, NULL: all */
 	bool smoke, full, quiet;
 	bool threads_given; /* --threads or THREADS */
+	uint32_t strong_every; /* hot-table: 1 txn in N locks the table S */
+	const char *rmw_note; /* how the rmw/txn column was measured, or not */
 } lkb_opts_t;
 
 /* Latency histograms of the throughput cells, kept for the CDF plot. */

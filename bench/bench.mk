@@ -6,6 +6,9 @@
 #                     counts; fails if one crashes, hangs or breaks its
 #                     invariant (run by `make test`; asserts nothing on speed)
 #   make bench-instr  instructions per uncontended operation (callgrind)
+#   build/bench/bench-count  the harness against the library's counting
+#                     build (-DLK_COUNT_RMW): lock table RMWs on shared
+#                     lines per txn; bench and bench-smoke build and run it
 #   make bench-sweep  the spin-budget sweep (bench/sweep.sh): mutex-only
 #                     harnesses built with -DLK_SPIN_NS=... and
 #                     -DLK_RELAX_REPEAT=..., about 7 minutes on 2 cores
@@ -22,6 +25,16 @@ $(BENCH_BIN): $(BENCH_SRCS) $(wildcard bench/*.h) $(INC)/.stamp $(BUILD)/gcc/lib
 	@mkdir -p $(@D)
 	$(BENCH_CC) $(BENCH_CFLAGS) -DLKB_CFLAGS='"$(BENCH_CC) $(BENCH_CFLAGS)"' \
 		$(BENCH_SRCS) -o $@ $(BENCH_LIBS)
+
+# The counting build: the same harness against the library built with
+# -DLK_COUNT_RMW (lib-count, lockmgr/lockmgr.mk). The bench runs it
+# (bench-count --rmw) for the lock table's rmw/txn column.
+BENCH_COUNT_BIN := $(BUILD)/bench/bench-count
+$(BENCH_COUNT_BIN): $(BENCH_SRCS) $(wildcard bench/*.h) $(INC)/.stamp $(BUILD)/gcc/count/liblatchkit.a
+	@mkdir -p $(@D)
+	$(BENCH_CC) $(BENCH_CFLAGS) -DLK_COUNT_RMW \
+		-DLKB_CFLAGS='"$(BENCH_CC) $(BENCH_CFLAGS) -DLK_COUNT_RMW"' \
+		$(BENCH_SRCS) -o $@ $(BUILD)/gcc/count/liblatchkit.a $(filter-out %.a,$(BENCH_LIBS))
 
 # The sweep: one mutex-only harness per setting (bench/README.md).
 SWEEP_SPIN  ?= 0 500 1000 2000 5000 10000 20000 50000 100000
@@ -42,13 +55,13 @@ $(SWEEP_DIR)/relax-%: $(SWEEP_SRCS) $(wildcard bench/*.h) $(INC)/.stamp
 		$(SWEEP_SRCS) -o $@ -lck -lm
 
 .PHONY: bench bench-full bench-smoke bench-instr bench-sweep
-bench: deps headers $(BENCH_BIN)
+bench: deps headers $(BENCH_BIN) $(BENCH_COUNT_BIN)
 	@bench/run.sh $(BENCH_BIN) $(BENCH_OUT) $(BENCH_THREADS)
 
-bench-full: deps headers $(BENCH_BIN)
+bench-full: deps headers $(BENCH_BIN) $(BENCH_COUNT_BIN)
 	@bench/run.sh $(BENCH_BIN) $(BENCH_OUT) --full $(BENCH_THREADS)
 
-bench-smoke: headers $(BENCH_BIN)
+bench-smoke: headers $(BENCH_BIN) $(BENCH_COUNT_BIN)
 	@scripts/check.sh bench-smoke $(BENCH_BIN) --smoke --quiet \
 		--out $(BUILD)/bench-smoke $(BENCH_THREADS)
 

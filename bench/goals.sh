@@ -1,5 +1,5 @@
 #!/bin/bash
-# bench/goals.sh RESULTS/bench.csv: reads the goals of issues 2, 3, 4 and 11
+# bench/goals.sh RESULTS/bench.csv: reads the goals of issues 2, 3, 4, 11 and 13
 # off one run's CSV and says, per goal, the measured figure (with the peer
 # from the same run) and whether it was met. A goal whose rows are missing
 # (a primitive not built, a cell that did not finish) says so. A line that
@@ -15,7 +15,7 @@ n=$(sed -n 's/.*"cores": "\([0-9]*\) usable.*/\1/p' "$json" 2>/dev/null | head -
 awk -F, -v ncpu="${n:-0}" '
 NR == 1 { next }
 $1 == "mutex" && $4 + 0 > maxt { maxt = $4 + 0 }
-{ k = $1 "|" $2 "|" $3 "|" $4; v[k] = $8; fair[k] = $15 }
+{ k = $1 "|" $2 "|" $3 "|" $4; v[k] = $8; fair[k] = $15; rmw[k] = $22; anc[k] = $23 }
 function get(f, w, i, t) { k = f "|" w "|" i "|" t; return (k in v && v[k] != "") ? v[k] + 0 : -1 }
 function show(goal, fig, ok) { printf "  %-62s %-34s %s\n", goal, fig, ok }
 function ratio(goal, f, w, a, b, t, op, lim,   x, y, q) {
@@ -47,6 +47,19 @@ function self(goal, f, ws, a, ta, tb, lim,   nw, W, i, x, y, q, fig, miss, bad) 
 	}
 	show(goal, fig, bad ? "MISSED" : miss ? "n/a (" miss " missing)" : "met")
 }
+# lock table RMWs on shared lines per txn (counting build, one thread;
+# the same figure on every row of a workload): one figure per workload
+function rmwline(goal, ws, a, col, lim, info,   nw, W, i, k, x, fig, miss, bad) {
+	nw = split(ws, W, " "); fig = ""; miss = 0; bad = 0
+	for (i = 1; i <= nw; i++) {
+		k = "lockmgr|" W[i] "|" a "|1"
+		x = (col == "anc") ? anc[k] : rmw[k]
+		if (!(k in v) || x == "") { fig = fig (i > 1 ? " " : "") "-"; miss++; continue }
+		fig = fig sprintf("%s%.3g", i > 1 ? " " : "", x + 0)
+		if (x + 0 > lim) bad++
+	}
+	show(goal, fig, (info ? (miss == nw ? "n/a" : "info") : bad ? "MISSED" : miss ? "n/a (" miss " missing)" : "met"))
+}
 function absval(goal, f, w, a, t, unit, op, lim,   x) {
 	x = get(f, w, a, t)
 	if (x < 0) { show(goal, a " missing", "n/a"); return }
@@ -54,7 +67,7 @@ function absval(goal, f, w, a, t, unit, op, lim,   x) {
 	     (op == "<=" ? x <= lim : x >= lim) ? "met" : "MISSED")
 }
 END {
-	print "goals (issues 2-4 and 11), read off this run; speed is not a test:"
+	print "goals (issues 2-4, 11 and 13), read off this run; speed is not a test:"
 	print " issue 2 (mutexes)"
 	n = split("lk_tas:ck_fas lk_ttas:ck_cas lk_ticket:ck_ticket lk_mcs:ck_mcs lk_mcs(node):ck_mcs lk_clh:ck_clh lk_clh(node):ck_clh", P, " ")
 	for (i = 1; i <= n; i++) { split(P[i], ab, ":")
@@ -126,6 +139,25 @@ END {
 	}
 	multi("lk_mutex at 2 threads >= 1.0x pthread_mutex", "mutex", hw, "lk_mutex", "pthread_mutex", 2, 2, 1.0, 1)
 	multi("lk_mutex at 4n=" t4 " >= 1.2x pthread_mutex", "mutex", hw, "lk_mutex", "pthread_mutex", t4, t4, 1.2, 1)
+	print " issue 13 (workloads that match use; lk/hier: hierarchy on, lk/detect: flat)"
+	self("hot-table: 2 threads >= 1.8x 1 thread (lk/hier)", "lockmgr", "hot-table", "lk/hier", 2, 1, 1.8)
+	self("hot-table: 4n=" t4 " threads >= 1.8x 1 thread (lk/hier)", "lockmgr", "hot-table", "lk/hier", t4, 1, 1.8)
+	print "  YCSB theta 0 0.6 0.8 0.99 against coarse (bdb and coarse flat):"
+	n = split("lk/hier lk/detect", L, " ")
+	for (i = 1; i <= n; i++) {
+		multi(L[i] " at 1 thread >= 1.0x coarse", "lockmgr", th, L[i], "coarse", 1, 1, 1.0, 0)
+		multi(L[i] " at 2 threads >= 2x coarse", "lockmgr", th, L[i], "coarse", 2, 2, 2.0, 0)
+		multi(L[i] " at 4n=" t4 " threads >= 2x coarse", "lockmgr", th, L[i], "coarse", t4, t4, 2.0, 0)
+	}
+	ratio("uncontended pair <= coarse (lk/detect)", "lockmgr", "uncontended", "lk/detect", "coarse", 1, "<=", 1.0)
+	ratio("uncontended pair <= 0.2x Berkeley DB (lk/detect)", "lockmgr", "uncontended", "lk/detect", "bdb", 1, "<=", 0.2)
+	absval("16 locks + release-all <= 25 ns/lock (lk/detect)", "lockmgr", "16-locks-release-all", "lk/detect", 1, "ns/lock", "<=", 25)
+	absval("16 locks + release-all <= 25 ns/lock (lk/hier)", "lockmgr", "16-locks-release-all", "lk/hier", 1, "ns/lock", "<=", 25)
+	print "  atomic RMWs per txn on lines other txns write (counting build, one thread):"
+	rmwline("on db/table heads, IS/IX only: 0 (lk/hier, YCSB by theta)", th, "lk/hier", "anc", 0, 0)
+	rmwline("on db/table heads, hot-table (1 txn in N takes S)", "hot-table", "lk/hier", "anc", 0, 1)
+	rmwline("all, lk/hier: YCSB by theta, then hot-table", th " hot-table", "lk/hier", "all", 0, 1)
+	rmwline("all, lk/detect (flat): YCSB by theta", th, "lk/detect", "all", 0, 1)
 }' "$csv"
 # Single-thread costs repeat exactly as instruction counts: when
 # `make bench-instr` has run into the same folder, show its ratios too.
@@ -134,4 +166,14 @@ if [ -r "$icsv" ]; then
 	echo " instructions per uncontended operation (callgrind, $icsv):"
 	awk -F, 'NR > 1 && $2 ~ /^lk/ && $6 != "" {
 		printf "  %-8s %-16s %-7s %8s instr  %s/%s = %sx\n", $1, $2, $3, $4, $2, $5, $6 }' "$icsv"
+	# issue 13: begin + 16 row locks + commit with the hierarchy on, per
+	# lock, against the flat table
+	awk -F, 'NR > 1 && $1 == "lockmgr" && $3 == "lock16" { ir[$2] = $4 }
+	END {
+		g = "issue 13: hier. begin+16 rows+commit <= 1.2x flat instr/lock"
+		if (!("lk/hier" in ir) || !("lk/detect" in ir) || ir["lk/detect"] <= 0) {
+			printf "  %-62s %-34s %s\n", g, "lk/hier or lk/detect missing", "n/a"; exit }
+		q = ir["lk/hier"] / ir["lk/detect"]
+		printf "  %-62s %-34s %s\n", g, sprintf("lk/hier/lk/detect = %.2fx", q), q <= 1.2 ? "met" : "MISSED"
+	}' "$icsv"
 fi

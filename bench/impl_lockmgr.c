@@ -9,11 +9,24 @@
  *                         of LKB_ROWS rows, 50% S / 50% X, keys drawn from
  *                         Zipf(theta) (Gray et al.'s generator), distinct
  *                         within a txn; an aborted txn is retried with the
- * same keys after a yield and a short backoff. Committed txn/s,
- *                         aborts per committed txn, lock-call latency.
+ *                         same keys after a yield and a short backoff.
+ *                         Committed txn/s, aborts per committed txn,
+ *                         lock-call latency.
+ *   hot-table             every txn under one table: 8 rows uniform over
+ *                         LKB_ROWS, 50% S / 50% X (row conflicts are rare),
+ *                         IS/IX on the database, table and page through the
+ *                         hierarchy; one txn in --strong-every (1000) first
+ *                         takes S on the whole table (the strong path).
  *
- * The lock table runs flat (hierarchy off, the S/X mode table) as Berkeley
- * DB's lock_get does: one lock per call on both sides.
+ * lk/no_wait .. lk/detect run the table flat (hierarchy off, the S/X mode
+ * table) as Berkeley DB's lock_get does: one lock per call on both sides.
+ * lk/hier runs it as shipped (default modes, hierarchy on): the same row
+ * requests, plus the intention locks the table takes itself.
+ *
+ * The counting build (build/bench/bench-count, linked with the library
+ * built with -DLK_COUNT_RMW) runs these workloads on one thread and counts
+ * the atomic read-modify-writes per txn on lines other txns also write
+ * (lkb_lockmgr_count): the table's rmw/txn column.
  */
 #include "bench.h"
 
@@ -91,13 +104,20 @@ static inline uint32_t zipf_next(const lkb_zipf_t *z, uint64_t *s)
 	return (uint32_t)((v * 2654435761u) & (LKB_ROWS - 1));
 }
 
+/* One txn's requests: n rows, each read (S) or written (X); strong: it
+ * first takes S on the whole table (hot-table; its rows are reads, which
+ * the table lock covers). */
 typedef struct {
+	int n;
+	bool strong;
 	uint32_t key[LKB_REQS];
 	bool write[LKB_REQS];
 } lkb_txnspec_t;
 
 static void make_txn(const lkb_zipf_t *z, uint64_t *s, lkb_txnspec_t *t)
 {
+	t->n = LKB_REQS;
+	t->strong = false;
 	for (int i = 0; i < LKB_REQS; i++) {
 		uint32_t k;
 		bool dup;
@@ -112,6 +132,28 @@ static void make_txn(const lkb_zipf_t *z, uint64_t *s, lkb_txnspec_t *t)
 	}
 }
 
+/* hot-table: LKB_HOT_REQS rows uniform over LKB_ROWS, distinct, 50% S /
+ * 50% X; the nth txn of a thread (from 1) is strong when every divides n. */
+#define LKB_HOT_REQS 8
+static void make_hot_txn(uint64_t *s, uint64_t nth, uint32_t every,
+			 lkb_txnspec_t *t)
+{
+	t->n = LKB_HOT_REQS;
+	t->strong = every && nth % every == 0;
+	for (int i = 0; i < LKB_HOT_REQS; i++) {
+		uint32_t k;
+		bool dup;
+		do {
+			k = (uint32_t)(rnd01(s) * LKB_ROWS);
+			dup = false;
+			for (int j = 0; j < i; j++)
+				dup |= t->key[j] == k;
+		} while (dup);
+		t->key[i] = k;
+		t->write[i] = !t->strong && rnd01(s) < 0.5;
+	}
+}
+
 /* Before a retry: give the CPU away once (with more threads than cores,
  * the txn we conflicted with may be preempted while holding its locks;
  * spinning here only delays it), then a randomized exponential backoff. */
@@ -122,31 +164,45 @@ static void backoff(int streak, uint64_t *s)
 	lkb_work((int)(rnd01(s) * n));
 }
 
-/* ---- the YCSB driver, one back end at a time ------------------------------ */
+/* ---- the YCSB and hot-table driver, one back end at a time ---------------- */
 
 enum { BE_LK, BE_BDB, BE_COARSE };
 
 typedef struct {
 	int be;
 	int policy;
+	bool hier;         /* lock table: default modes, hierarchy on */
+	int shape;         /* LKB_SHAPE_* */
+	uint32_t strong_every;
 	lkb_zipf_t zipf;
 #if __has_include(<latchkit/lockmgr.h>)
 	struct lk_lockmgr *mgr;
+	struct lk_txn *bystander;
 #endif
 	DB_ENV *env;
 	lkc_table_t *coarse;
 } ycsb_t;
 
+/* One thread's handles and counters. */
+typedef struct {
+	uint64_t seed, nth, calls;
+	u_int32_t locker;
+	DB_LOCK *bl;
+	lkc_txn_t ct;
+} ycsb_thread_t;
+
 #if __has_include(<latchkit/lockmgr.h>)
 #include <latchkit/lockmgr.h>
 
-static lk_lockmgr_t *lk_make(int policy)
+/* flat: the S/X table, hierarchy off (one lock per call, as Berkeley DB);
+ * hier: the default table with the hierarchy on, as the library ships */
+static lk_lockmgr_t *lk_make_cfg(int policy, bool hier)
 {
 	lk_lockmgr_config_t cfg;
 	lk_lockmgr_config_init(&cfg);
 	cfg.policy = policy;
-	cfg.hierarchy = false;
-	cfg.modes = lk_modetable_sx();
+	cfg.hierarchy = hier;
+	cfg.modes = hier ? lk_modetable_default() : lk_modetable_sx();
 	lk_lockmgr_t *m = NULL;
 	int rc = lk_lockmgr_create(&cfg, &m);
 	if (rc != LK_OK) {
@@ -156,12 +212,41 @@ static lk_lockmgr_t *lk_make(int policy)
 	return m;
 }
 
+static lk_lockmgr_t *lk_make(int policy)
+{
+	return lk_make_cfg(policy, false);
+}
+
 static void lk_check(int rc, const char *what)
 {
 	if (rc != LK_OK) {
 		fprintf(stderr, "%s: %s\n", what, lk_strerror(rc));
 		exit(4);
 	}
+}
+
+/* The hierarchical cells' other session: a txn that holds IS on the
+ * database and the table for the whole cell, as a server's other sessions
+ * would, so that the ancestors' heads stay in the table at one thread as
+ * they do at many (without it, one thread would make and free them in
+ * every txn). It conflicts with nothing the workloads ask for. */
+static lk_txn_t *lk_bystander(lk_lockmgr_t *m)
+{
+	lk_txn_t *b = NULL;
+	lk_res_t tab = lk_res_table(0, 1);
+	lk_check(lk_txn_begin(m, &b), "lk_txn_begin");
+	lk_check(lk_lock(b, &tab, LK_IS, 0, 0), "bystander lk_lock");
+	return b;
+}
+
+/* one lock call of a txn; false: the txn must abort */
+static bool lk_req(lk_txn_t *tx, const lk_res_t *r, int mode)
+{
+	int rc = lk_lock(tx, r, mode, LK_FOREVER, 0);
+	if (rc != LK_OK && rc != LK_WOULDBLOCK && rc != LK_DEADLOCK &&
+	    rc != LK_WOUNDED)
+		lk_check(rc, "lk_lock");
+	return rc == LK_OK;
 }
 #endif
 
@@ -187,124 +272,138 @@ static DB_ENV *bdb_open(void)
 	return e;
 }
 
+/* One attempt at txn spec: begin, its locks, commit (or abort at the first
+ * lock refused). Samples one lock call in 8 into hist (if not NULL). */
+static bool ycsb_try(ycsb_t *y, ycsb_thread_t *w, const lkb_txnspec_t *spec,
+		     lkb_hist_t *hist)
+{
+	bool ok = true;
+#if __has_include(<latchkit/lockmgr.h>)
+	lk_txn_t *tx = NULL;
+	if (y->be == BE_LK)
+		lk_check(lk_txn_begin(y->mgr, &tx), "lk_txn_begin");
+	if (y->be == BE_LK && spec->strong) {
+		lk_res_t tab = lk_res_table(0, 1);
+		ok = lk_req(tx, &tab, LK_S);
+	}
+#endif
+	if (y->be == BE_COARSE)
+		lkc_txn_begin(y->coarse, &w->ct);
+	for (int i = 0; i < spec->n && ok; i++) {
+		bool samp = hist && (w->calls++ & LKB_SAMPLE_MASK) == 0;
+		uint64_t t0 = samp ? lkb_ns() : 0;
+		if (y->be == BE_LK) {
+#if __has_include(<latchkit/lockmgr.h>)
+			lk_res_t r = lk_res_row(0, 1, spec->key[i] >> 6,
+						spec->key[i]);
+			int mode = y->hier ? (spec->write[i] ? LK_X : LK_S)
+					   : (spec->write[i] ? LK_SX_X : LK_SX_S);
+			ok = lk_req(tx, &r, mode);
+#endif
+		} else if (y->be == BE_BDB) {
+			DBT obj;
+			memset(&obj, 0, sizeof(obj));
+			obj.data = (void *)(uintptr_t)&spec->key[i];
+			obj.size = sizeof(spec->key[i]);
+			int rc = y->env->lock_get(
+				y->env, w->locker, 0, &obj,
+				spec->write[i] ? DB_LOCK_WRITE : DB_LOCK_READ,
+				&w->bl[i]);
+			if (rc && rc != DB_LOCK_DEADLOCK &&
+			    rc != DB_LOCK_NOTGRANTED) {
+				fprintf(stderr, "bdb lock_get: %s\n",
+					db_strerror(rc));
+				exit(4);
+			}
+			ok = rc == 0;
+		} else {
+			ok = lkc_lock(&w->ct, spec->key[i],
+				      spec->write[i] ? LKC_X : LKC_S) == LKC_OK;
+		}
+		if (samp)
+			lkb_hist_add(hist, lkb_ns() - t0);
+	}
+	if (y->be == BE_LK) {
+#if __has_include(<latchkit/lockmgr.h>)
+		lk_check(ok ? lk_txn_commit(tx) : lk_txn_abort(tx),
+			 "lk_txn_commit/abort");
+#endif
+	} else if (y->be == BE_BDB) {
+		DB_LOCKREQ req;
+		memset(&req, 0, sizeof(req));
+		req.op = DB_LOCK_PUT_ALL;
+		if (y->env->lock_vec(y->env, w->locker, 0, &req, 1, NULL))
+			exit(4);
+	} else {
+		lkc_release_all(&w->ct);
+	}
+	return ok;
+}
+
+/* The next txn of thread w, retried (same requests) until it commits or tm
+ * (if not NULL) stops the cell. Returns whether it committed; *aborts
+ * counts the failed attempts. */
+static bool ycsb_txn(ycsb_t *y, ycsb_thread_t *w, lkb_team_t *tm,
+		     lkb_hist_t *hist, uint64_t *aborts)
+{
+	lkb_txnspec_t spec;
+	if (y->shape == LKB_SHAPE_HOT)
+		make_hot_txn(&w->seed, ++w->nth, y->strong_every, &spec);
+	else
+		make_txn(&y->zipf, &w->seed, &spec);
+	for (int streak = 0;; streak++) {
+		if (ycsb_try(y, w, &spec, hist))
+			return true;
+		++*aborts;
+		if (tm && lkb_stopped(tm))
+			return false;
+		backoff(streak, &w->seed);
+	}
+}
+
+static void ycsb_thread_init(ycsb_t *y, ycsb_thread_t *w, int id)
+{
+	memset(w, 0, sizeof(*w));
+	w->seed = 0x9e3779b97f4a7c15ull * (uint64_t)(id + 1) + 12345;
+	if (y->be == BE_BDB) {
+		if (y->env->lock_id(y->env, &w->locker))
+			exit(4);
+		w->bl = (DB_LOCK *)calloc(LKB_REQS, sizeof(DB_LOCK));
+	}
+	if (y->be == BE_COARSE)
+		lkc_txn_init(&w->ct);
+}
+
 static void ycsb_worker(lkb_team_t *tm, int id, lkb_tstat_t *st)
 {
 	ycsb_t *y = (ycsb_t *)tm->obj;
-	uint64_t seed = 0x9e3779b97f4a7c15ull * (uint64_t)(id + 1) + 12345;
-	uint64_t commits = 0, aborts = 0, calls = 0;
-	lkb_txnspec_t spec;
-	u_int32_t locker = 0;
-	lkc_txn_t ct;
-	DB_LOCK *bl = NULL;
-	if (y->be == BE_BDB) {
-		if (y->env->lock_id(y->env, &locker))
-			exit(4);
-		bl = (DB_LOCK *)calloc(LKB_REQS, sizeof(DB_LOCK));
-	}
-	if (y->be == BE_COARSE)
-		lkc_txn_init(&ct);
-	while (!lkb_stopped(tm)) {
-		make_txn(&y->zipf, &seed, &spec);
-		int streak = 0;
-		for (;;) { /* until this txn commits */
-			bool ok = true;
-#if __has_include(<latchkit/lockmgr.h>)
-			lk_txn_t *tx = NULL;
-			if (y->be == BE_LK)
-				lk_check(lk_txn_begin(y->mgr, &tx),
-					 "lk_txn_begin");
-#endif
-			if (y->be == BE_COARSE)
-				lkc_txn_begin(y->coarse, &ct);
-			for (int i = 0; i < LKB_REQS && ok; i++) {
-				bool samp = (calls++ & LKB_SAMPLE_MASK) == 0;
-				uint64_t t0 = samp ? lkb_ns() : 0;
-				if (y->be == BE_LK) {
-#if __has_include(<latchkit/lockmgr.h>)
-					lk_res_t r = lk_res_row(
-						0, 1, spec.key[i] >> 6,
-						spec.key[i]);
-					int rc = lk_lock(
-						tx, &r,
-						spec.write[i] ? LK_SX_X
-							      : LK_SX_S,
-						LK_FOREVER, 0);
-					if (rc != LK_OK &&
-					    rc != LK_WOULDBLOCK &&
-					    rc != LK_DEADLOCK &&
-					    rc != LK_WOUNDED)
-						lk_check(rc, "lk_lock");
-					ok = rc == LK_OK;
-#endif
-				} else if (y->be == BE_BDB) {
-					DBT obj;
-					memset(&obj, 0, sizeof(obj));
-					obj.data = &spec.key[i];
-					obj.size = sizeof(spec.key[i]);
-					int rc = y->env->lock_get(
-						y->env, locker, 0, &obj,
-						spec.write[i] ? DB_LOCK_WRITE
-							      : DB_LOCK_READ,
-						&bl[i]);
-					if (rc && rc != DB_LOCK_DEADLOCK &&
-					    rc != DB_LOCK_NOTGRANTED) {
-						fprintf(stderr,
-							"bdb lock_get: %s\n",
-							db_strerror(rc));
-						exit(4);
-					}
-					ok = rc == 0;
-				} else {
-					ok = lkc_lock(&ct, spec.key[i],
-						      spec.write[i] ? LKC_X
-								    : LKC_S) ==
-					     LKC_OK;
-				}
-				if (samp)
-					lkb_hist_add(&st->hist,
-						     lkb_ns() - t0);
-			}
-			if (y->be == BE_LK) {
-#if __has_include(<latchkit/lockmgr.h>)
-				lk_check(ok ? lk_txn_commit(tx)
-					    : lk_txn_abort(tx),
-					 "lk_txn_commit/abort");
-#endif
-			} else if (y->be == BE_BDB) {
-				DB_LOCKREQ req;
-				memset(&req, 0, sizeof(req));
-				req.op = DB_LOCK_PUT_ALL;
-				if (y->env->lock_vec(y->env, locker, 0, &req, 1,
-						     NULL))
-					exit(4);
-			} else {
-				lkc_release_all(&ct);
-			}
-			if (ok)
-				break;
-			aborts++;
-			if (lkb_stopped(tm))
-				break;
-			backoff(streak++, &seed);
-		}
-		commits++;
-	}
+	uint64_t commits = 0, aborts = 0;
+	ycsb_thread_t w;
+	ycsb_thread_init(y, &w, id);
+	while (!lkb_stopped(tm))
+		commits += ycsb_txn(y, &w, tm, &st->hist, &aborts);
 	st->ops = commits;
 	st->aux = aborts;
 	if (y->be == BE_BDB)
-		y->env->lock_id_free(y->env, locker);
+		y->env->lock_id_free(y->env, w.locker);
 }
 
-static void ycsb_run(int be, int policy, const lkb_params_t *p,
-		     lkb_result_t *r)
+static ycsb_t *ycsb_setup(int be, int policy, bool hier,
+			  const lkb_params_t *p)
 {
 	ycsb_t *y = (ycsb_t *)lkb_alloc(sizeof(*y));
 	y->be = be;
 	y->policy = policy;
-	y->zipf = *zipf_for(p->theta);
+	y->hier = hier;
+	y->shape = p->shape;
+	y->strong_every = p->strong_every;
+	if (p->shape == LKB_SHAPE_YCSB)
+		y->zipf = *zipf_for(p->theta);
 #if __has_include(<latchkit/lockmgr.h>)
 	if (be == BE_LK)
-		y->mgr = lk_make(policy);
+		y->mgr = lk_make_cfg(policy, hier);
+	if (be == BE_LK && hier)
+		y->bystander = lk_bystander(y->mgr);
 #endif
 	if (be == BE_BDB)
 		y->env = bdb_open();
@@ -312,6 +411,13 @@ static void ycsb_run(int be, int policy, const lkb_params_t *p,
 		y->coarse = (lkc_table_t *)lkb_alloc(sizeof(lkc_table_t));
 		lkc_init(y->coarse, 16);
 	}
+	return y;
+}
+
+static void ycsb_run(int be, int policy, bool hier, const lkb_params_t *p,
+		     lkb_result_t *r)
+{
+	ycsb_t *y = ycsb_setup(be, policy, hier, p);
 	lkb_team_t tm;
 	memset(&tm, 0, sizeof(tm));
 	tm.obj = y;
@@ -326,6 +432,57 @@ static void ycsb_run(int be, int policy, const lkb_params_t *p,
 	}
 	r->aux = commits ? (double)aborts / (double)commits : NAN;
 }
+
+#if defined(LK_COUNT_RMW) && __has_include(<latchkit/lockmgr.h>)
+/* lockmgr_int.h: this thread's RMWs on shared lines, all and on db/table
+ * heads (only the counting build of the library defines them) */
+extern _Thread_local uint64_t lk__rmw_shared, lk__rmw_shared_anc;
+
+/* The lock table's implementations by name: policy, hierarchy. */
+static const struct {
+	const char *name;
+	int policy;
+	bool hier;
+} lk_cfgs[] = {{"lk/no_wait", LK_POLICY_NO_WAIT, false},
+	       {"lk/wait_die", LK_POLICY_WAIT_DIE, false},
+	       {"lk/wound_wait", LK_POLICY_WOUND_WAIT, false},
+	       {"lk/detect", LK_POLICY_DETECT, false},
+	       {"lk/hier", LK_POLICY_DETECT, true}};
+
+int lkb_lockmgr_count(const char *impl, const lkb_params_t *p, uint64_t txns,
+		      double *rmw, double *anc)
+{
+	int k = -1;
+	for (int i = 0; i < (int)(sizeof(lk_cfgs) / sizeof(lk_cfgs[0])); i++)
+		if (!strcmp(lk_cfgs[i].name, impl))
+			k = i;
+	if (k < 0 || !txns)
+		return 1;
+	ycsb_t *y = ycsb_setup(BE_LK, lk_cfgs[k].policy, lk_cfgs[k].hier, p);
+	ycsb_thread_t w;
+	ycsb_thread_init(y, &w, 0);
+	uint64_t aborts = 0;
+	/* warm-up: the slot's request and head caches fill */
+	for (uint64_t i = 0; i < txns / 10 + 100; i++)
+		ycsb_txn(y, &w, NULL, NULL, &aborts);
+	uint64_t r0 = lk__rmw_shared, a0 = lk__rmw_shared_anc;
+	for (uint64_t i = 0; i < txns; i++)
+		ycsb_txn(y, &w, NULL, NULL, &aborts);
+	*rmw = (double)(lk__rmw_shared - r0) / (double)txns;
+	*anc = (double)(lk__rmw_shared_anc - a0) / (double)txns;
+	if (y->bystander)
+		lk_check(lk_txn_commit(y->bystander), "lk_txn_commit");
+	lk_lockmgr_destroy(y->mgr);
+	return 0;
+}
+#else
+int lkb_lockmgr_count(const char *impl, const lkb_params_t *p, uint64_t txns,
+		      double *rmw, double *anc)
+{
+	(void)impl, (void)p, (void)txns, (void)rmw, (void)anc;
+	return -1;
+}
+#endif
 
 /* ---- single-thread loops ------------------------------------------------- */
 
@@ -347,9 +504,16 @@ static double lk_pairs(uint64_t n)
 	return (double)(t1 - t0) / (double)n;
 }
 
-static double lk_lock16(uint64_t n)
+/* n txns of begin, 16 X row locks (rows numbered on, 64 to a page), commit;
+ * hier: with the hierarchy, each row lock takes IX on the database, the
+ * table and the page itself (the bystander keeps the first two in the
+ * table, as under YCSB-hier). */
+static double lk_lock16_loop(uint64_t n, bool hier)
 {
-	lk_lockmgr_t *m = lk_make(LK_POLICY_DETECT);
+	lk_lockmgr_t *m = lk_make_cfg(LK_POLICY_DETECT, hier);
+	if (hier)
+		lk_bystander(m);
+	int x = hier ? LK_X : LK_SX_X;
 	uint64_t t0 = lkb_ns();
 	for (uint64_t i = 0; i < n; i++) {
 		lk_txn_t *tx;
@@ -359,7 +523,7 @@ static double lk_lock16(uint64_t n)
 		for (uint32_t k = 0; k < LKB_REQS; k++) {
 			lk_res_t r = lk_res_row(0, 1, (base + k) >> 6,
 						base + k);
-			if (lk_lock(tx, &r, LK_SX_X, 0, 0) != LK_OK)
+			if (lk_lock(tx, &r, x, 0, 0) != LK_OK)
 				exit(4);
 		}
 		if (lk_txn_commit(tx) != LK_OK)
@@ -367,6 +531,16 @@ static double lk_lock16(uint64_t n)
 	}
 	uint64_t t1 = lkb_ns();
 	return (double)(t1 - t0) / (double)(n * LKB_REQS);
+}
+
+static double lk_lock16(uint64_t n)
+{
+	return lk_lock16_loop(n, false);
+}
+
+static double lk_hier_lock16(uint64_t n)
+{
+	return lk_lock16_loop(n, true);
 }
 
 static double lk_mem_request(void)
@@ -395,7 +569,7 @@ static double lk_mem_table(void)
 #define LK_POLICY_IMPL(ID, NAME, POL)                                          \
 	static void ID##_run(const lkb_params_t *p, lkb_result_t *r)           \
 	{                                                                      \
-		ycsb_run(BE_LK, POL, p, r);                                    \
+		ycsb_run(BE_LK, POL, false, p, r);                             \
 	}                                                                      \
 	static const lkb_impl_t ID##_impl = {                                  \
 		"lockmgr", NAME, "bdb", "coarse", 0, NULL, NULL, ID##_run,     \
@@ -405,7 +579,7 @@ LK_POLICY_IMPL(lk_waitdie, "lk/wait_die", LK_POLICY_WAIT_DIE)
 LK_POLICY_IMPL(lk_woundwait, "lk/wound_wait", LK_POLICY_WOUND_WAIT)
 static void lk_detect_run(const lkb_params_t *p, lkb_result_t *r)
 {
-	ycsb_run(BE_LK, LK_POLICY_DETECT, p, r);
+	ycsb_run(BE_LK, LK_POLICY_DETECT, false, p, r);
 }
 static const lkb_impl_t lk_detect_impl = {
 	"lockmgr",
@@ -416,11 +590,34 @@ static const lkb_impl_t lk_detect_impl = {
 	lk_pairs,
 	NULL,
 	lk_detect_run,
-	"lk/*: the lock table, flat (no hierarchy), S/X modes; single-thread "
+	"lk/no_wait .. lk/detect: the lock table, flat (no hierarchy), S/X "
+	"modes; single-thread "
 	"rows use lk/detect (the policy does not matter there); 16-locks rows "
 	"include lk_txn_begin and lk_txn_commit",
 	lk_lock16,
 	lk_mem_request};
+static void lk_hier_run(const lkb_params_t *p, lkb_result_t *r)
+{
+	ycsb_run(BE_LK, LK_POLICY_DETECT, true, p, r);
+}
+static const lkb_impl_t lk_hier_impl = {
+	"lockmgr",
+	"lk/hier",
+	"bdb",
+	"coarse",
+	0,
+	NULL,
+	NULL,
+	lk_hier_run,
+	"lk/hier: the lock table as shipped: default modes, hierarchy on, "
+	"LK_POLICY_DETECT; a row lock (row r on page r/64 of table 1, db 0) "
+	"takes IS/IX on the database, the table and the page itself; a "
+	"bystander txn holds IS on the database and table for the whole cell "
+	"(another session), so their heads stay at one thread as at many; "
+	"bdb and coarse stay flat (one lock per row, no table or page "
+	"locks); hot-table: lk/hier alone",
+	lk_hier_lock16,
+	NULL};
 static const lkb_impl_t lk_table_impl = {
 	"lockmgr",	"lk/whole-table", "bdb", NULL, 0, NULL, NULL, NULL,
 	"lk/whole-table: memory = the table's one allocation / max_requests "
@@ -508,7 +705,7 @@ static double bdb_mem(void)
 
 static void bdb_run(const lkb_params_t *p, lkb_result_t *r)
 {
-	ycsb_run(BE_BDB, 0, p, r);
+	ycsb_run(BE_BDB, 0, false, p, r);
 }
 
 static const lkb_impl_t bdb_impl = {
@@ -555,7 +752,7 @@ static double coarse_lock16(uint64_t n)
 
 static void coarse_run(const lkb_params_t *p, lkb_result_t *r)
 {
-	ycsb_run(BE_COARSE, 0, p, r);
+	ycsb_run(BE_COARSE, 0, false, p, r);
 }
 
 /* Heap growth per lock granted on a distinct key: request + entry. */
@@ -599,6 +796,7 @@ void lkb_register_lockmgr(void)
 	lkb_register(&lk_waitdie_impl);
 	lkb_register(&lk_woundwait_impl);
 	lkb_register(&lk_detect_impl);
+	lkb_register(&lk_hier_impl);
 	lkb_register(&lk_table_impl);
 #endif
 	lkb_register(&bdb_impl);

@@ -4,6 +4,9 @@
 # (lock+unlock pair, read pair, or 16 locks + release-all per lock) runs
 # twice, with N1 and N2 iterations; (Ir(N2) - Ir(N1)) / (N2 - N1) removes
 # start-up and set-up. Prints a table and writes OUTDIR/instr.csv.
+# The loops are those `BIN --list` names; for the lock table, lk/detect's
+# lock16 is the flat table and lk/hier's the hierarchical one (IX on
+# database, table and page with each row), whose ratio goals.sh reads.
 set -o pipefail
 bin=$1
 out=$2

@@ -97,16 +97,19 @@ static void print_table(FILE *f, const lkb_row_t *rows, int n_rows)
 					? (r->pinned ? ", pinned" : ", not pinned")
 					: "");
 			fprintf(f, "   %-20s %9s %9s %9s %-14s %6s %-14s %6s "
-				   "%6s %8s %8s %s\n",
+				   "%6s %8s %8s %s%s\n",
 				"impl", "median", "min", "max", "peer",
 				"ratio", "peer2", "ratio2", "fair",
-				"p99ns", "aux", "status");
+				"p99ns", "aux",
+				strcmp(r->family, "lockmgr") ? ""
+							     : "rmw/txn  anc/txn ",
+				"status");
 		}
 		last_fam = r->family;
 		last_work = r->workload;
 		last_t = r->threads;
 		char md[16], mn[16], mx[16], q1[16], q2[16], fa[16], p99[16],
-			ax[16];
+			ax[16], rm[40] = "";
 		fmt_num(md, sizeof(md), r->median);
 		fmt_num(mn, sizeof(mn), r->min);
 		fmt_num(mx, sizeof(mx), r->max);
@@ -117,11 +120,17 @@ static void print_table(FILE *f, const lkb_row_t *rows, int n_rows)
 		fmt_num(fa, sizeof(fa), r->fairness);
 		fmt_num(p99, sizeof(p99), r->p99);
 		fmt_num(ax, sizeof(ax), r->aux);
+		if (!strcmp(r->family, "lockmgr")) {
+			char a[16], b[16];
+			fmt_num(a, sizeof(a), r->rmw);
+			fmt_num(b, sizeof(b), r->rmw_anc);
+			snprintf(rm, sizeof(rm), "%7s  %7s ", a, b);
+		}
 		fprintf(f,
 			"   %-20s %9s %9s %9s %-14s %6s %-14s %6s %6s %8s "
-			"%8s %s\n",
+			"%8s %s%s\n",
 			r->impl, md, mn, mx, r->peer[0] ? r->peer : "-", q1,
-			r->peer2[0] ? r->peer2 : "-", q2, fa, p99, ax,
+			r->peer2[0] ? r->peer2 : "-", q2, fa, p99, ax, rm,
 			strcmp(r->status, "ok") ? r->status : "");
 	}
 }
@@ -356,6 +365,8 @@ void lkb_report(const lkb_opts_t *o, const lkb_probe_t *pr,
 			snprintf(parkmed_s, sizeof(parkmed_s), "%.6g",
 				 lkb_median(park_vals, n_park));
 	}
+	if (o->rmw_note)
+		printf("  %s\n", o->rmw_note);
 	printf("  ratio: median / the named peer's median in the same run and "
 	       "cell (ns: lower is better; Mop/s, txn/s: higher is better)\n"
 	       "  fair: max/min operations per thread in a fixed-duration "

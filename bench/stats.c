@@ -156,6 +156,7 @@ void lkb_row_init(lkb_row_t *r)
 	r->median = r->min = r->max = NAN;
 	r->ratio = r->ratio2 = r->fairness = NAN;
 	r->p50 = r->p99 = r->p999 = r->aux = NAN;
+	r->rmw = r->rmw_anc = NAN;
 	lkb_strcpy(r->status, "ok", sizeof(r->status));
 }
 
@@ -186,7 +187,7 @@ void lkb_csv_header(FILE *f)
 {
 	fputs("family,workload,impl,threads,pinned,reps,unit,median,min,max,"
 	      "peer,ratio,peer2,ratio2,fairness,p50_ns,p99_ns,p999_ns,"
-	      "aux_name,aux,status\n",
+	      "aux_name,aux,status,rmw_per_txn,rmw_anc_per_txn\n",
 	      f);
 }
 
@@ -223,6 +224,10 @@ void lkb_csv_row(FILE *f, const lkb_row_t *r)
 	csv_num(f, r->aux);
 	fputc(',', f);
 	csv_str(f, r->status);
+	fputc(',', f);
+	csv_num(f, r->rmw);
+	fputc(',', f);
+	csv_num(f, r->rmw_anc);
 	fputc('\n', f);
 }
 
@@ -301,7 +306,9 @@ void lkb_json_write(FILE *f, const char *const *meta_kv, int n_meta,
 		json_kv_num(f, "p999_ns", r->p999, true);
 		json_kv_str(f, "aux_name", r->aux_name, true);
 		json_kv_num(f, "aux", r->aux, true);
-		json_kv_str(f, "status", r->status, false);
+		json_kv_str(f, "status", r->status, true);
+		json_kv_num(f, "rmw_per_txn", r->rmw, true);
+		json_kv_num(f, "rmw_anc_per_txn", r->rmw_anc, false);
 		fputc('}', f);
 	}
 	fputs("\n]}\n", f);

@@ -65,6 +65,9 @@ typedef struct {
 	char aux_name[16];  /* e.g. retries/read, aborts/txn */
 	double aux;
 	char status[48];    /* ok, "did not finish in 10 s", "crashed: ..." */
+	double rmw;         /* lock table: atomic RMWs on shared lines per txn
+			       (counting build, one thread; NaN: none) */
+	double rmw_anc;     /* ... of which on database and table heads */
 } lkb_row_t;
 
 void lkb_row_init(lkb_row_t *r);

@@ -179,9 +179,11 @@ static uint32_t graph_cycle(lk_lockmgr_t *m, uint32_t start, uint32_t *cyc)
 bool lk__detect(lk_lockmgr_t *m, struct lk__txn *self)
 {
 	bool me = false;
+	LK__RMW_SHARED(); /* det_mu's word: a CAS to lock, an exchange to unlock */
 	pthread_mutex_lock(&m->det_mu);
 	uint32_t *cyc = (uint32_t *)malloc(sizeof(uint32_t) * m->ntxns);
 	if (!cyc) {
+		LK__RMW_SHARED();
 		pthread_mutex_unlock(&m->det_mu);
 		return false;
 	}
@@ -218,6 +220,7 @@ bool lk__detect(lk_lockmgr_t *m, struct lk__txn *self)
 			txn_signal(vt);
 	}
 	free(cyc);
+	LK__RMW_SHARED();
 	pthread_mutex_unlock(&m->det_mu);
 	return me;
 }

@@ -190,6 +190,7 @@ int lk__fp_strong(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r)
 	uint64_t *cw = &m->fp[t->idx].counted[p / 64], bit = 1ull << (p % 64);
 	if (!(*cw & bit)) {
 		/* seq_cst: before the state reads below (README "Fast path") */
+		LK__RMW_SHARED_KIND(r->kind);
 		atomic_fetch_add_explicit(&m->fp_count[p], 1, memory_order_seq_cst);
 		*cw |= bit;
 		t->fp_counted = 1;
@@ -199,6 +200,8 @@ int lk__fp_strong(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r)
 		/* an idle txn adds no record without seeing our count */
 		if (atomic_load_explicit(&o->state, memory_order_seq_cst) != 1)
 			continue;
+		if (o != t)
+			LK__RMW_SHARED_KIND(r->kind);
 		fp_latch(o);
 		int rc = LK_OK;
 		for (uint32_t u = o->fp_used; u && rc == LK_OK; u &= u - 1) {
@@ -311,9 +314,11 @@ void lk__fp_uncount(lk_lockmgr_t *m, struct lk__txn *t)
 {
 	uint64_t *c = m->fp[t->idx].counted;
 	for (uint32_t w = 0; w < LK__FP_PARTS / 64; w++)
-		for (; c[w]; c[w] &= c[w] - 1)
+		for (; c[w]; c[w] &= c[w] - 1) {
+			LK__RMW_SHARED_KIND(LK_RES_TABLE);
 			atomic_fetch_sub_explicit(&m->fp_count[w * 64 + (uint32_t)__builtin_ctzll(c[w])],
 						  1, memory_order_release);
+		}
 	t->fp_counted = 0;
 }
 
@@ -324,8 +329,10 @@ void lk__fp_uncount(lk_lockmgr_t *m, struct lk__txn *t)
  * read under the head latch means no record on it in the whole window). */
 void lk__fp_freeze(lk_lockmgr_t *m)
 {
-	for (uint32_t k = 0; k < m->ntxns; k++)
+	for (uint32_t k = 0; k < m->ntxns; k++) {
+		LK__RMW_SHARED();
 		fp_latch(txn_at(m, k));
+	}
 }
 
 void lk__fp_thaw(lk_lockmgr_t *m)

@@ -30,6 +30,7 @@ uint16_t lk__queue_wants(lk_lockmgr_t *m, const struct lk__head *h,
 void lk__wound(lk_lockmgr_t *m, struct lk__txn *by, struct lk__txn *v,
 		  struct lk__head *h)
 {
+	LK__RMW_SHARED();
 	if (atomic_fetch_or_explicit(&v->flags, LK__T_WOUNDED,
 				     memory_order_seq_cst) & LK__T_WOUNDED)
 		return;

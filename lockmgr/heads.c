@@ -25,6 +25,7 @@ bool lk__head_latch_slow(struct lk__head *h, bool check_gen, uint32_t gen)
 			return false;
 		}
 		if (!(w & LK__L_LATCHED)) {
+			LK__RMW_SHARED_AT(h);
 			/* acquire: the critical section sees the last holder's writes */
 			if (atomic_compare_exchange_weak_explicit(
 				    &h->lw, &w, w | LK__L_LATCHED | extra,
@@ -34,6 +35,7 @@ bool lk__head_latch_slow(struct lk__head *h, bool check_gen, uint32_t gen)
 		}
 		if (lk__wait_would_park(&wt)) {
 			if (!(w & LK__L_PARKED)) {
+				LK__RMW_SHARED_AT(h);
 				/* relaxed: the bit only asks the holder for a wake */
 				if (!atomic_compare_exchange_weak_explicit(
 					    &h->lw, &w, w | LK__L_PARKED,
@@ -61,6 +63,7 @@ uint32_t lk__blatch_lock(struct lk__bucket *bk)
 	lk__wait_t wt = lk__wait_start(0);
 	for (;;) {
 		uint32_t w = atomic_load_explicit(&bk->w, memory_order_relaxed);
+		LK__RMW_SHARED();
 		/* acquire: the chain and floor as the last holder left them */
 		if (!(w & LK__B_LATCHED) &&
 		    atomic_compare_exchange_weak_explicit(&bk->w, &w, w | LK__B_LATCHED,
@@ -105,6 +108,7 @@ void lk__head_kill(lk_lockmgr_t *m, struct lk__bucket *bk, uint32_t *first,
 		atomic_store_explicit(&h->lw, dead, memory_order_release);
 		return;
 	}
+	LK__RMW_SHARED_AT(h);
 	atomic_exchange_explicit(&h->lw, dead, memory_order_release);
 	lk__futex_wake(&h->lw, INT32_MAX);
 }
@@ -117,6 +121,7 @@ static bool sweep(lk_lockmgr_t *m)
 	uint32_t freed = 0;
 	const stk_t *s = &m->hstk;
 	for (uint32_t n = 0; n <= m->bmask && freed < 64; n++) {
+		LK__RMW_SHARED();
 		/* relaxed: the hand only spreads sweepers over buckets */
 		uint32_t b = atomic_fetch_add_explicit(&m->sweep_hand, 1,
 						       memory_order_relaxed) & m->bmask;
@@ -128,6 +133,7 @@ static bool sweep(lk_lockmgr_t *m)
 			struct lk__head *h = &m->heads[i];
 			uint32_t nx = atomic_load_explicit(&h->next, memory_order_relaxed);
 			uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
+			LK__RMW_SHARED_AT(h);
 			if (!(w & LK__L_LATCHED) &&
 			    atomic_compare_exchange_strong_explicit(
 				    &h->lw, &w, w | LK__L_LATCHED,

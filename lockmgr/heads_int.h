@@ -24,6 +24,7 @@ LK__HIDDEN uint32_t lk__head_get_slow(lk_lockmgr_t *m, struct lk__txn *t,
 static inline void head_latch(struct lk__head *h)
 {
 	uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
+	LK__RMW_SHARED_AT(h);
 	/* acquire: see the previous critical section */
 	if (lk__likely(!(w & LK__L_LATCHED)) &&
 	    atomic_compare_exchange_strong_explicit(&h->lw, &w, w | LK__L_LATCHED,
@@ -36,6 +37,7 @@ static inline void head_latch(struct lk__head *h)
 static inline bool head_latch_gen(struct lk__head *h, uint32_t w)
 {
 	uint32_t gen = LK__L_GEN(w);
+	LK__RMW_SHARED_AT(h);
 	if (lk__likely(!(w & (LK__L_LATCHED | LK__L_DEAD))) &&
 	    atomic_compare_exchange_strong_explicit(&h->lw, &w, w | LK__L_LATCHED,
 						    memory_order_acquire,
@@ -58,6 +60,7 @@ static inline void head_unlatch(struct lk__head *h)
 		atomic_store_explicit(&h->lw, w & ~LK__L_LATCHED, memory_order_release);
 		return;
 	}
+	LK__RMW_SHARED_AT(h);
 	uint32_t old = atomic_exchange_explicit(&h->lw, w & ~(LK__L_LATCHED | LK__L_PARKED),
 						memory_order_release);
 	if (old & LK__L_PARKED)
@@ -70,6 +73,7 @@ static inline bool blatch_try(struct lk__bucket *bk, uint32_t *first)
 {
 	uint32_t w = atomic_load_explicit(&bk->w, memory_order_relaxed);
 	*first = w;
+	LK__RMW_SHARED();
 	/* acquire: as blatch_lock */
 	return !(w & LK__B_LATCHED) &&
 	       atomic_compare_exchange_strong_explicit(&bk->w, &w, w | LK__B_LATCHED,

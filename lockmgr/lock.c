@@ -333,6 +333,7 @@ lock_fast(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, unsigned mode,
 			break;
 		hi = atomic_load_explicit(&h->next, memory_order_acquire);
 	}
+	LK__RMW_SHARED_AT(h);
 	/* acquire: the previous critical section; the CAS expecting the
 	 * generation seen proves the key compared is h's live key */
 	if (lk__unlikely(w & LK__L_LATCHED) ||

@@ -38,3 +38,16 @@ $(BUILD)/gcc/debug/lockmgr/%.o: lockmgr/%.c $(wildcard lockmgr/*.h) $(INC)/.stam
 $(BUILD)/gcc/debug/liblatchkit.a: $(patsubst lockmgr/%.c,$(BUILD)/gcc/debug/lockmgr/%.o,$(LOCKMGR_SRCS))
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
+
+# lib-count: the same library built with -DLK_COUNT_RMW: every atomic
+# read-modify-write on a line other txns also write bumps a per-thread
+# counter (LK__RMW_SHARED in lockmgr_int.h). Only the bench links it
+# (build/bench/bench-count, its RMWs-per-txn column); not part of `lib`.
+.PHONY: lib-count
+lib-count: $(BUILD)/gcc/count/liblatchkit.a
+$(BUILD)/gcc/count/lockmgr/%.o: lockmgr/%.c $(wildcard lockmgr/*.h) $(INC)/.stamp
+	@mkdir -p $(@D)
+	gcc $(CFLAGS_BASE) -DLK_COUNT_RMW -fPIC -c $< -o $@
+$(BUILD)/gcc/count/liblatchkit.a: $(patsubst lockmgr/%.c,$(BUILD)/gcc/count/lockmgr/%.o,$(LOCKMGR_SRCS))
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^

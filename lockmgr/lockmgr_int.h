@@ -56,6 +56,38 @@ struct lk__head {
 	uint16_t counts[LK_MAX_MODES];
 };
 
+/* The counting build (-DLK_COUNT_RMW, make lib-count) counts, per thread,
+ * the atomic read-modify-writes on lines other txns also write: head and
+ * bucket latch words, the shared free stacks, the txn free stack, next_id,
+ * the trace seq, the sweep hand, draining, det_mu, another txn's flags
+ * and wake word, and a waiter's own wake word (granters write it). The
+ * bench's per-txn figure of it is machine-independent. LK__RMW_SHARED()
+ * goes right before each such RMW (one before a CAS that is skipped when a
+ * latch is seen taken counts the attempt all the same);
+ * LK__RMW_SHARED_AT(h), for head h's latch word, also counts it in
+ * lk__rmw_shared_anc when h is a database or table, the hot ancestors of
+ * the hierarchy; LK__RMW_SHARED_KIND(kind) the same for a fast-path
+ * strong counter or another txn's fp latch on a resource of that kind (a
+ * txn's own fp latch is its own line). All are empty in every other
+ * build. */
+#ifdef LK_COUNT_RMW
+extern _Thread_local uint64_t lk__rmw_shared, lk__rmw_shared_anc;
+static inline void lk__rmw_count(uint32_t kind)
+{
+	lk__rmw_shared++;
+	if (kind == LK_RES_DATABASE || kind == LK_RES_TABLE)
+		lk__rmw_shared_anc++;
+}
+#define LK__RMW_SHARED() lk__rmw_count(LK_RES_NONE)
+#define LK__RMW_SHARED_AT(h)                                                   \
+	lk__rmw_count(atomic_load_explicit(&(h)->key[0], memory_order_relaxed))
+#define LK__RMW_SHARED_KIND(kind) lk__rmw_count(kind)
+#else
+#define LK__RMW_SHARED() ((void)0)
+#define LK__RMW_SHARED_AT(h) ((void)0)
+#define LK__RMW_SHARED_KIND(kind) ((void)0)
+#endif
+
 /* A hash bucket: its chain's first head, with the bucket latch as the top
  * bit of the same word (a latch-free reader masks it off), and the fencing
  * floor: at least every token of a head ever freed from this chain, so a

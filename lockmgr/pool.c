@@ -30,6 +30,7 @@ static uint32_t stk_pop(const stk_t *s, uint32_t max, uint32_t *n_out,
 		uint32_t rest = atomic_load_explicit(stk_link(s, last), memory_order_relaxed);
 		if (rest > s->n)
 			rest = 0; /* garbage from a race; the CAS will fail */
+		LK__RMW_SHARED();
 		if (atomic_compare_exchange_weak_explicit(
 			    s->top, &top, PACK(rest, (top >> 32) + 1),
 			    memory_order_acquire, memory_order_acquire)) {
@@ -47,6 +48,7 @@ void lk__stk_push(const stk_t *s, uint32_t first, uint32_t last)
 	do {
 		atomic_store_explicit(stk_link(s, last), (uint32_t)top,
 				      memory_order_relaxed);
+		LK__RMW_SHARED();
 		/* release: the chain's links and contents before it is poppable */
 	} while (!atomic_compare_exchange_weak_explicit(
 		s->top, &top, PACK(first, (top >> 32) + 1),
@@ -123,6 +125,7 @@ uint32_t lk__head_alloc(lk_lockmgr_t *m, struct lk__txn *t)
  * anything was moved. lk_txn_begin waits out a drain instead of failing. */
 static bool drain_idle(lk_lockmgr_t *m)
 {
+	LK__RMW_SHARED();
 	/* seq_cst: a begin that finds the stack empty sees the flag */
 	atomic_fetch_add_explicit(&m->draining, 1, memory_order_seq_cst);
 	const stk_t *rs = &m->rstk, *hs = &m->hstk;
@@ -132,6 +135,7 @@ static bool drain_idle(lk_lockmgr_t *m)
 	while ((uint32_t)top) {
 		struct lk__txn *t = txn_at(m, (uint32_t)top - 1);
 		uint32_t nx = atomic_load_explicit(&t->free_next, memory_order_relaxed);
+		LK__RMW_SHARED();
 		/* acquire: the slot's caches as its last txn left them;
 		 * seq_cst: a begin that sees the stack emptied by this pop
 		 * sees the draining flag raised before it */
@@ -152,11 +156,13 @@ static bool drain_idle(lk_lockmgr_t *m)
 		top = atomic_load_explicit(&m->txn_free, memory_order_relaxed);
 		do {
 			atomic_store_explicit(&l->free_next, (uint32_t)top, memory_order_relaxed);
+			LK__RMW_SHARED();
 			/* release: the emptied caches before a begin pops a slot */
 		} while (!atomic_compare_exchange_weak_explicit(
 			&m->txn_free, &top, PACK(mine, (top >> 32) + 1),
 			memory_order_release, memory_order_relaxed));
 	}
+	LK__RMW_SHARED();
 	atomic_fetch_sub_explicit(&m->draining, 1, memory_order_release);
 	return moved;
 }

@@ -101,6 +101,7 @@ static inline uint64_t next_token(lk_lockmgr_t *m, struct lk__head *h,
  * waiter's exchange-then-read of its flags (see README, Waiting). */
 static inline void txn_signal(struct lk__txn *t)
 {
+	LK__RMW_SHARED();
 	if (atomic_exchange_explicit(&t->wake, 1, memory_order_seq_cst) == 2)
 		lk__futex_wake(&t->wake, 1);
 }

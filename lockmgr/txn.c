@@ -33,6 +33,7 @@ int lk_txn_begin(lk_lockmgr_t *m, lk_txn_t **out)
 		}
 		t = txn_at(m, i1 - 1);
 		uint32_t nx = atomic_load_explicit(&t->free_next, memory_order_relaxed);
+		LK__RMW_SHARED();
 		if (atomic_compare_exchange_weak_explicit(
 			    &m->txn_free, &top, PACK(nx, (top >> 32) + 1),
 			    memory_order_acquire, memory_order_acquire))
@@ -49,6 +50,7 @@ int lk_txn_begin(lk_lockmgr_t *m, lk_txn_t **out)
 	atomic_store_explicit(&t->wait_req, 0, memory_order_relaxed);
 	atomic_store_explicit(&t->wait_head, 0, memory_order_relaxed);
 	atomic_store_explicit(&t->victim_of, 0, memory_order_relaxed);
+	LK__RMW_SHARED();
 	/* relaxed: ids only need to be unique and increasing */
 	atomic_store_explicit(&t->id,
 			      atomic_fetch_add_explicit(&m->next_id, 1, memory_order_relaxed) + 1,
@@ -115,6 +117,7 @@ static int txn_end(lk_txn_t *txn, bool commit)
 	uint64_t top = atomic_load_explicit(&m->txn_free, memory_order_relaxed);
 	do {
 		atomic_store_explicit(&t->free_next, (uint32_t)top, memory_order_relaxed);
+		LK__RMW_SHARED();
 		/* release: the slot's reset before the next begin pops it */
 	} while (!atomic_compare_exchange_weak_explicit(
 		&m->txn_free, &top, PACK(t->idx + 1, (top >> 32) + 1),

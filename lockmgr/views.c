@@ -23,6 +23,7 @@ void lk__emit_res(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
 {
 	lk_trace_t e;
 	memset(&e, 0, sizeof e);
+	LK__RMW_SHARED();
 	/* relaxed: the head latch, or for a fast-path record the owner's fp
 	 * latch (held), orders events of one resource */
 	e.seq = atomic_fetch_add_explicit(&m->seq, 1, memory_order_relaxed) + 1;
@@ -202,3 +203,7 @@ void lk_lockmgr_stats(lk_lockmgr_t *m, lk_stats_t *o)
 	o->heads_used = nh < m->nheads ? nh : m->nheads;
 	o->heads_max = m->nheads;
 }
+
+#ifdef LK_COUNT_RMW
+_Thread_local uint64_t lk__rmw_shared, lk__rmw_shared_anc; /* lockmgr_int.h */
+#endif

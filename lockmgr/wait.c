@@ -133,6 +133,7 @@ lk__lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t h
 	if (!is_new && h->qhead)
 		lk__bypass_edges(m, t, h, ri, target, false);
 	/* publish the wait; seq_cst: the detector and wounders (README) */
+	LK__RMW_SHARED(); /* our own wake word, but granters write it */
 	atomic_exchange_explicit(&t->wake, 0, memory_order_seq_cst);
 	uint32_t seq = atomic_load_explicit(&t->wait_seq, memory_order_relaxed) + 1;
 	atomic_store_explicit(&t->wait_seq, seq, memory_order_seq_cst);
@@ -182,6 +183,7 @@ lk__lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t h
 			/* check under the latch what happened */
 			check = false;
 			head_latch(h);
+			LK__RMW_SHARED();
 			atomic_exchange_explicit(&t->wake, 0, memory_order_seq_cst);
 			uint32_t fl = atomic_load_explicit(&t->flags, memory_order_seq_cst);
 			bool victim = atomic_load_explicit(&t->victim_of,
@@ -221,6 +223,7 @@ lk__lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t h
 		}
 		if (lk__wait_would_park(&w) && v == 0) {
 			uint32_t z = 0;
+			LK__RMW_SHARED();
 			/* relaxed: the futex syscall orders the sleep itself */
 			if (!atomic_compare_exchange_strong_explicit(
 				    &t->wake, &z, 2, memory_order_relaxed,

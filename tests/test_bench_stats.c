@@ -132,6 +132,8 @@ static void fill_rows(lkb_row_t r[2])
 	r[1].threads = 8;
 	lkb_strcpy(r[1].status, "did not finish in 10 s",
 		   sizeof(r[1].status));
+	r[1].rmw = 33.5;
+	r[1].rmw_anc = 4;
 }
 
 Test(bench_stats, csv_columns_quoting_and_missing)
@@ -142,11 +144,11 @@ Test(bench_stats, csv_columns_quoting_and_missing)
 	const char *want =
 		"family,workload,impl,threads,pinned,reps,unit,median,min,max,"
 		"peer,ratio,peer2,ratio2,fairness,p50_ns,p99_ns,p999_ns,"
-		"aux_name,aux,status\n"
+		"aux_name,aux,status,rmw_per_txn,rmw_anc_per_txn\n"
 		"mutex,uncontended,lk_ticket,1,1,5,ns/op,12.5,12,14,"
-		"ck_ticket,1.04,,,,,,,,,ok\n"
+		"ck_ticket,1.04,,,,,,,,,ok,,\n"
 		"lockmgr,\"ycsb,\"\"x\"\"\",bdb,8,0,0,,,,,,,,,,,,,,,"
-		"did not finish in 10 s\n";
+		"did not finish in 10 s,33.5,4\n";
 	cr_assert_str_eq(s, want);
 	/* every line has the header's column count, commas in quotes aside */
 	int cols = 1, line_cols = -1, in_q = 0;
@@ -162,7 +164,7 @@ Test(bench_stats, csv_columns_quoting_and_missing)
 			cols = 1;
 		}
 	}
-	cr_assert_eq(line_cols, 21);
+	cr_assert_eq(line_cols, 23);
 	free(s);
 }
 
@@ -190,7 +192,9 @@ Test(bench_stats, json_escapes_and_null_for_missing)
 			   "%s", s);
 	cr_assert_not_null(strstr(s, "\"workload\": \"ycsb,\\\"x\\\"\""), "%s",
 			   s);
-	cr_assert_not_null(strstr(s, "\"status\": \"did not finish in 10 s\"}"));
+	cr_assert_not_null(strstr(s, "\"status\": \"did not finish in 10 s\", "
+				     "\"rmw_per_txn\": 33.5, "
+				     "\"rmw_anc_per_txn\": 4}"));
 	/* balanced braces and brackets: a parser would accept the shape */
 	int depth = 0, in_str = 0;
 	for (const char *p = s; *p; p++) {
