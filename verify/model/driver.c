@@ -309,9 +309,22 @@ static const char *match_events(run_t *r, mexp_t *e, char *why, size_t n)
 		}
 		const char *d = ev_diff(r, v, &r->tr[j]);
 		if (d) {
-			if (r->tr[j].event != v->event)
-				snprintf(why, n, "%s instead of %s", ev_name(r->tr[j].event),
+			const lk_trace_t *a = &r->tr[j];
+			char er[48], ar[48];
+			res_str(v->res, er, sizeof er);
+			int ai = res_index(&a->res);
+			res_str(ai, ar, sizeof ar);
+			er[strcspn(er, "(")] = ar[strcspn(ar, "(")] = 0;
+			if (a->event != v->event)
+				snprintf(why, n, "%s instead of %s", ev_name(a->event),
 					 ev_name(v->event));
+			else if (!strcmp(d, "res"))
+				snprintf(why, n, "%s on %s, expected on %s", ev_name(v->event),
+					 ai >= 0 ? ar : "?", er);
+			else if (!strcmp(d, "mode") || !strcmp(d, "prev_mode"))
+				snprintf(why, n, "%s %s %s, expected %s", ev_name(v->event), d,
+					 mode_name(r->m.mt, d[0] == 'm' ? a->mode : a->prev_mode),
+					 mode_name(r->m.mt, d[0] == 'm' ? v->mode : v->prev));
 			else
 				snprintf(why, n, "%s: %s", ev_name(v->event), d);
 			return why;
@@ -365,6 +378,32 @@ static bool bind_notrace(run_t *r, mexp_t *e, int *bad_ev, uint64_t *bad_tok)
 
 /* ---- the state after a call -------------------------------------------------------- */
 
+/* Every live txn's lk_held_mode on every resource, as the model says. */
+static int check_held(run_t *r, const op_t *op, const mexp_t *e, mismatch_t *mm)
+{
+	model_t *m = &r->m;
+	char rs[48], what[96];
+	for (int i = 0; i < M_MAXLIVE; i++) {
+		if (!m->slot_used[i])
+			continue;
+		mslot_t *s = &m->live[i];
+		mtxn_t *t = model_txn(m, s->label);
+		for (int x = 0; x < RES_NVALID; x++) {
+			int got = lk_held_mode(t->h, res_at(x));
+			if (got == s->held[x])
+				continue;
+			res_str(x, rs, sizeof rs);
+			snprintf(what, sizeof what, "%.*s expected %s, got %s",
+				 (int)strcspn(rs, "("), rs, mode_name(m->mt, s->held[x]),
+				 mode_name(m->mt, got));
+			return fail(r, op, e, mm, "lk_held_mode", what,
+				    "lk_held_mode(t%d, %s): expected %s, got %s", s->label, rs,
+				    mode_name(m->mt, s->held[x]), mode_name(m->mt, got));
+		}
+	}
+	return 0;
+}
+
 static int check_state(run_t *r, const op_t *op, const mexp_t *e, mismatch_t *mm)
 {
 	model_t *m = &r->m;
@@ -380,17 +419,7 @@ static int check_state(run_t *r, const op_t *op, const mexp_t *e, mismatch_t *mm
 			return fail(r, op, e, mm, "lk_txn_id", "changed", "lk_txn_id(t%d): expected %llu, got %llu",
 				    s->label, (unsigned long long)t->id, (unsigned long long)id);
 		for (int x = 0; x < RES_NVALID; x++) {
-			int got = lk_held_mode(t->h, res_at(x));
 			res_str(x, rs, sizeof rs);
-			if (got != s->held[x]) {
-				char what[96];
-				snprintf(what, sizeof what, "%.*s expected %s, got %s",
-					 (int)strcspn(rs, "("), rs,
-					 mode_name(mt, s->held[x]), mode_name(mt, got));
-				return fail(r, op, e, mm, "lk_held_mode", what,
-					    "lk_held_mode(t%d, %s): expected %s, got %s", s->label, rs,
-					    mode_name(mt, s->held[x]), mode_name(mt, got));
-			}
 			uint64_t tk = lk_lock_token(t->h, res_at(x));
 			uint64_t want = (s->held[x] >= 0 && mt_excl(mt, s->held[x])) ? s->tok[x] : 0;
 			if (tk != want)
@@ -652,6 +681,8 @@ int run_step(run_t *r, const op_t *op, mismatch_t *mm)
 	if (m->cfg->notrace) {
 		int bi = -1;
 		uint64_t bt = 0;
+		if (check_held(r, op, e, mm)) /* what is held, before its tokens */
+			return 1;
 		if (!bind_notrace(r, e, &bi, &bt))
 			return fail(r, op, e, mm, "lk_lock_token", "not fresh",
 				    "lk_lock_token after %s: %llu, not above the last token %llu "
@@ -707,7 +738,7 @@ int run_step(run_t *r, const op_t *op, mismatch_t *mm)
 	cov_rc[rc >= 0 && rc < LK_NSTATUS ? rc : 0]++;
 	for (int k = 0; k < 32; k++)
 		cov_tags[k] += (e->tags >> k) & 1u;
-	if (check_state(r, op, e, mm))
+	if (check_held(r, op, e, mm) || check_state(r, op, e, mm))
 		return 1;
 	if (check_stats(r, op, e, mm))
 		return 1;
