@@ -59,6 +59,7 @@ test: deps headers
 	@$(MAKE) --no-print-directory -j$(NPROC) bench-smoke
 	@scripts/check.sh bench-head-selftest $(MAKE) --no-print-directory bench-head-selftest
 	@$(MAKE) --no-print-directory test-dist
+	@$(MAKE) --no-print-directory -j$(NPROC) test-model
 	@scripts/summary.sh
 
 clean:

@@ -1,8 +1,10 @@
 # make verify: Spin always, TLC when TLA2TOOLS_JAR names tla2tools.jar, then
-# the sanitizer stress. Each part lives in its own fragment.
+# the sanitizer stress. Each part lives in its own fragment; the lock
+# table's model-based test (verify/model/) runs in `make test`.
 include verify/stress/stress.mk
 include verify/spin/spin.mk
 include verify/tla/tla.mk
+include verify/model/model.mk
 
 .PHONY: verify
 verify: headers
