@@ -271,6 +271,12 @@ typedef struct lk_lockmgr_config {
 				  library (make lib-debug) it aborts through
 				  lk__misuse ("early release under strict_2pl") */
 	const lk_modetable_t *modes; /* NULL = lk_modetable_default(); copied */
+	bool fast_path;        /* default true: weak locks (IS, IX) on database
+				  and table resources are kept in the txn's own
+				  records, with no shared write, until a strong
+				  lock on them moves them into the table
+				  (lockmgr/README.md "Fast path"). false: every
+				  lock goes through the table */
 } lk_lockmgr_config_t;
 
 void lk_lockmgr_config_init(lk_lockmgr_config_t *cfg);
@@ -337,7 +343,10 @@ uint64_t lk_txn_id(const lk_txn_t *txn); /* 0 for an invalid handle */
  * A request pool slot freed while a txn runs (lk_unlock, a failed wait,
  * escalation) is usable by every other txn at once: LK_NOMEM means every
  * request is held, waited for, or kept by a running txn (at most 16
- * each, counted in lk_stats.requests_used).
+ * each, counted in lk_stats.requests_used). A small pool (max_requests
+ * below 16 per txn) keeps none: LK_NOMEM then means every request is held
+ * or waited for. Weak database and table locks on the fast path take no
+ * request.
  */
 int lk_lock(lk_txn_t *txn, const lk_res_t *res, int mode, uint64_t timeout_ns,
 	    unsigned flags);

@@ -200,6 +200,7 @@ struct lk_lockmgr {
 	struct lk__bucket *buckets;
 	uint32_t bmask;
 	uint32_t req_batch; /* requests a txn pops at a time */
+	uint32_t req_keep;  /* requests an idle slot keeps (0: small pool) */
 	struct lk__stack rstk, hstk; /* over req_free / head_free, below */
 	int reg_slot;
 	lk_trace_fn trace;

@@ -28,6 +28,7 @@ void lk_lockmgr_config_init(lk_lockmgr_config_t *cfg)
 	cfg->hierarchy = true;
 	cfg->strict_2pl = false;
 	cfg->modes = NULL;
+	cfg->fast_path = true;
 }
 
 /* Live managers, so that any pointer can be checked as a txn handle. Written
@@ -107,6 +108,11 @@ int lk_lockmgr_create(const lk_lockmgr_config_t *cfg, lk_lockmgr_t **out)
 	 * caches of idle txns cannot hold a large share of it */
 	m->req_batch = m->nreqs / (m->ntxns * 4u);
 	m->req_batch = m->req_batch < 1 ? 1 : m->req_batch > 16 ? 16 : m->req_batch;
+	/* below 4 per txn the caches would hold a large share of a small
+	 * pool out of the others' reach: keep none, pop one at a time */
+	if (m->req_batch < 4)
+		m->req_batch = 1;
+	m->req_keep = m->req_batch > 1 ? m->req_batch : 0;
 
 	/* one pool: txns | reqs | heads | buckets | graph scratch */
 	size_t o_txn = 0;
@@ -142,7 +148,8 @@ int lk_lockmgr_create(const lk_lockmgr_config_t *cfg, lk_lockmgr_t **out)
 	m->g_color = m->pool + o_gcol;
 	m->fp = (struct lk__fpblk *)(void *)(m->pool + o_fp);
 	m->fp_count = (LK_ATOMIC(uint32_t) *)(void *)(m->pool + o_fpc);
-	lk__fp_modes(m);
+	if (cfg->fast_path)
+		lk__fp_modes(m);
 	if (m->weak)
 		m->slow_kinds |= 1u << LK_RES_DATABASE | 1u << LK_RES_TABLE;
 	if (cfg->escalation_threshold)

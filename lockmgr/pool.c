@@ -91,7 +91,7 @@ void lk__cache_trim(const stk_t *s, struct lk__cache *c, uint32_t keep)
 }
 
 /* Give back everything; true if there was anything. */
-static bool cache_flush(const stk_t *s, struct lk__cache *c)
+bool lk__cache_flush(const stk_t *s, struct lk__cache *c)
 {
 	if (!c->first)
 		return false;
@@ -143,8 +143,8 @@ static bool drain_idle(lk_lockmgr_t *m)
 			    &m->txn_free, &top, PACK(nx, (top >> 32) + 1),
 			    memory_order_seq_cst, memory_order_acquire))
 			continue;
-		moved |= cache_flush(rs, &t->rc);
-		moved |= cache_flush(hs, &t->hc);
+		moved |= lk__cache_flush(rs, &t->rc);
+		moved |= lk__cache_flush(hs, &t->hc);
 		atomic_store_explicit(&t->free_next, mine, memory_order_relaxed);
 		if (!mine)
 			mine_last = t->idx + 1;

@@ -17,6 +17,7 @@ LK__HIDDEN void lk__stk_push(const stk_t *s, uint32_t first, uint32_t last);
 LK__HIDDEN bool lk__cache_refill(lk_lockmgr_t *m, const stk_t *s,
 				 struct lk__cache *c);
 LK__HIDDEN void lk__cache_trim(const stk_t *s, struct lk__cache *c, uint32_t keep);
+LK__HIDDEN bool lk__cache_flush(const stk_t *s, struct lk__cache *c);
 LK__HIDDEN void lk__stacks_init(lk_lockmgr_t *m);
 LK__HIDDEN uint32_t lk__head_alloc(lk_lockmgr_t *m, struct lk__txn *t);
 
@@ -98,6 +99,10 @@ static inline void req_cache(lk_lockmgr_t *m, struct lk__txn *t, uint32_t i)
  * few more heads than it makes off the shared stack). */
 static inline void head_cache(lk_lockmgr_t *m, struct lk__txn *t, uint32_t i)
 {
+	if (lk__unlikely(!m->req_keep)) { /* a small pool keeps nothing */
+		lk__stk_push(&m->hstk, i, i);
+		return;
+	}
 	if (lk__unlikely(atomic_load_explicit(&t->hc.n, memory_order_relaxed) >=
 			 2 * m->req_batch))
 		lk__cache_trim(&m->hstk, &t->hc, m->req_batch);

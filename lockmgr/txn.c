@@ -101,8 +101,10 @@ static int txn_end(lk_txn_t *txn, bool commit)
 	if (first) {
 		stk_t rs = req_stk(m);
 		cache_put(&rs, &t->rc, first, last, n);
-		if (atomic_load_explicit(&t->rc.n, memory_order_relaxed) > m->req_batch)
-			lk__cache_trim(&m->rstk, &t->rc, m->req_batch);
+		if (!m->req_keep)
+			lk__cache_flush(&m->rstk, &t->rc);
+		else if (atomic_load_explicit(&t->rc.n, memory_order_relaxed) > m->req_keep)
+			lk__cache_trim(&m->rstk, &t->rc, m->req_keep);
 	}
 	t->locks = 0;
 	atomic_store_explicit(&t->nlocks, 0, memory_order_relaxed);

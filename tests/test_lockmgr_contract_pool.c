@@ -247,14 +247,14 @@ static int lock_new(lk_lockmgr_t *m, lk_txn_t *t, const lk_res_t *r, int mode)
 
 /* A running txn keeps what its last refill popped and did not use yet:
  * at most one batch less one, the batch being max_requests / (4 max_txns)
- * clamped to 1..16 (lockmgr/README.md "Memory"; lockmgr.h: LK_NOMEM means
+ * clamped to 16, and nothing when that is below 4 (lockmgr/README.md "Memory"; lockmgr.h: LK_NOMEM means
  * every request is held, waited for, or kept by a running txn, and
  * requests_used counts those). lock_new checks that at every LK_NOMEM. */
 static uint32_t live_cache_max(uint32_t max_requests, uint32_t max_txns)
 {
 	uint32_t b = max_requests / (4 * max_txns);
-	b = b < 1 ? 1 : b > 16 ? 16 : b;
-	return b - 1;
+	b = b > 16 ? 16 : b;
+	return b < 4 ? 0 : b - 1; /* a small pool keeps none (lockmgr.h) */
 }
 
 /* Issue 12 item 4: with max_requests = 4, 32, 256, 2048, txn P locks the

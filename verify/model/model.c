@@ -6,7 +6,8 @@
  *   - every invalid argument, kind (LK_RES_NONE, 6..15) and handle is
  *     LK_INVAL from every verb, and changes nothing;
  *   - U needs IX on its ancestors, covers S-requests below it as S does,
- *     and a U request never turns an ancestor into SIX (HIERARCHY RULES);
+ *     and a U ancestor covers U requests, so it never turns into SIX
+ *     for them (HIERARCHY RULES);
  *   - a freed request serves any txn before LK_NOMEM: LK_NOMEM exactly
  *     when every request is held, and requests_used = requests held;
  *   - fencing tokens strictly increase per resource, escalation included;
@@ -56,15 +57,14 @@ static bool covers(const mtab_t *t, int a, int m)
 }
 
 /* The mode an ancestor held in h goes to when a child request in m needs
- * intention im there: supremum[h][im], except that a U request never
- * turns an ancestor into SIX (an S or U ancestor stays as it is: U is a
- * read mode whose write is still pending). */
+ * intention im there: supremum[h][im]. U needs IX above it (it may become
+ * X; lockmgr.h), so an S ancestor under a U request becomes SIX; a U
+ * ancestor never does, because it covers the U request (covers() above,
+ * checked first). */
 static int anc_target(const mtab_t *t, int h, int im, int m)
 {
-	int s = t->sup[h][im];
-	if (t == mtab_get(TAB_DEFAULT) && m == LK_U && s == LK_SIX && h != LK_SIX)
-		return h;
-	return s;
+	(void)m;
+	return t->sup[h][im];
 }
 
 /* ---- ESCALATION RULES (issue 12) ----------------------------------------------

@@ -46,6 +46,12 @@ typedef struct mcfg {
 extern const mcfg_t model_cfgs[];
 extern const int model_ncfgs;
 int cfg_by_name(const char *s); /* index, or -1 */
+/* below 16 requests per txn the table keeps no request in any txn's cache
+ * (lockmgr.h): requests_used and LK_NOMEM are exact, the fast path off */
+static inline bool model_exact_pool(const mcfg_t *c)
+{
+	return c->max_requests < 16u * c->max_txns;
+}
 /* The config a run uses: escalation off under TOL_ESC (model.h below). */
 mcfg_t cfg_effective(int cfg, unsigned tolerate);
 

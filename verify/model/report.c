@@ -120,6 +120,8 @@ void print_config(FILE *f, int cfg, unsigned tol)
 		fprintf(f, "\tcfg.hierarchy = false;\n");
 	if (c->strict2pl)
 		fprintf(f, "\tcfg.strict_2pl = true;\n");
+	if (model_exact_pool(c))
+		fprintf(f, "\tcfg.fast_path = false;\n");
 	if (c->table == TAB_PG)
 		fprintf(f, "\tcfg.modes = lk_modetable_postgres();\n");
 	if (c->table == TAB_SX)
