@@ -75,6 +75,9 @@ bool lk__escalate(lk_lockmgr_t *m, struct lk__txn *t, uint32_t tri, uint64_t *to
 	if (th->qhead || th->nconv)
 		lk__bypass_edges(m, t, th, tri, target, true);
 	head_unlatch(th);
+	/* page records under the table (fastpath.c) */
+	if (t->fp_used)
+		lk__fp_release_under(m, t, &tab, target);
 	uint32_t p = t->locks;
 	while (p) {
 		uint32_t nx = atomic_load_explicit(&m->reqs[p].tnext, memory_order_relaxed);

@@ -79,7 +79,7 @@ static inline bool fp_strong_counted(lk_lockmgr_t *m, const lk_res_t *r)
 static void fp_clear(struct lk__txn *t, uint32_t i)
 {
 	t->fp_used &= ~(1u << i);
-	for (int k = 0; k < 2; k++)
+	for (int k = 0; k < 3; k++)
 		if (t->anc[k] == (LK__ANC_FP | i))
 			t->anc[k] = 0;
 }
@@ -118,7 +118,7 @@ int lk__fp_lock(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
 		return LK_OK;
 	}
 	/* t may hold r in the main table, or has no record free */
-	if (t->fp_main || t->fp_used == (1u << LK__FP_RECS) - 1)
+	if (t->fp_main || t->fp_used == (uint32_t)((1ull << LK__FP_RECS) - 1))
 		return LK__FP_MISS;
 	fp_latch(t);
 	if (fp_strong_counted(m, r)) {
@@ -134,6 +134,7 @@ int lk__fp_lock(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
 	e->nchild = 0;
 	atomic_store_explicit(&e->moved, 0, memory_order_relaxed);
 	t->fp_used |= 1u << i;
+	t->fp_bloom |= fp_bloom_bit(r);
 	/* the events under the latch: a strong locker that moves the record
 	 * later also emits later (README "Trace") */
 	EMIT_RES(m, t, r, LK_EV_REQUEST, mode, NONE, LK_OK, false, 0);
@@ -225,7 +226,7 @@ void lk__fp_adopt(lk_lockmgr_t *m, struct lk__txn *t, uint32_t i)
 	/* acquire: the request fp_move filled in */
 	uint32_t ri = atomic_load_explicit(&e->moved, memory_order_acquire);
 	m->reqs[ri].nchild = e->nchild;
-	for (int k = 0; k < 2; k++)
+	for (int k = 0; k < 3; k++)
 		if (t->anc[k] == (LK__ANC_FP | i))
 			t->anc[k] = ri;
 	fp_latch(t);
@@ -285,6 +286,39 @@ int lk__fp_unlock(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r)
 	return LK_OK;
 }
 
+/* Escalation to target on table tab, before it releases t's covered row
+ * and page requests: t's page records under the table that target covers
+ * go; moved ones are adopted, so that the caller's walk releases them. */
+void lk__fp_release_under(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *tab,
+			  unsigned target)
+{
+	struct lk__fprec *rec = m->fp[t->idx].rec;
+	for (uint32_t u = t->fp_used; u; u &= u - 1) {
+		uint32_t i = (uint32_t)__builtin_ctz(u);
+		if (rec[i].key[0] == LK_RES_PAGE && rec[i].key[1] == tab->f[0] &&
+		    rec[i].key[2] == tab->f[1] &&
+		    atomic_load_explicit(&rec[i].moved, memory_order_relaxed))
+			lk__fp_adopt(m, t, i);
+	}
+	fp_latch(t);
+	for (uint32_t u = t->fp_used; u; u &= u - 1) {
+		uint32_t i = (uint32_t)__builtin_ctz(u);
+		struct lk__fprec *e = &rec[i];
+		if (e->key[0] != LK_RES_PAGE || e->key[1] != tab->f[0] ||
+		    e->key[2] != tab->f[1] || m->mt.supremum[target][e->mode] != target ||
+		    atomic_load_explicit(&e->moved, memory_order_relaxed))
+			continue;
+		if (lk__unlikely(m->trace != NULL)) {
+			lk_res_t r;
+			fp_key(e, &r);
+			lk__emit_res(m, t, &r, LK_EV_RELEASE, e->mode, e->mode, LK_OK,
+				     false, 0);
+		}
+		fp_clear(t, i);
+	}
+	fp_unlatch(t);
+}
+
 /* Txn end, before the main-table release walk: records are released here,
  * moved ones join the txn's list for the walk. */
 void lk__fp_end(lk_lockmgr_t *m, struct lk__txn *t)
@@ -305,6 +339,7 @@ void lk__fp_end(lk_lockmgr_t *m, struct lk__txn *t)
 		}
 	}
 	t->fp_used = 0;
+	t->fp_bloom = 0;
 	fp_unlatch(t);
 }
 

@@ -19,6 +19,8 @@ LK__HIDDEN int lk__fp_to_main(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t
 			      uint32_t *ri);
 LK__HIDDEN void lk__fp_adopt(lk_lockmgr_t *m, struct lk__txn *t, uint32_t i);
 LK__HIDDEN int lk__fp_unlock(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r);
+LK__HIDDEN void lk__fp_release_under(lk_lockmgr_t *m, struct lk__txn *t,
+				     const lk_res_t *tab, unsigned target);
 LK__HIDDEN void lk__fp_end(lk_lockmgr_t *m, struct lk__txn *t);
 LK__HIDDEN void lk__fp_uncount(lk_lockmgr_t *m, struct lk__txn *t);
 LK__HIDDEN void lk__fp_freeze(lk_lockmgr_t *m);
@@ -26,10 +28,17 @@ LK__HIDDEN void lk__fp_thaw(lk_lockmgr_t *m);
 LK__HIDDEN size_t lk__fp_snapshot(lk_lockmgr_t *m, lk_lockinfo_t *out, size_t cap,
 				  size_t n);
 
-/* Only database and table resources: the hierarchy's hot ancestors. */
+/* Only the hierarchy's ancestors: database, table and page resources. */
 static inline bool fp_kind(uint32_t kind)
 {
-	return kind == LK_RES_DATABASE || kind == LK_RES_TABLE;
+	return kind >= LK_RES_DATABASE && kind <= LK_RES_PAGE;
+}
+
+/* a record's bit in its txn's fp_bloom */
+static inline uint64_t fp_bloom_bit(const lk_res_t *r)
+{
+	return 1ull << ((r->f[0] * 0x27D4EB2Fu + r->f[1] * 0x9E3779B1u +
+			 r->f[2] * 0x85EBCA77u + r->kind) >> 26);
 }
 
 static inline bool fp_key_eq(const struct lk__fprec *e, const lk_res_t *r)
@@ -51,6 +60,8 @@ static inline void fp_key(const struct lk__fprec *e, lk_res_t *r)
 static inline int fp_find(const lk_lockmgr_t *m, const struct lk__txn *t,
 			  const lk_res_t *r)
 {
+	if (!(t->fp_bloom & fp_bloom_bit(r)))
+		return -1;
 	const struct lk__fprec *e = m->fp[t->idx].rec;
 	for (uint32_t u = t->fp_used; u; u &= u - 1) {
 		int i = __builtin_ctz(u);

@@ -422,17 +422,29 @@ lock_slow(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res, unsigned mode
 	}
 	uint64_t tok = 0;
 	int rc = LK__FP_MISS;
-	if (((m->weak >> mode) & 1u) && fp_kind(res->kind)) {
-		uint32_t rec;
-		rc = lk__fp_lock(m, t, res, mode, &got, &rec);
-		if (rc == LK_OK)
-			ri = LK__ANC_FP | rec;
+	bool counted = false;
+	if (fp_kind(res->kind)) {
+		if ((m->weak >> mode) & 1u) {
+			uint32_t rec;
+			rc = lk__fp_lock(m, t, res, mode, &got, &rec);
+			if (rc == LK_OK)
+				ri = LK__ANC_FP | rec;
+		}
+	} else if (hier) {
+		/* a row under ancestors now held: the inlined grant */
+		rc = lock_fast(m, t, res, mode, &tok);
+		if (rc == LK_OK) {
+			got = LK__GOT_NEW;
+			counted = true; /* lock_fast counted it */
+		} else {
+			rc = LK__FP_MISS;
+		}
 	}
 	if (rc == LK__FP_MISS)
 		rc = lock_one(m, t, res, mode, NONE, nowait, deadline, &tok, &ri, &got);
 	if (rc != LK_OK)
 		return rc;
-	if (got != LK__GOT_NONE)
+	if (got != LK__GOT_NONE && !counted)
 		st_inc(t, LK__ST_ACQUIRED);
 	/* a table lock made while t holds rows under it (LK_F_NOHIER ones)
 	 * starts its count with them */

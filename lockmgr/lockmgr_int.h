@@ -121,7 +121,7 @@ struct lk__cache {
  * its weak locks (IS, IX) on database and table resources as records in
  * its own block; a strong locker counts its partition first and moves the
  * records on that resource into the main table. */
-#define LK__FP_RECS 16    /* records per txn */
+#define LK__FP_RECS 32    /* records per txn (a bit each in fp_used) */
 #define LK__FP_PARTS 1024 /* strong-lock counters */
 #define LK__ANC_FP 0x80000000u /* t->anc[]: a record index, not a request */
 
@@ -176,6 +176,7 @@ struct lk__txn {
 	uint8_t fp_main;     /* may hold a database/table lock in the main
 				table: the fast path asks it first (owner) */
 	uint8_t fp_counted;  /* counted some partition (owner)             */
+	uint64_t fp_bloom;   /* records this txn may have (owner)          */
 	LK_ATOMIC(uint64_t) st[LK__NST]; /* owner-written counters of every
 					  * txn this slot ran (never reset) */
 };

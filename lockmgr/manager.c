@@ -151,7 +151,8 @@ int lk_lockmgr_create(const lk_lockmgr_config_t *cfg, lk_lockmgr_t **out)
 	if (cfg->fast_path)
 		lk__fp_modes(m);
 	if (m->weak)
-		m->slow_kinds |= 1u << LK_RES_DATABASE | 1u << LK_RES_TABLE;
+		m->slow_kinds |= 1u << LK_RES_DATABASE | 1u << LK_RES_TABLE |
+				 1u << LK_RES_PAGE;
 	if (cfg->escalation_threshold)
 		m->slow_kinds |= 1u << LK_RES_TABLE | 1u << LK_RES_ROW;
 

@@ -483,10 +483,10 @@ static int check_stats(run_t *r, const op_t *op, const mexp_t *e, mismatch_t *mm
 	for (int i = 0; i < M_MAXLIVE; i++)
 		for (int k = 0; m->slot_used[i] && k < RES_NVALID; k++) {
 			uint32_t kind = res_at(k)->kind;
-			bool fpk = kind == LK_RES_DATABASE || kind == LK_RES_TABLE;
+			bool fpk = kind >= LK_RES_DATABASE && kind <= LK_RES_PAGE;
 			if (m->live[i].held[k] >= 0 && fpk)
 				fp_holds++;
-			/* with the fast path, a database or table lock may be
+			/* with the fast path, a database, table or page lock may be
 			 * a record, with no head */
 			if (m->live[i].held[k] >= 0 && !seen[k] && (exact || !fpk)) {
 				seen[k] = true;
