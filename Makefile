@@ -1,7 +1,8 @@
 # latchkit: `make test` and `make bench` are all a newcomer needs.
-# Each folder owns a make fragment (tests/tests.mk, lockmgr/lockmgr.mk,
-# verify/verify.mk, bench/bench.mk, man/man.mk, dist/dist.mk,
-# tests/consumer/consumer.mk); this file holds what they share.
+# Each folder owns a make fragment (tests/tests.mk and the tests/tsan/tsan.mk
+# it includes, lockmgr/lockmgr.mk, verify/verify.mk, bench/bench.mk,
+# man/man.mk, dist/dist.mk, tests/consumer/consumer.mk); this file holds what
+# they share.
 
 PREFIX   ?= /usr/local
 BUILD    := build
@@ -54,6 +55,7 @@ include bench/headproto.mk
 test: deps headers
 	@$(MAKE) --no-print-directory -j$(NPROC) test-unit
 	@$(MAKE) --no-print-directory test-headers
+	@$(MAKE) --no-print-directory -j$(NPROC) test-tsan
 	@$(MAKE) --no-print-directory -j$(NPROC) test-stress
 	@$(MAKE) --no-print-directory verify-spin
 	@$(MAKE) --no-print-directory -j$(NPROC) bench-smoke

@@ -4,9 +4,10 @@
  *
  * Holds: the atomics shim (C11 <stdatomic.h>, or <atomic> when included from
  * C++), the cache-line size, cpu_relax, exponential backoff, a monotonic
- * clock, futex park/wake, LK_DEBUG misuse reporting, and lk__wait(): the one
- * helper through which every waiting loop in latchkit goes. It alone decides
- * whether a waiter spins or parks (or naps).
+ * clock, futex park/wake, the ThreadSanitizer annotations, LK_DEBUG misuse
+ * reporting, and lk__wait(): the one helper through which every waiting
+ * loop in latchkit goes. It alone decides whether a waiter spins or parks
+ * (or naps).
  *
  * Wait policy: a waiter spins for a budget of TIME, then parks (or naps,
  * where it has no futex word); it never loops on sched_yield. The budget is
@@ -21,6 +22,11 @@
  *   LK_RELAX_REPEAT relax instructions per spin step (default 1): emulates
  *                   a CPU with a slower pause, to show the budget ignores it
  *   LK_SLEEP_NS     longest nap of a waiter with no futex word (50000)
+ * and, in a ThreadSanitizer build only:
+ *   LK_TSAN_ANNOTATE 0: the latches do not tell TSan they are mutexes
+ *                   (base.h's "ThreadSanitizer annotations"), so that TSan
+ *                   checks their own atomics instead; all translation
+ *                   units of a program must agree
  *
  * Linux parks on futex(2). Elsewhere lk__futex_wait() degrades to a short
  * nanosleep and lk__futex_wake() to nothing, which stays correct because every
@@ -79,6 +85,30 @@ using std::memory_order_seq_cst;
 #include <time.h>
 
 #include <pthread.h>
+
+/* A ThreadSanitizer build: gcc says so with __SANITIZE_THREAD__, clang
+ * (and gcc 14) with __has_feature(thread_sanitizer). LK__TSAN also makes
+ * seqlock.h trade its fences (TSan does not model them) for acquire and
+ * release data copies; LK__TSAN_ANNOTATE turns the annotations on. */
+#ifndef LK_TSAN_ANNOTATE
+#define LK_TSAN_ANNOTATE 1
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define LK__TSAN_BUILD 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define LK__TSAN_BUILD 1
+#endif
+#endif
+#ifdef LK__TSAN_BUILD
+#ifndef LK__TSAN
+#define LK__TSAN 1
+#endif
+#if LK_TSAN_ANNOTATE
+#define LK__TSAN_ANNOTATE 1
+#include <sanitizer/tsan_interface.h>
+#endif
+#endif
 
 #if defined(__linux__)
 #include <linux/futex.h>
@@ -298,6 +328,140 @@ static inline void lk__park_learn_(void)
 	atomic_store_explicit(&lk__park_ns_, p ? p : 1, memory_order_relaxed);
 }
 
+/* ---- ThreadSanitizer annotations ----------------------------------------- */
+
+/*
+ * Every latch tells ThreadSanitizer what it is, through TSan's interface for
+ * custom mutexes (<sanitizer/tsan_interface.h>, as Abseil's Mutex does):
+ * init creates the mutex, each lock verb is a pre_lock/post_lock pair around
+ * the acquisition and each unlock a pre_unlock/post_unlock pair around the
+ * release, with the read_lock flag for the read verbs and try_lock for the
+ * try verbs. TSan then orders the critical sections by the latch itself,
+ * names it in its reports ("Mutex M12 created at ... lk_mutex_init"), checks
+ * misuse (unlock of a free latch, a double lock) and feeds its deadlock
+ * detector (lock-order inversions). Between pre and post it ignores the
+ * latch's own memory accesses and atomics: annotated, the latch code is
+ * trusted, not checked (LK_TSAN_ANNOTATE=0 has TSan check it instead;
+ * all translation units of a program must agree on it).
+ *
+ *   lk__tsan_init(l)             in lk_NAME_init: forgets any mutex TSan
+ *                                still has at that address (a latch that
+ *                                lived there before; re-initialising a held
+ *                                latch is reported), then creates one. A
+ *                                latch set up by its static initializer is
+ *                                created by its first lock.
+ *   lk__tsan_pre_lock(l, f)      before the acquisition; f: 0 (lock),
+ *                                LK__TSAN_TRY (trylock), LK__TSAN_TIMED
+ *                                (timedlock), each or'ed with LK__TSAN_RD
+ *                                for a read verb
+ *   lk__tsan_post_lock(l, f, ok) after it, with the same f; ok false: it
+ *                                failed (a trylock, a timedlock that timed
+ *                                out)
+ *   return lk__tsan_locked(l, f, ok);  the same, where a verb returns ok
+ *   lk__tsan_pre_unlock(l, f)    before the release; f: 0 or LK__TSAN_RD
+ *   lk__tsan_post_unlock(l, f)   after it
+ *   lk__tsan_pre_signal(l) / lk__tsan_post_signal(l)  around a wake-up
+ *                                that is not part of a lock or unlock
+ *                                (sem.h's post)
+ *   lk__tsan_release(a) / lk__tsan_acquire(a)  a happens-before edge
+ *                                between two points that are not a mutex
+ *                                (sem.h: post to the wait that takes it)
+ * Blocking inside a lock or unlock (a futex park or a nap in lk__wait())
+ * is framed by pre_divert/post_divert, so that TSan does not count the
+ * sleep as part of the ignored latch code: lk__tsan_depth_ tells lk__wait()
+ * whether the thread is inside a pre/post pair. Pairs nest: only the
+ * outermost reaches TSan, so a latch built on another (pfrwlock.h's writers'
+ * ticket lock) is one mutex to TSan, not two.
+ *
+ * Without TSan (or with LK_TSAN_ANNOTATE=0) every one of them is ((void)0)
+ * and its arguments are not evaluated: an ordinary build has not one
+ * instruction more.
+ */
+#ifdef LK__TSAN_ANNOTATE
+#define LK__TSAN_RD __tsan_mutex_read_lock
+#define LK__TSAN_TRY __tsan_mutex_try_lock
+/* A timedlock is a trylock to TSan, as in TSan's own pthread_mutex_timedlock
+ * and pthread_rwlock_timed*lock interceptors: it cannot deadlock (it gives
+ * up), so it adds no lock-order edge; when it succeeds TSan knows the latch
+ * held all the same. */
+#define LK__TSAN_TIMED __tsan_mutex_try_lock
+/* Open pre/post pairs of this thread. Only the outermost pair reaches
+ * TSan: a latch used inside another's pair (pfrwlock.h's writer ticket) is
+ * part of that latch's code, as invisible as its atomics. */
+LK__PROGRAM_WIDE LK_THREAD_LOCAL unsigned lk__tsan_depth_;
+static inline void lk__tsan_init(void *l)
+{
+	__tsan_mutex_destroy(l, 0);
+	__tsan_mutex_create(l, 0);
+}
+static inline void lk__tsan_pre_lock(void *l, unsigned f)
+{
+	if (lk__tsan_depth_++ == 0)
+		__tsan_mutex_pre_lock(l, f);
+}
+static inline void lk__tsan_post_lock(void *l, unsigned f, bool ok)
+{
+	if (--lk__tsan_depth_ == 0)
+		__tsan_mutex_post_lock(
+			l, ok ? f : f | __tsan_mutex_try_lock_failed, 0);
+}
+static inline void lk__tsan_pre_unlock(void *l, unsigned f)
+{
+	if (lk__tsan_depth_++ == 0)
+		__tsan_mutex_pre_unlock(l, f);
+}
+static inline void lk__tsan_post_unlock(void *l, unsigned f)
+{
+	if (--lk__tsan_depth_ == 0)
+		__tsan_mutex_post_unlock(l, f);
+}
+static inline void lk__tsan_pre_signal(void *l)
+{
+	if (lk__tsan_depth_++ == 0)
+		__tsan_mutex_pre_signal(l, 0);
+}
+static inline void lk__tsan_post_signal(void *l)
+{
+	if (--lk__tsan_depth_ == 0)
+		__tsan_mutex_post_signal(l, 0);
+}
+/* post_lock in a return statement: the value is ok. */
+static inline bool lk__tsan_locked(void *l, unsigned f, bool ok)
+{
+	lk__tsan_post_lock(l, f, ok);
+	return ok;
+}
+#define lk__tsan_release(a) __tsan_release(a)
+#define lk__tsan_acquire(a) __tsan_acquire(a)
+/* Around a blocking call in lk__wait(): leave the ignore region, if any. */
+static inline void lk__tsan_block_begin(void *a)
+{
+	if (lk__tsan_depth_)
+		__tsan_mutex_pre_divert(a, 0);
+}
+static inline void lk__tsan_block_end(void *a)
+{
+	if (lk__tsan_depth_)
+		__tsan_mutex_post_divert(a, 0);
+}
+#else
+#define LK__TSAN_RD 0u
+#define LK__TSAN_TRY 0u
+#define LK__TSAN_TIMED 0u
+#define lk__tsan_init(l) ((void)0)
+#define lk__tsan_pre_lock(l, f) ((void)0)
+#define lk__tsan_post_lock(l, f, ok) ((void)0)
+#define lk__tsan_locked(l, f, ok) (ok)
+#define lk__tsan_pre_unlock(l, f) ((void)0)
+#define lk__tsan_post_unlock(l, f) ((void)0)
+#define lk__tsan_pre_signal(l) ((void)0)
+#define lk__tsan_post_signal(l) ((void)0)
+#define lk__tsan_release(a) ((void)0)
+#define lk__tsan_acquire(a) ((void)0)
+#define lk__tsan_block_begin(a) ((void)0)
+#define lk__tsan_block_end(a) ((void)0)
+#endif
+
 /* ---- futex --------------------------------------------------------------- */
 
 #if LK_HAVE_FUTEX
@@ -487,10 +651,12 @@ static inline bool lk__wait(lk__wait_t *w, LK_ATOMIC(uint32_t) *word,
 		return false;
 	if (word) {
 		LK__WAIT_COUNT(parks);
+		lk__tsan_block_begin(w);
 		bool woken = w->bits == LK__FUTEX_ANY
 				     ? lk__futex_wait(word, seen, w->deadline)
 				     : lk__futex_wait_bits(word, seen,
 							   w->deadline, w->bits);
+		lk__tsan_block_end(w);
 		if (woken)
 			lk__park_learn_();
 	} else {
@@ -498,7 +664,9 @@ static inline bool lk__wait(lk__wait_t *w, LK_ATOMIC(uint32_t) *word,
 		 * time, so a holder that is not running gets the CPU. */
 		LK__WAIT_COUNT(naps);
 		uint64_t left = w->deadline ? w->deadline - now : UINT64_MAX;
+		lk__tsan_block_begin(w);
 		lk__sleep_ns(left < w->nap_ns ? left : w->nap_ns);
+		lk__tsan_block_end(w);
 		if (w->nap_ns < LK_SLEEP_NS)
 			w->nap_ns *= 2;
 	}

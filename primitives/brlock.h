@@ -91,6 +91,7 @@ static inline void lk_brlock_init(lk_brlock_t *l)
 	for (int i = 0; i < LK_BRLOCK_STRIPES; i++)
 		atomic_store_explicit(&l->stripe[i].n, 0u,
 				      memory_order_relaxed);
+	lk__tsan_init(l);
 }
 
 /* The thread's stripe, as its byte offset in lk_brlock_t (never 0: the
@@ -158,24 +159,32 @@ static inline bool lk__br_rdlock_(lk_brlock_t *l, uint64_t deadline, bool try_)
 
 static inline void lk_brlock_rdlock(lk_brlock_t *l)
 {
+	lk__tsan_pre_lock(l, LK__TSAN_RD);
 	lk__owner_check_wrrelock(&l->w.owner_, "lk_brlock_rdlock");
 	lk__br_rdlock_(l, 0, false);
+	lk__tsan_post_lock(l, LK__TSAN_RD, true);
 }
 
 static inline bool lk_brlock_rdtrylock(lk_brlock_t *l)
 {
+	lk__tsan_pre_lock(l, LK__TSAN_RD | LK__TSAN_TRY);
 	lk__owner_check_wrrelock(&l->w.owner_, "lk_brlock_rdtrylock");
-	return lk__br_rdlock_(l, 0, true);
+	return lk__tsan_locked(l, LK__TSAN_RD | LK__TSAN_TRY,
+			       lk__br_rdlock_(l, 0, true));
 }
 
 static inline bool lk_brlock_rdtimedlock(lk_brlock_t *l, uint64_t timeout_ns)
 {
+	lk__tsan_pre_lock(l, LK__TSAN_RD | LK__TSAN_TIMED);
 	lk__owner_check_wrrelock(&l->w.owner_, "lk_brlock_rdtimedlock");
-	return lk__br_rdlock_(l, lk__deadline(timeout_ns), false);
+	return lk__tsan_locked(
+		l, LK__TSAN_RD | LK__TSAN_TIMED,
+		lk__br_rdlock_(l, lk__deadline(timeout_ns), false));
 }
 
 static inline void lk_brlock_rdunlock(lk_brlock_t *l)
 {
+	lk__tsan_pre_unlock(l, LK__TSAN_RD);
 	/* A reader has its stripe already (0 here: no read lock; LK_DEBUG
 	 * reports it below as the stripe's count of 0 would). */
 	uint32_t s = lk__brlock_slot_;
@@ -187,6 +196,7 @@ static inline void lk_brlock_rdunlock(lk_brlock_t *l)
 	LK__CHECK(o != 0, "lk_brlock_rdunlock",
 		  "read-unlock of a latch not read-locked");
 	(void)o;
+	lk__tsan_post_unlock(l, LK__TSAN_RD);
 }
 
 /* ---- writers ------------------------------------------------------------ */
@@ -221,36 +231,48 @@ static inline bool lk__br_wrlock_(lk_brlock_t *l, uint64_t deadline, bool try_)
 
 static inline void lk_brlock_wrlock(lk_brlock_t *l)
 {
+	lk__tsan_pre_lock(l, 0);
 	lk__owner_check_wrrelock(&l->w.owner_, "lk_brlock_wrlock");
 	lk__br_wrlock_(l, 0, false);
 	lk__owner_acquired(&l->w.owner_);
+	lk__tsan_post_lock(l, 0, true);
 }
 
 static inline bool lk_brlock_wrtrylock(lk_brlock_t *l)
 {
+	lk__tsan_pre_lock(l, LK__TSAN_TRY);
 	lk__owner_check_wrrelock(&l->w.owner_, "lk_brlock_wrtrylock");
-	if (!lk__br_wrlock_(l, 0, true))
+	if (!lk__br_wrlock_(l, 0, true)) {
+		lk__tsan_post_lock(l, LK__TSAN_TRY, false);
 		return false;
+	}
 	lk__owner_acquired(&l->w.owner_);
+	lk__tsan_post_lock(l, LK__TSAN_TRY, true);
 	return true;
 }
 
 static inline bool lk_brlock_wrtimedlock(lk_brlock_t *l, uint64_t timeout_ns)
 {
+	lk__tsan_pre_lock(l, LK__TSAN_TIMED);
 	lk__owner_check_wrrelock(&l->w.owner_, "lk_brlock_wrtimedlock");
-	if (!lk__br_wrlock_(l, lk__deadline(timeout_ns), false))
+	if (!lk__br_wrlock_(l, lk__deadline(timeout_ns), false)) {
+		lk__tsan_post_lock(l, LK__TSAN_TIMED, false);
 		return false;
+	}
 	lk__owner_acquired(&l->w.owner_);
+	lk__tsan_post_lock(l, LK__TSAN_TIMED, true);
 	return true;
 }
 
 static inline void lk_brlock_wrunlock(lk_brlock_t *l)
 {
+	lk__tsan_pre_unlock(l, 0);
 	LK__CHECK(atomic_load_explicit(&l->w.flag, memory_order_relaxed),
 		  "lk_brlock_wrunlock", "write-unlock of a latch not write-locked");
 	lk__owner_wrrelease(&l->w.owner_, "lk_brlock_wrunlock");
 	/* release: publishes the writer's data to the next readers. */
 	atomic_store_explicit(&l->w.flag, 0u, memory_order_release);
+	lk__tsan_post_unlock(l, 0);
 }
 
 /* ---- queries: racy hints, for assertions ---------------------------------

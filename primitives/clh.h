@@ -109,6 +109,7 @@ static inline void lk_clh_init(lk_clh_t *l)
 	atomic_store_explicit(&l->tail, LK__CAST(lk_clh_node_t *, NULL),
 			      memory_order_relaxed);
 	lk__owner_clear(&l->owner_);
+	lk__tsan_init(l);
 }
 
 LK__COLD void lk_clh_wait_head_(lk_clh_node_t *pred)
@@ -161,6 +162,7 @@ LK__COLD lk_clh_node_t *lk_clh_lock_slow_(lk_clh_t *l, lk_clh_node_t *n)
 
 static inline lk_clh_node_t *lk_clh_lock_node(lk_clh_t *l, lk_clh_node_t *n)
 {
+	lk__tsan_pre_lock(l, 0);
 	lk__owner_check_relock(&l->owner_, "lk_clh_lock");
 	lk_clh_node_t *pred = NULL;
 	if (lk__likely(lk__gate_fast(&l->word)))
@@ -168,27 +170,34 @@ static inline lk_clh_node_t *lk_clh_lock_node(lk_clh_t *l, lk_clh_node_t *n)
 	else
 		pred = lk_clh_lock_slow_(l, n);
 	lk__owner_acquired(&l->owner_);
+	lk__tsan_post_lock(l, 0, true);
 	return pred;
 }
 
 static inline bool lk_clh_trylock_node(lk_clh_t *l, lk_clh_node_t *n)
 {
 	(void)n; /* trylock never queues */
+	lk__tsan_pre_lock(l, LK__TSAN_TRY);
 	lk__owner_check_relock(&l->owner_, "lk_clh_trylock");
-	if (!lk__gate_trylock(&l->word))
+	if (!lk__gate_trylock(&l->word)) {
+		lk__tsan_post_lock(l, LK__TSAN_TRY, false);
 		return false;
+	}
 	l->back_ = 1;
 	lk__owner_acquired(&l->owner_);
+	lk__tsan_post_lock(l, LK__TSAN_TRY, true);
 	return true;
 }
 
 static inline bool lk_clh_release_(lk_clh_t *l, const char *fn)
 {
 	(void)fn; /* named in LK_DEBUG's reports only */
+	lk__tsan_pre_unlock(l, 0);
 	LK__CHECK(lk__gate_is_locked(&l->word), fn, "unlock of a free lock");
 	lk__owner_check_release(&l->owner_, fn);
 	bool back = l->back_ != 0;
 	lk__gate_unlock(&l->word);
+	lk__tsan_post_unlock(l, 0);
 	return back;
 }
 
@@ -300,10 +309,12 @@ LK__COLD void lk_clh_lock_queued_(lk_clh_t *l)
 
 static inline void lk_clh_lock(lk_clh_t *l)
 {
+	lk__tsan_pre_lock(l, 0);
 	lk__owner_check_relock(&l->owner_, "lk_clh_lock");
 	if (lk__unlikely(!lk__gate_fast(&l->word)))
 		lk_clh_lock_queued_(l);
 	lk__owner_acquired(&l->owner_);
+	lk__tsan_post_lock(l, 0, true);
 }
 
 static inline bool lk_clh_trylock(lk_clh_t *l)

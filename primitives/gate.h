@@ -33,6 +33,9 @@
  * head is not running, and only during its first LK_STEAL_WINDOW_NS as head
  * (plus one steal while it wakes after that).
  *
+ * ThreadSanitizer: the latches on it annotate their own verbs (base.h);
+ * this word has none of its own.
+ *
  * Memory orders:
  *   CAS(word, w, LOCKED or w|LOCKED, acquire / relaxed): taking the lock
  *       must see the previous critical section.

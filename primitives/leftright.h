@@ -28,6 +28,12 @@
  * Size: 64 + 64 (writer mutex line) + 2 * LK_LEFTRIGHT_STRIPES * 64 bytes
  * (2176 with 16 stripes).
  *
+ * ThreadSanitizer: the writers' lk_mutex_t is annotated (mutex.h), so TSan
+ * orders writers and checks lock order through it. Reads are not: they
+ * exclude no writer (the writer works on the other instance and waits for
+ * them by scanning the indicators), so TSan sees their atomics as they are,
+ * and the writer's scan pairs with each departure as in the algorithm.
+ *
  * Memory orders (arrive + load leftRight vs. store leftRight + scan is a
  * store-load pair on each side, hence seq_cst there):
  *   read  load version index  relaxed  any index is safe: both indicators

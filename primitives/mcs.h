@@ -93,6 +93,7 @@ static inline void lk_mcs_init(lk_mcs_t *l)
 	atomic_store_explicit(&l->tail, LK__CAST(lk_mcs_node_t *, NULL),
 			      memory_order_relaxed);
 	lk__owner_clear(&l->owner_);
+	lk__tsan_init(l);
 }
 
 LK__COLD void lk_mcs_wait_head_(lk_mcs_node_t *n)
@@ -151,29 +152,37 @@ LK__COLD void lk_mcs_lock_slow_(lk_mcs_t *l, lk_mcs_node_t *n)
 
 static inline void lk_mcs_lock_node(lk_mcs_t *l, lk_mcs_node_t *n)
 {
+	lk__tsan_pre_lock(l, 0);
 	lk__owner_check_relock(&l->owner_, "lk_mcs_lock");
 	if (lk__unlikely(!lk__gate_fast(&l->word)))
 		lk_mcs_lock_slow_(l, n);
 	lk__owner_acquired(&l->owner_);
+	lk__tsan_post_lock(l, 0, true);
 }
 
 static inline bool lk_mcs_trylock_node(lk_mcs_t *l, lk_mcs_node_t *n)
 {
 	(void)n; /* trylock never queues */
+	lk__tsan_pre_lock(l, LK__TSAN_TRY);
 	lk__owner_check_relock(&l->owner_, "lk_mcs_trylock");
-	if (!lk__gate_trylock(&l->word))
+	if (!lk__gate_trylock(&l->word)) {
+		lk__tsan_post_lock(l, LK__TSAN_TRY, false);
 		return false;
+	}
 	lk__owner_acquired(&l->owner_);
+	lk__tsan_post_lock(l, LK__TSAN_TRY, true);
 	return true;
 }
 
 static inline void lk_mcs_unlock_node(lk_mcs_t *l, lk_mcs_node_t *n)
 {
 	(void)n; /* the node was free once the lock call returned */
+	lk__tsan_pre_unlock(l, 0);
 	LK__CHECK(lk__gate_is_locked(&l->word), "lk_mcs_unlock",
 		  "unlock of a free lock");
 	lk__owner_check_release(&l->owner_, "lk_mcs_unlock");
 	lk__gate_unlock(&l->word);
+	lk__tsan_post_unlock(l, 0);
 }
 
 /* The convenience API: the queue node is a local of the slow path. */
@@ -185,10 +194,12 @@ LK__COLD void lk_mcs_lock_queued_(lk_mcs_t *l)
 
 static inline void lk_mcs_lock(lk_mcs_t *l)
 {
+	lk__tsan_pre_lock(l, 0);
 	lk__owner_check_relock(&l->owner_, "lk_mcs_lock");
 	if (lk__unlikely(!lk__gate_fast(&l->word)))
 		lk_mcs_lock_queued_(l);
 	lk__owner_acquired(&l->owner_);
+	lk__tsan_post_lock(l, 0, true);
 }
 
 static inline bool lk_mcs_trylock(lk_mcs_t *l)

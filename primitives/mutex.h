@@ -92,6 +92,7 @@ static inline void lk_mutex_init(lk_mutex_t *l)
 {
 	atomic_store_explicit(&l->word, 0, memory_order_relaxed);
 	lk__owner_clear(&l->owner_);
+	lk__tsan_init(l);
 }
 
 /* Contended acquire; deadline 0: none. Returns false on timeout. */
@@ -184,6 +185,7 @@ LK__COLD bool lk_mutex_lock_slow_(lk_mutex_t *l, uint64_t deadline)
 
 static inline void lk_mutex_lock(lk_mutex_t *l)
 {
+	lk__tsan_pre_lock(l, 0);
 	lk__owner_check_relock(&l->owner_, "lk_mutex_lock");
 	uint32_t s = 0;
 	if (lk__unlikely(!atomic_compare_exchange_strong_explicit(
@@ -191,10 +193,12 @@ static inline void lk_mutex_lock(lk_mutex_t *l)
 		    memory_order_relaxed)))
 		lk_mutex_lock_slow_(l, 0);
 	lk__owner_acquired(&l->owner_);
+	lk__tsan_post_lock(l, 0, true);
 }
 
 static inline bool lk_mutex_trylock(lk_mutex_t *l)
 {
+	lk__tsan_pre_lock(l, LK__TSAN_TRY);
 	lk__owner_check_relock(&l->owner_, "lk_mutex_trylock");
 	/* Only a word that is entirely clear: a set HANDOFF reserves the
 	 * lock for a starving waiter. */
@@ -202,23 +206,30 @@ static inline bool lk_mutex_trylock(lk_mutex_t *l)
 	if (!atomic_compare_exchange_strong_explicit(&l->word, &s,
 						     LK_MUTEX_LOCKED_,
 						     memory_order_acquire,
-						     memory_order_relaxed))
+						     memory_order_relaxed)) {
+		lk__tsan_post_lock(l, LK__TSAN_TRY, false);
 		return false;
+	}
 	lk__owner_acquired(&l->owner_);
+	lk__tsan_post_lock(l, LK__TSAN_TRY, true);
 	return true;
 }
 
 static inline bool lk_mutex_timedlock(lk_mutex_t *l, uint64_t timeout_ns)
 {
+	lk__tsan_pre_lock(l, LK__TSAN_TIMED);
 	lk__owner_check_relock(&l->owner_, "lk_mutex_timedlock");
 	uint32_t s = 0;
 	if (!atomic_compare_exchange_strong_explicit(&l->word, &s,
 						     LK_MUTEX_LOCKED_,
 						     memory_order_acquire,
 						     memory_order_relaxed) &&
-	    !lk_mutex_lock_slow_(l, lk__deadline(timeout_ns)))
+	    !lk_mutex_lock_slow_(l, lk__deadline(timeout_ns))) {
+		lk__tsan_post_lock(l, LK__TSAN_TIMED, false);
 		return false;
+	}
 	lk__owner_acquired(&l->owner_);
+	lk__tsan_post_lock(l, LK__TSAN_TIMED, true);
 	return true;
 }
 
@@ -246,6 +257,7 @@ LK__COLD void lk_mutex_unlock_slow_(lk_mutex_t *l, uint32_t s)
 
 static inline void lk_mutex_unlock(lk_mutex_t *l)
 {
+	lk__tsan_pre_unlock(l, 0);
 	LK__CHECK(atomic_load_explicit(&l->word, memory_order_relaxed) &
 			  LK_MUTEX_LOCKED_,
 		  "lk_mutex_unlock", "unlock of a free lock");
@@ -255,6 +267,7 @@ static inline void lk_mutex_unlock(lk_mutex_t *l)
 		    &l->word, &s, 0, memory_order_release,
 		    memory_order_relaxed)))
 		lk_mutex_unlock_slow_(l, s);
+	lk__tsan_post_unlock(l, 0);
 }
 
 /* Is the mutex held by anyone? A racy hint for assertions (relaxed load:

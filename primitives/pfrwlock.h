@@ -53,6 +53,11 @@
  * (rin, rout) pair, so a wrap cannot fool it. At most 2^24 - 1 readers
  * inside at once.
  *
+ * ThreadSanitizer: annotated (base.h) as a reader-writer mutex: the rd
+ * verbs as read locks, the wr verbs as write locks. The writers' ticket
+ * lock w_ is part of the latch: its own annotations nest inside the
+ * pfrwlock's and do not reach TSan, which sees one mutex.
+ *
  * Timed variants and withdrawal:
  *   rdtimedlock  a waiting reader withdraws with a CAS that takes its RINC
  *                back out of rin, only while the writer bits it saw are still
@@ -157,6 +162,7 @@ static inline void lk_pfrwlock_init(lk_pfrwlock_t *l)
 	lk_ticket_init(&l->w_);
 	atomic_store_explicit(&l->ph_, 0u, memory_order_relaxed);
 	lk__owner_clear(&l->owner_);
+	lk__tsan_init(l);
 }
 
 /* ---- readers ------------------------------------------------------------ */
@@ -204,6 +210,7 @@ LK__COLD bool lk__pf_rdwait_(lk_pfrwlock_t *l, uint32_t w,
 
 static inline void lk_pfrwlock_rdlock(lk_pfrwlock_t *l)
 {
+	lk__tsan_pre_lock(l, LK__TSAN_RD);
 	lk__owner_check_wrrelock(&l->owner_, "lk_pfrwlock_rdlock");
 	/* acquire: admission when no writer is present. */
 	uint32_t w = atomic_fetch_add_explicit(lk__pf_rin_(l), LK__PF_RINC,
@@ -211,10 +218,12 @@ static inline void lk_pfrwlock_rdlock(lk_pfrwlock_t *l)
 		     LK__PF_WBITS;
 	if (lk__unlikely(w != 0))
 		lk__pf_rdwait_(l, w, 0);
+	lk__tsan_post_lock(l, LK__TSAN_RD, true);
 }
 
 static inline bool lk_pfrwlock_rdtrylock(lk_pfrwlock_t *l)
 {
+	lk__tsan_pre_lock(l, LK__TSAN_RD | LK__TSAN_TRY);
 	lk__owner_check_wrrelock(&l->owner_, "lk_pfrwlock_rdtrylock");
 	uint32_t v = atomic_load_explicit(lk__pf_rin_(l), memory_order_relaxed);
 	while (!(v & LK__PF_WBITS)) {
@@ -222,22 +231,29 @@ static inline bool lk_pfrwlock_rdtrylock(lk_pfrwlock_t *l)
 		if (atomic_compare_exchange_weak_explicit(lk__pf_rin_(l), &v,
 							  v + LK__PF_RINC,
 							  memory_order_acquire,
-							  memory_order_relaxed))
+							  memory_order_relaxed)) {
+			lk__tsan_post_lock(l, LK__TSAN_RD | LK__TSAN_TRY, true);
 			return true;
+		}
 	}
+	lk__tsan_post_lock(l, LK__TSAN_RD | LK__TSAN_TRY, false);
 	return false;
 }
 
 static inline bool lk_pfrwlock_rdtimedlock(lk_pfrwlock_t *l,
 					   uint64_t timeout_ns)
 {
+	lk__tsan_pre_lock(l, LK__TSAN_RD | LK__TSAN_TIMED);
 	lk__owner_check_wrrelock(&l->owner_, "lk_pfrwlock_rdtimedlock");
 	uint32_t w = atomic_fetch_add_explicit(lk__pf_rin_(l), LK__PF_RINC,
 					       memory_order_acquire) &
 		     LK__PF_WBITS;
-	if (lk__likely(w == 0))
+	if (lk__likely(w == 0)) {
+		lk__tsan_post_lock(l, LK__TSAN_RD | LK__TSAN_TIMED, true);
 		return true;
-	return lk__pf_rdwait_(l, w, lk__deadline(timeout_ns));
+	}
+	return lk__tsan_locked(l, LK__TSAN_RD | LK__TSAN_TIMED,
+			       lk__pf_rdwait_(l, w, lk__deadline(timeout_ns)));
 }
 
 /* The draining writer may sleep on rout: wake it (it re-checks). */
@@ -248,6 +264,7 @@ LK__COLD void lk__pf_drainwake_(lk_pfrwlock_t *l)
 
 static inline void lk_pfrwlock_rdunlock(lk_pfrwlock_t *l)
 {
+	lk__tsan_pre_unlock(l, LK__TSAN_RD);
 #ifdef LK_DEBUG
 	/* one load of the pair: two would race with readers coming and going
 	 * in between and could see rout catch up with an older rin */
@@ -264,6 +281,7 @@ static inline void lk_pfrwlock_rdunlock(lk_pfrwlock_t *l)
 					       memory_order_release);
 	if (lk__unlikely(o & LK__PF_DWAIT))
 		lk__pf_drainwake_(l);
+	lk__tsan_post_unlock(l, LK__TSAN_RD);
 }
 
 /* ---- writers ------------------------------------------------------------ */
@@ -297,6 +315,7 @@ LK__COLD void lk__pf_wrdrain_(lk_pfrwlock_t *l, uint32_t rt)
 
 static inline void lk_pfrwlock_wrlock(lk_pfrwlock_t *l)
 {
+	lk__tsan_pre_lock(l, 0);
 	lk__owner_check_wrrelock(&l->owner_, "lk_pfrwlock_wrlock");
 	/* The writers' FIFO; acquire (ticket.h): we follow the last writer,
 	 * its clear of rin and its ph_. */
@@ -314,6 +333,7 @@ static inline void lk_pfrwlock_wrlock(lk_pfrwlock_t *l)
 			  LK__PF_CMASK) != rt))
 		lk__pf_wrdrain_(l, rt);
 	lk__owner_acquired(&l->owner_);
+	lk__tsan_post_lock(l, 0, true);
 }
 
 /*
@@ -353,27 +373,36 @@ static inline bool lk__pf_wrtry_(lk_pfrwlock_t *l)
 
 static inline bool lk_pfrwlock_wrtrylock(lk_pfrwlock_t *l)
 {
+	lk__tsan_pre_lock(l, LK__TSAN_TRY);
 	lk__owner_check_wrrelock(&l->owner_, "lk_pfrwlock_wrtrylock");
-	if (!lk__pf_wrtry_(l))
+	if (!lk__pf_wrtry_(l)) {
+		lk__tsan_post_lock(l, LK__TSAN_TRY, false);
 		return false;
+	}
 	lk__owner_acquired(&l->owner_);
+	lk__tsan_post_lock(l, LK__TSAN_TRY, true);
 	return true;
 }
 
 static inline bool lk_pfrwlock_wrtimedlock(lk_pfrwlock_t *l,
 					   uint64_t timeout_ns)
 {
+	lk__tsan_pre_lock(l, LK__TSAN_TIMED);
 	lk__owner_check_wrrelock(&l->owner_, "lk_pfrwlock_wrtimedlock");
 	lk__wait_t w = lk__wait_start(lk__deadline(timeout_ns));
 	while (!lk__pf_wrtry_(l))
-		if (!lk__wait(&w, NULL, 0))
+		if (!lk__wait(&w, NULL, 0)) {
+			lk__tsan_post_lock(l, LK__TSAN_TIMED, false);
 			return false;
+		}
 	lk__owner_acquired(&l->owner_);
+	lk__tsan_post_lock(l, LK__TSAN_TIMED, true);
 	return true;
 }
 
 static inline void lk_pfrwlock_wrunlock(lk_pfrwlock_t *l)
 {
+	lk__tsan_pre_unlock(l, 0);
 #ifdef LK_DEBUG
 	uint32_t in =
 	    atomic_load_explicit(lk__pf_rin_(l), memory_order_relaxed);
@@ -399,6 +428,7 @@ static inline void lk_pfrwlock_wrunlock(lk_pfrwlock_t *l)
 	lk_ticket_unlock(&l->w_);
 	if (lk__unlikely(was & LK__PF_RWAIT))
 		lk__futex_wake(lk__pf_rin_(l), INT32_MAX);
+	lk__tsan_post_unlock(l, 0);
 }
 
 /* ---- queries: racy hints, for assertions ---------------------------------

@@ -21,6 +21,12 @@
  * Size: 8 (owner) + sizeof(base) + 4 (depth), padded: 16 bytes for lk_rmutex
  * and lk_rttas (more with LK_DEBUG, whose bases grow).
  *
+ * ThreadSanitizer: the base latch's annotations (base.h) are the wrapper's:
+ * TSan sees the base (at &r->lock, created by lk_name_init) locked by the
+ * first lock and unlocked by the last unlock, which is what orders the
+ * owners, and its reports name it. A re-lock by the owner touches no
+ * shared state and needs no ordering, so TSan sees nothing of it.
+ *
  * Memory orders:
  *   owner load (is it me?)  relaxed  it reads our id only if we stored it:
  *                                    the last store we made is either our id

@@ -67,6 +67,7 @@ static inline void lk_rwlock_init(lk_rwlock_t *l)
 {
 	atomic_store_explicit(&l->word, 0u, memory_order_relaxed);
 	lk__owner_clear(&l->owner_);
+	lk__tsan_init(l);
 }
 
 /* ---- readers ------------------------------------------------------------ */
@@ -98,17 +99,22 @@ LK__COLD bool lk__rwl_rdslow_(lk_rwlock_t *l, uint64_t deadline,
 
 static inline void lk_rwlock_rdlock(lk_rwlock_t *l)
 {
+	lk__tsan_pre_lock(l, LK__TSAN_RD);
 	lk__owner_check_wrrelock(&l->owner_, "lk_rwlock_rdlock");
 	/* acquire: admission; see the last writer's data. */
 	uint32_t o = atomic_fetch_add_explicit(&l->word, LK__RWL_RD1,
 					       memory_order_acquire);
-	if (lk__likely(!(o & (LK__RWL_WR | LK__RWL_WWMASK))))
+	if (lk__likely(!(o & (LK__RWL_WR | LK__RWL_WWMASK)))) {
+		lk__tsan_post_lock(l, LK__TSAN_RD, true);
 		return;
+	}
 	lk__rwl_rdslow_(l, 0, true);
+	lk__tsan_post_lock(l, LK__TSAN_RD, true);
 }
 
 static inline bool lk_rwlock_rdtrylock(lk_rwlock_t *l)
 {
+	lk__tsan_pre_lock(l, LK__TSAN_RD | LK__TSAN_TRY);
 	lk__owner_check_wrrelock(&l->owner_, "lk_rwlock_rdtrylock");
 	uint32_t v = atomic_load_explicit(&l->word, memory_order_relaxed);
 	while (!(v & (LK__RWL_WR | LK__RWL_WWMASK))) {
@@ -116,14 +122,18 @@ static inline bool lk_rwlock_rdtrylock(lk_rwlock_t *l)
 		 * the latch is still free of writers. */
 		if (atomic_compare_exchange_weak_explicit(
 			    &l->word, &v, v + LK__RWL_RD1, memory_order_acquire,
-			    memory_order_relaxed))
+			    memory_order_relaxed)) {
+			lk__tsan_post_lock(l, LK__TSAN_RD | LK__TSAN_TRY, true);
 			return true;
+		}
 	}
+	lk__tsan_post_lock(l, LK__TSAN_RD | LK__TSAN_TRY, false);
 	return false;
 }
 
 static inline bool lk_rwlock_rdtimedlock(lk_rwlock_t *l, uint64_t timeout_ns)
 {
+	lk__tsan_pre_lock(l, LK__TSAN_RD | LK__TSAN_TIMED);
 	lk__owner_check_wrrelock(&l->owner_, "lk_rwlock_rdtimedlock");
 	/* Look before adding: a timed reader that added, timed out and came
 	 * back would make RD flicker, and a waiting writer that needs to see
@@ -131,18 +141,25 @@ static inline bool lk_rwlock_rdtimedlock(lk_rwlock_t *l, uint64_t timeout_ns)
 	 * touching RD. relaxed: only a hint; the add below carries acquire. */
 	uint32_t o = atomic_load_explicit(&l->word, memory_order_relaxed);
 	if (lk__unlikely(o & (LK__RWL_WR | LK__RWL_WWMASK)))
-		return lk__rwl_rdslow_(l, lk__deadline(timeout_ns), false);
+		return lk__tsan_locked(
+			l, LK__TSAN_RD | LK__TSAN_TIMED,
+			lk__rwl_rdslow_(l, lk__deadline(timeout_ns), false));
 	o = atomic_fetch_add_explicit(&l->word, LK__RWL_RD1,
 				      memory_order_acquire);
-	if (lk__likely(!(o & (LK__RWL_WR | LK__RWL_WWMASK))))
+	if (lk__likely(!(o & (LK__RWL_WR | LK__RWL_WWMASK)))) {
+		lk__tsan_post_lock(l, LK__TSAN_RD | LK__TSAN_TIMED, true);
 		return true;
+	}
 	/* A writer came between the look and the add: undo once, then wait
 	 * without touching RD. */
-	return lk__rwl_rdslow_(l, lk__deadline(timeout_ns), true);
+	return lk__tsan_locked(
+		l, LK__TSAN_RD | LK__TSAN_TIMED,
+		lk__rwl_rdslow_(l, lk__deadline(timeout_ns), true));
 }
 
 static inline void lk_rwlock_rdunlock(lk_rwlock_t *l)
 {
+	lk__tsan_pre_unlock(l, LK__TSAN_RD);
 	/* release: the reads happen before the next writer's entry. */
 	uint32_t o = atomic_fetch_sub_explicit(&l->word, LK__RWL_RD1,
 					       memory_order_release);
@@ -150,6 +167,7 @@ static inline void lk_rwlock_rdunlock(lk_rwlock_t *l)
 		  (o & LK__RWL_WR) ? "read-unlock of a latch held for writing"
 				   : "read-unlock of a latch not read-locked");
 	(void)o;
+	lk__tsan_post_unlock(l, LK__TSAN_RD);
 }
 
 /* ---- writers ------------------------------------------------------------ */
@@ -187,6 +205,7 @@ LK__COLD bool lk__rwl_wrslow_(lk_rwlock_t *l, uint64_t deadline)
 
 static inline void lk_rwlock_wrlock(lk_rwlock_t *l)
 {
+	lk__tsan_pre_lock(l, 0);
 	lk__owner_check_wrrelock(&l->owner_, "lk_rwlock_wrlock");
 	uint32_t v = 0;
 	/* acquire: pairs with the last unlock's release. */
@@ -195,36 +214,46 @@ static inline void lk_rwlock_wrlock(lk_rwlock_t *l)
 						     memory_order_relaxed))
 		lk__rwl_wrslow_(l, 0);
 	lk__owner_acquired(&l->owner_);
+	lk__tsan_post_lock(l, 0, true);
 }
 
 static inline bool lk_rwlock_wrtrylock(lk_rwlock_t *l)
 {
+	lk__tsan_pre_lock(l, LK__TSAN_TRY);
 	lk__owner_check_wrrelock(&l->owner_, "lk_rwlock_wrtrylock");
 	uint32_t v = 0;
 	/* acquire: as wrlock. Fails while anyone holds or a writer waits. */
 	if (!atomic_compare_exchange_strong_explicit(&l->word, &v, LK__RWL_WR,
 						     memory_order_acquire,
-						     memory_order_relaxed))
+						     memory_order_relaxed)) {
+		lk__tsan_post_lock(l, LK__TSAN_TRY, false);
 		return false;
+	}
 	lk__owner_acquired(&l->owner_);
+	lk__tsan_post_lock(l, LK__TSAN_TRY, true);
 	return true;
 }
 
 static inline bool lk_rwlock_wrtimedlock(lk_rwlock_t *l, uint64_t timeout_ns)
 {
+	lk__tsan_pre_lock(l, LK__TSAN_TIMED);
 	lk__owner_check_wrrelock(&l->owner_, "lk_rwlock_wrtimedlock");
 	uint32_t v = 0;
 	if (!atomic_compare_exchange_strong_explicit(&l->word, &v, LK__RWL_WR,
 						     memory_order_acquire,
 						     memory_order_relaxed) &&
-	    !lk__rwl_wrslow_(l, lk__deadline(timeout_ns)))
+	    !lk__rwl_wrslow_(l, lk__deadline(timeout_ns))) {
+		lk__tsan_post_lock(l, LK__TSAN_TIMED, false);
 		return false;
+	}
 	lk__owner_acquired(&l->owner_);
+	lk__tsan_post_lock(l, LK__TSAN_TIMED, true);
 	return true;
 }
 
 static inline void lk_rwlock_wrunlock(lk_rwlock_t *l)
 {
+	lk__tsan_pre_unlock(l, 0);
 #ifdef LK_DEBUG
 	uint32_t v = atomic_load_explicit(&l->word, memory_order_relaxed);
 	LK__CHECK(v & LK__RWL_WR, "lk_rwlock_wrunlock",
@@ -235,6 +264,7 @@ static inline void lk_rwlock_wrunlock(lk_rwlock_t *l)
 	/* release: publishes the writer's data. Only WR is ours to clear;
 	 * readers' undo and writers' WW counts move concurrently. */
 	atomic_fetch_sub_explicit(&l->word, LK__RWL_WR, memory_order_release);
+	lk__tsan_post_unlock(l, 0);
 }
 
 /* ---- queries: racy hints, for assertions ---------------------------------

@@ -40,6 +40,16 @@
  *
  * Size: 12 bytes (state, tseq, wseq; 24 with LK_DEBUG's owner).
  *
+ * ThreadSanitizer: annotated (base.h) as a reader-writer mutex: R and U
+ * are read locks, X the write lock. U is a read lock because it shares
+ * with R and its one holder only reads (it writes once upgraded); TSan's
+ * read locks exclude nothing, so TSan does not check that only one U is
+ * held, but the write lock an upgrade takes orders it after every reader.
+ * upgrade is a read unlock then a write lock, downgrade a write unlock
+ * then a read lock, updowngrade nothing (read stays read; its CAS and
+ * wake are framed as a signal, so TSan ignores them as it ignores the
+ * latch's other atomics).
+ *
  * Memory order:
  *   rdlock     fetch_add RD   acquire: admission; the last writer's data.
  *   rd slow    CAS RD -> WT, withdraw CAS -WT: they do not admit the
@@ -96,6 +106,7 @@ static inline void lk_rwmutex_init(lk_rwmutex_t *l)
 	atomic_store_explicit(&l->tseq, 0u, memory_order_relaxed);
 	atomic_store_explicit(&l->wseq, 0u, memory_order_relaxed);
 	lk__owner_clear(&l->owner_);
+	lk__tsan_init(l);
 }
 
 /* ---- LK_DEBUG ------------------------------------------------------------- */
@@ -286,41 +297,52 @@ LK__COLD bool lk__rwm_rdslow_(lk_rwmutex_t *l, uint32_t o,
 
 static inline void lk_rwmutex_rdlock(lk_rwmutex_t *l)
 {
+	lk__tsan_pre_lock(l, LK__TSAN_RD);
 	LK__RWM_RELOCK(l, "lk_rwmutex_rdlock");
 	/* acquire: admission; see the last writer's data. */
 	uint32_t o = atomic_fetch_add_explicit(&l->state, LK__RWM_RD1,
 					       memory_order_acquire);
 	if (lk__unlikely(o & LK__RWM_WRITER))
 		lk__rwm_rdslow_(l, o, 0);
+	lk__tsan_post_lock(l, LK__TSAN_RD, true);
 }
 
 static inline bool lk_rwmutex_rdtrylock(lk_rwmutex_t *l)
 {
+	lk__tsan_pre_lock(l, LK__TSAN_RD | LK__TSAN_TRY);
 	LK__RWM_RELOCK(l, "lk_rwmutex_rdtrylock");
 	uint32_t v = atomic_load_explicit(&l->state, memory_order_relaxed);
 	while (!(v & LK__RWM_WRITER)) {
 		/* acquire: as rdlock. */
 		if (atomic_compare_exchange_weak_explicit(
 			    &l->state, &v, v + LK__RWM_RD1,
-			    memory_order_acquire, memory_order_relaxed))
+			    memory_order_acquire, memory_order_relaxed)) {
+			lk__tsan_post_lock(l, LK__TSAN_RD | LK__TSAN_TRY, true);
 			return true;
+		}
 	}
+	lk__tsan_post_lock(l, LK__TSAN_RD | LK__TSAN_TRY, false);
 	return false;
 }
 
 static inline bool lk_rwmutex_rdtimedlock(lk_rwmutex_t *l,
 					  uint64_t timeout_ns)
 {
+	lk__tsan_pre_lock(l, LK__TSAN_RD | LK__TSAN_TIMED);
 	LK__RWM_RELOCK(l, "lk_rwmutex_rdtimedlock");
 	uint32_t o = atomic_fetch_add_explicit(&l->state, LK__RWM_RD1,
 					       memory_order_acquire);
-	if (lk__likely(!(o & LK__RWM_WRITER)))
+	if (lk__likely(!(o & LK__RWM_WRITER))) {
+		lk__tsan_post_lock(l, LK__TSAN_RD | LK__TSAN_TIMED, true);
 		return true;
-	return lk__rwm_rdslow_(l, o, lk__deadline(timeout_ns));
+	}
+	return lk__tsan_locked(l, LK__TSAN_RD | LK__TSAN_TIMED,
+			       lk__rwm_rdslow_(l, o, lk__deadline(timeout_ns)));
 }
 
 static inline void lk_rwmutex_rdunlock(lk_rwmutex_t *l)
 {
+	lk__tsan_pre_unlock(l, LK__TSAN_RD);
 	/* release: our reads happen before the draining writer's entry. */
 	uint32_t o = atomic_fetch_sub_explicit(&l->state, LK__RWM_RD1,
 					       memory_order_release);
@@ -329,6 +351,7 @@ static inline void lk_rwmutex_rdunlock(lk_rwmutex_t *l)
 	if (lk__unlikely((o & LK__RWM_WRITER) &&
 			 (o & LK__RWM_RDMASK) == LK__RWM_RD1))
 		lk__rwm_wake_writer_(l); /* the last one a writer waits for */
+	lk__tsan_post_unlock(l, LK__TSAN_RD);
 }
 
 /* ---- the token (U and the first half of X) ------------------------------- */
@@ -410,6 +433,7 @@ static inline bool lk__rwm_drain_(lk_rwmutex_t *l, uint64_t deadline,
 
 static inline void lk_rwmutex_wrlock(lk_rwmutex_t *l)
 {
+	lk__tsan_pre_lock(l, 0);
 	LK__RWM_RELOCK(l, "lk_rwmutex_wrlock");
 	uint32_t v = atomic_load_explicit(&l->state, memory_order_relaxed);
 	/* acquire: pairs with the last unlock's release. */
@@ -422,10 +446,12 @@ static inline void lk_rwmutex_wrlock(lk_rwmutex_t *l)
 		lk__rwm_drain_(l, 0, 0);
 	}
 	lk__owner_acquired(&l->owner_);
+	lk__tsan_post_lock(l, 0, true);
 }
 
 static inline bool lk_rwmutex_wrtrylock(lk_rwmutex_t *l)
 {
+	lk__tsan_pre_lock(l, LK__TSAN_TRY);
 	LK__RWM_RELOCK(l, "lk_rwmutex_wrtrylock");
 	uint32_t v = atomic_load_explicit(&l->state, memory_order_relaxed);
 	while (!(v & (LK__RWM_TOKEN | LK__RWM_RDMASK))) {
@@ -434,15 +460,18 @@ static inline bool lk_rwmutex_wrtrylock(lk_rwmutex_t *l)
 			    &l->state, &v, v | LK__RWM_TOKEN | LK__RWM_WRITER,
 			    memory_order_acquire, memory_order_relaxed)) {
 			lk__owner_acquired(&l->owner_);
+			lk__tsan_post_lock(l, LK__TSAN_TRY, true);
 			return true;
 		}
 	}
+	lk__tsan_post_lock(l, LK__TSAN_TRY, false);
 	return false;
 }
 
 static inline bool lk_rwmutex_wrtimedlock(lk_rwmutex_t *l,
 					  uint64_t timeout_ns)
 {
+	lk__tsan_pre_lock(l, LK__TSAN_TIMED);
 	LK__RWM_RELOCK(l, "lk_rwmutex_wrtimedlock");
 	uint32_t v = atomic_load_explicit(&l->state, memory_order_relaxed);
 	if (lk__unlikely((v & ~LK__RWM_PHASE) != 0 ||
@@ -451,18 +480,24 @@ static inline bool lk_rwmutex_wrtimedlock(lk_rwmutex_t *l,
 				 v | LK__RWM_TOKEN | LK__RWM_WRITER,
 				 memory_order_acquire, memory_order_relaxed))) {
 		uint64_t deadline = lk__deadline(timeout_ns);
-		if (!lk__rwm_token_(l, deadline))
+		if (!lk__rwm_token_(l, deadline)) {
+			lk__tsan_post_lock(l, LK__TSAN_TIMED, false);
 			return false;
+		}
 		if (!lk__rwm_drain_(l, deadline,
-				    LK__RWM_TOKEN | LK__RWM_TWAIT))
+				    LK__RWM_TOKEN | LK__RWM_TWAIT)) {
+			lk__tsan_post_lock(l, LK__TSAN_TIMED, false);
 			return false;
+		}
 	}
 	lk__owner_acquired(&l->owner_);
+	lk__tsan_post_lock(l, LK__TSAN_TIMED, true);
 	return true;
 }
 
 static inline void lk_rwmutex_wrunlock(lk_rwmutex_t *l)
 {
+	lk__tsan_pre_unlock(l, 0);
 	LK__RWM_HOLDS(l, true, "lk_rwmutex_wrunlock");
 	lk__owner_clear(&l->owner_);
 	uint32_t v = atomic_load_explicit(&l->state, memory_order_relaxed);
@@ -473,15 +508,19 @@ static inline void lk_rwmutex_wrunlock(lk_rwmutex_t *l)
 	    atomic_compare_exchange_strong_explicit(
 		    &l->state, &v,
 		    v ^ (LK__RWM_TOKEN | LK__RWM_WRITER | LK__RWM_PHASE),
-		    memory_order_release, memory_order_relaxed))
+		    memory_order_release, memory_order_relaxed)) {
+		lk__tsan_post_unlock(l, 0);
 		return;
+	}
 	lk__rwm_release_(l, LK__RWM_TOKEN | LK__RWM_TWAIT, 0, LK__RWM_END);
+	lk__tsan_post_unlock(l, 0);
 }
 
 /* ---- upgradable readers (U) ---------------------------------------------- */
 
 static inline void lk_rwmutex_uplock(lk_rwmutex_t *l)
 {
+	lk__tsan_pre_lock(l, LK__TSAN_RD);
 	LK__RWM_RELOCK(l, "lk_rwmutex_uplock");
 	uint32_t v = atomic_load_explicit(&l->state, memory_order_relaxed);
 	/* acquire: pairs with the last writer's release. */
@@ -491,10 +530,12 @@ static inline void lk_rwmutex_uplock(lk_rwmutex_t *l)
 				 memory_order_acquire, memory_order_relaxed)))
 		lk__rwm_token_(l, 0);
 	lk__owner_acquired(&l->owner_);
+	lk__tsan_post_lock(l, LK__TSAN_RD, true);
 }
 
 static inline bool lk_rwmutex_uptrylock(lk_rwmutex_t *l)
 {
+	lk__tsan_pre_lock(l, LK__TSAN_RD | LK__TSAN_TRY);
 	LK__RWM_RELOCK(l, "lk_rwmutex_uptrylock");
 	uint32_t v = atomic_load_explicit(&l->state, memory_order_relaxed);
 	while (!(v & LK__RWM_TOKEN)) {
@@ -503,51 +544,69 @@ static inline bool lk_rwmutex_uptrylock(lk_rwmutex_t *l)
 			    &l->state, &v, v | LK__RWM_TOKEN,
 			    memory_order_acquire, memory_order_relaxed)) {
 			lk__owner_acquired(&l->owner_);
+			lk__tsan_post_lock(l, LK__TSAN_RD | LK__TSAN_TRY, true);
 			return true;
 		}
 	}
+	lk__tsan_post_lock(l, LK__TSAN_RD | LK__TSAN_TRY, false);
 	return false;
 }
 
 static inline bool lk_rwmutex_uptimedlock(lk_rwmutex_t *l,
 					  uint64_t timeout_ns)
 {
+	lk__tsan_pre_lock(l, LK__TSAN_RD | LK__TSAN_TIMED);
 	LK__RWM_RELOCK(l, "lk_rwmutex_uptimedlock");
 	if (!lk_rwmutex_uptrylock(l) &&
-	    !lk__rwm_token_(l, lk__deadline(timeout_ns)))
+	    !lk__rwm_token_(l, lk__deadline(timeout_ns))) {
+		lk__tsan_post_lock(l, LK__TSAN_RD | LK__TSAN_TIMED, false);
 		return false;
+	}
 	lk__owner_acquired(&l->owner_);
+	lk__tsan_post_lock(l, LK__TSAN_RD | LK__TSAN_TIMED, true);
 	return true;
 }
 
 static inline void lk_rwmutex_upunlock(lk_rwmutex_t *l)
 {
+	lk__tsan_pre_unlock(l, LK__TSAN_RD);
 	LK__RWM_HOLDS(l, false, "lk_rwmutex_upunlock");
 	lk__owner_clear(&l->owner_);
 	lk__rwm_release_(l, LK__RWM_TOKEN | LK__RWM_TWAIT, 0, LK__RWM_KEEP);
+	lk__tsan_post_unlock(l, LK__TSAN_RD);
 }
 
 /* U -> X: wait for the readers inside to leave; new ones wait meanwhile. */
 static inline void lk_rwmutex_upgrade(lk_rwmutex_t *l)
 {
+	lk__tsan_pre_unlock(l, LK__TSAN_RD);
+	lk__tsan_post_unlock(l, LK__TSAN_RD);
+	lk__tsan_pre_lock(l, 0);
 	LK__RWM_HOLDS(l, false, "lk_rwmutex_upgrade");
 	lk__rwm_drain_(l, 0, 0);
+	lk__tsan_post_lock(l, 0, true);
 }
 
 /* X -> R in one CAS: the waiting readers come in with us. */
 static inline void lk_rwmutex_downgrade(lk_rwmutex_t *l)
 {
+	lk__tsan_pre_unlock(l, 0);
 	LK__RWM_HOLDS(l, true, "lk_rwmutex_downgrade");
 	lk__owner_clear(&l->owner_);
 	lk__rwm_release_(l, LK__RWM_TOKEN | LK__RWM_TWAIT, LK__RWM_RD1, LK__RWM_END);
+	lk__tsan_post_unlock(l, 0);
+	lk__tsan_pre_lock(l, LK__TSAN_RD);
+	lk__tsan_post_lock(l, LK__TSAN_RD, true);
 }
 
 /* U -> R in one CAS: the token goes to the next writer or upgrader. */
 static inline void lk_rwmutex_updowngrade(lk_rwmutex_t *l)
 {
+	lk__tsan_pre_signal(l);
 	LK__RWM_HOLDS(l, false, "lk_rwmutex_updowngrade");
 	lk__owner_clear(&l->owner_);
 	lk__rwm_release_(l, LK__RWM_TOKEN | LK__RWM_TWAIT, LK__RWM_RD1, LK__RWM_KEEP);
+	lk__tsan_post_signal(l);
 }
 
 /* ---- queries: racy hints, for assertions ---------------------------------

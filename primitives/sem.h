@@ -34,6 +34,14 @@
  *
  * A semaphore has no holder, so no is_locked: lk_sem_value() is its query
  * (assert(lk_sem_value(&s) == 0) where all permits must be taken).
+ *
+ * ThreadSanitizer: not a mutex (it has no owner, and a permit may be
+ * posted by one thread and taken by another), so it is annotated as
+ * ThreadSanitizer's interceptors treat sem_post and sem_wait: each post
+ * is a release on the semaphore and each wait that takes a permit (every
+ * one goes through trywait) an acquire, so a taker is ordered after every
+ * post before its take. post's own atomics and wake are framed as a
+ * signal, which TSan ignores. No lock order: a wait is not a lock.
  */
 #ifndef LATCHKIT_SEM_H
 #define LATCHKIT_SEM_H
@@ -68,8 +76,10 @@ static inline bool lk_sem_trywait(lk_sem_t *s)
 		 * reloaded) */
 		if (atomic_compare_exchange_weak_explicit(
 			    &s->count, &v, v - 1, memory_order_acquire,
-			    memory_order_relaxed))
+			    memory_order_relaxed)) {
+			lk__tsan_acquire(s); /* every wait takes here */
 			return true;
+		}
 	return false;
 }
 
@@ -117,6 +127,8 @@ static inline bool lk_sem_timedwait(lk_sem_t *s, uint64_t timeout_ns)
 
 static inline void lk_sem_post(lk_sem_t *s)
 {
+	lk__tsan_release(s);
+	lk__tsan_pre_signal(s);
 	/* seq_cst: release for the taker, and ordered before the load of
 	 * sleepers (store-load pair with the sleeper's announcement) */
 	uint32_t old = atomic_fetch_add_explicit(&s->count, 1,
@@ -126,6 +138,7 @@ static inline void lk_sem_post(lk_sem_t *s)
 	/* seq_cst: see an announced sleeper, or it sees our count */
 	if (atomic_load_explicit(&s->sleepers, memory_order_seq_cst))
 		lk__futex_wake(&s->count, 1);
+	lk__tsan_post_signal(s);
 }
 
 /* A snapshot, for tests and diagnostics only. */

@@ -43,6 +43,20 @@
  * Under ThreadSanitizer (which does not model fences; gcc even refuses them
  * with -Werror=tsan) the two fences go and the data loads become acquire,
  * the data stores release: a stronger program, correct without fences.
+ *
+ * ThreadSanitizer: the writer latch of lk_seqlock_t is annotated as a
+ * mutex (base.h): TSan names it in reports and checks lock order across
+ * writers. Only the latch: the sequence counter's stores (write_begin,
+ * write_end) stay outside the annotation, so TSan sees them as the
+ * atomics they are and a reader's acquire load of seq pairs with the
+ * writer's release store, as in the algorithm. Readers are not annotated
+ * at all: a read section excludes no writer and no writer waits for it,
+ * so calling it a read lock would invent an edge from each reader to the
+ * next writer (hiding real races) and lock-order edges from sections that
+ * block nobody. What readers may read they read as atomics (lk_seq_load),
+ * which TSan checks as such. lk_seqcount_t has no latch and no
+ * annotation. Not seen: a reader that waits in read_begin behind a writer
+ * is invisible to TSan's deadlock detector.
  */
 #ifndef LATCHKIT_SEQLOCK_H
 #define LATCHKIT_SEQLOCK_H
@@ -55,16 +69,7 @@ extern "C" {
 
 /* ---- fences, or their ThreadSanitizer substitutes ------------------------ */
 
-#ifndef LK__TSAN
-#if defined(__SANITIZE_THREAD__)
-#define LK__TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define LK__TSAN 1
-#endif
-#endif
-#endif
-
+/* base.h defines LK__TSAN in a ThreadSanitizer build. */
 #ifdef LK__TSAN
 #define LK__SEQ_DATA_LOAD memory_order_acquire
 #define LK__SEQ_DATA_STORE memory_order_release
@@ -219,6 +224,7 @@ static inline void lk_seqlock_init(lk_seqlock_t *l)
 	/* relaxed: initialisation precedes sharing */
 	atomic_store_explicit(&l->latch, 0, memory_order_relaxed);
 	lk__owner_clear(&l->owner_);
+	lk__tsan_init(l);
 }
 
 static inline uint32_t lk_seqlock_read_begin(const lk_seqlock_t *l)
@@ -246,13 +252,17 @@ static inline void lk_seqlock_enter_(lk_seqlock_t *l)
 
 static inline bool lk_seqlock_write_trylock(lk_seqlock_t *l)
 {
+	lk__tsan_pre_lock(l, LK__TSAN_TRY);
 	lk_seqlock_debug_own_(l, "lk_seqlock_write_trylock");
 	uint32_t z = 0;
 	/* acquire: see the previous writer's data and seq; relaxed on failure */
 	if (!atomic_compare_exchange_strong_explicit(&l->latch, &z, 1,
 						     memory_order_acquire,
-						     memory_order_relaxed))
+						     memory_order_relaxed)) {
+		lk__tsan_post_lock(l, LK__TSAN_TRY, false);
 		return false;
+	}
+	lk__tsan_post_lock(l, LK__TSAN_TRY, true);
 	lk_seqlock_enter_(l);
 	return true;
 }
@@ -295,6 +305,7 @@ static inline bool lk_seqlock_latch_(lk_seqlock_t *l, uint64_t deadline)
 
 static inline void lk_seqlock_write_lock(lk_seqlock_t *l)
 {
+	lk__tsan_pre_lock(l, 0);
 	lk_seqlock_debug_own_(l, "lk_seqlock_write_lock");
 	uint32_t z = 0;
 	/* acquire: see the previous writer's data and seq */
@@ -302,20 +313,25 @@ static inline void lk_seqlock_write_lock(lk_seqlock_t *l)
 		    &l->latch, &z, 1, memory_order_acquire,
 		    memory_order_relaxed)))
 		lk_seqlock_latch_(l, 0);
+	lk__tsan_post_lock(l, 0, true);
 	lk_seqlock_enter_(l);
 }
 
 static inline bool lk_seqlock_write_timedlock(lk_seqlock_t *l,
 					      uint64_t timeout_ns)
 {
+	lk__tsan_pre_lock(l, LK__TSAN_TIMED);
 	lk_seqlock_debug_own_(l, "lk_seqlock_write_timedlock");
 	uint32_t z = 0;
 	/* acquire: as in write_lock */
 	if (!atomic_compare_exchange_strong_explicit(&l->latch, &z, 1,
 						     memory_order_acquire,
 						     memory_order_relaxed) &&
-	    !lk_seqlock_latch_(l, lk__deadline(timeout_ns)))
+	    !lk_seqlock_latch_(l, lk__deadline(timeout_ns))) {
+		lk__tsan_post_lock(l, LK__TSAN_TIMED, false);
 		return false;
+	}
+	lk__tsan_post_lock(l, LK__TSAN_TIMED, true);
 	lk_seqlock_enter_(l);
 	return true;
 }
@@ -327,9 +343,11 @@ static inline void lk_seqlock_write_unlock(lk_seqlock_t *l)
 		  "lk_seqlock_write_unlock", "unlock of a free lock");
 	lk__owner_check_release(&l->owner_, "lk_seqlock_write_unlock");
 	lk_seqcount_write_end(&l->sc);
+	lk__tsan_pre_unlock(l, 0);
 	/* release: the next writer sees our data and seq */
 	if (atomic_exchange_explicit(&l->latch, 0, memory_order_release) == 2)
 		lk__futex_wake(&l->latch, 1);
+	lk__tsan_post_unlock(l, 0);
 }
 
 /* Is the writer latch held (a write section open), by any thread? A racy

@@ -47,6 +47,7 @@ static inline void lk_tas_init(lk_tas_t *l)
 {
 	atomic_store_explicit(&l->word, 0, memory_order_relaxed);
 	lk__owner_clear(&l->owner_);
+	lk__tsan_init(l);
 }
 
 /* Slow path, kept out of line of the fast path; deadline 0: none. */
@@ -62,38 +63,50 @@ LK__COLD bool lk_tas_lock_slow_(lk_tas_t *l, uint64_t deadline)
 
 static inline void lk_tas_lock(lk_tas_t *l)
 {
+	lk__tsan_pre_lock(l, 0);
 	lk__owner_check_relock(&l->owner_, "lk_tas_lock");
 	if (lk__unlikely(atomic_exchange_explicit(&l->word, 1,
 						  memory_order_acquire)))
 		lk_tas_lock_slow_(l, 0);
 	lk__owner_acquired(&l->owner_);
+	lk__tsan_post_lock(l, 0, true);
 }
 
 static inline bool lk_tas_trylock(lk_tas_t *l)
 {
+	lk__tsan_pre_lock(l, LK__TSAN_TRY);
 	lk__owner_check_relock(&l->owner_, "lk_tas_trylock");
-	if (atomic_exchange_explicit(&l->word, 1, memory_order_acquire))
+	if (atomic_exchange_explicit(&l->word, 1, memory_order_acquire)) {
+		lk__tsan_post_lock(l, LK__TSAN_TRY, false);
 		return false;
+	}
 	lk__owner_acquired(&l->owner_);
+	lk__tsan_post_lock(l, LK__TSAN_TRY, true);
 	return true;
 }
 
 static inline bool lk_tas_timedlock(lk_tas_t *l, uint64_t timeout_ns)
 {
+	lk__tsan_pre_lock(l, LK__TSAN_TIMED);
 	lk__owner_check_relock(&l->owner_, "lk_tas_timedlock");
 	if (atomic_exchange_explicit(&l->word, 1, memory_order_acquire) &&
-	    !lk_tas_lock_slow_(l, lk__deadline(timeout_ns)))
+	    !lk_tas_lock_slow_(l, lk__deadline(timeout_ns))) {
+		lk__tsan_post_lock(l, LK__TSAN_TIMED, false);
 		return false;
+	}
 	lk__owner_acquired(&l->owner_);
+	lk__tsan_post_lock(l, LK__TSAN_TIMED, true);
 	return true;
 }
 
 static inline void lk_tas_unlock(lk_tas_t *l)
 {
+	lk__tsan_pre_unlock(l, 0);
 	LK__CHECK(atomic_load_explicit(&l->word, memory_order_relaxed),
 		  "lk_tas_unlock", "unlock of a free lock");
 	lk__owner_check_release(&l->owner_, "lk_tas_unlock");
 	atomic_store_explicit(&l->word, 0, memory_order_release);
+	lk__tsan_post_unlock(l, 0);
 }
 
 /* Is it held, by any thread? A racy hint, for assertions

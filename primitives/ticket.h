@@ -84,6 +84,7 @@ static inline void lk_ticket_init(lk_ticket_t *l)
 	atomic_store_explicit(&l->serving, 0, memory_order_relaxed);
 	atomic_store_explicit(&l->next, 0, memory_order_relaxed);
 	lk__owner_clear(&l->owner_);
+	lk__tsan_init(l);
 }
 
 /* The futex bit a sleeper holding ticket t parks with. Tickets 64 apart
@@ -161,27 +162,35 @@ LK__COLD void lk_ticket_lock_slow_(lk_ticket_t *l)
 
 static inline void lk_ticket_lock(lk_ticket_t *l)
 {
+	lk__tsan_pre_lock(l, 0);
 	lk__owner_check_relock(&l->owner_, "lk_ticket_lock");
 	if (lk__unlikely(!lk__gate_fast(&l->word)))
 		lk_ticket_lock_slow_(l);
 	lk__owner_acquired(&l->owner_);
+	lk__tsan_post_lock(l, 0, true);
 }
 
 static inline bool lk_ticket_trylock(lk_ticket_t *l)
 {
+	lk__tsan_pre_lock(l, LK__TSAN_TRY);
 	lk__owner_check_relock(&l->owner_, "lk_ticket_trylock");
-	if (!lk__gate_trylock(&l->word))
+	if (!lk__gate_trylock(&l->word)) {
+		lk__tsan_post_lock(l, LK__TSAN_TRY, false);
 		return false;
+	}
 	lk__owner_acquired(&l->owner_);
+	lk__tsan_post_lock(l, LK__TSAN_TRY, true);
 	return true;
 }
 
 static inline void lk_ticket_unlock(lk_ticket_t *l)
 {
+	lk__tsan_pre_unlock(l, 0);
 	LK__CHECK(lk__gate_is_locked(&l->word), "lk_ticket_unlock",
 		  "unlock of a free lock");
 	lk__owner_check_release(&l->owner_, "lk_ticket_unlock");
 	lk__gate_unlock(&l->word);
+	lk__tsan_post_unlock(l, 0);
 }
 
 /* Is the lock held by anyone? A racy hint for assertions (relaxed load:

@@ -49,6 +49,7 @@ static inline void lk_ttas_init(lk_ttas_t *l)
 {
 	atomic_store_explicit(&l->word, 0, memory_order_relaxed);
 	lk__owner_clear(&l->owner_);
+	lk__tsan_init(l);
 }
 
 /* After a lost exchange: wait for the word to read free, back off, retry.
@@ -70,40 +71,52 @@ LK__COLD bool lk_ttas_lock_slow_(lk_ttas_t *l, uint64_t deadline)
 
 static inline void lk_ttas_lock(lk_ttas_t *l)
 {
+	lk__tsan_pre_lock(l, 0);
 	lk__owner_check_relock(&l->owner_, "lk_ttas_lock");
 	if (lk__unlikely(atomic_exchange_explicit(&l->word, 1,
 						  memory_order_acquire)))
 		lk_ttas_lock_slow_(l, 0);
 	lk__owner_acquired(&l->owner_);
+	lk__tsan_post_lock(l, 0, true);
 }
 
 static inline bool lk_ttas_trylock(lk_ttas_t *l)
 {
+	lk__tsan_pre_lock(l, LK__TSAN_TRY);
 	lk__owner_check_relock(&l->owner_, "lk_ttas_trylock");
 	/* Test first: a trylock on a held lock then costs no write. */
 	if (atomic_load_explicit(&l->word, memory_order_relaxed) ||
-	    atomic_exchange_explicit(&l->word, 1, memory_order_acquire))
+	    atomic_exchange_explicit(&l->word, 1, memory_order_acquire)) {
+		lk__tsan_post_lock(l, LK__TSAN_TRY, false);
 		return false;
+	}
 	lk__owner_acquired(&l->owner_);
+	lk__tsan_post_lock(l, LK__TSAN_TRY, true);
 	return true;
 }
 
 static inline bool lk_ttas_timedlock(lk_ttas_t *l, uint64_t timeout_ns)
 {
+	lk__tsan_pre_lock(l, LK__TSAN_TIMED);
 	lk__owner_check_relock(&l->owner_, "lk_ttas_timedlock");
 	if (atomic_exchange_explicit(&l->word, 1, memory_order_acquire) &&
-	    !lk_ttas_lock_slow_(l, lk__deadline(timeout_ns)))
+	    !lk_ttas_lock_slow_(l, lk__deadline(timeout_ns))) {
+		lk__tsan_post_lock(l, LK__TSAN_TIMED, false);
 		return false;
+	}
 	lk__owner_acquired(&l->owner_);
+	lk__tsan_post_lock(l, LK__TSAN_TIMED, true);
 	return true;
 }
 
 static inline void lk_ttas_unlock(lk_ttas_t *l)
 {
+	lk__tsan_pre_unlock(l, 0);
 	LK__CHECK(atomic_load_explicit(&l->word, memory_order_relaxed),
 		  "lk_ttas_unlock", "unlock of a free lock");
 	lk__owner_check_release(&l->owner_, "lk_ttas_unlock");
 	atomic_store_explicit(&l->word, 0, memory_order_release);
+	lk__tsan_post_unlock(l, 0);
 }
 
 /* Is it held, by any thread? A racy hint, for assertions

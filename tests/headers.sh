@@ -14,7 +14,14 @@
 #    (and with LK_DEBUG each held-by-me one);
 #  - each header alone, as the strictest consumer (-std=c11 / -std=c++11,
 #    no feature macro, no -pthread), with and without LK_DEBUG, with all
-#    four compilers: 8 TUs per header (136 for 17 headers).
+#    four compilers: 8 TUs per header (136 for 17 headers);
+#  - under ThreadSanitizer (-fsanitize=thread: base.h's annotations and
+#    <sanitizer/tsan_interface.h>): the all-headers TU with gcc and clang
+#    -std=c11, g++ and clang++ -std=c++11 and -std=c++20, with and without
+#    LK_DEBUG, annotated or not (-DLK_TSAN_ANNOTATE=0): 24 TUs; and each
+#    header alone, annotated, as gcc -std=c11 (TSan known by
+#    __SANITIZE_THREAD__) and clang++ -std=c++11 (by __has_feature): 2 TUs
+#    per header.
 # Warnings, always: -Wall -Wextra -Wpedantic -Wconversion -Wsign-conversion
 # -Wcast-qual -Wshadow; in C++ also -Wold-style-cast, and -Wuseless-cast
 # with g++ (clang has no such warning). The all-headers TUs compile with -O2
@@ -202,6 +209,31 @@ for dbg in "" -DLK_DEBUG; do
 		job "$h clang++ -std=c++11 $dbg" \
 		    "clang++ -std=c++11 $WXX $dbg -I$inc -fsyntax-only $out/$b.cpp"
 	done
+done
+
+# ThreadSanitizer builds: the annotations compile for every consumer too.
+for dbg in "" -DLK_DEBUG; do
+	for ann in "" -DLK_TSAN_ANNOTATE=0; do
+		f=" -fsanitize=thread $dbg $ann"
+		for cc in gcc clang; do
+			job "all $cc -std=c11$f" \
+			    "$cc -std=c11 $W$f -pthread -O2 -I$inc -c $out/all.c -o /dev/null"
+		done
+		for cxx in g++ clang++; do
+			wx=$WXX; [ $cxx = g++ ] && wx="$wx -Wuseless-cast"
+			for std in c++11 c++20; do
+				job "all $cxx -std=$std$f" \
+				    "$cxx -std=$std $wx$f -pthread -O2 -I$inc -c $out/all.cpp -o /dev/null"
+			done
+		done
+	done
+done
+for h in "$@"; do
+	b=${h%.h}
+	job "$h gcc -std=c11 -fsanitize=thread" \
+	    "gcc -std=c11 $W -fsanitize=thread -I$inc -fsyntax-only $out/$b.c"
+	job "$h clang++ -std=c++11 -fsanitize=thread" \
+	    "clang++ -std=c++11 $WXX -fsanitize=thread -I$inc -fsyntax-only $out/$b.cpp"
 done
 
 n=$(wc -l <"$list")

@@ -29,3 +29,5 @@ HDR_CHECK := $(BUILD)/hdrcheck
 test-headers: $(INC)/.stamp
 	@scripts/check.sh headers tests/headers.sh $(INC) $(HDR_CHECK) \
 		$(notdir $(PUB_HEADERS))
+
+include tests/tsan/tsan.mk
