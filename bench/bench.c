@@ -586,6 +586,8 @@ static const work_t works[] = {
 	{"lockmgr", "ycsb-t0.6", "ktxn/s", K_RUN, 0, 0, 0.6, TS_YCSB, 1e-3, false, -1, -1, 0},
 	{"lockmgr", "ycsb-t0.8", "ktxn/s", K_RUN, 0, 0, 0.8, TS_YCSB, 1e-3, false, -1, -1, 0},
 	{"lockmgr", "ycsb-t0.99", "ktxn/s", K_RUN, 0, 0, 0.99, TS_YCSB, 1e-3, false, -1, -1, 0},
+	{"sync", "once-done", "ns/op", K_PAIRS, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0},
+	{"sync", "barrier", "kgen/s", K_RUN, 0, 0, 0, TS_HOLD, 1, false, -1, 0, 0},
 };
 #define N_WORKS ((int)(sizeof(works) / sizeof(works[0])))
 
@@ -628,6 +630,7 @@ int main(int argc, char **argv)
 	lkb_register_rw();
 	lkb_register_seq();
 	lkb_register_lockmgr();
+	lkb_register_sync();
 #endif
 
 	O.reps = 5;

@@ -98,6 +98,7 @@ void lkb_register_mutex(void);
 void lkb_register_rw(void);
 void lkb_register_seq(void);
 void lkb_register_lockmgr(void);
+void lkb_register_sync(void);
 void lkb_lockmgr_prepare(void); /* parent, before lock table cells fork */
 
 /* ---- time, work, memory -------------------------------------------------- */
