@@ -606,6 +606,8 @@ static const work_t works[] = {
 	{"lockmgr", "ycsb-t0.99", "ktxn/s", K_RUN, 0, 0, 0.99, TS_YCSB, 1e-3, false, -1, -1, 0, 0, NULL},
 	{"lockmgr", "hot-table", "ktxn/s", K_RUN, 0, 0, 0, TS_SCALE, 1e-3, false, -1, -1, 0,
 	 LKB_SHAPE_HOT, "lk/hier"},
+	{"sync", "once-done", "ns/op", K_PAIRS, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0, 0, NULL},
+	{"sync", "barrier", "kgen/s", K_RUN, 0, 0, 0, TS_HOLD, 1, false, -1, 0, 0, 0, NULL},
 };
 #define N_WORKS ((int)(sizeof(works) / sizeof(works[0])))
 
@@ -823,6 +825,7 @@ int main(int argc, char **argv)
 	lkb_register_rw();
 	lkb_register_seq();
 	lkb_register_lockmgr();
+	lkb_register_sync();
 #endif
 
 	O.reps = 5;

@@ -105,6 +105,7 @@ void lkb_register_mutex(void);
 void lkb_register_rw(void);
 void lkb_register_seq(void);
 void lkb_register_lockmgr(void);
+void lkb_register_sync(void);
 void lkb_lockmgr_prepare(void); /* parent, before lock table cells fork */
 /* The counting build (-DLK_COUNT_RMW, build/bench/bench-count): runs impl's
  * workload p on one thread for txns committed txns (after a warm-up) and

@@ -1,5 +1,5 @@
 #!/bin/bash
-# bench/goals.sh RESULTS/bench.csv: reads the goals of issues 2, 3, 4, 11 and 13
+# bench/goals.sh RESULTS/bench.csv: reads the goals of issues 2, 3, 4, 11, 13 and 19
 # off one run's CSV and says, per goal, the measured figure (with the peer
 # from the same run) and whether it was met. A goal whose rows are missing
 # (a primitive not built, a cell that did not finish) says so. A line that
@@ -67,7 +67,7 @@ function absval(goal, f, w, a, t, unit, op, lim,   x) {
 	     (op == "<=" ? x <= lim : x >= lim) ? "met" : "MISSED")
 }
 END {
-	print "goals (issues 2-4, 11 and 13), read off this run; speed is not a test:"
+	print "goals (issues 2-4, 11, 13 and 19), read off this run; speed is not a test:"
 	print " issue 2 (mutexes)"
 	n = split("lk_tas:ck_fas lk_ttas:ck_cas lk_ticket:ck_ticket lk_mcs:ck_mcs lk_mcs(node):ck_mcs lk_clh:ck_clh lk_clh(node):ck_clh", P, " ")
 	for (i = 1; i <= n; i++) { split(P[i], ab, ":")
@@ -158,6 +158,10 @@ END {
 	rmwline("on db/table heads, hot-table (1 txn in N takes S)", "hot-table", "lk/hier", "anc", 0, 1)
 	rmwline("all, lk/hier: YCSB by theta, then hot-table", th " hot-table", "lk/hier", "all", 0, 1)
 	rmwline("all, lk/detect (flat): YCSB by theta", th, "lk/detect", "all", 0, 1)
+	print " issue 19 (once, barrier)"
+	ratio("lk_once done path <= 1.05x pthread_once", "sync", "once-done", "lk_once", "pthread_once", 1, "<=", 1.05)
+	ratio("lk_barrier at 2 threads >= 1.0x pthread_barrier", "sync", "barrier", "lk_barrier", "pthread_barrier", 2, ">=", 1.0)
+	ratio("lk_barrier at 4n=" t4 " threads >= 1.0x pthread_barrier", "sync", "barrier", "lk_barrier", "pthread_barrier", t4, ">=", 1.0)
 }' "$csv"
 # Single-thread costs repeat exactly as instruction counts: when
 # `make bench-instr` has run into the same folder, show its ratios too.

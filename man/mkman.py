@@ -578,17 +578,41 @@ def page_for(header, args, headers_all):
                 out += prose(comment_lines(it.comment.text))
             out += [".PP"] + code_block(it.text.split("\n"))
 
-    tried = [v for v in verbs if re.search(r"(try|timed)(lock|wait)$", v)]
-    if tried and not statuses:
+    def proto_of(v):
+        return prototype(raw[v].text) if v in raw else expanded[v]
+
+    # bool try/timed forms (a relative timeout_ns); int timed forms that
+    # take an absolute CLOCK_MONOTONIC struct timespec (0 or an errno)
+    abs_timed = [v for v in verbs
+                 if re.search(r"struct timespec \*abstime", proto_of(v))]
+    tried = [v for v in verbs if re.search(r"(try|timed)(lock|wait)$", v)
+             and v not in abs_timed]
+    if (tried or abs_timed) and not statuses:
         out += [".SH RETURN VALUE"]
+    if tried and not statuses:
         out += wrap(
             "The try and timed forms (" +
             ", ".join("\\fB%s\\fP()" % esc(v, True) for v in tried) +
-            ") return true when they acquired (a semaphore: took a permit) "
-            "and false when they did not: a try form at once, without "
+            ") return true when they acquired (a semaphore: took a permit" +
+            ("; an event: found it set"
+             if any(v.startswith("lk_event_") for v in tried) else "") +
+            ") and false when they did not: a try form at once, without "
             "waiting; a timed form once \\fItimeout_ns\\fP nanoseconds, "
             "counted from the call, have passed. What the other verbs "
             "return is under DESCRIPTION.")
+    if abs_timed and not statuses:
+        if tried:
+            out += [".PP"]
+        out += wrap(
+            "The timed forms that take an absolute deadline (" +
+            ", ".join("\\fB%s\\fP()" % esc(v, True) for v in abs_timed) +
+            ") return 0 when what they wait for has happened (even with "
+            "the deadline past), \\fBETIMEDOUT\\fP once "
+            "\\fBCLOCK_MONOTONIC\\fP has reached \\fIabstime\\fP "
+            "first, and \\fBEINVAL\\fP, doing nothing, when "
+            "\\fIabstime\\fP is not a valid time (\\fItv_nsec\\fP "
+            "outside [0, 1000000000), or a negative \\fItv_sec\\fP). "
+            "What the other verbs return is under DESCRIPTION.")
     if statuses:
         out += [".SH ERRORS"]
         out += wrap("The calls that return \\fIint\\fP return one of these "

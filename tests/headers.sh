@@ -152,6 +152,20 @@ int lkh_queries(const void *p)
 	static const lk_sem_t sem = LK_SEM_INIT(1);
 	LKH_ADD(lk_sem_value(&sem) != 0);
 #endif
+#ifdef LATCHKIT_ONCE_H
+	static const lk_once_t once = LK_ONCE_INIT;
+	LKH_ADD(lk_once_is_done(&once));
+#endif
+#ifdef LATCHKIT_BARRIER_H
+	static const lk_barrier_t barrier = LK_BARRIER_INIT(2);
+	LKH_ADD(barrier.count != 0);
+#endif
+#ifdef LATCHKIT_EVENT_H
+	static const lk_event_t event = LK_EVENT_INIT;
+	static const lk_latch_t latch = LK_LATCH_INIT(2);
+	LKH_ADD(lk_event_is_set(&event) + lk_event_trywait(&event) +
+		lk_latch_try_wait(&latch) + (lk_latch_count(&latch) != 0));
+#endif
 #ifdef LATCHKIT_REENTRANT_H
 	static const lk_rmutex_t rm = LK_RMUTEX_INIT;
 	static const lk_rttas_t rt = LK_RTTAS_INIT;

@@ -2,7 +2,8 @@
  * consumer.c: a program as a user of an installed latchkit writes it. It
  * includes every public header through <latchkit/...> and uses each a
  * little: every latch is locked and unlocked once (its try form too), the
- * semaphore, seqlock, optimistic latch and Left-Right go through one round,
+ * semaphore, seqlock, optimistic latch, Left-Right, once, barrier, event
+ * and latch go through one round,
  * and a lock manager locks one row. run.sh builds it, from the installed
  * tree and pkg-config only, as C and as C++, against the static and the
  * shared library, and runs it; CMakeLists.txt builds it with
@@ -12,14 +13,17 @@
  * CONSUMER_HEADERS_ONLY leaves the lock manager's calls out (its header is
  * still included): the program then needs no library (latchkit::headers).
  */
+#include <latchkit/barrier.h>
 #include <latchkit/base.h>
 #include <latchkit/brlock.h>
 #include <latchkit/clh.h>
+#include <latchkit/event.h>
 #include <latchkit/gate.h> /* internal: ticket, MCS and CLH use it */
 #include <latchkit/leftright.h>
 #include <latchkit/lockmgr.h>
 #include <latchkit/mcs.h>
 #include <latchkit/mutex.h>
+#include <latchkit/once.h>
 #include <latchkit/optlock.h>
 #include <latchkit/pfrwlock.h>
 #include <latchkit/reentrant.h>
@@ -82,6 +86,16 @@ static lk_seqlock_t seqlock = LK_SEQLOCK_INIT;
 static lk_optlock_t optlock = LK_OPTLOCK_INIT;
 static LK_ATOMIC(uint64_t) shared[2];
 static int left, right;
+static lk_once_t once = LK_ONCE_INIT;
+static lk_barrier_t barrier = LK_BARRIER_INIT(1);
+static lk_event_t event = LK_EVENT_INIT;
+static lk_latch_t latch = LK_LATCH_INIT(2);
+static int once_runs;
+
+static void count_once(void)
+{
+	once_runs++;
+}
 
 static void set_int(void *instance, void *arg)
 {
@@ -142,6 +156,22 @@ static void latches(void)
 	const int *p = (const int *)lk_leftright_read_begin(&lr, &token);
 	CHECK(*p == 7 && left == 7 && right == 7);
 	lk_leftright_read_end(&lr, token);
+
+	lk_once(&once, count_once);
+	lk_once(&once, count_once);
+	CHECK(once_runs == 1 && lk_once_is_done(&once));
+	CHECK(lk_barrier_wait(&barrier) == LK_BARRIER_SERIAL_THREAD);
+	CHECK(lk_barrier_destroy(&barrier) == 0);
+	struct timespec past;
+	past.tv_sec = 0;
+	past.tv_nsec = 0;
+	CHECK(lk_event_timedwait(&event, &past) == ETIMEDOUT);
+	lk_event_set(&event);
+	lk_event_wait(&event);
+	CHECK(lk_event_trywait(&event));
+	CHECK(lk_latch_count_down(&latch, 2) == 0);
+	lk_latch_wait(&latch);
+	CHECK(lk_latch_timedwait(&latch, &past) == 0);
 }
 
 #ifndef CONSUMER_HEADERS_ONLY

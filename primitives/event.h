@@ -1,0 +1,280 @@
+/*
+ * latchkit/event.h: a one-shot event (notification) and a countdown latch,
+ * both one futex word that only moves toward "open".
+ *
+ * Algorithm: one 32-bit word, the futex word, whose low 31 bits only ever
+ * move toward the open value: an event's from 0 (unset) to 1 (set), a
+ * latch's from its count down to 0. Bit 31, WAITERS, says a thread may be
+ * parked on it. A waiter loads the word with acquire and returns once it
+ * reads open; otherwise it waits through lk__wait(): it spins for the
+ * learnt cost of parking, then sets WAITERS (a CAS) and parks on the word
+ * while it holds the value it saw. The opener's atomic step that makes the
+ * word open also clears WAITERS and returns the old word; if WAITERS was
+ * set it wakes every sleeper (one FUTEX_WAKE, all of them). That step is
+ * an RMW on the same word as the waiter's CAS, so either the opener sees
+ * WAITERS or the waiter's CAS fails (and the kernel's compare refuses a
+ * sleep on a changed word): no wake is lost, and an open with no sleeper
+ * makes no system call. A step that only lowers a latch's count changes
+ * the word too, which at worst sends a sleeper's next futex wait back for
+ * a fresh look. (The futex protocol of Drepper, "Futexes Are Tricky",
+ * 2011; the shape of Abseil's Notification, folly's Baton and folly's
+ * Latch.)
+ *
+ * One algorithm, so one header: the event and the latch are the same word
+ * and share the waiting code. They are two types so that an event is
+ * unset when zero (LK_EVENT_INIT, or zeroed memory) while a latch is open
+ * when zero, and so that an event's set is one exchange where a latch's
+ * count_down is a CAS loop (it refuses to go below zero).
+ *
+ * Event: lk_event_set() opens it for good (a second set does nothing: an
+ * event may be set from several places, e.g. a shutdown signal); wait,
+ * timedwait and trywait return once it is set. One-shot: no reset while
+ * it may be in use (lk_event_init() makes it unset again when nobody
+ * waits or sets). Latch (folly::Latch, C++20 std::latch): lk_latch_init(l,
+ * n) sets n; lk_latch_count_down(l, k) subtracts k, refusing with EINVAL
+ * (and changing nothing) when k exceeds what is left; the step that
+ * reaches 0 opens it, and wait, timedwait and try_wait return once open.
+ *
+ * Timed waits take an absolute CLOCK_MONOTONIC deadline (a struct timespec,
+ * as issue 19 fixed for the waits on an event or a condition, like
+ * pthread_cond_timedwait on a CLOCK_MONOTONIC condattr) and return 0 (open),
+ * ETIMEDOUT (the deadline passed first) or EINVAL (tv_nsec outside
+ * [0, 1e9) or tv_sec negative: nothing is done, the object is unchanged).
+ * A deadline already past still returns 0 if the word is open.
+ *
+ * Guarantees: whatever a thread did before its set (or its count_down)
+ * happens before the return of every wait that returns 0 and of every
+ * trywait / is_set / try_wait that returns true. A wait never returns 0
+ * before the word is open, and returns once it is (when it runs).
+ * Progress: set is wait-free (one exchange, plus one futex wake when
+ * someone parked); count_down is lock-free (a CAS loop, plus the wake
+ * when it opens); the queries are one acquire load; waits block.
+ * Fairness: the opening step releases every waiter at once.
+ *
+ * Size: 4 bytes each (one uint32_t).
+ *
+ * Memory orders:
+ *   set: exchange(word, SET, release): publishes the setter's work; it
+ *       returns WAITERS as set by any sleeper before it (one word).
+ *   count_down: CAS(word, v, v - k, release / relaxed): each count_down
+ *       publishes its thread's work; the CASes form one release sequence,
+ *       so a waiter that reads 0 sees every count_down's work; a failed
+ *       CAS publishes nothing (it reloads).
+ *   waits, trywait, is_set, try_wait: load(word, acquire): reading open
+ *       shows the work above.
+ *   CAS(word, v, v|WAITERS, relaxed / relaxed): only announces a sleeper;
+ *       the wait loop loads again with acquire.
+ *   count load(word, relaxed): lk_latch_count(), a snapshot only.
+ */
+#ifndef LATCHKIT_EVENT_H
+#define LATCHKIT_EVENT_H
+
+#include "base.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define LK_EVENT_WAITERS_ 0x80000000u
+#define LK_EVENT_SET_ 1u /* an event's open value; a latch's is 0 */
+
+typedef struct {
+	LK_ATOMIC(uint32_t) word; /* 0 unset, 1 set; WAITERS; futex word */
+} lk_event_t;
+
+typedef struct {
+	LK_ATOMIC(uint32_t) word; /* count left (0: open); WAITERS; futex word */
+} lk_latch_t;
+
+#define LK_EVENT_INIT {LK__AINIT(0)}
+/* A latch that opens after n count-downs (n < 2^31). */
+#define LK_LATCH_INIT(n) {LK__AINIT(n)}
+/* The largest count a latch takes. */
+#define LK_LATCH_MAX 0x7fffffffu
+
+/* An absolute CLOCK_MONOTONIC timespec as base.h's deadline (ns, never 0).
+ * False: invalid (tv_nsec outside [0, 1e9), or tv_sec negative). */
+static inline bool lk_event_deadline_(const struct timespec *abstime,
+				      uint64_t *deadline)
+{
+	if (abstime->tv_sec < 0 || abstime->tv_nsec < 0 ||
+	    abstime->tv_nsec >= 1000000000L)
+		return false;
+	uint64_t s = LK__CAST(uint64_t, abstime->tv_sec);
+	uint64_t ns = LK__CAST(uint64_t, abstime->tv_nsec);
+	if (s > (UINT64_MAX - ns) / 1000000000u)
+		*deadline = UINT64_MAX; /* beyond any clock: never */
+	else
+		*deadline = s * 1000000000u + ns;
+	if (*deadline == 0)
+		*deadline = 1; /* 0 means none to lk__wait; 1 ns has passed */
+	return true;
+}
+
+/* Waits until the word reads `open`. deadline: 0 none. Returns 0 or
+ * ETIMEDOUT. */
+LK__COLD int lk_event_wait_slow_(LK_ATOMIC(uint32_t) *word, uint32_t open,
+				 uint64_t deadline)
+{
+	lk__wait_t w = lk__wait_start(deadline);
+	for (;;) {
+		/* acquire: reading open shows the opener's work */
+		uint32_t v = atomic_load_explicit(word, memory_order_acquire);
+		if (v == open)
+			return 0;
+		if (lk__wait_would_park(&w) && !(v & LK_EVENT_WAITERS_)) {
+			/* relaxed: announces a sleeper only; on failure the
+			 * loop loads again */
+			if (!atomic_compare_exchange_strong_explicit(
+				    word, &v, v | LK_EVENT_WAITERS_,
+				    memory_order_relaxed,
+				    memory_order_relaxed))
+				continue;
+			v |= LK_EVENT_WAITERS_;
+		}
+		if (!lk__wait(&w, word, v))
+			/* timed out; open meanwhile counts as open */
+			return atomic_load_explicit(word,
+						    memory_order_acquire) ==
+					       open
+				       ? 0
+				       : ETIMEDOUT;
+	}
+}
+
+/* ---- event ---------------------------------------------------------------- */
+
+/* Makes e unset, as LK_EVENT_INIT. Only while no thread uses it. */
+static inline void lk_event_init(lk_event_t *e)
+{
+	/* relaxed: initialisation precedes sharing */
+	atomic_store_explicit(&e->word, 0, memory_order_relaxed);
+}
+
+/* Sets e for good and wakes every waiter. Setting a set event does
+ * nothing. */
+static inline void lk_event_set(lk_event_t *e)
+{
+	/* release: the setter's work reaches every waiter */
+	uint32_t old = atomic_exchange_explicit(&e->word, LK_EVENT_SET_,
+						memory_order_release);
+	if (old & LK_EVENT_WAITERS_)
+		lk__futex_wake(&e->word, INT32_MAX);
+}
+
+/* Is e set? True shows the setter's work (an acquire load). */
+static inline bool lk_event_is_set(const lk_event_t *e)
+{
+	/* acquire: pairs with set's release */
+	return atomic_load_explicit(&e->word, memory_order_acquire) ==
+	       LK_EVENT_SET_;
+}
+
+/* The same as lk_event_is_set: true when e is set; never waits. */
+static inline bool lk_event_trywait(const lk_event_t *e)
+{
+	return lk_event_is_set(e);
+}
+
+/* Waits until e is set. */
+static inline void lk_event_wait(lk_event_t *e)
+{
+	if (lk__likely(lk_event_is_set(e)))
+		return;
+	lk_event_wait_slow_(&e->word, LK_EVENT_SET_, 0);
+}
+
+/* Waits until e is set or CLOCK_MONOTONIC reaches abstime. Returns 0 (set),
+ * ETIMEDOUT, or EINVAL for an invalid abstime (nothing done). */
+static inline int lk_event_timedwait(lk_event_t *e,
+				     const struct timespec *abstime)
+{
+	uint64_t deadline;
+	if (!lk_event_deadline_(abstime, &deadline))
+		return EINVAL;
+	if (lk_event_is_set(e))
+		return 0;
+	return lk_event_wait_slow_(&e->word, LK_EVENT_SET_, deadline);
+}
+
+/* ---- latch ---------------------------------------------------------------- */
+
+/* Sets l to open after count count-downs (0: open now). Returns 0, or
+ * EINVAL when count > LK_LATCH_MAX (l is left as it was). Only while no
+ * thread uses l. */
+static inline int lk_latch_init(lk_latch_t *l, uint32_t count)
+{
+	if (count > LK_LATCH_MAX)
+		return EINVAL;
+	/* relaxed: initialisation precedes sharing */
+	atomic_store_explicit(&l->word, count, memory_order_relaxed);
+	return 0;
+}
+
+/* Subtracts n from the count; the call that reaches 0 opens the latch and
+ * wakes every waiter. Returns 0, or EINVAL when n exceeds the count left
+ * (nothing is subtracted). n = 0 does nothing. */
+static inline int lk_latch_count_down(lk_latch_t *l, uint32_t n)
+{
+	/* relaxed: the CAS decides */
+	uint32_t v = atomic_load_explicit(&l->word, memory_order_relaxed);
+	uint32_t nv;
+	do {
+		uint32_t left = v & ~LK_EVENT_WAITERS_;
+		if (n > left)
+			return EINVAL;
+		if (n == 0)
+			return 0;
+		/* opening clears WAITERS: the sleepers are woken below */
+		nv = left == n ? 0 : v - n;
+		/* release: this thread's work reaches the waiters (one
+		 * release sequence with the other count-downs); relaxed on
+		 * failure: v reloaded */
+	} while (!atomic_compare_exchange_weak_explicit(
+		&l->word, &v, nv, memory_order_release, memory_order_relaxed));
+	if (nv == 0 && (v & LK_EVENT_WAITERS_))
+		lk__futex_wake(&l->word, INT32_MAX);
+	return 0;
+}
+
+/* Is l open? True shows every count-down's work (an acquire load). */
+static inline bool lk_latch_try_wait(const lk_latch_t *l)
+{
+	/* acquire: pairs with the count-downs' release */
+	return atomic_load_explicit(&l->word, memory_order_acquire) == 0;
+}
+
+/* Waits until l is open. */
+static inline void lk_latch_wait(lk_latch_t *l)
+{
+	if (lk__likely(lk_latch_try_wait(l)))
+		return;
+	lk_event_wait_slow_(&l->word, 0, 0);
+}
+
+/* Waits until l is open or CLOCK_MONOTONIC reaches abstime. Returns 0
+ * (open), ETIMEDOUT, or EINVAL for an invalid abstime (nothing done). */
+static inline int lk_latch_timedwait(lk_latch_t *l,
+				     const struct timespec *abstime)
+{
+	uint64_t deadline;
+	if (!lk_event_deadline_(abstime, &deadline))
+		return EINVAL;
+	if (lk_latch_try_wait(l))
+		return 0;
+	return lk_event_wait_slow_(&l->word, 0, deadline);
+}
+
+/* The count left: a snapshot for assertions and diagnostics. */
+static inline uint32_t lk_latch_count(const lk_latch_t *l)
+{
+	/* relaxed: a snapshot, stale by the time it is used */
+	return atomic_load_explicit(&l->word, memory_order_relaxed) &
+	       ~LK_EVENT_WAITERS_;
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LATCHKIT_EVENT_H */
