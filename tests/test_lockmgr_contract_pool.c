@@ -433,12 +433,18 @@ Test(contract_pool, relock_and_conversion_need_no_request)
 }
 
 /* "A failure part way leaves the intention locks already taken held
- * (released at commit/abort)": max_requests 1, a row needs 2 from the pool
- * (its page and itself: the database and table intention locks are
- * fast-path records, README "Fast path", and take none). */
+ * (released at commit/abort)". Without the fast path: max_requests 2, a
+ * row needs 4 (database, table, page, itself). */
 Test(contract_pool, hierarchy_partway_nomem)
 {
-	lk_lockmgr_t *m = lkc_mgr(LK_POLICY_NO_WAIT, 2, 1, 0, true);
+	lk_lockmgr_config_t c;
+	lk_lockmgr_config_init(&c);
+	c.policy = LK_POLICY_NO_WAIT;
+	c.max_txns = 2;
+	c.max_requests = 2;
+	c.fast_path = false;
+	lk_lockmgr_t *m = NULL;
+	cr_assert_eq(lk_lockmgr_create(&c, &m), LK_OK);
 	lk_txn_t *t = lkc_begin(m);
 	lk_res_t row = lk_res_row(1, 1, 1, 1), db = lk_res_db(1), tab = lk_res_table(1, 1),
 		 page = lk_res_page(1, 1, 1);
@@ -447,13 +453,36 @@ Test(contract_pool, hierarchy_partway_nomem)
 	cr_expect_eq(tok, LKC_SENTINEL);
 	cr_assert_eq(lk_held_mode(t, &db), LK_IX);
 	cr_assert_eq(lk_held_mode(t, &tab), LK_IX);
-	cr_assert_eq(lk_held_mode(t, &page), LK_IX);
+	cr_assert_eq(lk_held_mode(t, &page), -1);
 	cr_assert_eq(lk_held_mode(t, &row), -1);
-	cr_assert_eq(lkc_stats(m).requests_used, 1);
+	cr_assert_eq(lkc_stats(m).requests_used, 2);
 	cr_assert_eq(lk_txn_abort(t), LK_OK);
 	lk_stats_t st = lkc_stats(m);
 	cr_assert_eq(st.requests_used, 0);
 	cr_assert_eq(st.heads_used, 0);
+	lk_lockmgr_destroy(m);
+}
+
+/* The same with the fast path (README "Fast path"): the database, table
+ * and page intention locks are records and take no request, so a pool of
+ * one serves the first row; the second row, on another page, fails after
+ * its page's intention lock is taken, which stays held. */
+Test(contract_pool, hierarchy_partway_nomem_fast_path)
+{
+	lk_lockmgr_t *m = lkc_mgr(LK_POLICY_NO_WAIT, 2, 1, 0, true);
+	lk_txn_t *t = lkc_begin(m);
+	lk_res_t r1 = lk_res_row(1, 1, 1, 1), r2 = lk_res_row(1, 1, 2, 1),
+		 p2 = lk_res_page(1, 1, 2), tab = lk_res_table(1, 1);
+	cr_assert_eq(lk_lock(t, &r1, LK_X, 0, 0), LK_OK);
+	uint64_t tok = LKC_SENTINEL;
+	cr_assert_eq(lk_lock_ex(t, &r2, LK_X, 0, 0, &tok), LK_NOMEM);
+	cr_expect_eq(tok, LKC_SENTINEL);
+	cr_assert_eq(lk_held_mode(t, &tab), LK_IX);
+	cr_assert_eq(lk_held_mode(t, &p2), LK_IX, "the page's intention stays");
+	cr_assert_eq(lk_held_mode(t, &r2), -1);
+	cr_assert_eq(lkc_stats(m).requests_used, 1);
+	cr_assert_eq(lk_txn_abort(t), LK_OK);
+	cr_assert_eq(lkc_stats(m).requests_used, 0);
 	lk_lockmgr_destroy(m);
 }
 
