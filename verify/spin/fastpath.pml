@@ -7,8 +7,10 @@
  * locker (S, X; SIX by conversion) counts itself, moves every active txn's
  * record on the resource into the main table (the transfer) and asks the
  * main table like any request.
- * Models lockmgr/fastpath.c (weak lock, strong lock with transfer, owner
- * adoption, txn end); the main table is lockmgr's grant as the brief
+ * Models lockmgr/fastpath.c (weak lock: lk__fp_lock; strong lock with
+ * transfer: lk__fp_strong, fp_move; owner adoption: lk__fp_adopt,
+ * lk__fp_to_main; txn end: lk__fp_end, then lk__fp_uncount after the
+ * main-table release in txn.c); the main table is lockmgr's grant as the brief
  * simplifies it: granted when compatible with every other txn's granted
  * mode (no FIFO). One partition: every resource maps to it.
  *   step     atomic step                        C operation
