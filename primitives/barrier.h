@@ -54,6 +54,19 @@
  *
  * Size: 12 bytes; LK_DEBUG adds a count of the threads inside a wait.
  *
+ * ThreadSanitizer: not a mutex (no party holds anything), so it is
+ * annotated (base.h) as happens-before edges through two addresses, the
+ * words' own: each arrival releases &arrived before its fetch_add, which
+ * is framed as a signal (TSan ignores it); the serial thread acquires
+ * &arrived (every arrival of its generation), releases &gen before its
+ * store and swap (framed as a signal with the wake), and every waiter
+ * acquires &gen once it reads the new generation. So every arrival of a
+ * generation happens before every departure of it, as TSan sees it, and
+ * nothing more: a fast party's next arrival lands on &arrived, which only
+ * the next serial thread acquires (after every party's next arrival), so
+ * a slow party's departure is not ordered after what the fast one did
+ * since it left. No lock order: a wait is not a lock.
+ *
  * Memory orders:
  *   load(gen, relaxed) before arriving: the value is only compared; it
  *       cannot be a later generation's (that needs this arrival), nor an
@@ -164,8 +177,10 @@ LK__COLD void lk_barrier_wait_slow_(lk_barrier_t *b, uint32_t g)
 		/* acquire: the new generation shows every party's work */
 		uint32_t v = atomic_load_explicit(&b->gen,
 						  memory_order_acquire);
-		if ((v & ~LK_BARRIER_SLEEPERS_) != g)
+		if ((v & ~LK_BARRIER_SLEEPERS_) != g) {
+			lk__tsan_acquire(&b->gen); /* every arrival's work */
 			return;
+		}
 		if (lk__wait_would_park(&w) && !(v & LK_BARRIER_SLEEPERS_)) {
 			/* relaxed: announces a sleeper only; on failure the
 			 * loop loads again */
@@ -193,11 +208,17 @@ static inline int lk_barrier_wait(lk_barrier_t *b)
 	/* relaxed: compared only (see the header) */
 	uint32_t g = atomic_load_explicit(&b->gen, memory_order_relaxed) &
 		     ~LK_BARRIER_SLEEPERS_;
+	lk__tsan_release(&b->arrived);
+	lk__tsan_pre_signal(b);
 	/* acq_rel: publish our work; the serial thread sees everyone's */
 	uint32_t a = atomic_fetch_add_explicit(&b->arrived, 1,
 					       memory_order_acq_rel) + 1;
+	lk__tsan_post_signal(b);
 	int ret = 0;
 	if (a == b->count) {
+		lk__tsan_acquire(&b->arrived); /* every arrival's work */
+		lk__tsan_release(&b->gen);
+		lk__tsan_pre_signal(b);
 		/* relaxed: the release swap below publishes it */
 		atomic_store_explicit(&b->arrived, 0, memory_order_relaxed);
 		/* release: every arrival's work and the reset */
@@ -205,6 +226,7 @@ static inline int lk_barrier_wait(lk_barrier_t *b)
 			&b->gen, g + LK_BARRIER_STEP_, memory_order_release);
 		if (old & LK_BARRIER_SLEEPERS_)
 			lk__futex_wake(&b->gen, INT32_MAX);
+		lk__tsan_post_signal(b);
 		ret = LK_BARRIER_SERIAL_THREAD;
 	} else {
 		lk_barrier_wait_slow_(b, g);

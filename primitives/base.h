@@ -366,6 +366,18 @@ static inline void lk__park_learn_(void)
  *   lk__tsan_release(a) / lk__tsan_acquire(a)  a happens-before edge
  *                                between two points that are not a mutex
  *                                (sem.h: post to the wait that takes it)
+ *   return lk__tsan_acquired(a, ok);  acquire(a) if ok, in an expression
+ *                                that yields ok: a verb that returns
+ *                                whether it saw the thing open (event.h's
+ *                                is_set); a may be const
+ *   while (!lk__tsan_signalled(l, ok))  post_signal(l), in an expression
+ *                                that yields ok: closes a signal opened
+ *                                before a CAS in a loop's condition
+ *                                (event.h's count_down)
+ * A release or an acquire inside a pre/post pair is ignored, as are the
+ * atomics there: a primitive that is not a mutex (sem.h, once.h,
+ * barrier.h, event.h) releases before it opens the signal that frames its
+ * publishing step, and acquires outside any pair.
  * Blocking inside a lock or unlock (a futex park or a nap in lk__wait())
  * is framed by pre_divert/post_divert, so that TSan does not count the
  * sleep as part of the ignored latch code: lk__tsan_depth_ tells lk__wait()
@@ -433,6 +445,19 @@ static inline bool lk__tsan_locked(void *l, unsigned f, bool ok)
 }
 #define lk__tsan_release(a) __tsan_release(a)
 #define lk__tsan_acquire(a) __tsan_acquire(a)
+/* acquire in a return statement; a through an integer: it may be const */
+static inline bool lk__tsan_acquired(const void *a, bool ok)
+{
+	if (ok)
+		__tsan_acquire(LK__PTR_CAST(void *, LK__PTR_CAST(uintptr_t, a)));
+	return ok;
+}
+/* post_signal in a loop's condition: the value is ok. */
+static inline bool lk__tsan_signalled(void *l, bool ok)
+{
+	lk__tsan_post_signal(l);
+	return ok;
+}
 /* Around a blocking call in lk__wait(): leave the ignore region, if any. */
 static inline void lk__tsan_block_begin(void *a)
 {
@@ -458,6 +483,8 @@ static inline void lk__tsan_block_end(void *a)
 #define lk__tsan_post_signal(l) ((void)0)
 #define lk__tsan_release(a) ((void)0)
 #define lk__tsan_acquire(a) ((void)0)
+#define lk__tsan_acquired(a, ok) (ok)
+#define lk__tsan_signalled(l, ok) (ok)
 #define lk__tsan_block_begin(a) ((void)0)
 #define lk__tsan_block_end(a) ((void)0)
 #endif

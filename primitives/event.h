@@ -53,6 +53,20 @@
  *
  * Size: 4 bytes each (one uint32_t).
  *
+ * ThreadSanitizer: neither is a mutex (nothing is held, and the opener is
+ * rarely the waiter), so each is annotated (base.h) as sem.h's post and
+ * wait are: happens-before edges on the word's address. set releases it,
+ * then frames its exchange and wake as a signal, which TSan ignores;
+ * count_down releases it before each CAS it tries, framing the CAS as a
+ * signal (a count_down that subtracts nothing, n = 0 or n above what is
+ * left, releases nothing unless it lost a CAS first); every wait that
+ * returns 0 and every trywait, is_set or try_wait that returns true
+ * acquires it. So a set, and every count_down, happens before the return
+ * of every wait that sees the word open, as TSan sees it; what an opener
+ * does after its step is ordered with nobody. The waiters' own loads and
+ * CASes stay visible to TSan (they publish nothing). No lock order: a
+ * wait is not a lock.
+ *
  * Memory orders:
  *   set: exchange(word, SET, release): publishes the setter's work; it
  *       returns WAITERS as set by any sleeper before it (one word).
@@ -120,8 +134,10 @@ LK__COLD int lk_event_wait_slow_(LK_ATOMIC(uint32_t) *word, uint32_t open,
 	for (;;) {
 		/* acquire: reading open shows the opener's work */
 		uint32_t v = atomic_load_explicit(word, memory_order_acquire);
-		if (v == open)
+		if (v == open) {
+			lk__tsan_acquire(word); /* the opener's work */
 			return 0;
+		}
 		if (lk__wait_would_park(&w) && !(v & LK_EVENT_WAITERS_)) {
 			/* relaxed: announces a sleeper only; on failure the
 			 * loop loads again */
@@ -134,9 +150,10 @@ LK__COLD int lk_event_wait_slow_(LK_ATOMIC(uint32_t) *word, uint32_t open,
 		}
 		if (!lk__wait(&w, word, v))
 			/* timed out; open meanwhile counts as open */
-			return atomic_load_explicit(word,
-						    memory_order_acquire) ==
-					       open
+			return lk__tsan_acquired(
+				       word, atomic_load_explicit(
+						     word, memory_order_acquire) ==
+						     open)
 				       ? 0
 				       : ETIMEDOUT;
 	}
@@ -155,19 +172,24 @@ static inline void lk_event_init(lk_event_t *e)
  * nothing. */
 static inline void lk_event_set(lk_event_t *e)
 {
+	lk__tsan_release(&e->word);
+	lk__tsan_pre_signal(e);
 	/* release: the setter's work reaches every waiter */
 	uint32_t old = atomic_exchange_explicit(&e->word, LK_EVENT_SET_,
 						memory_order_release);
 	if (old & LK_EVENT_WAITERS_)
 		lk__futex_wake(&e->word, INT32_MAX);
+	lk__tsan_post_signal(e);
 }
 
 /* Is e set? True shows the setter's work (an acquire load). */
 static inline bool lk_event_is_set(const lk_event_t *e)
 {
 	/* acquire: pairs with set's release */
-	return atomic_load_explicit(&e->word, memory_order_acquire) ==
-	       LK_EVENT_SET_;
+	return lk__tsan_acquired(&e->word,
+				 atomic_load_explicit(&e->word,
+						      memory_order_acquire) ==
+					 LK_EVENT_SET_);
 }
 
 /* The same as lk_event_is_set: true when e is set; never waits. */
@@ -227,11 +249,15 @@ static inline int lk_latch_count_down(lk_latch_t *l, uint32_t n)
 			return 0;
 		/* opening clears WAITERS: the sleepers are woken below */
 		nv = left == n ? 0 : v - n;
+		lk__tsan_release(&l->word);
+		lk__tsan_pre_signal(l);
 		/* release: this thread's work reaches the waiters (one
 		 * release sequence with the other count-downs); relaxed on
 		 * failure: v reloaded */
-	} while (!atomic_compare_exchange_weak_explicit(
-		&l->word, &v, nv, memory_order_release, memory_order_relaxed));
+	} while (!lk__tsan_signalled(
+		l, atomic_compare_exchange_weak_explicit(&l->word, &v, nv,
+							 memory_order_release,
+							 memory_order_relaxed)));
 	if (nv == 0 && (v & LK_EVENT_WAITERS_))
 		lk__futex_wake(&l->word, INT32_MAX);
 	return 0;
@@ -241,7 +267,9 @@ static inline int lk_latch_count_down(lk_latch_t *l, uint32_t n)
 static inline bool lk_latch_try_wait(const lk_latch_t *l)
 {
 	/* acquire: pairs with the count-downs' release */
-	return atomic_load_explicit(&l->word, memory_order_acquire) == 0;
+	return lk__tsan_acquired(
+		&l->word,
+		atomic_load_explicit(&l->word, memory_order_acquire) == 0);
 }
 
 /* Waits until l is open. */

@@ -46,6 +46,18 @@
  *
  * Size: 4 bytes (one uint32_t); LK_DEBUG adds the runner's id.
  *
+ * ThreadSanitizer: not a mutex (nothing is held once it returns), so it is
+ * annotated (base.h) as a happens-before edge on the object: the runner
+ * releases it after fn returns, and the swap to DONE and the wake are
+ * framed as a signal, which TSan ignores; every return that has read DONE
+ * (the done path of lk_once and lk_once_ctx, the slow path's, and a true
+ * lk_once_is_done) acquires it. So fn's effects happen before every
+ * caller's return as TSan sees it, and what the runner does after its own
+ * call returns is ordered with nobody. The runner's return needs no edge
+ * (it ran fn), nor do the slow path's CASes (they publish nothing). fn
+ * runs outside any pair: TSan checks it as it checks the caller. No lock
+ * order: a call that waits for the runner is not a lock.
+ *
  * Memory orders:
  *   done path load(state, acquire): reading DONE, the caller sees fn's
  *       effects (pairs with the runner's release swap).
@@ -123,8 +135,10 @@ LK__COLD void lk_once_slow_(lk_once_t *o, void (*f0)(void),
 	/* acquire: DONE read here must show fn's effects */
 	uint32_t s = atomic_load_explicit(&o->state, memory_order_acquire);
 	for (;;) {
-		if (s == LK_ONCE_DONE_)
+		if (s == LK_ONCE_DONE_) {
+			lk__tsan_acquire(o); /* fn's effects, for TSan */
 			return;
+		}
 		if (s == LK_ONCE_NEW_) {
 			/* acquire on failure: s may read DONE (C11 wants
 			 * the success order as strong) */
@@ -136,11 +150,14 @@ LK__COLD void lk_once_slow_(lk_once_t *o, void (*f0)(void),
 			lk__owner_acquired(&o->owner_);
 			lk_once_call_(f0, f1, arg);
 			lk__owner_clear(&o->owner_);
+			lk__tsan_release(o);
+			lk__tsan_pre_signal(o);
 			/* release: publishes fn's effects with DONE */
 			uint32_t old = atomic_exchange_explicit(
 				&o->state, LK_ONCE_DONE_, memory_order_release);
 			if (old & LK_ONCE_WAITERS_)
 				lk__futex_wake(&o->state, INT32_MAX);
+			lk__tsan_post_signal(o);
 			return;
 		}
 		/* RUNNING: by another thread, or (a bug) by this one */
@@ -173,8 +190,10 @@ static inline void lk_once(lk_once_t *o, void (*fn)(void))
 {
 	/* acquire: pairs with the runner's release swap */
 	if (lk__likely(atomic_load_explicit(&o->state, memory_order_acquire) ==
-		       LK_ONCE_DONE_))
+		       LK_ONCE_DONE_)) {
+		lk__tsan_acquire(o);
 		return;
+	}
 	lk_once_slow_(o, fn, NULL, NULL);
 }
 
@@ -184,8 +203,10 @@ static inline void lk_once_ctx(lk_once_t *o, void (*fn)(void *), void *arg)
 {
 	/* acquire: pairs with the runner's release swap */
 	if (lk__likely(atomic_load_explicit(&o->state, memory_order_acquire) ==
-		       LK_ONCE_DONE_))
+		       LK_ONCE_DONE_)) {
+		lk__tsan_acquire(o);
 		return;
+	}
 	lk_once_slow_(o, NULL, fn, arg);
 }
 
@@ -194,8 +215,9 @@ static inline void lk_once_ctx(lk_once_t *o, void (*fn)(void *), void *arg)
 static inline bool lk_once_is_done(const lk_once_t *o)
 {
 	/* acquire: a true answer shows fn's effects */
-	return atomic_load_explicit(&o->state, memory_order_acquire) ==
-	       LK_ONCE_DONE_;
+	return lk__tsan_acquired(o, atomic_load_explicit(&o->state,
+							 memory_order_acquire) ==
+					    LK_ONCE_DONE_);
 }
 
 #ifdef __cplusplus

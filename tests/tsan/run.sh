@@ -9,6 +9,9 @@
 #               a mutex "(mutexes: write Mn)" that TSan says was "created at"
 #               a stack holding the latch's init (lk_KIND_init, or
 #               pthread_mutex_init for the pthread control)
+#   race-after  exactly one report, a data race on tsan_shared (the data
+#               written after a publish: once, barrier, event, latch), with
+#               no access under a mutex (they are not mutexes)
 #   abba-timed, abba-try, clean   no report at all (a timed or try lock
 #               cannot deadlock: TSan adds no lock-order edge for either, as
 #               its own pthread_mutex_timedlock interceptor does)
@@ -61,6 +64,13 @@ function flush(   s, k, why, init, mm) {
 			why = "no access under a mutex (mutexes: write M..)"
 		else if (index(frames[m], " " init " ") == 0)
 			why = m " not created at " init ":" frames[m]
+	} else if (s == "race-after") {
+		if (nw != 1 || types != "data race;")
+			why = "want one data race, got " nw ": " types
+		else if (!loc)
+			why = "the race is not on tsan_shared"
+		else if (anym)
+			why = "an access under a mutex: these are not mutexes"
 	} else if (nw != 0)
 		why = "want no report, got " nw ": " types
 	if (why != "") {
@@ -74,6 +84,7 @@ FNR == NR { for (i = 2; i <= NF; i++) want[++nwant] = $i " " $1; next }
 /^=== all done$/ { flush(); fin = 1; next }
 /^=== / {
 	flush(); cur = $2 " " $3; nw = 0; types = ""; m = ""; blk = ""; text = ""
+	loc = 0; anym = 0
 	delete frames; next
 }
 { if (cur != "" && length(text) < 8000) text = text "      | " $0 "\n" }
@@ -85,6 +96,8 @@ FNR == NR { for (i = 2; i <= NF; i++) want[++nwant] = $i " " $1; next }
 m == "" && match($0, /\(mutexes: write M[0-9]+\)/) {
 	m = substr($0, RSTART + 16, RLENGTH - 17)
 }
+/^  Location is global .tsan_shared/ { loc = 1 }
+/\(mutexes: / { anym = 1 }
 $1 == "Mutex" && /created at:/ { blk = $2; next }
 blk != "" && /^$/ { blk = ""; next }
 blk != "" && $1 ~ /^#[0-9]+$/ { frames[blk] = frames[blk] " " $2 " " }

@@ -19,6 +19,9 @@
 #include <latchkit/seqlock.h>
 #include <latchkit/optlock.h>
 #include <latchkit/sem.h>
+#include <latchkit/once.h>
+#include <latchkit/barrier.h>
+#include <latchkit/event.h>
 #define MX(n) \
 void v_##n##_init(lk_##n##_t *l) { lk_##n##_init(l); } \
 void v_##n##_lock(lk_##n##_t *l) { lk_##n##_lock(l); } \
@@ -75,3 +78,22 @@ void v_lr_init(lk_leftright_t *lr, void *a, void *b) { lk_leftright_init(lr, a, 
 void v_lr_write(lk_leftright_t *lr, void (*f)(void *, void *), void *arg) { lk_leftright_write(lr, f, arg); }
 const void *v_lr_read(lk_leftright_t *lr, unsigned *t) { return lk_leftright_read_begin(lr, t); }
 void v_lr_end(lk_leftright_t *lr, unsigned t) { lk_leftright_read_end(lr, t); }
+void v_once_init(lk_once_t *o) { lk_once_init(o); }
+void v_once(lk_once_t *o, void (*f)(void)) { lk_once(o, f); }
+void v_once_ctx(lk_once_t *o, void (*f)(void *), void *a) { lk_once_ctx(o, f, a); }
+bool v_once_is_done(const lk_once_t *o) { return lk_once_is_done(o); }
+int v_bar_init(lk_barrier_t *b, uint32_t n) { return lk_barrier_init(b, n); }
+int v_bar_wait(lk_barrier_t *b) { return lk_barrier_wait(b); }
+int v_bar_destroy(lk_barrier_t *b) { return lk_barrier_destroy(b); }
+void v_ev_init(lk_event_t *e) { lk_event_init(e); }
+void v_ev_set(lk_event_t *e) { lk_event_set(e); }
+bool v_ev_is_set(const lk_event_t *e) { return lk_event_is_set(e); }
+bool v_ev_trywait(const lk_event_t *e) { return lk_event_trywait(e); }
+void v_ev_wait(lk_event_t *e) { lk_event_wait(e); }
+int v_ev_timedwait(lk_event_t *e, const struct timespec *t) { return lk_event_timedwait(e, t); }
+int v_latch_init(lk_latch_t *l, uint32_t n) { return lk_latch_init(l, n); }
+int v_latch_count_down(lk_latch_t *l, uint32_t n) { return lk_latch_count_down(l, n); }
+bool v_latch_try_wait(const lk_latch_t *l) { return lk_latch_try_wait(l); }
+void v_latch_wait(lk_latch_t *l) { lk_latch_wait(l); }
+int v_latch_timedwait(lk_latch_t *l, const struct timespec *t) { return lk_latch_timedwait(l, t); }
+uint32_t v_latch_count(const lk_latch_t *l) { return lk_latch_count(l); }
