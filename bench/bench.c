@@ -586,6 +586,9 @@ static const work_t works[] = {
 	{"lockmgr", "ycsb-t0.6", "ktxn/s", K_RUN, 0, 0, 0.6, TS_YCSB, 1e-3, false, -1, -1, 0},
 	{"lockmgr", "ycsb-t0.8", "ktxn/s", K_RUN, 0, 0, 0.8, TS_YCSB, 1e-3, false, -1, -1, 0},
 	{"lockmgr", "ycsb-t0.99", "ktxn/s", K_RUN, 0, 0, 0.99, TS_YCSB, 1e-3, false, -1, -1, 0},
+	/* condition variables (issue 19): writer_mode 0 ping-pong, 1 queue */
+	{"cond", "pingpong", "Mturn/s", K_RUN, 0, 0, 0, TS_HOLD, 1, false, -1, -1, 0},
+	{"cond", "queue", "Mitem/s", K_RUN, 0, 1, 0, TS_HOLD, 1, false, -1, -1, 0},
 };
 #define N_WORKS ((int)(sizeof(works) / sizeof(works[0])))
 
@@ -628,6 +631,7 @@ int main(int argc, char **argv)
 	lkb_register_rw();
 	lkb_register_seq();
 	lkb_register_lockmgr();
+	lkb_register_cond();
 #endif
 
 	O.reps = 5;

@@ -1,5 +1,5 @@
 #!/bin/bash
-# bench/goals.sh RESULTS/bench.csv: reads the goals of issues 2, 3, 4 and 11
+# bench/goals.sh RESULTS/bench.csv: reads the goals of issues 2, 3, 4, 11 and 19
 # off one run's CSV and says, per goal, the measured figure (with the peer
 # from the same run) and whether it was met. A goal whose rows are missing
 # (a primitive not built, a cell that did not finish) says so. A line that
@@ -54,7 +54,7 @@ function absval(goal, f, w, a, t, unit, op, lim,   x) {
 	     (op == "<=" ? x <= lim : x >= lim) ? "met" : "MISSED")
 }
 END {
-	print "goals (issues 2-4 and 11), read off this run; speed is not a test:"
+	print "goals (issues 2-4, 11 and 19), read off this run; speed is not a test:"
 	print " issue 2 (mutexes)"
 	n = split("lk_tas:ck_fas lk_ttas:ck_cas lk_ticket:ck_ticket lk_mcs:ck_mcs lk_mcs(node):ck_mcs lk_clh:ck_clh lk_clh(node):ck_clh", P, " ")
 	for (i = 1; i <= n; i++) { split(P[i], ab, ":")
@@ -126,6 +126,11 @@ END {
 	}
 	multi("lk_mutex at 2 threads >= 1.0x pthread_mutex", "mutex", hw, "lk_mutex", "pthread_mutex", 2, 2, 1.0, 1)
 	multi("lk_mutex at 4n=" t4 " >= 1.2x pthread_mutex", "mutex", hw, "lk_mutex", "pthread_mutex", t4, t4, 1.2, 1)
+	print " issue 19 (condition variable: lk_cond + lk_mutex against pthread_cond + pthread_mutex)"
+	ratio("ping-pong at 2 threads >= 1.0x pthread_cond", "cond", "pingpong", "lk_cond", "pthread_cond", 2, ">=", 1.0)
+	ratio("ping-pong at 4n=" t4 " threads >= 1.0x pthread_cond", "cond", "pingpong", "lk_cond", "pthread_cond", t4, ">=", 1.0)
+	ratio("bounded queue at 2 threads >= 1.0x pthread_cond", "cond", "queue", "lk_cond", "pthread_cond", 2, ">=", 1.0)
+	ratio("bounded queue at 4n=" t4 " threads >= 1.0x pthread_cond", "cond", "queue", "lk_cond", "pthread_cond", t4, ">=", 1.0)
 }' "$csv"
 # Single-thread costs repeat exactly as instruction counts: when
 # `make bench-instr` has run into the same folder, show its ratios too.

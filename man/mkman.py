@@ -584,7 +584,8 @@ def page_for(header, args, headers_all):
         out += wrap(
             "The try and timed forms (" +
             ", ".join("\\fB%s\\fP()" % esc(v, True) for v in tried) +
-            ") return true when they acquired (a semaphore: took a permit) "
+            ") return true when they acquired (a semaphore: took a permit; "
+            "a condition variable: was woken) "
             "and false when they did not: a try form at once, without "
             "waiting; a timed form once \\fItimeout_ns\\fP nanoseconds, "
             "counted from the call, have passed. What the other verbs "

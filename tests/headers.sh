@@ -145,6 +145,10 @@ int lkh_queries(const void *p)
 	static const lk_sem_t sem = LK_SEM_INIT(1);
 	LKH_ADD(lk_sem_value(&sem) != 0);
 #endif
+#ifdef LATCHKIT_COND_H
+	static const lk_cond_t cond = LK_COND_INIT;
+	LKH_ADD(lk_cond_waiters(&cond) != 0);
+#endif
 #ifdef LATCHKIT_REENTRANT_H
 	static const lk_rmutex_t rm = LK_RMUTEX_INIT;
 	static const lk_rttas_t rt = LK_RTTAS_INIT;
