@@ -608,6 +608,9 @@ static const work_t works[] = {
 	 LKB_SHAPE_HOT, "lk/hier"},
 	{"sync", "once-done", "ns/op", K_PAIRS, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0, 0, NULL},
 	{"sync", "barrier", "kgen/s", K_RUN, 0, 0, 0, TS_HOLD, 1, false, -1, 0, 0, 0, NULL},
+	/* condition variables (issue 19): writer_mode 0 ping-pong, 1 queue */
+	{"cond", "pingpong", "Mturn/s", K_RUN, 0, 0, 0, TS_HOLD, 1, false, -1, -1, 0, 0, NULL},
+	{"cond", "queue", "Mitem/s", K_RUN, 0, 1, 0, TS_HOLD, 1, false, -1, -1, 0, 0, NULL},
 };
 #define N_WORKS ((int)(sizeof(works) / sizeof(works[0])))
 
@@ -826,6 +829,7 @@ int main(int argc, char **argv)
 	lkb_register_seq();
 	lkb_register_lockmgr();
 	lkb_register_sync();
+	lkb_register_cond();
 #endif
 
 	O.reps = 5;

@@ -38,7 +38,8 @@ typedef struct {
 	int noncs;         /* iterations of private work between operations */
 	uint64_t hold_ns;  /* the section lasts this long (0: no hold) */
 	int read_pct;      /* RW: share of reads */
-	int writer_mode;   /* seqlock: 0 busy writer, 1 paced writer */
+	int writer_mode;   /* seqlock: 0 busy writer, 1 paced writer;
+			    * cond: 0 ping-pong pairs, 1 bounded queue */
 	double theta;      /* lock table: Zipf skew */
 	int policy;        /* lock table: index into the impl's policy list */
 	uint64_t iters;    /* single-thread loops */
@@ -86,7 +87,7 @@ void lkb_probe_fill_nan(lkb_probe_t *pr);
 double lkb_park_estimate_ns(void);
 
 typedef struct lkb_impl {
-	const char *family; /* mutex, rw, seqlock, lockmgr */
+	const char *family; /* mutex, rw, seqlock, lockmgr, cond */
 	const char *name;
 	const char *peer;   /* ratio denominators, measured in the same run */
 	const char *peer2;
@@ -106,6 +107,7 @@ void lkb_register_rw(void);
 void lkb_register_seq(void);
 void lkb_register_lockmgr(void);
 void lkb_register_sync(void);
+void lkb_register_cond(void);
 void lkb_lockmgr_prepare(void); /* parent, before lock table cells fork */
 /* The counting build (-DLK_COUNT_RMW, build/bench/bench-count): runs impl's
  * workload p on one thread for txns committed txns (after a warm-up) and

@@ -162,6 +162,11 @@ END {
 	ratio("lk_once done path <= 1.05x pthread_once", "sync", "once-done", "lk_once", "pthread_once", 1, "<=", 1.05)
 	ratio("lk_barrier at 2 threads >= 1.0x pthread_barrier", "sync", "barrier", "lk_barrier", "pthread_barrier", 2, ">=", 1.0)
 	ratio("lk_barrier at 4n=" t4 " threads >= 1.0x pthread_barrier", "sync", "barrier", "lk_barrier", "pthread_barrier", t4, ">=", 1.0)
+	print " issue 19 (condition variable: lk_cond + lk_mutex against pthread_cond + pthread_mutex)"
+	ratio("ping-pong at 2 threads >= 1.0x pthread_cond", "cond", "pingpong", "lk_cond", "pthread_cond", 2, ">=", 1.0)
+	ratio("ping-pong at 4n=" t4 " threads >= 1.0x pthread_cond", "cond", "pingpong", "lk_cond", "pthread_cond", t4, ">=", 1.0)
+	ratio("bounded queue at 2 threads >= 1.0x pthread_cond", "cond", "queue", "lk_cond", "pthread_cond", 2, ">=", 1.0)
+	ratio("bounded queue at 4n=" t4 " threads >= 1.0x pthread_cond", "cond", "queue", "lk_cond", "pthread_cond", t4, ">=", 1.0)
 }' "$csv"
 # Single-thread costs repeat exactly as instruction counts: when
 # `make bench-instr` has run into the same folder, show its ratios too.

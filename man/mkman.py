@@ -596,6 +596,8 @@ def page_for(header, args, headers_all):
             ") return true when they acquired (a semaphore: took a permit" +
             ("; an event: found it set"
              if any(v.startswith("lk_event_") for v in tried) else "") +
+            ("; a condition variable: was woken"
+             if any(v.startswith("lk_cond_") for v in tried) else "") +
             ") and false when they did not: a try form at once, without "
             "waiting; a timed form once \\fItimeout_ns\\fP nanoseconds, "
             "counted from the call, have passed. What the other verbs "

@@ -166,6 +166,10 @@ int lkh_queries(const void *p)
 	LKH_ADD(lk_event_is_set(&event) + lk_event_trywait(&event) +
 		lk_latch_try_wait(&latch) + (lk_latch_count(&latch) != 0));
 #endif
+#ifdef LATCHKIT_COND_H
+	static const lk_cond_t cond = LK_COND_INIT;
+	LKH_ADD(lk_cond_waiters(&cond) != 0);
+#endif
 #ifdef LATCHKIT_REENTRANT_H
 	static const lk_rmutex_t rm = LK_RMUTEX_INIT;
 	static const lk_rttas_t rt = LK_RTTAS_INIT;

@@ -8,7 +8,8 @@
  * tree and pkg-config only, as C and as C++, against the static and the
  * shared library, and runs it; CMakeLists.txt builds it with
  * find_package(latchkit). Valid C11 and C++17: no designated initializers
- * or compound literals. Exits 0 when every step did what it should.
+ * or compound literals. Exits 0 when every step did what it should. The
+ * condition variable: signal and broadcast with no waiter, timed waits.
  *
  * CONSUMER_HEADERS_ONLY leaves the lock manager's calls out (its header is
  * still included): the program then needs no library (latchkit::headers).
@@ -18,6 +19,7 @@
 #include <latchkit/brlock.h>
 #include <latchkit/clh.h>
 #include <latchkit/event.h>
+#include <latchkit/cond.h>
 #include <latchkit/gate.h> /* internal: ticket, MCS and CLH use it */
 #include <latchkit/leftright.h>
 #include <latchkit/lockmgr.h>
@@ -82,6 +84,7 @@ static lk_pfrwlock_t pfrwlock = LK_PFRWLOCK_INIT;
 static lk_brlock_t brlock = LK_BRLOCK_INIT;
 static lk_rwmutex_t rwmutex = LK_RWMUTEX_INIT;
 static lk_sem_t sem = LK_SEM_INIT(1);
+static lk_cond_t cond = LK_COND_INIT;
 static lk_seqlock_t seqlock = LK_SEQLOCK_INIT;
 static lk_optlock_t optlock = LK_OPTLOCK_INIT;
 static LK_ATOMIC(uint64_t) shared[2];
@@ -135,6 +138,20 @@ static void latches(void)
 	CHECK(!lk_sem_trywait(&sem));
 	lk_sem_post(&sem);
 	CHECK(lk_sem_value(&sem) == 1);
+
+	/* no waiter: signal and broadcast do nothing; a timed wait times out
+	 * and holds the mutex again; a bad deadline changes nothing */
+	lk_cond_signal(&cond);
+	lk_cond_broadcast(&cond);
+	lk_mutex_lock(&mutex);
+	CHECK(!lk_cond_timedwait(&cond, &mutex, 1000));
+	struct timespec bad;
+	bad.tv_sec = 0;
+	bad.tv_nsec = 1000000000L;
+	CHECK(lk_cond_timedwait_until(&cond, &mutex, &bad) == EINVAL);
+	CHECK(lk_mutex_is_locked(&mutex));
+	lk_mutex_unlock(&mutex);
+	CHECK(lk_cond_waiters(&cond) == 0);
 
 	uint64_t in[2] = {1, 2}, out[2] = {0, 0};
 	lk_seqlock_write_copy(&seqlock, shared, in, 2);
