@@ -291,12 +291,9 @@ void lk_lockmgr_destroy(lk_lockmgr_t *mgr);
 
 /*
  * lk_txn_begin: LK_NOMEM when max_txns are active (*out is left as it was
- * on any failure). Each txn gets a unique 64-bit id that is also its age
- * (wait-die / wound-wait: smaller id = older). Ids increase in the order
- * txns begin on one thread; a thread draws them in blocks of 64, so across
- * threads a txn may be older than one begun a moment before it on another
- * thread (the age order is still total, which is what wait-die and
- * wound-wait need to be deadlock-free). A handle is an encoded value, not an address; it carries a
+ * on any failure). Each txn gets a unique,
+ * increasing 64-bit id that is also its age (wait-die / wound-wait: smaller
+ * id = older). A handle is an encoded value, not an address; it carries a
  * 32-bit generation: after commit/abort every call with it returns
  * LK_INVAL (until its slot has been reused 2^31 times; then a stale handle
  * may alias a live txn: don't keep them). A value that is not a handle of

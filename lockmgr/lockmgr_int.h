@@ -210,8 +210,7 @@ struct lk_lockmgr {
 	LK_CACHE_ALIGNED LK_ATOMIC(uint64_t) req_free;  /* idx | tag << 32 */
 	LK_CACHE_ALIGNED LK_ATOMIC(uint64_t) head_free;
 	LK_CACHE_ALIGNED LK_ATOMIC(uint64_t) txn_free;
-	LK_ATOMIC(uint64_t) next_id; /* ids are drawn in blocks (txn.c) */
-	uint32_t epoch;              /* this create's number (registry)   */
+	LK_ATOMIC(uint64_t) next_id;
 	LK_CACHE_ALIGNED LK_ATOMIC(uint64_t) seq;
 	LK_CACHE_ALIGNED LK_ATOMIC(uint32_t) sweep_hand;
 	LK_ATOMIC(uint32_t) draining; /* drain_idle calls in progress */

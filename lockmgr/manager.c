@@ -174,7 +174,6 @@ int lk_lockmgr_create(const lk_lockmgr_config_t *cfg, lk_lockmgr_t **out)
 	 * its registry slot (until 4096 creates or 2^19 txns per slot) */
 	pthread_mutex_lock(&reg_mu);
 	uint32_t gen0 = ++reg_epoch << 20; /* even: free */
-	m->epoch = reg_epoch;
 	pthread_mutex_unlock(&reg_mu);
 	for (uint32_t i = 0; i < m->ntxns; i++) {
 		struct lk__txn *t = (struct lk__txn *)(void *)(m->txns + (size_t)i * LK__TXN_SLOT);

@@ -7,35 +7,6 @@
 #include "heads_int.h"
 #include "queue_int.h"
 
-/* Txn ids come in blocks of LK__ID_BLOCK per thread and manager: one
- * shared fetch_add per block instead of one per txn (the one shared RMW
- * left on the begin path that every txn wrote: 2 threads ran at 0.8x one
- * thread on the hot-table workload with it, 1.5x without). Ids increase in
- * begin order on one thread; across threads the order is the blocks'. A
- * block is tied to the manager's address and create number, so a block of
- * a destroyed manager is never used by one created later. */
-#define LK__ID_BLOCK 64u
-static _Thread_local struct lk__idblk {
-	const lk_lockmgr_t *m;
-	uint32_t epoch;
-	uint64_t next, end;
-} lk__ids[LK__MAX_MGRS];
-
-static uint64_t next_txn_id(lk_lockmgr_t *m)
-{
-	struct lk__idblk *b = &lk__ids[m->reg_slot];
-	if (lk__unlikely(b->m != m || b->epoch != m->epoch || b->next == b->end)) {
-		/* relaxed: ids only need to be unique */
-		LK__RMW_SHARED();
-		b->next = atomic_fetch_add_explicit(&m->next_id, LK__ID_BLOCK,
-						    memory_order_relaxed) + 1;
-		b->end = b->next + LK__ID_BLOCK;
-		b->m = m;
-		b->epoch = m->epoch;
-	}
-	return b->next++;
-}
-
 int lk_txn_begin(lk_lockmgr_t *m, lk_txn_t **out)
 {
 	if (!out)
@@ -79,8 +50,11 @@ int lk_txn_begin(lk_lockmgr_t *m, lk_txn_t **out)
 	atomic_store_explicit(&t->wait_req, 0, memory_order_relaxed);
 	atomic_store_explicit(&t->wait_head, 0, memory_order_relaxed);
 	atomic_store_explicit(&t->victim_of, 0, memory_order_relaxed);
-	/* relaxed: the state store below publishes it */
-	atomic_store_explicit(&t->id, next_txn_id(m), memory_order_relaxed);
+	LK__RMW_SHARED();
+	/* relaxed: ids only need to be unique and increasing */
+	atomic_store_explicit(&t->id,
+			      atomic_fetch_add_explicit(&m->next_id, 1, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
 	/* release: viewers that see the slot active see it initialized;
 	 * seq_cst: a strong locker that reads it idle after counting a
 	 * partition is seen counted by this txn's fast path (README "Fast
