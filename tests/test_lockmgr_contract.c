@@ -909,3 +909,60 @@ Test(contract_trace, events_of_each_kind_of_call)
 	cr_assert_eq(nev, 0, "hook cleared");
 	lk_lockmgr_destroy(m);
 }
+
+/* "Each txn gets a unique, increasing 64-bit id": unique across threads,
+ * increasing on each thread, and a manager created in a destroyed one's
+ * place starts afresh. */
+#define IDS_T 4
+#define IDS_N 500
+static lk_lockmgr_t *ids_m;
+static uint64_t ids[IDS_T][IDS_N];
+static void *ids_thread(void *arg)
+{
+	uint64_t *out = arg;
+	for (int i = 0; i < IDS_N; i++) {
+		lk_txn_t *t = NULL;
+		if (lk_txn_begin(ids_m, &t) != LK_OK)
+			return NULL;
+		out[i] = lk_txn_id(t);
+		lk_txn_commit(t);
+	}
+	return NULL;
+}
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+Test(contract_txn, ids_unique_across_threads_increasing_on_each)
+{
+	ids_m = lkc_mgr(LK_POLICY_NO_WAIT, 8, 64, 0, true);
+	pthread_t th[IDS_T];
+	for (int k = 0; k < IDS_T; k++)
+		cr_assert_eq(pthread_create(&th[k], NULL, ids_thread, ids[k]), 0);
+	for (int k = 0; k < IDS_T; k++)
+		pthread_join(th[k], NULL);
+	static uint64_t all[IDS_T * IDS_N];
+	for (int k = 0; k < IDS_T; k++)
+		for (int i = 0; i < IDS_N; i++) {
+			cr_assert_neq(ids[k][i], 0, "thread %d txn %d has an id", k, i);
+			if (i)
+				cr_assert_gt(ids[k][i], ids[k][i - 1], "thread %d, txn %d", k, i);
+			all[k * IDS_N + i] = ids[k][i];
+		}
+	qsort(all, IDS_T * IDS_N, sizeof all[0], cmp_u64);
+	for (int i = 1; i < IDS_T * IDS_N; i++)
+		cr_assert_neq(all[i], all[i - 1], "id %llu twice", (unsigned long long)all[i]);
+	lk_lockmgr_destroy(ids_m);
+	/* a new manager in its place: ids start afresh */
+	for (int round = 0; round < 3; round++) {
+		lk_lockmgr_t *m = lkc_mgr(LK_POLICY_NO_WAIT, 8, 64, 0, true);
+		lk_txn_t *t = lkc_begin(m);
+		cr_assert_eq(lk_txn_id(t), 1, "round %d", round);
+		cr_assert_eq(lk_txn_commit(t), LK_OK);
+		t = lkc_begin(m);
+		cr_assert_eq(lk_txn_id(t), 2);
+		cr_assert_eq(lk_txn_commit(t), LK_OK);
+		lk_lockmgr_destroy(m);
+	}
+}
