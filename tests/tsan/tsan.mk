@@ -1,19 +1,19 @@
 # tests/tsan/: what ThreadSanitizer sees of every latch through base.h's
-# annotations. tsan_latch.c is built with -fsanitize=thread by each
-# compiler, and without it as an object whose symbols must hold no
-# __tsan_ reference; run.sh runs every scenario in one process per compiler
+# annotations. tsan_latch.c, tsan_clean.c and tsan_hb.c are one program,
+# built with -fsanitize=thread by each compiler, and without it as one
+# relocatable object whose symbols must hold no __tsan_ reference; run.sh runs every scenario in one process per compiler
 # and checks TSan's report text (lock-order inversions, races that name the
 # latch, clean runs). `make test` runs it as test-tsan (about 20 s on 2
 # cores, most of it the two builds).
-TSAN_TEST_SRC := tests/tsan/tsan_latch.c
+TSAN_TEST_SRC := tests/tsan/tsan_latch.c tests/tsan/tsan_clean.c tests/tsan/tsan_hb.c
 
 define tsan_test_rules
-$(BUILD)/tsan-$(1)/tsan/tsan_latch: $(TSAN_TEST_SRC) $(INC)/.stamp
+$(BUILD)/tsan-$(1)/tsan/tsan_latch: $(TSAN_TEST_SRC) tests/tsan/tsan.h $(INC)/.stamp
 	@mkdir -p $$(@D)
-	$(1) -fsanitize=thread $(CFLAGS_BASE) -O1 $$< -o $$@
-$(BUILD)/tsan-$(1)/tsan/tsan_latch-plain.o: $(TSAN_TEST_SRC) $(INC)/.stamp
+	$(1) -fsanitize=thread $(CFLAGS_BASE) -O1 $(TSAN_TEST_SRC) -o $$@
+$(BUILD)/tsan-$(1)/tsan/tsan_latch-plain.o: $(TSAN_TEST_SRC) tests/tsan/tsan.h $(INC)/.stamp
 	@mkdir -p $$(@D)
-	$(1) $(CFLAGS_BASE) -c $$< -o $$@
+	$(1) $(CFLAGS_BASE) -r -nostdlib $(TSAN_TEST_SRC) -o $$@
 endef
 $(foreach c,$(COMPILERS),$(eval $(call tsan_test_rules,$(c))))
 
