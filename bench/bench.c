@@ -24,6 +24,7 @@
  *        lock table: --strong-every N (hot-table), --count-bin PATH
  */
 #include "bench.h"
+#include "works.h"
 
 #include <errno.h>
 #include <math.h>
@@ -82,30 +83,6 @@ static void default_threads(void)
 
 /* ---- one cell in a child process ------------------------------------------ */
 
-enum { K_PAIRS, K_READ, K_RUN, K_LOCK16, K_MEM };
-
-typedef struct {
-	const char *family, *workload, *unit;
-	int kind;
-	int read_pct, writer_mode;
-	double theta;
-	int tsel;          /* thread counts: TS_ALL, TS_YCSB, TS_HOLD */
-	double scale;      /* value multiplier for the unit */
-	bool full_only;    /* only in the long sweep */
-	int cs_lines;      /* -1: the run's default */
-	int noncs;         /* -1: the run's default */
-	double hold_ns;    /* the section lasts this long; 0: no hold */
-	int shape;         /* lock table: LKB_SHAPE_* */
-	const char *only;  /* the implementations that run it (comma list);
-			      NULL: every one of the family with the loop */
-} work_t;
-
-/* Thread counts of a threaded workload. TS_ALL: the run's list (1, n, 2n,
- * 4n by default). TS_YCSB: 1, 2 and 8 as issue 4 fixed them, and 4n.
- * TS_HOLD: 2 (pinned) and 4n (oversubscribed); with an explicit --threads
- * list, its counts above 1. TS_SCALE: 1, 2 and 4n (issue 13's hot-table:
- * 2 threads against 1, and oversubscribed). */
-enum { TS_ALL, TS_YCSB, TS_HOLD, TS_SCALE };
 
 static int failures;
 
@@ -578,41 +555,6 @@ static void run_work(const work_t *w, const lkb_impl_t **fam, int nf)
 
 /* ---- main ------------------------------------------------------------------- */
 
-static const work_t works[] = {
-	/* family, workload, unit, kind, read_pct, writer_mode, theta, tsel,
-	 * scale, full_only, cs_lines, noncs, hold_ns, shape, only */
-	{"mutex", "uncontended", "ns/op", K_PAIRS, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0, 0, NULL},
-	{"mutex", "cs", "Mop/s", K_RUN, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0, 0, NULL},
-	{"mutex", "hold1us", "Mop/s", K_RUN, 0, 0, 0, TS_HOLD, 1, false, -1, -1, 1000, 0, NULL},
-	{"mutex", "hold5us", "Mop/s", K_RUN, 0, 0, 0, TS_HOLD, 1, false, -1, -1, 5000, 0, NULL},
-	{"mutex", "hold20us", "Mop/s", K_RUN, 0, 0, 0, TS_HOLD, 1, false, -1, -1, 20000, 0, NULL},
-	{"mutex", "cs0-hot", "Mop/s", K_RUN, 0, 0, 0, TS_ALL, 1, true, 0, 0, 0, 0, NULL},
-	{"mutex", "cs8", "Mop/s", K_RUN, 0, 0, 0, TS_ALL, 1, true, 8, 1000, 0, 0, NULL},
-	{"rw", "uncontended-read", "ns/op", K_READ, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0, 0, NULL},
-	{"rw", "uncontended-write", "ns/op", K_PAIRS, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0, 0, NULL},
-	{"rw", "read95", "Mop/s", K_RUN, 95, 0, 0, TS_ALL, 1, false, -1, -1, 0, 0, NULL},
-	{"rw", "read50", "Mop/s", K_RUN, 50, 0, 0, TS_ALL, 1, true, -1, -1, 0, 0, NULL},
-	{"rw", "read99", "Mop/s", K_RUN, 99, 0, 0, TS_ALL, 1, true, -1, -1, 0, 0, NULL},
-	{"seqlock", "uncontended-read", "ns/op", K_READ, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0, 0, NULL},
-	{"seqlock", "busy-writer", "Mread/s", K_RUN, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0, 0, NULL},
-	{"seqlock", "paced-writer", "Mread/s", K_RUN, 0, 1, 0, TS_ALL, 1, false, -1, -1, 0, 0, NULL},
-	{"lockmgr", "uncontended", "ns/op", K_PAIRS, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0, 0, NULL},
-	{"lockmgr", "16-locks-release-all", "ns/lock", K_LOCK16, 0, 0, 0,
-	 TS_ALL, 1, false, -1, -1, 0, 0, NULL},
-	{"lockmgr", "memory", "B/req", K_MEM, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0, 0, NULL},
-	{"lockmgr", "ycsb-t0", "ktxn/s", K_RUN, 0, 0, 0.0, TS_YCSB, 1e-3, false, -1, -1, 0, 0, NULL},
-	{"lockmgr", "ycsb-t0.6", "ktxn/s", K_RUN, 0, 0, 0.6, TS_YCSB, 1e-3, false, -1, -1, 0, 0, NULL},
-	{"lockmgr", "ycsb-t0.8", "ktxn/s", K_RUN, 0, 0, 0.8, TS_YCSB, 1e-3, false, -1, -1, 0, 0, NULL},
-	{"lockmgr", "ycsb-t0.99", "ktxn/s", K_RUN, 0, 0, 0.99, TS_YCSB, 1e-3, false, -1, -1, 0, 0, NULL},
-	{"lockmgr", "hot-table", "ktxn/s", K_RUN, 0, 0, 0, TS_SCALE, 1e-3, false, -1, -1, 0,
-	 LKB_SHAPE_HOT, "lk/hier"},
-	{"sync", "once-done", "ns/op", K_PAIRS, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0, 0, NULL},
-	{"sync", "barrier", "kgen/s", K_RUN, 0, 0, 0, TS_HOLD, 1, false, -1, 0, 0, 0, NULL},
-	/* condition variables (issue 19): writer_mode 0 ping-pong, 1 queue */
-	{"cond", "pingpong", "Mturn/s", K_RUN, 0, 0, 0, TS_HOLD, 1, false, -1, -1, 0, 0, NULL},
-	{"cond", "queue", "Mitem/s", K_RUN, 0, 1, 0, TS_HOLD, 1, false, -1, -1, 0, 0, NULL},
-};
-#define N_WORKS ((int)(sizeof(works) / sizeof(works[0])))
 
 /* ---- RMWs per txn: the counting build ---------------------------------------- */
 
@@ -624,8 +566,8 @@ static const work_t works[] = {
 static int rmw_main(uint64_t txns)
 {
 	lkb_lockmgr_prepare();
-	for (int wi = 0; wi < N_WORKS; wi++) {
-		const work_t *w = &works[wi];
+	for (int wi = 0; wi < lkb_nworks; wi++) {
+		const work_t *w = &lkb_works[wi];
 		if (strcmp(w->family, "lockmgr") || w->kind != K_RUN ||
 		    (w->full_only && !O.full && !O.work_sel) ||
 		    !in_list(O.work_sel, w->workload))
@@ -920,10 +862,10 @@ int main(int argc, char **argv)
 			O.work_sel = v;
 			i++;
 		} else if (!strcmp(a, "--list-workloads")) {
-			for (int k = 0; k < N_WORKS; k++)
-				printf("%s %s %s%s\n", works[k].family,
-				       works[k].workload, works[k].unit,
-				       works[k].full_only ? " (--full)" : "");
+			for (int k = 0; k < lkb_nworks; k++)
+				printf("%s %s %s%s\n", lkb_works[k].family,
+				       lkb_works[k].workload, lkb_works[k].unit,
+				       lkb_works[k].full_only ? " (--full)" : "");
 			return 0;
 		} else if (v && !strcmp(a, "--probe")) {
 			O.probe = v;
@@ -971,8 +913,8 @@ int main(int argc, char **argv)
 		lkb_lockmgr_prepare();
 #endif
 	run_start_ns = lkb_ns();
-	for (int wi = 0; wi < N_WORKS; wi++) {
-		const work_t *w = &works[wi];
+	for (int wi = 0; wi < lkb_nworks; wi++) {
+		const work_t *w = &lkb_works[wi];
 		if (O.family && strcmp(O.family, w->family))
 			continue;
 		if (w->full_only && !O.full && !O.work_sel)

@@ -2,36 +2,10 @@
  * queues and group grant, conversions, timeouts, the four deadlock
  * policies, views and trace while threads wait, and eight threads that
  * must not hang. test_lockmgr.c: the single-thread part. */
-#include "harness.h"
+#include "lockmgr_unit.h"
 
-#include <latchkit/lockmgr.h>
 #include <stdio.h>
 #include <string.h>
-
-static lk_lockmgr_t *mk(int policy, bool strict, uint32_t esc)
-{
-	lk_lockmgr_config_t c;
-	lk_lockmgr_config_init(&c);
-	c.policy = policy;
-	c.fifo_strict = strict;
-	c.escalation_threshold = esc;
-	c.max_txns = 64;
-	c.max_requests = 4096;
-	lk_lockmgr_t *m = NULL;
-	cr_assert_eq(lk_lockmgr_create(&c, &m), LK_OK);
-	return m;
-}
-
-static lk_txn_t *begin(lk_lockmgr_t *m)
-{
-	lk_txn_t *t = NULL;
-	cr_assert_eq(lk_txn_begin(m, &t), LK_OK);
-	return t;
-}
-
-static const lk_res_t R1 = {LK_RES_ADVISORY, {1, 0, 0, 0}};
-static const lk_res_t R2 = {LK_RES_ADVISORY, {2, 0, 0, 0}};
-static const lk_res_t R3 = {LK_RES_ADVISORY, {3, 0, 0, 0}};
 
 /* ---- threads that block --------------------------------------------------------- */
 
