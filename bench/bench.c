@@ -115,6 +115,23 @@ static void start_idle_thread(void)
 	pthread_detach(th); /* fd[1] stays open: the read never returns */
 }
 
+/* A pipe, then a child (stdio flushed first, so that nothing is written
+ * twice); exits on failure. */
+static pid_t fork_piped(int fd[2])
+{
+	if (pipe(fd)) {
+		perror("bench: pipe");
+		exit(2);
+	}
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		perror("bench: fork");
+		exit(2);
+	}
+	return pid;
+}
+
 static void run_in_child(const lkb_impl_t *im, const work_t *w,
 			 const lkb_params_t *p, lkb_result_t *r)
 {
@@ -167,16 +184,7 @@ static int run_cell(const lkb_impl_t *im, const work_t *w,
 	int fd[2];
 	memset(r, 0, sizeof(*r));
 	r->value = r->fairness = r->aux = NAN;
-	if (pipe(fd)) {
-		perror("bench: pipe");
-		exit(2);
-	}
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0) {
-		perror("bench: fork");
-		exit(2);
-	}
+	pid_t pid = fork_piped(fd);
 	if (pid == 0) {
 		close(fd[0]);
 		lkb_result_t *res = (lkb_result_t *)lkb_alloc(sizeof(*res));
@@ -652,16 +660,7 @@ static void fill_rmw(void)
 		av[ac++] = "--full";
 	av[ac] = NULL;
 	int fd[2];
-	if (pipe(fd)) {
-		perror("bench: pipe");
-		exit(2);
-	}
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0) {
-		perror("bench: fork");
-		exit(2);
-	}
+	pid_t pid = fork_piped(fd);
 	if (pid == 0) {
 		close(fd[0]);
 		dup2(fd[1], 1);

@@ -76,6 +76,17 @@ static inline bool fp_strong_counted(lk_lockmgr_t *m, const lk_res_t *r)
 	return atomic_load_explicit(&m->fp_count[fp_part(r)], memory_order_seq_cst) != 0;
 }
 
+/* The RELEASE event of record e (under t's fp latch). */
+static inline void fp_emit_release(lk_lockmgr_t *m, struct lk__txn *t,
+				   const struct lk__fprec *e)
+{
+	if (lk__unlikely(m->trace != NULL)) {
+		lk_res_t r;
+		fp_key(e, &r);
+		lk__emit_res(m, t, &r, LK_EV_RELEASE, e->mode, e->mode, LK_OK, false, 0);
+	}
+}
+
 static void fp_clear(struct lk__txn *t, uint32_t i)
 {
 	t->fp_used &= ~(1u << i);
@@ -308,12 +319,7 @@ void lk__fp_release_under(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *ta
 		    e->key[2] != tab->f[1] || m->mt.supremum[target][e->mode] != target ||
 		    atomic_load_explicit(&e->moved, memory_order_relaxed))
 			continue;
-		if (lk__unlikely(m->trace != NULL)) {
-			lk_res_t r;
-			fp_key(e, &r);
-			lk__emit_res(m, t, &r, LK_EV_RELEASE, e->mode, e->mode, LK_OK,
-				     false, 0);
-		}
+		fp_emit_release(m, t, e);
 		fp_clear(t, i);
 	}
 	fp_unlatch(t);
@@ -329,14 +335,10 @@ void lk__fp_end(lk_lockmgr_t *m, struct lk__txn *t)
 		struct lk__fprec *e = &rec[__builtin_ctz(u)];
 		/* acquire: the request fp_move filled in */
 		uint32_t ri = atomic_load_explicit(&e->moved, memory_order_acquire);
-		if (ri) {
+		if (ri)
 			tlist_add(m, t, ri);
-		} else if (lk__unlikely(m->trace != NULL)) {
-			lk_res_t r;
-			fp_key(e, &r);
-			lk__emit_res(m, t, &r, LK_EV_RELEASE, e->mode, e->mode, LK_OK,
-				     false, 0);
-		}
+		else
+			fp_emit_release(m, t, e);
 	}
 	t->fp_used = 0;
 	t->fp_bloom = 0;

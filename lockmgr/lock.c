@@ -154,6 +154,17 @@ static inline uint32_t *table_count(lk_lockmgr_t *m, struct lk__txn *t, uint32_t
 	return &m->reqs[ai].nchild;
 }
 
+/* A table lock ai on tab that t just made while it holds rows under it
+ * (LK_F_NOHIER ones) starts its escalation count with them. */
+static inline void table_count_new(lk_lockmgr_t *m, struct lk__txn *t, uint32_t ai,
+				   const lk_res_t *tab, unsigned got)
+{
+	if (got == LK__GOT_NEW && tab->kind == LK_RES_TABLE &&
+	    m->cfg.escalation_threshold &&
+	    atomic_load_explicit(&t->nlocks, memory_order_relaxed) > 0)
+		*table_count(m, t, ai) = lk__rows_under(m, t, tab);
+}
+
 /* Intention locks on res's ancestors, root first. LK__COVERED: an ancestor
  * held by t covers res in mode (checked before its intention lock is
  * asked for, so that a covering U is not raised to SIX). *tri: t's table
@@ -217,12 +228,7 @@ lock_ancestors(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res,
 		t->anc[level] = ai;
 		if (got != LK__GOT_NONE)
 			st_inc(t, LK__ST_INTENTIONS);
-		/* a table lock made while t holds rows under it
-		 * (LK_F_NOHIER ones) starts its count with them */
-		if (got == LK__GOT_NEW && anc[k].kind == LK_RES_TABLE &&
-		    m->cfg.escalation_threshold &&
-		    atomic_load_explicit(&t->nlocks, memory_order_relaxed) > 0)
-			*table_count(m, t, ai) = lk__rows_under(m, t, &anc[k]);
+		table_count_new(m, t, ai, &anc[k], got);
 		if (anc[k].kind == LK_RES_TABLE)
 			*tri = ai;
 	}
@@ -446,12 +452,7 @@ lock_slow(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res, unsigned mode
 		return rc;
 	if (got != LK__GOT_NONE && !counted)
 		st_inc(t, LK__ST_ACQUIRED);
-	/* a table lock made while t holds rows under it (LK_F_NOHIER ones)
-	 * starts its count with them */
-	if (got == LK__GOT_NEW && res->kind == LK_RES_TABLE &&
-	    m->cfg.escalation_threshold &&
-	    atomic_load_explicit(&t->nlocks, memory_order_relaxed) > 0)
-		*table_count(m, t, ri) = lk__rows_under(m, t, res);
+	table_count_new(m, t, ri, res, got);
 	/* every new row lock counts toward escalation, LK_F_NOHIER ones
 	 * too (they find the table lock themselves) */
 	if (got == LK__GOT_NEW && res->kind == LK_RES_ROW &&
