@@ -37,7 +37,7 @@ void lk__wound(lk_lockmgr_t *m, struct lk__txn *by, struct lk__txn *v,
 	if (by) /* the running txn: its counters are written by it alone */
 		st_inc(by, LK__ST_WOUNDS);
 	EMIT(m, v, h, LK_EV_VICTIM, NONE, NONE, LK_WOUNDED, false, 0);
-	txn_signal(v);
+	txn_signal_latched(h, v);
 }
 
 /* Blockers of request ri on h (latched): txns it waits for. Calls
@@ -83,7 +83,7 @@ static void age_edge(lk_lockmgr_t *m, struct lk__txn *self, struct lk__head *h,
 		atomic_store_explicit(&ot->victim_of,
 				      atomic_load_explicit(&ot->wait_seq, memory_order_relaxed),
 				      memory_order_seq_cst);
-		txn_signal(ot);
+		txn_signal_latched(h, ot);
 	} else if (m->cfg.policy == LK_POLICY_WOUND_WAIT && oid < gid) {
 		lk__wound(m, self ? self : ot, gt, h);
 	}
@@ -141,7 +141,7 @@ void lk__grant_pass(lk_lockmgr_t *m, struct lk__head *h)
 			ot->token_out = next_token(m, h, o->mode);
 			EMIT(m, ot, h, LK_EV_CONVERT, o->mode, prev, LK_OK, false,
 			     ot->token_out);
-			grant_signal(ot);
+			grant_signal(h, ot);
 			if (h->qhead || h->nconv)
 				lk__bypass_edges(m, NULL, h, p, o->mode, true);
 		}
@@ -166,12 +166,26 @@ void lk__grant_pass(lk_lockmgr_t *m, struct lk__head *h)
 			ot->token_out = next_token(m, h, o->mode);
 			EMIT(m, ot, h, LK_EV_GRANT, o->mode, NONE, LK_OK, false,
 			     ot->token_out);
-			grant_signal(ot);
+			grant_signal(h, ot);
 			if (!m->cfg.fifo_strict)
 				lk__bypass_edges(m, NULL, h, p, o->mode, false);
 		} else {
 			ahead |= (uint16_t)(1u << o->want);
 		}
 		p = nx;
+	}
+	/* Wake-ahead: the first request still queued is next in line. If its
+	 * txn has parked, nudge it to spin again, so that its grant finds it
+	 * running instead of paying a wake-up while the resource waits
+	 * (README, Waiting). Only a parked waiter (2 -> 3): a signalled one
+	 * (1) is already on its way; relaxed: the nudge carries no data. */
+	if (h->qhead && !h->nudged) {
+		struct lk__txn *nt = txn_at(m, m->reqs[h->qhead].txn);
+		uint32_t parked = 2;
+		LK__RMW_SHARED();
+		if (atomic_compare_exchange_strong_explicit(&nt->wake, &parked, 3,
+							    memory_order_relaxed,
+							    memory_order_relaxed))
+			h->nudged = nt;
 	}
 }

@@ -46,25 +46,39 @@ static inline bool head_latch_gen(struct lk__head *h, uint32_t w)
 	return lk__head_latch_slow(h, true, gen);
 }
 
-/* Release h's latch. Fast case (nobody announced a sleep): a plain release
- * store, no read-modify-write. A PARKED bit that a waiter CASes in between
- * our load and our store is overwritten: that waiter's futex wait then
- * either sees the word changed and returns, or sleeps until its backstop
- * (LK__LATCH_NAP_NS, head_latch_slow) and retries. Only parkers write the
- * word of a latched head, so nothing else can be lost. */
+/* Release h's latch. Fast case (nobody announced a sleep, no grant to
+ * wake): a plain release store, no read-modify-write. A PARKED bit that a
+ * waiter CASes in between our load and our store is overwritten: that
+ * waiter's futex wait then either sees the word changed and returns, or
+ * sleeps until its backstop (LK__LATCH_NAP_NS, head_latch_slow) and
+ * retries. Only parkers write the word of a latched head, so nothing else
+ * can be lost. A parked waiter granted under the latch (h->woken) is woken
+ * after the release: the futex syscall (several us) then holds up nobody
+ * who wants this head (README, Waiting). */
 static inline void head_unlatch(struct lk__head *h)
 {
 	uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
-	if (lk__likely(!(w & LK__L_PARKED))) {
+	struct lk__txn *woken = h->woken, *nudged = h->nudged;
+	if (lk__likely(!(w & LK__L_PARKED) && !woken && !nudged)) {
 		/* release: publish the critical section */
 		atomic_store_explicit(&h->lw, w & ~LK__L_LATCHED, memory_order_release);
 		return;
 	}
-	LK__RMW_SHARED_AT(h);
-	uint32_t old = atomic_exchange_explicit(&h->lw, w & ~(LK__L_LATCHED | LK__L_PARKED),
-						memory_order_release);
-	if (old & LK__L_PARKED)
-		lk__futex_wake(&h->lw, 1);
+	h->woken = h->nudged = NULL;
+	if (!(w & LK__L_PARKED)) {
+		atomic_store_explicit(&h->lw, w & ~LK__L_LATCHED, memory_order_release);
+	} else {
+		LK__RMW_SHARED_AT(h);
+		uint32_t old = atomic_exchange_explicit(
+			&h->lw, w & ~(LK__L_LATCHED | LK__L_PARKED), memory_order_release);
+		if (old & LK__L_PARKED)
+			lk__futex_wake(&h->lw, 1);
+	}
+	/* their slots may have moved on: a spare wake is harmless */
+	if (woken)
+		lk__futex_wake(&woken->wake, 1);
+	if (nudged)
+		lk__futex_wake(&nudged->wake, 1);
 }
 
 /* One attempt, for a thread that holds a head latch (the order is bucket
@@ -133,6 +147,7 @@ static inline void head_init(struct lk__head *h, const lk_res_t *r, uint32_t b,
 	h->nconv = 0;
 	memset(h->counts, 0, sizeof h->counts);
 	h->token = bk->floor;
+	h->woken = h->nudged = NULL;
 }
 
 /* Find (or, with create, make) res's head and return it latched; 0 when

@@ -54,6 +54,10 @@ struct lk__head {
 	uint16_t nconv;             /* converting holders                  */
 	uint64_t token;             /* fencing counter                     */
 	uint16_t counts[LK_MAX_MODES];
+	struct lk__txn *woken;      /* a parked waiter granted under the
+				     * latch, woken once it is released */
+	struct lk__txn *nudged;     /* the next in line, nudged (parked ->
+				     * spinning) once the latch is released */
 };
 
 /* The counting build (-DLK_COUNT_RMW, make lib-count) counts, per thread,
@@ -159,7 +163,8 @@ struct lk__txn {
 	LK_ATOMIC(uint32_t) nlocks; /* read by the detector (fewest locks) */
 	struct lk__cache rc; /* free requests kept by this slot (tnext-linked) */
 	struct lk__cache hc; /* free heads kept by this slot (next-linked)  */
-	LK_ATOMIC(uint32_t) wake;      /* futex: 0 idle, 1 signalled, 2 parked */
+	LK_ATOMIC(uint32_t) wake;      /* futex: 0 idle, 1 signalled, 2 parked,
+					* 3 nudged (next in line: spin) */
 	LK_ATOMIC(uint32_t) flags;     /* LK__T_WOUNDED                    */
 	LK_ATOMIC(uint32_t) wait_req;  /* request waited on, 0 none        */
 	LK_ATOMIC(uint32_t) wait_head;

@@ -106,13 +106,29 @@ static inline void txn_signal(struct lk__txn *t)
 		lk__futex_wake(&t->wake, 1);
 }
 
-/* A waiter was granted (its head latched): it stops waiting now, not when
- * it next runs, so eager detection's filter (blocker_waits) does not take
- * it for a waiter. seq_cst: as every wait_req store (README, Deadlocks). */
-static inline void grant_signal(struct lk__txn *t)
+/* txn_signal with head h latched: the first parked txn signalled under
+ * the latch is woken by head_unlatch, after the latch is released, so
+ * the futex syscall holds up nobody who wants h; any other at once. */
+static inline void txn_signal_latched(struct lk__head *h, struct lk__txn *t)
+{
+	LK__RMW_SHARED();
+	/* seq_cst: as txn_signal */
+	if (atomic_exchange_explicit(&t->wake, 1, memory_order_seq_cst) == 2) {
+		if (!h->woken && h->nudged != t)
+			h->woken = t;
+		else
+			lk__futex_wake(&t->wake, 1);
+	}
+}
+
+/* A waiter was granted (its head h latched): it stops waiting now, not
+ * when it next runs, so eager detection's filter (blocker_waits) does not
+ * take it for a waiter. seq_cst: as every wait_req store (README,
+ * Deadlocks). */
+static inline void grant_signal(struct lk__head *h, struct lk__txn *t)
 {
 	atomic_store_explicit(&t->wait_req, 0, memory_order_seq_cst);
-	txn_signal(t);
+	txn_signal_latched(h, t);
 }
 
 /* Release granted request ri (h latched); the caller frees it. */

@@ -179,6 +179,18 @@ lk__lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t h
 	bool check = wounded_now, timed_out = false;
 	for (;;) {
 		uint32_t v = atomic_load_explicit(&t->wake, memory_order_acquire);
+		if (v == 3) {
+			/* nudged: next in line, spin again (the grant comes
+			 * when its holder ends); a signal (1) that replaced
+			 * the nudge fails the CAS and is read next round */
+			uint32_t nudge = 3;
+			LK__RMW_SHARED();
+			if (atomic_compare_exchange_strong_explicit(
+				    &t->wake, &nudge, 0, memory_order_relaxed,
+				    memory_order_relaxed))
+				w = lk__wait_start(wdl);
+			continue;
+		}
 		if (v == 1 || check) {
 			/* check under the latch what happened */
 			check = false;
