@@ -9,7 +9,7 @@
 HEADPROTO_BIN := $(BUILD)/bench/headproto
 HEADPROTO_OUT ?= bench/results
 
-$(HEADPROTO_BIN): bench/headproto.c $(INC)/.stamp $(BUILD)/gcc/liblatchkit.a
+$(HEADPROTO_BIN): bench/headproto.c bench/headproto.h $(INC)/.stamp $(BUILD)/gcc/liblatchkit.a
 	@mkdir -p $(@D)
 	gcc $(CSTD) -O2 -g $(WARN) -pthread -I$(INC) bench/headproto.c \
 		-o $@ $(BUILD)/gcc/liblatchkit.a
@@ -25,7 +25,7 @@ bench-head: headers $(HEADPROTO_BIN)
 # bench-head-selftest: the exclusion check must catch a seeded bug (packed
 # X that takes nothing): the run must exit 2. A few seconds.
 .PHONY: bench-head-selftest
-bench-head-selftest: headers $(BUILD)/gcc/liblatchkit.a
+bench-head-selftest: headers $(BUILD)/gcc/liblatchkit.a bench/headproto.h
 	@mkdir -p $(BUILD)/bench
 	@gcc $(CSTD) -O2 $(WARN) -pthread -I$(INC) -DHP_BUG_NOEXCL bench/headproto.c \
 		-o $(BUILD)/bench/headproto-bug $(BUILD)/gcc/liblatchkit.a
