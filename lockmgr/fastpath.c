@@ -91,8 +91,10 @@ static void fp_clear(struct lk__txn *t, uint32_t i)
 {
 	t->fp_used &= ~(1u << i);
 	for (int k = 0; k < 3; k++)
-		if (t->anc[k] == (LK__ANC_FP | i))
+		if (t->anc[k] == (LK__ANC_FP | i)) {
 			t->anc[k] = 0;
+			hcache_clear(t);
+		}
 }
 
 int lk__fp_lock(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
@@ -237,6 +239,7 @@ void lk__fp_adopt(lk_lockmgr_t *m, struct lk__txn *t, uint32_t i)
 	/* acquire: the request fp_move filled in */
 	uint32_t ri = atomic_load_explicit(&e->moved, memory_order_acquire);
 	m->reqs[ri].nchild = e->nchild;
+	hcache_clear(t);
 	for (int k = 0; k < 3; k++)
 		if (t->anc[k] == (LK__ANC_FP | i))
 			t->anc[k] = ri;

@@ -154,8 +154,10 @@ static inline void tlist_del(lk_lockmgr_t *m, struct lk__txn *t, uint32_t ri)
 			      atomic_load_explicit(&t->nlocks, memory_order_relaxed) - 1,
 			      memory_order_relaxed);
 	for (int k = 0; k < 3; k++)
-		if (t->anc[k] == ri)
+		if (t->anc[k] == ri) {
 			t->anc[k] = 0;
+			hcache_clear(t);
+		}
 }
 
 #endif
