@@ -43,22 +43,27 @@ static inline uint32_t fp_part(const lk_res_t *r)
  * other txn writes while no strong lock is counted), and by strong
  * lockers and views for a moment. acquire: the records as the last holder
  * left them. */
-static void fp_latch(struct lk__txn *t)
+static __attribute__((noinline, cold)) void fp_latch_slow(struct lk__txn *t)
 {
-	uint32_t z = 0;
-	if (lk__likely(atomic_compare_exchange_strong_explicit(
-		    &t->fp_latch, &z, 1, memory_order_acquire, memory_order_relaxed)))
-		return;
 	lk__wait_t w = lk__wait_start(0);
 	for (;;) {
-		z = 0;
+		lk__wait(&w, NULL, 0); /* held for a few stores: no word to park on */
+		uint32_t z = 0;
 		if (!atomic_load_explicit(&t->fp_latch, memory_order_relaxed) &&
 		    atomic_compare_exchange_weak_explicit(&t->fp_latch, &z, 1,
 							  memory_order_acquire,
 							  memory_order_relaxed))
 			return;
-		lk__wait(&w, NULL, 0); /* held for a few stores: no word to park on */
 	}
+}
+
+static inline void fp_latch(struct lk__txn *t)
+{
+	uint32_t z = 0;
+	if (lk__likely(atomic_compare_exchange_strong_explicit(
+		    &t->fp_latch, &z, 1, memory_order_acquire, memory_order_relaxed)))
+		return;
+	fp_latch_slow(t);
 }
 
 static inline void fp_unlatch(struct lk__txn *t)

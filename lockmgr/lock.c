@@ -279,7 +279,7 @@ lock_fresh(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, unsigned mode,
 	   uint32_t b, uint32_t ri, uint64_t *tok)
 {
 	struct lk__bucket *bk = &m->buckets[b];
-	uint32_t first = lk__blatch_lock(bk);
+	uint32_t first = blatch_lock(bk);
 	for (uint32_t i = first; i;) {
 		if (key_eq(&m->heads[i], r)) {
 			blatch_unlock(bk, first);
@@ -287,7 +287,7 @@ lock_fresh(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, unsigned mode,
 		}
 		i = atomic_load_explicit(&m->heads[i].next, memory_order_relaxed);
 	}
-	uint32_t hi = lk__head_alloc(m, t);
+	uint32_t hi = head_alloc(m, t);
 	if (lk__unlikely(!hi)) {
 		blatch_unlock(bk, first);
 		return LK__FAST_MISS; /* lock_one sweeps, or says LK_NOMEM */
@@ -425,15 +425,19 @@ static inline uint16_t anc_bits(const lk_lockmgr_t *m, const struct lk__txn *t,
 }
 
 /* lock_ancestors just made anc[] row res's database, table and page
- * locks: the hierarchy cache vouches for them until they change. */
+ * locks: the hierarchy cache vouches for them until they change. up: the
+ * database and table's bits, when the walk took them from the cache (it
+ * left those two alone). */
 static inline void hcache_fill(const lk_lockmgr_t *m, struct lk__txn *t,
-			       const lk_res_t *res)
+			       const lk_res_t *res, uint16_t up)
 {
 	t->hkey[0] = res->f[0];
 	t->hkey[1] = res->f[1];
 	t->hkey[2] = res->f[2];
-	t->hm_up = anc_bits(m, t, t->anc[0]) & anc_bits(m, t, t->anc[1]);
-	t->hm_row = t->hm_up & anc_bits(m, t, t->anc[2]);
+	if (!up)
+		up = anc_bits(m, t, t->anc[0]) & anc_bits(m, t, t->anc[1]);
+	t->hm_up = up;
+	t->hm_row = up & anc_bits(m, t, t->anc[2]);
 }
 
 /* A row lock in mode under ancestors that the hierarchy cache vouches
@@ -468,6 +472,21 @@ static __attribute__((noinline)) void row_count(lk_lockmgr_t *m, struct lk__txn 
 	}
 }
 
+/* A row lock under ancestors that the hierarchy cache vouches for:
+ * lock_fast, then the escalation count (lock_slow's tail for a row). */
+static inline __attribute__((always_inline)) int
+lock_row_cached(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res,
+		unsigned mode, uint64_t *token)
+{
+	uint64_t tok = 0;
+	int rc = lock_fast(m, t, res, mode, &tok);
+	if (rc == LK_OK && m->cfg.escalation_threshold)
+		row_count(m, t, res, t->anc[1], &tok);
+	if (token && rc == LK_OK)
+		*token = tok;
+	return rc;
+}
+
 /* lk_lock_ex past the checks, when the fast path does not apply */
 static __attribute__((noinline)) int
 lock_slow(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res, unsigned mode,
@@ -482,6 +501,7 @@ lock_slow(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res, unsigned mode
 	 * stale until lock_ancestors is done (any held mode may change) */
 	bool up = hier && res->kind == LK_RES_ROW && ((t->hm_up >> mode) & 1u) &&
 		  res->f[1] == t->hkey[1] && res->f[0] == t->hkey[0];
+	uint16_t up_bits = up ? t->hm_up : 0;
 	hcache_clear(t);
 	if (hier) {
 		int rc = lock_ancestors(m, t, res, mode, nowait, deadline, &tri, up);
@@ -493,7 +513,7 @@ lock_slow(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res, unsigned mode
 		if (rc != LK_OK)
 			return rc;
 		if (res->kind == LK_RES_ROW)
-			hcache_fill(m, t, res);
+			hcache_fill(m, t, res, up_bits);
 	}
 	uint64_t tok = 0;
 	int rc = LK__FP_MISS;
@@ -554,18 +574,16 @@ int lk_lock_ex(lk_txn_t *txn, const lk_res_t *res, int mode, uint64_t timeout_ns
 	 * hierarchical calls, except a row under ancestors that the
 	 * hierarchy cache vouches for (no walk, no lookup: README
 	 * "Hierarchy cache") */
-	if (!hier ? !(res->kind < 32 && ((m->slow_kinds >> res->kind) & 1u))
-		  : hcache_row(t, res, (unsigned)mode)) {
-		int rc = lock_fast(m, t, res, (unsigned)mode, token);
-		if (lk__likely(rc != LK__FAST_MISS)) {
-			if (hier && m->cfg.escalation_threshold) {
-				uint64_t tok = token ? *token : 0;
-				row_count(m, t, res, t->anc[1], &tok);
-				if (token)
-					*token = tok;
-			}
-			return rc;
+	if (!hier) {
+		if (!(res->kind < 32 && ((m->slow_kinds >> res->kind) & 1u))) {
+			int rc = lock_fast(m, t, res, (unsigned)mode, token);
+			if (lk__likely(rc != LK__FAST_MISS))
+				return rc;
 		}
+	} else if (hcache_row(t, res, (unsigned)mode)) {
+		int rc = lock_row_cached(m, t, res, (unsigned)mode, token);
+		if (lk__likely(rc != LK__FAST_MISS))
+			return rc;
 	}
 	return lock_slow(m, t, res, (unsigned)mode, timeout_ns, hier, token);
 }
