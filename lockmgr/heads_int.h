@@ -130,7 +130,19 @@ static inline void head_release(lk_lockmgr_t *m, struct lk__txn *t,
 		return;
 	}
 	uint32_t hi = (uint32_t)(h - m->heads);
-	lk__head_kill(m, bk, &first, h, hi);
+	/* lk__head_kill's common case inline: h first in its chain, no
+	 * sleeper announced (the same steps and orders) */
+	uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
+	if (lk__likely(first == hi && !(w & LK__L_PARKED))) {
+		first = atomic_load_explicit(&h->next, memory_order_relaxed);
+		if (bk->floor < h->token)
+			bk->floor = h->token;
+		/* release: as lk__head_kill's store */
+		atomic_store_explicit(&h->lw, ((LK__L_GEN(w) + 1) << 8) | LK__L_DEAD,
+				      memory_order_release);
+	} else {
+		lk__head_kill(m, bk, &first, h, hi);
+	}
 	blatch_unlock(bk, first);
 	head_cache(m, t, hi);
 }

@@ -274,7 +274,7 @@ grant_new(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t hi,
  * unlatched, so a new resource costs one read-modify-write (the bucket
  * latch), as an existing one does (its head latch). LK__FAST_MISS when
  * another thread inserted it meanwhile or t has no cached head. */
-static __attribute__((noinline)) int
+static inline __attribute__((always_inline)) int
 lock_fresh(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, unsigned mode,
 	   uint32_t b, uint32_t ri, uint64_t *tok)
 {
