@@ -43,22 +43,27 @@ static inline uint32_t fp_part(const lk_res_t *r)
  * other txn writes while no strong lock is counted), and by strong
  * lockers and views for a moment. acquire: the records as the last holder
  * left them. */
-static void fp_latch(struct lk__txn *t)
+static __attribute__((noinline, cold)) void fp_latch_slow(struct lk__txn *t)
 {
-	uint32_t z = 0;
-	if (lk__likely(atomic_compare_exchange_strong_explicit(
-		    &t->fp_latch, &z, 1, memory_order_acquire, memory_order_relaxed)))
-		return;
 	lk__wait_t w = lk__wait_start(0);
 	for (;;) {
-		z = 0;
+		lk__wait(&w, NULL, 0); /* held for a few stores: no word to park on */
+		uint32_t z = 0;
 		if (!atomic_load_explicit(&t->fp_latch, memory_order_relaxed) &&
 		    atomic_compare_exchange_weak_explicit(&t->fp_latch, &z, 1,
 							  memory_order_acquire,
 							  memory_order_relaxed))
 			return;
-		lk__wait(&w, NULL, 0); /* held for a few stores: no word to park on */
 	}
+}
+
+static inline void fp_latch(struct lk__txn *t)
+{
+	uint32_t z = 0;
+	if (lk__likely(atomic_compare_exchange_strong_explicit(
+		    &t->fp_latch, &z, 1, memory_order_acquire, memory_order_relaxed)))
+		return;
+	fp_latch_slow(t);
 }
 
 static inline void fp_unlatch(struct lk__txn *t)
@@ -91,8 +96,10 @@ static void fp_clear(struct lk__txn *t, uint32_t i)
 {
 	t->fp_used &= ~(1u << i);
 	for (int k = 0; k < 3; k++)
-		if (t->anc[k] == (LK__ANC_FP | i))
+		if (t->anc[k] == (LK__ANC_FP | i)) {
 			t->anc[k] = 0;
+			hcache_clear(t);
+		}
 }
 
 int lk__fp_lock(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
@@ -237,6 +244,7 @@ void lk__fp_adopt(lk_lockmgr_t *m, struct lk__txn *t, uint32_t i)
 	/* acquire: the request fp_move filled in */
 	uint32_t ri = atomic_load_explicit(&e->moved, memory_order_acquire);
 	m->reqs[ri].nchild = e->nchild;
+	hcache_clear(t);
 	for (int k = 0; k < 3; k++)
 		if (t->anc[k] == (LK__ANC_FP | i))
 			t->anc[k] = ri;

@@ -41,10 +41,12 @@ static inline uint64_t fp_bloom_bit(const lk_res_t *r)
 			 r->f[2] * 0x85EBCA77u + r->kind) >> 26);
 }
 
+/* The page and table ids first: a txn's records mostly share a database
+ * (and its pages a table), so they differ there. */
 static inline bool fp_key_eq(const struct lk__fprec *e, const lk_res_t *r)
 {
-	return e->key[0] == r->kind && e->key[1] == r->f[0] &&
-	       e->key[2] == r->f[1] && e->key[3] == r->f[2] &&
+	return e->key[3] == r->f[2] && e->key[2] == r->f[1] &&
+	       e->key[0] == r->kind && e->key[1] == r->f[0] &&
 	       e->key[4] == r->f[3];
 }
 

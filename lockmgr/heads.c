@@ -55,13 +55,12 @@ bool lk__head_latch_slow(struct lk__head *h, bool check_gen, uint32_t gen)
 	}
 }
 
-/* Bucket latch: the top bit of the bucket word. Taking it returns the
- * chain's first head; dropping it stores the (possibly new) first head,
- * which publishes a chain change and frees the latch in one store. */
-uint32_t lk__blatch_lock(struct lk__bucket *bk)
+/* The bucket latch after blatch_lock's one attempt failed (heads_int.h). */
+uint32_t lk__blatch_lock_slow(struct lk__bucket *bk)
 {
 	lk__wait_t wt = lk__wait_start(0);
 	for (;;) {
+		lk__wait(&wt, NULL, 0);
 		uint32_t w = atomic_load_explicit(&bk->w, memory_order_relaxed);
 		LK__RMW_SHARED();
 		/* acquire: the chain and floor as the last holder left them */
@@ -70,7 +69,6 @@ uint32_t lk__blatch_lock(struct lk__bucket *bk)
 							  memory_order_acquire,
 							  memory_order_relaxed))
 			return w;
-		lk__wait(&wt, NULL, 0);
 	}
 }
 
@@ -128,7 +126,7 @@ static bool sweep(lk_lockmgr_t *m)
 		struct lk__bucket *bk = &m->buckets[b];
 		if (!bucket_first(bk))
 			continue;
-		uint32_t first = lk__blatch_lock(bk);
+		uint32_t first = blatch_lock(bk);
 		for (uint32_t i = first; i;) {
 			struct lk__head *h = &m->heads[i];
 			uint32_t nx = atomic_load_explicit(&h->next, memory_order_relaxed);
@@ -162,7 +160,7 @@ lk__head_get_slow(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, uint32_
 	struct lk__bucket *bk = &m->buckets[b];
 	uint32_t i, first;
 	for (;;) {
-		first = lk__blatch_lock(bk);
+		first = blatch_lock(bk);
 		for (i = first; i;) {
 			struct lk__head *h = &m->heads[i];
 			if (key_eq(h, r)) {

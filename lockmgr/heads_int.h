@@ -13,7 +13,7 @@
 
 LK__HIDDEN bool lk__head_latch_slow(struct lk__head *h, bool check_gen,
 				   uint32_t gen);
-LK__HIDDEN uint32_t lk__blatch_lock(struct lk__bucket *bk);
+LK__HIDDEN uint32_t lk__blatch_lock_slow(struct lk__bucket *bk);
 LK__HIDDEN void lk__head_kill(lk_lockmgr_t *m, struct lk__bucket *bk,
 			      uint32_t *first, struct lk__head *h, uint32_t hi);
 LK__HIDDEN uint32_t lk__head_get_slow(lk_lockmgr_t *m, struct lk__txn *t,
@@ -81,6 +81,23 @@ static inline void head_unlatch(struct lk__head *h)
 		lk__futex_wake(&nudged->wake, 1);
 }
 
+/* Bucket latch: the top bit of the bucket word. Taking it returns the
+ * chain's first head; dropping it stores the (possibly new) first head,
+ * which publishes a chain change and frees the latch in one store. One
+ * attempt inline; the wait (lk__wait) is heads.c's. */
+static inline uint32_t blatch_lock(struct lk__bucket *bk)
+{
+	uint32_t w = atomic_load_explicit(&bk->w, memory_order_relaxed);
+	LK__RMW_SHARED();
+	/* acquire: the chain and floor as the last holder left them */
+	if (lk__likely(!(w & LK__B_LATCHED)) &&
+	    atomic_compare_exchange_weak_explicit(&bk->w, &w, w | LK__B_LATCHED,
+						  memory_order_acquire,
+						  memory_order_relaxed))
+		return w;
+	return lk__blatch_lock_slow(bk);
+}
+
 /* One attempt, for a thread that holds a head latch (the order is bucket
  * before head, so it must not wait). */
 static inline bool blatch_try(struct lk__bucket *bk, uint32_t *first)
@@ -127,7 +144,19 @@ static inline void head_release(lk_lockmgr_t *m, struct lk__txn *t,
 		return;
 	}
 	uint32_t hi = (uint32_t)(h - m->heads);
-	lk__head_kill(m, bk, &first, h, hi);
+	/* lk__head_kill's common case inline: h first in its chain, no
+	 * sleeper announced (the same steps and orders) */
+	uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
+	if (lk__likely(first == hi && !(w & LK__L_PARKED))) {
+		first = atomic_load_explicit(&h->next, memory_order_relaxed);
+		if (bk->floor < h->token)
+			bk->floor = h->token;
+		/* release: as lk__head_kill's store */
+		atomic_store_explicit(&h->lw, ((LK__L_GEN(w) + 1) << 8) | LK__L_DEAD,
+				      memory_order_release);
+	} else {
+		lk__head_kill(m, bk, &first, h, hi);
+	}
 	blatch_unlock(bk, first);
 	head_cache(m, t, hi);
 }

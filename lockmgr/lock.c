@@ -168,16 +168,23 @@ static inline void table_count_new(lk_lockmgr_t *m, struct lk__txn *t, uint32_t 
 /* Intention locks on res's ancestors, root first. LK__COVERED: an ancestor
  * held by t covers res in mode (checked before its intention lock is
  * asked for, so that a covering U is not raised to SIX). *tri: t's table
- * request, if any. */
+ * request, if any. up: res is a row whose database and table the
+ * hierarchy cache vouches for (hm_up): only its page is looked at. */
 static __attribute__((noinline)) int
 lock_ancestors(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res,
-	       unsigned mode, bool nowait, uint64_t deadline, uint32_t *tri)
+	       unsigned mode, bool nowait, uint64_t deadline, uint32_t *tri,
+	       bool up)
 {
 	unsigned im = m->mt.intention[mode];
 	lk_res_t anc[3], cur = *res;
 	unsigned got;
 	int na = 0;
-	while (na < 3 && lk_res_parent(&cur, &anc[na])) {
+	if (up) {
+		lk_res_parent(res, &anc[0]);
+		na = 1;
+		*tri = t->anc[1];
+	}
+	while (na < 3 && !up && lk_res_parent(&cur, &anc[na])) {
 		cur = anc[na];
 		na++;
 	}
@@ -267,12 +274,12 @@ grant_new(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t hi,
  * unlatched, so a new resource costs one read-modify-write (the bucket
  * latch), as an existing one does (its head latch). LK__FAST_MISS when
  * another thread inserted it meanwhile or t has no cached head. */
-static __attribute__((noinline)) int
+static inline __attribute__((always_inline)) int
 lock_fresh(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, unsigned mode,
 	   uint32_t b, uint32_t ri, uint64_t *tok)
 {
 	struct lk__bucket *bk = &m->buckets[b];
-	uint32_t first = lk__blatch_lock(bk);
+	uint32_t first = blatch_lock(bk);
 	for (uint32_t i = first; i;) {
 		if (key_eq(&m->heads[i], r)) {
 			blatch_unlock(bk, first);
@@ -280,7 +287,7 @@ lock_fresh(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, unsigned mode,
 		}
 		i = atomic_load_explicit(&m->heads[i].next, memory_order_relaxed);
 	}
-	uint32_t hi = lk__head_alloc(m, t);
+	uint32_t hi = head_alloc(m, t);
 	if (lk__unlikely(!hi)) {
 		blatch_unlock(bk, first);
 		return LK__FAST_MISS; /* lock_one sweeps, or says LK_NOMEM */
@@ -406,6 +413,80 @@ static uint32_t table_req(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *re
 	return granted ? ai : 0;
 }
 
+/* The hierarchy cache's bits for t's ancestor lock ai (0 for none). */
+static inline uint16_t anc_bits(const lk_lockmgr_t *m, const struct lk__txn *t,
+				uint32_t ai)
+{
+	if (!ai)
+		return 0;
+	if (ai & LK__ANC_FP)
+		return m->anc_ok[m->fp[t->idx].rec[ai & ~LK__ANC_FP].mode];
+	return m->anc_ok[m->reqs[ai].mode];
+}
+
+/* lock_ancestors just made anc[] row res's database, table and page
+ * locks: the hierarchy cache vouches for them until they change. up: the
+ * database and table's bits, when the walk took them from the cache (it
+ * left those two alone). */
+static inline void hcache_fill(const lk_lockmgr_t *m, struct lk__txn *t,
+			       const lk_res_t *res, uint16_t up)
+{
+	t->hkey[0] = res->f[0];
+	t->hkey[1] = res->f[1];
+	t->hkey[2] = res->f[2];
+	if (!up)
+		up = anc_bits(m, t, t->anc[0]) & anc_bits(m, t, t->anc[1]);
+	t->hm_up = up;
+	t->hm_row = up & anc_bits(m, t, t->anc[2]);
+}
+
+/* A row lock in mode under ancestors that the hierarchy cache vouches
+ * for: lock_ancestors would find each held, none covering. */
+static inline bool hcache_row(const struct lk__txn *t, const lk_res_t *res,
+			      unsigned mode)
+{
+	return res->kind == LK_RES_ROW && ((t->hm_row >> mode) & 1u) &&
+	       res->f[2] == t->hkey[2] && res->f[1] == t->hkey[1] &&
+	       res->f[0] == t->hkey[0];
+}
+
+/* A new row lock counts toward escalation of t's table lock tri (0: none
+ * found yet); past the threshold the table converts (lk__escalate, *tok
+ * its token). */
+static __attribute__((noinline)) void row_count(lk_lockmgr_t *m, struct lk__txn *t,
+						const lk_res_t *res, uint32_t tri,
+						uint64_t *tok)
+{
+	if (!tri)
+		tri = table_req(m, t, res);
+	if (tri && ++*table_count(m, t, tri) > m->cfg.escalation_threshold) {
+		hcache_clear(t); /* the table's mode changes */
+		/* a record becomes t's request to convert (fastpath.c) */
+		if (tri & LK__ANC_FP) {
+			lk_res_t tab = lk_res_table(res->f[0], res->f[1]);
+			if (lk__fp_to_main(m, t, &tab, &tri) != LK_OK)
+				tri = 0;
+		}
+		if (tri)
+			lk__escalate(m, t, tri, tok);
+	}
+}
+
+/* A row lock under ancestors that the hierarchy cache vouches for:
+ * lock_fast, then the escalation count (lock_slow's tail for a row). */
+static inline __attribute__((always_inline)) int
+lock_row_cached(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res,
+		unsigned mode, uint64_t *token)
+{
+	uint64_t tok = 0;
+	int rc = lock_fast(m, t, res, mode, &tok);
+	if (rc == LK_OK && m->cfg.escalation_threshold)
+		row_count(m, t, res, t->anc[1], &tok);
+	if (token && rc == LK_OK)
+		*token = tok;
+	return rc;
+}
+
 /* lk_lock_ex past the checks, when the fast path does not apply */
 static __attribute__((noinline)) int
 lock_slow(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res, unsigned mode,
@@ -416,8 +497,14 @@ lock_slow(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res, unsigned mode
 								 : lk__deadline(timeout_ns);
 	uint32_t tri = 0, ri = 0;
 	unsigned got = LK__GOT_NONE;
+	/* the cache's database and table, for a row under them; then it is
+	 * stale until lock_ancestors is done (any held mode may change) */
+	bool up = hier && res->kind == LK_RES_ROW && ((t->hm_up >> mode) & 1u) &&
+		  res->f[1] == t->hkey[1] && res->f[0] == t->hkey[0];
+	uint16_t up_bits = up ? t->hm_up : 0;
+	hcache_clear(t);
 	if (hier) {
-		int rc = lock_ancestors(m, t, res, mode, nowait, deadline, &tri);
+		int rc = lock_ancestors(m, t, res, mode, nowait, deadline, &tri, up);
 		if (rc == LK__COVERED) {
 			if (token)
 				*token = 0;
@@ -425,6 +512,8 @@ lock_slow(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res, unsigned mode
 		}
 		if (rc != LK_OK)
 			return rc;
+		if (res->kind == LK_RES_ROW)
+			hcache_fill(m, t, res, up_bits);
 	}
 	uint64_t tok = 0;
 	int rc = LK__FP_MISS;
@@ -456,20 +545,8 @@ lock_slow(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res, unsigned mode
 	/* every new row lock counts toward escalation, LK_F_NOHIER ones
 	 * too (they find the table lock themselves) */
 	if (got == LK__GOT_NEW && res->kind == LK_RES_ROW &&
-	    m->cfg.escalation_threshold && m->cfg.hierarchy) {
-		if (!tri)
-			tri = table_req(m, t, res);
-		if (tri && ++*table_count(m, t, tri) > m->cfg.escalation_threshold) {
-			/* a record becomes t's request to convert (fastpath.c) */
-			if (tri & LK__ANC_FP) {
-				lk_res_t tab = lk_res_table(res->f[0], res->f[1]);
-				if (lk__fp_to_main(m, t, &tab, &tri) != LK_OK)
-					tri = 0;
-			}
-			if (tri)
-				lk__escalate(m, t, tri, &tok);
-		}
-	}
+	    m->cfg.escalation_threshold && m->cfg.hierarchy)
+		row_count(m, t, res, tri, &tok);
 	if (token)
 		*token = tok;
 	return rc;
@@ -493,9 +570,18 @@ int lk_lock_ex(lk_txn_t *txn, const lk_res_t *res, int mode, uint64_t timeout_ns
 		    (res->kind == LK_RES_TABLE || res->kind == LK_RES_PAGE ||
 		     res->kind == LK_RES_ROW);
 	/* row and table locks that escalation must count, and database and
-	 * table locks (the fast path's records), take the slow path */
-	if (!hier && !(res->kind < 32 && ((m->slow_kinds >> res->kind) & 1u))) {
-		int rc = lock_fast(m, t, res, (unsigned)mode, token);
+	 * table locks (the fast path's records), take the slow path; so do
+	 * hierarchical calls, except a row under ancestors that the
+	 * hierarchy cache vouches for (no walk, no lookup: README
+	 * "Hierarchy cache") */
+	if (!hier) {
+		if (!(res->kind < 32 && ((m->slow_kinds >> res->kind) & 1u))) {
+			int rc = lock_fast(m, t, res, (unsigned)mode, token);
+			if (lk__likely(rc != LK__FAST_MISS))
+				return rc;
+		}
+	} else if (hcache_row(t, res, (unsigned)mode)) {
+		int rc = lock_row_cached(m, t, res, (unsigned)mode, token);
 		if (lk__likely(rc != LK__FAST_MISS))
 			return rc;
 	}

@@ -182,6 +182,15 @@ struct lk__txn {
 				table: the fast path asks it first (owner) */
 	uint8_t fp_counted;  /* counted some partition (owner)             */
 	uint64_t fp_bloom;   /* records this txn may have (owner)          */
+	/* The hierarchy cache (owner; README "Hierarchy cache"): while
+	 * hm_row or hm_up is not 0, anc[] holds t's granted locks on database
+	 * hkey[0], table hkey[0].hkey[1] and page hkey[0].hkey[1].hkey[2],
+	 * and bit m says that a row lock in mode m needs nothing from them:
+	 * none covers it, each holds its intention (hm_up: the database and
+	 * table; hm_row: all three). Cleared wherever anc[] or a held mode
+	 * may change (hcache_clear). */
+	uint16_t hm_up, hm_row;
+	uint32_t hkey[3];
 	LK_ATOMIC(uint64_t) st[LK__NST]; /* owner-written counters of every
 					  * txn this slot ran (never reset) */
 };
@@ -194,6 +203,9 @@ struct lk_lockmgr {
 	uint16_t weak;       /* fast-path modes (README "Fast path") */
 	uint16_t strong;     /* modes conflicting with a weak one */
 	uint32_t slow_kinds; /* bit k: kind k never takes lock_fast */
+	uint16_t anc_ok[LK_MAX_MODES]; /* held mode h on an ancestor: bit m
+				   when a child request in mode m needs
+				   nothing from it (no cover, intention held) */
 	struct lk__fpblk *fp;          /* ntxns blocks */
 	LK_ATOMIC(uint32_t) *fp_count; /* LK__FP_PARTS strong-lock counters */
 	unsigned char *pool;
@@ -276,6 +288,12 @@ LK__HIDDEN bool lk__escalate(lk_lockmgr_t *m, struct lk__txn *t, uint32_t tri,
 			     uint64_t *tok);
 LK__HIDDEN uint32_t lk__rows_under(lk_lockmgr_t *m, const struct lk__txn *t,
 				   const lk_res_t *tab);
+
+/* The hierarchy cache is stale: anc[] or a held mode may change. */
+static inline void hcache_clear(struct lk__txn *t)
+{
+	t->hm_up = t->hm_row = 0;
+}
 
 static inline struct lk__txn *txn_at(lk_lockmgr_t *m, uint32_t i)
 {

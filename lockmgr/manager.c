@@ -97,6 +97,17 @@ int lk_lockmgr_create(const lk_lockmgr_config_t *cfg, lk_lockmgr_t **out)
 		if (mt->intention[i] == i)
 			m->intent |= (uint16_t)(1u << i);
 	}
+	/* anc_ok[h]: child modes c that an ancestor held in h neither covers
+	 * (lock_ancestors' LK__COVERED) nor must convert for (its intention
+	 * is held) */
+	for (unsigned h = 0; h < mt->nmodes; h++)
+		for (unsigned c = 0; c < mt->nmodes; c++) {
+			unsigned im = mt->intention[c];
+			if (im == NONE || mt->supremum[h][im] != h ||
+			    (!((m->intent >> h) & 1u) && mt->supremum[h][c] == h))
+				continue;
+			m->anc_ok[h] |= (uint16_t)(1u << c);
+		}
 	m->ntxns = cfg->max_txns;
 	m->nreqs = cfg->max_requests;
 	m->nheads = cfg->max_requests;

@@ -75,6 +75,15 @@ static inline uint32_t req_alloc(lk_lockmgr_t *m, struct lk__txn *t)
 	return cache_take(&s, &t->rc);
 }
 
+/* A free head for t: from its cache inline; lk__head_alloc refills it. */
+static inline uint32_t head_alloc(lk_lockmgr_t *m, struct lk__txn *t)
+{
+	if (lk__unlikely(!t->hc.first))
+		return lk__head_alloc(m, t);
+	stk_t s = head_stk(m);
+	return cache_take(&s, &t->hc);
+}
+
 /* Free request i of running txn t. A running txn's frees keep its cache
  * below req_batch (it may start with req_batch, what its slot kept from
  * the txn before); the rest go back to the shared stack at once,

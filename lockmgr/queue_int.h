@@ -169,9 +169,12 @@ static inline void tlist_del(lk_lockmgr_t *m, struct lk__txn *t, uint32_t ri)
 	atomic_store_explicit(&t->nlocks,
 			      atomic_load_explicit(&t->nlocks, memory_order_relaxed) - 1,
 			      memory_order_relaxed);
-	for (int k = 0; k < 3; k++)
-		if (t->anc[k] == ri)
-			t->anc[k] = 0;
+	if (lk__unlikely((t->anc[0] == ri) | (t->anc[1] == ri) | (t->anc[2] == ri))) {
+		for (int k = 0; k < 3; k++)
+			if (t->anc[k] == ri)
+				t->anc[k] = 0;
+		hcache_clear(t);
+	}
 }
 
 #endif

@@ -43,6 +43,7 @@ int lk_txn_begin(lk_lockmgr_t *m, lk_txn_t **out)
 	t->bloom = 0;
 	t->token_out = 0;
 	t->anc[0] = t->anc[1] = t->anc[2] = 0;
+	hcache_clear(t);
 	t->fp_main = 0; /* fp_used and fp_counted were cleared at the end */
 	t->fp_bloom = 0; /* an end with no record left did not clear it */
 	atomic_store_explicit(&t->nlocks, 0, memory_order_relaxed);

@@ -48,7 +48,7 @@ size_t lk_snapshot(lk_lockmgr_t *m, lk_lockinfo_t *out, size_t cap)
 		struct lk__bucket *bk = &m->buckets[b];
 		if (!bucket_first(bk))
 			continue;
-		uint32_t first = lk__blatch_lock(bk);
+		uint32_t first = blatch_lock(bk);
 		for (uint32_t i = first;
 		     i; i = atomic_load_explicit(&m->heads[i].next, memory_order_relaxed)) {
 			struct lk__head *h = &m->heads[i];
