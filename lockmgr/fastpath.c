@@ -106,7 +106,8 @@ int lk__fp_lock(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
 		unsigned mode, unsigned *got, uint32_t *rec)
 {
 	struct lk__fprec *e;
-	int i = t->fp_used ? fp_find(m, t, r) : -1;
+	uint64_t bb = fp_bloom_bit(r);
+	int i = t->fp_used ? fp_find_bb(m, t, r, bb) : -1;
 	if (i >= 0) {
 		e = &m->fp[t->idx].rec[i];
 		if (atomic_load_explicit(&e->moved, memory_order_relaxed))
@@ -152,7 +153,7 @@ int lk__fp_lock(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
 	e->nchild = 0;
 	atomic_store_explicit(&e->moved, 0, memory_order_relaxed);
 	t->fp_used |= 1u << i;
-	t->fp_bloom |= fp_bloom_bit(r);
+	t->fp_bloom |= bb;
 	/* the events under the latch: a strong locker that moves the record
 	 * later also emits later (README "Trace") */
 	EMIT_RES(m, t, r, LK_EV_REQUEST, mode, NONE, LK_OK, false, 0);

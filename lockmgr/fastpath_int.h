@@ -57,12 +57,12 @@ static inline void fp_key(const struct lk__fprec *e, lk_res_t *r)
 		r->f[k] = e->key[k + 1];
 }
 
-/* t's record for r, or -1. Owner only: it alone writes keys and fp_used,
- * so it reads them without its latch. */
-static inline int fp_find(const lk_lockmgr_t *m, const struct lk__txn *t,
-			  const lk_res_t *r)
+/* t's record for r (bb: fp_bloom_bit(r)), or -1. Owner only: it alone
+ * writes keys and fp_used, so it reads them without its latch. */
+static inline int fp_find_bb(const lk_lockmgr_t *m, const struct lk__txn *t,
+			     const lk_res_t *r, uint64_t bb)
 {
-	if (!(t->fp_bloom & fp_bloom_bit(r)))
+	if (!(t->fp_bloom & bb))
 		return -1;
 	const struct lk__fprec *e = m->fp[t->idx].rec;
 	for (uint32_t u = t->fp_used; u; u &= u - 1) {
@@ -71,6 +71,12 @@ static inline int fp_find(const lk_lockmgr_t *m, const struct lk__txn *t,
 			return i;
 	}
 	return -1;
+}
+
+static inline int fp_find(const lk_lockmgr_t *m, const struct lk__txn *t,
+			  const lk_res_t *r)
+{
+	return fp_find_bb(m, t, r, fp_bloom_bit(r));
 }
 
 #endif
