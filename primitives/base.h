@@ -362,7 +362,11 @@ static inline void lk__park_learn_(void)
  *   lk__tsan_post_unlock(l, f)   after it
  *   lk__tsan_pre_signal(l) / lk__tsan_post_signal(l)  around a wake-up
  *                                that is not part of a lock or unlock
- *                                (sem.h's post)
+ *                                (sem.h's post), or around a primitive's
+ *                                own bookkeeping that is no edge of its
+ *                                guarantee (cond.h's queue and internal
+ *                                lock); l's value only: it may be gone by
+ *                                post_signal
  *   lk__tsan_release(a) / lk__tsan_acquire(a)  a happens-before edge
  *                                between two points that are not a mutex
  *                                (sem.h: post to the wait that takes it)
@@ -376,7 +380,7 @@ static inline void lk__park_learn_(void)
  *                                (event.h's count_down)
  * A release or an acquire inside a pre/post pair is ignored, as are the
  * atomics there: a primitive that is not a mutex (sem.h, once.h,
- * barrier.h, event.h) releases before it opens the signal that frames its
+ * barrier.h, event.h, cond.h) releases before it opens the signal that frames its
  * publishing step, and acquires outside any pair.
  * Blocking inside a lock or unlock (a futex park or a nap in lk__wait())
  * is framed by pre_divert/post_divert, so that TSan does not count the

@@ -22,6 +22,7 @@
 #include <latchkit/once.h>
 #include <latchkit/barrier.h>
 #include <latchkit/event.h>
+#include <latchkit/cond.h>
 #define MX(n) \
 void v_##n##_init(lk_##n##_t *l) { lk_##n##_init(l); } \
 void v_##n##_lock(lk_##n##_t *l) { lk_##n##_lock(l); } \
@@ -97,3 +98,14 @@ bool v_latch_try_wait(const lk_latch_t *l) { return lk_latch_try_wait(l); }
 void v_latch_wait(lk_latch_t *l) { lk_latch_wait(l); }
 int v_latch_timedwait(lk_latch_t *l, const struct timespec *t) { return lk_latch_timedwait(l, t); }
 uint32_t v_latch_count(const lk_latch_t *l) { return lk_latch_count(l); }
+void v_cond_init(lk_cond_t *c) { lk_cond_init(c); }
+void v_cond_destroy(lk_cond_t *c) { lk_cond_destroy(c); }
+void v_cond_wait(lk_cond_t *c, lk_mutex_t *m) { lk_cond_wait(c, m); }
+bool v_cond_timedwait(lk_cond_t *c, lk_mutex_t *m, uint64_t t) { return lk_cond_timedwait(c, m, t); }
+int v_cond_timedwait_until(lk_cond_t *c, lk_mutex_t *m, const struct timespec *t) { return lk_cond_timedwait_until(c, m, t); }
+void v_cond_wait_with(lk_cond_t *c, void *l, lk_cond_latch_fn u, lk_cond_latch_fn k) { lk_cond_wait_with(c, l, u, k); }
+bool v_cond_timedwait_with(lk_cond_t *c, void *l, lk_cond_latch_fn u, lk_cond_latch_fn k, uint64_t t) { return lk_cond_timedwait_with(c, l, u, k, t); }
+int v_cond_timedwait_until_with(lk_cond_t *c, void *l, lk_cond_latch_fn u, lk_cond_latch_fn k, const struct timespec *t) { return lk_cond_timedwait_until_with(c, l, u, k, t); }
+void v_cond_signal(lk_cond_t *c) { lk_cond_signal(c); }
+void v_cond_broadcast(lk_cond_t *c) { lk_cond_broadcast(c); }
+uint32_t v_cond_waiters(const lk_cond_t *c) { return lk_cond_waiters(c); }
