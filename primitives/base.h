@@ -251,6 +251,27 @@ static inline uint64_t lk__deadline(uint64_t timeout_ns)
 	return d < timeout_ns ? UINT64_MAX : d;
 }
 
+/* An absolute CLOCK_MONOTONIC time, as the _timedwait_until verbs take it,
+ * as a deadline in lk__now_ns() time (never 0). Returns EINVAL, and leaves
+ * *deadline alone, for NULL, tv_nsec outside [0, 1e9) or a negative
+ * tv_sec; else 0. */
+static inline int lk__abstime_deadline(const struct timespec *abstime,
+				       uint64_t *deadline)
+{
+	if (!abstime || abstime->tv_sec < 0 || abstime->tv_nsec < 0 ||
+	    abstime->tv_nsec >= 1000000000L)
+		return EINVAL;
+	uint64_t s = LK__CAST(uint64_t, abstime->tv_sec);
+	uint64_t ns = LK__CAST(uint64_t, abstime->tv_nsec);
+	if (s > (UINT64_MAX - ns) / 1000000000u)
+		*deadline = UINT64_MAX; /* beyond any clock: never */
+	else
+		*deadline = s * 1000000000u + ns;
+	if (*deadline == 0)
+		*deadline = 1; /* 0 means none to lk__wait; 1 ns has passed */
+	return 0;
+}
+
 /* A timespec from nanoseconds. */
 static inline struct timespec lk__timespec_(uint64_t ns)
 {

@@ -376,24 +376,6 @@ LK__COLD bool lk__cond_wait_(lk_cond_t *c, lk_mutex_t *m, void *latch,
 	return lk__tsan_acquired(&n.state, chosen); /* the waker's work */
 }
 
-/* An absolute CLOCK_MONOTONIC timespec as lk__now_ns() time (never 0). */
-static inline int lk__cond_deadline_(const struct timespec *abstime,
-				     uint64_t *deadline)
-{
-	if (!abstime || abstime->tv_sec < 0 || abstime->tv_nsec < 0 ||
-	    abstime->tv_nsec >= 1000000000L)
-		return EINVAL;
-	uint64_t s = LK__CAST(uint64_t, abstime->tv_sec);
-	uint64_t ns = LK__CAST(uint64_t, abstime->tv_nsec);
-	if (s > (UINT64_MAX - ns) / 1000000000u)
-		*deadline = UINT64_MAX;
-	else
-		*deadline = s * 1000000000u + ns;
-	if (*deadline == 0)
-		*deadline = 1; /* 0 means none to lk__wait */
-	return 0;
-}
-
 /* Releases m, waits until a signal or broadcast chooses the caller, and
  * takes m again. m must be held by the caller. Returns only when chosen:
  * no spurious wake-ups; still, re-check the predicate (another thread
@@ -429,7 +411,7 @@ static inline int lk_cond_timedwait_until(lk_cond_t *c, lk_mutex_t *m,
 	LK__CHECK(lk__owner_is_self(&m->owner_), "lk_cond_timedwait_until",
 		  "wait with a mutex the caller does not hold");
 	uint64_t d;
-	if (lk__cond_deadline_(abstime, &d))
+	if (lk__abstime_deadline(abstime, &d))
 		return EINVAL;
 	if (lk__now_ns() >= d)
 		return ETIMEDOUT;
@@ -471,7 +453,7 @@ static inline int lk_cond_timedwait_until_with(lk_cond_t *c, void *latch,
 					       const struct timespec *abstime)
 {
 	uint64_t d;
-	if (lk__cond_deadline_(abstime, &d))
+	if (lk__abstime_deadline(abstime, &d))
 		return EINVAL;
 	if (lk__now_ns() >= d)
 		return ETIMEDOUT;

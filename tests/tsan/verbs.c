@@ -91,12 +91,14 @@ void v_ev_set(lk_event_t *e) { lk_event_set(e); }
 bool v_ev_is_set(const lk_event_t *e) { return lk_event_is_set(e); }
 bool v_ev_trywait(const lk_event_t *e) { return lk_event_trywait(e); }
 void v_ev_wait(lk_event_t *e) { lk_event_wait(e); }
-int v_ev_timedwait(lk_event_t *e, const struct timespec *t) { return lk_event_timedwait(e, t); }
+bool v_ev_timedwait(lk_event_t *e, uint64_t t) { return lk_event_timedwait(e, t); }
+int v_ev_timedwait_until(lk_event_t *e, const struct timespec *t) { return lk_event_timedwait_until(e, t); }
 int v_latch_init(lk_latch_t *l, uint32_t n) { return lk_latch_init(l, n); }
 int v_latch_count_down(lk_latch_t *l, uint32_t n) { return lk_latch_count_down(l, n); }
 bool v_latch_try_wait(const lk_latch_t *l) { return lk_latch_try_wait(l); }
 void v_latch_wait(lk_latch_t *l) { lk_latch_wait(l); }
-int v_latch_timedwait(lk_latch_t *l, const struct timespec *t) { return lk_latch_timedwait(l, t); }
+bool v_latch_timedwait(lk_latch_t *l, uint64_t t) { return lk_latch_timedwait(l, t); }
+int v_latch_timedwait_until(lk_latch_t *l, const struct timespec *t) { return lk_latch_timedwait_until(l, t); }
 uint32_t v_latch_count(const lk_latch_t *l) { return lk_latch_count(l); }
 void v_cond_init(lk_cond_t *c) { lk_cond_init(c); }
 void v_cond_destroy(lk_cond_t *c) { lk_cond_destroy(c); }
