@@ -125,13 +125,16 @@
  * (base.h) as sem.h and event.h are, with exactly the edge above: the
  * waker releases the chosen node's word before it hands the node over,
  * the hand-over framed as a signal; a waiter that returns chosen acquires
- * that word. Everything else of the cond's own (its internal lk_mutex,
- * the queue, the node's atomics, on both sides) runs inside signal
- * frames, which TSan ignores: its internal lock is no mutex to TSan, so
- * it neither orders threads that merely passed through it (two waiters,
- * a signal that chose another waiter) nor enters lock orders. The
- * caller's latch is released and taken again outside those frames, as
- * the caller's. The node is on the waiter's stack: TSan keeps a release
+ * that word. The rest of the cond's own work (its internal lk_mutex and
+ * the queue, on both sides; the waker's atomics on the node) runs inside
+ * signal frames, which TSan ignores: the internal lock is no mutex to
+ * TSan, so it neither orders threads that merely passed through it (two
+ * waiters, a signal that chose another waiter) nor enters lock orders.
+ * The waiter's own loads and CAS on its node stay visible; the stores
+ * they read were made inside frames, so the only edge an acquire load
+ * there can take is the annotation's release at that address. The caller's
+ * latch is released and taken again outside the frames, as the
+ * caller's. The node is on the waiter's stack: TSan keeps a release
  * at that address after the frame is gone, so a later wait there (by the
  * same thread, or one whose stack took the place of an exited thread's)
  * acquires it again: edges from signals that are long over.
