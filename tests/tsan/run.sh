@@ -1,7 +1,7 @@
 #!/bin/bash
 # run.sh BIN [PLAIN_OBJ]: checks what ThreadSanitizer reports about every
 # latch (base.h's annotations). BIN is tests/tsan/tsan_latch.c (with
-# tsan_clean.c and tsan_hb.c) built with
+# tsan_clean.c, tsan_hb.c, tsan_cond.c and tsan_cond_unannotated.c) built with
 # -fsanitize=thread; it runs every scenario in one process ("tsan_latch
 # all"), framing each with "=== SCENARIO KIND" lines, and this script
 # checks each frame's reports:
