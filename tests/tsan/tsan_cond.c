@@ -267,6 +267,8 @@ static void cond_queue(void)
 	lk_mutex_init(&cq_mu);
 	lk_cond_init(&cq_full);
 	lk_cond_init(&cq_empty);
+	cq_head = cq_tail = 0;
+	cq_sum = 0;
 	cq_left = 400;
 	run_threads(4, cq_thread);
 	if (cq_sum != 2 * 200 * 201 / 2)
