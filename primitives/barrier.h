@@ -43,9 +43,16 @@
  * returned from its last wait (after joining them, or after another
  * barrier), as POSIX and C++20's std::barrier require; LK_DEBUG checks
  * that (glibc's destroy waits for them instead, at the cost of a second
- * atomic per wait). No timed wait: an arrival is counted by the others
- * and cannot be withdrawn once the generation may have ended (pthread has
- * none either).
+ * atomic per wait).
+ *
+ * No timed wait (neither _timedwait nor _timedwait_until, the two forms of
+ * the waits on an event or a condition): a party that gave up would have
+ * to take back its arrival, which the others have counted and which may
+ * be the one that ends the generation (the serial thread's swap races
+ * with the give-up); left counted, it lets the generation end without the
+ * party, which is C++20's arrive_and_drop, not a wait that timed out.
+ * pthread_barrier and std::barrier have no timed wait either. A one-shot
+ * rendezvous with a bound is an lk_latch (event.h), which has both forms.
  *
  * Progress: blocking; the serial thread does one fetch_add, one store,
  * one swap and, only if someone parked, one futex wake. Waiters spin for

@@ -251,6 +251,27 @@ static inline uint64_t lk__deadline(uint64_t timeout_ns)
 	return d < timeout_ns ? UINT64_MAX : d;
 }
 
+/* An absolute CLOCK_MONOTONIC time, as the _timedwait_until verbs take it,
+ * as a deadline in lk__now_ns() time (never 0). Returns EINVAL, and leaves
+ * *deadline alone, for NULL, tv_nsec outside [0, 1e9) or a negative
+ * tv_sec; else 0. */
+static inline int lk__abstime_deadline(const struct timespec *abstime,
+				       uint64_t *deadline)
+{
+	if (!abstime || abstime->tv_sec < 0 || abstime->tv_nsec < 0 ||
+	    abstime->tv_nsec >= 1000000000L)
+		return EINVAL;
+	uint64_t s = LK__CAST(uint64_t, abstime->tv_sec);
+	uint64_t ns = LK__CAST(uint64_t, abstime->tv_nsec);
+	if (s > (UINT64_MAX - ns) / 1000000000u)
+		*deadline = UINT64_MAX; /* beyond any clock: never */
+	else
+		*deadline = s * 1000000000u + ns;
+	if (*deadline == 0)
+		*deadline = 1; /* 0 means none to lk__wait; 1 ns has passed */
+	return 0;
+}
+
 /* A timespec from nanoseconds. */
 static inline struct timespec lk__timespec_(uint64_t ns)
 {
@@ -362,7 +383,11 @@ static inline void lk__park_learn_(void)
  *   lk__tsan_post_unlock(l, f)   after it
  *   lk__tsan_pre_signal(l) / lk__tsan_post_signal(l)  around a wake-up
  *                                that is not part of a lock or unlock
- *                                (sem.h's post)
+ *                                (sem.h's post), or around a primitive's
+ *                                own bookkeeping that is no edge of its
+ *                                guarantee (cond.h's queue and internal
+ *                                lock); l's value only: it may be gone by
+ *                                post_signal
  *   lk__tsan_release(a) / lk__tsan_acquire(a)  a happens-before edge
  *                                between two points that are not a mutex
  *                                (sem.h: post to the wait that takes it)
@@ -376,7 +401,7 @@ static inline void lk__park_learn_(void)
  *                                (event.h's count_down)
  * A release or an acquire inside a pre/post pair is ignored, as are the
  * atomics there: a primitive that is not a mutex (sem.h, once.h,
- * barrier.h, event.h) releases before it opens the signal that frames its
+ * barrier.h, event.h, cond.h) releases before it opens the signal that frames its
  * publishing step, and acquires outside any pair.
  * Blocking inside a lock or unlock (a futex park or a nap in lk__wait())
  * is framed by pre_divert/post_divert, so that TSan does not count the

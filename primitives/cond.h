@@ -61,6 +61,17 @@
  * the order they arrived. A timed waiter whose deadline passes after a
  * signal chose it takes the wake (returns true), so the signal is not
  * lost. Checked by verify/spin/cond.pml and verify/tla/Cond.tla.
+ * Memory: whatever a thread did before a signal or broadcast happens
+ * before the return of each waiter that this call chose (the waker's
+ * release on the waiter's node, the waiter's acquire: see Memory orders),
+ * so data written after the mutex was released, or without it, and before
+ * the signal is seen by the waiter it wakes (POSIX lists signal and
+ * broadcast among the calls that synchronize memory; C11's cnd_signal and
+ * C++'s notify_one promise less, and TSan's model of pthread_cond gives
+ * no such edge). Nothing more: a signal or broadcast that chose nobody
+ * orders nothing, a waiter that timed out unchosen is ordered with the
+ * others by the mutex alone, and what the waker does after its call is
+ * ordered with nobody.
  * Progress: waits block; signal and broadcast block only on the internal
  * lock (held for a few instructions per waiter, never across a system
  * call), and signal with no waiter is one relaxed load. Fairness: FIFO
@@ -99,13 +110,34 @@
  *       order themselves.
  *   waker's CAS WAITING -> SIGNALED, store SIGNALED/REQUEUED: release;
  *       waiter's loads: acquire: the waker's reads of the node (links,
- *       mutex) happen before the waiter's stack frame is reused.
+ *       mutex) happen before the waiter's stack frame is reused, and
+ *       what the waker did before its signal or broadcast happens before
+ *       the chosen waiter's return (the Memory guarantee).
  *   waker's store BUSY: relaxed; the futex call that follows compares
  *       and wakes in the kernel.
  *   fix-up fetch_or(mutex word, WAITERS): relaxed, as lk_mutex's own
  *       WAITERS announcements: RMWs on the word order themselves, and the
  *       requeue before it is a system call.
  *   waiters query: relaxed, a snapshot.
+ *
+ * ThreadSanitizer: not a mutex (the caller's latch is the mutex, and its
+ * own annotations order the critical sections), so it is annotated
+ * (base.h) as sem.h and event.h are, with exactly the edge above: the
+ * waker releases the chosen node's word before it hands the node over,
+ * the hand-over framed as a signal; a waiter that returns chosen acquires
+ * that word. The rest of the cond's own work (its internal lk_mutex and
+ * the queue, on both sides; the waker's atomics on the node) runs inside
+ * signal frames, which TSan ignores: the internal lock is no mutex to
+ * TSan, so it neither orders threads that merely passed through it (two
+ * waiters, a signal that chose another waiter) nor enters lock orders.
+ * The waiter's own loads and CAS on its node stay visible; the stores
+ * they read were made inside frames, so the only edge an acquire load
+ * there can take is the annotation's release at that address. The caller's
+ * latch is released and taken again outside the frames, as the
+ * caller's. The node is on the waiter's stack: TSan keeps a release
+ * at that address after the frame is gone, so a later wait there (by the
+ * same thread, or one whose stack took the place of an exited thread's)
+ * acquires it again: edges from signals that are long over.
  *
  * LK_DEBUG: lk_cond_wait and the timed forms abort (lk__misuse) when the
  * caller does not hold the lk_mutex, and any wait when the waiters on the
@@ -220,11 +252,14 @@ LK__COLD void lk__cond_wake_parked_(lk__cond_node_t *n, bool morph)
 static inline void lk__cond_hand_(lk__cond_node_t *n, bool morph)
 {
 	uint32_t s = LK_COND_WAITING_;
+	lk__tsan_release(&n->state); /* the waker's work, to this waiter */
+	lk__tsan_pre_signal(n);
 	/* release: as above; relaxed on failure (then s is PARKED) */
 	if (!atomic_compare_exchange_strong_explicit(
 		    &n->state, &s, LK_COND_SIGNALED_, memory_order_release,
 		    memory_order_relaxed))
 		lk__cond_wake_parked_(n, morph);
+	lk__tsan_post_signal(n); /* n's value only: n may be gone */
 }
 
 /* Unlinks n; the internal lock is held. */
@@ -262,6 +297,7 @@ LK__COLD bool lk__cond_wait_(lk_cond_t *c, lk_mutex_t *m, void *latch,
 	n.m = m;
 	n.latch = latch;
 	n.next = NULL;
+	lk__tsan_pre_signal(c); /* queueing: the cond's own business */
 	lk_mutex_lock(&c->lock);
 	LK__CHECK(!c->tail || c->tail->latch == latch, fn,
 		  "waiters on one cond with different latches");
@@ -279,6 +315,7 @@ LK__COLD bool lk__cond_wait_(lk_cond_t *c, lk_mutex_t *m, void *latch,
 		atomic_load_explicit(&c->waiters, memory_order_relaxed) + 1,
 		memory_order_relaxed);
 	lk_mutex_unlock(&c->lock);
+	lk__tsan_post_signal(c);
 	if (m)
 		lk_mutex_unlock(m);
 	else
@@ -315,11 +352,13 @@ LK__COLD bool lk__cond_wait_(lk_cond_t *c, lk_mutex_t *m, void *latch,
 			continue;
 		/* The deadline passed. Still queued: leave. Else a signal
 		 * has chosen us and is on its way: take it, untimed. */
+		lk__tsan_pre_signal(c);
 		lk_mutex_lock(&c->lock);
 		bool queued = n.queued;
 		if (queued)
 			lk__cond_unlink_(c, &n);
 		lk_mutex_unlock(&c->lock);
+		lk__tsan_post_signal(c);
 		if (queued) {
 			chosen = false;
 			break;
@@ -337,25 +376,7 @@ LK__COLD bool lk__cond_wait_(lk_cond_t *c, lk_mutex_t *m, void *latch,
 	} else {
 		lock_fn(latch);
 	}
-	return chosen;
-}
-
-/* An absolute CLOCK_MONOTONIC timespec as lk__now_ns() time (never 0). */
-static inline int lk__cond_deadline_(const struct timespec *abstime,
-				     uint64_t *deadline)
-{
-	if (!abstime || abstime->tv_sec < 0 || abstime->tv_nsec < 0 ||
-	    abstime->tv_nsec >= 1000000000L)
-		return EINVAL;
-	uint64_t s = LK__CAST(uint64_t, abstime->tv_sec);
-	uint64_t ns = LK__CAST(uint64_t, abstime->tv_nsec);
-	if (s > (UINT64_MAX - ns) / 1000000000u)
-		*deadline = UINT64_MAX;
-	else
-		*deadline = s * 1000000000u + ns;
-	if (*deadline == 0)
-		*deadline = 1; /* 0 means none to lk__wait */
-	return 0;
+	return lk__tsan_acquired(&n.state, chosen); /* the waker's work */
 }
 
 /* Releases m, waits until a signal or broadcast chooses the caller, and
@@ -393,7 +414,7 @@ static inline int lk_cond_timedwait_until(lk_cond_t *c, lk_mutex_t *m,
 	LK__CHECK(lk__owner_is_self(&m->owner_), "lk_cond_timedwait_until",
 		  "wait with a mutex the caller does not hold");
 	uint64_t d;
-	if (lk__cond_deadline_(abstime, &d))
+	if (lk__abstime_deadline(abstime, &d))
 		return EINVAL;
 	if (lk__now_ns() >= d)
 		return ETIMEDOUT;
@@ -435,7 +456,7 @@ static inline int lk_cond_timedwait_until_with(lk_cond_t *c, void *latch,
 					       const struct timespec *abstime)
 {
 	uint64_t d;
-	if (lk__cond_deadline_(abstime, &d))
+	if (lk__abstime_deadline(abstime, &d))
 		return EINVAL;
 	if (lk__now_ns() >= d)
 		return ETIMEDOUT;
@@ -447,11 +468,13 @@ static inline int lk_cond_timedwait_until_with(lk_cond_t *c, void *latch,
 
 LK__COLD void lk__cond_signal_slow_(lk_cond_t *c)
 {
+	lk__tsan_pre_signal(c);
 	lk_mutex_lock(&c->lock);
 	lk__cond_node_t *n = c->head;
 	if (n)
 		lk__cond_unlink_(c, n);
 	lk_mutex_unlock(&c->lock);
+	lk__tsan_post_signal(c);
 	if (n)
 		lk__cond_hand_(n, false);
 }
@@ -468,6 +491,7 @@ static inline void lk_cond_signal(lk_cond_t *c)
 
 LK__COLD void lk__cond_broadcast_slow_(lk_cond_t *c)
 {
+	lk__tsan_pre_signal(c);
 	lk_mutex_lock(&c->lock);
 	lk__cond_node_t *n = c->head;
 	for (lk__cond_node_t *p = n; p; p = p->next)
@@ -476,8 +500,11 @@ LK__COLD void lk__cond_broadcast_slow_(lk_cond_t *c)
 	/* relaxed: under the lock */
 	atomic_store_explicit(&c->waiters, 0, memory_order_relaxed);
 	lk_mutex_unlock(&c->lock);
+	lk__tsan_post_signal(c);
 	while (n) {
+		lk__tsan_pre_signal(c);
 		lk__cond_node_t *next = n->next; /* before n goes back */
+		lk__tsan_post_signal(c);
 		lk__cond_hand_(n, true);
 		n = next;
 	}

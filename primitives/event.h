@@ -28,24 +28,30 @@
  *
  * Event: lk_event_set() opens it for good (a second set does nothing: an
  * event may be set from several places, e.g. a shutdown signal); wait,
- * timedwait and trywait return once it is set. One-shot: no reset while
+ * the timed waits and trywait return once it is set. One-shot: no reset while
  * it may be in use (lk_event_init() makes it unset again when nobody
  * waits or sets). Latch (folly::Latch, C++20 std::latch): lk_latch_init(l,
  * n) sets n; lk_latch_count_down(l, k) subtracts k, refusing with EINVAL
  * (and changing nothing) when k exceeds what is left; the step that
- * reaches 0 opens it, and wait, timedwait and try_wait return once open.
+ * reaches 0 opens it, and wait, the timed waits and try_wait return once
+ * open.
  *
- * Timed waits take an absolute CLOCK_MONOTONIC deadline (a struct timespec,
- * as issue 19 fixed for the waits on an event or a condition, like
- * pthread_cond_timedwait on a CLOCK_MONOTONIC condattr) and return 0 (open),
- * ETIMEDOUT (the deadline passed first) or EINVAL (tv_nsec outside
- * [0, 1e9) or tv_sec negative: nothing is done, the object is unchanged).
- * A deadline already past still returns 0 if the word is open.
+ * Timed waits come in the two forms of every wait on an event or a
+ * condition (cond.h's too): _timedwait takes a relative timeout in ns,
+ * like every timed verb of latchkit, and returns true (open) or false
+ * (timed out); _timedwait_until takes an absolute CLOCK_MONOTONIC
+ * deadline, a struct timespec (like pthread_cond_timedwait on a
+ * CLOCK_MONOTONIC condattr), which stays put when a loop waits again, and
+ * returns 0 (open), ETIMEDOUT (the deadline passed first) or EINVAL (NULL,
+ * tv_nsec outside [0, 1e9) or tv_sec negative: nothing is done, the object
+ * is unchanged). A timeout or deadline already past still reports open if
+ * the word is open.
  *
  * Guarantees: whatever a thread did before its set (or its count_down)
- * happens before the return of every wait that returns 0 and of every
- * trywait / is_set / try_wait that returns true. A wait never returns 0
- * before the word is open, and returns once it is (when it runs).
+ * happens before the return of every wait that reports open (a
+ * _timedwait_until that returns 0, a _timedwait, trywait, is_set or
+ * try_wait that returns true). A wait never reports open before the word
+ * is open, and returns once it is (when it runs).
  * Progress: set is wait-free (one exchange, plus one futex wake when
  * someone parked); count_down is lock-free (a CAS loop, plus the wake
  * when it opens); the queries are one acquire load; waits block.
@@ -60,8 +66,8 @@
  * count_down releases it before each CAS it tries, framing the CAS as a
  * signal (a count_down that subtracts nothing, n = 0 or n above what is
  * left, releases nothing unless it lost a CAS first); every wait that
- * returns 0 and every trywait, is_set or try_wait that returns true
- * acquires it. So a set, and every count_down, happens before the return
+ * reports open (0 or true), and every trywait, is_set or try_wait that
+ * returns true, acquires it. So a set, and every count_down, happens before the return
  * of every wait that sees the word open, as TSan sees it; what an opener
  * does after its step is ordered with nobody. The waiters' own loads and
  * CASes stay visible to TSan (they publish nothing). No lock order: a
@@ -105,25 +111,6 @@ typedef struct {
 #define LK_LATCH_INIT(n) {LK__AINIT(n)}
 /* The largest count a latch takes. */
 #define LK_LATCH_MAX 0x7fffffffu
-
-/* An absolute CLOCK_MONOTONIC timespec as base.h's deadline (ns, never 0).
- * False: invalid (tv_nsec outside [0, 1e9), or tv_sec negative). */
-static inline bool lk_event_deadline_(const struct timespec *abstime,
-				      uint64_t *deadline)
-{
-	if (abstime->tv_sec < 0 || abstime->tv_nsec < 0 ||
-	    abstime->tv_nsec >= 1000000000L)
-		return false;
-	uint64_t s = LK__CAST(uint64_t, abstime->tv_sec);
-	uint64_t ns = LK__CAST(uint64_t, abstime->tv_nsec);
-	if (s > (UINT64_MAX - ns) / 1000000000u)
-		*deadline = UINT64_MAX; /* beyond any clock: never */
-	else
-		*deadline = s * 1000000000u + ns;
-	if (*deadline == 0)
-		*deadline = 1; /* 0 means none to lk__wait; 1 ns has passed */
-	return true;
-}
 
 /* Waits until the word reads `open`. deadline: 0 none. Returns 0 or
  * ETIMEDOUT. */
@@ -206,13 +193,23 @@ static inline void lk_event_wait(lk_event_t *e)
 	lk_event_wait_slow_(&e->word, LK_EVENT_SET_, 0);
 }
 
+/* Waits until e is set, for at most timeout_ns (relative). True: set;
+ * false: timed out. A timeout of 0 only looks. */
+static inline bool lk_event_timedwait(lk_event_t *e, uint64_t timeout_ns)
+{
+	if (lk_event_is_set(e))
+		return true;
+	return lk_event_wait_slow_(&e->word, LK_EVENT_SET_,
+				   lk__deadline(timeout_ns)) == 0;
+}
+
 /* Waits until e is set or CLOCK_MONOTONIC reaches abstime. Returns 0 (set),
- * ETIMEDOUT, or EINVAL for an invalid abstime (nothing done). */
-static inline int lk_event_timedwait(lk_event_t *e,
-				     const struct timespec *abstime)
+ * ETIMEDOUT, or EINVAL for a NULL or invalid abstime (nothing done). */
+static inline int lk_event_timedwait_until(lk_event_t *e,
+					   const struct timespec *abstime)
 {
 	uint64_t deadline;
-	if (!lk_event_deadline_(abstime, &deadline))
+	if (lk__abstime_deadline(abstime, &deadline))
 		return EINVAL;
 	if (lk_event_is_set(e))
 		return 0;
@@ -280,13 +277,23 @@ static inline void lk_latch_wait(lk_latch_t *l)
 	lk_event_wait_slow_(&l->word, 0, 0);
 }
 
+/* Waits until l is open, for at most timeout_ns (relative). True: open;
+ * false: timed out. A timeout of 0 only looks. */
+static inline bool lk_latch_timedwait(lk_latch_t *l, uint64_t timeout_ns)
+{
+	if (lk_latch_try_wait(l))
+		return true;
+	return lk_event_wait_slow_(&l->word, 0, lk__deadline(timeout_ns)) == 0;
+}
+
 /* Waits until l is open or CLOCK_MONOTONIC reaches abstime. Returns 0
- * (open), ETIMEDOUT, or EINVAL for an invalid abstime (nothing done). */
-static inline int lk_latch_timedwait(lk_latch_t *l,
-				     const struct timespec *abstime)
+ * (open), ETIMEDOUT, or EINVAL for a NULL or invalid abstime (nothing
+ * done). */
+static inline int lk_latch_timedwait_until(lk_latch_t *l,
+					   const struct timespec *abstime)
 {
 	uint64_t deadline;
-	if (!lk_event_deadline_(abstime, &deadline))
+	if (lk__abstime_deadline(abstime, &deadline))
 		return EINVAL;
 	if (lk_latch_try_wait(l))
 		return 0;

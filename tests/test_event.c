@@ -1,6 +1,7 @@
 /* Event and latch: each verb, waiters woken and seeing the setter's work,
- * timed waits that time out on time (checked against the clock), bad
- * timespecs and counts refused with the object unchanged. */
+ * timed waits (relative _timedwait, absolute _timedwait_until) that time
+ * out on time (checked against the clock), bad timespecs and counts
+ * refused with the object unchanged. */
 #include <latchkit/event.h>
 #include <string.h>
 
@@ -29,14 +30,18 @@ Test(event, verbs)
 	cr_assert(!lk_event_is_set(&e));
 	cr_assert(!lk_event_trywait(&e));
 	struct timespec past = {0, 0};
-	cr_assert_eq(lk_event_timedwait(&e, &past), ETIMEDOUT);
+	cr_assert_eq(lk_event_timedwait_until(&e, &past), ETIMEDOUT);
+	cr_assert(!lk_event_timedwait(&e, 0), "unset: 0 ns only looks");
+	cr_assert(!lk_event_timedwait(&e, 1000), "unset: 1 us times out");
 	lk_event_set(&e);
 	cr_assert(lk_event_is_set(&e));
 	cr_assert(lk_event_trywait(&e));
 	lk_event_wait(&e);
-	cr_assert_eq(lk_event_timedwait(&e, &past), 0, "set: 0 even when past");
+	cr_assert_eq(lk_event_timedwait_until(&e, &past), 0, "set: 0 even when past");
 	struct timespec later = in_ms(1000);
-	cr_assert_eq(lk_event_timedwait(&e, &later), 0);
+	cr_assert_eq(lk_event_timedwait_until(&e, &later), 0);
+	cr_assert(lk_event_timedwait(&e, 0), "set: true even with 0 ns");
+	cr_assert(lk_event_timedwait(&e, UINT64_MAX), "set: true at once");
 	lk_event_set(&e); /* a second set does nothing */
 	cr_assert(lk_event_is_set(&e));
 	lk_event_init(&e);
@@ -53,7 +58,7 @@ Test(event, timedwait_times_out_on_time)
 	lk_event_init(&e);
 	for (int ms = 1; ms <= 100; ms *= 10) {
 		struct timespec dl = in_ms((uint64_t)ms);
-		int rc = lk_event_timedwait(&e, &dl);
+		int rc = lk_event_timedwait_until(&e, &dl);
 		uint64_t now = lkt_now_ns();
 		cr_assert_eq(rc, ETIMEDOUT);
 		cr_assert_geq(now, ts_ns(dl), "returned %.3f ms early",
@@ -61,8 +66,17 @@ Test(event, timedwait_times_out_on_time)
 		cr_assert_lt(now, ts_ns(dl) + 2000000000u,
 			     "absurdly late: %.1f ms",
 			     (double)(now - ts_ns(dl)) / 1e6);
-		cr_log_info("timedwait %d ms: late by %.3f ms", ms,
+		cr_log_info("timedwait_until %d ms: late by %.3f ms", ms,
 			    (double)(now - ts_ns(dl)) / 1e6);
+		uint64_t t0 = lkt_now_ns();
+		cr_assert(!lk_event_timedwait(&e, (uint64_t)ms * 1000000u));
+		now = lkt_now_ns();
+		cr_assert_geq(now - t0, (uint64_t)ms * 1000000u,
+			      "relative: returned %.3f ms early",
+			      (double)((uint64_t)ms * 1000000u - (now - t0)) /
+				      1e6);
+		cr_assert_lt(now - t0, (uint64_t)ms * 1000000u + 2000000000u,
+			     "relative: absurdly late");
 	}
 	cr_assert(!lk_event_is_set(&e));
 }
@@ -80,21 +94,23 @@ Test(event, bad_timespec_refused)
 			lk_event_set(&e);
 		for (int i = 0; i < 4; i++) {
 			uint32_t before = atomic_load(&e.word);
-			cr_assert_eq(lk_event_timedwait(&e, &bad[i]), EINVAL,
+			cr_assert_eq(lk_event_timedwait_until(&e, &bad[i]), EINVAL,
 				     "case %d", i);
 			cr_assert_eq(atomic_load(&e.word), before);
 		}
+		cr_assert_eq(lk_event_timedwait_until(&e, NULL), EINVAL);
+		cr_assert_eq(atomic_load(&e.word), set ? 1u : 0u);
 	}
 	/* the limits themselves are valid */
 	lk_event_t e = LK_EVENT_INIT;
 	struct timespec edge = {0, 999999999L};
-	cr_assert_eq(lk_event_timedwait(&e, &edge), ETIMEDOUT);
+	cr_assert_eq(lk_event_timedwait_until(&e, &edge), ETIMEDOUT);
 	struct timespec zero = {0, 0};
-	cr_assert_eq(lk_event_timedwait(&e, &zero), ETIMEDOUT);
+	cr_assert_eq(lk_event_timedwait_until(&e, &zero), ETIMEDOUT);
 }
 
-/* Waiters (wait and timedwait) parked before the set are all woken, and
- * each sees the setter's plain write. */
+/* Waiters (wait, timedwait, timedwait_until) parked before the set are all
+ * woken, and each sees the setter's plain write. */
 #define WAITERS 8
 typedef struct {
 	lk_event_t e;
@@ -106,11 +122,14 @@ static void *event_waiter(void *p, int id)
 {
 	wake_t *c = (wake_t *)p;
 	atomic_fetch_add(&c->started, 1);
-	if (id & 1) {
+	if (id % 3 == 0) {
 		lk_event_wait(&c->e);
+	} else if (id % 3 == 1) {
+		if (!lk_event_timedwait(&c->e, (uint64_t)30000 * 1000000u))
+			atomic_fetch_add(&c->bad, 1);
 	} else {
 		struct timespec dl = in_ms(30000);
-		if (lk_event_timedwait(&c->e, &dl) != 0)
+		if (lk_event_timedwait_until(&c->e, &dl) != 0)
 			atomic_fetch_add(&c->bad, 1);
 	}
 	if (c->payload != 99)
@@ -153,7 +172,10 @@ Test(latch, verbs)
 	cr_assert_eq(lk_latch_count(&l), 3);
 	cr_assert(!lk_latch_try_wait(&l));
 	struct timespec past = {0, 0};
-	cr_assert_eq(lk_latch_timedwait(&l, &past), ETIMEDOUT);
+	cr_assert_eq(lk_latch_timedwait_until(&l, &past), ETIMEDOUT);
+	cr_assert(!lk_latch_timedwait(&l, 0), "closed: 0 ns only looks");
+	cr_assert(!lk_latch_timedwait(&l, 1000), "closed: 1 us times out");
+	cr_assert_eq(lk_latch_count(&l), 3, "a timed-out wait counts nothing");
 	cr_assert_eq(lk_latch_count_down(&l, 0), 0); /* nothing */
 	cr_assert_eq(lk_latch_count(&l), 3);
 	cr_assert_eq(lk_latch_count_down(&l, 1), 0);
@@ -164,7 +186,8 @@ Test(latch, verbs)
 	cr_assert_eq(lk_latch_count(&l), 0);
 	cr_assert(lk_latch_try_wait(&l));
 	lk_latch_wait(&l);
-	cr_assert_eq(lk_latch_timedwait(&l, &past), 0);
+	cr_assert_eq(lk_latch_timedwait_until(&l, &past), 0);
+	cr_assert(lk_latch_timedwait(&l, 0), "open: true even with 0 ns");
 	cr_assert_eq(lk_latch_count_down(&l, 1), EINVAL, "open: nothing left");
 	cr_assert_eq(lk_latch_count_down(&l, 0), 0);
 	/* init */
@@ -186,11 +209,16 @@ Test(latch, timedwait_times_out_on_time)
 	lk_latch_t l;
 	lk_latch_init(&l, 1);
 	struct timespec dl = in_ms(50);
-	int rc = lk_latch_timedwait(&l, &dl);
+	int rc = lk_latch_timedwait_until(&l, &dl);
 	uint64_t now = lkt_now_ns();
 	cr_assert_eq(rc, ETIMEDOUT);
 	cr_assert_geq(now, ts_ns(dl));
 	cr_assert_lt(now, ts_ns(dl) + 2000000000u);
+	uint64_t t0 = lkt_now_ns();
+	cr_assert(!lk_latch_timedwait(&l, 50000000u));
+	now = lkt_now_ns();
+	cr_assert_geq(now - t0, 50000000u, "relative: early");
+	cr_assert_lt(now - t0, 50000000u + 2000000000u, "relative: late");
 	cr_assert_eq(lk_latch_count(&l), 1);
 }
 
@@ -201,11 +229,13 @@ Test(latch, bad_timespec_refused)
 	lk_latch_init(&l, 2);
 	for (int i = 0; i < 3; i++) {
 		uint32_t before = atomic_load(&l.word);
-		cr_assert_eq(lk_latch_timedwait(&l, &bad[i]), EINVAL);
+		cr_assert_eq(lk_latch_timedwait_until(&l, &bad[i]), EINVAL);
 		cr_assert_eq(atomic_load(&l.word), before);
 	}
+	cr_assert_eq(lk_latch_timedwait_until(&l, NULL), EINVAL);
+	cr_assert_eq(lk_latch_count(&l), 2);
 	lk_latch_count_down(&l, 2);
-	cr_assert_eq(lk_latch_timedwait(&l, &bad[0]), EINVAL, "open too");
+	cr_assert_eq(lk_latch_timedwait_until(&l, &bad[0]), EINVAL, "open too");
 }
 
 /* COUNTERS threads count down 1000 times each, writing their slot before
@@ -239,11 +269,14 @@ static void *latch_worker(void *p, int id)
 		}
 		return NULL;
 	}
-	if (id & 1) {
+	if (id % 3 == 0) {
 		lk_latch_wait(&c->l);
+	} else if (id % 3 == 1) {
+		if (!lk_latch_timedwait(&c->l, (uint64_t)30000 * 1000000u))
+			atomic_fetch_add(&c->bad, 1);
 	} else {
 		struct timespec dl = in_ms(30000);
-		if (lk_latch_timedwait(&c->l, &dl) != 0)
+		if (lk_latch_timedwait_until(&c->l, &dl) != 0)
 			atomic_fetch_add(&c->bad, 1);
 	}
 	atomic_fetch_add(&c->released, 1);

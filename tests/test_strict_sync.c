@@ -42,13 +42,17 @@ Test(strict_sync, once_event_latch)
 	struct timespec dl;
 	dl.tv_sec = (time_t)(t / 1000000000u);
 	dl.tv_nsec = (long)(t % 1000000000u);
-	cr_assert_eq(lk_event_timedwait(&e, &dl), ETIMEDOUT);
+	cr_assert_eq(lk_event_timedwait_until(&e, &dl), ETIMEDOUT);
 	cr_assert_geq(lk__now_ns(), t);
+	cr_assert(!lk_event_timedwait(&e, 1000000u)); /* 1 ms, relative */
 	lk_event_set(&e);
-	cr_assert_eq(lk_event_timedwait(&e, &dl), 0);
+	cr_assert_eq(lk_event_timedwait_until(&e, &dl), 0);
+	cr_assert(lk_event_timedwait(&e, 0));
 
 	lk_latch_t l = LK_LATCH_INIT(1);
-	cr_assert_eq(lk_latch_timedwait(&l, &dl), ETIMEDOUT);
+	cr_assert_eq(lk_latch_timedwait_until(&l, &dl), ETIMEDOUT);
+	cr_assert(!lk_latch_timedwait(&l, 1000000u));
 	cr_assert_eq(lk_latch_count_down(&l, 1), 0);
-	cr_assert_eq(lk_latch_timedwait(&l, &dl), 0);
+	cr_assert_eq(lk_latch_timedwait_until(&l, &dl), 0);
+	cr_assert(lk_latch_timedwait(&l, 0));
 }

@@ -28,7 +28,7 @@ int main(void)
 	struct timespec deadline;     /* absolute, CLOCK_MONOTONIC */
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += 5;
-	if (lk_latch_timedwait(&loaded, &deadline) != 0)
+	if (lk_latch_timedwait_until(&loaded, &deadline) != 0)
 		return 1;             /* ETIMEDOUT: a loader is stuck */
 	printf("%d %d %d\n", parts[0], parts[1], parts[2]); /* 10 11 12 */
 	for (int i = 0; i < 3; i++)

@@ -182,13 +182,15 @@ static void latches(void)
 	struct timespec past;
 	past.tv_sec = 0;
 	past.tv_nsec = 0;
-	CHECK(lk_event_timedwait(&event, &past) == ETIMEDOUT);
+	CHECK(lk_event_timedwait_until(&event, &past) == ETIMEDOUT);
+	CHECK(!lk_event_timedwait(&event, 0));
 	lk_event_set(&event);
 	lk_event_wait(&event);
 	CHECK(lk_event_trywait(&event));
 	CHECK(lk_latch_count_down(&latch, 2) == 0);
 	lk_latch_wait(&latch);
-	CHECK(lk_latch_timedwait(&latch, &past) == 0);
+	CHECK(lk_latch_timedwait_until(&latch, &past) == 0);
+	CHECK(lk_latch_timedwait(&latch, 0));
 }
 
 #ifndef CONSUMER_HEADERS_ONLY

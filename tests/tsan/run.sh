@@ -1,7 +1,7 @@
 #!/bin/bash
 # run.sh BIN [PLAIN_OBJ]: checks what ThreadSanitizer reports about every
 # latch (base.h's annotations). BIN is tests/tsan/tsan_latch.c (with
-# tsan_clean.c and tsan_hb.c) built with
+# tsan_clean.c, tsan_hb.c, tsan_cond.c and tsan_cond_unannotated.c) built with
 # -fsanitize=thread; it runs every scenario in one process ("tsan_latch
 # all"), framing each with "=== SCENARIO KIND" lines, and this script
 # checks each frame's reports:
@@ -11,8 +11,14 @@
 #               a stack holding the latch's init (lk_KIND_init, or
 #               pthread_mutex_init for the pthread control)
 #   race-after  exactly one report, a data race on tsan_shared (the data
-#               written after a publish: once, barrier, event, latch), with
-#               no access under a mutex (they are not mutexes)
+#               written after a publish: once, barrier, event, latch, a
+#               cond's signal), with no access under a mutex (they are not
+#               mutexes)
+#   race-unchosen, race-before  the same check: data written before a
+#               signal that chose nobody, read after a wait that timed out
+#               (cond); data written before a signal, read by the waiter it
+#               chose, with cond.h's release and acquire compiled out
+#               (cond-unannotated)
 #   abba-timed, abba-try, clean   no report at all (a timed or try lock
 #               cannot deadlock: TSan adds no lock-order edge for either, as
 #               its own pthread_mutex_timedlock interceptor does)
@@ -65,7 +71,7 @@ function flush(   s, k, why, init, mm) {
 			why = "no access under a mutex (mutexes: write M..)"
 		else if (index(frames[m], " " init " ") == 0)
 			why = m " not created at " init ":" frames[m]
-	} else if (s == "race-after") {
+	} else if (s == "race-after" || s == "race-unchosen" || s == "race-before") {
 		if (nw != 1 || types != "data race;")
 			why = "want one data race, got " nw ": " types
 		else if (!loc)

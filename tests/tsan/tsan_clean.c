@@ -1,7 +1,8 @@
 /*
  * tests/tsan/tsan_clean.c: the clean runs of the latches that are not
- * mutexes (semaphore, condition variable, Left-Right, optimistic
- * readers): plain data ordered by them alone, which TSan must not report.
+ * mutexes (semaphore, Left-Right, optimistic readers): plain data ordered
+ * by them alone, which TSan must not report. The condition variable has
+ * tsan_cond.c.
  */
 #include <latchkit/barrier.h>
 #include <latchkit/brlock.h>
@@ -90,56 +91,6 @@ void sem_clean(void)
 	lk_sem_init(&sem_slots, SEM_K);
 	lk_sem_init(&sem_items, 0);
 	run_threads(2, sem_thread);
-}
-
-/* cond: a bounded queue of plain slots under one lk_mutex and two conds
- * (not_full, not_empty), two producers and two consumers, signals and a
- * broadcast, a timed wait; the slots are plain data ordered by the mutex
- * alone, so TSan must report nothing (and no lock-order inversion between
- * the user's mutex and the cond's own). */
-#define CQ_N 4
-static lk_mutex_t cq_mu;
-static lk_cond_t cq_full, cq_empty;
-static long cq_slot[CQ_N], cq_sum;
-static unsigned cq_head, cq_tail, cq_left;
-
-static void *cq_thread(void *arg)
-{
-	long id = (long)arg;
-	for (int i = 0; i < 200; i++) {
-		lk_mutex_lock(&cq_mu);
-		if (id < 2) { /* producer */
-			while (cq_tail - cq_head == CQ_N)
-				lk_cond_wait(&cq_full, &cq_mu);
-			cq_slot[cq_tail++ % CQ_N] = i + 1;
-			lk_cond_signal(&cq_empty);
-		} else { /* consumer */
-			while (cq_tail == cq_head)
-				if (!lk_cond_timedwait(&cq_empty, &cq_mu, 50000000u) &&
-				    cq_tail == cq_head)
-					continue;
-			cq_sum += cq_slot[cq_head++ % CQ_N];
-			if (--cq_left % 16 == 0)
-				lk_cond_broadcast(&cq_full);
-			else
-				lk_cond_signal(&cq_full);
-		}
-		lk_mutex_unlock(&cq_mu);
-	}
-	return NULL;
-}
-
-void cond_clean(void)
-{
-	lk_mutex_init(&cq_mu);
-	lk_cond_init(&cq_full);
-	lk_cond_init(&cq_empty);
-	cq_left = 400;
-	run_threads(4, cq_thread);
-	if (cq_sum != 2 * 200 * 201 / 2) {
-		fprintf(stderr, "cond: sum %ld\n", cq_sum);
-		exit(1);
-	}
 }
 
 /* Left-Right: plain instances; readers wait-free, writers apply twice. */

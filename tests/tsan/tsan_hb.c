@@ -43,7 +43,8 @@ static void nap_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-/* An absolute CLOCK_MONOTONIC deadline ms from now (event.h's timedwait). */
+/* An absolute CLOCK_MONOTONIC deadline ms from now (the _timedwait_until
+ * verbs). */
 static struct timespec deadline_ms(long ms)
 {
 	struct timespec ts;
@@ -211,8 +212,9 @@ void barrier_run(void)
 }
 
 /* event: thread 0 writes, then sets (after a nap, so that waiters park);
- * 1 waits, 2 timedwaits (first with a deadline already past), 3 polls
- * trywait, then is_set; each reads after. */
+ * 1 waits, 2 timedwaits (timedwait_until with a deadline already past,
+ * then timedwait, then timedwait_until), 3 polls trywait, then is_set;
+ * each reads after. */
 static lk_event_t ev, ev_late;
 static long ev_data[2];
 
@@ -239,10 +241,13 @@ static void *ev_thread(void *arg)
 		break;
 	case 2:
 		t = deadline_ms(0);
-		if (lk_event_timedwait(&ev, &t) == 0)
+		if (lk_event_timedwait_until(&ev, &t) == 0)
 			ev_check();
+		if (!lk_event_timedwait(&ev, 10000u * (uint64_t)MS))
+			hb_fail("event: timedwait (relative)", 0, 1);
+		ev_check();
 		t = deadline_ms(10000);
-		if (lk_event_timedwait(&ev, &t) != 0)
+		if (lk_event_timedwait_until(&ev, &t) != 0)
 			hb_fail("event: timedwait", 1, 0);
 		ev_check();
 		break;
@@ -271,7 +276,8 @@ void event_run(void)
 
 /* latch: threads 0-2 write their slot, then count down 1, 1 and 2 (0 also
  * counts down 0 first, which does nothing; 2 naps first, so that waiters
- * park); 3 waits, 4 timedwaits, 5 polls try_wait; each reads every slot. */
+ * park); 3 waits, 4 timedwaits (relative, then until), 5 polls try_wait;
+ * each reads every slot. */
 static lk_latch_t lat, lat_late;
 static long lat_slot[3];
 
@@ -303,8 +309,11 @@ static void *lat_thread(void *arg)
 		lat_check();
 		break;
 	case 4:
+		if (!lk_latch_timedwait(&lat, 10000u * (uint64_t)MS))
+			hb_fail("latch: timedwait (relative)", 0, 1);
+		lat_check();
 		t = deadline_ms(10000);
-		if (lk_latch_timedwait(&lat, &t) != 0)
+		if (lk_latch_timedwait_until(&lat, &t) != 0)
 			hb_fail("latch: timedwait", 1, 0);
 		lat_check();
 		break;

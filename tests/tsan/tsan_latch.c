@@ -32,7 +32,17 @@
  *                               waits, then reads it: a data race report on
  *                               tsan_shared, with no mutex in it (the
  *                               write comes after the publish, so nothing
- *                               orders it).
+ *                               orders it). cond: written after the
+ *                               signal, read by the waiter it chose.
+ *   tsan_latch race-unchosen cond  written before a signal that finds no
+ *                               waiter, read after a wait that timed out:
+ *                               a data race report on tsan_shared.
+ *   tsan_latch race-before cond-unannotated  written before a signal,
+ *                               read by the waiter it chose, with cond.h's
+ *                               release and acquire compiled out
+ *                               (tsan_cond_unannotated.c): a data race
+ *                               report on tsan_shared (the annotation is
+ *                               what orders it: the clean run's twin).
  *   tsan_latch all              every scenario of every KIND in one run
  *                               (one process: TSan's start and its
  *                               symbolizer are paid once), each framed by
@@ -48,7 +58,8 @@
  * clean-only users: sem (a bounded buffer: post and wait order plain data),
  * leftright, seqlock-read and optlock-read (optimistic readers beside
  * writers), or a primitive that orders without excluding: once, barrier,
- * event, latch (clean and race-after). Exit status: TSan's (66 with a report), 0 without, 1 when a
+ * event, latch (clean and race-after), cond (tsan_cond.c: clean,
+ * race-after, race-unchosen) and cond-unannotated (race-before). Exit status: TSan's (66 with a report), 0 without, 1 when a
  * check of the program's own fails, 2 on misuse.
  */
 #include <latchkit/barrier.h>
@@ -244,9 +255,12 @@ static void rwmu_unlock(void *l) { lk_rwmutex_upunlock(l); }
 
 /* ---- data that only the latch orders ------------------------------------ */
 
-/* Plain and external, so that no store is optimised away. The race
- * scenario races on tsan_shared[kind]: each kind its own address. */
-long tsan_shared[32];
+/* Plain and external, so that no store is optimised away. A scenario
+ * races on tsan_shared[kind][its place in the kind's list]: each its own
+ * address (clang 14's TSan reports a second race on an address already
+ * reported by an earlier scenario no more). */
+#define SCEN_MAX 6
+long tsan_shared[32][SCEN_MAX];
 long tsan_f[2]; /* both equal outside a write section */
 long tsan_count;
 
@@ -367,7 +381,10 @@ static const kind_t kinds[] = {
 	K_RW(pfrwlock, NULL),
 	K_RW(brlock, NULL),
 	K_ONLY("sem", sem_clean),
-	K_ONLY("cond", cond_clean),
+	{"cond", "clean race-after race-unchosen", 0, NULL, NULL, NULL, NULL,
+	 NULL, NULL, NULL, NULL, NULL, NULL, cond_run},
+	{"cond-unannotated", "race-before", 0, NULL, NULL, NULL, NULL, NULL,
+	 NULL, NULL, NULL, NULL, NULL, cond_unannotated_run},
 	K_ONLY("leftright", leftright_clean),
 	K_ONLY("seqlock-read", seqlock_read_clean),
 	K_ONLY("optlock-read", optlock_read_clean),
@@ -381,6 +398,7 @@ static const kind_t kinds[] = {
 /* ---- the scenarios ------------------------------------------------------ */
 
 static const kind_t *K;
+const char *scenario;
 static void *A, *B;
 
 static void *new_latch(void)
@@ -499,7 +517,8 @@ static void *clean_thread(void *arg)
 static int usage(void)
 {
 	fprintf(stderr, "usage: tsan_latch list | all | "
-			"{abba|abba-timed|abba-try|race|race-after|clean} "
+			"{abba|abba-timed|abba-try|race|race-after|"
+			"race-unchosen|race-before|clean} "
 			"KIND\n");
 	return 2;
 }
@@ -511,15 +530,19 @@ static double now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-/* Is scen one of k's scenarios (a whole word of its list)? */
-static bool has_scenario(const kind_t *k, const char *scen)
+/* Which word of k's scenarios scen is (-1: none). */
+static int scenario_index(const kind_t *k, const char *scen)
 {
 	size_t n = strlen(scen);
 	for (const char *p = k->scenarios; (p = strstr(p, scen)); p += n)
 		if ((p == k->scenarios || p[-1] == ' ') &&
-		    (p[n] == ' ' || p[n] == 0))
-			return true;
-	return false;
+		    (p[n] == ' ' || p[n] == 0)) {
+			int i = 0;
+			for (const char *q = k->scenarios; q < p; q++)
+				i += *q == ' ';
+			return i;
+		}
+	return -1;
 }
 
 /* One scenario; 0 when it ran to its end. */
@@ -527,7 +550,8 @@ static int run(const char *scen, const kind_t *k)
 {
 	pthread_t t, u;
 	K = k;
-	shared = &tsan_shared[k - kinds];
+	shared = &tsan_shared[k - kinds][scenario_index(k, scen)];
+	scenario = scen;
 	late = !strcmp(scen, "race-after");
 	atomic_store(&flag, 0);
 	atomic_store(&done, 0);
@@ -565,6 +589,13 @@ int main(int argc, char **argv)
 	setvbuf(stderr, NULL, _IONBF, 0);
 	if (NKINDS > sizeof tsan_shared / sizeof tsan_shared[0])
 		return 2;
+	for (size_t i = 0; i < NKINDS; i++) {
+		int words = 1;
+		for (const char *q = kinds[i].scenarios; *q; q++)
+			words += *q == ' ';
+		if (words > SCEN_MAX)
+			return 2;
+	}
 	if (argc == 2 && !strcmp(argv[1], "list")) {
 		for (size_t i = 0; i < NKINDS; i++)
 			printf("%s %s\n", kinds[i].name, kinds[i].scenarios);
@@ -592,7 +623,7 @@ int main(int argc, char **argv)
 		return usage();
 	for (size_t i = 0; i < NKINDS; i++)
 		if (!strcmp(argv[2], kinds[i].name) &&
-		    has_scenario(&kinds[i], argv[1]))
+		    scenario_index(&kinds[i], argv[1]) >= 0)
 			return run(argv[1], &kinds[i]);
 	return usage();
 }

@@ -22,6 +22,7 @@
 #include <latchkit/once.h>
 #include <latchkit/barrier.h>
 #include <latchkit/event.h>
+#include <latchkit/cond.h>
 #define MX(n) \
 void v_##n##_init(lk_##n##_t *l) { lk_##n##_init(l); } \
 void v_##n##_lock(lk_##n##_t *l) { lk_##n##_lock(l); } \
@@ -90,10 +91,23 @@ void v_ev_set(lk_event_t *e) { lk_event_set(e); }
 bool v_ev_is_set(const lk_event_t *e) { return lk_event_is_set(e); }
 bool v_ev_trywait(const lk_event_t *e) { return lk_event_trywait(e); }
 void v_ev_wait(lk_event_t *e) { lk_event_wait(e); }
-int v_ev_timedwait(lk_event_t *e, const struct timespec *t) { return lk_event_timedwait(e, t); }
+bool v_ev_timedwait(lk_event_t *e, uint64_t t) { return lk_event_timedwait(e, t); }
+int v_ev_timedwait_until(lk_event_t *e, const struct timespec *t) { return lk_event_timedwait_until(e, t); }
 int v_latch_init(lk_latch_t *l, uint32_t n) { return lk_latch_init(l, n); }
 int v_latch_count_down(lk_latch_t *l, uint32_t n) { return lk_latch_count_down(l, n); }
 bool v_latch_try_wait(const lk_latch_t *l) { return lk_latch_try_wait(l); }
 void v_latch_wait(lk_latch_t *l) { lk_latch_wait(l); }
-int v_latch_timedwait(lk_latch_t *l, const struct timespec *t) { return lk_latch_timedwait(l, t); }
+bool v_latch_timedwait(lk_latch_t *l, uint64_t t) { return lk_latch_timedwait(l, t); }
+int v_latch_timedwait_until(lk_latch_t *l, const struct timespec *t) { return lk_latch_timedwait_until(l, t); }
 uint32_t v_latch_count(const lk_latch_t *l) { return lk_latch_count(l); }
+void v_cond_init(lk_cond_t *c) { lk_cond_init(c); }
+void v_cond_destroy(lk_cond_t *c) { lk_cond_destroy(c); }
+void v_cond_wait(lk_cond_t *c, lk_mutex_t *m) { lk_cond_wait(c, m); }
+bool v_cond_timedwait(lk_cond_t *c, lk_mutex_t *m, uint64_t t) { return lk_cond_timedwait(c, m, t); }
+int v_cond_timedwait_until(lk_cond_t *c, lk_mutex_t *m, const struct timespec *t) { return lk_cond_timedwait_until(c, m, t); }
+void v_cond_wait_with(lk_cond_t *c, void *l, lk_cond_latch_fn u, lk_cond_latch_fn k) { lk_cond_wait_with(c, l, u, k); }
+bool v_cond_timedwait_with(lk_cond_t *c, void *l, lk_cond_latch_fn u, lk_cond_latch_fn k, uint64_t t) { return lk_cond_timedwait_with(c, l, u, k, t); }
+int v_cond_timedwait_until_with(lk_cond_t *c, void *l, lk_cond_latch_fn u, lk_cond_latch_fn k, const struct timespec *t) { return lk_cond_timedwait_until_with(c, l, u, k, t); }
+void v_cond_signal(lk_cond_t *c) { lk_cond_signal(c); }
+void v_cond_broadcast(lk_cond_t *c) { lk_cond_broadcast(c); }
+uint32_t v_cond_waiters(const lk_cond_t *c) { return lk_cond_waiters(c); }

@@ -6,12 +6,13 @@
  *   once     every thread calls lk_once_ctx on this round's once: fn runs
  *            once and every caller sees the plain value it wrote;
  *   event    one thread (it changes each round) writes a plain value and
- *            sets this round's event; the others wait (wait, a timedwait
- *            with a deadline under 1 ms retried, or now and then trywait
- *            polling) and read it;
+ *            sets this round's event; the others wait (wait, a
+ *            timedwait_until with a deadline under 1 ms or a timedwait of
+ *            under 1 ms, retried, or now and then trywait polling) and
+ *            read it;
  *   latch    every thread writes its plain slot and counts down this
- *            round's latch of T, then waits (wait or timedwait) and reads
- *            every slot.
+ *            round's latch of T, then waits (wait, timedwait_until or
+ *            timedwait) and reads every slot.
  * Two sets of objects, by round parity: the serial thread of a round's
  * first barrier re-initializes the other set, which nobody touches until
  * the next round's barrier. The serial thread also reads the clock and
@@ -137,11 +138,17 @@ static void *worker(void *ctx, int id)
 					sched_yield();
 				break;
 			case 1:
+				while (!lk_event_timedwait(
+					&s->ev, stress_rand(&rs) % 1000000))
+					atomic_fetch_add_explicit(
+						&timeouts, 1,
+						memory_order_relaxed);
+				break;
 			case 2:
 			case 3:
 				for (;;) {
 					struct timespec dl = soon(&rs);
-					int rc = lk_event_timedwait(&s->ev, &dl);
+					int rc = lk_event_timedwait_until(&s->ev, &dl);
 					if (rc == 0)
 						break;
 					if (rc != ETIMEDOUT)
@@ -165,12 +172,18 @@ static void *worker(void *ctx, int id)
 		stress_jitter(&rs);
 		if (lk_latch_count_down(&s->latch, 1) != 0)
 			stress_fail("latch: count_down refused in round %ld", r);
-		if (stress_rand(&rs) & 1) {
+		uint32_t how = stress_rand(&rs) % 3;
+		if (how == 0) {
 			lk_latch_wait(&s->latch);
+		} else if (how == 1) {
+			while (!lk_latch_timedwait(&s->latch,
+						   stress_rand(&rs) % 1000000))
+				atomic_fetch_add_explicit(&timeouts, 1,
+							  memory_order_relaxed);
 		} else {
 			for (;;) {
 				struct timespec dl = soon(&rs);
-				int rc = lk_latch_timedwait(&s->latch, &dl);
+				int rc = lk_latch_timedwait_until(&s->latch, &dl);
 				if (rc == 0)
 					break;
 				if (rc != ETIMEDOUT)
