@@ -48,6 +48,7 @@ include dist/dist.mk
 include verify/verify.mk
 include bench/bench.mk
 include bench/headproto.mk
+include preload/preload.mk
 -include lockmgr/demo/demo.mk
 
 # The order matters only for reading the log: unit tests first.
