@@ -60,6 +60,7 @@ test: deps headers
 	@$(MAKE) --no-print-directory -j$(NPROC) test-stress
 	@$(MAKE) --no-print-directory verify-spin
 	@$(MAKE) --no-print-directory -j$(NPROC) bench-smoke
+	@$(MAKE) --no-print-directory -j$(NPROC) test-preload
 	@scripts/check.sh bench-head-selftest $(MAKE) --no-print-directory bench-head-selftest
 	@$(MAKE) --no-print-directory test-dist
 	@$(MAKE) --no-print-directory -j$(NPROC) test-model

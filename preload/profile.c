@@ -199,9 +199,17 @@ static void sym(char *buf, size_t n, void *pc)
 		snprintf(buf, n, "%p", pc);
 		return;
 	}
-	if (d.dli_sname)
-		snprintf(buf, n, "%s+0x%lx", d.dli_sname,
+	if (d.dli_sname) {
+		/* C++ names demangled when the program has libstdc++ */
+		char *(*dem)(const char *, char *, size_t *, int *) =
+			(char *(*)(const char *, char *, size_t *,
+				   int *))dlsym(RTLD_DEFAULT, "__cxa_demangle");
+		int st = -1;
+		char *nice = dem ? dem(d.dli_sname, NULL, NULL, &st) : NULL;
+		snprintf(buf, n, "%s+0x%lx", nice && !st ? nice : d.dli_sname,
 			 (unsigned long)((char *)pc - (char *)d.dli_saddr));
+		free(nice);
+	}
 	else {
 		const char *f = strrchr(d.dli_fname, '/');
 		snprintf(buf, n, "%s+0x%lx", f ? f + 1 : d.dli_fname,
@@ -248,6 +256,10 @@ static void report(void)
 		v[i] = &recs[i];
 		acq += recs[i].acq;
 		cont += recs[i].cont;
+	}
+	if (!acq) { /* a wrapper (a shell, timeout): leave the file alone */
+		munmap(v, (n + 1) * sizeof *v);
+		return;
 	}
 	qsort(v, n, sizeof *v, by_contention);
 	if (top > n)

@@ -35,7 +35,7 @@ static void *worker(void *arg)
 	int id = (int)(long)arg;
 	for (int i = 0; i < 20000; i++) {
 		take_hot();
-		for (int j = 0; j < 3; j++)
+		for (int j = 0; j < 30; j++)
 			take_cold(id);
 		if (i % 100 == 0 && id < 2) {
 			pthread_mutex_lock(&warm);

@@ -1,0 +1,71 @@
+#!/bin/bash
+# preload/test.sh SO BINDIR: liblatchkit-preload.so's tests (make
+# test-preload, part of make test); about 15 s on 2 cores.
+#  1. preload_verbs (every interposed verb) under every LATCHKIT_LOCK, and
+#     under every LATCHKIT_RWLOCK; it checks that its mutexes are latchkit's
+#     (PRELOAD_EXPECT=latchkit), so it cannot pass on glibc's.
+#  2. an unknown and an empty LATCHKIT_LOCK: one line on stderr, the program
+#     runs on glibc (PRELOAD_EXPECT=glibc), exit 0.
+#  3. the profile of preload_hot names its hot lock (take_hot) first, in the
+#     table and in the CSV.
+#  4. kccachetest wicked -th 4 under every algorithm passes its own check
+#     ("ok"); a profiled run shows its mutexes reach the preload.
+set -u
+so=$(realpath "$1"); bin=$2
+algs="mutex ticket mcs clh tas ttas"
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+fail=0
+bad() { echo "FAIL: $*"; fail=1; }
+run() { # run NAME ENV... CMD...: 120 s cap, so a hang is a failure
+	local name=$1; shift
+	timeout 120 env "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
+}
+
+for a in $algs; do
+	if run "verbs-$a" PRELOAD_EXPECT=latchkit LATCHKIT_LOCK=$a LD_PRELOAD="$so" \
+		"$bin/preload_verbs"; then echo "ok verbs LATCHKIT_LOCK=$a"
+	else bad "verbs LATCHKIT_LOCK=$a"; cat "$tmp/verbs-$a.err"; fi
+done
+for rw in rwmutex rwlock pfrwlock brlock; do
+	if run "verbs-rw-$rw" PRELOAD_EXPECT=latchkit LATCHKIT_LOCK=ticket \
+		LATCHKIT_RWLOCK=$rw LD_PRELOAD="$so" "$bin/preload_verbs"
+	then echo "ok verbs LATCHKIT_RWLOCK=$rw"
+	else bad "verbs LATCHKIT_RWLOCK=$rw"; cat "$tmp/verbs-rw-$rw.err"; fi
+done
+
+for v in bogus ""; do
+	if run glibc PRELOAD_EXPECT=glibc LATCHKIT_LOCK="$v" LD_PRELOAD="$so" \
+		"$bin/preload_verbs" &&
+	   [ "$(grep -c "unknown LATCHKIT_LOCK \"$v\".*running on glibc" "$tmp/glibc.err")" = 1 ] &&
+	   [ "$(wc -l < "$tmp/glibc.err")" = 1 ]
+	then echo "ok LATCHKIT_LOCK=\"$v\": one line, runs on glibc"
+	else bad "LATCHKIT_LOCK=\"$v\""; cat "$tmp/glibc.err"; fi
+done
+
+for a in mutex mcs; do
+	p="$tmp/prof-$a.txt"
+	if run "hot-$a" LATCHKIT_PROFILE="$p" LATCHKIT_LOCK=$a LD_PRELOAD="$so" \
+		"$bin/preload_hot" &&
+	   sed -n 3p "$p" | grep -q ' take_hot+' &&
+	   sed -n 2p "$p.csv" | grep -q '^1,.*take_hot+' &&
+	   ! sed -n '4,$p' "$p" | grep -q ' take_hot+'
+	then echo "ok profile names the hot lock first ($a)"
+	else bad "profile ($a)"; cat "$p" "$tmp/hot-$a.err"; fi
+done
+
+command -v kccachetest >/dev/null || { bad "kccachetest missing (make deps)"; exit 1; }
+cd "$tmp"
+for a in $algs; do
+	if run "kc-$a" LATCHKIT_LOCK=$a LD_PRELOAD="$so" \
+		kccachetest wicked -th 4 -it 2 10000 &&
+	   grep -qx ok "$tmp/kc-$a.out"
+	then echo "ok kccachetest wicked -th 4 LATCHKIT_LOCK=$a"
+	else bad "kccachetest LATCHKIT_LOCK=$a"; tail -5 "$tmp/kc-$a.out" "$tmp/kc-$a.err"; fi
+done
+if run kc-prof LATCHKIT_PROFILE="$tmp/kc.prof" LATCHKIT_LOCK=mcs LD_PRELOAD="$so" \
+	kccachetest wicked -th 4 10000 &&
+   grep -qx ok "$tmp/kc-prof.out" &&
+   [ "$(sed -n 's/.* \([0-9]*\) acquisitions.*/\1/p' "$tmp/kc.prof")" -gt 1000 ]
+then echo "ok kccachetest's mutexes reach the preload: $(head -1 "$tmp/kc.prof" | cut -d: -f2)"
+else bad "kccachetest profile"; cat "$tmp/kc.prof"; fi
+exit $fail
