@@ -26,3 +26,9 @@ $(BUILD)/preload/%: preload/tests/%.c $(INC)/.stamp
 
 test-preload: $(PRELOAD_SO) $(PRELOAD_TESTS)
 	@scripts/check.sh preload preload/test.sh $(PRELOAD_SO) $(BUILD)/preload
+
+# Instructions per uncontended interposed pair against the latch called
+# directly (callgrind; a measurement, not a test).
+.PHONY: preload-cost
+preload-cost: $(PRELOAD_SO) $(BUILD)/preload/preload_cost
+	@preload/cost.sh $(PRELOAD_SO) $(BUILD)/preload

@@ -3,7 +3,8 @@
  * interposition's cost in instructions (callgrind; preload/cost.sh). Built
  * twice: as a plain pthread program (run under the preload), and with
  * -DDIRECT=mutex (or another latch) calling that latch's header directly,
- * inlined, as a program using latchkit would.
+ * inlined, as a program using latchkit would; -DOUTOFLINE as well puts
+ * the latch's lock and unlock behind a call each.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -16,8 +17,21 @@
 #define CAT(a, b) CAT_(a, b)
 #include STR(latchkit/DIRECT.h)
 static CAT(CAT(lk_, DIRECT), _t) m;
+#ifdef OUTOFLINE /* the latch behind a call, as a library would offer it */
+__attribute__((noinline)) void lock_(CAT(CAT(lk_, DIRECT), _t) *l)
+{
+	CAT(CAT(lk_, DIRECT), _lock)(l);
+}
+__attribute__((noinline)) void unlock_(CAT(CAT(lk_, DIRECT), _t) *l)
+{
+	CAT(CAT(lk_, DIRECT), _unlock)(l);
+}
+#define LOCK(l) lock_(l)
+#define UNLOCK(l) unlock_(l)
+#else
 #define LOCK(l) CAT(CAT(lk_, DIRECT), _lock)(l)
 #define UNLOCK(l) CAT(CAT(lk_, DIRECT), _unlock)(l)
+#endif
 #else
 static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
 #define LOCK(l) pthread_mutex_lock(l)
