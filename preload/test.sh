@@ -2,7 +2,7 @@
 # preload/test.sh SO BINDIR: liblatchkit-preload.so's tests (make
 # test-preload, part of make test); about 15 s on 2 cores.
 #  1. preload_verbs (every interposed verb) under every LATCHKIT_LOCK, and
-#     under every LATCHKIT_RWLOCK; it checks that its mutexes are latchkit's
+#     under every LATCHKIT_RWLOCK, and profiled; it checks that its mutexes are latchkit's
 #     (PRELOAD_EXPECT=latchkit), so it cannot pass on glibc's.
 #  2. an unknown and an empty LATCHKIT_LOCK: one line on stderr, the program
 #     runs on glibc (PRELOAD_EXPECT=glibc), exit 0.
@@ -16,9 +16,9 @@ algs="mutex ticket mcs clh tas ttas"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 fail=0
 bad() { echo "FAIL: $*"; fail=1; }
-run() { # run NAME ENV... CMD...: 120 s cap, so a hang is a failure
+run() { # run NAME ENV... CMD...: 60 s cap: a hang fails too
 	local name=$1; shift
-	timeout 120 env "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
+	timeout 60 env "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
 }
 
 for a in $algs; do
@@ -31,6 +31,13 @@ for rw in rwmutex rwlock pfrwlock brlock; do
 		LATCHKIT_RWLOCK=$rw LD_PRELOAD="$so" "$bin/preload_verbs"
 	then echo "ok verbs LATCHKIT_RWLOCK=$rw"
 	else bad "verbs LATCHKIT_RWLOCK=$rw"; cat "$tmp/verbs-rw-$rw.err"; fi
+done
+for a in mutex mcs; do # the profiled path: every verb off the fast path
+	if run "verbs-prof-$a" PRELOAD_EXPECT=latchkit LATCHKIT_LOCK=$a \
+		LATCHKIT_PROFILE="$tmp/verbs-prof-$a.txt" LD_PRELOAD="$so" "$bin/preload_verbs" &&
+	   grep -q "^latchkit profile (pid [0-9]*, lock $a): [1-9]" "$tmp/verbs-prof-$a.txt"
+	then echo "ok verbs LATCHKIT_LOCK=$a LATCHKIT_PROFILE"
+	else bad "verbs LATCHKIT_LOCK=$a LATCHKIT_PROFILE"; cat "$tmp/verbs-prof-$a.err"; fi
 done
 
 for v in bogus ""; do
