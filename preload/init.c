@@ -23,6 +23,7 @@ int pl_fast;
 int pl_alg;
 int pl_rwalg = PL_RW_RWMUTEX;
 bool pl_prof;
+int pl_prof_alg;
 struct pl_real pl_real;
 __thread uint32_t pl_tid_;
 
@@ -129,6 +130,7 @@ void pl_init(void)
 		pl_prof_init();
 	__atomic_store_n(&pl_fast, pl_prof || alg == PL_GLIBC ? 0 : alg,
 			 __ATOMIC_RELAXED);
+	__atomic_store_n(&pl_prof_alg, pl_prof ? alg : 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&pl_alg, alg, __ATOMIC_RELEASE);
 	__atomic_store_n(&once, 2, __ATOMIC_RELEASE);
 }

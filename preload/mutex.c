@@ -143,7 +143,10 @@ PL_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
 {
 	int a = __atomic_load_n(&pl_fast, __ATOMIC_RELAXED);
 	if (pl_likely(a && ours(m))) {
-		alg_lock(a, m);
+		if (a == PL_MUTEX) /* the default: no jump table */
+			lk_mutex_lock(L(lk_mutex_t));
+		else
+			alg_lock(a, m);
 		return 0;
 	}
 	return lock_slow(m);
@@ -153,15 +156,28 @@ PL_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
 {
 	int a = __atomic_load_n(&pl_fast, __ATOMIC_RELAXED);
 	if (pl_likely(a && ours(m))) {
-		alg_unlock(a, m);
+		if (a == PL_MUTEX)
+			lk_mutex_unlock(L(lk_mutex_t));
+		else
+			alg_unlock(a, m);
 		return 0;
 	}
 	return unlock_slow(m);
 }
 
-/* Profiled or not yet initialised or glibc's. */
+/* Profiled, not yet initialised, or glibc's: out of the fast function,
+ * so that its frame stays small. */
 __attribute__((noinline)) static int lock_slow(pthread_mutex_t *m)
 {
+	int a = __atomic_load_n(&pl_prof_alg, __ATOMIC_RELAXED);
+	if (pl_likely(a && ours(m))) {
+		uint64_t t0 = pl_ticks();
+		bool contended = !alg_trylock(a, m);
+		if (contended)
+			alg_lock(a, m);
+		pl_prof_acquired(m, t0, contended);
+		return 0;
+	}
 	pl_ready();
 	if (pl_mutex_is_glibc(m))
 		return pl_real.mutex_lock(m);
@@ -179,6 +195,12 @@ __attribute__((noinline)) static int lock_slow(pthread_mutex_t *m)
 
 __attribute__((noinline)) static int unlock_slow(pthread_mutex_t *m)
 {
+	int a = __atomic_load_n(&pl_prof_alg, __ATOMIC_RELAXED);
+	if (pl_likely(a && ours(m))) {
+		pl_prof_release(m);
+		alg_unlock(a, m);
+		return 0;
+	}
 	pl_ready();
 	if (pl_mutex_is_glibc(m))
 		return pl_real.mutex_unlock(m);

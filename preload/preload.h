@@ -129,20 +129,75 @@ bool pl_mutex_is_glibc(const pthread_mutex_t *m);
 
 /* ---- profile.c --------------------------------------------------------- */
 
+#include <x86intrin.h>
+
+#define PL_NSITE 3
+#define PL_NHIST 192 /* 4 buckets per power of two, up to 2^48 ticks */
+
+/* One profiled mutex; updated by its holder, under the mutex itself. */
+struct pl_rec {
+	pthread_mutex_t *addr;
+	uint64_t acq, cont, busy, wait, wait_max, hold, t_acq;
+	void *site[PL_NSITE];
+	uint32_t hist[PL_NHIST];
+};
+
+/* The algorithm while profiling, otherwise 0 (as pl_fast, the other way
+ * round). */
+extern int pl_prof_alg;
+
 /* Where a profiled mutex keeps its record's pointer. */
 static inline struct pl_rec **pl_rec_slot(pthread_mutex_t *m)
 {
 	return (struct pl_rec **)(void *)&m->__data.__list;
 }
 
+static inline uint64_t pl_ticks(void)
+{
+	return __rdtsc();
+}
+
 void pl_prof_init(void);
-/* A record for m (created with the caller's stack as its site). */
-struct pl_rec *pl_prof_rec(pthread_mutex_t *m);
-/* The holder's bookkeeping: an acquisition (wait in ticks, 0 when it was
- * not contended), a failed trylock, a release. */
-void pl_prof_acquired(pthread_mutex_t *m, uint64_t t0, bool contended);
-void pl_prof_busy(pthread_mutex_t *m);
-void pl_prof_release(pthread_mutex_t *m);
-uint64_t pl_ticks(void);
+/* A record for m, made on first use with the caller's stack as its site;
+ * NULL when the arena is full. */
+struct pl_rec *pl_prof_new(pthread_mutex_t *m);
+static inline struct pl_rec *pl_prof_rec(pthread_mutex_t *m)
+{
+	struct pl_rec *r = __atomic_load_n(pl_rec_slot(m), __ATOMIC_RELAXED);
+	return pl_likely(r != NULL) ? r : pl_prof_new(m);
+}
+/* A contended acquisition's wait, in the histogram. */
+void pl_prof_waited(struct pl_rec *r, uint64_t w);
+
+/* The holder's bookkeeping: an acquisition (t0: when it asked), a
+ * failed trylock, a release. */
+static inline void pl_prof_acquired(pthread_mutex_t *m, uint64_t t0,
+				    bool contended)
+{
+	struct pl_rec *r = pl_prof_rec(m);
+	uint64_t now = pl_ticks();
+	if (pl_unlikely(!r))
+		return;
+	r->acq++;
+	if (contended)
+		pl_prof_waited(r, now - t0);
+	r->t_acq = now;
+}
+
+static inline void pl_prof_busy(pthread_mutex_t *m)
+{
+	struct pl_rec *r = __atomic_load_n(pl_rec_slot(m), __ATOMIC_RELAXED);
+	if (r)
+		__atomic_fetch_add(&r->busy, 1, __ATOMIC_RELAXED);
+}
+
+static inline void pl_prof_release(pthread_mutex_t *m)
+{
+	struct pl_rec *r = __atomic_load_n(pl_rec_slot(m), __ATOMIC_RELAXED);
+	if (pl_likely(r && r->t_acq)) {
+		r->hold += pl_ticks() - r->t_acq;
+		r->t_acq = 0;
+	}
+}
 
 #endif

@@ -31,29 +31,16 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include <x86intrin.h>
 
-#define NSITE 3
-#define NHIST 192 /* 4 buckets per power of two, up to 2^48 ticks */
+#define NSITE PL_NSITE
+#define NHIST PL_NHIST
 #define MAXREC (1u << 18)
-
-struct pl_rec {
-	pthread_mutex_t *addr;
-	uint64_t acq, cont, busy, wait, wait_max, hold, t_acq;
-	void *site[NSITE];
-	uint32_t hist[NHIST];
-};
 
 static struct pl_rec *recs;
 static uint32_t nrec;
 static uint64_t tsc0, ns0;
 static pid_t pid0;
 static Dl_info self;
-
-uint64_t pl_ticks(void)
-{
-	return __rdtsc();
-}
 
 static uint64_t mono_ns(void)
 {
@@ -100,11 +87,11 @@ void pl_prof_init(void)
 	atexit(report);
 }
 
-struct pl_rec *pl_prof_rec(pthread_mutex_t *m)
+struct pl_rec *pl_prof_new(pthread_mutex_t *m)
 {
 	struct pl_rec **slot = pl_rec_slot(m);
 	struct pl_rec *r = __atomic_load_n(slot, __ATOMIC_RELAXED);
-	if (pl_likely(r != NULL) || !recs)
+	if (r != NULL || !recs)
 		return r;
 	uint32_t i = __atomic_fetch_add(&nrec, 1, __ATOMIC_RELAXED);
 	if (i >= MAXREC)
@@ -123,38 +110,13 @@ struct pl_rec *pl_prof_rec(pthread_mutex_t *m)
 	return r;
 }
 
-void pl_prof_acquired(pthread_mutex_t *m, uint64_t t0, bool contended)
+void pl_prof_waited(struct pl_rec *r, uint64_t w)
 {
-	struct pl_rec *r = pl_prof_rec(m);
-	uint64_t now = __rdtsc();
-	if (!r)
-		return;
-	r->acq++;
-	if (contended) {
-		uint64_t w = now - t0;
-		r->cont++;
-		r->wait += w;
-		if (w > r->wait_max)
-			r->wait_max = w;
-		r->hist[bucket(w)]++;
-	}
-	r->t_acq = now;
-}
-
-void pl_prof_busy(pthread_mutex_t *m)
-{
-	struct pl_rec *r = __atomic_load_n(pl_rec_slot(m), __ATOMIC_RELAXED);
-	if (r)
-		__atomic_fetch_add(&r->busy, 1, __ATOMIC_RELAXED);
-}
-
-void pl_prof_release(pthread_mutex_t *m)
-{
-	struct pl_rec *r = __atomic_load_n(pl_rec_slot(m), __ATOMIC_RELAXED);
-	if (r && r->t_acq) {
-		r->hold += __rdtsc() - r->t_acq;
-		r->t_acq = 0;
-	}
+	r->cont++;
+	r->wait += w;
+	if (w > r->wait_max)
+		r->wait_max = w;
+	r->hist[bucket(w)]++;
 }
 
 /* ---- the report --------------------------------------------------------- */
