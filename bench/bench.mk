@@ -12,7 +12,8 @@
 #   make bench-programs  real programs (RocksDB's cache_bench with one
 #                     shard, Kyoto Cabinet's kccachetest) on glibc and on
 #                     each latchkit lock through liblatchkit-preload.so
-#                     (bench/programs.sh full: 5 reps, about 10 minutes);
+#                     (bench/programs.sh full: 5 reps, 4x the work, and
+#                     db_bench fillrandom; about 15 minutes);
 #                     make bench runs its quick form (2 reps, about 90 s)
 #   make bench-sweep  the spin-budget sweep (bench/sweep.sh): mutex-only
 #                     harnesses built with -DLK_SPIN_NS=... and

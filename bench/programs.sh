@@ -10,6 +10,9 @@
 #                removes, iterators, transactions over 16 slot mutexes);
 #                passes only if it prints "ok". Metric: operations / its
 #                "time:".
+#   db_bench     (full only) RocksDB's fillrandom, 100-byte values, no WAL,
+#                no compression: writers meet in RocksDB's write queue
+#                (mutex and condition variables). Metric: its ops/sec.
 # Each runs under glibc (no preload), under each LATCHKIT_LOCK, and under
 # lk_mutex with LATCHKIT_PROFILE (the profile's overhead), at 1 thread
 # pinned to CPU 0, 2 threads pinned to CPUs 0-1, and 4n threads unpinned
@@ -31,7 +34,7 @@ locks=${PROGRAM_LOCKS:-"mutex ticket mcs clh tas ttas"}
 threads=${PROGRAM_THREADS:-"1 2 $((4 * n))"}
 if [ "$mode" = full ]; then reps=5; scale=4; else reps=2; scale=1; fi
 reps=${PROGRAM_REPS:-$reps}
-kc_total=$((40000 * scale)); cb_total=$((200000 * scale))
+kc_total=$((40000 * scale)); cb_total=$((200000 * scale)); db_total=80000
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
 csv=$out/programs.csv
@@ -60,6 +63,10 @@ one() {
 			  -ops_per_thread=$((cb_total / t))
 			  -cache_size=16777216 -value_bytes=1024) ;;
 	kccachetest) cmd=(kccachetest wicked -th "$t" $((kc_total / t))) ;;
+	db_bench) rm -rf "$tmp/db"
+		  cmd=(db_bench --benchmarks=fillrandom --db="$tmp/db"
+		       --num=$((db_total / t)) --threads="$t" --value_size=100
+		       --disable_wal=1 --compression_type=none) ;;
 	esac
 	[ -n "$cpus" ] && cmd=(taskset -c "$cpus" "${cmd[@]}")
 	timeout 120 env "${envs[@]}" "${cmd[@]}" > "$tmp/run.out" 2>&1
@@ -67,6 +74,9 @@ one() {
 	case $prog in
 	cache_bench)
 		[ $rc -eq 0 ] && sed -n 's/.*Rough parallel ops\/sec = \([0-9]*\).*/\1/p' "$tmp/run.out" | grep . && return
+		;;
+	db_bench)
+		[ $rc -eq 0 ] && sed -n 's/^fillrandom .* \([0-9][0-9]*\) ops\/sec.*/\1/p' "$tmp/run.out" | grep . && return
 		;;
 	kccachetest)
 		if [ $rc -eq 0 ] && grep -qx ok "$tmp/run.out"; then
@@ -80,6 +90,7 @@ one() {
 }
 
 programs="cache_bench kccachetest"
+[ "$mode" = full ] && programs="$programs db_bench"
 for p in $programs; do
 	command -v "$p" > /dev/null || { echo "programs: $p missing (make deps)" >&2; exit 1; }
 done
