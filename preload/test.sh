@@ -4,6 +4,8 @@
 #  1. preload_verbs (every interposed verb) under every LATCHKIT_LOCK, and
 #     under every LATCHKIT_RWLOCK, and profiled; it checks that its mutexes are latchkit's
 #     (PRELOAD_EXPECT=latchkit), so it cannot pass on glibc's.
+#     preload_cxx: libstdc++'s mutexes, condition variable and shared_mutex
+#     under every LATCHKIT_LOCK (profiled, to show they reach the preload).
 #  2. an unknown and an empty LATCHKIT_LOCK: one line on stderr, the program
 #     runs on glibc (PRELOAD_EXPECT=glibc), exit 0.
 #  3. the profile of preload_hot names its hot lock (take_hot) first, in the
@@ -38,6 +40,14 @@ for a in mutex mcs; do # the profiled path: every verb off the fast path
 	   grep -q "^latchkit profile (pid [0-9]*, lock $a): [1-9]" "$tmp/verbs-prof-$a.txt"
 	then echo "ok verbs LATCHKIT_LOCK=$a LATCHKIT_PROFILE"
 	else bad "verbs LATCHKIT_LOCK=$a LATCHKIT_PROFILE"; cat "$tmp/verbs-prof-$a.err"; fi
+done
+
+for a in $algs; do # libstdc++'s mutexes, conds and shared_mutex
+	if run "cxx-$a" LATCHKIT_LOCK=$a LATCHKIT_PROFILE="$tmp/cxx-$a.txt" \
+		LD_PRELOAD="$so" "$bin/preload_cxx" &&
+	   [ "$(sed -n 's/.* \([0-9]*\) acquisitions.*/\1/p' "$tmp/cxx-$a.txt")" -ge 80000 ]
+	then echo "ok C++ std::mutex, recursive_mutex, timed_mutex, condition_variable, shared_mutex LATCHKIT_LOCK=$a"
+	else bad "C++ LATCHKIT_LOCK=$a"; cat "$tmp/cxx-$a.err" "$tmp/cxx-$a.txt"; fi
 done
 
 for v in bogus ""; do
