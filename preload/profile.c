@@ -91,11 +91,15 @@ struct pl_rec *pl_prof_new(pthread_mutex_t *m)
 {
 	struct pl_rec **slot = pl_rec_slot(m);
 	struct pl_rec *r = __atomic_load_n(slot, __ATOMIC_RELAXED);
-	if (r != NULL || !recs)
+	/* backtrace() may take a mutex of its own (libgcc's registered
+	 * frames): that one is not recorded on this pass. */
+	static __thread bool inside;
+	if (r != NULL || !recs || inside)
 		return r;
 	uint32_t i = __atomic_fetch_add(&nrec, 1, __ATOMIC_RELAXED);
 	if (i >= MAXREC)
 		return NULL;
+	inside = true;
 	r = &recs[i];
 	r->addr = m;
 	void *bt[16];
@@ -107,6 +111,7 @@ struct pl_rec *pl_prof_new(pthread_mutex_t *m)
 		r->site[k++] = bt[j];
 	}
 	__atomic_store_n(slot, r, __ATOMIC_RELAXED);
+	inside = false;
 	return r;
 }
 

@@ -14,11 +14,12 @@ static pthread_mutex_t hot = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t warm = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t cold[NT];
 static volatile long shared, warm_n, cold_n[NT];
+static pthread_barrier_t start;
 
 __attribute__((noinline)) void take_hot(void)
 {
 	pthread_mutex_lock(&hot);
-	for (int k = 0; k < 200; k++)
+	for (int k = 0; k < 2000; k++) /* held most of the time */
 		shared++;
 	pthread_mutex_unlock(&hot);
 }
@@ -33,6 +34,7 @@ __attribute__((noinline)) void take_cold(int id)
 static void *worker(void *arg)
 {
 	int id = (int)(long)arg;
+	pthread_barrier_wait(&start);
 	for (int i = 0; i < 20000; i++) {
 		take_hot();
 		for (int j = 0; j < 30; j++)
@@ -49,6 +51,7 @@ static void *worker(void *arg)
 int main(void)
 {
 	pthread_t t[NT];
+	pthread_barrier_init(&start, NULL, NT);
 	for (int i = 0; i < NT; i++)
 		pthread_mutex_init(&cold[i], NULL);
 	for (long i = 0; i < NT; i++)
@@ -56,5 +59,5 @@ int main(void)
 	for (int i = 0; i < NT; i++)
 		pthread_join(t[i], NULL);
 	printf("hot %ld\n", shared);
-	return shared == NT * 20000L * 200 ? 0 : 1;
+	return shared == NT * 20000L * 2000 ? 0 : 1;
 }
