@@ -53,7 +53,7 @@ PL_EXPORT int pthread_cond_init(pthread_cond_t *c,
 		pthread_condattr_getclock(attr, &clock);
 	}
 	if (pl_alg == PL_GLIBC || pshared != PTHREAD_PROCESS_PRIVATE)
-		return pl_real.cond_init(c, attr);
+		return PL_REAL.cond_init(c, attr);
 	memset(c, 0, sizeof *c);
 	*clock_word(c) = clock == CLOCK_MONOTONIC;
 	return 0;
@@ -63,7 +63,7 @@ PL_EXPORT int pthread_cond_destroy(pthread_cond_t *c)
 {
 	pl_ready();
 	if (glibc_cond(c))
-		return pl_real.cond_destroy(c);
+		return PL_REAL.cond_destroy(c);
 	return lk_cond_waiters(C(c)) ? EBUSY : 0;
 }
 
@@ -71,7 +71,7 @@ PL_EXPORT int pthread_cond_signal(pthread_cond_t *c)
 {
 	pl_ready();
 	if (glibc_cond(c))
-		return pl_real.cond_signal(c);
+		return PL_REAL.cond_signal(c);
 	lk_cond_signal(C(c));
 	return 0;
 }
@@ -80,7 +80,7 @@ PL_EXPORT int pthread_cond_broadcast(pthread_cond_t *c)
 {
 	pl_ready();
 	if (glibc_cond(c))
-		return pl_real.cond_broadcast(c);
+		return PL_REAL.cond_broadcast(c);
 	lk_cond_broadcast(C(c));
 	return 0;
 }
@@ -126,7 +126,7 @@ PL_EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 {
 	pl_ready();
 	if (glibc_cond(c))
-		return pl_real.cond_wait(c, m);
+		return PL_REAL.cond_wait(c, m);
 	return wait(c, m, 0);
 }
 
@@ -145,7 +145,7 @@ PL_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
 {
 	pl_ready();
 	if (glibc_cond(c))
-		return pl_real.cond_timedwait(c, m, abstime);
+		return PL_REAL.cond_timedwait(c, m, abstime);
 	return timed(c, m, *clock_word(c) ? CLOCK_MONOTONIC : CLOCK_REALTIME,
 		     abstime);
 }
@@ -156,6 +156,6 @@ PL_EXPORT int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m,
 {
 	pl_ready();
 	if (glibc_cond(c))
-		return pl_real.cond_clockwait(c, m, clock, abstime);
+		return PL_REAL.cond_clockwait(c, m, clock, abstime);
 	return timed(c, m, clock, abstime);
 }

@@ -8,8 +8,12 @@
  *
  * Initialisation is lazy (the first verb of any thread) as well as in the
  * constructor: other libraries' constructors may lock before ours runs.
- * It is idempotent, so racing threads may both run it; pl_alg is written
- * last (release), after glibc's functions.
+ * One thread runs it; it publishes the algorithm first (pl_alg, release),
+ * then looks up glibc's functions (dlsym), then sets `pl_once` to 2
+ * (release). A verb that needs glibc's function goes through PL_REAL,
+ * which waits for that. So a call back into the verbs from inside dlsym
+ * (an allocator that locks pthread mutexes, as jemalloc does) works on
+ * latchkit's objects; only a glibc-kind object there cannot be served.
  */
 #include "preload.h"
 
@@ -25,7 +29,7 @@ int pl_rwalg = PL_RW_RWMUTEX;
 bool pl_prof;
 int pl_prof_alg;
 struct pl_real pl_real;
-__thread uint32_t pl_tid_;
+__thread uint32_t pl_tid_ __attribute__((tls_model("initial-exec")));
 
 const char *const pl_alg_names[PL_NALG] = {
 	[PL_NONE] = "?",    [PL_MUTEX] = "mutex", [PL_TICKET] = "ticket",
@@ -86,17 +90,36 @@ static int parse_rw(const char *v)
 	return PL_RW_RWMUTEX;
 }
 
+/* 0 before, 1 while, 2 once glibc's functions are in pl_real. */
+int pl_once;
+/* This thread is inside pl_init: dlsym, backtrace or an allocator that
+ * locks pthread mutexes of its own (jemalloc) may call back in. */
+static __thread bool initing __attribute__((tls_model("initial-exec")));
+
 void pl_init(void)
 {
-	static int once; /* 0, 1 running, 2 done: one report per process */
+	if (initing)
+		return; /* called back: pl_alg is out already */
 	int expect = 0;
-	if (!__atomic_compare_exchange_n(&once, &expect, 1, false,
+	if (!__atomic_compare_exchange_n(&pl_once, &expect, 1, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-		/* Another thread initialises: wait for it (it takes no lock). */
+		/* Another thread initialises: wait for the algorithm, which
+		 * it publishes before anything that could call back. */
 		while (__atomic_load_n(&pl_alg, __ATOMIC_ACQUIRE) == PL_NONE)
 			__builtin_ia32_pause();
 		return;
 	}
+	initing = true;
+	/* First the choice (getenv and strcmp lock nothing), published at
+	 * once: a call back from dlsym below runs on it. */
+	int alg = parse_lock(getenv("LATCHKIT_LOCK"));
+	pl_rwalg = parse_rw(getenv("LATCHKIT_RWLOCK"));
+	const char *p = getenv("LATCHKIT_PROFILE");
+	pl_prof = alg != PL_GLIBC && p && *p && strcmp(p, "0") != 0;
+	__atomic_store_n(&pl_fast, pl_prof || alg == PL_GLIBC ? 0 : alg,
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&pl_prof_alg, pl_prof ? alg : 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&pl_alg, alg, __ATOMIC_RELEASE);
 	REAL(mutex_init, "pthread_mutex_init");
 	REAL(mutex_destroy, "pthread_mutex_destroy");
 	REAL(mutex_lock, "pthread_mutex_lock");
@@ -122,17 +145,25 @@ void pl_init(void)
 	REAL(rw_timedwrlock, "pthread_rwlock_timedwrlock");
 	REAL(rw_clockwrlock, "pthread_rwlock_clockwrlock");
 	REAL(rw_unlock, "pthread_rwlock_unlock");
-	int alg = parse_lock(getenv("LATCHKIT_LOCK"));
-	pl_rwalg = parse_rw(getenv("LATCHKIT_RWLOCK"));
-	const char *p = getenv("LATCHKIT_PROFILE");
-	pl_prof = alg != PL_GLIBC && p && *p && strcmp(p, "0") != 0;
+	__atomic_store_n(&pl_once, 2, __ATOMIC_RELEASE);
 	if (pl_prof)
-		pl_prof_init();
-	__atomic_store_n(&pl_fast, pl_prof || alg == PL_GLIBC ? 0 : alg,
-			 __ATOMIC_RELAXED);
-	__atomic_store_n(&pl_prof_alg, pl_prof ? alg : 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&pl_alg, alg, __ATOMIC_RELEASE);
-	__atomic_store_n(&once, 2, __ATOMIC_RELEASE);
+		pl_prof_init(); /* until it is done, no mutex gets a record */
+	initing = false;
+}
+
+struct pl_real *pl_real_wait(void)
+{
+	if (initing) {
+		/* glibc's functions are being looked up by this very thread,
+		 * and something it called needs one (a glibc-kind mutex, or
+		 * LATCHKIT_LOCK=glibc): nothing can serve it. */
+		fprintf(stderr, "latchkit-preload: glibc's locks are needed "
+				"before they are found (dlsym called back)\n");
+		abort();
+	}
+	while (__atomic_load_n(&pl_once, __ATOMIC_ACQUIRE) != 2)
+		__builtin_ia32_pause();
+	return &pl_real;
 }
 
 __attribute__((constructor)) static void pl_ctor(void)

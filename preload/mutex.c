@@ -180,7 +180,7 @@ __attribute__((noinline)) static int lock_slow(pthread_mutex_t *m)
 	}
 	pl_ready();
 	if (pl_mutex_is_glibc(m))
-		return pl_real.mutex_lock(m);
+		return PL_REAL.mutex_lock(m);
 	if (!pl_prof) {
 		alg_lock(pl_alg, m);
 		return 0;
@@ -203,7 +203,7 @@ __attribute__((noinline)) static int unlock_slow(pthread_mutex_t *m)
 	}
 	pl_ready();
 	if (pl_mutex_is_glibc(m))
-		return pl_real.mutex_unlock(m);
+		return PL_REAL.mutex_unlock(m);
 	if (pl_prof)
 		pl_prof_release(m);
 	alg_unlock(pl_alg, m);
@@ -224,7 +224,7 @@ PL_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m)
 {
 	pl_ready();
 	if (pl_mutex_is_glibc(m))
-		return pl_real.mutex_trylock(m);
+		return PL_REAL.mutex_trylock(m);
 	uint64_t t0 = pl_prof ? pl_ticks() : 0;
 	if (!alg_trylock(pl_alg, m)) {
 		if (pl_prof)
@@ -261,7 +261,7 @@ PL_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m,
 {
 	pl_ready();
 	if (pl_mutex_is_glibc(m))
-		return pl_real.mutex_timedlock(m, abstime);
+		return PL_REAL.mutex_timedlock(m, abstime);
 	return timed(m, CLOCK_REALTIME, abstime);
 }
 
@@ -270,7 +270,7 @@ PL_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clock,
 {
 	pl_ready();
 	if (pl_mutex_is_glibc(m))
-		return pl_real.mutex_clocklock(m, clock, abstime);
+		return PL_REAL.mutex_clocklock(m, clock, abstime);
 	return timed(m, clock, abstime);
 }
 
@@ -291,7 +291,7 @@ PL_EXPORT int pthread_mutex_init(pthread_mutex_t *m,
 	     type != PTHREAD_MUTEX_ADAPTIVE_NP) ||
 	    robust != PTHREAD_MUTEX_STALLED ||
 	    pshared != PTHREAD_PROCESS_PRIVATE || proto != PTHREAD_PRIO_NONE)
-		return pl_real.mutex_init(m, attr);
+		return PL_REAL.mutex_init(m, attr);
 	memset(m, 0, sizeof *m); /* a free latch, __kind normal, no record */
 	if (pl_prof)
 		(void)pl_prof_rec(m); /* the site where it was created */
@@ -302,7 +302,7 @@ PL_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m)
 {
 	pl_ready();
 	if (pl_mutex_is_glibc(m))
-		return pl_real.mutex_destroy(m);
+		return PL_REAL.mutex_destroy(m);
 	if (alg_is_locked(pl_alg, m))
 		return EBUSY;
 	/* The record stays (its counters are reported); the object may be

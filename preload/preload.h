@@ -99,6 +99,17 @@ struct pl_real {
 };
 extern struct pl_real pl_real;
 
+/* glibc's functions, once looked up (waits for pl_init's lookup). */
+extern int pl_once; /* 2: pl_real is filled in */
+struct pl_real *pl_real_wait(void);
+static inline struct pl_real *pl_real_get(void)
+{
+	return pl_likely(__atomic_load_n(&pl_once, __ATOMIC_ACQUIRE) == 2)
+		       ? &pl_real
+		       : pl_real_wait();
+}
+#define PL_REAL (*pl_real_get())
+
 /* Reads the environment and glibc's functions; idempotent, any thread. */
 void pl_init(void);
 static inline void pl_ready(void)
@@ -114,7 +125,7 @@ int pl_deadline(clockid_t clock, const struct timespec *abstime,
 		uint64_t *deadline);
 
 /* A small id for the calling thread (never 0). */
-extern __thread uint32_t pl_tid_;
+extern __thread uint32_t pl_tid_ __attribute__((tls_model("initial-exec")));
 uint32_t pl_tid_slow(void);
 static inline uint32_t pl_tid(void)
 {

@@ -71,36 +71,40 @@ static void report(void);
 
 void pl_prof_init(void)
 {
-	recs = mmap(NULL, (size_t)MAXREC * sizeof(struct pl_rec),
-		    PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (recs == MAP_FAILED) {
-		recs = NULL;
+	struct pl_rec *r = mmap(NULL, (size_t)MAXREC * sizeof(struct pl_rec),
+				PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+				-1, 0);
+	if (r == MAP_FAILED)
 		return;
-	}
 	dladdr((void *)pl_prof_init, &self);
+	/* The first backtrace loads libgcc_s (dlopen, malloc): now, before
+	 * any record is made, not under a mutex the allocator may need
+	 * (jemalloc's own, taken again inside that malloc). */
 	void *warm[2];
-	backtrace(warm, 2); /* loads the unwinder now, not under a lock */
+	backtrace(warm, 2);
 	pid0 = getpid();
 	ns0 = mono_ns();
 	tsc0 = __rdtsc();
 	atexit(report);
+	__atomic_store_n(&recs, r, __ATOMIC_RELEASE); /* records from now */
 }
 
 struct pl_rec *pl_prof_new(pthread_mutex_t *m)
 {
 	struct pl_rec **slot = pl_rec_slot(m);
 	struct pl_rec *r = __atomic_load_n(slot, __ATOMIC_RELAXED);
+	struct pl_rec *arena = __atomic_load_n(&recs, __ATOMIC_ACQUIRE);
 	/* backtrace() may take a mutex of its own (libgcc's registered
 	 * frames): that one is not recorded on this pass. */
 	static __thread bool inside;
-	if (r != NULL || !recs || inside)
+	if (r != NULL || !arena || inside)
 		return r;
 	uint32_t i = __atomic_fetch_add(&nrec, 1, __ATOMIC_RELAXED);
 	if (i >= MAXREC)
 		return NULL;
 	inside = true;
-	r = &recs[i];
+	r = &arena[i];
 	r->addr = m;
 	void *bt[16];
 	int n = backtrace(bt, 16), k = 0;

@@ -206,7 +206,7 @@ PL_EXPORT int pthread_rwlock_init(pthread_rwlock_t *l,
 	if (attr)
 		pthread_rwlockattr_getpshared(attr, &pshared);
 	if (pl_alg == PL_GLIBC || pshared != PTHREAD_PROCESS_PRIVATE)
-		return pl_real.rw_init(l, attr);
+		return PL_REAL.rw_init(l, attr);
 	int kind = PTHREAD_RWLOCK_DEFAULT_NP;
 	if (attr)
 		pthread_rwlockattr_getkind_np(attr, &kind);
@@ -221,7 +221,7 @@ PL_EXPORT int pthread_rwlock_destroy(pthread_rwlock_t *l)
 {
 	pl_ready();
 	if (glibc_rw(l))
-		return pl_real.rw_destroy(l);
+		return PL_REAL.rw_destroy(l);
 	return is_locked(l) ? EBUSY : 0;
 }
 
@@ -229,7 +229,7 @@ PL_EXPORT int pthread_rwlock_rdlock(pthread_rwlock_t *l)
 {
 	pl_ready();
 	if (glibc_rw(l))
-		return pl_real.rw_rdlock(l);
+		return PL_REAL.rw_rdlock(l);
 	if (am_writer(l))
 		return EDEADLK;
 	rd_lock(l);
@@ -240,7 +240,7 @@ PL_EXPORT int pthread_rwlock_tryrdlock(pthread_rwlock_t *l)
 {
 	pl_ready();
 	if (glibc_rw(l))
-		return pl_real.rw_tryrdlock(l);
+		return PL_REAL.rw_tryrdlock(l);
 	return rd_try(l) ? 0 : EBUSY;
 }
 
@@ -248,7 +248,7 @@ PL_EXPORT int pthread_rwlock_wrlock(pthread_rwlock_t *l)
 {
 	pl_ready();
 	if (glibc_rw(l))
-		return pl_real.rw_wrlock(l);
+		return PL_REAL.rw_wrlock(l);
 	if (am_writer(l))
 		return EDEADLK;
 	wr_lock(l);
@@ -260,7 +260,7 @@ PL_EXPORT int pthread_rwlock_trywrlock(pthread_rwlock_t *l)
 {
 	pl_ready();
 	if (glibc_rw(l))
-		return pl_real.rw_trywrlock(l);
+		return PL_REAL.rw_trywrlock(l);
 	if (!wr_try(l))
 		return EBUSY;
 	wrote(l);
@@ -271,7 +271,7 @@ PL_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *l)
 {
 	pl_ready();
 	if (glibc_rw(l))
-		return pl_real.rw_unlock(l);
+		return PL_REAL.rw_unlock(l);
 	if (am_writer(l)) {
 		__atomic_store_n(writer(l), 0, __ATOMIC_RELAXED);
 		wr_unlock(l);
@@ -308,7 +308,7 @@ PL_EXPORT int pthread_rwlock_timedrdlock(pthread_rwlock_t *l,
 {
 	pl_ready();
 	if (glibc_rw(l))
-		return pl_real.rw_timedrdlock(l, abstime);
+		return PL_REAL.rw_timedrdlock(l, abstime);
 	return timed(l, false, CLOCK_REALTIME, abstime);
 }
 
@@ -317,7 +317,7 @@ PL_EXPORT int pthread_rwlock_timedwrlock(pthread_rwlock_t *l,
 {
 	pl_ready();
 	if (glibc_rw(l))
-		return pl_real.rw_timedwrlock(l, abstime);
+		return PL_REAL.rw_timedwrlock(l, abstime);
 	return timed(l, true, CLOCK_REALTIME, abstime);
 }
 
@@ -327,7 +327,7 @@ PL_EXPORT int pthread_rwlock_clockrdlock(pthread_rwlock_t *l,
 {
 	pl_ready();
 	if (glibc_rw(l))
-		return pl_real.rw_clockrdlock(l, clock, abstime);
+		return PL_REAL.rw_clockrdlock(l, clock, abstime);
 	return timed(l, false, clock, abstime);
 }
 
@@ -337,6 +337,6 @@ PL_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t *l,
 {
 	pl_ready();
 	if (glibc_rw(l))
-		return pl_real.rw_clockwrlock(l, clock, abstime);
+		return PL_REAL.rw_clockwrlock(l, clock, abstime);
 	return timed(l, true, clock, abstime);
 }

@@ -11,7 +11,8 @@
 #  3. the profile of preload_hot names its hot lock (take_hot) first, in the
 #     table and in the CSV.
 #  4. kccachetest wicked -th 4 under every algorithm passes its own check
-#     ("ok"); a profiled run shows its mutexes reach the preload.
+#     ("ok"); a profiled run shows its mutexes reach the preload; and with
+#     jemalloc (whose own mutexes are pthread ones) preloaded too.
 set -u
 so=$(realpath "$1"); bin=$2
 algs="mutex ticket mcs clh tas ttas"
@@ -79,6 +80,21 @@ for a in $algs; do
 	then echo "ok kccachetest wicked -th 4 LATCHKIT_LOCK=$a"
 	else bad "kccachetest LATCHKIT_LOCK=$a"; tail -5 "$tmp/kc-$a.out" "$tmp/kc-$a.err"; fi
 done
+# An allocator that locks pthread mutexes itself (jemalloc): the preload's
+# own start-up and the profile's first backtrace call malloc.
+jemalloc=$(ls /usr/lib/*/libjemalloc.so.2 2>/dev/null | head -1)
+[ -n "$jemalloc" ] || bad "libjemalloc.so.2 missing (make deps)"
+for a in mutex clh; do
+	for order in "$jemalloc $so" "$so $jemalloc"; do
+		for prof in "" "$tmp/kcj.prof"; do
+			if [ -n "$jemalloc" ] && run kcj LATCHKIT_LOCK=$a LATCHKIT_PROFILE="$prof" \
+				LD_PRELOAD="$order" kccachetest wicked -th 4 5000 &&
+			   grep -qx ok "$tmp/kcj.out"
+			then :; else bad "kccachetest with jemalloc [$order] $a ${prof:+profiled}"; tail -3 "$tmp/kcj.out" "$tmp/kcj.err"; fi
+		done
+	done
+done
+[ -n "$jemalloc" ] && echo "ok kccachetest with jemalloc preloaded before and after, mutex and clh, with and without the profile"
 if run kc-prof LATCHKIT_PROFILE="$tmp/kc.prof" LATCHKIT_LOCK=mcs LD_PRELOAD="$so" \
 	kccachetest wicked -th 4 10000 &&
    grep -qx ok "$tmp/kc-prof.out" &&
