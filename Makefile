@@ -1,7 +1,7 @@
 # latchkit: `make test` and `make bench` are all a newcomer needs.
 # Each folder owns a make fragment (tests/tests.mk and the tests/tsan/tsan.mk
 # it includes, lockmgr/lockmgr.mk, verify/verify.mk, bench/bench.mk,
-# man/man.mk, dist/dist.mk, tests/consumer/consumer.mk); this file holds what
+# man/man.mk, dist/dist.mk, tests/consumer/consumer.mk, preload/preload.mk); this file holds what
 # they share.
 
 PREFIX   ?= /usr/local
@@ -46,6 +46,7 @@ include tests/consumer/consumer.mk
 include man/man.mk
 include dist/dist.mk
 include verify/verify.mk
+include preload/preload.mk
 include bench/bench.mk
 include bench/headproto.mk
 -include lockmgr/demo/demo.mk
@@ -59,6 +60,7 @@ test: deps headers
 	@$(MAKE) --no-print-directory -j$(NPROC) test-stress
 	@$(MAKE) --no-print-directory verify-spin
 	@$(MAKE) --no-print-directory -j$(NPROC) bench-smoke
+	@$(MAKE) --no-print-directory -j$(NPROC) test-preload
 	@scripts/check.sh bench-head-selftest $(MAKE) --no-print-directory bench-head-selftest
 	@$(MAKE) --no-print-directory test-dist
 	@$(MAKE) --no-print-directory -j$(NPROC) test-model

@@ -9,6 +9,12 @@
 #   build/bench/bench-count  the harness against the library's counting
 #                     build (-DLK_COUNT_RMW): lock table RMWs on shared
 #                     lines per txn; bench and bench-smoke build and run it
+#   make bench-programs  real programs (RocksDB's cache_bench with one
+#                     shard, Kyoto Cabinet's kccachetest) on glibc and on
+#                     each latchkit lock through liblatchkit-preload.so
+#                     (bench/programs.sh full: 5 reps, 4x the work, and
+#                     db_bench fillrandom; about 15 minutes);
+#                     make bench runs its quick form (2 reps, about 90 s)
 #   make bench-sweep  the spin-budget sweep (bench/sweep.sh): mutex-only
 #                     harnesses built with -DLK_SPIN_NS=... and
 #                     -DLK_RELAX_REPEAT=..., about 7 minutes on 2 cores
@@ -54,9 +60,13 @@ $(SWEEP_DIR)/relax-%: $(SWEEP_SRCS) $(wildcard bench/*.h) $(INC)/.stamp
 	$(SWEEP_CC) -DLK_RELAX_REPEAT=$* -DLKB_CFLAGS='"$(SWEEP_CC) -DLK_RELAX_REPEAT=$*"' \
 		$(SWEEP_SRCS) -o $@ -lck -lm
 
-.PHONY: bench bench-full bench-smoke bench-instr bench-sweep
-bench: deps headers $(BENCH_BIN) $(BENCH_COUNT_BIN)
+.PHONY: bench bench-full bench-smoke bench-instr bench-sweep bench-programs
+bench: deps headers $(BENCH_BIN) $(BENCH_COUNT_BIN) $(PRELOAD_SO)
 	@bench/run.sh $(BENCH_BIN) $(BENCH_OUT) $(BENCH_THREADS)
+	@bench/programs.sh $(PRELOAD_SO) $(BENCH_OUT) quick
+
+bench-programs: deps $(PRELOAD_SO)
+	@bench/programs.sh $(PRELOAD_SO) $(BENCH_OUT) full
 
 bench-full: deps headers $(BENCH_BIN) $(BENCH_COUNT_BIN)
 	@bench/run.sh $(BENCH_BIN) $(BENCH_OUT) --full $(BENCH_THREADS)

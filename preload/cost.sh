@@ -1,0 +1,34 @@
+#!/bin/bash
+# preload/cost.sh SO BINDIR: instructions per uncontended lock/unlock pair
+# (callgrind; make preload-cost). For each LATCHKIT_LOCK: the latch's header
+# called directly (inlined), the same behind a call per verb (out of line),
+# and pthread_mutex_lock/unlock interposed by SO, without and with
+# LATCHKIT_PROFILE; and glibc's own pair. Each
+# figure is (Ir of N+1 pairs - Ir of 1 pair) / N, so start-up cancels; the
+# loop around the pair (about 5 instructions) is in every figure.
+set -eu
+so=$(realpath "$1"); bin=$2; n=${N:-100000}
+src=$(dirname "$0")/tests/preload_cost.c
+inc=$(dirname "$so")/include
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+ir() { # "ENV..." CMD ARG: total instructions
+	local envs=$1; shift
+	env $envs valgrind --tool=callgrind --callgrind-out-file="$tmp/cg" "$@" >/dev/null 2>&1
+	callgrind_annotate "$tmp/cg" | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1; exit}'
+}
+per() { # "ENV..." CMD: instructions per pair
+	local a b
+	a=$(ir "$1" "$2" 1); b=$(ir "$1" "$2" $((n + 1)))
+	awk -v a="$a" -v b="$b" -v n="$n" 'BEGIN {printf "%.1f", (b - a) / n}'
+}
+g=$(per "" "$bin/preload_cost")
+printf '%-8s %8s %11s %10s %14s %16s %10s\n' lock direct out-of-line preloaded "pre/direct" "pre/out-of-line" profiled
+for a in mutex ticket mcs clh tas ttas; do
+	gcc -std=c11 -D_GNU_SOURCE -O2 -pthread -I"$inc" -DDIRECT=$a "$src" -o "$tmp/d"
+	gcc -std=c11 -D_GNU_SOURCE -O2 -pthread -I"$inc" -DDIRECT=$a -DOUTOFLINE "$src" -o "$tmp/o"
+	d=$(per "" "$tmp/d"); o=$(per "" "$tmp/o")
+	p=$(per "LD_PRELOAD=$so LATCHKIT_LOCK=$a" "$bin/preload_cost")
+	f=$(per "LD_PRELOAD=$so LATCHKIT_LOCK=$a LATCHKIT_PROFILE=$tmp/prof" "$bin/preload_cost")
+	awk -v a=$a -v d="$d" -v o="$o" -v p="$p" -v f="$f" 'BEGIN {printf "%-8s %8.1f %11.1f %10.1f %13.2fx %15.2fx %10.1f\n", a, d, o, p, p / d, p / o, f}'
+done
+echo "glibc's own pthread_mutex_lock/unlock pair (no preload): $g"

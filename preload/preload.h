@@ -1,0 +1,214 @@
+/*
+ * preload/preload.h: what the parts of liblatchkit-preload.so share.
+ *
+ * liblatchkit-preload.so, loaded with LD_PRELOAD, puts an unmodified
+ * program's pthread mutexes, condition variables and RW locks on latchkit
+ * latches (README, "Run your program on latchkit"). The parts:
+ *   init.c     LATCHKIT_LOCK / LATCHKIT_RWLOCK, glibc's own functions
+ *              (dlsym(RTLD_NEXT, ...)), the constructor
+ *   mutex.c    pthread_mutex_*: the latch inside the pthread object
+ *   cond.c     pthread_cond_* on cond.h
+ *   rwlock.c   pthread_rwlock_*, with a side table for latches too big
+ *              for the object (brlock.h)
+ *   profile.c  LATCHKIT_PROFILE: per-lock counters, the report at exit
+ *
+ * Which objects are latchkit's is decided per object, from its bytes, so
+ * that statically initialised objects need no init call and a program can
+ * mix kinds:
+ *   mutex  glibc's __kind: 0 (normal/default) or 3 (adaptive) are
+ *          latchkit's; anything else (recursive, error-checking, robust,
+ *          process-shared, priority inheritance or protection) is
+ *          glibc's, and every verb on it goes to glibc.
+ *   cond   glibc's __wrefs bit 0 (process-shared, set by glibc's init) is
+ *          glibc's; the rest latchkit's.
+ *   rwlock glibc's __shared nonzero (process-shared) is glibc's.
+ *
+ * glibc x86-64 layouts used: pthread_mutex_t 40 bytes, the latch in bytes
+ * [0, 16) (before __kind at 16), the profile record's pointer in __list
+ * (24); pthread_cond_t 48 bytes, lk_cond_t in [0, 24), the clock in
+ * __g_signals (40); pthread_rwlock_t 56 bytes, the latch in [0, 24), the
+ * writer's id in __cur_writer (24), __shared (28) and __flags (48) kept.
+ */
+#ifndef LATCHKIT_PRELOAD_H
+#define LATCHKIT_PRELOAD_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#define PL_EXPORT __attribute__((visibility("default")))
+#define pl_likely(x) __builtin_expect(!!(x), 1)
+#define pl_unlikely(x) __builtin_expect(!!(x), 0)
+
+/* The mutex algorithm. 0: not initialised yet. PL_GLIBC: every verb goes
+ * to glibc (an unknown LATCHKIT_LOCK). */
+enum pl_alg {
+	PL_NONE = 0,
+	PL_MUTEX,
+	PL_TICKET,
+	PL_MCS,
+	PL_CLH,
+	PL_TAS,
+	PL_TTAS,
+	PL_GLIBC,
+	PL_NALG
+};
+enum pl_rwalg { PL_RW_RWMUTEX = 1, PL_RW_RWLOCK, PL_RW_PFRWLOCK, PL_RW_BRLOCK };
+
+/* pl_fast: the algorithm when verbs take the fast path (no profile),
+ * otherwise 0 (not initialised, glibc, or profiling): one load decides. */
+extern int pl_fast;
+extern int pl_alg;   /* the mutex algorithm, once initialised */
+extern int pl_rwalg; /* the RW algorithm */
+extern bool pl_prof; /* LATCHKIT_PROFILE is on */
+extern const char *const pl_alg_names[PL_NALG];
+
+/* glibc's own verbs, for objects of kinds latchkit leaves to glibc. */
+struct pl_real {
+	int (*mutex_init)(pthread_mutex_t *, const pthread_mutexattr_t *);
+	int (*mutex_destroy)(pthread_mutex_t *);
+	int (*mutex_lock)(pthread_mutex_t *);
+	int (*mutex_trylock)(pthread_mutex_t *);
+	int (*mutex_timedlock)(pthread_mutex_t *, const struct timespec *);
+	int (*mutex_clocklock)(pthread_mutex_t *, clockid_t,
+			       const struct timespec *);
+	int (*mutex_unlock)(pthread_mutex_t *);
+	int (*cond_init)(pthread_cond_t *, const pthread_condattr_t *);
+	int (*cond_destroy)(pthread_cond_t *);
+	int (*cond_wait)(pthread_cond_t *, pthread_mutex_t *);
+	int (*cond_timedwait)(pthread_cond_t *, pthread_mutex_t *,
+			      const struct timespec *);
+	int (*cond_clockwait)(pthread_cond_t *, pthread_mutex_t *, clockid_t,
+			      const struct timespec *);
+	int (*cond_signal)(pthread_cond_t *);
+	int (*cond_broadcast)(pthread_cond_t *);
+	int (*rw_init)(pthread_rwlock_t *, const pthread_rwlockattr_t *);
+	int (*rw_destroy)(pthread_rwlock_t *);
+	int (*rw_rdlock)(pthread_rwlock_t *);
+	int (*rw_tryrdlock)(pthread_rwlock_t *);
+	int (*rw_timedrdlock)(pthread_rwlock_t *, const struct timespec *);
+	int (*rw_clockrdlock)(pthread_rwlock_t *, clockid_t,
+			      const struct timespec *);
+	int (*rw_wrlock)(pthread_rwlock_t *);
+	int (*rw_trywrlock)(pthread_rwlock_t *);
+	int (*rw_timedwrlock)(pthread_rwlock_t *, const struct timespec *);
+	int (*rw_clockwrlock)(pthread_rwlock_t *, clockid_t,
+			      const struct timespec *);
+	int (*rw_unlock)(pthread_rwlock_t *);
+};
+extern struct pl_real pl_real;
+
+/* glibc's functions, once looked up (waits for pl_init's lookup). */
+extern int pl_once; /* 2: pl_real is filled in */
+struct pl_real *pl_real_wait(void);
+static inline struct pl_real *pl_real_get(void)
+{
+	return pl_likely(__atomic_load_n(&pl_once, __ATOMIC_ACQUIRE) == 2)
+		       ? &pl_real
+		       : pl_real_wait();
+}
+#define PL_REAL (*pl_real_get())
+
+/* Reads the environment and glibc's functions; idempotent, any thread. */
+void pl_init(void);
+static inline void pl_ready(void)
+{
+	if (pl_unlikely(__atomic_load_n(&pl_alg, __ATOMIC_ACQUIRE) == PL_NONE))
+		pl_init();
+}
+
+/* An absolute time on `clock` as a CLOCK_MONOTONIC deadline in ns (never
+ * 0); EINVAL for tv_nsec outside [0, 1e9), a negative tv_sec or an
+ * unsupported clock. */
+int pl_deadline(clockid_t clock, const struct timespec *abstime,
+		uint64_t *deadline);
+
+/* A small id for the calling thread (never 0). */
+extern __thread uint32_t pl_tid_ __attribute__((tls_model("initial-exec")));
+uint32_t pl_tid_slow(void);
+static inline uint32_t pl_tid(void)
+{
+	uint32_t t = pl_tid_;
+	return pl_likely(t) ? t : pl_tid_slow();
+}
+
+/* mutex.c's verbs on a latchkit mutex, for cond.c (they profile). */
+void pl_mutex_release(void *m);
+void pl_mutex_acquire(void *m);
+bool pl_mutex_is_glibc(const pthread_mutex_t *m);
+
+/* ---- profile.c --------------------------------------------------------- */
+
+#include <x86intrin.h>
+
+#define PL_NSITE 3
+#define PL_NHIST 192 /* 4 buckets per power of two, up to 2^48 ticks */
+
+/* One profiled mutex; updated by its holder, under the mutex itself. */
+struct pl_rec {
+	pthread_mutex_t *addr;
+	uint64_t acq, cont, busy, wait, wait_max, hold, t_acq;
+	void *site[PL_NSITE];
+	uint32_t hist[PL_NHIST];
+};
+
+/* The algorithm while profiling, otherwise 0 (as pl_fast, the other way
+ * round). */
+extern int pl_prof_alg;
+
+/* Where a profiled mutex keeps its record's pointer. */
+static inline struct pl_rec **pl_rec_slot(pthread_mutex_t *m)
+{
+	return (struct pl_rec **)(void *)&m->__data.__list;
+}
+
+static inline uint64_t pl_ticks(void)
+{
+	return __rdtsc();
+}
+
+void pl_prof_init(void);
+/* A record for m, made on first use with the caller's stack as its site;
+ * NULL when the arena is full. */
+struct pl_rec *pl_prof_new(pthread_mutex_t *m);
+static inline struct pl_rec *pl_prof_rec(pthread_mutex_t *m)
+{
+	struct pl_rec *r = __atomic_load_n(pl_rec_slot(m), __ATOMIC_RELAXED);
+	return pl_likely(r != NULL) ? r : pl_prof_new(m);
+}
+/* A contended acquisition's wait, in the histogram. */
+void pl_prof_waited(struct pl_rec *r, uint64_t w);
+
+/* The holder's bookkeeping: an acquisition (t0: when it asked), a
+ * failed trylock, a release. */
+static inline void pl_prof_acquired(pthread_mutex_t *m, uint64_t t0,
+				    bool contended)
+{
+	struct pl_rec *r = pl_prof_rec(m);
+	uint64_t now = pl_ticks();
+	if (pl_unlikely(!r))
+		return;
+	r->acq++;
+	if (contended)
+		pl_prof_waited(r, now - t0);
+	r->t_acq = now;
+}
+
+static inline void pl_prof_busy(pthread_mutex_t *m)
+{
+	struct pl_rec *r = __atomic_load_n(pl_rec_slot(m), __ATOMIC_RELAXED);
+	if (r)
+		__atomic_fetch_add(&r->busy, 1, __ATOMIC_RELAXED);
+}
+
+static inline void pl_prof_release(pthread_mutex_t *m)
+{
+	struct pl_rec *r = __atomic_load_n(pl_rec_slot(m), __ATOMIC_RELAXED);
+	if (pl_likely(r && r->t_acq)) {
+		r->hold += pl_ticks() - r->t_acq;
+		r->t_acq = 0;
+	}
+}
+
+#endif

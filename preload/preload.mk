@@ -1,0 +1,39 @@
+# preload/preload.mk: liblatchkit-preload.so, any program on latchkit's locks
+# (README, "Run your program on latchkit").
+#   make preload        build/liblatchkit-preload.so
+#   make test-preload   preload/test.sh: tests/preload_verbs.c and
+#                       tests/preload_cxx.cpp under every algorithm, the
+#                       profile's hot lock, kccachetest wicked (part of
+#                       make test)
+PRELOAD_SO   := $(BUILD)/liblatchkit-preload.so
+PRELOAD_SRCS := $(wildcard preload/*.c)
+PRELOAD_CFLAGS := $(CSTD) -O2 -g $(WARN) -pthread -I$(INC) -fPIC \
+	-fvisibility=hidden
+PRELOAD_TESTS := $(BUILD)/preload/preload_verbs $(BUILD)/preload/preload_hot \
+	$(BUILD)/preload/preload_cost $(BUILD)/preload/preload_cxx
+
+.PHONY: preload test-preload
+preload: $(PRELOAD_SO)
+
+$(PRELOAD_SO): $(PRELOAD_SRCS) preload/preload.h preload/preload.map $(INC)/.stamp
+	@mkdir -p $(@D)
+	gcc $(PRELOAD_CFLAGS) -shared -Wl,--version-script=preload/preload.map \
+		-Wl,--no-undefined -o $@ $(PRELOAD_SRCS) -ldl
+
+# The test programs know nothing of latchkit: plain pthread programs.
+$(BUILD)/preload/%: preload/tests/%.c $(INC)/.stamp
+	@mkdir -p $(@D)
+	gcc $(CSTD) -O2 -g $(WARN) -pthread -I$(INC) -rdynamic $< -o $@ -ldl
+
+$(BUILD)/preload/%: preload/tests/%.cpp
+	@mkdir -p $(@D)
+	g++ -std=c++17 -O2 -g $(WARN) -pthread $< -o $@
+
+test-preload: $(PRELOAD_SO) $(PRELOAD_TESTS)
+	@scripts/check.sh preload preload/test.sh $(PRELOAD_SO) $(BUILD)/preload
+
+# Instructions per uncontended interposed pair against the latch called
+# directly (callgrind; a measurement, not a test).
+.PHONY: preload-cost
+preload-cost: $(PRELOAD_SO) $(BUILD)/preload/preload_cost
+	@preload/cost.sh $(PRELOAD_SO) $(BUILD)/preload

@@ -1,0 +1,297 @@
+/*
+ * preload/profile.c: LATCHKIT_PROFILE, a contention profile of the
+ * program's latchkit mutexes, written at exit.
+ *
+ * LATCHKIT_PROFILE=1 writes the table to stderr and the CSV to
+ * latchkit-profile.PID.csv; LATCHKIT_PROFILE=FILE writes the table to FILE
+ * and the CSV to FILE.csv (a forked child that exits writes FILE.PID and
+ * FILE.PID.csv). LATCHKIT_PROFILE_TOP=N: the N most contended locks (10).
+ *
+ * Per mutex, a record (its pointer in the mutex's __list bytes): made when
+ * the mutex is initialised, or first taken if it was initialised
+ * statically; its site is the first three frames of the stack outside this
+ * library at that moment. The holder alone updates the record, under the
+ * mutex itself, so the counters are plain: acquisitions, contended
+ * acquisitions (the first trylock failed), wait in TSC ticks (total, max,
+ * a log-linear histogram for the p99: four buckets per power of two, so a
+ * percentile is exact to within 19%), hold (from acquisition to release,
+ * a cond wait's release included). A trylock that fails is counted by a
+ * relaxed atomic add (busy). Records come from an mmap'd arena, never
+ * malloc, so that a program whose allocator locks pthread mutexes does not
+ * re-enter; 262,144 records at most (further mutexes are not profiled).
+ * Only latchkit's mutexes are profiled: not glibc's kinds, conds'
+ * internal locks or RW locks.
+ */
+#include "preload.h"
+
+#include <dlfcn.h>
+#include <execinfo.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define NSITE PL_NSITE
+#define NHIST PL_NHIST
+#define MAXREC (1u << 18)
+
+static struct pl_rec *recs;
+static uint32_t nrec;
+static uint64_t tsc0, ns0;
+static pid_t pid0;
+static Dl_info self;
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int bucket(uint64_t t)
+{
+	if (t < 4)
+		return (int)t;
+	int msb = 63 - __builtin_clzll(t);
+	int b = 4 * (msb - 1) + (int)((t >> (msb - 2)) & 3);
+	return b < NHIST ? b : NHIST - 1;
+}
+
+/* The smallest value of the bucket above b: an upper bound of its values. */
+static uint64_t bucket_top(int b)
+{
+	if (b < 4)
+		return (uint64_t)b;
+	int msb = b / 4 + 1;
+	return ((uint64_t)(4 + b % 4 + 1)) << (msb - 2);
+}
+
+static void report(void);
+
+void pl_prof_init(void)
+{
+	struct pl_rec *r = mmap(NULL, (size_t)MAXREC * sizeof(struct pl_rec),
+				PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+				-1, 0);
+	if (r == MAP_FAILED)
+		return;
+	dladdr((void *)pl_prof_init, &self);
+	/* The first backtrace loads libgcc_s (dlopen, malloc): now, before
+	 * any record is made, not under a mutex the allocator may need
+	 * (jemalloc's own, taken again inside that malloc). */
+	void *warm[2];
+	backtrace(warm, 2);
+	pid0 = getpid();
+	ns0 = mono_ns();
+	tsc0 = __rdtsc();
+	atexit(report);
+	__atomic_store_n(&recs, r, __ATOMIC_RELEASE); /* records from now */
+}
+
+struct pl_rec *pl_prof_new(pthread_mutex_t *m)
+{
+	struct pl_rec **slot = pl_rec_slot(m);
+	struct pl_rec *r = __atomic_load_n(slot, __ATOMIC_RELAXED);
+	struct pl_rec *arena = __atomic_load_n(&recs, __ATOMIC_ACQUIRE);
+	/* backtrace() may take a mutex of its own (libgcc's registered
+	 * frames): that one is not recorded on this pass. */
+	static __thread bool inside;
+	if (r != NULL || !arena || inside)
+		return r;
+	uint32_t i = __atomic_fetch_add(&nrec, 1, __ATOMIC_RELAXED);
+	if (i >= MAXREC)
+		return NULL;
+	inside = true;
+	r = &arena[i];
+	r->addr = m;
+	void *bt[16];
+	int n = backtrace(bt, 16), k = 0;
+	for (int j = 0; j < n && k < NSITE; j++) {
+		Dl_info d;
+		if (dladdr(bt[j], &d) && d.dli_fbase == self.dli_fbase)
+			continue; /* a frame of ours */
+		r->site[k++] = bt[j];
+	}
+	__atomic_store_n(slot, r, __ATOMIC_RELAXED);
+	inside = false;
+	return r;
+}
+
+void pl_prof_waited(struct pl_rec *r, uint64_t w)
+{
+	r->cont++;
+	r->wait += w;
+	if (w > r->wait_max)
+		r->wait_max = w;
+	r->hist[bucket(w)]++;
+}
+
+/* ---- the report --------------------------------------------------------- */
+
+static double ns_per_tick;
+
+static uint64_t p99(const struct pl_rec *r)
+{
+	uint64_t want = r->cont - r->cont / 100, seen = 0;
+	if (!r->cont)
+		return 0;
+	for (int b = 0; b < NHIST; b++) {
+		seen += r->hist[b];
+		if (seen >= want) {
+			uint64_t top = bucket_top(b);
+			return top < r->wait_max ? top : r->wait_max;
+		}
+	}
+	return r->wait_max;
+}
+
+static int by_contention(const void *a, const void *b)
+{
+	const struct pl_rec *x = *(const struct pl_rec *const *)a;
+	const struct pl_rec *y = *(const struct pl_rec *const *)b;
+	if (x->cont != y->cont)
+		return x->cont < y->cont ? 1 : -1;
+	if (x->wait != y->wait)
+		return x->wait < y->wait ? 1 : -1;
+	return x->acq < y->acq ? 1 : x->acq > y->acq ? -1 : 0;
+}
+
+/* "symbol+0xoff" or "file+0xoff" for a code address. */
+static void sym(char *buf, size_t n, void *pc)
+{
+	Dl_info d;
+	if (!pc) {
+		snprintf(buf, n, "-");
+		return;
+	}
+	if (!dladdr(pc, &d) || !d.dli_fname) {
+		snprintf(buf, n, "%p", pc);
+		return;
+	}
+	if (d.dli_sname) {
+		/* C++ names demangled when the program has libstdc++ */
+		char *(*dem)(const char *, char *, size_t *, int *) =
+			(char *(*)(const char *, char *, size_t *,
+				   int *))dlsym(RTLD_DEFAULT, "__cxa_demangle");
+		int st = -1;
+		char *nice = dem ? dem(d.dli_sname, NULL, NULL, &st) : NULL;
+		snprintf(buf, n, "%s+0x%lx", nice && !st ? nice : d.dli_sname,
+			 (unsigned long)((char *)pc - (char *)d.dli_saddr));
+		free(nice);
+	}
+	else {
+		const char *f = strrchr(d.dli_fname, '/');
+		snprintf(buf, n, "%s+0x%lx", f ? f + 1 : d.dli_fname,
+			 (unsigned long)((char *)pc - (char *)d.dli_fbase));
+	}
+}
+
+static void site(char *buf, size_t n, const struct pl_rec *r)
+{
+	size_t used = 0;
+	buf[0] = 0;
+	for (int k = 0; k < NSITE && r->site[k] && used + 1 < n; k++) {
+		char s[256];
+		sym(s, sizeof s, r->site[k]);
+		used += (size_t)snprintf(buf + used, n - used, "%s%s",
+					 k ? " < " : "", s);
+	}
+	if (!buf[0])
+		snprintf(buf, n, "-");
+}
+
+#define MS(t) ((double)(t) * ns_per_tick / 1e6)
+#define US(t) ((double)(t) * ns_per_tick / 1e3)
+
+static void report(void)
+{
+	if (!recs)
+		return;
+	uint64_t dns = mono_ns() - ns0, dt = __rdtsc() - tsc0;
+	ns_per_tick = dt ? (double)dns / (double)dt : 1.0;
+	uint32_t n = __atomic_load_n(&nrec, __ATOMIC_RELAXED);
+	if (n > MAXREC)
+		n = MAXREC;
+	const char *env = getenv("LATCHKIT_PROFILE");
+	const char *top_env = getenv("LATCHKIT_PROFILE_TOP");
+	uint32_t top = top_env ? (uint32_t)atoi(top_env) : 10;
+	struct pl_rec **v = mmap(NULL, (n + 1) * sizeof *v,
+				 PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (v == MAP_FAILED)
+		return;
+	uint64_t acq = 0, cont = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		v[i] = &recs[i];
+		acq += recs[i].acq;
+		cont += recs[i].cont;
+	}
+	if (!acq) { /* a wrapper (a shell, timeout): leave the file alone */
+		munmap(v, (n + 1) * sizeof *v);
+		return;
+	}
+	qsort(v, n, sizeof *v, by_contention);
+	if (top > n)
+		top = n;
+	char tname[4096], cname[4200];
+	FILE *t = stderr;
+	pid_t pid = getpid();
+	if (strcmp(env, "1") != 0) {
+		if (pid != pid0)
+			snprintf(tname, sizeof tname, "%s.%d", env, (int)pid);
+		else
+			snprintf(tname, sizeof tname, "%s", env);
+		snprintf(cname, sizeof cname, "%s.csv", tname);
+		t = fopen(tname, "w");
+		if (!t)
+			t = stderr;
+	} else
+		snprintf(cname, sizeof cname, "latchkit-profile.%d.csv",
+			 (int)pid);
+	fprintf(t,
+		"latchkit profile (pid %d, lock %s): %u mutexes, %llu "
+		"acquisitions, %llu contended; top %u by contended "
+		"acquisitions\n",
+		(int)pid, pl_alg_names[pl_alg], n, (unsigned long long)acq,
+		(unsigned long long)cont, top);
+	fprintf(t, "%3s %-14s %10s %10s %6s %8s %10s %10s %10s %10s %9s  %s\n",
+		"#", "mutex", "acq", "contended", "cont%", "busy",
+		"wait_ms", "p99_us", "max_us", "hold_ms", "hold_ns", "site");
+	FILE *c = fopen(cname, "w");
+	if (c)
+		fprintf(c, "rank,mutex,acquisitions,contended,busy_trylocks,"
+			   "wait_total_ns,wait_p99_ns,wait_max_ns,"
+			   "hold_total_ns,hold_avg_ns,site\n");
+	for (uint32_t i = 0; i < top; i++) {
+		const struct pl_rec *r = v[i];
+		char s[1024];
+		site(s, sizeof s, r);
+		double hold_avg = r->acq ? MS(r->hold) * 1e6 / (double)r->acq
+					 : 0;
+		fprintf(t,
+			"%3u %-14p %10llu %10llu %5.1f%% %8llu %10.3f %10.2f "
+			"%10.2f %10.3f %9.0f  %s\n",
+			i + 1, (void *)r->addr, (unsigned long long)r->acq,
+			(unsigned long long)r->cont,
+			r->acq ? 100.0 * (double)r->cont / (double)r->acq : 0.0,
+			(unsigned long long)r->busy, MS(r->wait), US(p99(r)),
+			US(r->wait_max), MS(r->hold), hold_avg, s);
+		if (c)
+			fprintf(c, "%u,%p,%llu,%llu,%llu,%.0f,%.0f,%.0f,%.0f,%.0f,\"%s\"\n",
+				i + 1, (void *)r->addr,
+				(unsigned long long)r->acq,
+				(unsigned long long)r->cont,
+				(unsigned long long)r->busy, MS(r->wait) * 1e6,
+				US(p99(r)) * 1e3, US(r->wait_max) * 1e3,
+				MS(r->hold) * 1e6, hold_avg, s);
+	}
+	if (c) {
+		fclose(c);
+		fprintf(t, "(CSV: %s)\n", cname);
+	}
+	if (t != stderr)
+		fclose(t);
+	munmap(v, (n + 1) * sizeof *v);
+}
