@@ -42,6 +42,9 @@
  * its waiter, reading 1, can only wait for the latch. The grant pass grants
  * a FIFO prefix of the waiting requests (any length: what conflicts is
  * abstract), may wound one waiting txn (at most one a run; -DNOWOUND: none).
+ * -DXWOUND: the wound comes instead from another head's latch (lk__wound
+ * under the head where the wounder found the edge, process X, with that
+ * head's own woken slot), racing this head's grants and nudges.
  * Properties: safety (assertions, invalid end states): a waiter leaves as
  * granted only if its request is granted, as a victim only if wounded; the
  * deferred slots are empty whenever the latch is free (monitor Inv); no
@@ -66,6 +69,7 @@
  */
 // @check wake-no-lost-safety pass - safety
 // @check wake-granted-leaves pass - ltl:nolost
+// @check wake-wound-other-head pass -DXWOUND,-DNPASS=2 safety
 // @check bug-nudge-store-over-signal fail -DBUG_NUDGE_STORE safety
 // @check bug-unlatch-drops-woken fail -DBUG_DROP_WOKEN,-DNOWOUND safety
 // @check bug-second-grant-overwrites-slot fail -DBUG_SLOT_OVERWRITE,-DNOWOUND safety
@@ -166,7 +170,7 @@ inline GRANT_PASS(fin, mayw, j, old)
 			:: !(fin) -> break /* conflicts: the pass stops here */
 			fi
 		od;
-#ifndef NOWOUND
+#if !defined(NOWOUND) && !defined(XWOUND)
 		if
 		:: (mayw) && !wounds && status[0] == WAITING && !wounded[0] -> wounds = 1; SIGNAL(0, old, 1)
 		:: (mayw) && !wounds && status[1] == WAITING && !wounded[1] -> wounds = 1; SIGNAL(1, old, 1)
@@ -263,6 +267,31 @@ active proctype Granter()
 	:: np == NPASS -> break
 	od
 }
+
+#ifdef XWOUND
+/* a wound under another head h2's latch (held by X alone here): the flag,
+ * txn_signal_latched(h2, t) into h2's woken slot, h2's head_unlatch wakes it */
+active proctype X()
+{
+	byte t = NONE, old;
+	if
+	:: atomic { status[0] == WAITING -> t = 0 }
+	:: atomic { status[1] == WAITING -> t = 1 }
+	:: true
+	fi;
+	if
+	:: t != NONE ->
+		atomic {
+			wounds = 1; wounded[t] = 1;
+			old = wake[t];
+			wake[t] = SIGNALLED;
+			if :: old != PARKED -> t = NONE :: else fi; old = 0
+		};
+		atomic { if :: t != NONE -> asleep[t] = 0 :: else fi; t = NONE }
+	:: else
+	fi
+}
+#endif
 
 /* the deferred slots are empty whenever the latch is free */
 active proctype Inv()

@@ -62,6 +62,10 @@
 (* AllLeave, under weak fairness.  Spurious futex returns: NSPUR per       *)
 (* waiter, bounded so that fairness cannot use them to hide a lost one.    *)
 (*                                                                         *)
+(* XWOUND (instead of WOUND): the wound comes from another head's latch,  *)
+(* process X with that head's own woken slot, racing this head's grants   *)
+(* and nudges (LockWake_xwound).                                          *)
+(*                                                                         *)
 (* Seeded bugs (BUG):                                                      *)
 (*  "nudgestore": the nudge stores 3 (no CAS 2 -> 3): a wound's 1 is       *)
 (*     overwritten, the victim sleeps for ever.                            *)
@@ -75,11 +79,12 @@
 (*  "slotlate": head_unlatch releases the latch, then clears the slots.    *)
 (***************************************************************************)
 EXTENDS Naturals, Sequences
-CONSTANTS BUG, NPASS, NSPUR, WOUND
+CONSTANTS BUG, NPASS, NSPUR, WOUND, XWOUND
 NW == 2
 W == 1..NW
 G == 0
 NONE == 0
+XS == IF XWOUND THEN {NW + 1} ELSE {}  \* the other head's wounder
 
 RECURSIVE SlotsR(_, _, _, _, _)
 \* txn_signal_latched over the signalled txns in order: the h->woken slot
@@ -176,6 +181,21 @@ w_rel:  await ~latch; latch := TRUE; status[self] := "gone";
 w_relpass: GrantPass(FALSE, FALSE); call Unlatch()
 }
 
+\* XWOUND: a wound under another head h2's latch (lk__wound where the
+\* wounder found the edge), held by X alone: the flag, exchange(wake, 1),
+\* a parked victim into h2's woken slot (xt), woken after h2's release
+fair process (x \in XS)
+variables xt = NONE;
+{
+x_pick: either { with (t \in Waiting) xt := t } or skip;
+x_sig:  if (xt # NONE) {
+          wounded[xt] := TRUE;
+          if (wake[xt] = 2) wake[xt] := 1
+          else { wake[xt] := 1; xt := NONE }
+        };
+x_wake: if (xt # NONE) asleep := asleep \ {xt}
+}
+
 fair process (g = G)
 variables np = 0;
 {
@@ -186,7 +206,7 @@ g_pass:   GrantPass(np = NPASS - 1, TRUE); np := np + 1;
         }
 }
 } *)
-\* BEGIN TRANSLATION (chksum(pcal) = "325fb3e" /\ chksum(tla) = "5348fae5")
+\* BEGIN TRANSLATION (chksum(pcal) = "bd03110b" /\ chksum(tla) = "fe332132")
 VARIABLES pc, wake, status, wounded, wounds, latch, woken, nudged, asleep, 
           left, stack
 
@@ -208,12 +228,12 @@ First(g) == IF Waiting \ g = {} THEN NONE
 Nudge(g, v) == First(g) # NONE /\ nudged = NONE /\
                (BUG = "nudgestore" \/ Wake1(g, v)[First(g)] = 2)
 
-VARIABLES a, b, spent, spur, np
+VARIABLES a, b, spent, spur, xt, np
 
 vars == << pc, wake, status, wounded, wounds, latch, woken, nudged, asleep, 
-           left, stack, a, b, spent, spur, np >>
+           left, stack, a, b, spent, spur, xt, np >>
 
-ProcSet == (W) \cup {G}
+ProcSet == (W) \cup (XS) \cup {G}
 
 Init == (* Global variables *)
         /\ wake = [t \in W |-> 0]
@@ -231,10 +251,13 @@ Init == (* Global variables *)
         (* Process w *)
         /\ spent = [self \in W |-> FALSE]
         /\ spur = [self \in W |-> NSPUR]
+        (* Process x *)
+        /\ xt = [self \in XS |-> NONE]
         (* Process g *)
         /\ np = 0
         /\ stack = [self \in ProcSet |-> << >>]
         /\ pc = [self \in ProcSet |-> CASE self \in W -> "w_loop"
+                                        [] self \in XS -> "x_pick"
                                         [] self = G -> "g_loop"]
 
 u_rel(self) == /\ pc[self] = "u_rel"
@@ -256,14 +279,14 @@ u_rel(self) == /\ pc[self] = "u_rel"
                                      /\ pc' = [pc EXCEPT ![self] = "u_wk"]
                           /\ stack' = stack
                /\ UNCHANGED << wake, status, wounded, wounds, asleep, left, 
-                               spent, spur, np >>
+                               spent, spur, xt, np >>
 
 u_clr(self) == /\ pc[self] = "u_clr"
                /\ woken' = NONE
                /\ nudged' = NONE
                /\ pc' = [pc EXCEPT ![self] = "u_wk"]
                /\ UNCHANGED << wake, status, wounded, wounds, latch, asleep, 
-                               left, stack, a, b, spent, spur, np >>
+                               left, stack, a, b, spent, spur, xt, np >>
 
 u_wk(self) == /\ pc[self] = "u_wk"
               /\ IF a[self] # NONE /\ BUG # "dropwoken"
@@ -278,7 +301,7 @@ u_wk(self) == /\ pc[self] = "u_wk"
                     ELSE /\ pc' = [pc EXCEPT ![self] = "u_wn"]
                          /\ UNCHANGED << stack, a, b >>
               /\ UNCHANGED << wake, status, wounded, wounds, latch, woken, 
-                              nudged, left, spent, spur, np >>
+                              nudged, left, spent, spur, xt, np >>
 
 u_wn(self) == /\ pc[self] = "u_wn"
               /\ asleep' = asleep \ {b[self]}
@@ -287,7 +310,7 @@ u_wn(self) == /\ pc[self] = "u_wn"
               /\ b' = [b EXCEPT ![self] = Head(stack[self]).b]
               /\ stack' = [stack EXCEPT ![self] = Tail(stack[self])]
               /\ UNCHANGED << wake, status, wounded, wounds, latch, woken, 
-                              nudged, left, spent, spur, np >>
+                              nudged, left, spent, spur, xt, np >>
 
 Unlatch(self) == u_rel(self) \/ u_clr(self) \/ u_wk(self) \/ u_wn(self)
 
@@ -320,14 +343,15 @@ w_loop(self) == /\ pc[self] = "w_loop"
                       /\ pc' = [pc EXCEPT ![self] = "w_slept"]
                       /\ UNCHANGED <<wake, left, spent>>
                 /\ UNCHANGED << status, wounded, wounds, latch, woken, nudged, 
-                                stack, a, b, spur, np >>
+                                stack, a, b, spur, xt, np >>
 
 w_unnudge(self) == /\ pc[self] = "w_unnudge"
                    /\ wake' = [wake EXCEPT ![self] = 0]
                    /\ spent' = [spent EXCEPT ![self] = FALSE]
                    /\ pc' = [pc EXCEPT ![self] = "w_loop"]
                    /\ UNCHANGED << status, wounded, wounds, latch, woken, 
-                                   nudged, asleep, left, stack, a, b, spur, np >>
+                                   nudged, asleep, left, stack, a, b, spur, xt, 
+                                   np >>
 
 w_slept(self) == /\ pc[self] = "w_slept"
                  /\ \/ /\ self \notin asleep
@@ -337,7 +361,7 @@ w_slept(self) == /\ pc[self] = "w_slept"
                        /\ spur' = [spur EXCEPT ![self] = spur[self] - 1]
                  /\ pc' = [pc EXCEPT ![self] = "w_loop"]
                  /\ UNCHANGED << wake, status, wounded, wounds, latch, woken, 
-                                 nudged, left, stack, a, b, spent, np >>
+                                 nudged, left, stack, a, b, spent, xt, np >>
 
 w_chk(self) == /\ pc[self] = "w_chk"
                /\ ~latch
@@ -369,7 +393,7 @@ w_chk(self) == /\ pc[self] = "w_chk"
                                      /\ pc' = [pc EXCEPT ![self] = "u_rel"]
                                      /\ UNCHANGED << status, left >>
                /\ UNCHANGED << wounded, wounds, woken, nudged, asleep, spent, 
-                               spur, np >>
+                               spur, xt, np >>
 
 w_cancel(self) == /\ pc[self] = "w_cancel"
                   /\ \E g \in Grants(FALSE):
@@ -393,7 +417,7 @@ w_cancel(self) == /\ pc[self] = "w_cancel"
                   /\ a' = [a EXCEPT ![self] = NONE]
                   /\ b' = [b EXCEPT ![self] = NONE]
                   /\ pc' = [pc EXCEPT ![self] = "u_rel"]
-                  /\ UNCHANGED << latch, left, spent, spur, np >>
+                  /\ UNCHANGED << latch, left, spent, spur, xt, np >>
 
 w_rel(self) == /\ pc[self] = "w_rel"
                /\ ~latch
@@ -401,7 +425,7 @@ w_rel(self) == /\ pc[self] = "w_rel"
                /\ status' = [status EXCEPT ![self] = "gone"]
                /\ pc' = [pc EXCEPT ![self] = "w_relpass"]
                /\ UNCHANGED << wake, wounded, wounds, woken, nudged, asleep, 
-                               left, stack, a, b, spent, spur, np >>
+                               left, stack, a, b, spent, spur, xt, np >>
 
 w_relpass(self) == /\ pc[self] = "w_relpass"
                    /\ \E g \in Grants(FALSE):
@@ -425,24 +449,59 @@ w_relpass(self) == /\ pc[self] = "w_relpass"
                    /\ a' = [a EXCEPT ![self] = NONE]
                    /\ b' = [b EXCEPT ![self] = NONE]
                    /\ pc' = [pc EXCEPT ![self] = "u_rel"]
-                   /\ UNCHANGED << latch, left, spent, spur, np >>
+                   /\ UNCHANGED << latch, left, spent, spur, xt, np >>
 
 w(self) == w_loop(self) \/ w_unnudge(self) \/ w_slept(self) \/ w_chk(self)
               \/ w_cancel(self) \/ w_rel(self) \/ w_relpass(self)
+
+x_pick(self) == /\ pc[self] = "x_pick"
+                /\ \/ /\ \E t \in Waiting:
+                           xt' = [xt EXCEPT ![self] = t]
+                   \/ /\ TRUE
+                      /\ xt' = xt
+                /\ pc' = [pc EXCEPT ![self] = "x_sig"]
+                /\ UNCHANGED << wake, status, wounded, wounds, latch, woken, 
+                                nudged, asleep, left, stack, a, b, spent, spur, 
+                                np >>
+
+x_sig(self) == /\ pc[self] = "x_sig"
+               /\ IF xt[self] # NONE
+                     THEN /\ wounded' = [wounded EXCEPT ![xt[self]] = TRUE]
+                          /\ IF wake[xt[self]] = 2
+                                THEN /\ wake' = [wake EXCEPT ![xt[self]] = 1]
+                                     /\ xt' = xt
+                                ELSE /\ wake' = [wake EXCEPT ![xt[self]] = 1]
+                                     /\ xt' = [xt EXCEPT ![self] = NONE]
+                     ELSE /\ TRUE
+                          /\ UNCHANGED << wake, wounded, xt >>
+               /\ pc' = [pc EXCEPT ![self] = "x_wake"]
+               /\ UNCHANGED << status, wounds, latch, woken, nudged, asleep, 
+                               left, stack, a, b, spent, spur, np >>
+
+x_wake(self) == /\ pc[self] = "x_wake"
+                /\ IF xt[self] # NONE
+                      THEN /\ asleep' = asleep \ {xt[self]}
+                      ELSE /\ TRUE
+                           /\ UNCHANGED asleep
+                /\ pc' = [pc EXCEPT ![self] = "Done"]
+                /\ UNCHANGED << wake, status, wounded, wounds, latch, woken, 
+                                nudged, left, stack, a, b, spent, spur, xt, np >>
+
+x(self) == x_pick(self) \/ x_sig(self) \/ x_wake(self)
 
 g_loop == /\ pc[G] = "g_loop"
           /\ IF np < NPASS
                 THEN /\ pc' = [pc EXCEPT ![G] = "g_latch"]
                 ELSE /\ pc' = [pc EXCEPT ![G] = "Done"]
           /\ UNCHANGED << wake, status, wounded, wounds, latch, woken, nudged, 
-                          asleep, left, stack, a, b, spent, spur, np >>
+                          asleep, left, stack, a, b, spent, spur, xt, np >>
 
 g_latch == /\ pc[G] = "g_latch"
            /\ ~latch
            /\ latch' = TRUE
            /\ pc' = [pc EXCEPT ![G] = "g_pass"]
            /\ UNCHANGED << wake, status, wounded, wounds, woken, nudged, 
-                           asleep, left, stack, a, b, spent, spur, np >>
+                           asleep, left, stack, a, b, spent, spur, xt, np >>
 
 g_pass == /\ pc[G] = "g_pass"
           /\ \E g \in Grants((np = NPASS - 1)):
@@ -467,7 +526,7 @@ g_pass == /\ pc[G] = "g_pass"
           /\ a' = [a EXCEPT ![G] = NONE]
           /\ b' = [b EXCEPT ![G] = NONE]
           /\ pc' = [pc EXCEPT ![G] = "u_rel"]
-          /\ UNCHANGED << latch, left, spent, spur >>
+          /\ UNCHANGED << latch, left, spent, spur, xt >>
 
 g == g_loop \/ g_latch \/ g_pass
 
@@ -478,10 +537,12 @@ Terminating == /\ \A self \in ProcSet: pc[self] = "Done"
 Next == g
            \/ (\E self \in ProcSet: Unlatch(self))
            \/ (\E self \in W: w(self))
+           \/ (\E self \in XS: x(self))
            \/ Terminating
 
 Spec == /\ Init /\ [][Next]_vars
         /\ \A self \in W : WF_vars(w(self)) /\ WF_vars(Unlatch(self))
+        /\ \A self \in XS : WF_vars(x(self))
         /\ WF_vars(g) /\ WF_vars(Unlatch(G))
 
 Termination == <>(\A self \in ProcSet: pc[self] = "Done")
