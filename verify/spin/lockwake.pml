@@ -48,9 +48,9 @@
  * Properties: safety (assertions, invalid end states): a waiter leaves as
  * granted only if its request is granted, as a victim only if wounded; the
  * deferred slots are empty whenever the latch is free (monitor Inv); no
- * lost wake-up: no run ends with a waiter asleep or looping (every final
- * state has both waiters gone: a waiter asleep on a word nobody will wake
- * is an invalid end state). Liveness (ltl nolost, weak fairness): a waiter
+ * lost wake-up: no run ends with a waiter asleep (every final state has
+ * both waiters gone: a waiter asleep on a word nobody will wake is an
+ * invalid end state; a waiter looping for ever is the ltl check's). Liveness (ltl nolost, weak fairness): a waiter
  * granted or wounded eventually leaves. Spurious futex returns: NSPUR per
  * waiter (bounded, so that weak fairness cannot use them to hide a lost
  * wake-up).
