@@ -1,6 +1,7 @@
 /* verify/wmm: clh.h (on gate.h), mutual exclusion of 2 threads through the
- * _node forms (a node handed in, the node handed back kept for the next
- * lock; the convenience pool needs pthread keys, which GenMC lacks). */
+ * _node forms (each thread locks once: the node handed back is not
+ * reused; the convenience pool needs pthread keys, which GenMC lacks).
+ * Thread 1 tries a trylock first. */
 #include "../client.h"
 #ifdef LK_WMM_GENMC /* GenMC has no pthread keys, nor a thread-local struct
 		      * with an initializer: the pool (not used) goes without */
@@ -31,6 +32,7 @@ static int pthread_setspecific(pthread_key_t k, const void *v)
 
 static lk_clh_t l = LK_CLH_INIT;
 static lk_clh_node_t node[2];
-#define LOCK(i) lk_clh_node_t *mine = lk_clh_lock_node(&l, &node[i])
-#define UNLOCK(i) lk_clh_unlock_node(&l, mine)
-LK_WMM_MUTEX_CLIENT(2, LOCK, UNLOCK)
+#define FIRST(i) ((i) == 1 && lk_clh_trylock_node(&l, &node[i]))
+#define LOCK(i) lk_clh_lock_node(&l, &node[i])
+#define UNLOCK(i) lk_clh_unlock_node(&l, &node[i])
+LK_WMM_MUTEX_CLIENT(2, FIRST, LOCK, UNLOCK)

@@ -3,6 +3,7 @@
 #include "ticket.h"
 
 static lk_ticket_t l = LK_TICKET_INIT;
+#define FIRST(i) ((i) == 1 && lk_ticket_trylock(&l))
 #define LOCK(i) lk_ticket_lock(&l)
 #define UNLOCK(i) lk_ticket_unlock(&l)
-LK_WMM_MUTEX_CLIENT(2, LOCK, UNLOCK)
+LK_WMM_MUTEX_CLIENT(2, FIRST, LOCK, UNLOCK)
