@@ -2,6 +2,9 @@
 # Installs the Debian packages latchkit needs; quiet and quick when all are there.
 set -e
 PKGS="build-essential clang libclang-rt-14-dev libck-dev liburcu-dev libcriterion-dev spin libdb5.3-dev gnuplot-nox valgrind pkg-config abigail-tools mandoc groff-base cmake python3"
+# To build GenMC for `make verify-wmm` (verify/README.md): not GenMC itself,
+# which Debian does not package.
+PKGS="$PKGS autoconf automake libedit-dev libffi-dev zlib1g-dev llvm-14-dev g++-12"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
