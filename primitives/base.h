@@ -133,9 +133,9 @@ using std::memory_order_seq_cst;
 #ifdef LK_FUTEX_MOCK
 /* verify/wmm (GenMC, which runs no system call): the clock, naps
  * (lk__sleep_ns) and syscall(), futex(2) included, go to functions the
- * program defines
- * (verify/wmm/mock.h), and lk__wait() reads the clock at every spin step,
- * so that a waiter parks after two. Nothing changes without the macro. */
+ * program defines (verify/wmm/mock.h), and lk__wait() reads the clock at
+ * every spin step, so that a waiter parks after two. Nothing changes
+ * without the macro. */
 #define LK__CLOCK_MONOTONIC 1
 int lk_mock_clock_gettime(int, struct timespec *);
 void lk_mock_sleep_ns(uint64_t);
