@@ -1,5 +1,6 @@
 /* verify/wmm: reentrant.h (lk_rmutex over mutex.h), 2 threads, each takes
- * it twice (the second time by depth alone) and releases it twice. */
+ * it twice (the second time by depth alone) and releases it twice; thread
+ * 0 tries a timedlock first, thread 1 a trylock. */
 #include "../client.h"
 #include "reentrant.h"
 
