@@ -130,7 +130,23 @@ using std::memory_order_seq_cst;
  * later can clash). clockid_t is int on every Linux C library. syscall()
  * has no visibility macro to test and one ABI: always the label.
  */
-#if defined(CLOCK_MONOTONIC) || !defined(__linux__)
+#ifdef LK_FUTEX_MOCK
+/* verify/wmm (GenMC, which runs no system call): the clock, naps
+ * (lk__sleep_ns) and syscall(), futex(2) included, go to functions the
+ * program defines (verify/wmm/mock.h), and lk__wait() reads the clock at
+ * every spin step, so that a waiter parks after two. Nothing changes
+ * without the macro. */
+#define LK__CLOCK_MONOTONIC 1
+int lk_mock_clock_gettime(int, struct timespec *);
+void lk_mock_sleep_ns(uint64_t);
+long lk_mock_syscall(long, long, long, long, long, long, long);
+#define lk__clock_gettime lk_mock_clock_gettime
+#define lk__syscall(...) lk__mock_syscall_(__VA_ARGS__, 0, 0, 0, 0, 0, 0, 0)
+#define lk__mock_syscall_(n, a, b, c, d, e, f, ...)                            \
+	lk_mock_syscall(n, (long)(a), (long)(b), (long)(c), (long)(d),         \
+			(long)(e), (long)(f))
+#define LK__SPIN_CHECK_MASK 0u
+#elif defined(CLOCK_MONOTONIC) || !defined(__linux__)
 #define LK__CLOCK_MONOTONIC CLOCK_MONOTONIC
 #define lk__clock_gettime clock_gettime
 #define lk__nanosleep nanosleep
@@ -149,8 +165,11 @@ extern int lk__clock_gettime(int, struct timespec *)
 extern int lk__nanosleep(const struct timespec *, struct timespec *)
 	__asm__(LK__TIME_SYM("nanosleep", "__nanosleep64"));
 #endif
-#if LK_HAVE_FUTEX
+#if LK_HAVE_FUTEX && !defined(LK_FUTEX_MOCK)
 extern long lk__syscall(long, ...) __asm__("syscall");
+#endif
+#ifndef LK__SPIN_CHECK_MASK
+#define LK__SPIN_CHECK_MASK 7u /* lk__wait() reads the clock every 8 steps */
 #endif
 
 /* One object for the whole program however many translation units, C or
@@ -283,8 +302,12 @@ static inline struct timespec lk__timespec_(uint64_t ns)
 
 static inline void lk__sleep_ns(uint64_t ns)
 {
+#ifdef LK_FUTEX_MOCK /* GenMC cannot load a struct returned by value */
+	lk_mock_sleep_ns(ns);
+#else
 	struct timespec ts = lk__timespec_(ns);
 	lk__nanosleep(&ts, NULL);
+#endif
 }
 
 /* ---- the cost of parking, learnt ----------------------------------------- */
@@ -687,7 +710,7 @@ static inline bool lk__wait(lk__wait_t *w, LK_ATOMIC(uint32_t) *word,
 		w->n++;
 		LK__WAIT_COUNT(spins);
 		lk__cpu_relax();
-		if ((w->n & 7) == 0) {
+		if ((w->n & LK__SPIN_CHECK_MASK) == 0) {
 			uint64_t now = lk__now_ns();
 			if (w->t0 == 0)
 				w->t0 = now;

@@ -27,7 +27,13 @@
  *                                      sees the sleeper, or the sleeper's
  *                                      futex check sees the new count
  *   wait CAS count-1          acquire  see the poster's work
- *   wait fetch_add sleepers   seq_cst  the sleeper half of the pair
+ *   wait fetch_add sleepers   seq_cst  the sleeper half of the pair;
+ *                                      stronger than needed on Linux,
+ *                                      whose futex wait puts a full barrier
+ *                                      before its check of count (GenMC
+ *                                      finds acq_rel enough with it:
+ *                                      verify/wmm/REPORT.md); kept, so as
+ *                                      not to lean on the kernel's barrier
  *   wait fetch_sub sleepers   relaxed  only a hint for later posts
  *   value load count          relaxed  a snapshot for assertions and
  *                                      diagnostics; orders nothing

@@ -2,6 +2,8 @@
 # Installs the Debian packages latchkit needs; quiet and quick when all are there.
 set -e
 PKGS="build-essential clang libclang-rt-14-dev libck-dev liburcu-dev libcriterion-dev spin libdb5.3-dev gnuplot-nox valgrind pkg-config abigail-tools mandoc groff-base cmake python3 kyotocabinet-utils rocksdb-tools libjemalloc2"
+# GenMC (make verify-wmm) is built by hand; its build packages are listed
+# in verify/README.md, not installed here.
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

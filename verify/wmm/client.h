@@ -1,0 +1,99 @@
+/*
+ * verify/wmm/client.h: what every GenMC client shares. A client is one
+ * small C program that includes the real primitives/NAME.h (after mock.h)
+ * and asserts the latch's guarantee at the end of every execution; data
+ * the latch guards is plain (non-atomic), so that an access the latch
+ * fails to order is also a data race, which GenMC reports.
+ */
+#ifndef LK_WMM_CLIENT_H
+#define LK_WMM_CLIENT_H
+#include "mock.h"
+
+#define LK_WMM_MAX_THREADS 3
+
+static void *(*lk_wmm_fn)(void *);
+
+static void *lk_wmm_body(void *arg)
+{
+	lk_wmm_fn(arg);
+	lk_mock_thread_done();
+	return NULL;
+}
+
+/* No first attempt. */
+#define LK_WMM_NONE(i) 0
+
+/* Runs fn(0) .. fn(n-1) on n threads, checks that no execution leaves one
+ * asleep for ever (mock.h), and joins them. */
+static inline void lk_wmm_run(int n, void *(*fn)(void *))
+{
+	pthread_t t[LK_WMM_MAX_THREADS];
+	lk_wmm_fn = fn;
+	for (long i = 0; i < n; i++)
+		pthread_create(&t[i], NULL, lk_wmm_body, (void *)i);
+	lk_mock_quiescent(n);
+	for (int i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
+}
+
+/* A mutual-exclusion client: N threads each take the latch, increment a
+ * plain counter, release it; the counter must end at N. LOCK(i), UNLOCK(i)
+ * name the verbs (i: the thread's index); FIRST(i) is a first attempt that
+ * may fail (a trylock, or a timedlock, which the mock times out at once),
+ * after which the thread takes LOCK: 0 for none. The clients have thread 0
+ * try a timedlock first and thread 1 a trylock, so that those verbs'
+ * orders are checked too. */
+#define LK_WMM_MUTEX_CLIENT(N, FIRST, LOCK, UNLOCK)                            \
+	static int lk_wmm_counter;                                             \
+	static void *lk_wmm_thread(void *arg)                                  \
+	{                                                                      \
+		long i = (long)arg;                                            \
+		(void)i;                                                       \
+		if (!(FIRST(i)))                                               \
+			LOCK(i);                                               \
+		lk_wmm_counter++;                                              \
+		UNLOCK(i);                                                     \
+		return NULL;                                                   \
+	}                                                                      \
+	int main(void)                                                         \
+	{                                                                      \
+		lk_wmm_run(N, lk_wmm_thread);                                  \
+		assert(lk_wmm_counter == N);                                   \
+		return 0;                                                      \
+	}
+
+/* A reader-writer client: thread 0 writes (x, y) = (1, 1) under the write
+ * lock; thread 1 reads both under the read lock and must see (0, 0) or
+ * (1, 1); thread 2, when N is 3, is a second writer, (x, y) += (1, 1); at
+ * the end x == y == N - 1. WRFIRST(i) and RDFIRST(i) are first attempts
+ * that may fail (the writer's a timedlock, the reader's a trylock), as in
+ * LK_WMM_MUTEX_CLIENT. */
+#define LK_WMM_RW_CLIENT(N, WRFIRST, WRLOCK, WRUNLOCK, RDFIRST, RDLOCK,        \
+			 RDUNLOCK)                                             \
+	static int lk_wmm_x, lk_wmm_y;                                         \
+	static void *lk_wmm_thread(void *arg)                                  \
+	{                                                                      \
+		long i = (long)arg;                                            \
+		if (i == 1) {                                                  \
+			if (!(RDFIRST(i)))                                     \
+				RDLOCK(i);                                     \
+			int a = lk_wmm_x, b = lk_wmm_y;                        \
+			RDUNLOCK(i);                                           \
+			assert(a == b);                                        \
+		} else {                                                       \
+			if (!(WRFIRST(i)))                                     \
+				WRLOCK(i);                                     \
+			lk_wmm_x++;                                            \
+			lk_wmm_y++;                                            \
+			WRUNLOCK(i);                                           \
+		}                                                              \
+		return NULL;                                                   \
+	}                                                                      \
+	int main(void)                                                         \
+	{                                                                      \
+		lk_wmm_run(N, lk_wmm_thread);                                  \
+		assert(lk_wmm_x == N - 1 && lk_wmm_y == N - 1);                \
+		return 0;                                                      \
+	}
+
+#endif /* LK_WMM_CLIENT_H */

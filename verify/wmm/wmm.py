@@ -1,0 +1,491 @@
+#!/usr/bin/env python3
+"""verify/wmm/wmm.py: GenMC on the real primitives/*.h (issue 14).
+
+  wmm.py run [CLIENT...]      every client (verify/wmm/clients/*.c) under RC11
+                              and IMM; one row each; exit 1 on anything but
+                              "no errors", but for the OPEN clients below
+                              while their result is the listed one
+  wmm.py sites [HEADER...]    the atomic call sites the generator weakens
+  wmm.py header CLIENT...     the headers whose sites these clients check
+  wmm.py weaken [HEADER...]   for each site of each header, each one-step
+                              weakening of its memory order, run the header's
+                              clients under RC11 and IMM; prints the table and
+                              writes it (Markdown) to build/wmm/weaken.md;
+                              exit 1 on a TIMEOUT or ERROR, or when a
+                              weakening neither model catches is not in
+                              SURVIVORS below (nor explained in REPORT.md)
+
+Env: GENMC (the genmc binary, required), WMM_TIMEOUT (seconds per GenMC
+run, default 300), WMM_OUT (default build/wmm). Python standard library only.
+
+A run's verdict: "pass" when GenMC reports no error, "fail" when it reports
+one (an assertion, the mock's lost wake-up assertion included, a data race
+on the plain data a latch guards), TIMEOUT when it ran past WMM_TIMEOUT,
+ERROR when GenMC itself failed (compile error, unsupported call, crash).
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+PRIM = os.path.join(ROOT, "primitives")
+WMM = os.path.join(ROOT, "verify", "wmm")
+CLIENTS = os.path.join(WMM, "clients")
+MODELS = ("rc11", "imm")
+FLAGS = ["-disable-estimation"]
+# GenMC's function inliner never finishes on cond.h (v0.10.3)
+CLIENT_FLAGS = {"cond": ["-disable-function-inliner"]}
+# Clients GenMC v0.10.3 cannot decide, each with its result and why. They
+# run, and their row says OPEN with the reason; `run` does not fail on them
+# while their result is the one listed here, and fails if it changes.
+OPEN = {
+    "pfrwlock": (("ERROR",), "its 64-bit word is also accessed as two 32-bit "
+                 "halves: GenMC reports mixed-size accesses"),
+    "cond": (("fail", "TIMEOUT"), "with its inliner off GenMC reports 'access to freed "
+             "memory' by one thread on a fresh stack slot (lk__now_ns's "
+             "timespec) placed where that thread's freed lk__wait_t was "
+             "(RC11); IMM does not finish in 60 s: not diagnosed further"),
+}
+# Seconds per GenMC run for the OPEN clients (they decide nothing).
+OPEN_TIMEOUT = 60
+
+# The clients that check a header's call sites: its own client(s), and for a
+# header with none, the clients of the latches built on it.
+HEADER_CLIENTS = {
+    "barrier.h": ["barrier"],
+    "brlock.h": ["brlock"],
+    "clh.h": ["clh"],
+    "cond.h": ["cond"],
+    "event.h": ["event", "latch"],
+    "gate.h": ["ticket", "mcs", "clh"],
+    "leftright.h": ["leftright"],
+    "mcs.h": ["mcs"],
+    "mutex.h": ["mutex"],
+    "once.h": ["once"],
+    "optlock.h": ["optlock"],
+    # pfrwlock.h: none; its 64-bit word is also read as two 32-bit halves,
+    # which GenMC does not model (its client reports ERROR, by name)
+    "reentrant.h": ["reentrant"],
+    "rwlock.h": ["rwlock"],
+    "rwmutex.h": ["rwmutex"],
+    "sem.h": ["sem"],
+    "seqlock.h": ["seqlock", "optlock"],
+    "tas.h": ["tas"],
+    "ticket.h": ["ticket"],
+    "ttas.h": ["ttas"],
+}
+
+# Weakenings that neither model catches, as REPORT.md lists and explains
+# them: (header, op, order, weakened to) -> the reason in brief. `weaken`
+# fails on a survivor not listed here (a new one: explain it in REPORT.md
+# and here, or strengthen the client), and on a listed one that is now
+# caught (the list is stale).
+SURVIVORS = {
+    ("mcs.h", "exchange", "acq_rel", "acquire"): "needs a 3rd thread",
+    ("mcs.h", "exchange", "acq_rel", "release"): "needs a 3rd thread",
+    ("mcs.h", "load", "acquire", "relaxed"): "needs a 3rd thread",
+    ("mcs.h", "compare_exchange_strong", "release", "relaxed"):
+        "needs a 3rd thread",
+    ("clh.h", "exchange", "acq_rel", "acquire"): "needs a 3rd thread",
+    ("clh.h", "exchange", "acq_rel", "release"): "needs a 3rd thread",
+    ("clh.h", "compare_exchange_strong", "release", "relaxed"):
+        "needs a 3rd thread",
+    ("ticket.h", "load", "acquire", "relaxed"): "needs a 3rd thread",
+    ("ticket.h", "fetch_add", "release", "relaxed"): "needs a 3rd thread",
+    ("once.h", "compare_exchange_strong", "acquire", "relaxed"):
+        "success order stronger than needed; C11 (failure <= success)",
+    ("brlock.h", "fetch_add", "seq_cst", "acq_rel"): "needs a 2nd writer",
+    ("brlock.h", "load", "seq_cst", "acquire"): "needs a 2nd writer",
+    ("rwmutex.h", "compare_exchange_weak", "acquire", "relaxed"):
+        "needs a 2nd writer",
+    ("optlock.h", "compare_exchange_weak", "acquire", "relaxed"):
+        "needs a 2nd writer",
+    ("seqlock.h", "compare_exchange_strong", "acquire", "relaxed"):
+        "needs a 2nd writer",
+    ("seqlock.h", "exchange", "release", "relaxed"): "needs a 2nd writer",
+    ("sem.h", "fetch_add", "seq_cst", "acq_rel"):
+        "safe with Linux's futex barrier (A); sem.h says so",
+}
+
+ORDERS = ("relaxed", "consume", "acquire", "release", "acq_rel", "seq_cst")
+
+
+def genmc():
+    g = os.environ.get("GENMC", "")
+    if not g or not os.access(g, os.X_OK):
+        sys.exit("wmm.py: GENMC must name the genmc binary")
+    return g
+
+
+def outdir():
+    d = os.environ.get("WMM_OUT", os.path.join(ROOT, "build", "wmm"))
+    os.makedirs(d, exist_ok=True)
+    return d
+
+
+def run_genmc(client, model, incdir, log):
+    """One GenMC run; returns (verdict, executions, seconds, message)."""
+    src = os.path.join(CLIENTS, client + ".c")
+    cmd = [genmc(), "-" + model] + FLAGS + CLIENT_FLAGS.get(client, []) + [
+        "--", "-std=gnu11", "-DLK_WMM_GENMC", "-I" + incdir, "-I" + WMM, src]
+    limit = int(os.environ.get("WMM_TIMEOUT", "300"))
+    if client in OPEN:
+        limit = min(limit, OPEN_TIMEOUT)
+    t0 = time.time()
+    try:
+        p = subprocess.run(cmd, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=limit)
+        out = p.stdout.decode("utf-8", "replace")
+        rc = p.returncode
+    except subprocess.TimeoutExpired as e:
+        out = (e.stdout or b"").decode("utf-8", "replace")
+        rc = None
+    secs = time.time() - t0
+    with open(log, "w") as f:
+        f.write(" ".join(cmd) + "\n" + out)
+    m = re.search(r"Number of complete executions explored: (\d+)", out)
+    execs = m.group(1) if m else "-"
+    if rc is None:
+        return "TIMEOUT", execs, secs, ""
+    if "Mixed-size accesses" in out:  # GenMC cannot model them: no verdict
+        return "ERROR", execs, secs, "mixed-size accesses (unsupported)"
+    if "No errors were detected" in out and rc == 0:
+        return "pass", execs, secs, ""
+    m = re.search(r"^Error(?: detected)?: (.*)", out, re.M)
+    if m:
+        # the error's kind and its first detail line
+        msg = m.group(1).strip()
+        d = re.search(r"Assertion violation: (.*)|(Non-terminating spinloop.*)"
+                      r"|(Race.*)", out)
+        if d:
+            msg += ": " + next(x for x in d.groups() if x).strip()
+        return "fail", execs, secs, msg
+    return "ERROR", execs, secs, out.strip().splitlines()[-1] if out.strip() else ""
+
+
+def all_clients():
+    return sorted(f[:-2] for f in os.listdir(CLIENTS) if f.endswith(".c"))
+
+
+# Seeded bugs the clients must reject (expected: fail, with this message):
+# (client, header, text, replacement, message). The checks' own check.
+SEEDED = [
+    ("event", "event.h", "lk__futex_wake(&e->word, INT32_MAX);",
+     "(void)0; /* seeded: set wakes no one */", "lost wake-up"),
+    ("tas", "tas.h", "memory_order_release", "memory_order_relaxed",
+     "lk_wmm_counter"),
+]
+
+
+def seeded_rows(names, fmt, out):
+    """Runs the seeded bugs of these clients; returns the number not OK."""
+    bad = n = 0
+    for c, h, old, new, msg in SEEDED:
+        if c not in names:
+            continue
+        d = os.path.join(out, "seeded." + c)
+        if os.path.isdir(d):
+            shutil.rmtree(d)
+        shutil.copytree(PRIM, d)
+        p = os.path.join(d, h)
+        text = open(p).read()
+        assert old in text, "seeded bug for %s: %r not in %s" % (c, old, h)
+        with open(p, "w") as f:
+            f.write(text.replace(old, new, 1))
+        for model in MODELS:
+            log = os.path.join(out, "seeded.%s.%s.log" % (c, model))
+            v, execs, secs, m = run_genmc(c, model, d, log)
+            ok = v == "fail" and (msg in m or msg in open(log).read())
+            bad += not ok
+            n += 1
+            print(fmt % ("genmc", model, c + "-seeded", execs, "%.1f" % secs,
+                         "fail", v, "OK" if ok else "MISMATCH") +
+                  "  (" + (m or "no error") + ")", flush=True)
+        shutil.rmtree(d)
+    return bad, n
+
+
+def cmd_run(names):
+    names = names or all_clients()
+    out = outdir()
+    fmt = "%-7s %-6s %-10s %10s %8s %-8s %-7s %s"
+    print(fmt % ("checker", "model", "client", "execs", "time", "expected",
+                 "actual", "verdict"))
+    bad = nopen = 0
+    rows = []
+    for c in names:
+        for model in MODELS:
+            log = os.path.join(out, "%s.%s.log" % (c, model))
+            v, execs, secs, msg = run_genmc(c, model, PRIM, log)
+            verdict = "OK" if v == "pass" else ("MISMATCH" if v == "fail"
+                                               else v)
+            if c in OPEN and v in OPEN[c][0]:
+                verdict, msg = "OPEN", OPEN[c][1]
+                nopen += 1
+            elif verdict != "OK":
+                bad += 1
+            line = fmt % ("genmc", model, c, execs, "%.1f" % secs, "pass", v,
+                          verdict)
+            if msg:
+                line += "  (" + msg + ")"
+            print(line, flush=True)
+            rows.append((c, model, execs, secs, v))
+    sbad, sn = seeded_rows(names, fmt, out)
+    bad += sbad
+    with open(os.path.join(out, "run.md"), "w") as f:
+        f.write("| client | model | executions | seconds | result |\n")
+        f.write("| --- | --- | ---: | ---: | --- |\n")
+        for c, model, execs, secs, v in rows:
+            f.write("| %s | %s | %s | %.1f | %s |\n" % (c, model, execs, secs,
+                                                       v))
+    print("genmc: %d runs, %d not OK, %d OPEN (GenMC cannot decide them: "
+          "see REPORT.md)" % (len(rows) + sn, bad, nopen))
+    summary(len(rows) + sn - bad - nopen, bad, "genmc")
+    return 1 if bad else 0
+
+
+# ---- call sites ---------------------------------------------------------
+
+def strip_comments(s):
+    """Comments blanked, positions kept."""
+    def blank(m):
+        return re.sub(r"[^\n]", " ", m.group(0))
+    return re.sub(r"/\*.*?\*/|//[^\n]*", blank, s, flags=re.S)
+
+
+def split_args(s, start):
+    """s[start] is '('; returns (list of (arg_start, arg_end), close)."""
+    depth, args, a = 0, [], start + 1
+    for i in range(start, len(s)):
+        ch = s[i]
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth == 0:
+                args.append((a, i))
+                return args, i
+        elif ch == "," and depth == 1:
+            args.append((a, i))
+            a = i + 1
+    raise ValueError("unbalanced call at %d" % start)
+
+
+def kind_of(fn):
+    if fn == "atomic_thread_fence":
+        return "fence"
+    if fn.startswith("atomic_load"):
+        return "load"
+    if fn.startswith("atomic_store"):
+        return "store"
+    if fn.startswith("atomic_compare_exchange"):
+        return "cas"
+    return "rmw"  # exchange, fetch_*
+
+
+def weaker(kind, order):
+    """The one-step weakenings of order for this kind of access."""
+    if kind == "load" or kind == "cas-fail":
+        return {"seq_cst": ["acquire"], "acquire": ["relaxed"]}.get(order, [])
+    if kind == "store":
+        return {"seq_cst": ["release"], "release": ["relaxed"]}.get(order, [])
+    # rmw, cas success, fence
+    return {"seq_cst": ["acq_rel"], "acq_rel": ["acquire", "release"],
+            "acquire": ["relaxed"], "release": ["relaxed"]}.get(order, [])
+
+
+def sites(header):
+    """[(line, fn, role, order, (start, end))] of every weakenable order."""
+    text = open(os.path.join(PRIM, header)).read()
+    code = strip_comments(text)
+    out = []
+    for m in re.finditer(r"\b(atomic_\w+_explicit|atomic_thread_fence)\s*\(",
+                         code):
+        fn = m.group(1)
+        args, _ = split_args(code, m.end() - 1)
+        kind = kind_of(fn)
+        for idx, (a, b) in enumerate(args):
+            tok = code[a:b].strip()
+            mm = re.fullmatch(r"memory_order_(\w+)", tok)
+            if not mm:
+                continue
+            role = kind
+            if kind == "cas":
+                role = "cas-fail" if idx == len(args) - 1 else "cas"
+            order = mm.group(1)
+            s = a + code[a:b].index(tok)
+            line = text.count("\n", 0, s) + 1
+            out.append((line, fn, role, order, (s, s + len(tok))))
+    return out
+
+
+def all_headers():
+    return sorted(h for h in os.listdir(PRIM) if h.endswith(".h"))
+
+
+def cmd_sites(headers):
+    for h in headers or all_headers():
+        for line, fn, role, order, _ in sites(h):
+            w = weaker(role, order)
+            print("%s:%d %s %s %s -> %s" % (h, line, fn, role, order,
+                                          ",".join(w) or "-"))
+    return 0
+
+
+def variant_dir(root, header, span, new):
+    """A copy of primitives/ with one order replaced."""
+    if os.path.isdir(root):
+        shutil.rmtree(root)
+    shutil.copytree(PRIM, root)
+    p = os.path.join(root, header)
+    text = open(p).read()
+    s, e = span
+    with open(p, "w") as f:
+        f.write(text[:s] + "memory_order_" + new + text[e:])
+    return root
+
+
+def reach_dir(root, header, span, order):
+    """A copy where the site asserts that it runs (is it exercised?)."""
+    if os.path.isdir(root):
+        shutil.rmtree(root)
+    shutil.copytree(PRIM, root)
+    p = os.path.join(root, header)
+    text = open(p).read()
+    s, e = span
+    with open(p, "w") as f:
+        f.write(text[:s] + "(lk_wmm_reached(), memory_order_%s)" %
+                order + text[e:])
+    return root
+
+
+def caught(results):
+    """Over a header's clients: 'yes' if any run failed, TIMEOUT/ERROR if
+    none failed and one did not finish, else 'no'."""
+    if any(v == "fail" for v in results):
+        return "yes"
+    for v in ("TIMEOUT", "ERROR"):
+        if v in results:
+            return v
+    return "no"
+
+
+def cmd_weaken(headers):
+    headers = headers or [h for h in all_headers() if h in HEADER_CLIENTS]
+    out = outdir()
+    work = os.path.join(out, "variants")
+    os.makedirs(work, exist_ok=True)
+    rows = []
+    fmt = "%-12s %5s %-28s %-8s %-8s %-9s %-7s %-7s %s"
+    print(fmt % ("header", "line", "op", "order", "weak", "reached", "rc11",
+                 "imm", "clients"))
+    for h in headers:
+        clients = HEADER_CLIENTS.get(h, [])
+        for n, (line, fn, role, order, span) in enumerate(sites(h)):
+            ws = weaker(role, order)
+            if not ws or not clients:
+                continue
+            if role == "cas-fail":
+                # GenMC v0.10.3 gives a CAS's read its success order even
+                # when it fails (Execution.cpp, visitAtomicCmpXchgInst): a
+                # weaker failure order cannot show. Listed, not run.
+                for w in ws:
+                    row = (h, line, fn.replace("atomic_", "").replace(
+                        "_explicit", "") + " (fail)", order, w, "n/a",
+                        "n/a", "n/a", ",".join(clients))
+                    rows.append(row)
+                    print(fmt % row, flush=True)
+                continue
+            tag = "%s.%d.%d" % (h[:-2], line, n)
+            # exercised? (under RC11; the site asserts when it runs)
+            d = reach_dir(os.path.join(work, tag + ".reach"), h, span, order)
+            reached = []
+            for c in clients:
+                v, _, _, msg = run_genmc(
+                    c, "rc11", d, os.path.join(work, tag + ".reach.%s.log" % c))
+                if v == "fail" and "lk_wmm_reached" in msg:
+                    reached.append(c)
+            shutil.rmtree(d)
+            op = fn.replace("atomic_", "").replace("_explicit", "")
+            if role == "cas-fail":
+                op += " (fail)"
+            for w in ws if not reached else []:
+                row = (h, line, op, order, w, "no", "-", "-",
+                       ",".join(clients))
+                rows.append(row)
+                print(fmt % row, flush=True)
+            for w in ws if reached else []:
+                d = variant_dir(os.path.join(work, tag + "." + w), h, span, w)
+                res = {}
+                for model in MODELS:
+                    vs = []
+                    for c in reached:
+                        v, _, secs, msg = run_genmc(
+                            c, model, d, os.path.join(
+                                work, "%s.%s.%s.%s.log" % (tag, w, c, model)))
+                        vs.append(v)
+                        if v == "fail":
+                            break
+                    res[model] = caught(vs)
+                shutil.rmtree(d)
+                row = (h, line, op, order, w, ",".join(reached),
+                       res["rc11"], res["imm"], ",".join(clients))
+                rows.append(row)
+                print(fmt % row, flush=True)
+    with open(os.path.join(out, "weaken.md"), "w") as f:
+        f.write("| header | line | op | order | weakened to | exercised by |"
+                " RC11 caught | IMM caught |\n")
+        f.write("| --- | ---: | --- | --- | --- | --- | --- | --- |\n")
+        for r in rows:
+            f.write("| %s | %d | `%s` | %s | %s | %s | %s | %s |\n" %
+                    r[:8])
+    missed = [r for r in rows if r[6] == "no" and r[7] == "no"]
+    print("weaken: %d weakenings, %d caught under IMM, %d under RC11, "
+          "%d caught by neither" % (
+              len(rows), sum(r[7] == "yes" for r in rows),
+              sum(r[6] == "yes" for r in rows), len(missed)))
+    bad = 0
+    for r in rows:
+        key = (r[0], r[2], r[3], r[4])
+        if r[6] in ("TIMEOUT", "ERROR") or r[7] in ("TIMEOUT", "ERROR"):
+            print("weaken: %s:%d %s -> %s: %s/%s" % (r[0], r[1], r[3], r[4],
+                                                   r[6], r[7]))
+            bad += 1
+        elif r in missed and key not in SURVIVORS:
+            print("weaken: NEW SURVIVOR %s:%d %s %s -> %s" % (
+                r[0], r[1], r[2], r[3], r[4]))
+            bad += 1
+        elif key in SURVIVORS and (r[6] == "yes" or r[7] == "yes"):
+            print("weaken: listed survivor now caught: %s:%d %s %s -> %s" % (
+                r[0], r[1], r[2], r[3], r[4]))
+            bad += 1
+    summary(len(rows) - bad, bad, "genmc-weaken")
+    return 1 if bad else 0
+
+
+def cmd_header(names):
+    """The headers whose call sites these clients check."""
+    print(" ".join(sorted(h for h, cs in HEADER_CLIENTS.items()
+                          if set(cs) & set(names))))
+    return 0
+
+
+def summary(ok, bad, what):
+    """One line for scripts/summary.sh, as the other checkers add."""
+    with open(os.path.join(ROOT, "build", "summary"), "a") as f:
+        f.write("%d %d %s\n" % (ok, bad, what))
+
+
+def main(argv):
+    cmds = {"run": cmd_run, "sites": cmd_sites, "weaken": cmd_weaken,
+            "header": cmd_header}
+    if len(argv) < 2 or argv[1] not in cmds:
+        sys.exit(__doc__)
+    return cmds[argv[1]](argv[2:])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
