@@ -582,6 +582,42 @@ static inline void lk__futex_wake_bits(LK_ATOMIC(uint32_t) *word, int n,
 #endif
 }
 
+/*
+ * Process-shared forms (issue 15): the bitset ops without _PRIVATE, for a
+ * word in memory that several processes map. The kernel keys a private
+ * sleep by address space and a shared one by page, so the two never meet:
+ * a latch parks and wakes with one kind all its life. deadline as above.
+ */
+static inline bool lk__futex_wait_shared(LK_ATOMIC(uint32_t) *word,
+					 uint32_t seen, uint64_t deadline,
+					 uint32_t bits)
+{
+#if LK_HAVE_FUTEX
+	struct timespec ts, *tp = NULL;
+	if (deadline) {
+		ts = lk__timespec_(deadline);
+		tp = &ts;
+	}
+	return lk__futex_(word, FUTEX_WAIT_BITSET, seen, tp, bits) == 0;
+#else
+	(void)bits;
+	return lk__futex_wait(word, seen, deadline);
+#endif
+}
+
+static inline void lk__futex_wake_shared(LK_ATOMIC(uint32_t) *word, int n,
+					 uint32_t bits)
+{
+#if LK_HAVE_FUTEX
+	lk__park_stamp_();
+	lk__futex_(word, FUTEX_WAKE_BITSET, LK__CAST(uint32_t, n), NULL, bits);
+#else
+	(void)word;
+	(void)n;
+	(void)bits;
+#endif
+}
+
 /* ---- the wait helper ------------------------------------------------------ */
 
 /*
@@ -609,6 +645,7 @@ typedef struct {
 	uint32_t bits;     /* futex bitset to park with; LK__FUTEX_ANY */
 	uint32_t nap_ns;   /* next nap, when there is no word to park on */
 	bool parking;      /* the spin budget is spent */
+	bool shared;       /* park with lk__futex_wait_shared (set after start) */
 	uint64_t t0;       /* clock at the first check (0: not yet read) */
 	uint64_t spin_ns;  /* this wait's spin budget */
 	uint64_t deadline; /* 0: none */
@@ -635,6 +672,7 @@ static inline lk__wait_t lk__wait_start(uint64_t deadline)
 	w.bits = LK__FUTEX_ANY;
 	w.nap_ns = 1000;
 	w.parking = false;
+	w.shared = false;
 	w.t0 = 0;
 	w.spin_ns = lk__park_cost_ns();
 	w.deadline = deadline;
@@ -679,7 +717,10 @@ static inline bool lk__wait(lk__wait_t *w, LK_ATOMIC(uint32_t) *word,
 	if (word) {
 		LK__WAIT_COUNT(parks);
 		lk__tsan_block_begin(w);
-		bool woken = w->bits == LK__FUTEX_ANY
+		bool woken = w->shared ? lk__futex_wait_shared(word, seen,
+							       w->deadline,
+							       w->bits)
+			     : w->bits == LK__FUTEX_ANY
 				     ? lk__futex_wait(word, seen, w->deadline)
 				     : lk__futex_wait_bits(word, seen,
 							   w->deadline, w->bits);
