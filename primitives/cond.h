@@ -193,7 +193,9 @@ LK__COLD void lk__cond_wake_parked_(lk__cond_node_t *n, bool morph)
 	atomic_store_explicit(&n->state, LK_COND_BUSY_, memory_order_relaxed);
 	/* relaxed: a hint; the fix-up below decides */
 	if (m && (atomic_load_explicit(&m->word, memory_order_relaxed) &
-		  LK_MUTEX_LOCKED_)) {
+		  (LK_MUTEX_LOCKED_ | LK_MUTEX_SHARED_)) == LK_MUTEX_LOCKED_) {
+		/* (not onto a process-shared mutex: its sleepers are on the
+		 * shared futex, the requeue is private) */
 		long moved = lk__cond_requeue_(&n->state, LK_COND_BUSY_,
 					       &m->word);
 		if (moved > 0) {

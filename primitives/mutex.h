@@ -78,21 +78,88 @@ extern "C" {
 #define LK_MUTEX_LOCKED_ 1u
 #define LK_MUTEX_WAITERS_ 2u
 #define LK_MUTEX_HANDOFF_ 4u
+#define LK_MUTEX_SHARED_ 8u /* process-shared: set at init, never cleared */
 #define LK_MUTEX_BIT_NORMAL_ 1u   /* futex bitset of other sleepers */
 #define LK_MUTEX_BIT_STARVING_ 2u /* futex bitset of starving sleepers */
 
+#ifdef LK_DEBUG
+#define LK__MUTEX_PID_FIELD LK_ATOMIC(uint32_t) owner_pid_;
+#define LK__MUTEX_PID_INIT , LK__AINIT(0)
+#else
+#define LK__MUTEX_PID_FIELD
+#define LK__MUTEX_PID_INIT
+#endif
+
 typedef struct {
 	LK_ATOMIC(uint32_t) word;
+	LK__MUTEX_PID_FIELD /* LK_DEBUG: the holder's pid, 0 when free */
 	LK__OWNER_FIELD
 } lk_mutex_t;
 
-#define LK_MUTEX_INIT {LK__AINIT(0) LK__OWNER_INIT}
+#define LK_MUTEX_INIT {LK__AINIT(0) LK__MUTEX_PID_INIT LK__OWNER_INIT}
+/* A mutex that processes share (in MAP_SHARED memory): parks and wakes on
+ * shared futexes. The same verbs; each goes through the slow path. */
+#define LK_MUTEX_INIT_SHARED                                                  \
+	{LK__AINIT(LK_MUTEX_SHARED_) LK__MUTEX_PID_INIT LK__OWNER_INIT}
+
+#ifdef LK_DEBUG
+/* LK_DEBUG: a private mutex held by a thread of another process (a fork
+ * child's copy is not it: only memory that both map, MAP_SHARED) would
+ * park this thread for ever. The owner's pid is kept beside its id. */
+static inline void lk__mutex_check_process_(lk_mutex_t *l, bool shared)
+{
+	uint32_t pid = atomic_load_explicit(&l->owner_pid_,
+					    memory_order_relaxed);
+	LK__CHECK(shared || pid == 0 ||
+			  pid == LK__CAST(uint32_t, lk__syscall(SYS_getpid)),
+		  "lk_mutex_lock",
+		  "a private mutex is held by another process: use "
+		  "lk_mutex_init_shared() for memory that processes share");
+}
+#define lk__mutex_owner_pid_(l, v)                                             \
+	atomic_store_explicit(&(l)->owner_pid_, (v), memory_order_relaxed)
+/* The owner's id (pthread_self) repeats in a fork child: it is the owner
+ * only if the pid is the caller's too. */
+static inline void lk__mutex_check_relock_(lk_mutex_t *l, const char *fn)
+{
+	uint32_t pid = atomic_load_explicit(&l->owner_pid_,
+					    memory_order_relaxed);
+	if (pid == 0 || pid == LK__CAST(uint32_t, lk__syscall(SYS_getpid)))
+		lk__owner_check_relock(&l->owner_, fn);
+}
+#else
+#define lk__mutex_check_relock_(l, fn) ((void)0)
+#define lk__mutex_check_process_(l, shared) ((void)0)
+#define lk__mutex_owner_pid_(l, v) ((void)0)
+#endif
 
 static inline void lk_mutex_init(lk_mutex_t *l)
 {
 	atomic_store_explicit(&l->word, 0, memory_order_relaxed);
 	lk__owner_clear(&l->owner_);
+	lk__mutex_owner_pid_(l, 0u);
 	lk__tsan_init(l);
+}
+
+/* As lk_mutex_init, for a process-shared mutex (LK_MUTEX_INIT_SHARED). */
+static inline void lk_mutex_init_shared(lk_mutex_t *l)
+{
+	atomic_store_explicit(&l->word, LK_MUTEX_SHARED_, memory_order_relaxed);
+	lk__owner_clear(&l->owner_);
+	lk__mutex_owner_pid_(l, 0u);
+	lk__tsan_init(l);
+}
+
+/* Wakes n sleepers with futex bitset bits, private or shared as s says. */
+static inline void lk__mutex_wake_(lk_mutex_t *l, uint32_t s, int n,
+				   uint32_t bits)
+{
+	if (s & LK_MUTEX_SHARED_)
+		lk__futex_wake_shared(&l->word, n, bits);
+	else if (bits == LK__FUTEX_ANY)
+		lk__futex_wake(&l->word, n);
+	else
+		lk__futex_wake_bits(&l->word, n, bits);
 }
 
 /* Contended acquire; deadline 0: none. Returns false on timeout. */
@@ -107,6 +174,9 @@ LK__COLD bool lk_mutex_lock_slow_(lk_mutex_t *l, uint64_t deadline)
 	uint64_t parked_at = 0;
 	uint32_t gap = 1; /* spin steps between looks at a held word */
 	bool saw_free = false;
+	w.shared = atomic_load_explicit(&l->word, memory_order_relaxed) &
+		   LK_MUTEX_SHARED_;
+	lk__mutex_check_process_(l, w.shared);
 	for (;;) {
 		uint32_t s = atomic_load_explicit(&l->word,
 						  memory_order_relaxed);
@@ -176,7 +246,8 @@ LK__COLD bool lk_mutex_lock_slow_(lk_mutex_t *l, uint64_t deadline)
 					&l->word, ~LK_MUTEX_HANDOFF_,
 					memory_order_relaxed);
 				if (!(o & LK_MUTEX_LOCKED_))
-					lk__futex_wake(&l->word, INT32_MAX);
+					lk__mutex_wake_(l, o, INT32_MAX,
+							LK__FUTEX_ANY);
 			}
 			return false;
 		}
@@ -186,31 +257,37 @@ LK__COLD bool lk_mutex_lock_slow_(lk_mutex_t *l, uint64_t deadline)
 static inline void lk_mutex_lock(lk_mutex_t *l)
 {
 	lk__tsan_pre_lock(l, 0);
-	lk__owner_check_relock(&l->owner_, "lk_mutex_lock");
+	lk__mutex_check_relock_(l, "lk_mutex_lock");
 	uint32_t s = 0;
 	if (lk__unlikely(!atomic_compare_exchange_strong_explicit(
 		    &l->word, &s, LK_MUTEX_LOCKED_, memory_order_acquire,
 		    memory_order_relaxed)))
 		lk_mutex_lock_slow_(l, 0);
 	lk__owner_acquired(&l->owner_);
+	lk__mutex_owner_pid_(l, LK__CAST(uint32_t, lk__syscall(SYS_getpid)));
 	lk__tsan_post_lock(l, 0, true);
 }
 
 static inline bool lk_mutex_trylock(lk_mutex_t *l)
 {
 	lk__tsan_pre_lock(l, LK__TSAN_TRY);
-	lk__owner_check_relock(&l->owner_, "lk_mutex_trylock");
+	lk__mutex_check_relock_(l, "lk_mutex_trylock");
 	/* Only a word that is entirely clear: a set HANDOFF reserves the
 	 * lock for a starving waiter. */
 	uint32_t s = 0;
 	if (!atomic_compare_exchange_strong_explicit(&l->word, &s,
 						     LK_MUTEX_LOCKED_,
 						     memory_order_acquire,
-						     memory_order_relaxed)) {
+						     memory_order_relaxed) &&
+	    (s != LK_MUTEX_SHARED_ ||
+	     !atomic_compare_exchange_strong_explicit(
+		     &l->word, &s, LK_MUTEX_SHARED_ | LK_MUTEX_LOCKED_,
+		     memory_order_acquire, memory_order_relaxed))) {
 		lk__tsan_post_lock(l, LK__TSAN_TRY, false);
 		return false;
 	}
 	lk__owner_acquired(&l->owner_);
+	lk__mutex_owner_pid_(l, LK__CAST(uint32_t, lk__syscall(SYS_getpid)));
 	lk__tsan_post_lock(l, LK__TSAN_TRY, true);
 	return true;
 }
@@ -218,7 +295,7 @@ static inline bool lk_mutex_trylock(lk_mutex_t *l)
 static inline bool lk_mutex_timedlock(lk_mutex_t *l, uint64_t timeout_ns)
 {
 	lk__tsan_pre_lock(l, LK__TSAN_TIMED);
-	lk__owner_check_relock(&l->owner_, "lk_mutex_timedlock");
+	lk__mutex_check_relock_(l, "lk_mutex_timedlock");
 	uint32_t s = 0;
 	if (!atomic_compare_exchange_strong_explicit(&l->word, &s,
 						     LK_MUTEX_LOCKED_,
@@ -229,6 +306,7 @@ static inline bool lk_mutex_timedlock(lk_mutex_t *l, uint64_t timeout_ns)
 		return false;
 	}
 	lk__owner_acquired(&l->owner_);
+	lk__mutex_owner_pid_(l, LK__CAST(uint32_t, lk__syscall(SYS_getpid)));
 	lk__tsan_post_lock(l, LK__TSAN_TIMED, true);
 	return true;
 }
@@ -246,11 +324,10 @@ LK__COLD void lk_mutex_unlock_slow_(lk_mutex_t *l, uint32_t s)
 	 * be starving (else, with heirs taking turns, it could sleep on). */
 	if (s & LK_MUTEX_WAITERS_) {
 		if (s & LK_MUTEX_HANDOFF_) {
-			lk__futex_wake_bits(&l->word, 1,
-					    LK_MUTEX_BIT_STARVING_);
-			lk__futex_wake_bits(&l->word, 1, LK_MUTEX_BIT_NORMAL_);
+			lk__mutex_wake_(l, s, 1, LK_MUTEX_BIT_STARVING_);
+			lk__mutex_wake_(l, s, 1, LK_MUTEX_BIT_NORMAL_);
 		} else {
-			lk__futex_wake(&l->word, 1);
+			lk__mutex_wake_(l, s, 1, LK__FUTEX_ANY);
 		}
 	}
 }
@@ -262,6 +339,7 @@ static inline void lk_mutex_unlock(lk_mutex_t *l)
 			  LK_MUTEX_LOCKED_,
 		  "lk_mutex_unlock", "unlock of a free lock");
 	lk__owner_check_release(&l->owner_, "lk_mutex_unlock");
+	lk__mutex_owner_pid_(l, 0u);
 	uint32_t s = LK_MUTEX_LOCKED_;
 	if (lk__unlikely(!atomic_compare_exchange_strong_explicit(
 		    &l->word, &s, 0, memory_order_release,
