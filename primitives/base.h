@@ -783,6 +783,36 @@ static inline uintptr_t lk__self(void)
  * owner stores its own id, and checks only compare it with the caller's.
  */
 #ifdef LK_DEBUG
+/* The owner's id is lk__self() with the pid folded in: a fork child's
+ * thread has its parent's pthread_self(), and a process-shared latch must
+ * not take one for the other. The pid is cached, forgotten in a child. */
+LK__PROGRAM_WIDE LK_ATOMIC(uint32_t) lk__debug_pid_;
+LK__PROGRAM_WIDE LK_ATOMIC(uint32_t) lk__debug_atfork_;
+static inline void lk__debug_forked_(void)
+{
+	atomic_store_explicit(&lk__debug_pid_, 0u, memory_order_relaxed);
+}
+static inline uint32_t lk__debug_pid(void)
+{
+	uint32_t pid = atomic_load_explicit(&lk__debug_pid_,
+					    memory_order_relaxed);
+#if LK_HAVE_FUTEX
+	if (lk__unlikely(pid == 0)) {
+		if (!atomic_exchange_explicit(&lk__debug_atfork_, 1u,
+					      memory_order_relaxed))
+			pthread_atfork(NULL, NULL, lk__debug_forked_);
+		pid = LK__CAST(uint32_t, lk__syscall(SYS_getpid));
+		atomic_store_explicit(&lk__debug_pid_, pid,
+				      memory_order_relaxed);
+	}
+#endif
+	return pid;
+}
+static inline uintptr_t lk__owner_self_(void)
+{
+	return lk__self() ^ (LK__CAST(uintptr_t, lk__debug_pid())
+			     << (sizeof(uintptr_t) * 4));
+}
 #define LK__OWNER_FIELD LK_ATOMIC(uintptr_t) owner_;
 #define LK__OWNER_INIT , LK__AINIT(0)
 static inline void lk__owner_clear(LK_ATOMIC(uintptr_t) *o)
@@ -791,19 +821,21 @@ static inline void lk__owner_clear(LK_ATOMIC(uintptr_t) *o)
 }
 static inline void lk__owner_acquired(LK_ATOMIC(uintptr_t) *o)
 {
-	atomic_store_explicit(o, lk__self(), memory_order_relaxed); /* ditto */
+	atomic_store_explicit(o, lk__owner_self_(), memory_order_relaxed); /* ditto */
 }
 /* Does the caller own it? Exact for the caller, who alone stores its id:
  * the latches' lk_NAME_is_held_by_me() queries. */
 static inline bool lk__owner_is_self(const LK_ATOMIC(uintptr_t) *o)
 {
-	return atomic_load_explicit(o, memory_order_relaxed) == lk__self();
+	return atomic_load_explicit(o, memory_order_relaxed) ==
+	       lk__owner_self_();
 }
 /* Waiting for a latch the caller holds would wait for ever: abort instead. */
 static inline void lk__owner_check_relock_as(LK_ATOMIC(uintptr_t) *o,
 					     const char *fn, const char *what)
 {
-	LK__CHECK(atomic_load_explicit(o, memory_order_relaxed) != lk__self(),
+	LK__CHECK(atomic_load_explicit(o, memory_order_relaxed) !=
+			  lk__owner_self_(),
 		  fn, what);
 }
 /* Only the owner may release or convert. Whether the latch was held at all
@@ -811,7 +843,8 @@ static inline void lk__owner_check_relock_as(LK_ATOMIC(uintptr_t) *o,
 static inline void lk__owner_check_mine_as(LK_ATOMIC(uintptr_t) *o,
 					   const char *fn, const char *what)
 {
-	LK__CHECK(atomic_load_explicit(o, memory_order_relaxed) == lk__self(),
+	LK__CHECK(atomic_load_explicit(o, memory_order_relaxed) ==
+			  lk__owner_self_(),
 		  fn, what);
 }
 /* ... and on release forget it. */

@@ -82,6 +82,11 @@
  * the node after handing the node back. The mutex must outlive the waits.
  * All waiters on one cond at one time must use the same latch.
  *
+ * Process-shared: no. Its waiters queue their nodes, on their own stacks,
+ * by pointer; pointers mean nothing in another process. Waiting with a
+ * process-shared lk_mutex works within one process (a broadcast then wakes
+ * rather than requeues: the requeue is private, the mutex's sleepers not).
+ *
  * Size: 24 bytes (the internal lk_mutex, the waiter count, the queue's
  * head and tail); 40 with LK_DEBUG. A waiter's node is 40 bytes on its
  * stack.

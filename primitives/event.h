@@ -51,6 +51,10 @@
  * when it opens); the queries are one acquire load; waits block.
  * Fairness: the opening step releases every waiter at once.
  *
+ * Process-shared: not yet (issue 15). Both words compare with exact values
+ * on their one-load fast path (set is 1, open is 0): a SHARED bit would
+ * cost that path a mask. A separate type is the way; not done.
+ *
  * Size: 4 bytes each (one uint32_t).
  *
  * ThreadSanitizer: neither is a mutex (nothing is held, and the opener is

@@ -47,7 +47,20 @@
  * starving waiters (each of which has waited 1 ms and then gets the lock;
  * mutex.pml: limit-handoff-3p), so it is not a FIFO bound.
  *
- * Size: 4 bytes (one uint32_t); LK_DEBUG adds an owner field.
+ * Process-shared: LK_MUTEX_INIT_SHARED or lk_mutex_init_shared() sets
+ * SHARED (8) in the word, for a mutex in memory that processes share (mmap
+ * MAP_SHARED, shm_open): it parks and wakes with FUTEX_WAIT_BITSET and
+ * FUTEX_WAKE_BITSET without _PRIVATE, and the word holds no pointer. The
+ * bit is never cleared. The private fast paths (CAS 0 -> LOCKED, LOCKED ->
+ * 0) are unchanged: a shared mutex fails them and goes through the slow
+ * paths, which keep the bit (a failed CAS and a call more per lock and
+ * unlock). Under LK_DEBUG the holder's pid is kept beside its owner, and a
+ * lock that would park behind a private mutex held by another process
+ * aborts with a message. Not robust: a holder that dies leaves it locked
+ * (robust.h is).
+ *
+ * Size: 4 bytes (one uint32_t); LK_DEBUG adds an owner field and the
+ * holder's pid.
  *
  * Memory orders:
  *   CAS(word, s, s|LOCKED, acquire / relaxed): the winner must see the
@@ -103,32 +116,21 @@ typedef struct {
 	{LK__AINIT(LK_MUTEX_SHARED_) LK__MUTEX_PID_INIT LK__OWNER_INIT}
 
 #ifdef LK_DEBUG
-/* LK_DEBUG: a private mutex held by a thread of another process (a fork
- * child's copy is not it: only memory that both map, MAP_SHARED) would
- * park this thread for ever. The owner's pid is kept beside its id. */
+/* LK_DEBUG: a private mutex held by a thread of another process (in
+ * memory both map, or a fork child's copy of one its parent held) would
+ * park this thread for ever. The holder's pid is kept beside its id. */
 static inline void lk__mutex_check_process_(lk_mutex_t *l, bool shared)
 {
 	uint32_t pid = atomic_load_explicit(&l->owner_pid_,
 					    memory_order_relaxed);
-	LK__CHECK(shared || pid == 0 ||
-			  pid == LK__CAST(uint32_t, lk__syscall(SYS_getpid)),
+	LK__CHECK(shared || pid == 0 || pid == lk__debug_pid(),
 		  "lk_mutex_lock",
 		  "a private mutex is held by another process: use "
 		  "lk_mutex_init_shared() for memory that processes share");
 }
 #define lk__mutex_owner_pid_(l, v)                                             \
 	atomic_store_explicit(&(l)->owner_pid_, (v), memory_order_relaxed)
-/* The owner's id (pthread_self) repeats in a fork child: it is the owner
- * only if the pid is the caller's too. */
-static inline void lk__mutex_check_relock_(lk_mutex_t *l, const char *fn)
-{
-	uint32_t pid = atomic_load_explicit(&l->owner_pid_,
-					    memory_order_relaxed);
-	if (pid == 0 || pid == LK__CAST(uint32_t, lk__syscall(SYS_getpid)))
-		lk__owner_check_relock(&l->owner_, fn);
-}
 #else
-#define lk__mutex_check_relock_(l, fn) ((void)0)
 #define lk__mutex_check_process_(l, shared) ((void)0)
 #define lk__mutex_owner_pid_(l, v) ((void)0)
 #endif
@@ -257,21 +259,21 @@ LK__COLD bool lk_mutex_lock_slow_(lk_mutex_t *l, uint64_t deadline)
 static inline void lk_mutex_lock(lk_mutex_t *l)
 {
 	lk__tsan_pre_lock(l, 0);
-	lk__mutex_check_relock_(l, "lk_mutex_lock");
+	lk__owner_check_relock(&l->owner_, "lk_mutex_lock");
 	uint32_t s = 0;
 	if (lk__unlikely(!atomic_compare_exchange_strong_explicit(
 		    &l->word, &s, LK_MUTEX_LOCKED_, memory_order_acquire,
 		    memory_order_relaxed)))
 		lk_mutex_lock_slow_(l, 0);
 	lk__owner_acquired(&l->owner_);
-	lk__mutex_owner_pid_(l, LK__CAST(uint32_t, lk__syscall(SYS_getpid)));
+	lk__mutex_owner_pid_(l, lk__debug_pid());
 	lk__tsan_post_lock(l, 0, true);
 }
 
 static inline bool lk_mutex_trylock(lk_mutex_t *l)
 {
 	lk__tsan_pre_lock(l, LK__TSAN_TRY);
-	lk__mutex_check_relock_(l, "lk_mutex_trylock");
+	lk__owner_check_relock(&l->owner_, "lk_mutex_trylock");
 	/* Only a word that is entirely clear: a set HANDOFF reserves the
 	 * lock for a starving waiter. */
 	uint32_t s = 0;
@@ -287,7 +289,7 @@ static inline bool lk_mutex_trylock(lk_mutex_t *l)
 		return false;
 	}
 	lk__owner_acquired(&l->owner_);
-	lk__mutex_owner_pid_(l, LK__CAST(uint32_t, lk__syscall(SYS_getpid)));
+	lk__mutex_owner_pid_(l, lk__debug_pid());
 	lk__tsan_post_lock(l, LK__TSAN_TRY, true);
 	return true;
 }
@@ -295,7 +297,7 @@ static inline bool lk_mutex_trylock(lk_mutex_t *l)
 static inline bool lk_mutex_timedlock(lk_mutex_t *l, uint64_t timeout_ns)
 {
 	lk__tsan_pre_lock(l, LK__TSAN_TIMED);
-	lk__mutex_check_relock_(l, "lk_mutex_timedlock");
+	lk__owner_check_relock(&l->owner_, "lk_mutex_timedlock");
 	uint32_t s = 0;
 	if (!atomic_compare_exchange_strong_explicit(&l->word, &s,
 						     LK_MUTEX_LOCKED_,
@@ -306,7 +308,7 @@ static inline bool lk_mutex_timedlock(lk_mutex_t *l, uint64_t timeout_ns)
 		return false;
 	}
 	lk__owner_acquired(&l->owner_);
-	lk__mutex_owner_pid_(l, LK__CAST(uint32_t, lk__syscall(SYS_getpid)));
+	lk__mutex_owner_pid_(l, lk__debug_pid());
 	lk__tsan_post_lock(l, LK__TSAN_TIMED, true);
 	return true;
 }

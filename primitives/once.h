@@ -44,6 +44,9 @@
  * block until the runner returns; the runner itself is not delayed.
  * Fairness: none is needed: every waiter is released by the one swap.
  *
+ * Process-shared: not yet (issue 15). The done path is one load compared
+ * with DONE: a SHARED bit would cost it a mask. Not done.
+ *
  * Size: 4 bytes (one uint32_t); LK_DEBUG adds the runner's id.
  *
  * ThreadSanitizer: not a mutex (nothing is held once it returns), so it is

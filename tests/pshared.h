@@ -33,6 +33,25 @@ static inline pid_t lkp_spawn(int (*fn)(void *), void *arg)
 	return pid;
 }
 
+/* The child's exit status within ms milliseconds; -2 if it had not exited
+ * by then (it is killed: a waiter that was never woken), -1 unless it
+ * exited normally. */
+static inline int lkp_join_within(pid_t pid, long ms)
+{
+	int st = 0;
+	for (long i = 0; i < ms; i++) {
+		pid_t r = waitpid(pid, &st, WNOHANG);
+		cr_assert(r >= 0);
+		if (r == pid)
+			return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+		struct timespec ts = {0, 1000000L};
+		nanosleep(&ts, NULL);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	return -2;
+}
+
 /* The child's exit status; -1 unless it exited normally. */
 static inline int lkp_join(pid_t pid)
 {

@@ -4,7 +4,10 @@
  * form (30 s), so a lost wake fails an assertion instead of hanging.
  * Shared memory is mmap(MAP_SHARED | MAP_ANONYMOUS), mapped before fork. */
 #define LK_DEBUG 1
+#include <latchkit/barrier.h>
 #include <latchkit/mutex.h>
+#include <latchkit/rwmutex.h>
+#include <latchkit/sem.h>
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -19,6 +22,9 @@ typedef struct {
 	atomic_int parks;   /* its park count once done */
 	int data;
 	lk_mutex_t mutex;
+	lk_sem_t sem;
+	lk_barrier_t barrier;
+	lk_rwmutex_t rw;
 } shm_t;
 
 static shm_t *shm_new(void)
@@ -34,7 +40,8 @@ static void woken_across(shm_t *s, int (*waiter)(void *),
 	cr_assert(lkp_await(&s->started, 1));
 	lkp_sleep_ms(100); /* its spin (microseconds) ends: it parks */
 	release(s);
-	cr_assert_eq(lkp_join(pid), 0, "the waiter was not released");
+	cr_assert_eq(lkp_join_within(pid, 20000), 0,
+		     "the waiter was not released (-2: still waiting at 20 s)");
 	cr_assert_geq(atomic_load(&s->parks), 1, "the waiter never parked");
 }
 
@@ -115,4 +122,148 @@ Test(pshared, debug_private_mutex_from_another_process)
 	cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT, "did not abort");
 	cr_assert(strstr(buf, "held by another process"), "message: %s", buf);
 	lk_mutex_unlock(&s->mutex);
+}
+
+/* ---- sem ---- */
+
+static int sem_waiter(void *p)
+{
+	shm_t *s = (shm_t *)p;
+	atomic_store(&s->started, 1);
+	return report(s, lk_sem_timedwait(&s->sem, LONG_NS));
+}
+
+static void sem_release(shm_t *s)
+{
+	lk_sem_post(&s->sem);
+}
+
+Test(pshared, sem)
+{
+	shm_t *s = shm_new();
+	lk_sem_init_shared(&s->sem, 0);
+	woken_across(s, sem_waiter, sem_release);
+	cr_assert_eq(lk_sem_value(&s->sem), 0, "the waiter took the permit");
+	lk_sem_post(&s->sem);
+	cr_assert(lk_sem_trywait(&s->sem));
+	const lk_sem_t st = LK_SEM_INIT_SHARED(2);
+	cr_assert_eq(lk_sem_value(&st), 2);
+}
+
+/* ---- barrier ---- */
+
+static int barrier_waiter(void *p)
+{
+	shm_t *s = (shm_t *)p;
+	atomic_store(&s->started, 1);
+	int rc = lk_barrier_wait(&s->barrier);
+	return report(s, rc == 0 || rc == LK_BARRIER_SERIAL_THREAD);
+}
+
+static void barrier_release(shm_t *s)
+{
+	int rc = lk_barrier_wait(&s->barrier);
+	cr_assert(rc == 0 || rc == LK_BARRIER_SERIAL_THREAD);
+}
+
+Test(pshared, barrier)
+{
+	shm_t *s = shm_new();
+	cr_assert_eq(lk_barrier_init_shared(&s->barrier, 0), EINVAL);
+	cr_assert_eq(lk_barrier_init_shared(&s->barrier, 2), 0);
+	for (int round = 0; round < 3; round++) { /* generations step on */
+		atomic_store(&s->started, 0);
+		atomic_store(&s->parks, 0);
+		woken_across(s, barrier_waiter, barrier_release);
+	}
+	cr_assert_eq(lk_barrier_destroy(&s->barrier), 0);
+	lk_barrier_t st = LK_BARRIER_INIT_SHARED(1);
+	cr_assert_eq(lk_barrier_wait(&st), LK_BARRIER_SERIAL_THREAD);
+}
+
+/* ---- rwmutex: each wait of a rwmutex parks on its own word ---- */
+
+enum { RW_WR, RW_RD, RW_UP };
+
+static int rw_mode; /* set before fork: the child's copy */
+
+static int rw_waiter(void *p)
+{
+	shm_t *s = (shm_t *)p;
+	atomic_store(&s->started, 1);
+	bool ok;
+	switch (rw_mode) {
+	case RW_WR:
+		ok = lk_rwmutex_wrtimedlock(&s->rw, LONG_NS);
+		if (ok)
+			lk_rwmutex_wrunlock(&s->rw);
+		break;
+	case RW_RD:
+		ok = lk_rwmutex_rdtimedlock(&s->rw, LONG_NS);
+		if (ok)
+			lk_rwmutex_rdunlock(&s->rw);
+		break;
+	default:
+		ok = lk_rwmutex_uptimedlock(&s->rw, LONG_NS);
+		if (ok)
+			lk_rwmutex_upunlock(&s->rw);
+	}
+	return report(s, ok);
+}
+
+static void rw_wrunlock(shm_t *s)
+{
+	lk_rwmutex_wrunlock(&s->rw);
+}
+
+static void rw_rdunlock(shm_t *s)
+{
+	lk_rwmutex_rdunlock(&s->rw);
+}
+
+static void rw_upunlock(shm_t *s)
+{
+	lk_rwmutex_upunlock(&s->rw);
+}
+
+static void rw_case(int mode, void (*hold)(lk_rwmutex_t *),
+		    void (*release)(shm_t *))
+{
+	shm_t *s = shm_new();
+	lk_rwmutex_init_shared(&s->rw);
+	hold(&s->rw);
+	rw_mode = mode;
+	woken_across(s, rw_waiter, release);
+	cr_assert_not(lk_rwmutex_is_locked(&s->rw));
+}
+
+Test(pshared, rwmutex_writer_after_writer)
+{
+	rw_case(RW_WR, lk_rwmutex_wrlock, rw_wrunlock);
+}
+
+Test(pshared, rwmutex_reader_after_writer)
+{
+	rw_case(RW_RD, lk_rwmutex_wrlock, rw_wrunlock);
+}
+
+Test(pshared, rwmutex_writer_drains_reader)
+{
+	rw_case(RW_WR, lk_rwmutex_rdlock, rw_rdunlock);
+}
+
+Test(pshared, rwmutex_upgrader_after_upgrader)
+{
+	rw_case(RW_UP, lk_rwmutex_uplock, rw_upunlock);
+}
+
+Test(pshared, rwmutex_static_initializer)
+{
+	lk_rwmutex_t st = LK_RWMUTEX_INIT_SHARED;
+	lk_rwmutex_wrlock(&st);
+	cr_assert(lk_rwmutex_is_wrlocked(&st));
+	lk_rwmutex_wrunlock(&st);
+	lk_rwmutex_rdlock(&st);
+	lk_rwmutex_rdunlock(&st);
+	cr_assert_not(lk_rwmutex_is_locked(&st));
 }
