@@ -52,9 +52,9 @@
  * MAP_SHARED, shm_open): it parks and wakes with FUTEX_WAIT_BITSET and
  * FUTEX_WAKE_BITSET without _PRIVATE, and the word holds no pointer. The
  * bit is never cleared. The private fast paths (CAS 0 -> LOCKED, LOCKED ->
- * 0) are unchanged: a shared mutex fails them and goes through the slow
- * paths, which keep the bit (a failed CAS and a call more per lock and
- * unlock). Under LK_DEBUG the holder's pid is kept beside its owner, and a
+ * 0) run the same instructions: a shared mutex fails that CAS and, on the
+ * failure branch, tries CAS SHARED -> SHARED|LOCKED (or back) before the
+ * slow paths, which keep the bit: a failed CAS more per lock and unlock. Under LK_DEBUG the holder's pid is kept beside its owner, and a
  * lock that would park behind a private mutex held by another process
  * aborts with a message. Not robust: a holder that dies leaves it locked
  * (robust.h is).
@@ -263,7 +263,11 @@ static inline void lk_mutex_lock(lk_mutex_t *l)
 	uint32_t s = 0;
 	if (lk__unlikely(!atomic_compare_exchange_strong_explicit(
 		    &l->word, &s, LK_MUTEX_LOCKED_, memory_order_acquire,
-		    memory_order_relaxed)))
+		    memory_order_relaxed)) &&
+	    (s != LK_MUTEX_SHARED_ || /* a free shared one: its own CAS */
+	     !atomic_compare_exchange_strong_explicit(
+		     &l->word, &s, LK_MUTEX_SHARED_ | LK_MUTEX_LOCKED_,
+		     memory_order_acquire, memory_order_relaxed)))
 		lk_mutex_lock_slow_(l, 0);
 	lk__owner_acquired(&l->owner_);
 	lk__mutex_owner_pid_(l, lk__debug_pid());
@@ -345,7 +349,11 @@ static inline void lk_mutex_unlock(lk_mutex_t *l)
 	uint32_t s = LK_MUTEX_LOCKED_;
 	if (lk__unlikely(!atomic_compare_exchange_strong_explicit(
 		    &l->word, &s, 0, memory_order_release,
-		    memory_order_relaxed)))
+		    memory_order_relaxed)) &&
+	    (s != (LK_MUTEX_SHARED_ | LK_MUTEX_LOCKED_) ||
+	     !atomic_compare_exchange_strong_explicit(
+		     &l->word, &s, LK_MUTEX_SHARED_, memory_order_release,
+		     memory_order_relaxed)))
 		lk_mutex_unlock_slow_(l, s);
 	lk__tsan_post_unlock(l, 0);
 }

@@ -267,3 +267,62 @@ Test(pshared, rwmutex_static_initializer)
 	lk_rwmutex_rdunlock(&st);
 	cr_assert_not(lk_rwmutex_is_locked(&st));
 }
+
+/* ---- exclusion across processes: a plain counter under the latch ---- */
+
+#define XPROCS 3
+#define XITERS 20000
+
+static int mutex_bumper(void *p)
+{
+	shm_t *s = (shm_t *)p;
+	for (int i = 0; i < XITERS; i++) {
+		lk_mutex_lock(&s->mutex);
+		s->data++;
+		lk_mutex_unlock(&s->mutex);
+	}
+	return 0;
+}
+
+static int rw_bumper(void *p)
+{
+	shm_t *s = (shm_t *)p;
+	for (int i = 0; i < XITERS; i++) {
+		if (i % 4 == 3) {
+			lk_rwmutex_rdlock(&s->rw);
+			int v = s->data;
+			lk_rwmutex_rdunlock(&s->rw);
+			if (v < 0)
+				return 1;
+			continue;
+		}
+		lk_rwmutex_wrlock(&s->rw);
+		s->data++;
+		lk_rwmutex_wrunlock(&s->rw);
+	}
+	return 0;
+}
+
+static void exclusion(int (*fn)(void *), shm_t *s, int per_proc)
+{
+	pid_t pid[XPROCS];
+	for (int i = 0; i < XPROCS; i++)
+		pid[i] = lkp_spawn(fn, s);
+	for (int i = 0; i < XPROCS; i++)
+		cr_assert_eq(lkp_join_within(pid[i], 60000), 0);
+	cr_assert_eq(s->data, XPROCS * per_proc, "lost updates: %d", s->data);
+}
+
+Test(pshared, mutex_exclusion)
+{
+	shm_t *s = shm_new();
+	lk_mutex_init_shared(&s->mutex);
+	exclusion(mutex_bumper, s, XITERS);
+}
+
+Test(pshared, rwmutex_exclusion)
+{
+	shm_t *s = shm_new();
+	lk_rwmutex_init_shared(&s->rw);
+	exclusion(rw_bumper, s, XITERS - XITERS / 4);
+}
