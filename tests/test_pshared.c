@@ -5,7 +5,9 @@
  * Shared memory is mmap(MAP_SHARED | MAP_ANONYMOUS), mapped before fork. */
 #define LK_DEBUG 1
 #include <latchkit/barrier.h>
+#include <latchkit/event.h>
 #include <latchkit/mutex.h>
+#include <latchkit/once.h>
 #include <latchkit/rwmutex.h>
 #include <latchkit/sem.h>
 
@@ -25,6 +27,9 @@ typedef struct {
 	lk_sem_t sem;
 	lk_barrier_t barrier;
 	lk_rwmutex_t rw;
+	lk_event_t event;
+	lk_once_t once;
+	atomic_int runs; /* once: fn's calls, in every process */
 } shm_t;
 
 static shm_t *shm_new(void)
@@ -325,4 +330,71 @@ Test(pshared, rwmutex_exclusion)
 	shm_t *s = shm_new();
 	lk_rwmutex_init_shared(&s->rw);
 	exclusion(rw_bumper, s, XITERS - XITERS / 4);
+}
+
+/* ---- event ---- */
+
+static int event_waiter(void *p)
+{
+	shm_t *s = (shm_t *)p;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += 30;
+	atomic_store(&s->started, 1);
+	return report(s, lk_event_timedwait(&s->event, &ts) == 0 &&
+				 s->data == 7);
+}
+
+static void event_release(shm_t *s)
+{
+	s->data = 7;
+	lk_event_set(&s->event);
+}
+
+Test(pshared, event)
+{
+	shm_t *s = shm_new();
+	lk_event_init_shared(&s->event);
+	cr_assert_not(lk_event_is_set(&s->event));
+	woken_across(s, event_waiter, event_release);
+	cr_assert(lk_event_is_set(&s->event));
+	lk_event_wait(&s->event);
+	const lk_event_t st = LK_EVENT_INIT_SHARED;
+	cr_assert_not(lk_event_trywait(&st));
+}
+
+/* ---- once: the runner in one process, a waiter parked in another ---- */
+
+static shm_t *once_shm; /* the same mapping in both processes */
+
+static void once_fn(void)
+{
+	atomic_fetch_add(&once_shm->runs, 1);
+	atomic_store(&once_shm->started, 2); /* running */
+	lkp_sleep_ms(200);                   /* the other parks meanwhile */
+	once_shm->data = 42;
+}
+
+static int once_waiter(void *p)
+{
+	shm_t *s = (shm_t *)p;
+	while (atomic_load(&s->started) != 2) /* the parent runs fn */
+		lkp_sleep_ms(1);
+	lk_once(&s->once, once_fn);
+	return report(s, s->data == 42 && lk_once_is_done(&s->once));
+}
+
+Test(pshared, once)
+{
+	shm_t *s = shm_new();
+	once_shm = s;
+	lk_once_init_shared(&s->once);
+	pid_t pid = lkp_spawn(once_waiter, s);
+	lk_once(&s->once, once_fn);
+	cr_assert_eq(lkp_join_within(pid, 20000), 0,
+		     "the waiter was not released (-2: still waiting at 20 s)");
+	cr_assert_geq(atomic_load(&s->parks), 1, "the waiter never parked");
+	cr_assert_eq(atomic_load(&s->runs), 1, "fn ran once in all");
+	const lk_once_t st = LK_ONCE_INIT_SHARED;
+	cr_assert_not(lk_once_is_done(&st));
 }
