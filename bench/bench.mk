@@ -81,3 +81,21 @@ bench-instr: deps headers $(BENCH_BIN)
 bench-sweep: deps headers $(SWEEP_BINS)
 	@SWEEP_SPIN="$(SWEEP_SPIN)" SWEEP_RELAX="$(SWEEP_RELAX)" \
 		bench/sweep.sh $(SWEEP_DIR) $(BENCH_OUT) $(BENCH_THREADS)
+
+# make bench-pshared: cross-process lock/unlock (bench/pshared.c): lk_mutex
+# (LK_MUTEX_INIT_SHARED) and lk_robust against process-shared pthread
+# mutexes, plain and robust, 1/2/4 processes (about 10 s); then callgrind's
+# instructions per uncontended lock+increment+unlock of each.
+PSHARED_BIN := $(BUILD)/bench/pshared
+$(PSHARED_BIN): bench/pshared.c $(INC)/.stamp
+	@mkdir -p $(@D)
+	$(BENCH_CC) $(BENCH_CFLAGS) bench/pshared.c -o $@
+.PHONY: bench-pshared
+bench-pshared: headers $(PSHARED_BIN)
+	@$(PSHARED_BIN) $(PSHARED_ARGS)
+	@for kn in 0:lk_mutex-shared 1:pthread-shared 2:lk_robust 3:pthread-robust; do \
+		k=$${kn%%:*}; \
+		a=$$(valgrind --tool=callgrind --callgrind-out-file=/dev/null $(PSHARED_BIN) --instr 100000 --kind $$k 2>&1 | awk '/Collected/{print $$4}'); \
+		b=$$(valgrind --tool=callgrind --callgrind-out-file=/dev/null $(PSHARED_BIN) --instr 200000 --kind $$k 2>&1 | awk '/Collected/{print $$4}'); \
+		echo "$${kn#*:}: $$(( (b - a) / 100000 )) instructions per uncontended lock+inc+unlock (callgrind)"; \
+	done

@@ -6,8 +6,9 @@
  * a sense bit (Mellor-Crummey & Scott, "Algorithms for Scalable
  * Synchronization on Shared-Memory Multiprocessors", TOCS 1991, fig. 8;
  * glibc's pthread_barrier keeps a round number the same way), parking on
- * the generation word as a futex. Words: `gen` (the generation times 2;
- * bit 0, SLEEPERS: a thread may be parked on it) and `arrived` (threads of
+ * the generation word as a futex. Words: `gen` (the generation times 4;
+ * bit 0, SLEEPERS: a thread may be parked on it; bit 1, SHARED: the
+ * barrier is process-shared, kept as generations step by 4) and `arrived` (threads of
  * the current generation that have arrived). A thread reads gen, then
  * adds itself to arrived. The count-th arrival is the serial thread: it
  * resets arrived to 0 and swaps in the next generation, clearing
@@ -59,6 +60,11 @@
  * at most the park budget, or not at all when oversubscribed.
  * Fairness: every party of a generation is released by the same swap.
  *
+ * Process-shared: LK_BARRIER_INIT_SHARED(n) or lk_barrier_init_shared()
+ * sets SHARED (bit 1) in gen, which generations (steps of 4) never touch:
+ * parks and wakes use shared futexes (no _PRIVATE); no pointer. No
+ * instruction more in a wait.
+ *
  * Size: 12 bytes; LK_DEBUG adds a count of the threads inside a wait.
  *
  * ThreadSanitizer: not a mutex (no party holds anything), so it is
@@ -108,10 +114,11 @@ extern "C" {
 #define LK_BARRIER_SERIAL_THREAD (-1)
 
 #define LK_BARRIER_SLEEPERS_ 1u
-#define LK_BARRIER_STEP_ 2u
+#define LK_BARRIER_SHARED_ 2u /* process-shared: set at init, kept by STEP */
+#define LK_BARRIER_STEP_ 4u
 
 typedef struct {
-	LK_ATOMIC(uint32_t) gen;     /* generation * 2 | SLEEPERS; futex word */
+	LK_ATOMIC(uint32_t) gen;     /* generation * 4 | SHARED | SLEEPERS; futex word */
 	LK_ATOMIC(uint32_t) arrived; /* arrivals in the current generation */
 	uint32_t count;              /* parties; set at init */
 #ifdef LK_DEBUG
@@ -123,8 +130,13 @@ typedef struct {
  * wait return EINVAL). */
 #ifdef LK_DEBUG
 #define LK_BARRIER_INIT(n) {LK__AINIT(0), LK__AINIT(0), n, LK__AINIT(0)}
+#define LK_BARRIER_INIT_SHARED(n)                                              \
+	{LK__AINIT(LK_BARRIER_SHARED_), LK__AINIT(0), n, LK__AINIT(0)}
 #else
 #define LK_BARRIER_INIT(n) {LK__AINIT(0), LK__AINIT(0), n}
+/* A barrier that processes share (in MAP_SHARED memory): parks and wakes
+ * on shared futexes. */
+#define LK_BARRIER_INIT_SHARED(n) {LK__AINIT(LK_BARRIER_SHARED_), LK__AINIT(0), n}
 #endif
 
 /* The CPUs this process may run on, read once per program (0: not yet;
@@ -159,12 +171,13 @@ static inline uint32_t lk_barrier_ncpus_(void)
 
 /* Sets up b for count parties. Returns 0, or EINVAL when count is 0 (b is
  * then left as it was). Only while no thread waits on b. */
-static inline int lk_barrier_init(lk_barrier_t *b, uint32_t count)
+static inline int lk_barrier_init_as_(lk_barrier_t *b, uint32_t count,
+				      uint32_t gen)
 {
 	if (count == 0)
 		return EINVAL;
 	/* relaxed: initialisation precedes sharing */
-	atomic_store_explicit(&b->gen, 0, memory_order_relaxed);
+	atomic_store_explicit(&b->gen, gen, memory_order_relaxed);
 	atomic_store_explicit(&b->arrived, 0, memory_order_relaxed);
 	b->count = count;
 #ifdef LK_DEBUG
@@ -174,10 +187,23 @@ static inline int lk_barrier_init(lk_barrier_t *b, uint32_t count)
 	return 0;
 }
 
+static inline int lk_barrier_init(lk_barrier_t *b, uint32_t count)
+{
+	return lk_barrier_init_as_(b, count, 0);
+}
+
+/* As lk_barrier_init, for a process-shared barrier (parks and wakes on
+ * shared futexes; LK_BARRIER_INIT_SHARED). */
+static inline int lk_barrier_init_shared(lk_barrier_t *b, uint32_t count)
+{
+	return lk_barrier_init_as_(b, count, LK_BARRIER_SHARED_);
+}
+
 /* Waits until generation g (gen without SLEEPERS) has ended. */
 LK__COLD void lk_barrier_wait_slow_(lk_barrier_t *b, uint32_t g)
 {
 	lk__wait_t w = lk__wait_start(0);
+	w.shared = g & LK_BARRIER_SHARED_;
 	if (b->count > lk_barrier_ncpus_())
 		lk__wait_park_now(&w); /* a party waits for a CPU: yield ours */
 	for (;;) {
@@ -200,6 +226,14 @@ LK__COLD void lk_barrier_wait_slow_(lk_barrier_t *b, uint32_t g)
 		}
 		lk__wait(&w, &b->gen, v);
 	}
+}
+
+LK__COLD void lk__barrier_wake_(lk_barrier_t *b, uint32_t old)
+{
+	if (old & LK_BARRIER_SHARED_)
+		lk__futex_wake_shared(&b->gen, INT32_MAX, LK__FUTEX_ANY);
+	else
+		lk__futex_wake(&b->gen, INT32_MAX);
 }
 
 /* Waits until count parties have called it in this generation. Returns
@@ -232,7 +266,7 @@ static inline int lk_barrier_wait(lk_barrier_t *b)
 		uint32_t old = atomic_exchange_explicit(
 			&b->gen, g + LK_BARRIER_STEP_, memory_order_release);
 		if (old & LK_BARRIER_SLEEPERS_)
-			lk__futex_wake(&b->gen, INT32_MAX);
+			lk__barrier_wake_(b, old);
 		lk__tsan_post_signal(b);
 		ret = LK_BARRIER_SERIAL_THREAD;
 	} else {

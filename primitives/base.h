@@ -630,6 +630,42 @@ static inline void lk__futex_wake_bits(LK_ATOMIC(uint32_t) *word, int n,
 #endif
 }
 
+/*
+ * Process-shared forms (issue 15): the bitset ops without _PRIVATE, for a
+ * word in memory that several processes map. The kernel keys a private
+ * sleep by address space and a shared one by page, so the two never meet:
+ * a latch parks and wakes with one kind all its life. deadline as above.
+ */
+static inline bool lk__futex_wait_shared(LK_ATOMIC(uint32_t) *word,
+					 uint32_t seen, uint64_t deadline,
+					 uint32_t bits)
+{
+#if LK_HAVE_FUTEX
+	struct timespec ts, *tp = NULL;
+	if (deadline) {
+		ts = lk__timespec_(deadline);
+		tp = &ts;
+	}
+	return lk__futex_(word, FUTEX_WAIT_BITSET, seen, tp, bits) == 0;
+#else
+	(void)bits;
+	return lk__futex_wait(word, seen, deadline);
+#endif
+}
+
+static inline void lk__futex_wake_shared(LK_ATOMIC(uint32_t) *word, int n,
+					 uint32_t bits)
+{
+#if LK_HAVE_FUTEX
+	lk__park_stamp_();
+	lk__futex_(word, FUTEX_WAKE_BITSET, LK__CAST(uint32_t, n), NULL, bits);
+#else
+	(void)word;
+	(void)n;
+	(void)bits;
+#endif
+}
+
 /* ---- the wait helper ------------------------------------------------------ */
 
 /*
@@ -657,6 +693,7 @@ typedef struct {
 	uint32_t bits;     /* futex bitset to park with; LK__FUTEX_ANY */
 	uint32_t nap_ns;   /* next nap, when there is no word to park on */
 	bool parking;      /* the spin budget is spent */
+	bool shared;       /* park with lk__futex_wait_shared (set after start) */
 	uint64_t t0;       /* clock at the first check (0: not yet read) */
 	uint64_t spin_ns;  /* this wait's spin budget */
 	uint64_t deadline; /* 0: none */
@@ -683,6 +720,7 @@ static inline lk__wait_t lk__wait_start(uint64_t deadline)
 	w.bits = LK__FUTEX_ANY;
 	w.nap_ns = 1000;
 	w.parking = false;
+	w.shared = false;
 	w.t0 = 0;
 	w.spin_ns = lk__park_cost_ns();
 	w.deadline = deadline;
@@ -727,7 +765,10 @@ static inline bool lk__wait(lk__wait_t *w, LK_ATOMIC(uint32_t) *word,
 	if (word) {
 		LK__WAIT_COUNT(parks);
 		lk__tsan_block_begin(w);
-		bool woken = w->bits == LK__FUTEX_ANY
+		bool woken = w->shared ? lk__futex_wait_shared(word, seen,
+							       w->deadline,
+							       w->bits)
+			     : w->bits == LK__FUTEX_ANY
 				     ? lk__futex_wait(word, seen, w->deadline)
 				     : lk__futex_wait_bits(word, seen,
 							   w->deadline, w->bits);
@@ -790,6 +831,36 @@ static inline uintptr_t lk__self(void)
  * owner stores its own id, and checks only compare it with the caller's.
  */
 #ifdef LK_DEBUG
+/* The owner's id is lk__self() with the pid folded in: a fork child's
+ * thread has its parent's pthread_self(), and a process-shared latch must
+ * not take one for the other. The pid is cached, forgotten in a child. */
+LK__PROGRAM_WIDE LK_ATOMIC(uint32_t) lk__debug_pid_;
+LK__PROGRAM_WIDE LK_ATOMIC(uint32_t) lk__debug_atfork_;
+static inline void lk__debug_forked_(void)
+{
+	atomic_store_explicit(&lk__debug_pid_, 0u, memory_order_relaxed);
+}
+static inline uint32_t lk__debug_pid(void)
+{
+	uint32_t pid = atomic_load_explicit(&lk__debug_pid_,
+					    memory_order_relaxed);
+#if LK_HAVE_FUTEX
+	if (lk__unlikely(pid == 0)) {
+		if (!atomic_exchange_explicit(&lk__debug_atfork_, 1u,
+					      memory_order_relaxed))
+			pthread_atfork(NULL, NULL, lk__debug_forked_);
+		pid = LK__CAST(uint32_t, lk__syscall(SYS_getpid));
+		atomic_store_explicit(&lk__debug_pid_, pid,
+				      memory_order_relaxed);
+	}
+#endif
+	return pid;
+}
+static inline uintptr_t lk__owner_self_(void)
+{
+	return lk__self() ^ (LK__CAST(uintptr_t, lk__debug_pid())
+			     << (sizeof(uintptr_t) * 4));
+}
 #define LK__OWNER_FIELD LK_ATOMIC(uintptr_t) owner_;
 #define LK__OWNER_INIT , LK__AINIT(0)
 static inline void lk__owner_clear(LK_ATOMIC(uintptr_t) *o)
@@ -798,19 +869,21 @@ static inline void lk__owner_clear(LK_ATOMIC(uintptr_t) *o)
 }
 static inline void lk__owner_acquired(LK_ATOMIC(uintptr_t) *o)
 {
-	atomic_store_explicit(o, lk__self(), memory_order_relaxed); /* ditto */
+	atomic_store_explicit(o, lk__owner_self_(), memory_order_relaxed); /* ditto */
 }
 /* Does the caller own it? Exact for the caller, who alone stores its id:
  * the latches' lk_NAME_is_held_by_me() queries. */
 static inline bool lk__owner_is_self(const LK_ATOMIC(uintptr_t) *o)
 {
-	return atomic_load_explicit(o, memory_order_relaxed) == lk__self();
+	return atomic_load_explicit(o, memory_order_relaxed) ==
+	       lk__owner_self_();
 }
 /* Waiting for a latch the caller holds would wait for ever: abort instead. */
 static inline void lk__owner_check_relock_as(LK_ATOMIC(uintptr_t) *o,
 					     const char *fn, const char *what)
 {
-	LK__CHECK(atomic_load_explicit(o, memory_order_relaxed) != lk__self(),
+	LK__CHECK(atomic_load_explicit(o, memory_order_relaxed) !=
+			  lk__owner_self_(),
 		  fn, what);
 }
 /* Only the owner may release or convert. Whether the latch was held at all
@@ -818,7 +891,8 @@ static inline void lk__owner_check_relock_as(LK_ATOMIC(uintptr_t) *o,
 static inline void lk__owner_check_mine_as(LK_ATOMIC(uintptr_t) *o,
 					   const char *fn, const char *what)
 {
-	LK__CHECK(atomic_load_explicit(o, memory_order_relaxed) == lk__self(),
+	LK__CHECK(atomic_load_explicit(o, memory_order_relaxed) ==
+			  lk__owner_self_(),
 		  fn, what);
 }
 /* ... and on release forget it. */

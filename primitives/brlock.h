@@ -22,6 +22,10 @@
  * read-mostly data, which is the point of this latch). Writers race for the
  * flag (no FIFO). Spinning only (lk__wait() with no futex word).
  *
+ * Process-shared: yes, as it is: no pointer and no futex (it spins, then
+ * naps). Stripes are per-thread counters: threads of two processes that
+ * draw the same stripe only share its line.
+ *
  * Size: (LK_BRLOCK_STRIPES + 1) * LK_CACHELINE bytes: 4160 with the defaults.
  * It is large by design; embed it in nothing that is copied or packed tight.
  * With LK_DEBUG, the flag line also holds the write owner (same size).

@@ -54,6 +54,10 @@
  * successor's cooperation (it would have to hand its predecessor's node
  * on: Scott's abortable CLH, 2002); use mutex.h for timeouts.
  *
+ * Process-shared: no. The queue links nodes by pointer (each waiter holds
+ * its predecessor's), the nodes come from a per-thread pool: neither means
+ * anything in another process. No offset-based form.
+ *
  * Size: lock 16 bytes (lock word, back_, tail), node one cache line (64
  * bytes, so a spinning successor shares the line with nothing else);
  * LK_DEBUG adds an owner field to the lock.

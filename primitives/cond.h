@@ -93,6 +93,11 @@
  * the node after handing the node back. The mutex must outlive the waits.
  * All waiters on one cond at one time must use the same latch.
  *
+ * Process-shared: no. Its waiters queue their nodes, on their own stacks,
+ * by pointer; pointers mean nothing in another process. Waiting with a
+ * process-shared lk_mutex works within one process (a broadcast then wakes
+ * rather than requeues: the requeue is private, the mutex's sleepers not).
+ *
  * Size: 24 bytes (the internal lk_mutex, the waiter count, the queue's
  * head and tail); 40 with LK_DEBUG. A waiter's node is 40 bytes on its
  * stack.
@@ -225,7 +230,9 @@ LK__COLD void lk__cond_wake_parked_(lk__cond_node_t *n, bool morph)
 	atomic_store_explicit(&n->state, LK_COND_BUSY_, memory_order_relaxed);
 	/* relaxed: a hint; the fix-up below decides */
 	if (m && (atomic_load_explicit(&m->word, memory_order_relaxed) &
-		  LK_MUTEX_LOCKED_)) {
+		  (LK_MUTEX_LOCKED_ | LK_MUTEX_SHARED_)) == LK_MUTEX_LOCKED_) {
+		/* (not onto a process-shared mutex: its sleepers are on the
+		 * shared futex, the requeue is private) */
 		long moved = lk__cond_requeue_(&n->state, LK_COND_BUSY_,
 					       &m->word);
 		if (moved > 0) {

@@ -57,6 +57,13 @@
  * when it opens); the queries are one acquire load; waits block.
  * Fairness: the opening step releases every waiter at once.
  *
+ * Process-shared: the event, with LK_EVENT_INIT_SHARED or
+ * lk_event_init_shared(): its unset word carries SHARED (bit 30), so its
+ * waits park and set wakes on shared futexes (no _PRIVATE); set stores SET
+ * alone (set is final: nothing parks after it), so is_set and the wait's
+ * fast path compare as before. The latch: not yet (issue 15): its count
+ * may use bit 30 (LK_LATCH_MAX), so no bit is spare.
+ *
  * Size: 4 bytes each (one uint32_t).
  *
  * ThreadSanitizer: neither is a mutex (nothing is held, and the opener is
@@ -97,6 +104,9 @@ extern "C" {
 
 #define LK_EVENT_WAITERS_ 0x80000000u
 #define LK_EVENT_SET_ 1u /* an event's open value; a latch's is 0 */
+/* A process-shared event's unset word carries SHARED; set stores SET
+ * alone (set is final, so nothing parks after it). */
+#define LK_EVENT_SHARED_ 0x40000000u
 
 typedef struct {
 	LK_ATOMIC(uint32_t) word; /* 0 unset, 1 set; WAITERS; futex word */
@@ -107,15 +117,18 @@ typedef struct {
 } lk_latch_t;
 
 #define LK_EVENT_INIT {LK__AINIT(0)}
+/* An event that processes share (in MAP_SHARED memory): parks and wakes on
+ * shared futexes. */
+#define LK_EVENT_INIT_SHARED {LK__AINIT(LK_EVENT_SHARED_)}
 /* A latch that opens after n count-downs (n < 2^31). */
 #define LK_LATCH_INIT(n) {LK__AINIT(n)}
 /* The largest count a latch takes. */
 #define LK_LATCH_MAX 0x7fffffffu
 
 /* Waits until the word reads `open`. deadline: 0 none. Returns 0 or
- * ETIMEDOUT. */
+ * ETIMEDOUT. shared: the bit that marks a process-shared word (0: none). */
 LK__COLD int lk_event_wait_slow_(LK_ATOMIC(uint32_t) *word, uint32_t open,
-				 uint64_t deadline)
+				 uint64_t deadline, uint32_t shared)
 {
 	lk__wait_t w = lk__wait_start(deadline);
 	for (;;) {
@@ -135,6 +148,7 @@ LK__COLD int lk_event_wait_slow_(LK_ATOMIC(uint32_t) *word, uint32_t open,
 				continue;
 			v |= LK_EVENT_WAITERS_;
 		}
+		w.shared = v & shared;
 		if (!lk__wait(&w, word, v))
 			/* timed out; open meanwhile counts as open */
 			return lk__tsan_acquired(
@@ -155,6 +169,12 @@ static inline void lk_event_init(lk_event_t *e)
 	atomic_store_explicit(&e->word, 0, memory_order_relaxed);
 }
 
+/* As lk_event_init, for a process-shared event (LK_EVENT_INIT_SHARED). */
+static inline void lk_event_init_shared(lk_event_t *e)
+{
+	atomic_store_explicit(&e->word, LK_EVENT_SHARED_, memory_order_relaxed);
+}
+
 /* Sets e for good and wakes every waiter. Setting a set event does
  * nothing. */
 static inline void lk_event_set(lk_event_t *e)
@@ -164,8 +184,13 @@ static inline void lk_event_set(lk_event_t *e)
 	/* release: the setter's work reaches every waiter */
 	uint32_t old = atomic_exchange_explicit(&e->word, LK_EVENT_SET_,
 						memory_order_release);
-	if (old & LK_EVENT_WAITERS_)
-		lk__futex_wake(&e->word, INT32_MAX);
+	if (old & LK_EVENT_WAITERS_) {
+		if (old & LK_EVENT_SHARED_)
+			lk__futex_wake_shared(&e->word, INT32_MAX,
+					      LK__FUTEX_ANY);
+		else
+			lk__futex_wake(&e->word, INT32_MAX);
+	}
 	lk__tsan_post_signal(e);
 }
 
@@ -190,7 +215,7 @@ static inline void lk_event_wait(lk_event_t *e)
 {
 	if (lk__likely(lk_event_is_set(e)))
 		return;
-	lk_event_wait_slow_(&e->word, LK_EVENT_SET_, 0);
+	lk_event_wait_slow_(&e->word, LK_EVENT_SET_, 0, LK_EVENT_SHARED_);
 }
 
 /* Waits until e is set, for at most timeout_ns (relative). True: set;
@@ -213,7 +238,8 @@ static inline int lk_event_timedwait_until(lk_event_t *e,
 		return EINVAL;
 	if (lk_event_is_set(e))
 		return 0;
-	return lk_event_wait_slow_(&e->word, LK_EVENT_SET_, deadline);
+	return lk_event_wait_slow_(&e->word, LK_EVENT_SET_, deadline,
+				   LK_EVENT_SHARED_);
 }
 
 /* ---- latch ---------------------------------------------------------------- */
@@ -274,7 +300,7 @@ static inline void lk_latch_wait(lk_latch_t *l)
 {
 	if (lk__likely(lk_latch_try_wait(l)))
 		return;
-	lk_event_wait_slow_(&l->word, 0, 0);
+	lk_event_wait_slow_(&l->word, 0, 0, 0);
 }
 
 /* Waits until l is open, for at most timeout_ns (relative). True: open;
@@ -297,7 +323,7 @@ static inline int lk_latch_timedwait_until(lk_latch_t *l,
 		return EINVAL;
 	if (lk_latch_try_wait(l))
 		return 0;
-	return lk_event_wait_slow_(&l->word, 0, deadline);
+	return lk_event_wait_slow_(&l->word, 0, deadline, 0);
 }
 
 /* The count left: a snapshot for assertions and diagnostics. */

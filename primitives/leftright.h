@@ -25,6 +25,9 @@
  * on the other indicator; writers are starvation-free if the writer mutex
  * is fair (lk_mutex_t's guarantee decides).
  *
+ * Process-shared: no. It holds pointers to the two instances, and its
+ * writers' lk_mutex is private.
+ *
  * Size: 64 + 64 (writer mutex line) + 2 * LK_LEFTRIGHT_STRIPES * 64 bytes
  * (2176 with 16 stripes).
  *

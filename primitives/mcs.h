@@ -43,6 +43,10 @@
  * returns (it is in fact free again when the lock call returns). Lock and
  * unlock may be in different translation units and in any order.
  *
+ * Process-shared: no. The queue links nodes by pointer, and the nodes come
+ * from a per-thread pool: neither means anything in another process. No
+ * offset-based form: use mutex.h's shared form (LK_MUTEX_INIT_SHARED).
+ *
  * Size: lock 16 bytes (lock word + tail), node 16 bytes; LK_DEBUG adds an
  * owner field to the lock.
  *

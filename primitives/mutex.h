@@ -47,7 +47,20 @@
  * starving waiters (each of which has waited 1 ms and then gets the lock;
  * mutex.pml: limit-handoff-3p), so it is not a FIFO bound.
  *
- * Size: 4 bytes (one uint32_t); LK_DEBUG adds an owner field.
+ * Process-shared: LK_MUTEX_INIT_SHARED or lk_mutex_init_shared() sets
+ * SHARED (8) in the word, for a mutex in memory that processes share (mmap
+ * MAP_SHARED, shm_open): it parks and wakes with FUTEX_WAIT_BITSET and
+ * FUTEX_WAKE_BITSET without _PRIVATE, and the word holds no pointer. The
+ * bit is never cleared. The private fast paths (CAS 0 -> LOCKED, LOCKED ->
+ * 0) run the same instructions: a shared mutex fails that CAS and, on the
+ * failure branch, tries CAS SHARED -> SHARED|LOCKED (or back) before the
+ * slow paths, which keep the bit: a failed CAS more per lock and unlock. Under LK_DEBUG the holder's pid is kept beside its owner, and a
+ * lock that would park behind a private mutex held by another process
+ * aborts with a message. Not robust: a holder that dies leaves it locked
+ * (robust.h is).
+ *
+ * Size: 4 bytes (one uint32_t); LK_DEBUG adds an owner field and the
+ * holder's pid.
  *
  * Memory orders:
  *   CAS(word, s, s|LOCKED, acquire / relaxed): the winner must see the
@@ -78,21 +91,77 @@ extern "C" {
 #define LK_MUTEX_LOCKED_ 1u
 #define LK_MUTEX_WAITERS_ 2u
 #define LK_MUTEX_HANDOFF_ 4u
+#define LK_MUTEX_SHARED_ 8u /* process-shared: set at init, never cleared */
 #define LK_MUTEX_BIT_NORMAL_ 1u   /* futex bitset of other sleepers */
 #define LK_MUTEX_BIT_STARVING_ 2u /* futex bitset of starving sleepers */
 
+#ifdef LK_DEBUG
+#define LK__MUTEX_PID_FIELD LK_ATOMIC(uint32_t) owner_pid_;
+#define LK__MUTEX_PID_INIT , LK__AINIT(0)
+#else
+#define LK__MUTEX_PID_FIELD
+#define LK__MUTEX_PID_INIT
+#endif
+
 typedef struct {
 	LK_ATOMIC(uint32_t) word;
+	LK__MUTEX_PID_FIELD /* LK_DEBUG: the holder's pid, 0 when free */
 	LK__OWNER_FIELD
 } lk_mutex_t;
 
-#define LK_MUTEX_INIT {LK__AINIT(0) LK__OWNER_INIT}
+#define LK_MUTEX_INIT {LK__AINIT(0) LK__MUTEX_PID_INIT LK__OWNER_INIT}
+/* A mutex that processes share (in MAP_SHARED memory): parks and wakes on
+ * shared futexes. The same verbs; each goes through the slow path. */
+#define LK_MUTEX_INIT_SHARED                                                  \
+	{LK__AINIT(LK_MUTEX_SHARED_) LK__MUTEX_PID_INIT LK__OWNER_INIT}
+
+#ifdef LK_DEBUG
+/* LK_DEBUG: a private mutex held by a thread of another process (in
+ * memory both map, or a fork child's copy of one its parent held) would
+ * park this thread for ever. The holder's pid is kept beside its id. */
+static inline void lk__mutex_check_process_(lk_mutex_t *l, bool shared)
+{
+	uint32_t pid = atomic_load_explicit(&l->owner_pid_,
+					    memory_order_relaxed);
+	LK__CHECK(shared || pid == 0 || pid == lk__debug_pid(),
+		  "lk_mutex_lock",
+		  "a private mutex is held by another process: use "
+		  "lk_mutex_init_shared() for memory that processes share");
+}
+#define lk__mutex_owner_pid_(l, v)                                             \
+	atomic_store_explicit(&(l)->owner_pid_, (v), memory_order_relaxed)
+#else
+#define lk__mutex_check_process_(l, shared) ((void)0)
+#define lk__mutex_owner_pid_(l, v) ((void)0)
+#endif
 
 static inline void lk_mutex_init(lk_mutex_t *l)
 {
 	atomic_store_explicit(&l->word, 0, memory_order_relaxed);
 	lk__owner_clear(&l->owner_);
+	lk__mutex_owner_pid_(l, 0u);
 	lk__tsan_init(l);
+}
+
+/* As lk_mutex_init, for a process-shared mutex (LK_MUTEX_INIT_SHARED). */
+static inline void lk_mutex_init_shared(lk_mutex_t *l)
+{
+	atomic_store_explicit(&l->word, LK_MUTEX_SHARED_, memory_order_relaxed);
+	lk__owner_clear(&l->owner_);
+	lk__mutex_owner_pid_(l, 0u);
+	lk__tsan_init(l);
+}
+
+/* Wakes n sleepers with futex bitset bits, private or shared as s says. */
+static inline void lk__mutex_wake_(lk_mutex_t *l, uint32_t s, int n,
+				   uint32_t bits)
+{
+	if (s & LK_MUTEX_SHARED_)
+		lk__futex_wake_shared(&l->word, n, bits);
+	else if (bits == LK__FUTEX_ANY)
+		lk__futex_wake(&l->word, n);
+	else
+		lk__futex_wake_bits(&l->word, n, bits);
 }
 
 /* Contended acquire; deadline 0: none. Returns false on timeout. */
@@ -107,6 +176,9 @@ LK__COLD bool lk_mutex_lock_slow_(lk_mutex_t *l, uint64_t deadline)
 	uint64_t parked_at = 0;
 	uint32_t gap = 1; /* spin steps between looks at a held word */
 	bool saw_free = false;
+	w.shared = atomic_load_explicit(&l->word, memory_order_relaxed) &
+		   LK_MUTEX_SHARED_;
+	lk__mutex_check_process_(l, w.shared);
 	for (;;) {
 		uint32_t s = atomic_load_explicit(&l->word,
 						  memory_order_relaxed);
@@ -176,7 +248,8 @@ LK__COLD bool lk_mutex_lock_slow_(lk_mutex_t *l, uint64_t deadline)
 					&l->word, ~LK_MUTEX_HANDOFF_,
 					memory_order_relaxed);
 				if (!(o & LK_MUTEX_LOCKED_))
-					lk__futex_wake(&l->word, INT32_MAX);
+					lk__mutex_wake_(l, o, INT32_MAX,
+							LK__FUTEX_ANY);
 			}
 			return false;
 		}
@@ -190,9 +263,14 @@ static inline void lk_mutex_lock(lk_mutex_t *l)
 	uint32_t s = 0;
 	if (lk__unlikely(!atomic_compare_exchange_strong_explicit(
 		    &l->word, &s, LK_MUTEX_LOCKED_, memory_order_acquire,
-		    memory_order_relaxed)))
+		    memory_order_relaxed)) &&
+	    (s != LK_MUTEX_SHARED_ || /* a free shared one: its own CAS */
+	     !atomic_compare_exchange_strong_explicit(
+		     &l->word, &s, LK_MUTEX_SHARED_ | LK_MUTEX_LOCKED_,
+		     memory_order_acquire, memory_order_relaxed)))
 		lk_mutex_lock_slow_(l, 0);
 	lk__owner_acquired(&l->owner_);
+	lk__mutex_owner_pid_(l, lk__debug_pid());
 	lk__tsan_post_lock(l, 0, true);
 }
 
@@ -206,11 +284,16 @@ static inline bool lk_mutex_trylock(lk_mutex_t *l)
 	if (!atomic_compare_exchange_strong_explicit(&l->word, &s,
 						     LK_MUTEX_LOCKED_,
 						     memory_order_acquire,
-						     memory_order_relaxed)) {
+						     memory_order_relaxed) &&
+	    (s != LK_MUTEX_SHARED_ ||
+	     !atomic_compare_exchange_strong_explicit(
+		     &l->word, &s, LK_MUTEX_SHARED_ | LK_MUTEX_LOCKED_,
+		     memory_order_acquire, memory_order_relaxed))) {
 		lk__tsan_post_lock(l, LK__TSAN_TRY, false);
 		return false;
 	}
 	lk__owner_acquired(&l->owner_);
+	lk__mutex_owner_pid_(l, lk__debug_pid());
 	lk__tsan_post_lock(l, LK__TSAN_TRY, true);
 	return true;
 }
@@ -229,6 +312,7 @@ static inline bool lk_mutex_timedlock(lk_mutex_t *l, uint64_t timeout_ns)
 		return false;
 	}
 	lk__owner_acquired(&l->owner_);
+	lk__mutex_owner_pid_(l, lk__debug_pid());
 	lk__tsan_post_lock(l, LK__TSAN_TIMED, true);
 	return true;
 }
@@ -246,11 +330,10 @@ LK__COLD void lk_mutex_unlock_slow_(lk_mutex_t *l, uint32_t s)
 	 * be starving (else, with heirs taking turns, it could sleep on). */
 	if (s & LK_MUTEX_WAITERS_) {
 		if (s & LK_MUTEX_HANDOFF_) {
-			lk__futex_wake_bits(&l->word, 1,
-					    LK_MUTEX_BIT_STARVING_);
-			lk__futex_wake_bits(&l->word, 1, LK_MUTEX_BIT_NORMAL_);
+			lk__mutex_wake_(l, s, 1, LK_MUTEX_BIT_STARVING_);
+			lk__mutex_wake_(l, s, 1, LK_MUTEX_BIT_NORMAL_);
 		} else {
-			lk__futex_wake(&l->word, 1);
+			lk__mutex_wake_(l, s, 1, LK__FUTEX_ANY);
 		}
 	}
 }
@@ -262,10 +345,15 @@ static inline void lk_mutex_unlock(lk_mutex_t *l)
 			  LK_MUTEX_LOCKED_,
 		  "lk_mutex_unlock", "unlock of a free lock");
 	lk__owner_check_release(&l->owner_, "lk_mutex_unlock");
+	lk__mutex_owner_pid_(l, 0u);
 	uint32_t s = LK_MUTEX_LOCKED_;
 	if (lk__unlikely(!atomic_compare_exchange_strong_explicit(
 		    &l->word, &s, 0, memory_order_release,
-		    memory_order_relaxed)))
+		    memory_order_relaxed)) &&
+	    (s != (LK_MUTEX_SHARED_ | LK_MUTEX_LOCKED_) ||
+	     !atomic_compare_exchange_strong_explicit(
+		     &l->word, &s, LK_MUTEX_SHARED_, memory_order_release,
+		     memory_order_relaxed)))
 		lk_mutex_unlock_slow_(l, s);
 	lk__tsan_post_unlock(l, 0);
 }

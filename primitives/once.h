@@ -44,6 +44,12 @@
  * block until the runner returns; the runner itself is not delayed.
  * Fairness: none is needed: every waiter is released by the one swap.
  *
+ * Process-shared: LK_ONCE_INIT_SHARED or lk_once_init_shared(): NEW and
+ * RUNNING carry SHARED (8), so waits park and the runner wakes on shared
+ * futexes (no _PRIVATE); DONE is stored alone (final: nothing parks after
+ * it), so the done path compares as before. fn runs in one process; its
+ * effects must be in shared memory to be seen by the others.
+ *
  * Size: 4 bytes (one uint32_t); LK_DEBUG adds the runner's id.
  *
  * ThreadSanitizer: not a mutex (nothing is held once it returns), so it is
@@ -88,6 +94,9 @@ extern "C" {
 #define LK_ONCE_RUNNING_ 1u
 #define LK_ONCE_WAITERS_ 2u
 #define LK_ONCE_DONE_ 4u
+/* A process-shared once's NEW and RUNNING carry SHARED; DONE is stored
+ * alone (it is final: nothing parks after it). */
+#define LK_ONCE_SHARED_ 8u
 
 typedef struct {
 	LK_ATOMIC(uint32_t) state; /* the futex word */
@@ -95,12 +104,22 @@ typedef struct {
 } lk_once_t;
 
 #define LK_ONCE_INIT {LK__AINIT(0) LK__OWNER_INIT}
+/* A once that processes share (in MAP_SHARED memory; fn runs in one of
+ * them): parks and wakes on shared futexes. */
+#define LK_ONCE_INIT_SHARED {LK__AINIT(LK_ONCE_SHARED_) LK__OWNER_INIT}
 
 /* Makes o new again, as LK_ONCE_INIT. Only while no thread uses it. */
 static inline void lk_once_init(lk_once_t *o)
 {
 	/* relaxed: initialisation precedes sharing */
 	atomic_store_explicit(&o->state, LK_ONCE_NEW_, memory_order_relaxed);
+	lk__owner_clear(&o->owner_);
+}
+
+/* As lk_once_init, for a process-shared once (LK_ONCE_INIT_SHARED). */
+static inline void lk_once_init_shared(lk_once_t *o)
+{
+	atomic_store_explicit(&o->state, LK_ONCE_SHARED_, memory_order_relaxed);
 	lk__owner_clear(&o->owner_);
 }
 
@@ -139,11 +158,12 @@ LK__COLD void lk_once_slow_(lk_once_t *o, void (*f0)(void),
 			lk__tsan_acquire(o); /* fn's effects, for TSan */
 			return;
 		}
-		if (s == LK_ONCE_NEW_) {
+		if ((s & ~LK_ONCE_SHARED_) == LK_ONCE_NEW_) {
 			/* acquire on failure: s may read DONE (C11 wants
 			 * the success order as strong) */
 			if (!atomic_compare_exchange_strong_explicit(
-				    &o->state, &s, LK_ONCE_RUNNING_,
+				    &o->state, &s,
+				    LK_ONCE_RUNNING_ | (s & LK_ONCE_SHARED_),
 				    memory_order_acquire,
 				    memory_order_acquire))
 				continue;
@@ -155,7 +175,11 @@ LK__COLD void lk_once_slow_(lk_once_t *o, void (*f0)(void),
 			/* release: publishes fn's effects with DONE */
 			uint32_t old = atomic_exchange_explicit(
 				&o->state, LK_ONCE_DONE_, memory_order_release);
-			if (old & LK_ONCE_WAITERS_)
+			if ((old & LK_ONCE_WAITERS_) &&
+			    (old & LK_ONCE_SHARED_))
+				lk__futex_wake_shared(&o->state, INT32_MAX,
+						      LK__FUTEX_ANY);
+			else if (old & LK_ONCE_WAITERS_)
 				lk__futex_wake(&o->state, INT32_MAX);
 			lk__tsan_post_signal(o);
 			return;
@@ -178,6 +202,7 @@ LK__COLD void lk_once_slow_(lk_once_t *o, void (*f0)(void),
 				continue;
 			s |= LK_ONCE_WAITERS_;
 		}
+		w.shared = s & LK_ONCE_SHARED_;
 		lk__wait(&w, &o->state, s);
 		s = atomic_load_explicit(&o->state, memory_order_acquire);
 	}

@@ -22,6 +22,8 @@
  * cannot be a futex word, so waiters spin, then nap, never park); not fair.
  * Use it for short critical sections, as OLC does.
  *
+ * Process-shared: yes, as it is: one word, no pointer, never parks.
+ *
  * Size: 8 bytes (16 with LK_DEBUG: owner).
  *
  * Memory orders:

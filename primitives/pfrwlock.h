@@ -47,6 +47,8 @@
  * wakes). No starvation. An unlock makes a system call only when a waiter
  * may sleep (RWAIT, DWAIT, ticket.h's SLEEPERS).
  *
+ * Process-shared: not yet (issue 15): its writers' ticket.h is not.
+ *
  * Size: 24 bytes (rin and rout paired in one 64-bit word, the 12-byte
  * lk_ticket_t, ph_; more with LK_DEBUG's owners). Counters wrap: only
  * equality is ever tested, and the try writer compares the whole

@@ -18,6 +18,9 @@
  * Progress and fairness: those of the base latch; a re-lock by the owner is
  * wait-free.
  *
+ * Process-shared: no. Its owner is pthread_self(), which repeats across
+ * processes (a fork child's thread has its parent's).
+ *
  * Size: 8 (owner) + sizeof(base) + 4 (depth), padded: 16 bytes for lk_rmutex
  * and lk_rttas (more with LK_DEBUG, whose bases grow).
  *

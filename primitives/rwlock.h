@@ -22,6 +22,8 @@
  * through lk__wait() with no futex word (a spinning latch: it never parks,
  * and an unlock never makes a system call).
  *
+ * Process-shared: yes, as it is: one word, no pointer, never parks.
+ *
  * Size: 4 bytes (16 with LK_DEBUG: the write owner for misuse checks).
  *
  * Memory order:

@@ -38,6 +38,11 @@
  * readers). Uncontended: rdlock is one fetch_add, wrlock/uplock one CAS,
  * unlocks one RMW, and no unlock makes a system call unless someone waits.
  *
+ * Process-shared: LK_RWMUTEX_INIT_SHARED or lk_rwmutex_init_shared() sets
+ * SHARED in bit 0 of tseq (the sequences step by 2): every park and wake,
+ * all in slow paths, reads it and uses shared futexes (no _PRIVATE); no
+ * pointer. The fast paths read nothing more.
+ *
  * Size: 12 bytes (state, tseq, wseq; 24 with LK_DEBUG's owner).
  *
  * ThreadSanitizer: annotated (base.h) as a reader-writer mutex: R and U
@@ -99,6 +104,14 @@ typedef struct {
 
 #define LK_RWMUTEX_INIT                                                        \
 	{LK__AINIT(0), LK__AINIT(0), LK__AINIT(0) LK__OWNER_INIT}
+/* tseq and wseq step by 2; bit 0 of tseq, SHARED, marks a process-shared
+ * rwmutex (set at init, never changed): its waits and wakes use shared
+ * futexes. Only slow paths read it. */
+#define LK__RWM_SHARED 1u
+#define LK__RWM_SEQ_STEP 2u
+/* A reader-writer mutex that processes share (in MAP_SHARED memory). */
+#define LK_RWMUTEX_INIT_SHARED                                                 \
+	{LK__AINIT(0), LK__AINIT(LK__RWM_SHARED), LK__AINIT(0) LK__OWNER_INIT}
 
 static inline void lk_rwmutex_init(lk_rwmutex_t *l)
 {
@@ -107,6 +120,29 @@ static inline void lk_rwmutex_init(lk_rwmutex_t *l)
 	atomic_store_explicit(&l->wseq, 0u, memory_order_relaxed);
 	lk__owner_clear(&l->owner_);
 	lk__tsan_init(l);
+}
+
+/* As lk_rwmutex_init, for a process-shared one (LK_RWMUTEX_INIT_SHARED). */
+static inline void lk_rwmutex_init_shared(lk_rwmutex_t *l)
+{
+	lk_rwmutex_init(l);
+	atomic_store_explicit(&l->tseq, LK__RWM_SHARED, memory_order_relaxed);
+}
+
+/* Is it process-shared? (relaxed: set before it is shared) */
+static inline bool lk__rwm_shared_(const lk_rwmutex_t *l)
+{
+	return atomic_load_explicit(&l->tseq, memory_order_relaxed) &
+	       LK__RWM_SHARED;
+}
+
+static inline void lk__rwm_futex_wake_(lk_rwmutex_t *l,
+				       LK_ATOMIC(uint32_t) *word, int n)
+{
+	if (lk__rwm_shared_(l))
+		lk__futex_wake_shared(word, n, LK__FUTEX_ANY);
+	else
+		lk__futex_wake(word, n);
 }
 
 /* ---- LK_DEBUG ------------------------------------------------------------- */
@@ -146,19 +182,21 @@ static inline void lk__rwm_holds_(lk_rwmutex_t *l, bool want_x,
  * change made before it. */
 LK__COLD void lk__rwm_wake_token_(lk_rwmutex_t *l)
 {
-	atomic_fetch_add_explicit(&l->tseq, 1u, memory_order_release);
-	lk__futex_wake(&l->tseq, 1);
+	atomic_fetch_add_explicit(&l->tseq, LK__RWM_SEQ_STEP,
+				  memory_order_release);
+	lk__rwm_futex_wake_(l, &l->tseq, 1);
 }
 
 LK__COLD void lk__rwm_wake_writer_(lk_rwmutex_t *l)
 {
-	atomic_fetch_add_explicit(&l->wseq, 1u, memory_order_release);
-	lk__futex_wake(&l->wseq, 1);
+	atomic_fetch_add_explicit(&l->wseq, LK__RWM_SEQ_STEP,
+				  memory_order_release);
+	lk__rwm_futex_wake_(l, &l->wseq, 1);
 }
 
 LK__COLD void lk__rwm_wake_readers_(lk_rwmutex_t *l)
 {
-	lk__futex_wake(&l->state, INT32_MAX);
+	lk__rwm_futex_wake_(l, &l->state, INT32_MAX);
 }
 
 /* The state after the writer phase of v ends: waiting readers become
@@ -216,6 +254,7 @@ LK__COLD bool lk__rwm_rdslow_(lk_rwmutex_t *l, uint32_t o,
 			      uint64_t deadline)
 {
 	lk__wait_t w = lk__wait_start(deadline);
+	w.shared = lk__rwm_shared_(l);
 	for (;;) {
 		uint32_t p = o & LK__RWM_PHASE;
 		/* acquire (load and failed CAS): finding the phase over admits
@@ -359,6 +398,7 @@ static inline void lk_rwmutex_rdunlock(lk_rwmutex_t *l)
 LK__COLD bool lk__rwm_token_(lk_rwmutex_t *l, uint64_t deadline)
 {
 	lk__wait_t w = lk__wait_start(deadline);
+	w.shared = lk__rwm_shared_(l);
 	uint32_t parked = 0;
 	uint32_t v = atomic_load_explicit(&l->state, memory_order_relaxed);
 	for (;;) {
@@ -404,6 +444,7 @@ LK__COLD bool lk__rwm_drainwait_(lk_rwmutex_t *l,
 {
 	uint32_t v;
 	lk__wait_t w = lk__wait_start(deadline);
+	w.shared = lk__rwm_shared_(l);
 	for (;;) {
 		/* acquire both: a new wseq shows the state before it. */
 		uint32_t seq = atomic_load_explicit(&l->wseq,

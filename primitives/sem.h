@@ -17,6 +17,12 @@
  * wait is blocking and not fair (a running thread may take a permit ahead
  * of a woken sleeper).
  *
+ * Process-shared: LK_SEM_INIT_SHARED(n) or lk_sem_init_shared() sets
+ * SHARED (bit 31) in `sleepers` (a count that never gets near it): waits
+ * and wakes use shared futexes (no _PRIVATE); no pointer. Only the slow
+ * paths and post's wake read the bit: post tests sleepers & ~SHARED, one
+ * test as before.
+ *
  * Size: 8 bytes (count, sleepers).
  *
  * Memory orders:
@@ -60,16 +66,30 @@ extern "C" {
 
 typedef struct {
 	LK_ATOMIC(uint32_t) count;    /* permits; the futex word */
-	LK_ATOMIC(uint32_t) sleepers; /* threads that may be parked on count */
+	LK_ATOMIC(uint32_t) sleepers; /* threads that may be parked on count;
+				       * SHARED, in a process-shared one */
 } lk_sem_t;
 
+#define LK_SEM_SHARED_ 0x80000000u /* in sleepers: set at init, never cleared */
+
 #define LK_SEM_INIT(n) {LK__AINIT(n), LK__AINIT(0)}
+/* A semaphore that processes share (in MAP_SHARED memory): parks and wakes
+ * on shared futexes. */
+#define LK_SEM_INIT_SHARED(n) {LK__AINIT(n), LK__AINIT(LK_SEM_SHARED_)}
 
 static inline void lk_sem_init(lk_sem_t *s, uint32_t count)
 {
 	/* relaxed: initialisation precedes sharing */
 	atomic_store_explicit(&s->count, count, memory_order_relaxed);
 	atomic_store_explicit(&s->sleepers, 0, memory_order_relaxed);
+}
+
+/* As lk_sem_init, for a process-shared semaphore (LK_SEM_INIT_SHARED). */
+static inline void lk_sem_init_shared(lk_sem_t *s, uint32_t count)
+{
+	atomic_store_explicit(&s->count, count, memory_order_relaxed);
+	atomic_store_explicit(&s->sleepers, LK_SEM_SHARED_,
+			      memory_order_relaxed);
 }
 
 /* Takes a permit if there is one. */
@@ -92,6 +112,9 @@ static inline bool lk_sem_trywait(lk_sem_t *s)
 static inline bool lk_sem_wait_slow_(lk_sem_t *s, uint64_t deadline)
 {
 	lk__wait_t w = lk__wait_start(deadline);
+	/* relaxed: the flag never changes after init */
+	w.shared = atomic_load_explicit(&s->sleepers, memory_order_relaxed) &
+		   LK_SEM_SHARED_;
 	for (;;) {
 		if (lk_sem_trywait(s))
 			return true;
@@ -142,8 +165,13 @@ static inline void lk_sem_post(lk_sem_t *s)
 	LK__CHECK(old != UINT32_MAX, "lk_sem_post", "count overflow");
 	(void)old;
 	/* seq_cst: see an announced sleeper, or it sees our count */
-	if (atomic_load_explicit(&s->sleepers, memory_order_seq_cst))
-		lk__futex_wake(&s->count, 1);
+	uint32_t sl = atomic_load_explicit(&s->sleepers, memory_order_seq_cst);
+	if (sl & ~LK_SEM_SHARED_) {
+		if (sl & LK_SEM_SHARED_)
+			lk__futex_wake_shared(&s->count, 1, LK__FUTEX_ANY);
+		else
+			lk__futex_wake(&s->count, 1);
+	}
 	lk__tsan_post_signal(s);
 }
 

@@ -16,6 +16,10 @@
  * park; not FIFO, so no fairness promise between writers). Writers of
  * lk_seqcount_t must be serialised by the caller (one writer at a time).
  *
+ * Process-shared: not yet (issue 15) for the writers' latch (three
+ * states, reset by exchange); lk_seqcount_t holds no pointer and never
+ * parks, so it may be shared as is.
+ *
  * Size: lk_seqlock_t 8 bytes (16 with LK_DEBUG: owner); lk_seqcount_t 4.
  * The counter is 32 bits: a reader is fooled only if exactly 2^31 writes
  * complete during one of its reads.

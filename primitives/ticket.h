@@ -34,6 +34,9 @@
  * would leave a hole that blocks the queue. trylock never takes a ticket:
  * it is gate.h's steal (free word, no running head).
  *
+ * Process-shared: not yet (issue 15): gate.h's word and the bitset wakes on
+ * `serving` would need a SHARED flag read in their slow paths. Not done.
+ *
  * Size: 12 bytes (lock word, `serving`, `next`; the counters wrap,
  * compared by difference); LK_DEBUG adds an owner field.
  *

@@ -14,6 +14,8 @@
  * through lk__wait() with no futex word (spin for a time, then naps):
  * the release is a plain store, so nobody could be told to wake.
  *
+ * Process-shared: yes, as it is: one word, no pointer, never parks.
+ *
  * Size: 4 bytes (one uint32_t word); LK_DEBUG adds an owner field.
  *
  * Memory orders:

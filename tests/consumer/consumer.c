@@ -29,6 +29,7 @@
 #include <latchkit/optlock.h>
 #include <latchkit/pfrwlock.h>
 #include <latchkit/reentrant.h>
+#include <latchkit/robust.h>
 #include <latchkit/rwlock.h>
 #include <latchkit/rwmutex.h>
 #include <latchkit/sem.h>
@@ -78,6 +79,7 @@ static lk_ticket_t ticket = LK_TICKET_INIT;
 static lk_mcs_t mcs = LK_MCS_INIT;
 static lk_clh_t clh = LK_CLH_INIT;
 static lk_mutex_t mutex = LK_MUTEX_INIT;
+static lk_robust_t robust = LK_ROBUST_INIT;
 static lk_rmutex_t rmutex = LK_RMUTEX_INIT;
 static lk_rwlock_t rwlock = LK_RWLOCK_INIT;
 static lk_pfrwlock_t pfrwlock = LK_PFRWLOCK_INIT;
@@ -119,6 +121,14 @@ static void latches(void)
 	MUTEX_ROUND(mutex, &mutex);
 	CHECK(lk_mutex_timedlock(&mutex, 1000000));
 	lk_mutex_unlock(&mutex);
+
+	CHECK(lk_robust_lock(&robust) == 0);
+	CHECK(lk_robust_trylock(&robust) == EBUSY);
+	CHECK(lk_robust_is_held_by_me(&robust));
+	CHECK(lk_robust_consistent(&robust) == EINVAL);
+	CHECK(lk_robust_unlock(&robust) == 0);
+	CHECK(lk_robust_timedlock(&robust, 1000000) == 0);
+	CHECK(lk_robust_unlock(&robust) == 0);
 
 	lk_rmutex_lock(&rmutex);
 	lk_rmutex_lock(&rmutex);

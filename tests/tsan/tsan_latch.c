@@ -75,6 +75,7 @@
 #include <latchkit/pfrwlock.h>
 #include <latchkit/reentrant.h>
 #include <latchkit/rwlock.h>
+#include <latchkit/robust.h>
 #include <latchkit/rwmutex.h>
 #include <latchkit/sem.h>
 #include <latchkit/seqlock.h>
@@ -243,6 +244,17 @@ static bool seqlock_timed(void *l, uint64_t t)
 }
 static void seqlock_unlock(void *l) { lk_seqlock_write_unlock(l); }
 
+/* robust: its verbs return an errno code; 0 is acquired (no owner dies
+ * here). */
+static void robust_init(void *l) { lk_robust_init(l); }
+static void robust_lock(void *l) { lk_robust_lock(l); }
+static bool robust_try(void *l) { return lk_robust_trylock(l) == 0; }
+static bool robust_timed(void *l, uint64_t t)
+{
+	return lk_robust_timedlock(l, t) == 0;
+}
+static void robust_unlock(void *l) { lk_robust_unlock(l); }
+
 /* rwmutex's U mode: exclusive among U holders, so U/U lock order matters
  * (TSan sees U as a read lock; its deadlock detector orders those too). */
 static void rwmu_lock(void *l) { lk_rwmutex_uplock(l); }
@@ -367,6 +379,9 @@ static const kind_t kinds[] = {
 	K_MX(mutex, TLOCKS, mutex_timed),
 	K_MX(rmutex, TLOCKS, rmutex_timed),
 	K_MX(rttas, TLOCKS, rttas_timed),
+	{"robust", TLOCKS, sizeof(lk_robust_t), robust_init, robust_lock,
+	 robust_try, robust_timed, robust_unlock, NULL, NULL, NULL, NULL, NULL,
+	 NULL},
 	{"seqlock", TLOCKS, sizeof(lk_seqlock_t), seqlock_init, seqlock_lock,
 	 seqlock_try, seqlock_timed, seqlock_unlock, NULL, NULL, NULL, NULL,
 	 NULL, NULL},

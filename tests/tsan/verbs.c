@@ -23,6 +23,7 @@
 #include <latchkit/barrier.h>
 #include <latchkit/event.h>
 #include <latchkit/cond.h>
+#include <latchkit/robust.h>
 #define MX(n) \
 void v_##n##_init(lk_##n##_t *l) { lk_##n##_init(l); } \
 void v_##n##_lock(lk_##n##_t *l) { lk_##n##_lock(l); } \
@@ -42,6 +43,12 @@ void v_##n##_wrunlock(lk_##n##_t *l) { lk_##n##_wrunlock(l); }
 MX(tas) TM(tas) MX(ttas) TM(ttas) MX(ticket) MX(mcs) MX(clh) MX(mutex) TM(mutex)
 MX(rmutex) TM(rmutex) MX(rttas) TM(rttas)
 RW(rwlock) RW(rwmutex) RW(pfrwlock) RW(brlock)
+void v_robust_init(lk_robust_t *l) { lk_robust_init(l); }
+int v_robust_lock(lk_robust_t *l) { return lk_robust_lock(l); }
+int v_robust_trylock(lk_robust_t *l) { return lk_robust_trylock(l); }
+int v_robust_timedlock(lk_robust_t *l, uint64_t t) { return lk_robust_timedlock(l, t); }
+int v_robust_unlock(lk_robust_t *l) { return lk_robust_unlock(l); }
+int v_robust_consistent(lk_robust_t *l) { return lk_robust_consistent(l); }
 void v_mcs_lock_node(lk_mcs_t *l, lk_mcs_node_t *n) { lk_mcs_lock_node(l, n); }
 bool v_mcs_trylock_node(lk_mcs_t *l, lk_mcs_node_t *n) { return lk_mcs_trylock_node(l, n); }
 void v_mcs_unlock_node(lk_mcs_t *l, lk_mcs_node_t *n) { lk_mcs_unlock_node(l, n); }

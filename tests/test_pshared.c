@@ -1,0 +1,400 @@
+/* Process-shared latches (issue 15): for each latch with a shared form, a
+ * waiter in one process parks (LK_DEBUG's lk__wait_stats() counts it) and
+ * is woken by a release in another. The waiter waits with a long timed
+ * form (30 s), so a lost wake fails an assertion instead of hanging.
+ * Shared memory is mmap(MAP_SHARED | MAP_ANONYMOUS), mapped before fork. */
+#define LK_DEBUG 1
+#include <latchkit/barrier.h>
+#include <latchkit/event.h>
+#include <latchkit/mutex.h>
+#include <latchkit/once.h>
+#include <latchkit/rwmutex.h>
+#include <latchkit/sem.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "pshared.h"
+
+#define LONG_NS 30000000000u /* 30 s */
+
+typedef struct {
+	atomic_int started; /* the waiter is about to wait */
+	atomic_int parks;   /* its park count once done */
+	int data;
+	lk_mutex_t mutex;
+	lk_sem_t sem;
+	lk_barrier_t barrier;
+	lk_rwmutex_t rw;
+	lk_event_t event;
+	lk_once_t once;
+	atomic_int runs; /* once: fn's calls, in every process */
+} shm_t;
+
+static shm_t *shm_new(void)
+{
+	return (shm_t *)lkp_shared(sizeof(shm_t));
+}
+
+/* Starts the child, lets it park, runs release(s), and checks it woke. */
+static void woken_across(shm_t *s, int (*waiter)(void *),
+			 void (*release)(shm_t *))
+{
+	pid_t pid = lkp_spawn(waiter, s);
+	cr_assert(lkp_await(&s->started, 1));
+	lkp_sleep_ms(100); /* its spin (microseconds) ends: it parks */
+	release(s);
+	cr_assert_eq(lkp_join_within(pid, 20000), 0,
+		     "the waiter was not released (-2: still waiting at 20 s)");
+	cr_assert_geq(atomic_load(&s->parks), 1, "the waiter never parked");
+}
+
+static int report(shm_t *s, bool ok)
+{
+	atomic_store(&s->parks, (int)lk__wait_stats().parks);
+	return ok ? 0 : 1;
+}
+
+/* ---- mutex ---- */
+
+static int mutex_waiter(void *p)
+{
+	shm_t *s = (shm_t *)p;
+	atomic_store(&s->started, 1);
+	bool ok = lk_mutex_timedlock(&s->mutex, LONG_NS);
+	if (ok) {
+		s->data++;
+		lk_mutex_unlock(&s->mutex);
+	}
+	return report(s, ok);
+}
+
+static void mutex_release(shm_t *s)
+{
+	lk_mutex_unlock(&s->mutex);
+}
+
+Test(pshared, mutex)
+{
+	shm_t *s = shm_new();
+	lk_mutex_init_shared(&s->mutex);
+	lk_mutex_lock(&s->mutex);
+	cr_assert(lk_mutex_is_locked(&s->mutex));
+	woken_across(s, mutex_waiter, mutex_release);
+	cr_assert_eq(s->data, 1);
+	cr_assert_not(lk_mutex_is_locked(&s->mutex));
+	cr_assert(lk_mutex_trylock(&s->mutex), "a shared mutex's trylock");
+	cr_assert(lk_mutex_is_held_by_me(&s->mutex));
+	lk_mutex_unlock(&s->mutex);
+	const lk_mutex_t st = LK_MUTEX_INIT_SHARED;
+	cr_assert_not(lk_mutex_is_locked(&st));
+}
+
+/* LK_DEBUG: a private mutex in shared memory, held by the parent: the
+ * child's lock aborts with a message instead of parking for ever. */
+static int private_locker(void *p)
+{
+	shm_t *s = (shm_t *)p;
+	lk_mutex_lock(&s->mutex); /* aborts */
+	return 0;
+}
+
+Test(pshared, debug_private_mutex_from_another_process)
+{
+	shm_t *s = shm_new();
+	lk_mutex_init(&s->mutex);
+	lk_mutex_lock(&s->mutex);
+	int fd[2];
+	cr_assert_eq(pipe(fd), 0);
+	fflush(stderr);
+	pid_t pid = fork();
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		dup2(fd[1], 2);
+		_exit(private_locker(s));
+	}
+	close(fd[1]);
+	char buf[512] = {0};
+	size_t n = 0;
+	ssize_t k;
+	while (n < sizeof buf - 1 &&
+	       (k = read(fd[0], buf + n, sizeof buf - 1 - n)) > 0)
+		n += (size_t)k;
+	close(fd[0]);
+	int st = 0;
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT, "did not abort");
+	cr_assert(strstr(buf, "held by another process"), "message: %s", buf);
+	lk_mutex_unlock(&s->mutex);
+}
+
+/* ---- sem ---- */
+
+static int sem_waiter(void *p)
+{
+	shm_t *s = (shm_t *)p;
+	atomic_store(&s->started, 1);
+	return report(s, lk_sem_timedwait(&s->sem, LONG_NS));
+}
+
+static void sem_release(shm_t *s)
+{
+	lk_sem_post(&s->sem);
+}
+
+Test(pshared, sem)
+{
+	shm_t *s = shm_new();
+	lk_sem_init_shared(&s->sem, 0);
+	woken_across(s, sem_waiter, sem_release);
+	cr_assert_eq(lk_sem_value(&s->sem), 0, "the waiter took the permit");
+	lk_sem_post(&s->sem);
+	cr_assert(lk_sem_trywait(&s->sem));
+	const lk_sem_t st = LK_SEM_INIT_SHARED(2);
+	cr_assert_eq(lk_sem_value(&st), 2);
+}
+
+/* ---- barrier ---- */
+
+static int barrier_waiter(void *p)
+{
+	shm_t *s = (shm_t *)p;
+	atomic_store(&s->started, 1);
+	int rc = lk_barrier_wait(&s->barrier);
+	return report(s, rc == 0 || rc == LK_BARRIER_SERIAL_THREAD);
+}
+
+static void barrier_release(shm_t *s)
+{
+	int rc = lk_barrier_wait(&s->barrier);
+	cr_assert(rc == 0 || rc == LK_BARRIER_SERIAL_THREAD);
+}
+
+Test(pshared, barrier)
+{
+	shm_t *s = shm_new();
+	cr_assert_eq(lk_barrier_init_shared(&s->barrier, 0), EINVAL);
+	cr_assert_eq(lk_barrier_init_shared(&s->barrier, 2), 0);
+	for (int round = 0; round < 3; round++) { /* generations step on */
+		atomic_store(&s->started, 0);
+		atomic_store(&s->parks, 0);
+		woken_across(s, barrier_waiter, barrier_release);
+	}
+	cr_assert_eq(lk_barrier_destroy(&s->barrier), 0);
+	lk_barrier_t st = LK_BARRIER_INIT_SHARED(1);
+	cr_assert_eq(lk_barrier_wait(&st), LK_BARRIER_SERIAL_THREAD);
+}
+
+/* ---- rwmutex: each wait of a rwmutex parks on its own word ---- */
+
+enum { RW_WR, RW_RD, RW_UP };
+
+static int rw_mode; /* set before fork: the child's copy */
+
+static int rw_waiter(void *p)
+{
+	shm_t *s = (shm_t *)p;
+	atomic_store(&s->started, 1);
+	bool ok;
+	switch (rw_mode) {
+	case RW_WR:
+		ok = lk_rwmutex_wrtimedlock(&s->rw, LONG_NS);
+		if (ok)
+			lk_rwmutex_wrunlock(&s->rw);
+		break;
+	case RW_RD:
+		ok = lk_rwmutex_rdtimedlock(&s->rw, LONG_NS);
+		if (ok)
+			lk_rwmutex_rdunlock(&s->rw);
+		break;
+	default:
+		ok = lk_rwmutex_uptimedlock(&s->rw, LONG_NS);
+		if (ok)
+			lk_rwmutex_upunlock(&s->rw);
+	}
+	return report(s, ok);
+}
+
+static void rw_wrunlock(shm_t *s)
+{
+	lk_rwmutex_wrunlock(&s->rw);
+}
+
+static void rw_rdunlock(shm_t *s)
+{
+	lk_rwmutex_rdunlock(&s->rw);
+}
+
+static void rw_upunlock(shm_t *s)
+{
+	lk_rwmutex_upunlock(&s->rw);
+}
+
+static void rw_case(int mode, void (*hold)(lk_rwmutex_t *),
+		    void (*release)(shm_t *))
+{
+	shm_t *s = shm_new();
+	lk_rwmutex_init_shared(&s->rw);
+	hold(&s->rw);
+	rw_mode = mode;
+	woken_across(s, rw_waiter, release);
+	cr_assert_not(lk_rwmutex_is_locked(&s->rw));
+}
+
+Test(pshared, rwmutex_writer_after_writer)
+{
+	rw_case(RW_WR, lk_rwmutex_wrlock, rw_wrunlock);
+}
+
+Test(pshared, rwmutex_reader_after_writer)
+{
+	rw_case(RW_RD, lk_rwmutex_wrlock, rw_wrunlock);
+}
+
+Test(pshared, rwmutex_writer_drains_reader)
+{
+	rw_case(RW_WR, lk_rwmutex_rdlock, rw_rdunlock);
+}
+
+Test(pshared, rwmutex_upgrader_after_upgrader)
+{
+	rw_case(RW_UP, lk_rwmutex_uplock, rw_upunlock);
+}
+
+Test(pshared, rwmutex_static_initializer)
+{
+	lk_rwmutex_t st = LK_RWMUTEX_INIT_SHARED;
+	lk_rwmutex_wrlock(&st);
+	cr_assert(lk_rwmutex_is_wrlocked(&st));
+	lk_rwmutex_wrunlock(&st);
+	lk_rwmutex_rdlock(&st);
+	lk_rwmutex_rdunlock(&st);
+	cr_assert_not(lk_rwmutex_is_locked(&st));
+}
+
+/* ---- exclusion across processes: a plain counter under the latch ---- */
+
+#define XPROCS 3
+#define XITERS 20000
+
+static int mutex_bumper(void *p)
+{
+	shm_t *s = (shm_t *)p;
+	for (int i = 0; i < XITERS; i++) {
+		lk_mutex_lock(&s->mutex);
+		s->data++;
+		lk_mutex_unlock(&s->mutex);
+	}
+	return 0;
+}
+
+static int rw_bumper(void *p)
+{
+	shm_t *s = (shm_t *)p;
+	for (int i = 0; i < XITERS; i++) {
+		if (i % 4 == 3) {
+			lk_rwmutex_rdlock(&s->rw);
+			int v = s->data;
+			lk_rwmutex_rdunlock(&s->rw);
+			if (v < 0)
+				return 1;
+			continue;
+		}
+		lk_rwmutex_wrlock(&s->rw);
+		s->data++;
+		lk_rwmutex_wrunlock(&s->rw);
+	}
+	return 0;
+}
+
+static void exclusion(int (*fn)(void *), shm_t *s, int per_proc)
+{
+	pid_t pid[XPROCS];
+	for (int i = 0; i < XPROCS; i++)
+		pid[i] = lkp_spawn(fn, s);
+	for (int i = 0; i < XPROCS; i++)
+		cr_assert_eq(lkp_join_within(pid[i], 60000), 0);
+	cr_assert_eq(s->data, XPROCS * per_proc, "lost updates: %d", s->data);
+}
+
+Test(pshared, mutex_exclusion)
+{
+	shm_t *s = shm_new();
+	lk_mutex_init_shared(&s->mutex);
+	exclusion(mutex_bumper, s, XITERS);
+}
+
+Test(pshared, rwmutex_exclusion)
+{
+	shm_t *s = shm_new();
+	lk_rwmutex_init_shared(&s->rw);
+	exclusion(rw_bumper, s, XITERS - XITERS / 4);
+}
+
+/* ---- event ---- */
+
+static int event_waiter(void *p)
+{
+	shm_t *s = (shm_t *)p;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += 30;
+	atomic_store(&s->started, 1);
+	return report(s, lk_event_timedwait(&s->event, &ts) == 0 &&
+				 s->data == 7);
+}
+
+static void event_release(shm_t *s)
+{
+	s->data = 7;
+	lk_event_set(&s->event);
+}
+
+Test(pshared, event)
+{
+	shm_t *s = shm_new();
+	lk_event_init_shared(&s->event);
+	cr_assert_not(lk_event_is_set(&s->event));
+	woken_across(s, event_waiter, event_release);
+	cr_assert(lk_event_is_set(&s->event));
+	lk_event_wait(&s->event);
+	const lk_event_t st = LK_EVENT_INIT_SHARED;
+	cr_assert_not(lk_event_trywait(&st));
+}
+
+/* ---- once: the runner in one process, a waiter parked in another ---- */
+
+static shm_t *once_shm; /* the same mapping in both processes */
+
+static void once_fn(void)
+{
+	atomic_fetch_add(&once_shm->runs, 1);
+	atomic_store(&once_shm->started, 2); /* running */
+	lkp_sleep_ms(200);                   /* the other parks meanwhile */
+	once_shm->data = 42;
+}
+
+static int once_waiter(void *p)
+{
+	shm_t *s = (shm_t *)p;
+	while (atomic_load(&s->started) != 2) /* the parent runs fn */
+		lkp_sleep_ms(1);
+	lk_once(&s->once, once_fn);
+	return report(s, s->data == 42 && lk_once_is_done(&s->once));
+}
+
+Test(pshared, once)
+{
+	shm_t *s = shm_new();
+	once_shm = s;
+	lk_once_init_shared(&s->once);
+	pid_t pid = lkp_spawn(once_waiter, s);
+	lk_once(&s->once, once_fn);
+	cr_assert_eq(lkp_join_within(pid, 20000), 0,
+		     "the waiter was not released (-2: still waiting at 20 s)");
+	cr_assert_geq(atomic_load(&s->parks), 1, "the waiter never parked");
+	cr_assert_eq(atomic_load(&s->runs), 1, "fn ran once in all");
+	const lk_once_t st = LK_ONCE_INIT_SHARED;
+	cr_assert_not(lk_once_is_done(&st));
+}
