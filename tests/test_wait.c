@@ -191,7 +191,7 @@ PHASE_LOCK(ttas, lk_ttas_t, LK_TTAS_INIT)
 #define PARKS_TEST(name)                                                       \
 	Test(wait, name##_waiter_parks_past_its_budget)                        \
 	{                                                                      \
-		phase_t ph = {name##_lock, name##_unlock, &name##_l, {0, 0, 0}}; \
+		phase_t ph = {name##_lock, name##_unlock, &name##_l, {0, 0, 0, 0}}; \
 		lk__wait_stats_t s = hold_past_budget(&ph);                    \
 		cr_assert_gt(s.spins, 0, "no spin phase");                     \
 		cr_assert_gt(s.parks, 0, "held 20 budgets, never parked");     \
@@ -205,7 +205,7 @@ PARKS_TEST(clh)
 /* A spinning latch has no futex word: past its budget it naps. */
 Test(wait, ttas_waiter_naps_past_its_budget)
 {
-	phase_t ph = {ttas_lock, ttas_unlock, &ttas_l, {0, 0, 0}};
+	phase_t ph = {ttas_lock, ttas_unlock, &ttas_l, {0, 0, 0, 0}};
 	lk__wait_stats_t s = hold_past_budget(&ph);
 	cr_assert_gt(s.spins, 0, "no spin phase");
 	cr_assert_gt(s.naps, 0, "held 20 budgets, never napped");
