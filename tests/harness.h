@@ -1,6 +1,15 @@
 /*
  * tests/harness.h: the validation harness every Criterion test shares.
  * Threads start together behind a barrier; helpers time and count.
+ *
+ * Watchdog: lkt_run() watches its threads. A thread's lkt_doing("what")
+ * calls are its progress; one that makes none for LKT_WATCHDOG_S seconds
+ * (default 10; the environment variable of that name overrides) while it
+ * runs is a hang: the watchdog prints "WATCHDOG: lock SUITE (test TEST):
+ * thread I made no progress for S s; it was doing: WHAT" and aborts the
+ * test. SUITE is the Criterion suite, which the suites name after the
+ * latch; lkt_watch_name() names it otherwise. A thread that never calls
+ * lkt_doing() is watched the same way, "doing: its body".
  */
 #ifndef LK_TEST_HARNESS_H
 #define LK_TEST_HARNESS_H
@@ -13,6 +22,82 @@
 #include <time.h>
 
 #define LKT_MAX_THREADS 64
+
+/* One thread's progress, read by the watchdog. */
+typedef struct {
+	atomic_ulong steps;
+	_Atomic(const char *) doing;
+	atomic_int running;
+} lkt_slot_t;
+
+static lkt_slot_t lkt_slots_[LKT_MAX_THREADS];
+static _Thread_local lkt_slot_t *lkt_me_;
+static _Atomic(const char *) lkt_watch_name_;
+
+/* Names the lock the next lkt_run() exercises (default: the suite's name). */
+static inline void lkt_watch_name(const char *name)
+{
+	atomic_store(&lkt_watch_name_, name);
+}
+
+/* The calling lkt_run() thread starts a step: `what` it is about to do. */
+static inline void lkt_doing(const char *what)
+{
+	if (lkt_me_) {
+		atomic_store_explicit(&lkt_me_->doing, what,
+				      memory_order_relaxed);
+		atomic_fetch_add_explicit(&lkt_me_->steps, 1,
+					  memory_order_relaxed);
+	}
+}
+
+typedef struct {
+	int n;
+	atomic_int stop;
+} lkt_watch_t;
+
+static void *lkt_watchdog_(void *p)
+{
+	lkt_watch_t *w = (lkt_watch_t *)p;
+	const char *env = getenv("LKT_WATCHDOG_S");
+	double lim_s = env && atof(env) > 0 ? atof(env) : 10.0;
+	uint64_t lim = (uint64_t)(lim_s * 1e9);
+	unsigned long seen[LKT_MAX_THREADS];
+	uint64_t since[LKT_MAX_THREADS];
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	uint64_t now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	for (int i = 0; i < w->n; i++) {
+		seen[i] = atomic_load(&lkt_slots_[i].steps);
+		since[i] = now;
+	}
+	while (!atomic_load(&w->stop)) {
+		struct timespec d = {0, 50 * 1000000L};
+		nanosleep(&d, NULL);
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+		for (int i = 0; i < w->n; i++) {
+			unsigned long s = atomic_load(&lkt_slots_[i].steps);
+			if (s != seen[i] || !atomic_load(&lkt_slots_[i].running)) {
+				seen[i] = s;
+				since[i] = now;
+			} else if (now - since[i] >= lim) {
+				const char *name = atomic_load(&lkt_watch_name_);
+				const char *doing = atomic_load(&lkt_slots_[i].doing);
+				fprintf(stderr,
+					"WATCHDOG: lock %s (test %s): thread %d "
+					"made no progress for %.1f s; it was "
+					"doing: %s\n",
+					name ? name : criterion_current_test->category,
+					criterion_current_test->name, i, lim_s,
+					doing ? doing : "its body");
+				fflush(stderr);
+				abort();
+			}
+		}
+	}
+	return NULL;
+}
 
 typedef struct {
 	pthread_barrier_t start;
@@ -29,16 +114,30 @@ static void *lkt_trampoline_(void *p)
 {
 	lkt_thread_arg_t *a = (lkt_thread_arg_t *)p;
 	pthread_barrier_wait(&a->g->start);
-	return a->g->fn(a->g->ctx, a->id);
+	lkt_me_ = &lkt_slots_[a->id];
+	lkt_doing("its body");
+	void *r = a->g->fn(a->g->ctx, a->id);
+	atomic_store(&lkt_slots_[a->id].running, 0);
+	return r;
 }
 
-/* Runs fn(ctx, id) on n threads (id 0..n-1) released together; joins all. */
+/* Runs fn(ctx, id) on n threads (id 0..n-1) released together; joins all.
+ * Under the watchdog (above). */
 static inline void lkt_run(int n, void *(*fn)(void *ctx, int id), void *ctx)
 {
 	lkt_group_t g;
-	pthread_t th[LKT_MAX_THREADS];
+	pthread_t th[LKT_MAX_THREADS], wd;
 	lkt_thread_arg_t args[LKT_MAX_THREADS];
+	lkt_watch_t w;
 	cr_assert(n > 0 && n <= LKT_MAX_THREADS);
+	w.n = n;
+	atomic_init(&w.stop, 0);
+	for (int i = 0; i < n; i++) {
+		atomic_store(&lkt_slots_[i].steps, 0);
+		atomic_store(&lkt_slots_[i].doing, (const char *)NULL);
+		atomic_store(&lkt_slots_[i].running, 1);
+	}
+	cr_assert_eq(pthread_create(&wd, NULL, lkt_watchdog_, &w), 0);
 	g.fn = fn;
 	g.ctx = ctx;
 	pthread_barrier_init(&g.start, NULL, (unsigned)n);
@@ -49,6 +148,8 @@ static inline void lkt_run(int n, void *(*fn)(void *ctx, int id), void *ctx)
 	}
 	for (int i = 0; i < n; i++)
 		pthread_join(th[i], NULL);
+	atomic_store(&w.stop, 1);
+	pthread_join(wd, NULL);
 	pthread_barrier_destroy(&g.start);
 }
 

@@ -53,14 +53,17 @@ static inline void lkt_leave_(lkt_count_t *c)
 		type *l_ = (type *)c->latch;                                    \
 		for (int i = 0; i < c->iters; i++) {                           \
 			if (c->mode && (i & 1)) {                              \
+				lkt_doing("trylock");                          \
 				while (!(tryverb))                             \
 					sched_yield();                         \
 			} else {                                               \
+				lkt_doing("lock");                             \
 				lock(l_);                                      \
 			}                                                      \
 			lkt_enter_(c);                                         \
 			c->counter++;                                          \
 			lkt_leave_(c);                                         \
+			lkt_doing("unlock");                                   \
 			unlock(l_);                                            \
 		}                                                              \
 	} while (0)

@@ -206,8 +206,10 @@ static void *timer(void *ctx, int id)
 	(void)id;
 	double secs = *(double *)ctx;
 	uint64_t end = stress_now_ns() + (uint64_t)(secs * 1e9);
-	while (stress_now_ns() < end)
+	while (stress_now_ns() < end) {
+		stress_doing("timer");
 		usleep(10000);
+	}
 	atomic_store(&stop, 1);
 	return NULL;
 }
@@ -230,6 +232,7 @@ int main(int argc, char **argv)
 	stress_opts_t o = stress_args(argc, argv);
 	lk_leftright_init(&lr, &lr_a, &lr_b);
 	run_t r = {o.threads, o.seconds};
+	stress_watch_name("read (seqlock, optlock, leftright)");
 	stress_run(o.threads + 1, dispatch, &r);
 
 	uint64_t v[NF];

@@ -116,16 +116,20 @@ static void *dispatch(void *ctx, int id)
 	if (id != r->n)
 		return worker(NULL, id + 1); /* ids from 1: 0 means no holder */
 	uint64_t end = stress_now_ns() + (uint64_t)(r->secs * 1e9);
-	while (stress_now_ns() < end)
+	while (stress_now_ns() < end) {
+		stress_doing("timer");
 		usleep(10000);
+	}
 	atomic_store(&stop, 1);
 	uint64_t hang = stress_now_ns() + 30000000000ull;
 	while (atomic_load(&finished) < r->n)
 		if (stress_now_ns() > hang)
 			stress_fail("threads still blocked 30 s after the end "
 				    "(lost wake-up?)");
-		else
+		else {
+			stress_doing("waiting for the others to finish");
 			usleep(10000);
+		}
 	return NULL;
 }
 
@@ -134,6 +138,7 @@ int main(int argc, char **argv)
 	stress_opts_t o = stress_args(argc, argv);
 	lk_sem_init(&sem, K);
 	run_t r = {o.threads, o.seconds};
+	stress_watch_name("sem");
 	stress_run(o.threads + 1, dispatch, &r);
 	if (lk_sem_value(&sem) != K)
 		stress_fail("sem: %u permits left of %d", lk_sem_value(&sem), K);

@@ -90,6 +90,7 @@ static void *worker(void *ctx, int id)
 		set_t *s = &sets[r & 1];
 		/* barrier */
 		atomic_store(&phase[id], ST_BARRIER);
+		stress_doing(step_names[ST_BARRIER]);
 		atomic_store_explicit(&arrived[id], r + 1, memory_order_relaxed);
 		stress_jitter(&rs);
 		int ret = lk_barrier_wait(&bar);
@@ -117,6 +118,7 @@ static void *worker(void *ctx, int id)
 			break;
 		/* once */
 		atomic_store(&phase[id], ST_ONCE);
+		stress_doing(step_names[ST_ONCE]);
 		stress_jitter(&rs);
 		once_arg_t a = {s, r};
 		lk_once_ctx(&s->once, once_fn, &a);
@@ -126,6 +128,7 @@ static void *worker(void *ctx, int id)
 			stress_fail("once: not done after lk_once");
 		/* event */
 		atomic_store(&phase[id], ST_EVENT);
+		stress_doing(step_names[ST_EVENT]);
 		if (id == (int)(r % nthreads)) {
 			stress_jitter(&rs);
 			s->ev_val = r;
@@ -161,6 +164,7 @@ static void *worker(void *ctx, int id)
 		}
 		/* latch */
 		atomic_store(&phase[id], ST_LATCH);
+		stress_doing(step_names[ST_LATCH]);
 		s->slot[id] = r;
 		stress_jitter(&rs);
 		if (lk_latch_count_down(&s->latch, 1) != 0)
@@ -185,6 +189,7 @@ static void *worker(void *ctx, int id)
 					    r, j, s->slot[j]);
 	}
 	atomic_store(&phase[id], ST_DONE);
+	stress_doing(step_names[ST_DONE]);
 	atomic_fetch_add(&finished, 1);
 	return NULL;
 }
@@ -219,6 +224,7 @@ int main(int argc, char **argv)
 	pthread_t wd;
 	if (pthread_create(&wd, NULL, watchdog, NULL))
 		stress_fail("pthread_create");
+	stress_watch_name("sync (barrier, once, event, latch)");
 	stress_run(nthreads, worker, NULL);
 	pthread_join(wd, NULL);
 	if (lk_barrier_destroy(&bar) != 0)
