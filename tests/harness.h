@@ -9,7 +9,8 @@
  * thread I made no progress for S s; it was doing: WHAT" and aborts the
  * test. SUITE is the Criterion suite, which the suites name after the
  * latch; lkt_watch_name() names it otherwise. A thread that never calls
- * lkt_doing() is watched the same way, "doing: its body".
+ * lkt_doing() is watched the same way, "doing: its body". Threads a test
+ * makes itself get the same watch through lkt_watch_begin() and friends.
  */
 #ifndef LK_TEST_HARNESS_H
 #define LK_TEST_HARNESS_H
@@ -18,6 +19,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -54,7 +56,10 @@ static inline void lkt_doing(const char *what)
 typedef struct {
 	int n;
 	atomic_int stop;
+	pthread_t th;
 } lkt_watch_t;
+
+static lkt_watch_t lkt_watch_;
 
 static void *lkt_watchdog_(void *p)
 {
@@ -99,6 +104,42 @@ static void *lkt_watchdog_(void *p)
 	return NULL;
 }
 
+/* Watch n threads made by hand (lkt_run() does this itself): each calls
+ * lkt_watch_me(i) first and lkt_watch_done() last; lkt_watch_end() after
+ * joining them. */
+static inline void lkt_watch_begin(int n)
+{
+	cr_assert(n > 0 && n <= LKT_MAX_THREADS);
+	lkt_watch_.n = n;
+	atomic_store(&lkt_watch_.stop, 0);
+	for (int i = 0; i < n; i++) {
+		atomic_store(&lkt_slots_[i].steps, 0);
+		atomic_store(&lkt_slots_[i].doing, (const char *)NULL);
+		atomic_store(&lkt_slots_[i].running, 1);
+	}
+	cr_assert_eq(pthread_create(&lkt_watch_.th, NULL, lkt_watchdog_,
+				    &lkt_watch_), 0);
+}
+
+static inline void lkt_watch_me(int i)
+{
+	lkt_me_ = &lkt_slots_[i];
+	lkt_doing("its body");
+}
+
+static inline void lkt_watch_done(void)
+{
+	if (lkt_me_)
+		atomic_store(&lkt_me_->running, 0);
+	lkt_me_ = NULL;
+}
+
+static inline void lkt_watch_end(void)
+{
+	atomic_store(&lkt_watch_.stop, 1);
+	pthread_join(lkt_watch_.th, NULL);
+}
+
 typedef struct {
 	pthread_barrier_t start;
 	void *(*fn)(void *ctx, int id);
@@ -114,10 +155,9 @@ static void *lkt_trampoline_(void *p)
 {
 	lkt_thread_arg_t *a = (lkt_thread_arg_t *)p;
 	pthread_barrier_wait(&a->g->start);
-	lkt_me_ = &lkt_slots_[a->id];
-	lkt_doing("its body");
+	lkt_watch_me(a->id);
 	void *r = a->g->fn(a->g->ctx, a->id);
-	atomic_store(&lkt_slots_[a->id].running, 0);
+	lkt_watch_done();
 	return r;
 }
 
@@ -126,18 +166,9 @@ static void *lkt_trampoline_(void *p)
 static inline void lkt_run(int n, void *(*fn)(void *ctx, int id), void *ctx)
 {
 	lkt_group_t g;
-	pthread_t th[LKT_MAX_THREADS], wd;
+	pthread_t th[LKT_MAX_THREADS];
 	lkt_thread_arg_t args[LKT_MAX_THREADS];
-	lkt_watch_t w;
-	cr_assert(n > 0 && n <= LKT_MAX_THREADS);
-	w.n = n;
-	atomic_init(&w.stop, 0);
-	for (int i = 0; i < n; i++) {
-		atomic_store(&lkt_slots_[i].steps, 0);
-		atomic_store(&lkt_slots_[i].doing, (const char *)NULL);
-		atomic_store(&lkt_slots_[i].running, 1);
-	}
-	cr_assert_eq(pthread_create(&wd, NULL, lkt_watchdog_, &w), 0);
+	lkt_watch_begin(n);
 	g.fn = fn;
 	g.ctx = ctx;
 	pthread_barrier_init(&g.start, NULL, (unsigned)n);
@@ -148,8 +179,7 @@ static inline void lkt_run(int n, void *(*fn)(void *ctx, int id), void *ctx)
 	}
 	for (int i = 0; i < n; i++)
 		pthread_join(th[i], NULL);
-	atomic_store(&w.stop, 1);
-	pthread_join(wd, NULL);
+	lkt_watch_end();
 	pthread_barrier_destroy(&g.start);
 }
 

@@ -293,9 +293,13 @@ static inline void lkt_leave_(lkt_count_t *c)
 	static void *suite##_fifo_fn(void *p)                                  \
 	{                                                                      \
 		suite##_fifo_arg_t *a = (suite##_fifo_arg_t *)p;               \
+		lkt_watch_me(a->id);                                           \
+		lkt_doing("lock (queued in arrival order)");                   \
 		lock(a->f->l);                                                 \
 		a->f->order[a->f->n++] = a->id;                                \
+		lkt_doing("unlock");                                           \
 		unlock(a->f->l);                                               \
+		lkt_watch_done();                                              \
 		return NULL;                                                   \
 	}                                                                      \
 	Test(suite, fifo_grant_order_is_arrival_order)                         \
@@ -309,6 +313,7 @@ static inline void lkt_leave_(lkt_count_t *c)
 			f.l = &l;                                              \
 			f.n = 0;                                               \
 			lock(&l);                                              \
+			lkt_watch_begin(LKT_FIFO_N);                           \
 			for (int i = 0; i < LKT_FIFO_N; i++) {                 \
 				uintptr_t before = (uintptr_t)token(&l);       \
 				a[i].f = &f;                                   \
@@ -329,6 +334,7 @@ static inline void lkt_leave_(lkt_count_t *c)
 			unlock(&l);                                            \
 			for (int i = 0; i < LKT_FIFO_N; i++)                   \
 				pthread_join(th[i], NULL);                     \
+			lkt_watch_end();                                       \
 			cr_assert_eq(f.n, LKT_FIFO_N);                         \
 			for (int i = 0; i < LKT_FIFO_N; i++)                   \
 				cr_assert_eq(f.order[i], i,                    \
