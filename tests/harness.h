@@ -161,6 +161,42 @@ static void *lkt_trampoline_(void *p)
 	return r;
 }
 
+/* pthread_join under the watchdog, for threads a test makes itself: if
+ * thread `th` (index `idx`, for the report) neither finishes nor has
+ * finished within LKT_WATCHDOG_S seconds of the last join, the test fails
+ * with "WATCHDOG: lock SUITE (test TEST): thread IDX made no progress ...;
+ * it was doing: WHAT" (WHAT: what the thread does, as the caller says). */
+static inline void lkt_join(pthread_t th, int idx, const char *what)
+{
+	const char *env = getenv("LKT_WATCHDOG_S");
+	double lim_s = env && atof(env) > 0 ? atof(env) : 10.0;
+	struct timespec t0, now, until;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 50 * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		if (pthread_timedjoin_np(th, NULL, &until) == 0)
+			return;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((double)(now.tv_sec - t0.tv_sec) +
+			    (double)(now.tv_nsec - t0.tv_nsec) * 1e-9 >=
+		    lim_s) {
+			const char *name = atomic_load(&lkt_watch_name_);
+			fprintf(stderr,
+				"WATCHDOG: lock %s (test %s): thread %d made no "
+				"progress for %.1f s; it was doing: %s\n",
+				name ? name : criterion_current_test->category,
+				criterion_current_test->name, idx, lim_s, what);
+			fflush(stderr);
+			abort();
+		}
+	}
+}
+
 /* Runs fn(ctx, id) on n threads (id 0..n-1) released together; joins all.
  * Under the watchdog (above). */
 static inline void lkt_run(int n, void *(*fn)(void *ctx, int id), void *ctx)

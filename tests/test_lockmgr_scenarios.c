@@ -149,7 +149,7 @@ static int bg_join(bg_t *b, uint64_t within)
 		cr_assert(lkt_now_ns() < end, "lock call still blocked (mode %d)", b->mode);
 		lkt_sleep_ms(1);
 	}
-	pthread_join(b->th, NULL);
+	lkt_join(b->th, 0, "its lock and wait calls");
 	return b->rc;
 }
 
