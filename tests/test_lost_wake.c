@@ -39,7 +39,14 @@
 #include <unistd.h>
 
 #define LW_N 3
-#define LW_PATIENCE_S 10
+/* Seconds without progress before a waiter counts as lost: LKT_WATCHDOG_S
+ * (the harness's watchdog period, default 10), as generous. */
+static int lw_patience_s(void)
+{
+	const char *e = getenv("LKT_WATCHDOG_S");
+	return e && atoi(e) > 0 ? atoi(e) : 10;
+}
+#define LW_PATIENCE_S lw_patience_s()
 
 typedef struct lw lw_t;
 struct lw {
@@ -97,7 +104,7 @@ static void lw_start(lw_t *w, pthread_t *th, lw_arg_t *args)
 		cr_assert_eq(pthread_create(&th[i], NULL, lw_thread, &args[i]), 0);
 	}
 	for (int i = 0; i < LW_N; i++) {
-		uint64_t give_up = lkt_now_ns() + LW_PATIENCE_S * 1000000000ull;
+		uint64_t give_up = lkt_now_ns() + (uint64_t)LW_PATIENCE_S * 1000000000ull;
 		while (!atomic_load(&w->ready[i]) || !lw_in_futex(w->tid[i])) {
 			cr_assert(!atomic_load(&w->done[i]),
 				  "%s: waiter %d got through while the latch "
@@ -135,7 +142,7 @@ static void lw_finish(lw_t *w, pthread_t *th, uint64_t wakes,
 			seen = n;
 			last = lkt_now_ns();
 		}
-		if (lkt_now_ns() - last > LW_PATIENCE_S * 1000000000ull) {
+		if (lkt_now_ns() - last > (uint64_t)LW_PATIENCE_S * 1000000000ull) {
 			for (int i = 0; i < LW_N; i++)
 				if (!atomic_load(&w->done[i]))
 					cr_assert_fail("%s: lost wake-up: waiter %d "

@@ -5,6 +5,7 @@ include verify/stress/stress.mk
 include verify/spin/spin.mk
 include verify/tla/tla.mk
 include verify/model/model.mk
+include verify/mutants/mutants.mk
 
 .PHONY: verify
 verify: headers
