@@ -82,6 +82,11 @@ static struct timespec soon(uint32_t *rs)
 	return ts;
 }
 
+/* Plain slots each thread writes before a barrier and every thread reads
+ * after it, by round parity: only the barrier orders them (TSan checks);
+ * a slot is written again two rounds later, after the next barrier. */
+static long bar_plain[2][STRESS_MAX_THREADS];
+
 static void *worker(void *ctx, int id)
 {
 	(void)ctx;
@@ -92,8 +97,14 @@ static void *worker(void *ctx, int id)
 		atomic_store(&phase[id], ST_BARRIER);
 		stress_doing(step_names[ST_BARRIER]);
 		atomic_store_explicit(&arrived[id], r + 1, memory_order_relaxed);
+		bar_plain[r & 1][id] = r + 1;
 		stress_jitter(&rs);
 		int ret = lk_barrier_wait(&bar);
+		for (int j = 0; j < nthreads; j++)
+			if (bar_plain[r & 1][j] != r + 1)
+				stress_fail("barrier: thread %d saw thread %d's "
+					    "slot %ld in round %ld", id, j,
+					    bar_plain[r & 1][j], r);
 		for (int j = 0; j < nthreads; j++)
 			if (atomic_load_explicit(&arrived[j],
 						 memory_order_relaxed) < r + 1)
