@@ -10,7 +10,8 @@
  * test. SUITE is the Criterion suite, which the suites name after the
  * latch; lkt_watch_name() names it otherwise. A thread that never calls
  * lkt_doing() is watched the same way, "doing: its body". Threads a test
- * makes itself get the same watch through lkt_watch_begin() and friends.
+ * makes itself get the same watch through lkt_watch_begin() and friends,
+ * or lkt_join().
  */
 #ifndef LK_TEST_HARNESS_H
 #define LK_TEST_HARNESS_H
@@ -32,7 +33,6 @@ typedef struct {
 	atomic_int running;
 } lkt_slot_t;
 
-static lkt_slot_t lkt_slots_[LKT_MAX_THREADS];
 static _Thread_local lkt_slot_t *lkt_me_;
 static _Atomic(const char *) lkt_watch_name_;
 
@@ -53,13 +53,14 @@ static inline void lkt_doing(const char *what)
 	}
 }
 
+/* One watch: its threads' slots and its watchdog. Each lkt_run() has its
+ * own, so runs may nest or overlap (a thread of one run may call another). */
 typedef struct {
 	int n;
 	atomic_int stop;
 	pthread_t th;
+	lkt_slot_t slot[LKT_MAX_THREADS];
 } lkt_watch_t;
-
-static lkt_watch_t lkt_watch_;
 
 static void *lkt_watchdog_(void *p)
 {
@@ -73,7 +74,7 @@ static void *lkt_watchdog_(void *p)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	uint64_t now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 	for (int i = 0; i < w->n; i++) {
-		seen[i] = atomic_load(&lkt_slots_[i].steps);
+		seen[i] = atomic_load(&w->slot[i].steps);
 		since[i] = now;
 	}
 	while (!atomic_load(&w->stop)) {
@@ -82,13 +83,13 @@ static void *lkt_watchdog_(void *p)
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 		for (int i = 0; i < w->n; i++) {
-			unsigned long s = atomic_load(&lkt_slots_[i].steps);
-			if (s != seen[i] || !atomic_load(&lkt_slots_[i].running)) {
+			unsigned long s = atomic_load(&w->slot[i].steps);
+			if (s != seen[i] || !atomic_load(&w->slot[i].running)) {
 				seen[i] = s;
 				since[i] = now;
 			} else if (now - since[i] >= lim) {
 				const char *name = atomic_load(&lkt_watch_name_);
-				const char *doing = atomic_load(&lkt_slots_[i].doing);
+				const char *doing = atomic_load(&w->slot[i].doing);
 				fprintf(stderr,
 					"WATCHDOG: lock %s (test %s): thread %d "
 					"made no progress for %.1f s; it was "
@@ -105,25 +106,24 @@ static void *lkt_watchdog_(void *p)
 }
 
 /* Watch n threads made by hand (lkt_run() does this itself): each calls
- * lkt_watch_me(i) first and lkt_watch_done() last; lkt_watch_end() after
- * joining them. */
-static inline void lkt_watch_begin(int n)
+ * lkt_watch_me(w, i) first and lkt_watch_done() last; lkt_watch_end(w)
+ * after joining them. */
+static inline void lkt_watch_begin(lkt_watch_t *w, int n)
 {
 	cr_assert(n > 0 && n <= LKT_MAX_THREADS);
-	lkt_watch_.n = n;
-	atomic_store(&lkt_watch_.stop, 0);
+	w->n = n;
+	atomic_init(&w->stop, 0);
 	for (int i = 0; i < n; i++) {
-		atomic_store(&lkt_slots_[i].steps, 0);
-		atomic_store(&lkt_slots_[i].doing, (const char *)NULL);
-		atomic_store(&lkt_slots_[i].running, 1);
+		atomic_init(&w->slot[i].steps, 0);
+		atomic_init(&w->slot[i].doing, (const char *)NULL);
+		atomic_init(&w->slot[i].running, 1);
 	}
-	cr_assert_eq(pthread_create(&lkt_watch_.th, NULL, lkt_watchdog_,
-				    &lkt_watch_), 0);
+	cr_assert_eq(pthread_create(&w->th, NULL, lkt_watchdog_, w), 0);
 }
 
-static inline void lkt_watch_me(int i)
+static inline void lkt_watch_me(lkt_watch_t *w, int i)
 {
-	lkt_me_ = &lkt_slots_[i];
+	lkt_me_ = &w->slot[i];
 	lkt_doing("its body");
 }
 
@@ -134,16 +134,17 @@ static inline void lkt_watch_done(void)
 	lkt_me_ = NULL;
 }
 
-static inline void lkt_watch_end(void)
+static inline void lkt_watch_end(lkt_watch_t *w)
 {
-	atomic_store(&lkt_watch_.stop, 1);
-	pthread_join(lkt_watch_.th, NULL);
+	atomic_store(&w->stop, 1);
+	pthread_join(w->th, NULL);
 }
 
 typedef struct {
 	pthread_barrier_t start;
 	void *(*fn)(void *ctx, int id);
 	void *ctx;
+	void *watch; /* lkt_watch_t */
 } lkt_group_t;
 
 typedef struct {
@@ -155,7 +156,7 @@ static void *lkt_trampoline_(void *p)
 {
 	lkt_thread_arg_t *a = (lkt_thread_arg_t *)p;
 	pthread_barrier_wait(&a->g->start);
-	lkt_watch_me(a->id);
+	lkt_watch_me((lkt_watch_t *)a->g->watch, a->id);
 	void *r = a->g->fn(a->g->ctx, a->id);
 	lkt_watch_done();
 	return r;
@@ -204,7 +205,10 @@ static inline void lkt_run(int n, void *(*fn)(void *ctx, int id), void *ctx)
 	lkt_group_t g;
 	pthread_t th[LKT_MAX_THREADS];
 	lkt_thread_arg_t args[LKT_MAX_THREADS];
-	lkt_watch_begin(n);
+	lkt_watch_t *w = (lkt_watch_t *)malloc(sizeof *w); /* large */
+	cr_assert(w != NULL);
+	lkt_watch_begin(w, n);
+	g.watch = w;
 	g.fn = fn;
 	g.ctx = ctx;
 	pthread_barrier_init(&g.start, NULL, (unsigned)n);
@@ -215,7 +219,8 @@ static inline void lkt_run(int n, void *(*fn)(void *ctx, int id), void *ctx)
 	}
 	for (int i = 0; i < n; i++)
 		pthread_join(th[i], NULL);
-	lkt_watch_end();
+	lkt_watch_end(w);
+	free(w);
 	pthread_barrier_destroy(&g.start);
 }
 
