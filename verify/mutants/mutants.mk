@@ -2,7 +2,7 @@
 # change of catalogue.txt, one at a time, to a scratch copy under
 # build/mutants/ (never to the tree), runs the fastest layers that should
 # catch it, and prints killed and surviving mutants and a score.
-#   make mutate                       the whole catalogue (about an hour on 2 cores)
+#   make mutate                       the whole catalogue (about 20 minutes on 2 cores)
 #   make mutate MUTANTS=id1,id2       some of it
 #   make mutate-check                 every change still applies (no build)
 # `make test` runs one mutant (MUTATE_SELFCHECK) that must be killed: a
