@@ -776,6 +776,13 @@ Test(scenario, wait_die_bypass_kills_only_a_younger_waiter, .timeout = 30)
 	cr_assert_eq(lk_lock(z, &r, LK_S, 0, 0), LK_OK,
 		     "non-strict FIFO: S compatible with the holders waits");
 	cr_assert_eq(lk_txn_commit(y), LK_OK);
+	/* O now waits for Z alone. A wrong victim mark is signalled at once:
+	 * give it 200 ms to show, then O must still be waiting. */
+	lkt_sleep_ms(200);
+	cr_assert(!atomic_load(&b.done),
+		  "wait-die: the older waiter, passed by a younger grant, was "
+		  "aborted (%s)", lk_strerror(b.rc));
+	cr_assert(snap_waiting(m, lk_txn_id(o)));
 	cr_assert_eq(lk_txn_commit(z), LK_OK);
 	int rc = bg_join(&b, 10 * SEC);
 	cr_assert_eq(rc, LK_OK,
