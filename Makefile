@@ -64,6 +64,7 @@ test: deps headers
 	@scripts/check.sh bench-head-selftest $(MAKE) --no-print-directory bench-head-selftest
 	@$(MAKE) --no-print-directory test-dist
 	@$(MAKE) --no-print-directory -j$(NPROC) test-model
+	@$(MAKE) --no-print-directory test-mutate-selfcheck
 	@scripts/summary.sh
 
 clean:

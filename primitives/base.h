@@ -310,6 +310,26 @@ static inline void lk__sleep_ns(uint64_t ns)
 #endif
 }
 
+/* ---- LK_DEBUG wait stats ------------------------------------------------ */
+
+/* Under LK_DEBUG each thread counts, in lk__wait(), its spin steps, futex
+ * parks and naps, and the futex wakes it issues (every lk__futex_wake() and
+ * lk__futex_wake_bits(), counted where the waker stamps the time below), so
+ * tests can see the phases and that a hand-off to a sleeper woke it. */
+#ifdef LK_DEBUG
+typedef struct {
+	uint64_t spins, parks, naps, wakes;
+} lk__wait_stats_t;
+LK__PROGRAM_WIDE LK_THREAD_LOCAL lk__wait_stats_t lk__wait_stats_;
+static inline lk__wait_stats_t lk__wait_stats(void)
+{
+	return lk__wait_stats_;
+}
+#define LK__WAIT_COUNT(f) (lk__wait_stats_.f++)
+#else
+#define LK__WAIT_COUNT(f) ((void)0)
+#endif
+
 /* ---- the cost of parking, learnt ----------------------------------------- */
 
 /*
@@ -349,6 +369,7 @@ static inline uint64_t lk__park_cost_ns(void)
 /* A waker calls this just before FUTEX_WAKE. */
 static inline void lk__park_stamp_(void)
 {
+	LK__WAIT_COUNT(wakes);
 	atomic_store_explicit(&lk__wake_stamp_, lk__now_ns(),
 			      memory_order_relaxed);
 }
@@ -698,20 +719,6 @@ typedef struct {
 	uint64_t spin_ns;  /* this wait's spin budget */
 	uint64_t deadline; /* 0: none */
 } lk__wait_t;
-
-#ifdef LK_DEBUG
-typedef struct {
-	uint64_t spins, parks, naps;
-} lk__wait_stats_t;
-LK__PROGRAM_WIDE LK_THREAD_LOCAL lk__wait_stats_t lk__wait_stats_;
-static inline lk__wait_stats_t lk__wait_stats(void)
-{
-	return lk__wait_stats_;
-}
-#define LK__WAIT_COUNT(f) (lk__wait_stats_.f++)
-#else
-#define LK__WAIT_COUNT(f) ((void)0)
-#endif
 
 static inline lk__wait_t lk__wait_start(uint64_t deadline)
 {

@@ -225,7 +225,7 @@ static inline bool lk_event_timedwait(lk_event_t *e, uint64_t timeout_ns)
 	if (lk_event_is_set(e))
 		return true;
 	return lk_event_wait_slow_(&e->word, LK_EVENT_SET_,
-				   lk__deadline(timeout_ns)) == 0;
+				   lk__deadline(timeout_ns), LK_EVENT_SHARED_) == 0;
 }
 
 /* Waits until e is set or CLOCK_MONOTONIC reaches abstime. Returns 0 (set),
@@ -309,7 +309,7 @@ static inline bool lk_latch_timedwait(lk_latch_t *l, uint64_t timeout_ns)
 {
 	if (lk_latch_try_wait(l))
 		return true;
-	return lk_event_wait_slow_(&l->word, 0, lk__deadline(timeout_ns)) == 0;
+	return lk_event_wait_slow_(&l->word, 0, lk__deadline(timeout_ns), 0) == 0;
 }
 
 /* Waits until l is open or CLOCK_MONOTONIC reaches abstime. Returns 0

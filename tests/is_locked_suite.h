@@ -62,7 +62,7 @@ static void lkt_hold(lkt_holder_t *h, void (*lock)(void *),
 static void lkt_unhold(lkt_holder_t *h)
 {
 	atomic_store(&h->release, 1);
-	pthread_join(h->th, NULL);
+	lkt_join(h->th, 0, "its lock and wait calls");
 }
 
 /* void f(void *) over a verb, for lkt_hold. */

@@ -312,7 +312,7 @@ static inline void lkc_locker_go(lkc_locker_t *l, lk_txn_t *t, lk_res_t r,
 
 static inline int lkc_locker_join(lkc_locker_t *l)
 {
-	pthread_join(l->th, NULL);
+	lkt_join(l->th, 0, "its lock and wait calls");
 	return atomic_load(&l->rc);
 }
 

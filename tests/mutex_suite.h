@@ -53,14 +53,17 @@ static inline void lkt_leave_(lkt_count_t *c)
 		type *l_ = (type *)c->latch;                                    \
 		for (int i = 0; i < c->iters; i++) {                           \
 			if (c->mode && (i & 1)) {                              \
+				lkt_doing("trylock");                          \
 				while (!(tryverb))                             \
 					sched_yield();                         \
 			} else {                                               \
+				lkt_doing("lock");                             \
 				lock(l_);                                      \
 			}                                                      \
 			lkt_enter_(c);                                         \
 			c->counter++;                                          \
 			lkt_leave_(c);                                         \
+			lkt_doing("unlock");                                   \
 			unlock(l_);                                            \
 		}                                                              \
 	} while (0)
@@ -282,6 +285,7 @@ static inline void lkt_leave_(lkt_count_t *c)
 		type *l;                                                       \
 		int order[LKT_FIFO_N];                                         \
 		int n;                                                         \
+		lkt_watch_t *w;                                                \
 	} suite##_fifo_t;                                                      \
 	typedef struct {                                                       \
 		suite##_fifo_t *f;                                             \
@@ -290,9 +294,13 @@ static inline void lkt_leave_(lkt_count_t *c)
 	static void *suite##_fifo_fn(void *p)                                  \
 	{                                                                      \
 		suite##_fifo_arg_t *a = (suite##_fifo_arg_t *)p;               \
+		lkt_watch_me(a->f->w, a->id);                                  \
+		lkt_doing("lock (queued in arrival order)");                   \
 		lock(a->f->l);                                                 \
 		a->f->order[a->f->n++] = a->id;                                \
+		lkt_doing("unlock");                                           \
 		unlock(a->f->l);                                               \
+		lkt_watch_done();                                              \
 		return NULL;                                                   \
 	}                                                                      \
 	Test(suite, fifo_grant_order_is_arrival_order)                         \
@@ -306,6 +314,9 @@ static inline void lkt_leave_(lkt_count_t *c)
 			f.l = &l;                                              \
 			f.n = 0;                                               \
 			lock(&l);                                              \
+			static lkt_watch_t fw;                                 \
+			f.w = &fw;                                             \
+			lkt_watch_begin(&fw, LKT_FIFO_N);                      \
 			for (int i = 0; i < LKT_FIFO_N; i++) {                 \
 				uintptr_t before = (uintptr_t)token(&l);       \
 				a[i].f = &f;                                   \
@@ -326,6 +337,7 @@ static inline void lkt_leave_(lkt_count_t *c)
 			unlock(&l);                                            \
 			for (int i = 0; i < LKT_FIFO_N; i++)                   \
 				pthread_join(th[i], NULL);                     \
+			lkt_watch_end(&fw);                                    \
 			cr_assert_eq(f.n, LKT_FIFO_N);                         \
 			for (int i = 0; i < LKT_FIFO_N; i++)                   \
 				cr_assert_eq(f.order[i], i,                    \

@@ -104,6 +104,7 @@ static void *rws_excl_worker(void *ctx, int id)
 		s ^= s << 5;
 		int kind = (int)((s >> 8) & 15);
 		if ((int)(s % 100) < x->read_pct) {
+			lkt_doing("read lock");
 			if (kind == 0) {
 				if (!rws_rdtrylock(&x->lock))
 					continue;
@@ -114,8 +115,10 @@ static void *rws_excl_worker(void *ctx, int id)
 				rws_rdlock(&x->lock);
 			}
 			rws_read_section(x);
+			lkt_doing("read unlock");
 			rws_rdunlock(&x->lock);
 		} else {
+			lkt_doing("write lock");
 			if (kind == 0) {
 				if (!rws_wrtrylock(&x->lock))
 					continue;
@@ -126,6 +129,7 @@ static void *rws_excl_worker(void *ctx, int id)
 				rws_wrlock(&x->lock);
 			}
 			rws_write_section(x);
+			lkt_doing("write unlock");
 			rws_wrunlock(&x->lock);
 		}
 	}

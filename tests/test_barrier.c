@@ -125,7 +125,7 @@ Test(barrier, waiter_parks_and_destroy_waits_for_none)
 	cr_assert_eq(late_b.count, 2);
 	if (lk_barrier_wait(&late_b) == LK_BARRIER_SERIAL_THREAD)
 		atomic_fetch_add(&late_serial, 1);
-	pthread_join(th, NULL);
+	lkt_join(th, 0, "its lock and wait calls");
 	uint64_t cpu = cpu_ns() - c0;
 	cr_log_info("waited 300 ms: cpu %.1f ms", (double)cpu / 1e6);
 	cr_assert_lt(cpu, 100000000u, "the waiter burnt %.0f ms of CPU",

@@ -33,7 +33,7 @@ static bool held_elsewhere(lk_mutex_t *m)
 	probe_t pr = {m, false};
 	pthread_t th;
 	cr_assert_eq(pthread_create(&th, NULL, probe_main, &pr), 0);
-	pthread_join(th, NULL);
+	lkt_join(th, 0, "its lock and wait calls");
 	return !pr.got;
 }
 
@@ -154,7 +154,7 @@ Test(cond, every_wait_verb_is_woken_by_signal)
 				lk_rwmutex_wrunlock(&o.rw);
 			else
 				lk_mutex_unlock(&o.m);
-			pthread_join(th, NULL);
+			lkt_join(th, 0, "its lock and wait calls");
 			cr_assert_eq(o.rc, 0, "%s returned %d", vname[v], o.rc);
 			cr_assert(o.held, "%s: latch not held on return",
 				  vname[v]);
@@ -228,7 +228,7 @@ Test(cond, signal_wakes_oldest_first)
 				     i, atomic_load(&fifo.order[i]));
 		}
 		for (int i = 0; i < FIFO_N; i++)
-			pthread_join(th[i], NULL);
+			lkt_join(th[i], i, "its lock and wait calls");
 		cr_assert_eq(fifo.tokens, 0);
 	}
 }
@@ -288,7 +288,7 @@ Test(cond, signal_never_wakes_a_later_arrival)
 		lk_cond_signal(&late.c); /* chooses A; B is not queued */
 		cr_assert_eq(lk_cond_waiters(&late.c), 0);
 		lk_mutex_unlock(&late.m);
-		pthread_join(a, NULL);
+		lkt_join(a, 0, "its lock and wait calls");
 		cr_assert(atomic_load(&late.a_back));
 		await_waiters(&late.c, 1); /* B queued, after the signal */
 		lkt_sleep_ms(round < 4 ? 30 : 1);
@@ -298,7 +298,7 @@ Test(cond, signal_never_wakes_a_later_arrival)
 			  round);
 		cr_assert_eq(lk_cond_waiters(&late.c), 1);
 		lk_cond_signal(&late.c);
-		pthread_join(b, NULL);
+		lkt_join(b, 0, "its lock and wait calls");
 		cr_assert(atomic_load(&late.b_back));
 	}
 }
@@ -374,7 +374,7 @@ static void broadcast_round(bool with, bool under, bool parked)
 	if (!under)
 		lk_cond_broadcast(&bc.c);
 	for (int i = 0; i < BC_N; i++)
-		pthread_join(th[i], NULL);
+		lkt_join(th[i], i, "its lock and wait calls");
 	cr_assert_eq(atomic_load(&bc.back), BC_N,
 		     "broadcast (with %d under %d parked %d) woke %d of %d", with,
 		     under, parked, atomic_load(&bc.back), BC_N);
@@ -442,7 +442,7 @@ Test(cond, last_waiter_may_free_the_cond)
 		lk_cond_broadcast(f.c);
 		lk_mutex_unlock(&f.m);
 		for (int i = 0; i < f.n; i++)
-			pthread_join(th[i], NULL);
+			lkt_join(th[i], i, "its lock and wait calls");
 		cr_assert_eq(f.out, f.n);
 		cr_assert_null(f.c);
 	}
@@ -566,6 +566,6 @@ Test(cond, far_deadline_waits)
 	lkt_sleep_ms(20);
 	cr_assert_eq(far_rc, -1, "returned at once: %d", far_rc);
 	lk_cond_signal(&far_c);
-	pthread_join(th, NULL);
+	lkt_join(th, 0, "its lock and wait calls");
 	cr_assert_eq(far_rc, 0);
 }

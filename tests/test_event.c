@@ -158,7 +158,7 @@ Test(event, set_wakes_every_waiter)
 	pthread_t st;
 	cr_assert_eq(pthread_create(&st, NULL, event_setter, &c), 0);
 	lkt_run(WAITERS, event_waiter, &c);
-	pthread_join(st, NULL);
+	lkt_join(st, 0, "its lock and wait calls");
 	cr_assert_eq(atomic_load(&c.bad), 0);
 	cr_assert_eq(atomic_load(&c.done), WAITERS);
 	cr_assert_eq(atomic_load(&c.e.word), 1u, "set, and no waiter bit left");

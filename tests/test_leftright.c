@@ -141,7 +141,7 @@ Test(leftright, readers_proceed_while_writer_stalls)
 	cr_assert_eq(c.mixed, 0);
 	atomic_store(&c.stall, 0);
 	atomic_store(&c.release, 1);
-	pthread_join(w, NULL);
+	lkt_join(w, 0, "its lock and wait calls");
 	bool m;
 	cr_assert_eq(read_once(&c, &m), 7);
 	cr_assert(!m);
@@ -195,5 +195,5 @@ Test(leftright, readers_proceed_while_writer_stalls_in_second_apply)
 	cr_assert_eq(c.reads_while_stalled, 3ul * 100000);
 	cr_assert_eq(c.mixed, 0);
 	atomic_store(&c.release, 1);
-	pthread_join(w, NULL);
+	lkt_join(w, 0, "its lock and wait calls");
 }

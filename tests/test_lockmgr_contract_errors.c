@@ -351,7 +351,7 @@ Test(contract_txn, ids_unique_across_threads_increasing_on_each)
 	for (int k = 0; k < IDS_T; k++)
 		cr_assert_eq(pthread_create(&th[k], NULL, ids_thread, ids[k]), 0);
 	for (int k = 0; k < IDS_T; k++)
-		pthread_join(th[k], NULL);
+		lkt_join(th[k], k, "its lock and wait calls");
 	static uint64_t all[IDS_T * IDS_N];
 	for (int k = 0; k < IDS_T; k++)
 		for (int i = 0; i < IDS_N; i++) {

@@ -108,7 +108,7 @@ Test(fast, falls_back_when_not_free, .timeout = 30)
 	cr_assert_eq(lk_lock(d, &R1, LK_S, 0, LK_F_NOHIER), LK_WOULDBLOCK);
 	cr_assert_eq(lk_unlock(a, &R1), LK_OK);
 	cr_assert_eq(lk_unlock(b, &R1), LK_OK);
-	pthread_join(th, NULL);
+	lkt_join(th, 0, "its lock and wait calls");
 	cr_assert_eq(atomic_load(&bg_rc), LK_OK);
 	cr_assert_eq(lk_held_mode(c, &R1), LK_X);
 	cr_assert_eq(lk_unlock(c, &R1), LK_OK);

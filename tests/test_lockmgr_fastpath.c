@@ -74,7 +74,7 @@ static void bg_start(struct bg *b)
 }
 static int bg_join(struct bg *b)
 {
-	pthread_join(b->th, NULL);
+	lkt_join(b->th, 0, "its lock and wait calls");
 	return b->rc;
 }
 /* wait until txn id waits (it shows in the snapshot as waiting) */

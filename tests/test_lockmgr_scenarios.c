@@ -149,7 +149,7 @@ static int bg_join(bg_t *b, uint64_t within)
 		cr_assert(lkt_now_ns() < end, "lock call still blocked (mode %d)", b->mode);
 		lkt_sleep_ms(1);
 	}
-	pthread_join(b->th, NULL);
+	lkt_join(b->th, 0, "its lock and wait calls");
 	return b->rc;
 }
 
@@ -718,4 +718,77 @@ Test(scenario, trace_timeout_before_the_grant_it_allows, .timeout = 30)
 	check_empty(m);
 	lk_lockmgr_destroy(m);
 	lkh_free(&hs);
+}
+
+/* ---- grant passes: who may pass whom (issue 14 mutants) ------------------- */
+
+/* Strict FIFO: a waiter never passes one ahead of it that it conflicts
+ * with, also when a release makes it grantable (the grant pass). H1 and H2
+ * hold S; W1 waits for X, then W2 for S behind it. H1's commit grants
+ * nobody: W1 still conflicts with H2, and W2 with W1 ahead. */
+Test(scenario, strict_fifo_grant_pass_keeps_order, .timeout = 30)
+{
+	lk_lockmgr_t *m = mk(LK_POLICY_DETECT);
+	lk_res_t r = adv(41);
+	lk_txn_t *h1 = begin(m), *h2 = begin(m), *w1 = begin(m), *w2 = begin(m);
+	cr_assert_eq(lk_lock(h1, &r, LK_S, 0, 0), LK_OK);
+	cr_assert_eq(lk_lock(h2, &r, LK_S, 0, 0), LK_OK);
+	bg_t b1, b2;
+	bg_start(&b1, w1, r, LK_X, 20 * SEC);
+	await_waiting(m, lk_txn_id(w1));
+	bg_start(&b2, w2, r, LK_S, 20 * SEC);
+	await_waiting(m, lk_txn_id(w2));
+	cr_assert_eq(lk_txn_commit(h1), LK_OK);
+	/* the commit's grant pass is over: W2 must still wait behind W1 */
+	cr_assert(snap_waiting(m, lk_txn_id(w2)),
+		  "strict FIFO: the grant pass let S pass a waiting X ahead");
+	cr_assert(snap_waiting(m, lk_txn_id(w1)));
+	cr_assert_eq(lk_txn_commit(h2), LK_OK);
+	cr_assert_eq(bg_join(&b1, 10 * SEC), LK_OK);
+	cr_assert_eq(lk_txn_commit(w1), LK_OK);
+	cr_assert_eq(bg_join(&b2, 10 * SEC), LK_OK);
+	cr_assert_eq(lk_txn_commit(w2), LK_OK);
+	check_empty(m);
+	lk_lockmgr_destroy(m);
+}
+
+/* Wait-die without strict FIFO: a grant that passes a waiter makes the
+ * waiter wait for the grantee; it dies only if it is the younger. Old O
+ * waits for X behind young Y's S (older waits: allowed); younger Z's S
+ * passes O. O is older than Z: it keeps waiting, and gets X once Y and Z
+ * are gone. */
+Test(scenario, wait_die_bypass_kills_only_a_younger_waiter, .timeout = 30)
+{
+	lk_lockmgr_config_t c;
+	lk_lockmgr_config_init(&c);
+	c.policy = LK_POLICY_WAIT_DIE;
+	c.fifo_strict = false;
+	lk_lockmgr_t *m = NULL;
+	cr_assert_eq(lk_lockmgr_create(&c, &m), LK_OK);
+	lk_res_t r = adv(42);
+	lk_txn_t *o = begin(m), *y = begin(m), *z = begin(m);
+	cr_assert_lt(lk_txn_id(o), lk_txn_id(y));
+	cr_assert_lt(lk_txn_id(y), lk_txn_id(z));
+	cr_assert_eq(lk_lock(y, &r, LK_S, 0, 0), LK_OK);
+	bg_t b;
+	bg_start(&b, o, r, LK_X, 20 * SEC);
+	await_waiting(m, lk_txn_id(o));
+	cr_assert_eq(lk_lock(z, &r, LK_S, 0, 0), LK_OK,
+		     "non-strict FIFO: S compatible with the holders waits");
+	cr_assert_eq(lk_txn_commit(y), LK_OK);
+	/* O now waits for Z alone. A wrong victim mark is signalled at once:
+	 * give it 200 ms to show, then O must still be waiting. */
+	lkt_sleep_ms(200);
+	cr_assert(!atomic_load(&b.done),
+		  "wait-die: the older waiter, passed by a younger grant, was "
+		  "aborted (%s)", lk_strerror(b.rc));
+	cr_assert(snap_waiting(m, lk_txn_id(o)));
+	cr_assert_eq(lk_txn_commit(z), LK_OK);
+	int rc = bg_join(&b, 10 * SEC);
+	cr_assert_eq(rc, LK_OK,
+		     "wait-die: the older waiter passed by a younger grant got "
+		     "%s", lk_strerror(rc));
+	cr_assert_eq(lk_txn_commit(o), LK_OK);
+	check_empty(m);
+	lk_lockmgr_destroy(m);
 }

@@ -41,7 +41,7 @@ static void locker_go(locker_t *l, lk_txn_t *t, const lk_res_t *r, int mode,
 
 static int locker_join(locker_t *l)
 {
-	pthread_join(l->th, NULL);
+	lkt_join(l->th, 0, "its lock and wait calls");
 	return atomic_load(&l->rc);
 }
 

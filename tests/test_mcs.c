@@ -76,7 +76,7 @@ Test(mcs, many_held_no_pool)
 						    NULL),
 				     0);
 		for (int i = 0; i < 3; i++)
-			pthread_join(th[i], NULL);
+			lkt_join(th[i], i, "its lock and wait calls");
 	}
 	for (int i = 0; i < 64; i++) {
 		cr_assert_eq(atomic_load(&many[i].word), 0u);
@@ -88,4 +88,64 @@ Test(mcs, size)
 {
 	cr_assert_eq(sizeof(lk_mcs_t), 2 * sizeof(void *));
 	cr_assert_eq(sizeof(lk_mcs_node_t), 2 * sizeof(void *));
+}
+
+/* The head waits for its successor's link: a successor that has swapped
+ * itself into the tail but not yet linked itself behind the head must still
+ * be made head (issue 14: a head that left without waiting was caught only
+ * by the bench's smoke run timing out). The test thread plays that
+ * successor, one step at a time: it swaps its node into the tail behind a
+ * queued head, lets the head take the word, and links only 20 ms later. */
+static lk_mcs_t link_l;
+static atomic_int link_done;
+
+static void *link_head_fn(void *p)
+{
+	(void)p;
+	lk_mcs_lock(&link_l); /* queues: the word is held */
+	lk_mcs_unlock(&link_l);
+	atomic_store(&link_done, 1);
+	return NULL;
+}
+
+Test(mcs, head_waits_for_its_successors_link)
+{
+	lk_mcs_init(&link_l);
+	atomic_store(&link_done, 0);
+	lk_mcs_lock(&link_l); /* the word, at once: no node */
+	pthread_t th;
+	cr_assert_eq(pthread_create(&th, NULL, link_head_fn, NULL), 0);
+	uint64_t t0 = lkt_now_ns();
+	while (!atomic_load(&link_l.tail)) { /* the head has queued */
+		cr_assert_lt(lkt_now_ns() - t0, 10000000000ull,
+			     "the locker never queued");
+		lkt_sleep_ms(1);
+	}
+	/* Half of a successor's arrival: swap into the tail, do not link. */
+	static lk_mcs_node_t sn;
+	atomic_store(&sn.next, (lk_mcs_node_t *)NULL);
+	atomic_store(&sn.flag, (uint32_t)LK_MCS_WAITING_);
+	lk_mcs_node_t *pred = atomic_exchange(&link_l.tail, &sn);
+	cr_assert(pred != NULL);
+	lk_mcs_unlock(&link_l); /* the head takes the word, finds no link */
+	lkt_sleep_ms(20);
+	atomic_store(&pred->next, &sn); /* the link, late */
+	t0 = lkt_now_ns();
+	while (atomic_load(&sn.flag) != LK_MCS_HEAD_) {
+		cr_assert_lt(lkt_now_ns() - t0, 10000000000ull,
+			     "lk_mcs: the head left without waiting for its "
+			     "successor's link: the successor was never made "
+			     "head (flag %u)", atomic_load(&sn.flag));
+		lkt_sleep_ms(1);
+	}
+	/* The rest of the successor's lock: take the word, leave the queue. */
+	lk__gate_head(&link_l.word);
+	lk_mcs_node_t *exp = &sn;
+	cr_assert(atomic_compare_exchange_strong(&link_l.tail, &exp,
+						 (lk_mcs_node_t *)NULL));
+	lk_mcs_unlock(&link_l);
+	lkt_join(th, 0, "lk_mcs_lock, queued as the head");
+	cr_assert(atomic_load(&link_done));
+	cr_assert(lk_mcs_trylock(&link_l));
+	lk_mcs_unlock(&link_l);
 }

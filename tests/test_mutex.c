@@ -133,7 +133,7 @@ Test(mutex, starving_waiter_gets_handoff)
 	cr_assert_eq(atomic_load(&h.waiter_got), 1,
 		     "trylock barged ahead of a starving waiter");
 	lk_mutex_unlock(&h.l);
-	pthread_join(th, NULL);
+	lkt_join(th, 0, "its lock and wait calls");
 	cr_assert_eq(atomic_load(&h.l.word), 0u);
 }
 
@@ -193,8 +193,8 @@ Test(mutex, only_the_heir_takes_a_reserved_lock)
 	cr_assert_eq(atomic_load(&hr.n), 0);
 	cr_assert_neq(atomic_load(&hr.l.word) & LK_MUTEX_HANDOFF_, 0u);
 	lk_mutex_unlock(&hr.l);
-	pthread_join(a, NULL);
-	pthread_join(b, NULL);
+	lkt_join(a, 0, "its lock and wait calls");
+	lkt_join(b, 0, "its lock and wait calls");
 	cr_assert_eq(atomic_load(&hr.n), 2);
 	cr_assert_eq(hr.order[0], 1, "a starving non-heir took the reserved lock");
 	cr_assert_eq(atomic_load(&hr.l.word), 0u);

@@ -147,3 +147,60 @@ Test(once, waiters_park_while_fn_runs)
 	cr_assert_lt(cpu, 100000000u, "waiters burnt %.0f ms of CPU",
 		     (double)cpu / 1e6);
 }
+
+/* Two callers that both find the once new: only one may run fn (the other's
+ * claim fails and it waits). Rounds of a fresh once, the two released by a
+ * spin barrier so that both read NEW before either claims it. */
+#define TIGHT_ROUNDS 20000
+static lk_once_t tight_o[2];
+static atomic_int tight_calls, tight_bad, tight_go[2];
+static atomic_long tight_round;
+
+static void tight_fn(void)
+{
+	atomic_fetch_add(&tight_calls, 1);
+}
+
+/* Spin (the race needs both running), yielding now and then so that a
+ * descheduled partner gets the CPU on a loaded machine. */
+static void tight_spin(atomic_int *x, int want)
+{
+	for (unsigned n = 1; atomic_load(x) < want; n++)
+		if ((n & 1023) == 0)
+			sched_yield();
+}
+
+static void *tight_racer(void *ctx, int id)
+{
+	(void)ctx;
+	for (long r = 0; r < TIGHT_ROUNDS; r++) {
+		if ((r & 1023) == 0)
+			lkt_doing("lk_once, racing the other caller");
+		/* spin barrier: both arrive, then both go */
+		atomic_fetch_add(&tight_go[r & 1], 1);
+		tight_spin(&tight_go[r & 1], 2);
+		lk_once(&tight_o[r & 1], tight_fn);
+		atomic_fetch_add(&tight_go[r & 1], 1);
+		if (id == 0) { /* reset for round r + 2, once both are done */
+			tight_spin(&tight_go[r & 1], 4);
+			if (atomic_exchange(&tight_calls, 0) != 1)
+				atomic_store(&tight_bad, 1);
+			lk_once_init(&tight_o[r & 1]);
+			atomic_store(&tight_go[r & 1], 0);
+			atomic_store(&tight_round, r + 1);
+		} else {
+			for (unsigned n = 1; atomic_load(&tight_round) < r + 1; n++)
+				if ((n & 1023) == 0)
+					sched_yield();
+		}
+	}
+	return NULL;
+}
+
+Test(once, two_callers_that_both_find_it_new)
+{
+	lk_once_init(&tight_o[0]);
+	lk_once_init(&tight_o[1]);
+	lkt_run(2, tight_racer, NULL);
+	cr_assert_eq(atomic_load(&tight_bad), 0, "fn ran twice for one once");
+}

@@ -159,6 +159,6 @@ Test(reentrant, trylock_by_another_fails_at_any_depth)
 		lk_rticket_unlock(&o.k);
 	}
 	atomic_store(&o.step, DEPTH + 1);
-	pthread_join(t, NULL);
+	lkt_join(t, 0, "its lock and wait calls");
 	cr_assert_eq(atomic_load(&o.got), 100);
 }

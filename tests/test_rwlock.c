@@ -38,7 +38,7 @@ Test(rwlock, readers_wait_behind_waiting_writer)
 	cr_assert_not(lk_rwlock_rdtrylock(&wp), "reader barged past a waiting writer");
 	cr_assert_not(atomic_load(&wp_writer_in));
 	lk_rwlock_rdunlock(&wp);
-	pthread_join(th, NULL);
+	lkt_join(th, 0, "its lock and wait calls");
 	cr_assert(atomic_load(&wp_writer_in));
 }
 
@@ -91,10 +91,10 @@ Test(rwlock, timed_readers_do_not_flicker_rd)
 	cr_assert_geq(atomic_load(&tr_calls), 200, "timed readers stalled");
 	cr_assert_not(atomic_load(&tr_writer_in));
 	lk_rwlock_rdunlock(&tr);
-	pthread_join(w, NULL); /* the writer gets in despite the retries */
+	lkt_join(w, 0, "its lock and wait calls"); /* the writer gets in despite the retries */
 	cr_assert(atomic_load(&tr_writer_in));
 	atomic_store(&tr_stop, 1);
 	for (int i = 0; i < 2; i++)
-		pthread_join(r[i], NULL);
+		lkt_join(r[i], i, "its lock and wait calls");
 	cr_assert_eq(atomic_load(&tr.word), 0u);
 }

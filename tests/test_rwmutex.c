@@ -230,7 +230,7 @@ Test(rwmutex, downgrade_admits_waiting_readers)
 	cr_assert_not(probe(P_WR), "a writer beside our read lock");
 	cr_assert(probe(P_UP), "U beside our read lock");
 	lk_rwmutex_rdunlock(&m);
-	pthread_join(th, NULL);
+	lkt_join(th, 0, "its lock and wait calls");
 
 	lk_rwmutex_uplock(&m);
 	lk_rwmutex_updowngrade(&m); /* U -> R: the token is free again */

@@ -134,7 +134,7 @@ Test(sem, posts_wake_waiters)
 	pthread_t pt;
 	cr_assert_eq(pthread_create(&pt, NULL, poster, &c), 0);
 	lkt_run(6, sleeper, &c);
-	pthread_join(pt, NULL);
+	lkt_join(pt, 0, "its lock and wait calls");
 	cr_assert_eq(atomic_load(&c.errors), 0);
 	cr_assert_eq(atomic_load(&c.got), 6);
 	cr_assert_eq(lk_sem_value(&c.s), 0);

@@ -172,7 +172,7 @@ Test(seqlock, write_trylock_and_timedlock)
 	other_t o = {&l, true, true, 0};
 	pthread_t t;
 	cr_assert_eq(pthread_create(&t, NULL, other_try, &o), 0);
-	pthread_join(t, NULL);
+	lkt_join(t, 0, "its lock and wait calls");
 	cr_assert(!o.try_ok);
 	cr_assert(!o.timed_ok);
 	cr_assert_geq(o.elapsed, 20000000u);

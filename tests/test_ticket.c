@@ -40,7 +40,7 @@ Test(ticket, counters_wrap)
 		while (atomic_load(&l.next) == before)
 			sched_yield(); /* it queued */
 		lk_ticket_unlock(&l);
-		pthread_join(th, NULL);
+		lkt_join(th, 0, "its lock and wait calls");
 	}
 	cr_assert_eq(atomic_load(&l.next), 6u);
 	cr_assert_eq(atomic_load(&l.serving) & ~LK_TICKET_SLEEPERS_, 6u);
@@ -81,7 +81,7 @@ Test(ticket, parked_waiters_are_woken)
 	}
 	lk_ticket_unlock(&l);
 	for (int i = 0; i < 4; i++)
-		pthread_join(th[i], NULL);
+		lkt_join(th[i], i, "its lock and wait calls");
 	cr_assert_eq(parked_count, 4);
 	cr_assert_eq(atomic_load(&l.serving), 8u, "serving %u",
 		     atomic_load(&l.serving));

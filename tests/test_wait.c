@@ -112,7 +112,7 @@ static bool nosteal_try(void)
 		;
 	if (atomic_load(&bound_got)) { /* the head was first: no steal */
 		lk_ticket_unlock(&bound_lock);
-		pthread_join(th, NULL);
+		lkt_join(th, 0, "its lock and wait calls");
 		return false;
 	}
 	/* We stole it. The head wakes, finds it held, and sets NOSTEAL. */
@@ -128,7 +128,7 @@ static bool nosteal_try(void)
 		cr_assert(atomic_load(&bound_got), "stole past NOSTEAL");
 		lk_ticket_unlock(&bound_lock);
 	}
-	pthread_join(th, NULL);
+	lkt_join(th, 0, "its lock and wait calls");
 	cr_assert(atomic_load(&bound_got));
 	cr_assert_eq(atomic_load(&bound_lock.word), 0u);
 	return true;
@@ -173,7 +173,7 @@ static lk__wait_stats_t hold_past_budget(phase_t *ph)
 	uint64_t hold_ns = 20 * lk__park_cost_ns();
 	lkt_sleep_ms(hold_ns < 50000000u ? 50 : (unsigned)(hold_ns / 1000000u));
 	ph->unlock(ph->l);
-	pthread_join(th, NULL);
+	lkt_join(th, 0, "its lock and wait calls");
 	return ph->seen;
 }
 
@@ -191,7 +191,7 @@ PHASE_LOCK(ttas, lk_ttas_t, LK_TTAS_INIT)
 #define PARKS_TEST(name)                                                       \
 	Test(wait, name##_waiter_parks_past_its_budget)                        \
 	{                                                                      \
-		phase_t ph = {name##_lock, name##_unlock, &name##_l, {0, 0, 0}}; \
+		phase_t ph = {name##_lock, name##_unlock, &name##_l, {0, 0, 0, 0}}; \
 		lk__wait_stats_t s = hold_past_budget(&ph);                    \
 		cr_assert_gt(s.spins, 0, "no spin phase");                     \
 		cr_assert_gt(s.parks, 0, "held 20 budgets, never parked");     \
@@ -205,7 +205,7 @@ PARKS_TEST(clh)
 /* A spinning latch has no futex word: past its budget it naps. */
 Test(wait, ttas_waiter_naps_past_its_budget)
 {
-	phase_t ph = {ttas_lock, ttas_unlock, &ttas_l, {0, 0, 0}};
+	phase_t ph = {ttas_lock, ttas_unlock, &ttas_l, {0, 0, 0, 0}};
 	lk__wait_stats_t s = hold_past_budget(&ph);
 	cr_assert_gt(s.spins, 0, "no spin phase");
 	cr_assert_gt(s.naps, 0, "held 20 budgets, never napped");

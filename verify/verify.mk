@@ -7,6 +7,7 @@ include verify/spin/spin.mk
 include verify/tla/tla.mk
 include verify/model/model.mk
 include verify/wmm/wmm.mk
+include verify/mutants/mutants.mk
 
 .PHONY: verify
 verify: headers

@@ -203,6 +203,7 @@ static void pingpong(int me, int id, uint32_t *rs)
 		lk_rwmutex_wrlock(&rw);
 		while (turn != me && !pp_done) {
 			atomic_store(&state[id], S_PING);
+			stress_doing(sname[S_PING]);
 			if (stress_rand(rs) & 1)
 				lk_cond_wait_with(&turn_c, &rw, rw_unlock,
 						  rw_lock);
@@ -211,6 +212,7 @@ static void pingpong(int me, int id, uint32_t *rs)
 					&turn_c, &rw, rw_unlock, rw_lock,
 					stress_rand(rs) % 200000);
 			atomic_store(&state[id], S_RUN);
+			stress_doing(sname[S_RUN]);
 		}
 		if (pp_done || atomic_load_explicit(&stop,
 						    memory_order_relaxed)) {
@@ -247,12 +249,14 @@ static unsigned long churned;
 static void churn(int me, int id, uint32_t *rs)
 {
 	atomic_store(&state[id], S_CHURN);
+	stress_doing(sname[S_CHURN]);
 	if (me == 0) { /* the waiter: makes each round, frees it */
 		while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
 			round_t *r = (round_t *)malloc(sizeof(*r));
 			r->c = (lk_cond_t *)malloc(sizeof(lk_cond_t));
 			lk_cond_init(r->c);
 			r->go = 0;
+			stress_doing("churn: lock, then wait for the signal");
 			lk_mutex_lock(&churn_m);
 			cur = r;
 			while (!r->go)
@@ -270,6 +274,7 @@ static void churn(int me, int id, uint32_t *rs)
 	}
 	while (!atomic_load(&churn_over)) { /* the signaler */
 		lk_cond_t *c = NULL;
+		stress_doing("churn: lock, then signal");
 		lk_mutex_lock(&churn_m);
 		if (cur && !cur->go && lk_cond_waiters(cur->c)) {
 			cur->go = 1;
@@ -328,8 +333,10 @@ static void *dispatch(void *ctx, int id)
 		churn(id - n - 2, id, &rs);
 	} else { /* the timer and watchdog */
 		uint64_t end = stress_now_ns() + (uint64_t)(r->secs * 1e9);
-		while (stress_now_ns() < end)
+		while (stress_now_ns() < end) {
+			stress_doing("timer");
 			usleep(10000);
+		}
 		atomic_store(&stop, 1);
 		uint64_t hang = stress_now_ns() + 30000000000ull;
 		while (atomic_load(&finished) < n + 4) {
@@ -346,11 +353,13 @@ static void *dispatch(void *ctx, int id)
 				stress_fail("threads still blocked 30 s after "
 					    "the end (lost wake-up?)");
 			}
+			stress_doing("waiting for the others to finish");
 			usleep(10000);
 		}
 		return NULL;
 	}
 	atomic_store(&state[id], S_DONE);
+	stress_doing(sname[S_DONE]);
 	atomic_fetch_add(&finished, 1);
 	return NULL;
 }
@@ -366,6 +375,7 @@ int main(int argc, char **argv)
 		if (i % 4 == 0)
 			producers_left++;
 	run_t r = {n, o.seconds};
+	stress_watch_name("cond (lk_cond_t on lk_mutex_t)");
 	stress_run(n + 5, dispatch, &r);
 	if (qcount != 0 || consumed != next_item)
 		stress_fail("queue: %lu consumed of %u made, %d left", consumed,

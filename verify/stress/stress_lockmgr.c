@@ -213,6 +213,7 @@ static void *monitor(void *p, int id)
 						    mt->names[snap[i].mode],
 						    (unsigned long long)snap[j].txn_id,
 						    mt->names[snap[j].mode]);
+		stress_doing("snapshot");
 		sched_yield();
 	}
 	return NULL;
@@ -235,6 +236,7 @@ static void *dispatch(void *p, int id)
 		while (!atomic_load_explicit(&a->c->stop, memory_order_relaxed) &&
 		       stress_now_ns() < a->until) {
 			struct timespec ts = {0, 5000000};
+			stress_doing("timer");
 			nanosleep(&ts, NULL);
 		}
 		atomic_store_explicit(&a->c->stop, 1, memory_order_relaxed);
@@ -283,6 +285,7 @@ int main(int argc, char **argv)
 		all_t a = {&c, workers, stress_now_ns() + ROUND_NS};
 		if (a.until > end)
 			a.until = end;
+		stress_watch_name("lockmgr (the lock table)");
 		stress_run(workers + 2, dispatch, &a);
 
 		/* quiescent: counters, snapshot and history must agree */

@@ -53,20 +53,24 @@ static void critical(run_t *r, uint32_t *rng)
 				uint32_t c = stress_rand(&rng) & 15;           \
 				bool got;                                      \
 				if (c < 10) {                                  \
+					stress_doing("lock");                  \
 					lockv(l);                              \
 					got = true;                            \
 				} else if (c < 13) {                           \
 					tr++;                                  \
+					stress_doing("trylock");               \
 					got = tryv(l);                         \
 					tro += got;                            \
 				} else {                                       \
 					ti++;                                  \
+					stress_doing("timedlock");             \
 					got = timedv(l, &rng);                 \
 					tio += got;                            \
 				}                                              \
 				if (got) {                                     \
 					critical(r, &rng);                     \
 					n++;                                   \
+					stress_doing("unlock");                \
 					unlockv(l);                            \
 				}                                              \
 				stress_jitter(&rng);                           \
@@ -171,6 +175,7 @@ static void run(const char *name, void *lock,
 	r.lock = lock;
 	r.deadline = stress_now_ns() + (uint64_t)(secs * 1e9);
 	cur_run = &r;
+	stress_watch_name(name);
 	stress_run(threads, fn, &r);
 	long acq = atomic_load(&r.acquired);
 	if (r.counter != acq)

@@ -90,6 +90,7 @@ static void write_section(shared_t *s, uint32_t *rng, int already)
 			uint32_t r = stress_rand(&rng);                        \
 			uint32_t how = (r >> 8) & 15;                          \
 			if ((int)(r % 100) < pct) {                            \
+				stress_doing("read lock");                     \
 				if (how == 0) {                                \
 					if (!lk_##NAME##_rdtrylock(&NAME##_l)) { \
 						atomic_fetch_add_explicit(     \
@@ -109,8 +110,10 @@ static void write_section(shared_t *s, uint32_t *rng, int already)
 					lk_##NAME##_rdlock(&NAME##_l);         \
 				}                                              \
 				read_section(s, &rng);                         \
+				stress_doing("read unlock");                   \
 				lk_##NAME##_rdunlock(&NAME##_l);               \
 			} else {                                               \
+				stress_doing("write lock");                    \
 				if (how == 0) {                                \
 					if (!lk_##NAME##_wrtrylock(&NAME##_l)) { \
 						atomic_fetch_add_explicit(     \
@@ -132,6 +135,7 @@ static void write_section(shared_t *s, uint32_t *rng, int already)
 					lk_##NAME##_wrlock(&NAME##_l);         \
 				}                                              \
 				write_section(s, &rng, 0);                     \
+				stress_doing("write unlock");                  \
 				lk_##NAME##_wrunlock(&NAME##_l);               \
 			}                                                      \
 			stress_jitter(&rng);                                   \
@@ -214,6 +218,7 @@ static void run(const char *name, void *(*fn)(void *, int), stress_opts_t o,
 	memset(&s, 0, sizeof s);
 	s.name = name;
 	atomic_store(&current, name);
+	stress_watch_name(name);
 	s.end_ns = stress_now_ns() + (uint64_t)(secs * 1e9);
 	stress_run(o.threads, fn, &s);
 	if (atomic_load(&s.occ) != 0)

@@ -17,6 +17,11 @@ static atomic_int stop, finished;
 
 static lk_sem_t sem;
 static atomic_int inside;
+/* A binary semaphore handing a plain counter from holder to holder: only
+ * the post's release and the wait's acquire order it (TSan checks). */
+static lk_sem_t sem1;
+static unsigned long s1_count; /* plain: guarded by sem1 */
+static atomic_ulong s1_done;
 static atomic_ulong sem_entries, sem_timeouts;
 
 static lk_rmutex_t rm = LK_RMUTEX_INIT;
@@ -50,6 +55,14 @@ static void sem_step(uint32_t *rs)
 	atomic_fetch_sub(&inside, 1);
 	atomic_fetch_add_explicit(&sem_entries, 1, memory_order_relaxed);
 	lk_sem_post(&sem);
+	/* the binary semaphore, by the same three verbs */
+	if (r % 3 == 1 ? lk_sem_trywait(&sem1)
+	    : r % 3 == 2 ? lk_sem_timedwait(&sem1, 200000)
+			 : (lk_sem_wait(&sem1), true)) {
+		s1_count++;
+		atomic_fetch_add_explicit(&s1_done, 1, memory_order_relaxed);
+		lk_sem_post(&sem1);
+	}
 }
 
 #define NEST(T, holder, count, done, id, rs)                                   \
@@ -116,16 +129,20 @@ static void *dispatch(void *ctx, int id)
 	if (id != r->n)
 		return worker(NULL, id + 1); /* ids from 1: 0 means no holder */
 	uint64_t end = stress_now_ns() + (uint64_t)(r->secs * 1e9);
-	while (stress_now_ns() < end)
+	while (stress_now_ns() < end) {
+		stress_doing("timer");
 		usleep(10000);
+	}
 	atomic_store(&stop, 1);
 	uint64_t hang = stress_now_ns() + 30000000000ull;
 	while (atomic_load(&finished) < r->n)
 		if (stress_now_ns() > hang)
 			stress_fail("threads still blocked 30 s after the end "
 				    "(lost wake-up?)");
-		else
+		else {
+			stress_doing("waiting for the others to finish");
 			usleep(10000);
+		}
 	return NULL;
 }
 
@@ -133,10 +150,15 @@ int main(int argc, char **argv)
 {
 	stress_opts_t o = stress_args(argc, argv);
 	lk_sem_init(&sem, K);
+	lk_sem_init(&sem1, 1);
 	run_t r = {o.threads, o.seconds};
+	stress_watch_name("sem");
 	stress_run(o.threads + 1, dispatch, &r);
 	if (lk_sem_value(&sem) != K)
 		stress_fail("sem: %u permits left of %d", lk_sem_value(&sem), K);
+	if (lk_sem_value(&sem1) != 1 || s1_count != atomic_load(&s1_done))
+		stress_fail("sem1: %u permits left of 1, %lu of %lu entries counted",
+			    lk_sem_value(&sem1), s1_count, atomic_load(&s1_done));
 	if (rm_count != atomic_load(&rm_done) || rt_count != atomic_load(&rt_done))
 		stress_fail("reentrant: counts %lu/%lu %lu/%lu", rm_count,
 			    atomic_load(&rm_done), rt_count,

@@ -83,6 +83,11 @@ static struct timespec soon(uint32_t *rs)
 	return ts;
 }
 
+/* Plain slots each thread writes before a barrier and every thread reads
+ * after it, by round parity: only the barrier orders them (TSan checks);
+ * a slot is written again two rounds later, after the next barrier. */
+static long bar_plain[2][STRESS_MAX_THREADS];
+
 static void *worker(void *ctx, int id)
 {
 	(void)ctx;
@@ -91,9 +96,16 @@ static void *worker(void *ctx, int id)
 		set_t *s = &sets[r & 1];
 		/* barrier */
 		atomic_store(&phase[id], ST_BARRIER);
+		stress_doing(step_names[ST_BARRIER]);
 		atomic_store_explicit(&arrived[id], r + 1, memory_order_relaxed);
+		bar_plain[r & 1][id] = r + 1;
 		stress_jitter(&rs);
 		int ret = lk_barrier_wait(&bar);
+		for (int j = 0; j < nthreads; j++)
+			if (bar_plain[r & 1][j] != r + 1)
+				stress_fail("barrier: thread %d saw thread %d's "
+					    "slot %ld in round %ld", id, j,
+					    bar_plain[r & 1][j], r);
 		for (int j = 0; j < nthreads; j++)
 			if (atomic_load_explicit(&arrived[j],
 						 memory_order_relaxed) < r + 1)
@@ -118,6 +130,7 @@ static void *worker(void *ctx, int id)
 			break;
 		/* once */
 		atomic_store(&phase[id], ST_ONCE);
+		stress_doing(step_names[ST_ONCE]);
 		stress_jitter(&rs);
 		once_arg_t a = {s, r};
 		lk_once_ctx(&s->once, once_fn, &a);
@@ -127,6 +140,7 @@ static void *worker(void *ctx, int id)
 			stress_fail("once: not done after lk_once");
 		/* event */
 		atomic_store(&phase[id], ST_EVENT);
+		stress_doing(step_names[ST_EVENT]);
 		if (id == (int)(r % nthreads)) {
 			stress_jitter(&rs);
 			s->ev_val = r;
@@ -168,6 +182,7 @@ static void *worker(void *ctx, int id)
 		}
 		/* latch */
 		atomic_store(&phase[id], ST_LATCH);
+		stress_doing(step_names[ST_LATCH]);
 		s->slot[id] = r;
 		stress_jitter(&rs);
 		if (lk_latch_count_down(&s->latch, 1) != 0)
@@ -198,6 +213,7 @@ static void *worker(void *ctx, int id)
 					    r, j, s->slot[j]);
 	}
 	atomic_store(&phase[id], ST_DONE);
+	stress_doing(step_names[ST_DONE]);
 	atomic_fetch_add(&finished, 1);
 	return NULL;
 }
@@ -232,6 +248,7 @@ int main(int argc, char **argv)
 	pthread_t wd;
 	if (pthread_create(&wd, NULL, watchdog, NULL))
 		stress_fail("pthread_create");
+	stress_watch_name("sync (barrier, once, event, latch)");
 	stress_run(nthreads, worker, NULL);
 	pthread_join(wd, NULL);
 	if (lk_barrier_destroy(&bar) != 0)
