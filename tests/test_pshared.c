@@ -341,7 +341,7 @@ static int event_waiter(void *p)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	ts.tv_sec += 30;
 	atomic_store(&s->started, 1);
-	return report(s, lk_event_timedwait(&s->event, &ts) == 0 &&
+	return report(s, lk_event_timedwait_until(&s->event, &ts) == 0 &&
 				 s->data == 7);
 }
 
