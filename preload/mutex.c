@@ -24,6 +24,13 @@
  */
 #include "preload.h"
 
+/* clh.h's spare nodes from pl_node_alloc, not malloc: a mutex of the
+ * allocator's own (jemalloc's) is taken inside malloc, and a CLH node
+ * allocated there re-entered it. */
+static void *pl_node_alloc(void);
+static void pl_node_free(void *p);
+#define LK_CLH_NODE_ALLOC() pl_node_alloc()
+#define LK_CLH_NODE_FREE(p) pl_node_free(p)
 #include <latchkit/clh.h>
 #include <latchkit/mcs.h>
 #include <latchkit/mutex.h>
@@ -34,6 +41,51 @@
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
+
+#include <sys/mman.h>
+
+/* CLH nodes: carved from mmap'd chunks, a free list under a TAS latch
+ * (neither calls malloc); never returned to the system. */
+typedef union pl_node {
+	union pl_node *next;
+	lk_clh_node_t node;
+} pl_node_t;
+static lk_tas_t pl_node_latch = LK_TAS_INIT;
+static pl_node_t *pl_node_list;
+
+static void *pl_node_alloc(void)
+{
+	lk_tas_lock(&pl_node_latch);
+	if (!pl_node_list) {
+		size_t len = (size_t)1 << 16;
+		void *c = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (c == MAP_FAILED) {
+			lk_tas_unlock(&pl_node_latch);
+			return NULL;
+		}
+		pl_node_t *n = (pl_node_t *)c;
+		for (size_t i = 0; i < len / sizeof(pl_node_t); i++) {
+			n[i].next = pl_node_list;
+			pl_node_list = &n[i];
+		}
+	}
+	pl_node_t *n = pl_node_list;
+	pl_node_list = n->next;
+	lk_tas_unlock(&pl_node_latch);
+	return n;
+}
+
+static void pl_node_free(void *p)
+{
+	if (!p)
+		return;
+	pl_node_t *n = (pl_node_t *)p;
+	lk_tas_lock(&pl_node_latch);
+	n->next = pl_node_list;
+	pl_node_list = n;
+	lk_tas_unlock(&pl_node_latch);
+}
 
 #define KIND_OFF offsetof(struct __pthread_mutex_s, __kind)
 _Static_assert(sizeof(lk_mutex_t) <= KIND_OFF, "lk_mutex fits");

@@ -97,6 +97,16 @@ typedef struct lk_clh_node {
 	LK_ATOMIC(uint32_t) state;
 } LK_CACHE_ALIGNED lk_clh_node_t;
 
+/* Where spare nodes come from: aligned_alloc and free, unless the includer
+ * defines both LK_CLH_NODE_ALLOC() (a cache-line aligned node, or NULL)
+ * and LK_CLH_NODE_FREE(p) first: for a lock taken inside malloc itself (a
+ * pthread interposer under an allocator that locks), which must not call
+ * malloc back. */
+#ifndef LK_CLH_NODE_ALLOC
+#define LK_CLH_NODE_ALLOC() aligned_alloc(LK_CACHELINE, sizeof(lk_clh_node_t))
+#define LK_CLH_NODE_FREE(p) free(p)
+#endif
+
 typedef struct {
 	LK_ATOMIC(uint32_t) word; /* gate.h's lock word */
 	uint32_t back_; /* the holder's node came back to it */
@@ -242,10 +252,10 @@ LK__PROGRAM_WIDE pthread_once_t lk__clh_once_ = PTHREAD_ONCE_INIT;
 static inline void lk_clh_pool_exit_(void *arg)
 {
 	lk__clh_pool_t *p = LK__CAST(lk__clh_pool_t *, arg);
-	free(p->one);
+	LK_CLH_NODE_FREE(p->one);
 	p->one = NULL;
 	while (p->n)
-		free(p->spare[--p->n]);
+		LK_CLH_NODE_FREE(p->spare[--p->n]);
 	p->keyed = 0;
 }
 
@@ -265,7 +275,7 @@ LK__COLD lk_clh_node_t *lk_clh_node_more_(lk__clh_pool_t *p)
 		pthread_setspecific(lk__clh_key_, p);
 		p->keyed = 1;
 	}
-	void *m = aligned_alloc(LK_CACHELINE, sizeof(lk_clh_node_t));
+	void *m = LK_CLH_NODE_ALLOC();
 	if (!m)
 		lk__misuse("lk_clh_lock", "out of memory for a node");
 	return LK__CAST(lk_clh_node_t *, m);
@@ -277,7 +287,7 @@ LK__COLD void lk_clh_node_less_(lk__clh_pool_t *p, lk_clh_node_t *n)
 	if (p->n < LK_CLH_POOL)
 		p->spare[p->n++] = n;
 	else
-		free(n); /* nobody references a node we own */
+		LK_CLH_NODE_FREE(n); /* nobody references a node we own */
 }
 
 static inline lk_clh_node_t *lk_clh_node_get_(void)
