@@ -335,8 +335,8 @@ def cmd_sites(headers):
     return 0
 
 
-def variant_dir(root, header, span, new):
-    """A copy of primitives/ with one order replaced."""
+def patched_dir(root, header, span, text_at_span):
+    """A copy of primitives/ with the order at span in header replaced."""
     if os.path.isdir(root):
         shutil.rmtree(root)
     shutil.copytree(PRIM, root)
@@ -344,22 +344,19 @@ def variant_dir(root, header, span, new):
     text = open(p).read()
     s, e = span
     with open(p, "w") as f:
-        f.write(text[:s] + "memory_order_" + new + text[e:])
+        f.write(text[:s] + text_at_span + text[e:])
     return root
+
+
+def variant_dir(root, header, span, new):
+    """A copy of primitives/ with one order replaced."""
+    return patched_dir(root, header, span, "memory_order_" + new)
 
 
 def reach_dir(root, header, span, order):
     """A copy where the site asserts that it runs (is it exercised?)."""
-    if os.path.isdir(root):
-        shutil.rmtree(root)
-    shutil.copytree(PRIM, root)
-    p = os.path.join(root, header)
-    text = open(p).read()
-    s, e = span
-    with open(p, "w") as f:
-        f.write(text[:s] + "(lk_wmm_reached(), memory_order_%s)" %
-                order + text[e:])
-    return root
+    return patched_dir(root, header, span,
+                       "(lk_wmm_reached(), memory_order_%s)" % order)
 
 
 def caught(results):
