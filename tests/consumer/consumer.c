@@ -16,6 +16,16 @@
  */
 #include <latchkit/barrier.h>
 #include <latchkit/base.h>
+/* internal: base.h's parts, one concern each (base.h includes them) */
+#include <latchkit/base_cpu.h>
+#include <latchkit/base_debug.h>
+#include <latchkit/base_futex.h>
+#include <latchkit/base_lang.h>
+#include <latchkit/base_park.h>
+#include <latchkit/base_sys.h>
+#include <latchkit/base_time.h>
+#include <latchkit/base_tsan.h>
+#include <latchkit/base_wait.h>
 #include <latchkit/brlock.h>
 #include <latchkit/clh.h>
 #include <latchkit/event.h>

@@ -1,7 +1,7 @@
 /*
- * verify/wmm/mock.h: the system calls of primitives/base.h, modelled for
+ * verify/wmm/mock.h: the system calls of primitives/base_sys.h, modelled for
  * GenMC (which runs no system call). A client includes this first, then the
- * latch header; base.h's LK_FUTEX_MOCK hook routes clock_gettime, naps
+ * latch header; base_sys.h's LK_FUTEX_MOCK hook routes clock_gettime, naps
  * and syscall() here.
  *
  * futex(2) as Linux gives it: WAIT compares the word and queues the caller
