@@ -440,8 +440,9 @@ int lkb_ncpus(void);
 	} while (0)
 
 /* ---- between the runner's files ------------------------------------------ */
-/* bench.c: options, the cells (child processes), the schedule, main;
- * team.c: the registry, CPUs and teams; report.c: the table and the files. */
+/* bench.c: options, main; cell.c, sched.c, rmw.c: the cells (child
+ * processes), the schedule, the rmw/txn column (runner.h); team.c: the
+ * registry, CPUs and teams; report.c: the table and the files. */
 
 #define LKB_MAX_IMPLS 96
 

@@ -19,7 +19,7 @@
 #                     harnesses built with -DLK_SPIN_NS=... and
 #                     -DLK_RELAX_REPEAT=..., about 7 minutes on 2 cores
 # THREADS="1 2 8" overrides the thread counts (default 1, n, 2n, 4n CPUs).
-BENCH_SRCS := bench/bench.c bench/works.c bench/team.c bench/report.c bench/stats.c bench/probe.c bench/coarse.c $(sort $(wildcard bench/impl_*.c))
+BENCH_SRCS := bench/bench.c bench/cell.c bench/sched.c bench/rmw.c bench/works.c bench/team.c bench/report.c bench/stats.c bench/probe.c bench/coarse.c $(sort $(wildcard bench/impl_*.c))
 BENCH_BIN  := $(BUILD)/bench/bench
 BENCH_CC   ?= gcc
 BENCH_CFLAGS := $(CSTD) -O2 -g $(WARN) -pthread -I$(INC)
@@ -46,7 +46,7 @@ $(BENCH_COUNT_BIN): $(BENCH_SRCS) $(wildcard bench/*.h) $(INC)/.stamp $(BUILD)/g
 SWEEP_SPIN  ?= 0 500 1000 2000 5000 10000 20000 50000 100000
 SWEEP_RELAX ?= 1 2 4 8
 SWEEP_DIR   := $(BUILD)/bench/sweep
-SWEEP_SRCS  := bench/bench.c bench/works.c bench/team.c bench/report.c bench/stats.c bench/probe.c bench/impl_mutex.c
+SWEEP_SRCS  := bench/bench.c bench/cell.c bench/sched.c bench/works.c bench/team.c bench/report.c bench/stats.c bench/probe.c bench/impl_mutex.c
 SWEEP_BINS  := $(SWEEP_SPIN:%=$(SWEEP_DIR)/spin-%) $(SWEEP_RELAX:%=$(SWEEP_DIR)/relax-%)
 SWEEP_CC     = $(BENCH_CC) $(BENCH_CFLAGS) -DLKB_MUTEX_ONLY
 
