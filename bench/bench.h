@@ -47,7 +47,7 @@ typedef struct {
 	uint32_t strong_every; /* hot-table: 1 txn in N takes S on the table */
 } lkb_params_t;
 
-/* Lock table workload shapes (bench/impl_lockmgr.c): YCSB (16 Zipf rows
+/* Lock table workload shapes (bench/lockmgr_work.c): YCSB (16 Zipf rows
  * of one table) and hot-table (8 uniform rows under one table, now and
  * then an S lock on the whole table). */
 enum { LKB_SHAPE_YCSB = 0, LKB_SHAPE_HOT = 1 };

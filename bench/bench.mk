@@ -19,7 +19,7 @@
 #                     harnesses built with -DLK_SPIN_NS=... and
 #                     -DLK_RELAX_REPEAT=..., about 7 minutes on 2 cores
 # THREADS="1 2 8" overrides the thread counts (default 1, n, 2n, 4n CPUs).
-BENCH_SRCS := bench/bench.c bench/cell.c bench/sched.c bench/rmw.c bench/works.c bench/team.c bench/report.c bench/stats.c bench/probe.c bench/coarse.c $(sort $(wildcard bench/impl_*.c))
+BENCH_SRCS := bench/bench.c bench/cell.c bench/sched.c bench/rmw.c bench/works.c bench/team.c bench/report.c bench/stats.c bench/probe.c bench/coarse.c bench/lockmgr_work.c $(sort $(wildcard bench/impl_*.c))
 BENCH_BIN  := $(BUILD)/bench/bench
 BENCH_CC   ?= gcc
 BENCH_CFLAGS := $(CSTD) -O2 -g $(WARN) -pthread -I$(INC)

@@ -1,0 +1,41 @@
+/*
+ * bench/lockmgr_work.h: between impl_lockmgr.c (the lock table family's
+ * implementations and single-thread loops) and lockmgr_work.c (its
+ * threaded workloads' driver and the back ends' setup).
+ */
+#ifndef LATCHKIT_BENCH_LOCKMGR_WORK_H
+#define LATCHKIT_BENCH_LOCKMGR_WORK_H
+
+#include "bench.h"
+
+#include <stdbool.h>
+
+#include <db.h>
+
+#define LKB_REQS 16
+
+/* The back ends the driver runs. */
+enum { BE_LK, BE_BDB, BE_COARSE };
+
+/* One cell of a threaded workload (ycsb-tTHETA or hot-table, p->shape) on
+ * back end be; policy and hier: the lock table's configuration. */
+void lkb_ycsb_run(int be, int policy, bool hier, const lkb_params_t *p,
+		  lkb_result_t *r);
+
+/* A private Berkeley DB environment with the lock subsystem, deadlocks
+ * found at each conflict; exits on failure. */
+DB_ENV *lkb_bdb_open(void);
+
+#if __has_include(<latchkit/lockmgr.h>)
+#include <latchkit/lockmgr.h>
+
+/* A lock table, flat or as shipped (lockmgr_work.c says which is which);
+ * exits on failure. */
+lk_lockmgr_t *lkb_lm_make(int policy, bool hier);
+/* Exits with what's message unless rc is LK_OK. */
+void lkb_lm_check(int rc, const char *what);
+/* The hierarchical cells' other session (lockmgr_work.c says why). */
+lk_txn_t *lkb_lm_bystander(lk_lockmgr_t *m);
+#endif
+
+#endif
