@@ -14,7 +14,7 @@
 #    (and with LK_DEBUG each held-by-me one);
 #  - each header alone, as the strictest consumer (-std=c11 / -std=c++11,
 #    no feature macro, no -pthread), with and without LK_DEBUG, with all
-#    four compilers: 8 TUs per header (136 for 17 headers);
+#    four compilers: 8 TUs per header (one per header in primitives/);
 #  - under ThreadSanitizer (-fsanitize=thread: base.h's annotations and
 #    <sanitizer/tsan_interface.h>): the all-headers TU with gcc and clang
 #    -std=c11, g++ and clang++ -std=c++11 and -std=c++20, with and without

@@ -1,7 +1,7 @@
 /* Tune the wait policy before the first latchkit header (or with -D):
- * spin less, yield less, on a machine that is always oversubscribed. */
-#define LK_SPIN_LIMIT 64
-#define LK_YIELD_LIMIT 2
+ * a fixed 2 us spin budget instead of the learnt cost of parking, on a
+ * machine that is always oversubscribed. */
+#define LK_SPIN_NS 2000
 #include <latchkit/mutex.h>
 
 static lk_mutex_t lock = LK_MUTEX_INIT;
