@@ -114,10 +114,10 @@ static inline uint32_t bucket_first(const struct lk__bucket *bk)
 /* Drop h's latch after a release at txn end; if the release left it idle
  * (no holder, no waiter), free it when its bucket latch is free at once,
  * so that the table holds only heads in use and new heads come warm from
- * the txn's cache: returns its index, for the caller to cache (0: kept).
+ * the txn's cache: returns its index hi for the caller to cache, or 0.
  * If the bucket is busy it stays idle in its chain, and sweep finds it
  * when the heads run out. */
-static inline uint32_t head_release(lk_lockmgr_t *m, struct lk__head *h)
+static inline uint32_t head_release(lk_lockmgr_t *m, struct lk__head *h, uint32_t hi)
 {
 	uint32_t first;
 	if (h->holders | h->qhead) {
@@ -129,7 +129,6 @@ static inline uint32_t head_release(lk_lockmgr_t *m, struct lk__head *h)
 		head_unlatch(h);
 		return 0;
 	}
-	uint32_t hi = (uint32_t)(h - m->heads);
 	/* lk__head_kill's common case inline: h first in its chain, no
 	 * sleeper announced (the same steps and orders) */
 	uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);

@@ -84,7 +84,8 @@ static int txn_end(lk_txn_t *txn, bool commit)
 	uint32_t first = t->locks, last = 0, n = 0, hf = 0, hl = 0, hn = 0;
 	for (uint32_t p = first; p; n++) {
 		struct lk__req *q = &m->reqs[p];
-		struct lk__head *h = &m->heads[q->head];
+		uint32_t hi = q->head;
+		struct lk__head *h = &m->heads[hi];
 		head_latch(h);
 		if (lk__likely(h->holders == p && !q->rnext &&
 			       q->status == LK__R_GRANTED && !(h->qhead | h->nconv))) {
@@ -105,8 +106,7 @@ static int txn_end(lk_txn_t *txn, bool commit)
 			}
 			release_req(m, t, h, p);
 		}
-		uint32_t hi = head_release(m, h);
-		if (hi) {
+		if ((hi = head_release(m, h, hi))) {
 			atomic_store_explicit(&h->next, hf, memory_order_relaxed);
 			if (!hf)
 				hl = hi;
