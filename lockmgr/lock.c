@@ -603,27 +603,29 @@ int lk_lock_ex(lk_txn_t *txn, const lk_res_t *res, int mode, uint64_t timeout_ns
 	if (lk__unlikely(atomic_load_explicit(&t->flags, memory_order_relaxed) &
 			 LK__T_WOUNDED))
 		return LK_WOUNDED;
-	bool hier = m->cfg.hierarchy && !(flags & LK_F_NOHIER) &&
-		    m->mt.intention[mode] != NONE &&
-		    (res->kind == LK_RES_TABLE || res->kind == LK_RES_PAGE ||
-		     res->kind == LK_RES_ROW);
 	/* row and table locks that escalation must count, and database and
 	 * table locks (the fast path's records), take the slow path; so do
 	 * hierarchical calls, except a row under ancestors that the
 	 * hierarchy cache vouches for (no walk, no lookup: README
-	 * "Hierarchy cache") */
-	if (!hier) {
-		if (!(res->kind < 32 && ((m->slow_kinds >> res->kind) & 1u))) {
-			int rc = lock_fast(m, t, res, (unsigned)mode, token);
+	 * "Hierarchy cache"), tried first: a cache bit for mode is set only
+	 * with the hierarchy on and an intention mode for mode */
+	bool hier = false;
+	if (m->cfg.hierarchy && !(flags & LK_F_NOHIER)) {
+		if (hcache_row(t, res, (unsigned)mode)) {
+			int rc = lock_row_cached(m, t, res, (unsigned)mode, token);
 			if (lk__likely(rc != LK__FAST_MISS))
 				return rc;
+		} else if (hcache_page(m, t, res, (unsigned)mode)) {
+			return lock_row_page(m, t, res, (unsigned)mode, timeout_ns, token);
 		}
-	} else if (hcache_row(t, res, (unsigned)mode)) {
-		int rc = lock_row_cached(m, t, res, (unsigned)mode, token);
+		hier = m->mt.intention[mode] != NONE &&
+		       (res->kind == LK_RES_TABLE || res->kind == LK_RES_PAGE ||
+			res->kind == LK_RES_ROW);
+	}
+	if (!hier && !(res->kind < 32 && ((m->slow_kinds >> res->kind) & 1u))) {
+		int rc = lock_fast(m, t, res, (unsigned)mode, token);
 		if (lk__likely(rc != LK__FAST_MISS))
 			return rc;
-	} else if (hcache_page(m, t, res, (unsigned)mode)) {
-		return lock_row_page(m, t, res, (unsigned)mode, timeout_ns, token);
 	}
 	return lock_slow(m, t, res, (unsigned)mode, timeout_ns, hier, token);
 }
