@@ -147,8 +147,10 @@ int lk__fp_lock(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
 	i = __builtin_ctz(~t->fp_used);
 	e = &m->fp[t->idx].rec[i];
 	e->key[0] = r->kind;
-	for (int k = 0; k < 4; k++)
-		e->key[k + 1] = r->f[k];
+	e->key[1] = r->f[0];
+	e->key[2] = r->f[1];
+	e->key[3] = r->f[2];
+	e->key[4] = r->f[3];
 	e->mode = (uint8_t)mode;
 	e->nchild = 0;
 	atomic_store_explicit(&e->moved, 0, memory_order_relaxed);

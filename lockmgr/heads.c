@@ -55,6 +55,29 @@ bool lk__head_latch_slow(struct lk__head *h, bool check_gen, uint32_t gen)
 	}
 }
 
+/* head_unlatch's tail (heads_int.h): a sleeper announced itself on the
+ * latch word (w, loaded while latched), or a waiter granted or nudged
+ * under the latch is to be woken once it is released. */
+void lk__head_unlatch_slow(struct lk__head *h, uint32_t w)
+{
+	struct lk__txn *woken = h->woken, *nudged = h->nudged;
+	h->woken = h->nudged = NULL;
+	if (!(w & LK__L_PARKED)) {
+		atomic_store_explicit(&h->lw, w & ~LK__L_LATCHED, memory_order_release);
+	} else {
+		LK__RMW_SHARED_AT(h);
+		uint32_t old = atomic_exchange_explicit(
+			&h->lw, w & ~(LK__L_LATCHED | LK__L_PARKED), memory_order_release);
+		if (old & LK__L_PARKED)
+			lk__futex_wake(&h->lw, 1);
+	}
+	/* their slots may have moved on: a spare wake is harmless */
+	if (woken)
+		lk__futex_wake(&woken->wake, 1);
+	if (nudged)
+		lk__futex_wake(&nudged->wake, 1);
+}
+
 /* The bucket latch after blatch_lock's one attempt failed (heads_int.h). */
 uint32_t lk__blatch_lock_slow(struct lk__bucket *bk)
 {

@@ -16,6 +16,7 @@ LK__HIDDEN bool lk__head_latch_slow(struct lk__head *h, bool check_gen,
 LK__HIDDEN uint32_t lk__blatch_lock_slow(struct lk__bucket *bk);
 LK__HIDDEN void lk__head_kill(lk_lockmgr_t *m, struct lk__bucket *bk,
 			      uint32_t *first, struct lk__head *h, uint32_t hi);
+LK__HIDDEN void lk__head_unlatch_slow(struct lk__head *h, uint32_t w);
 LK__HIDDEN uint32_t lk__head_get_slow(lk_lockmgr_t *m, struct lk__txn *t,
 				      const lk_res_t *r, uint32_t b, bool create);
 
@@ -58,27 +59,12 @@ static inline bool head_latch_gen(struct lk__head *h, uint32_t w)
 static inline void head_unlatch(struct lk__head *h)
 {
 	uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
-	struct lk__txn *woken = h->woken, *nudged = h->nudged;
-	if (lk__likely(!(w & LK__L_PARKED) && !woken && !nudged)) {
+	if (lk__likely(!(w & LK__L_PARKED) && !h->woken && !h->nudged)) {
 		/* release: publish the critical section */
 		atomic_store_explicit(&h->lw, w & ~LK__L_LATCHED, memory_order_release);
 		return;
 	}
-	h->woken = h->nudged = NULL;
-	if (!(w & LK__L_PARKED)) {
-		atomic_store_explicit(&h->lw, w & ~LK__L_LATCHED, memory_order_release);
-	} else {
-		LK__RMW_SHARED_AT(h);
-		uint32_t old = atomic_exchange_explicit(
-			&h->lw, w & ~(LK__L_LATCHED | LK__L_PARKED), memory_order_release);
-		if (old & LK__L_PARKED)
-			lk__futex_wake(&h->lw, 1);
-	}
-	/* their slots may have moved on: a spare wake is harmless */
-	if (woken)
-		lk__futex_wake(&woken->wake, 1);
-	if (nudged)
-		lk__futex_wake(&nudged->wake, 1);
+	lk__head_unlatch_slow(h, w);
 }
 
 /* Bucket latch: the top bit of the bucket word. Taking it returns the
@@ -125,25 +111,24 @@ static inline uint32_t bucket_first(const struct lk__bucket *bk)
 	return atomic_load_explicit(&bk->w, memory_order_acquire) & ~LK__B_LATCHED;
 }
 
-/* Drop h's latch after a release; if the release left it idle (no holder,
- * no waiter), free it when its bucket latch is free at once, so that the
- * table holds only heads in use and new heads come warm from the txn's
- * cache. If the bucket is busy it stays idle in its chain, and sweep finds
- * it when the heads run out. */
-static inline void head_release(lk_lockmgr_t *m, struct lk__txn *t,
-				struct lk__head *h)
+/* Drop h's latch after a release at txn end; if the release left it idle
+ * (no holder, no waiter), free it when its bucket latch is free at once,
+ * so that the table holds only heads in use and new heads come warm from
+ * the txn's cache: returns its index hi for the caller to cache, or 0.
+ * If the bucket is busy it stays idle in its chain, and sweep finds it
+ * when the heads run out. */
+static inline uint32_t head_release(lk_lockmgr_t *m, struct lk__head *h, uint32_t hi)
 {
 	uint32_t first;
 	if (h->holders | h->qhead) {
 		head_unlatch(h);
-		return;
+		return 0;
 	}
 	struct lk__bucket *bk = &m->buckets[h->bucket];
 	if (!blatch_try(bk, &first)) {
 		head_unlatch(h);
-		return;
+		return 0;
 	}
-	uint32_t hi = (uint32_t)(h - m->heads);
 	/* lk__head_kill's common case inline: h first in its chain, no
 	 * sleeper announced (the same steps and orders) */
 	uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
@@ -158,25 +143,33 @@ static inline void head_release(lk_lockmgr_t *m, struct lk__txn *t,
 		lk__head_kill(m, bk, &first, h, hi);
 	}
 	blatch_unlock(bk, first);
-	head_cache(m, t, hi);
+	return hi;
 }
 
-/* Fill a free head for res in bucket b (its latch held): no holder, no
- * queue, tokens from the bucket's floor. Not yet reachable, so plain and
- * relaxed stores; publishing it is blatch_unlock's release. */
+/* Fill a free head for res in bucket b (its latch held): tokens from the
+ * bucket's floor. A head is freed only idle (no holder, no queue, no
+ * conversion, no wake pending), and every count of an idle head is zero
+ * (counts[m] = its holders in mode m), as create's zeroed pool is: so
+ * only the key, the bucket and the token are written. Not yet reachable,
+ * so plain and relaxed stores; publishing it is blatch_unlock's release. */
 static inline void head_init(struct lk__head *h, const lk_res_t *r, uint32_t b,
 			     const struct lk__bucket *bk)
 {
+#ifdef LK_DEBUG
+	static const uint16_t zero[LK_MAX_MODES];
+	if (h->holders | h->qhead | h->qtail | h->granted | h->nconv ||
+	    h->woken || h->nudged || memcmp(h->counts, zero, sizeof zero)) {
+		fprintf(stderr, "latchkit: lockmgr: a free head is not idle\n");
+		abort();
+	}
+#endif
 	atomic_store_explicit(&h->key[0], r->kind, memory_order_relaxed);
-	for (int k = 0; k < 4; k++)
-		atomic_store_explicit(&h->key[k + 1], r->f[k], memory_order_relaxed);
+	atomic_store_explicit(&h->key[1], r->f[0], memory_order_relaxed);
+	atomic_store_explicit(&h->key[2], r->f[1], memory_order_relaxed);
+	atomic_store_explicit(&h->key[3], r->f[2], memory_order_relaxed);
+	atomic_store_explicit(&h->key[4], r->f[3], memory_order_relaxed);
 	h->bucket = b;
-	h->holders = h->qhead = h->qtail = 0;
-	h->granted = 0;
-	h->nconv = 0;
-	memset(h->counts, 0, sizeof h->counts);
 	h->token = bk->floor;
-	h->woken = h->nudged = NULL;
 }
 
 /* Find (or, with create, make) res's head and return it latched; 0 when

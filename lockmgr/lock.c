@@ -450,6 +450,17 @@ static inline bool hcache_row(const struct lk__txn *t, const lk_res_t *res,
 	       res->f[0] == t->hkey[0];
 }
 
+/* A row in mode on another page under the database and table that the
+ * hierarchy cache vouches for (hm_up), whose page's intention lock can be
+ * a record: lock_row_page. */
+static inline bool hcache_page(const lk_lockmgr_t *m, const struct lk__txn *t,
+			       const lk_res_t *res, unsigned mode)
+{
+	return res->kind == LK_RES_ROW && ((t->hm_up >> mode) & 1u) &&
+	       res->f[2] != t->hkey[2] && res->f[1] == t->hkey[1] &&
+	       res->f[0] == t->hkey[0] && ((m->weak >> m->mt.intention[mode]) & 1u);
+}
+
 /* A new row lock counts toward escalation of t's table lock tri (0: none
  * found yet); past the threshold the table converts (lk__escalate, *tok
  * its token). */
@@ -552,6 +563,33 @@ lock_slow(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res, unsigned mode
 	return rc;
 }
 
+/* A row on another page of the table the hierarchy cache vouches for
+ * (hm_up): what lock_slow does for it, without its generic walk. The
+ * page's intention lock is a record (lk__fp_lock, as lock_ancestors would
+ * take it: t's cached page lock is another page's, so nothing is held
+ * there to cover or to judge), then the row is lock_row_cached's. A miss
+ * at either step, which has changed nothing at that step, goes to
+ * lock_slow (after a page lock, the cache vouches for the page too). */
+static __attribute__((noinline)) int
+lock_row_page(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res, unsigned mode,
+	      uint64_t timeout_ns, uint64_t *token)
+{
+	lk_res_t pg = lk_res_page(res->f[0], res->f[1], res->f[2]);
+	unsigned got;
+	uint32_t rec;
+	uint16_t up = t->hm_up;
+	if (lk__fp_lock(m, t, &pg, m->mt.intention[mode], &got, &rec) != LK_OK)
+		return lock_slow(m, t, res, mode, timeout_ns, true, token);
+	t->anc[2] = LK__ANC_FP | rec;
+	if (got != LK__GOT_NONE)
+		st_inc(t, LK__ST_INTENTIONS);
+	hcache_fill(m, t, res, up);
+	int rc = lock_row_cached(m, t, res, mode, token);
+	if (lk__likely(rc != LK__FAST_MISS))
+		return rc;
+	return lock_slow(m, t, res, mode, timeout_ns, true, token);
+}
+
 int lk_lock_ex(lk_txn_t *txn, const lk_res_t *res, int mode, uint64_t timeout_ns,
 	       unsigned flags, uint64_t *token)
 {
@@ -565,23 +603,27 @@ int lk_lock_ex(lk_txn_t *txn, const lk_res_t *res, int mode, uint64_t timeout_ns
 	if (lk__unlikely(atomic_load_explicit(&t->flags, memory_order_relaxed) &
 			 LK__T_WOUNDED))
 		return LK_WOUNDED;
-	bool hier = m->cfg.hierarchy && !(flags & LK_F_NOHIER) &&
-		    m->mt.intention[mode] != NONE &&
-		    (res->kind == LK_RES_TABLE || res->kind == LK_RES_PAGE ||
-		     res->kind == LK_RES_ROW);
 	/* row and table locks that escalation must count, and database and
 	 * table locks (the fast path's records), take the slow path; so do
 	 * hierarchical calls, except a row under ancestors that the
 	 * hierarchy cache vouches for (no walk, no lookup: README
-	 * "Hierarchy cache") */
-	if (!hier) {
-		if (!(res->kind < 32 && ((m->slow_kinds >> res->kind) & 1u))) {
-			int rc = lock_fast(m, t, res, (unsigned)mode, token);
+	 * "Hierarchy cache"), tried first: a cache bit for mode is set only
+	 * with the hierarchy on and an intention mode for mode */
+	bool hier = false;
+	if (m->cfg.hierarchy && !(flags & LK_F_NOHIER)) {
+		if (hcache_row(t, res, (unsigned)mode)) {
+			int rc = lock_row_cached(m, t, res, (unsigned)mode, token);
 			if (lk__likely(rc != LK__FAST_MISS))
 				return rc;
+		} else if (hcache_page(m, t, res, (unsigned)mode)) {
+			return lock_row_page(m, t, res, (unsigned)mode, timeout_ns, token);
 		}
-	} else if (hcache_row(t, res, (unsigned)mode)) {
-		int rc = lock_row_cached(m, t, res, (unsigned)mode, token);
+		hier = m->mt.intention[mode] != NONE &&
+		       (res->kind == LK_RES_TABLE || res->kind == LK_RES_PAGE ||
+			res->kind == LK_RES_ROW);
+	}
+	if (!hier && !(res->kind < 32 && ((m->slow_kinds >> res->kind) & 1u))) {
+		int rc = lock_fast(m, t, res, (unsigned)mode, token);
 		if (lk__likely(rc != LK__FAST_MISS))
 			return rc;
 	}

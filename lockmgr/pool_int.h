@@ -103,20 +103,22 @@ static inline void req_cache(lk_lockmgr_t *m, struct lk__txn *t, uint32_t i)
 	cache_put(&s, &t->rc, i, i, 1);
 }
 
-/* A txn frees heads other txns made, so the head cache is trimmed too: at
+/* Freed heads first..last (n, chained through next) join t's cache. A txn
+ * frees heads other txns made, so the head cache is trimmed too: past
  * twice the batch, back to one batch (the slack keeps a txn that frees a
  * few more heads than it makes off the shared stack). */
-static inline void head_cache(lk_lockmgr_t *m, struct lk__txn *t, uint32_t i)
+static inline void heads_cache(lk_lockmgr_t *m, struct lk__txn *t, uint32_t first,
+			       uint32_t last, uint32_t n)
 {
 	if (lk__unlikely(!m->req_keep)) { /* a small pool keeps nothing */
-		lk__stk_push(&m->hstk, i, i);
+		lk__stk_push(&m->hstk, first, last);
 		return;
 	}
-	if (lk__unlikely(atomic_load_explicit(&t->hc.n, memory_order_relaxed) >=
+	stk_t s = head_stk(m);
+	cache_put(&s, &t->hc, first, last, n);
+	if (lk__unlikely(atomic_load_explicit(&t->hc.n, memory_order_relaxed) >
 			 2 * m->req_batch))
 		lk__cache_trim(&m->hstk, &t->hc, m->req_batch);
-	stk_t s = head_stk(m);
-	cache_put(&s, &t->hc, i, i, 1);
 }
 
 #endif

@@ -77,12 +77,25 @@ static int txn_end(lk_txn_t *txn, bool commit)
 	lk_lockmgr_t *m = t->mgr;
 	if (t->fp_used)
 		lk__fp_end(m, t); /* records go; moved ones join the walk */
-	uint32_t first = t->locks, last = 0, n = 0;
+	/* One pass over t's list: each request released under its head
+	 * latch, each head left idle freed (head_release) and chained in
+	 * hf..hl, the requests chained as they are; both chains join the
+	 * slot's caches at the end. */
+	uint32_t first = t->locks, last = 0, n = 0, hf = 0, hl = 0, hn = 0;
 	for (uint32_t p = first; p; n++) {
 		struct lk__req *q = &m->reqs[p];
-		struct lk__head *h = &m->heads[q->head];
+		uint32_t hi = q->head;
+		struct lk__head *h = &m->heads[hi];
 		head_latch(h);
-		if (q->status == LK__R_WAITING) { /* not reachable: owner waits */
+		if (lk__likely(h->holders == p && !q->rnext &&
+			       q->status == LK__R_GRANTED && !(h->qhead | h->nconv))) {
+			/* t is the only holder and nobody waits: the head goes
+			 * idle with no grant pass (release_req's effect) */
+			EMIT(m, t, h, LK_EV_RELEASE, q->mode, q->mode, LK_OK, false, 0);
+			h->holders = 0;
+			h->counts[q->mode] = 0;
+			h->granted = 0;
+		} else if (q->status == LK__R_WAITING) { /* not reachable: owner waits */
 			list_del(m, &h->qhead, &h->qtail, p);
 			if (h->qhead || h->nconv)
 				lk__grant_pass(m, h);
@@ -93,11 +106,19 @@ static int txn_end(lk_txn_t *txn, bool commit)
 			}
 			release_req(m, t, h, p);
 		}
-		head_release(m, t, h);
+		if ((hi = head_release(m, h, hi))) {
+			atomic_store_explicit(&h->next, hf, memory_order_relaxed);
+			if (!hf)
+				hl = hi;
+			hf = hi;
+			hn++;
+		}
 		q->status = LK__R_FREE;
 		last = p;
 		p = atomic_load_explicit(&q->tnext, memory_order_relaxed);
 	}
+	if (hf)
+		heads_cache(m, t, hf, hl, hn);
 	/* the released chain joins the slot's cache; past req_batch the
 	 * rest goes back to the shared stack in one push */
 	if (first) {

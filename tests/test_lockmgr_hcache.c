@@ -196,6 +196,31 @@ Test(hcache, other_page_and_table)
 	}
 }
 
+/* A row on another page under the cached table takes that page's
+ * intention lock without the walk (lock.c, lock_row_page), and the cache
+ * then answers for the new page, not the old one: with page 3 held IX, a
+ * read on page 4 leaves page 4 IS, and a write next to it must raise page
+ * 4 to IX (the old page's IX does not vouch for it). */
+Test(hcache, next_page_moves_the_cache)
+{
+	for (int fp = 0; fp < 2; fp++) {
+		lk_lockmgr_t *m = mk(fp, 0, true);
+		lk_txn_t *t = begin(m);
+		lk_res_t r1 = row(1), p4 = lk_res_page(1, 2, 4);
+		lk_res_t a = lk_res_row(1, 2, 4, 8), b = lk_res_row(1, 2, 4, 9);
+		cr_assert_eq(lk_lock(t, &r1, LK_X, 0, 0), LK_OK);
+		expect_anc(t, LK_IX, LK_IX, LK_IX, "write on page 3");
+		cr_assert_eq(lk_lock(t, &a, LK_S, 0, 0), LK_OK);
+		cr_expect_eq(lk_held_mode(t, &p4), LK_IS, "read on page 4");
+		cr_assert_eq(lk_lock(t, &b, LK_X, 0, 0), LK_OK);
+		cr_expect_eq(lk_held_mode(t, &p4), LK_IX, "write on page 4");
+		cr_expect_eq(lk_held_mode(t, &b), LK_X);
+		expect_anc(t, LK_IX, LK_IX, LK_IX, "page 3 after page 4");
+		cr_assert_eq(lk_txn_commit(t), LK_OK);
+		lk_lockmgr_destroy(m);
+	}
+}
+
 /* A strong locker moves t's records into the main table while the cache
  * vouches for them: t's next rows still need nothing more, its ancestors
  * stay IX (the strong locker is refused), and the snapshot lists each of
