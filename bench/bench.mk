@@ -83,9 +83,11 @@ bench-sweep: deps headers $(SWEEP_BINS)
 		bench/sweep.sh $(SWEEP_DIR) $(BENCH_OUT) $(BENCH_THREADS)
 
 # make bench-pshared: cross-process lock/unlock (bench/pshared.c): lk_mutex
-# (LK_MUTEX_INIT_SHARED) and lk_robust against process-shared pthread
-# mutexes, plain and robust, 1/2/4 processes (about 10 s); then callgrind's
-# instructions per uncontended lock+increment+unlock of each.
+# (LK_MUTEX_INIT_SHARED), lk_robust and lk_ticket (shared) against
+# process-shared pthread mutexes, plain and robust, 1/2/4 processes (about
+# 12 s); then callgrind's instructions per uncontended
+# lock+increment+unlock of each. make bench runs a short form (1 and 2
+# processes, 3 runs of 100 ms: a few seconds) through bench/run.sh.
 PSHARED_BIN := $(BUILD)/bench/pshared
 $(PSHARED_BIN): bench/pshared.c $(INC)/.stamp
 	@mkdir -p $(@D)
@@ -93,9 +95,11 @@ $(PSHARED_BIN): bench/pshared.c $(INC)/.stamp
 .PHONY: bench-pshared
 bench-pshared: headers $(PSHARED_BIN)
 	@$(PSHARED_BIN) $(PSHARED_ARGS)
-	@for kn in 0:lk_mutex-shared 1:pthread-shared 2:lk_robust 3:pthread-robust; do \
+	@for kn in 0:lk_mutex-shared 1:pthread-shared 2:lk_robust 3:pthread-robust 4:lk_ticket-shared; do \
 		k=$${kn%%:*}; \
 		a=$$(valgrind --tool=callgrind --callgrind-out-file=/dev/null $(PSHARED_BIN) --instr 100000 --kind $$k 2>&1 | awk '/Collected/{print $$4}'); \
 		b=$$(valgrind --tool=callgrind --callgrind-out-file=/dev/null $(PSHARED_BIN) --instr 200000 --kind $$k 2>&1 | awk '/Collected/{print $$4}'); \
 		echo "$${kn#*:}: $$(( (b - a) / 100000 )) instructions per uncontended lock+inc+unlock (callgrind)"; \
 	done
+# make bench's short cross-process section (bench/run.sh) needs it built
+bench bench-full: $(PSHARED_BIN)

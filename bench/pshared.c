@@ -4,17 +4,20 @@
  * lock it, bump a shared counter, unlock, for --dur ms. Latches: lk_mutex
  * made with LK_MUTEX_INIT_SHARED, lk_robust (robust.h), and the peers
  * pthread_mutex_t with PTHREAD_PROCESS_SHARED, plain and also
- * PTHREAD_MUTEX_ROBUST. Each cell is a median of --reps interleaved runs;
+ * PTHREAD_MUTEX_ROBUST; then lk_ticket made with lk_ticket_init_shared
+ * (FIFO, against the shared pthread mutex). Each cell is a median of
+ * --reps interleaved runs;
  * the ratio is to the pthread mutex of the same kind (shared to shared,
  * robust to robust) measured in the same run. The counter is checked:
  * it must equal the sum of the processes' operations (exit 2 if not).
  *   pshared [--procs "1 2 4"] [--reps N] [--dur MS]
  *   pshared --instr N [--kind K]  one process, N uncontended lock/unlock
- *                           pairs of latch K (0-3: the order above; all if
- *                           no --kind), for callgrind (bench/pshared.sh)
+ *                           pairs of latch K (0-4: the order above; all if
+ *                           no --kind), for callgrind (make bench-pshared)
  */
 #include <latchkit/mutex.h>
 #include <latchkit/robust.h>
+#include <latchkit/ticket.h>
 
 #include <errno.h>
 #include <pthread.h>
@@ -28,14 +31,17 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { K_LKMUTEX, K_PTHREAD, K_LKROBUST, K_PTROBUST, NK };
+enum { K_LKMUTEX, K_PTHREAD, K_LKROBUST, K_PTROBUST, K_LKTICKET, NK };
 static const char *kname[NK] = {"lk_mutex shared", "pthread shared",
-				"lk_robust", "pthread robust"};
-static const int kpeer[NK] = {K_PTHREAD, K_PTHREAD, K_PTROBUST, K_PTROBUST};
+				"lk_robust", "pthread robust",
+				"lk_ticket shared"};
+static const int kpeer[NK] = {K_PTHREAD, K_PTHREAD, K_PTROBUST, K_PTROBUST,
+			      K_PTHREAD};
 
 typedef struct {
 	lk_mutex_t lkm;
 	lk_robust_t lkr;
+	lk_ticket_t lkt;
 	pthread_mutex_t ptm;
 	pthread_mutex_t ptr;
 	atomic_int go;
@@ -49,6 +55,7 @@ static void init_all(void)
 {
 	lk_mutex_init_shared(&S->lkm);
 	lk_robust_init(&S->lkr);
+	lk_ticket_init_shared(&S->lkt);
 	pthread_mutexattr_t a;
 	pthread_mutexattr_init(&a);
 	pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
@@ -76,6 +83,11 @@ static inline void op(int k)
 		lk_robust_lock(&S->lkr);
 		S->counter++;
 		lk_robust_unlock(&S->lkr);
+		break;
+	case K_LKTICKET:
+		lk_ticket_lock(&S->lkt);
+		S->counter++;
+		lk_ticket_unlock(&S->lkt);
 		break;
 	default:
 		pthread_mutex_lock(&S->ptr);

@@ -33,6 +33,14 @@ done
 echo "plots: $n PNG files in $out"
 echo
 "$here/goals.sh" "$out/bench.csv" | tee "$out/goals.txt"
+# cross-process lock/unlock of the shared latches, against pthread's
+# process-shared mutexes (issue 15); make bench-pshared is the long form
+ps=$(dirname "$bin")/pshared
+if [ -x "$ps" ]; then
+	echo
+	echo "cross-process lock/unlock, ops/s (bench/pshared.c; ratio to the pthread peer):"
+	"$ps" --procs "1 2" --reps 3 --dur 100 | tee "$out/pshared.txt" || rc=1
+fi
 # the head latch bit against a latch-free packed word (lockmgr/README.md)
 hp=$(dirname "$bin")/headproto
 if [ -x "$hp" ]; then

@@ -97,6 +97,10 @@
  * by pointer; pointers mean nothing in another process. Waiting with a
  * process-shared lk_mutex works within one process (a broadcast then wakes
  * rather than requeues: the requeue is private, the mutex's sleepers not).
+ * No cheap shared form: offsets would need every waiter's node inside the
+ * shared segment (a stack is not), so it would be another algorithm, the
+ * counter-based one of glibc's PTHREAD_PROCESS_SHARED cond (no FIFO
+ * signal). Across processes use that, or a shared sem.h or event.h.
  *
  * Size: 24 bytes (the internal lk_mutex, the waiter count, the queue's
  * head and tail); 40 with LK_DEBUG. A waiter's node is 40 bytes on its

@@ -61,8 +61,14 @@
  * lk_event_init_shared(): its unset word carries SHARED (bit 30), so its
  * waits park and set wakes on shared futexes (no _PRIVATE); set stores SET
  * alone (set is final: nothing parks after it), so is_set and the wait's
- * fast path compare as before. The latch: not yet (issue 15): its count
- * may use bit 30 (LK_LATCH_MAX), so no bit is spare.
+ * fast path compare as before. The latch, with LK_LATCH_INIT_SHARED(n) or
+ * lk_latch_init_shared(): the same, with SHARED in every word before it
+ * opens; the step that opens it stores 0 alone, so try_wait and the
+ * wait's fast path compare as before. So a count takes 30 bits:
+ * LK_LATCH_MAX is 2^30 - 1 for both forms. Only slow paths read the bit
+ * (count_down masks it with the count, one constant as before). Nothing
+ * owns either, so LK_DEBUG cannot tell a private one used across
+ * processes.
  *
  * Size: 4 bytes each (one uint32_t).
  *
@@ -105,7 +111,8 @@ extern "C" {
 #define LK_EVENT_WAITERS_ 0x80000000u
 #define LK_EVENT_SET_ 1u /* an event's open value; a latch's is 0 */
 /* A process-shared event's unset word carries SHARED; set stores SET
- * alone (set is final, so nothing parks after it). */
+ * alone (set is final, so nothing parks after it). A shared latch's word
+ * carries it until it opens (0). */
 #define LK_EVENT_SHARED_ 0x40000000u
 
 typedef struct {
@@ -120,10 +127,14 @@ typedef struct {
 /* An event that processes share (in MAP_SHARED memory): parks and wakes on
  * shared futexes. */
 #define LK_EVENT_INIT_SHARED {LK__AINIT(LK_EVENT_SHARED_)}
-/* A latch that opens after n count-downs (n < 2^31). */
+/* A latch that opens after n count-downs (n <= LK_LATCH_MAX). */
 #define LK_LATCH_INIT(n) {LK__AINIT(n)}
-/* The largest count a latch takes. */
-#define LK_LATCH_MAX 0x7fffffffu
+/* A latch that processes share (in MAP_SHARED memory): parks and wakes on
+ * shared futexes (n <= LK_LATCH_MAX). */
+#define LK_LATCH_INIT_SHARED(n)                                                \
+	{LK__AINIT((n) ? (n) | LK_EVENT_SHARED_ : 0u)}
+/* The largest count a latch takes (2^30 - 1: bit 30 is SHARED). */
+#define LK_LATCH_MAX 0x3fffffffu
 
 /* Waits until the word reads `open`. deadline: 0 none. Returns 0 or
  * ETIMEDOUT. shared: the bit that marks a process-shared word (0: none). */
@@ -256,6 +267,26 @@ static inline int lk_latch_init(lk_latch_t *l, uint32_t count)
 	return 0;
 }
 
+/* As lk_latch_init, for a process-shared latch (LK_LATCH_INIT_SHARED). */
+static inline int lk_latch_init_shared(lk_latch_t *l, uint32_t count)
+{
+	if (count > LK_LATCH_MAX)
+		return EINVAL;
+	/* relaxed: initialisation precedes sharing; open (0) stays bare */
+	atomic_store_explicit(&l->word, count ? count | LK_EVENT_SHARED_ : 0u,
+			      memory_order_relaxed);
+	return 0;
+}
+
+/* Wakes every sleeper of a latch that opened from word v. */
+LK__COLD void lk_latch_wake_(lk_latch_t *l, uint32_t v)
+{
+	if (v & LK_EVENT_SHARED_)
+		lk__futex_wake_shared(&l->word, INT32_MAX, LK__FUTEX_ANY);
+	else
+		lk__futex_wake(&l->word, INT32_MAX);
+}
+
 /* Subtracts n from the count; the call that reaches 0 opens the latch and
  * wakes every waiter. Returns 0, or EINVAL when n exceeds the count left
  * (nothing is subtracted). n = 0 does nothing. */
@@ -265,12 +296,13 @@ static inline int lk_latch_count_down(lk_latch_t *l, uint32_t n)
 	uint32_t v = atomic_load_explicit(&l->word, memory_order_relaxed);
 	uint32_t nv;
 	do {
-		uint32_t left = v & ~LK_EVENT_WAITERS_;
+		uint32_t left = v & LK_LATCH_MAX; /* not WAITERS, SHARED */
 		if (n > left)
 			return EINVAL;
 		if (n == 0)
 			return 0;
-		/* opening clears WAITERS: the sleepers are woken below */
+		/* opening clears WAITERS (the sleepers are woken below)
+		 * and SHARED (nothing parks on an open latch) */
 		nv = left == n ? 0 : v - n;
 		lk__tsan_release(&l->word);
 		lk__tsan_pre_signal(l);
@@ -282,7 +314,7 @@ static inline int lk_latch_count_down(lk_latch_t *l, uint32_t n)
 							 memory_order_release,
 							 memory_order_relaxed)));
 	if (nv == 0 && (v & LK_EVENT_WAITERS_))
-		lk__futex_wake(&l->word, INT32_MAX);
+		lk_latch_wake_(l, v);
 	return 0;
 }
 
@@ -300,7 +332,7 @@ static inline void lk_latch_wait(lk_latch_t *l)
 {
 	if (lk__likely(lk_latch_try_wait(l)))
 		return;
-	lk_event_wait_slow_(&l->word, 0, 0, 0);
+	lk_event_wait_slow_(&l->word, 0, 0, LK_EVENT_SHARED_);
 }
 
 /* Waits until l is open, for at most timeout_ns (relative). True: open;
@@ -309,7 +341,8 @@ static inline bool lk_latch_timedwait(lk_latch_t *l, uint64_t timeout_ns)
 {
 	if (lk_latch_try_wait(l))
 		return true;
-	return lk_event_wait_slow_(&l->word, 0, lk__deadline(timeout_ns), 0) == 0;
+	return lk_event_wait_slow_(&l->word, 0, lk__deadline(timeout_ns),
+				   LK_EVENT_SHARED_) == 0;
 }
 
 /* Waits until l is open or CLOCK_MONOTONIC reaches abstime. Returns 0
@@ -323,7 +356,7 @@ static inline int lk_latch_timedwait_until(lk_latch_t *l,
 		return EINVAL;
 	if (lk_latch_try_wait(l))
 		return 0;
-	return lk_event_wait_slow_(&l->word, 0, deadline, 0);
+	return lk_event_wait_slow_(&l->word, 0, deadline, LK_EVENT_SHARED_);
 }
 
 /* The count left: a snapshot for assertions and diagnostics. */
@@ -331,7 +364,7 @@ static inline uint32_t lk_latch_count(const lk_latch_t *l)
 {
 	/* relaxed: a snapshot, stale by the time it is used */
 	return atomic_load_explicit(&l->word, memory_order_relaxed) &
-	       ~LK_EVENT_WAITERS_;
+	       LK_LATCH_MAX;
 }
 
 #ifdef __cplusplus

@@ -14,7 +14,12 @@
  *
  * Word: LOCKED (bit 0); the head's state HS (bits 1-2): NONE, RUNNING
  * (announced and spinning), PARKED (asleep on the word), WAKING (an unlock
- * woke it, it has not run yet); NOSTEAL (bit 3).
+ * woke it, it has not run yet); NOSTEAL (bit 3); SHARED (bit 4): set at
+ * init for a word in memory that processes share, never cleared (ticket.h
+ * sets it): the head parks and the unlock wakes on shared futexes. The
+ * fast paths compare whole words (0 <-> LOCKED); a shared word fails
+ * them and, on that failure branch, tries SHARED <-> SHARED|LOCKED with a
+ * CAS of its own before the slow paths, which keep the bit.
  *
  * Stealing: a locker that finds the word free takes it without queueing
  * unless a running head is announced (or NOSTEAL is set). A running head
@@ -46,6 +51,8 @@
  *       publishes the critical section; an RMW, so a PARKED set just
  *       before cannot be missed.
  *   is_locked: load(word, relaxed): a hint for assertions; orders nothing.
+ *   the head's look at SHARED: load(word, relaxed): a bit set at init that
+ *       only says which futex.
  */
 #ifndef LATCHKIT_GATE_H
 #define LATCHKIT_GATE_H
@@ -71,13 +78,20 @@ extern "C" {
 #define LK__GATE_PARKED 4u
 #define LK__GATE_WAKING 6u
 #define LK__GATE_NOSTEAL 8u
+#define LK__GATE_SHARED 16u /* process-shared: set at init, never cleared */
 
 static inline bool lk__gate_fast(LK_ATOMIC(uint32_t) *g)
 {
 	uint32_t w = 0;
 	return atomic_compare_exchange_strong_explicit(
 		g, &w, LK__GATE_LOCKED, memory_order_acquire,
-		memory_order_relaxed);
+		memory_order_relaxed) ||
+	       /* a free shared word (SHARED alone), on the failure branch:
+		* its own CAS, so the private path is as it was */
+	       (w == LK__GATE_SHARED &&
+		atomic_compare_exchange_strong_explicit(
+			g, &w, LK__GATE_SHARED | LK__GATE_LOCKED,
+			memory_order_acquire, memory_order_relaxed));
 }
 
 static inline bool lk__gate_stealable(uint32_t w)
@@ -104,7 +118,7 @@ LK__COLD bool lk__gate_arrive(LK_ATOMIC(uint32_t) *g)
 		return atomic_compare_exchange_strong_explicit(
 			g, &w, w | LK__GATE_LOCKED, memory_order_acquire,
 			memory_order_relaxed);
-	if (w != LK__GATE_RUNNING)
+	if ((w & ~LK__GATE_SHARED) != LK__GATE_RUNNING)
 		return false; /* held, or NOSTEAL: queue */
 	/* Free with a running head announced: it should take it at once. */
 	for (uint32_t i = 0; i < LK__GATE_STALE_STEPS; i++) {
@@ -118,17 +132,20 @@ LK__COLD bool lk__gate_arrive(LK_ATOMIC(uint32_t) *g)
 }
 
 /* The queue head takes the word. Returns with it held (HS and NOSTEAL
- * cleared: the next head announces itself). */
+ * cleared: the next head announces itself; SHARED kept). */
 LK__COLD void lk__gate_head(LK_ATOMIC(uint32_t) *g)
 {
 	lk__wait_t w = lk__wait_start(0);
 	uint64_t since = 0; /* head since (its first clock read) */
+	uint32_t shared = atomic_load_explicit(g, memory_order_relaxed) &
+			  LK__GATE_SHARED; /* constant for the word's life */
+	w.shared = shared != 0;
 	for (;;) {
 		uint32_t s = atomic_load_explicit(g, memory_order_relaxed);
 		if (!(s & LK__GATE_LOCKED)) {
 			if (atomic_compare_exchange_weak_explicit(
-				    g, &s, LK__GATE_LOCKED, memory_order_acquire,
-				    memory_order_relaxed))
+				    g, &s, LK__GATE_LOCKED | shared,
+				    memory_order_acquire, memory_order_relaxed))
 				return;
 			continue;
 		}
@@ -165,15 +182,24 @@ LK__COLD void lk__gate_unlock_slow(LK_ATOMIC(uint32_t) *g, uint32_t s)
 			ns |= LK__GATE_WAKING;
 	} while (!atomic_compare_exchange_weak_explicit(
 		g, &s, ns, memory_order_release, memory_order_relaxed));
-	if ((s & LK__GATE_HS) == LK__GATE_PARKED)
-		lk__futex_wake(g, 1); /* only the head sleeps on the word */
+	if ((s & LK__GATE_HS) == LK__GATE_PARKED) {
+		/* only the head sleeps on the word */
+		if (s & LK__GATE_SHARED)
+			lk__futex_wake_shared(g, 1, LK__FUTEX_ANY);
+		else
+			lk__futex_wake(g, 1);
+	}
 }
 
 static inline void lk__gate_unlock(LK_ATOMIC(uint32_t) *g)
 {
 	uint32_t s = LK__GATE_LOCKED;
 	if (lk__unlikely(!atomic_compare_exchange_strong_explicit(
-		    g, &s, 0, memory_order_release, memory_order_relaxed)))
+		    g, &s, 0, memory_order_release, memory_order_relaxed)) &&
+	    (s != (LK__GATE_SHARED | LK__GATE_LOCKED) || /* shared: own CAS */
+	     !atomic_compare_exchange_strong_explicit(
+		     g, &s, LK__GATE_SHARED, memory_order_release,
+		     memory_order_relaxed)))
 		lk__gate_unlock_slow(g, s);
 }
 

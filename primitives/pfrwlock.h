@@ -47,7 +47,16 @@
  * wakes). No starvation. An unlock makes a system call only when a waiter
  * may sleep (RWAIT, DWAIT, ticket.h's SLEEPERS).
  *
- * Process-shared: not yet (issue 15): its writers' ticket.h is not.
+ * Process-shared: LK_PFRWLOCK_INIT_SHARED or lk_pfrwlock_init_shared()
+ * makes its writers' lock w_ a shared ticket.h lock, for a latch in memory
+ * that processes share; the readers' and the drainer's parks on rin and
+ * rout, and their wakes, then use shared futexes too, choosing by w_'s
+ * SHARED bit (read only in those slow paths: the private fast paths run
+ * the same instructions). The latch holds no pointer. Under LK_DEBUG a
+ * reader that would wait for a writer of another process on a private
+ * latch, or a writer that would queue behind one, aborts with a message
+ * (a writer draining the readers of another process is not detected:
+ * readers are not tracked). Not robust: a holder that dies blocks it.
  *
  * Size: 24 bytes (rin and rout paired in one 64-bit word, the 12-byte
  * lk_ticket_t, ph_; more with LK_DEBUG's owners). Counters wrap: only
@@ -119,6 +128,8 @@
  *                                  hold by coherence (its PRES bit, or its
  *                                  arrival in rin with no departure in
  *                                  rout, stays until it unlocks).
+ *   waits and wakes load w_'s word relaxed: its SHARED bit, set at init,
+ *                                  only says which futex.
  */
 #ifndef LATCHKIT_PFRWLOCK_H
 #define LATCHKIT_PFRWLOCK_H
@@ -157,6 +168,10 @@ typedef struct {
 
 #define LK_PFRWLOCK_INIT                                                       \
 	{{LK__AINIT(0)}, LK_TICKET_INIT, LK__AINIT(0) LK__OWNER_INIT}
+/* A latch that processes share (in MAP_SHARED memory): parks and wakes on
+ * shared futexes. The same verbs. */
+#define LK_PFRWLOCK_INIT_SHARED                                                \
+	{{LK__AINIT(0)}, LK_TICKET_INIT_SHARED, LK__AINIT(0) LK__OWNER_INIT}
 
 static inline void lk_pfrwlock_init(lk_pfrwlock_t *l)
 {
@@ -167,6 +182,23 @@ static inline void lk_pfrwlock_init(lk_pfrwlock_t *l)
 	lk__tsan_init(l);
 }
 
+/* As lk_pfrwlock_init, for a process-shared latch (LK_PFRWLOCK_INIT_SHARED). */
+static inline void lk_pfrwlock_init_shared(lk_pfrwlock_t *l)
+{
+	atomic_store_explicit(&l->r_.both, 0u, memory_order_relaxed);
+	lk_ticket_init_shared(&l->w_);
+	atomic_store_explicit(&l->ph_, 0u, memory_order_relaxed);
+	lk__owner_clear(&l->owner_);
+	lk__tsan_init(l);
+}
+
+/* Wakes up to n sleepers on w (rin or rout), on shared futexes if the latch
+ * is process-shared (its writers' lock says). */
+LK__COLD void lk__pf_wake_(lk_pfrwlock_t *l, LK_ATOMIC(uint32_t) *w, int n)
+{
+	lk__ticket_futex_wake_(&l->w_, w, n, LK__FUTEX_ANY);
+}
+
 /* ---- readers ------------------------------------------------------------ */
 
 /* Wait out the writer phase `w` (the writer bits seen on arrival). With a
@@ -175,6 +207,9 @@ LK__COLD bool lk__pf_rdwait_(lk_pfrwlock_t *l, uint32_t w,
 			     uint64_t deadline)
 {
 	lk__wait_t wt = lk__wait_start(deadline);
+	wt.shared = lk__ticket_shared_(&l->w_);
+	/* the writer holds w_ for its whole phase: its pid is w_'s */
+	lk__ticket_check_process_(&l->w_, "lk_pfrwlock_rdlock");
 	for (;;) {
 		/* acquire: the change of phase admits us; see the writer's data */
 		uint32_t v =
@@ -261,7 +296,7 @@ static inline bool lk_pfrwlock_rdtimedlock(lk_pfrwlock_t *l,
 /* The draining writer may sleep on rout: wake it (it re-checks). */
 LK__COLD void lk__pf_drainwake_(lk_pfrwlock_t *l)
 {
-	lk__futex_wake(lk__pf_rout_(l), 1);
+	lk__pf_wake_(l, lk__pf_rout_(l), 1);
 }
 
 static inline void lk_pfrwlock_rdunlock(lk_pfrwlock_t *l)
@@ -292,6 +327,7 @@ static inline void lk_pfrwlock_rdunlock(lk_pfrwlock_t *l)
 LK__COLD void lk__pf_wrdrain_(lk_pfrwlock_t *l, uint32_t rt)
 {
 	lk__wait_t w = lk__wait_start(0);
+	w.shared = lk__ticket_shared_(&l->w_);
 	for (;;) {
 		/* acquire: pairs with the leaving readers' release of rout. */
 		uint32_t v = atomic_load_explicit(lk__pf_rout_(l),
@@ -429,7 +465,7 @@ static inline void lk_pfrwlock_wrunlock(lk_pfrwlock_t *l)
 	/* release (ticket.h): hands over to the next writer. */
 	lk_ticket_unlock(&l->w_);
 	if (lk__unlikely(was & LK__PF_RWAIT))
-		lk__futex_wake(lk__pf_rin_(l), INT32_MAX);
+		lk__pf_wake_(l, lk__pf_rin_(l), INT32_MAX);
 	lk__tsan_post_unlock(l, 0);
 }
 

@@ -34,11 +34,23 @@
  * would leave a hole that blocks the queue. trylock never takes a ticket:
  * it is gate.h's steal (free word, no running head).
  *
- * Process-shared: not yet (issue 15): gate.h's word and the bitset wakes on
- * `serving` would need a SHARED flag read in their slow paths. Not done.
+ * Process-shared: LK_TICKET_INIT_SHARED or lk_ticket_init_shared() sets
+ * gate.h's SHARED bit in the lock word, for a lock in memory that
+ * processes share (mmap MAP_SHARED, shm_open): the head parks on the word,
+ * and queued waiters on `serving`, with shared futexes (no _PRIVATE), and
+ * the lock holds no pointer. Only slow paths read the bit: the private
+ * fast paths (CAS 0 -> LOCKED, LOCKED -> 0) run the same instructions; a
+ * shared lock, whose free word is SHARED, fails that CAS and tries its own
+ * (SHARED -> SHARED|LOCKED, or back) on the failure branch: a failed CAS
+ * more per lock and per unlock. Under LK_DEBUG the
+ * holder's pid is kept beside its owner, and a lock that would queue
+ * behind a private ticket lock held by another process aborts with a
+ * message. Not robust: a holder (or a queued waiter) that dies blocks the
+ * queue for good.
  *
  * Size: 12 bytes (lock word, `serving`, `next`; the counters wrap,
- * compared by difference); LK_DEBUG adds an owner field.
+ * compared by difference); LK_DEBUG adds an owner field and the holder's
+ * pid.
  *
  * Memory orders (the lock word's are in gate.h):
  *   fetch_add(next, 2, relaxed)      takes a place; publishes nothing.
@@ -54,7 +66,8 @@
  *                                    clearing SLEEPERS + waking all.
  *   fetch_and(serving, ~SLEEPERS, relaxed) before the wake-all: the bit
  *                                    only guards sleeping.
- *   debug owner                      relaxed: compared with the caller's id.
+ *   load(word, relaxed) for SHARED   a bit set at init: which futex.
+ *   debug owner, pid                 relaxed: compared with the caller's.
  */
 #ifndef LATCHKIT_TICKET_H
 #define LATCHKIT_TICKET_H
@@ -71,23 +84,96 @@ extern "C" {
 #define LK_TICKET_STEP_ 2u
 #define LK_TICKET_SLEEPERS_ 1u
 
+/* LK_DEBUG: the holder's pid, as mutex.h keeps it (a helper for base.h's
+ * owner kit once base.h is split; kept here meanwhile). */
+#ifdef LK_DEBUG
+#define LK__TICKET_PID_FIELD LK_ATOMIC(uint32_t) owner_pid_;
+#define LK__TICKET_PID_INIT , LK__AINIT(0)
+#else
+#define LK__TICKET_PID_FIELD
+#define LK__TICKET_PID_INIT
+#endif
+
 typedef struct {
 	LK_ATOMIC(uint32_t) word;    /* gate.h's lock word */
 	LK_ATOMIC(uint32_t) serving; /* the head's ticket | SLEEPERS */
 	LK_ATOMIC(uint32_t) next;    /* next ticket to hand out (even) */
+	LK__TICKET_PID_FIELD /* LK_DEBUG: the holder's pid, 0 when free */
 	LK__OWNER_FIELD
 } lk_ticket_t;
 
 #define LK_TICKET_INIT                                                         \
-	{LK__AINIT(0), LK__AINIT(0), LK__AINIT(0) LK__OWNER_INIT}
+	{LK__AINIT(0), LK__AINIT(0),                                           \
+	 LK__AINIT(0) LK__TICKET_PID_INIT LK__OWNER_INIT}
+/* A ticket lock that processes share (in MAP_SHARED memory): parks and
+ * wakes on shared futexes. The same verbs; each takes gate.h's slow path. */
+#define LK_TICKET_INIT_SHARED                                                  \
+	{LK__AINIT(LK__GATE_SHARED), LK__AINIT(0),                             \
+	 LK__AINIT(0) LK__TICKET_PID_INIT LK__OWNER_INIT}
+
+#ifdef LK_DEBUG
+#define lk__ticket_owner_pid_(l, v)                                            \
+	atomic_store_explicit(&(l)->owner_pid_, (v), memory_order_relaxed)
+/* LK_DEBUG: a private lock held by a thread of another process (in memory
+ * both map, or a fork child's copy of one its parent held) would park this
+ * thread for ever. fn: the verb that would wait. */
+static inline void lk__ticket_check_process_(const lk_ticket_t *l,
+					     const char *fn)
+{
+	uint32_t pid = atomic_load_explicit(&l->owner_pid_,
+					    memory_order_relaxed);
+	LK__CHECK((atomic_load_explicit(&l->word, memory_order_relaxed) &
+		   LK__GATE_SHARED) ||
+			  pid == 0 || pid == lk__debug_pid(),
+		  fn,
+		  "a private lock is held by another process: use its "
+		  "_init_shared() for memory that processes share");
+}
+#else
+#define lk__ticket_owner_pid_(l, v) ((void)0)
+#define lk__ticket_check_process_(l, fn) ((void)0)
+#endif
 
 static inline void lk_ticket_init(lk_ticket_t *l)
 {
 	atomic_store_explicit(&l->word, 0, memory_order_relaxed);
 	atomic_store_explicit(&l->serving, 0, memory_order_relaxed);
 	atomic_store_explicit(&l->next, 0, memory_order_relaxed);
+	lk__ticket_owner_pid_(l, 0u);
 	lk__owner_clear(&l->owner_);
 	lk__tsan_init(l);
+}
+
+/* As lk_ticket_init, for a process-shared lock (LK_TICKET_INIT_SHARED). */
+static inline void lk_ticket_init_shared(lk_ticket_t *l)
+{
+	atomic_store_explicit(&l->word, LK__GATE_SHARED, memory_order_relaxed);
+	atomic_store_explicit(&l->serving, 0, memory_order_relaxed);
+	atomic_store_explicit(&l->next, 0, memory_order_relaxed);
+	lk__ticket_owner_pid_(l, 0u);
+	lk__owner_clear(&l->owner_);
+	lk__tsan_init(l);
+}
+
+/* Is it process-shared? (Slow paths only: which futex to use.) */
+static inline bool lk__ticket_shared_(const lk_ticket_t *l)
+{
+	return atomic_load_explicit(&l->word, memory_order_relaxed) &
+	       LK__GATE_SHARED;
+}
+
+/* Wakes sleepers on w (a word of l) with futex bitset bits, private or
+ * shared as l is. */
+static inline void lk__ticket_futex_wake_(const lk_ticket_t *l,
+					  LK_ATOMIC(uint32_t) *w, int n,
+					  uint32_t bits)
+{
+	if (lk__ticket_shared_(l))
+		lk__futex_wake_shared(w, n, bits);
+	else if (bits == LK__FUTEX_ANY)
+		lk__futex_wake(w, n);
+	else
+		lk__futex_wake_bits(w, n, bits);
 }
 
 /* The futex bit a sleeper holding ticket t parks with. Tickets 64 apart
@@ -102,6 +188,7 @@ LK__COLD void lk_ticket_wait_head_(lk_ticket_t *l, uint32_t t)
 {
 	lk__wait_t w = lk__wait_start(0);
 	w.bits = lk_ticket_bit_(t); /* so the hand-over wakes just this one */
+	w.shared = lk__ticket_shared_(l);
 	uint32_t o;
 	while (((o = atomic_load_explicit(&l->serving, memory_order_acquire)) &
 		~LK_TICKET_SLEEPERS_) != t) {
@@ -136,19 +223,20 @@ LK__COLD void lk_ticket_wake_(lk_ticket_t *l, uint32_t head)
 	    LK_TICKET_STEP_) {
 		/* More wait behind `head`: wake it if it sleeps; SLEEPERS
 		 * stays set for the sleepers still further back. */
-		lk__futex_wake_bits(&l->serving, INT32_MAX,
-				    lk_ticket_bit_(head));
+		lk__ticket_futex_wake_(l, &l->serving, INT32_MAX,
+				       lk_ticket_bit_(head));
 		return;
 	}
 	/* The queue looked empty: clear SLEEPERS, then wake everyone, since
 	 * a thread may have queued and slept since we looked; they re-check. */
 	atomic_fetch_and_explicit(&l->serving, ~LK_TICKET_SLEEPERS_,
 				  memory_order_relaxed);
-	lk__futex_wake(&l->serving, INT32_MAX);
+	lk__ticket_futex_wake_(l, &l->serving, INT32_MAX, LK__FUTEX_ANY);
 }
 
 LK__COLD void lk_ticket_lock_slow_(lk_ticket_t *l)
 {
+	lk__ticket_check_process_(l, "lk_ticket_lock");
 	if (lk__gate_arrive(&l->word))
 		return;
 	uint32_t t = atomic_fetch_add_explicit(&l->next, LK_TICKET_STEP_,
@@ -170,6 +258,7 @@ static inline void lk_ticket_lock(lk_ticket_t *l)
 	if (lk__unlikely(!lk__gate_fast(&l->word)))
 		lk_ticket_lock_slow_(l);
 	lk__owner_acquired(&l->owner_);
+	lk__ticket_owner_pid_(l, lk__debug_pid());
 	lk__tsan_post_lock(l, 0, true);
 }
 
@@ -182,6 +271,7 @@ static inline bool lk_ticket_trylock(lk_ticket_t *l)
 		return false;
 	}
 	lk__owner_acquired(&l->owner_);
+	lk__ticket_owner_pid_(l, lk__debug_pid());
 	lk__tsan_post_lock(l, LK__TSAN_TRY, true);
 	return true;
 }
@@ -192,6 +282,7 @@ static inline void lk_ticket_unlock(lk_ticket_t *l)
 	LK__CHECK(lk__gate_is_locked(&l->word), "lk_ticket_unlock",
 		  "unlock of a free lock");
 	lk__owner_check_release(&l->owner_, "lk_ticket_unlock");
+	lk__ticket_owner_pid_(l, 0u);
 	lk__gate_unlock(&l->word);
 	lk__tsan_post_unlock(l, 0);
 }

@@ -73,7 +73,8 @@ int lkh_queries(const void *p)
 #endif
 #ifdef LATCHKIT_TICKET_H
 	static const lk_ticket_t ticket = LK_TICKET_INIT;
-	LKH_ADD(lk_ticket_is_locked(&ticket));
+	static const lk_ticket_t ticket_sh = LK_TICKET_INIT_SHARED;
+	LKH_ADD(lk_ticket_is_locked(&ticket) + lk_ticket_is_locked(&ticket_sh));
 #ifdef LK_DEBUG
 	LKH_ADD(lk_ticket_is_held_by_me(&ticket));
 #endif
@@ -109,8 +110,9 @@ int lkh_queries(const void *p)
 #endif
 #ifdef LATCHKIT_PFRWLOCK_H
 	static const lk_pfrwlock_t pf = LK_PFRWLOCK_INIT;
+	static const lk_pfrwlock_t pf_sh = LK_PFRWLOCK_INIT_SHARED;
 	LKH_ADD(lk_pfrwlock_is_locked(&pf) + lk_pfrwlock_is_rdlocked(&pf) +
-		lk_pfrwlock_is_wrlocked(&pf));
+		lk_pfrwlock_is_wrlocked(&pf) + lk_pfrwlock_is_locked(&pf_sh));
 #ifdef LK_DEBUG
 	LKH_ADD(lk_pfrwlock_is_wrlocked_by_me(&pf));
 #endif
@@ -135,7 +137,8 @@ int lkh_queries(const void *p)
 #ifdef LATCHKIT_SEQLOCK_H
 	static const lk_seqcount_t sc = LK_SEQCOUNT_INIT;
 	static const lk_seqlock_t sl = LK_SEQLOCK_INIT;
-	LKH_ADD(lk_seqlock_is_locked(&sl) +
+	static const lk_seqlock_t sl_sh = LK_SEQLOCK_INIT_SHARED;
+	LKH_ADD(lk_seqlock_is_locked(&sl) + lk_seqlock_is_locked(&sl_sh) +
 		((lk_seqcount_read_begin(&sc) & 1u) != 0));
 #ifdef LK_DEBUG
 	LKH_ADD(lk_seqlock_is_held_by_me(&sl));
@@ -163,8 +166,10 @@ int lkh_queries(const void *p)
 #ifdef LATCHKIT_EVENT_H
 	static const lk_event_t event = LK_EVENT_INIT;
 	static const lk_latch_t latch = LK_LATCH_INIT(2);
+	static const lk_latch_t latch_sh = LK_LATCH_INIT_SHARED(2);
 	LKH_ADD(lk_event_is_set(&event) + lk_event_trywait(&event) +
-		lk_latch_try_wait(&latch) + (lk_latch_count(&latch) != 0));
+		lk_latch_try_wait(&latch) + (lk_latch_count(&latch) != 0) +
+		(lk_latch_count(&latch_sh) != 0));
 #endif
 #ifdef LATCHKIT_COND_H
 	static const lk_cond_t cond = LK_COND_INIT;

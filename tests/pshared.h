@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,13 +24,21 @@ static inline void *lkp_shared(size_t n)
 	return p;
 }
 
-/* Forks a child that exits with fn(arg) (0..255). */
+/* Forks a child that exits with fn(arg) (0..255). The child dies with
+ * the test: a failed assertion ends the test before its joins, and a
+ * waiter left parked for ever (no timed form: ticket.h) would outlive
+ * it, holding the runner's output pipe open. */
 static inline pid_t lkp_spawn(int (*fn)(void *), void *arg)
 {
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	cr_assert(pid >= 0);
-	if (pid == 0)
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent) /* it died before the prctl */
+			_exit(99);
 		_exit(fn(arg));
+	}
 	return pid;
 }
 

@@ -8,8 +8,11 @@
 #include <latchkit/event.h>
 #include <latchkit/mutex.h>
 #include <latchkit/once.h>
+#include <latchkit/pfrwlock.h>
 #include <latchkit/rwmutex.h>
 #include <latchkit/sem.h>
+#include <latchkit/seqlock.h>
+#include <latchkit/ticket.h>
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -30,6 +33,12 @@ typedef struct {
 	lk_event_t event;
 	lk_once_t once;
 	atomic_int runs; /* once: fn's calls, in every process */
+	lk_ticket_t ticket;
+	lk_pfrwlock_t pf;
+	lk_seqlock_t seq;
+	lk_latch_t latch;
+	atomic_int started2; /* a second waiter (ticket: queued behind the head) */
+	atomic_int parks2;
 } shm_t;
 
 static shm_t *shm_new(void)
@@ -100,11 +109,10 @@ static int private_locker(void *p)
 	return 0;
 }
 
-Test(pshared, debug_private_mutex_from_another_process)
+/* Runs fn(s) in a child whose stderr is captured: it must abort with a
+ * message containing msg. */
+static void child_aborts(int (*fn)(void *), shm_t *s, const char *msg)
 {
-	shm_t *s = shm_new();
-	lk_mutex_init(&s->mutex);
-	lk_mutex_lock(&s->mutex);
 	int fd[2];
 	cr_assert_eq(pipe(fd), 0);
 	fflush(stderr);
@@ -112,7 +120,9 @@ Test(pshared, debug_private_mutex_from_another_process)
 	cr_assert(pid >= 0);
 	if (pid == 0) {
 		dup2(fd[1], 2);
-		_exit(private_locker(s));
+		alarm(20); /* a child that parks for ever dies of SIGALRM */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		_exit(fn(s));
 	}
 	close(fd[1]);
 	char buf[512] = {0};
@@ -125,7 +135,15 @@ Test(pshared, debug_private_mutex_from_another_process)
 	int st = 0;
 	cr_assert_eq(waitpid(pid, &st, 0), pid);
 	cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT, "did not abort");
-	cr_assert(strstr(buf, "held by another process"), "message: %s", buf);
+	cr_assert(strstr(buf, msg), "message: %s", buf);
+}
+
+Test(pshared, debug_private_mutex_from_another_process)
+{
+	shm_t *s = shm_new();
+	lk_mutex_init(&s->mutex);
+	lk_mutex_lock(&s->mutex);
+	child_aborts(private_locker, s, "held by another process");
 	lk_mutex_unlock(&s->mutex);
 }
 
@@ -397,4 +415,321 @@ Test(pshared, once)
 	cr_assert_eq(atomic_load(&s->runs), 1, "fn ran once in all");
 	const lk_once_t st = LK_ONCE_INIT_SHARED;
 	cr_assert_not(lk_once_is_done(&st));
+}
+
+/* ---- ticket: the head parks on gate.h's word, the next on `serving` ---- */
+
+static int ticket_waiter(void *p)
+{
+	shm_t *s = (shm_t *)p;
+	atomic_store(&s->started, 1);
+	lk_ticket_lock(&s->ticket); /* no timed form: the join's cap is the cap */
+	s->data++;
+	lk_ticket_unlock(&s->ticket);
+	return report(s, true);
+}
+
+static int ticket_waiter2(void *p)
+{
+	shm_t *s = (shm_t *)p;
+	atomic_store(&s->started2, 1);
+	lk_ticket_lock(&s->ticket);
+	s->data++;
+	lk_ticket_unlock(&s->ticket);
+	atomic_store(&s->parks2, (int)lk__wait_stats().parks);
+	return 0;
+}
+
+Test(pshared, ticket)
+{
+	shm_t *s = shm_new();
+	lk_ticket_init_shared(&s->ticket);
+	lk_ticket_lock(&s->ticket);
+	pid_t head = lkp_spawn(ticket_waiter, s);
+	cr_assert(lkp_await(&s->started, 1));
+	lkp_sleep_ms(100); /* the head parks on the lock word */
+	pid_t next = lkp_spawn(ticket_waiter2, s);
+	cr_assert(lkp_await(&s->started2, 1));
+	lkp_sleep_ms(100); /* the next ticket parks on serving */
+	lk_ticket_unlock(&s->ticket);
+	cr_assert_eq(lkp_join_within(head, 20000), 0,
+		     "the head was not released (-2: still waiting at 20 s)");
+	cr_assert_eq(lkp_join_within(next, 20000), 0,
+		     "the next ticket was not released (-2: still waiting)");
+	cr_assert_eq(s->data, 2);
+	cr_assert_geq(atomic_load(&s->parks), 1, "the head never parked");
+	cr_assert_geq(atomic_load(&s->parks2), 1, "the next never parked");
+	cr_assert(lk_ticket_trylock(&s->ticket), "a shared ticket's trylock");
+	cr_assert(lk_ticket_is_held_by_me(&s->ticket));
+	lk_ticket_unlock(&s->ticket);
+	cr_assert_not(lk_ticket_is_locked(&s->ticket));
+	lk_ticket_t st = LK_TICKET_INIT_SHARED;
+	cr_assert_not(lk_ticket_is_locked(&st));
+	lk_ticket_lock(&st);
+	cr_assert(lk_ticket_is_locked(&st));
+	lk_ticket_unlock(&st);
+	cr_assert_not(lk_ticket_is_locked(&st));
+}
+
+static int private_ticket_locker(void *p)
+{
+	lk_ticket_lock(&((shm_t *)p)->ticket); /* aborts */
+	return 0;
+}
+
+Test(pshared, debug_private_ticket_from_another_process)
+{
+	shm_t *s = shm_new();
+	lk_ticket_init(&s->ticket);
+	lk_ticket_lock(&s->ticket);
+	child_aborts(private_ticket_locker, s, "held by another process");
+	lk_ticket_unlock(&s->ticket);
+}
+
+/* ---- pfrwlock: writers park in ticket.h, readers on rin, the drainer on
+ * rout ---- */
+
+enum { PF_WR, PF_RD };
+static int pf_mode; /* set before fork */
+
+static int pf_waiter(void *p)
+{
+	shm_t *s = (shm_t *)p;
+	atomic_store(&s->started, 1);
+	bool ok = true;
+	if (pf_mode == PF_WR) { /* wrtimedlock polls: the parking wait */
+		lk_pfrwlock_wrlock(&s->pf);
+		s->data++;
+		lk_pfrwlock_wrunlock(&s->pf);
+	} else {
+		ok = lk_pfrwlock_rdtimedlock(&s->pf, LONG_NS);
+		if (ok)
+			lk_pfrwlock_rdunlock(&s->pf);
+	}
+	return report(s, ok);
+}
+
+static void pf_wrunlock(shm_t *s)
+{
+	lk_pfrwlock_wrunlock(&s->pf);
+}
+
+static void pf_rdunlock(shm_t *s)
+{
+	lk_pfrwlock_rdunlock(&s->pf);
+}
+
+static void pf_case(int mode, void (*hold)(lk_pfrwlock_t *),
+		    void (*release)(shm_t *))
+{
+	shm_t *s = shm_new();
+	lk_pfrwlock_init_shared(&s->pf);
+	hold(&s->pf);
+	pf_mode = mode;
+	woken_across(s, pf_waiter, release);
+	cr_assert_not(lk_pfrwlock_is_locked(&s->pf));
+}
+
+Test(pshared, pfrwlock_writer_after_writer)
+{
+	pf_case(PF_WR, lk_pfrwlock_wrlock, pf_wrunlock);
+}
+
+Test(pshared, pfrwlock_reader_after_writer)
+{
+	pf_case(PF_RD, lk_pfrwlock_wrlock, pf_wrunlock);
+}
+
+Test(pshared, pfrwlock_writer_drains_reader)
+{
+	pf_case(PF_WR, lk_pfrwlock_rdlock, pf_rdunlock);
+}
+
+Test(pshared, pfrwlock_static_initializer)
+{
+	lk_pfrwlock_t st = LK_PFRWLOCK_INIT_SHARED;
+	lk_pfrwlock_wrlock(&st);
+	cr_assert(lk_pfrwlock_is_wrlocked(&st));
+	lk_pfrwlock_wrunlock(&st);
+	cr_assert(lk_pfrwlock_wrtrylock(&st));
+	lk_pfrwlock_wrunlock(&st);
+	lk_pfrwlock_rdlock(&st);
+	lk_pfrwlock_rdunlock(&st);
+	cr_assert_not(lk_pfrwlock_is_locked(&st));
+}
+
+static int private_pf_reader(void *p)
+{
+	lk_pfrwlock_rdlock(&((shm_t *)p)->pf); /* aborts */
+	return 0;
+}
+
+Test(pshared, debug_private_pfrwlock_from_another_process)
+{
+	shm_t *s = shm_new();
+	lk_pfrwlock_init(&s->pf);
+	lk_pfrwlock_wrlock(&s->pf);
+	child_aborts(private_pf_reader, s, "held by another process");
+	lk_pfrwlock_wrunlock(&s->pf);
+}
+
+/* ---- seqlock: a writer parks on the writers' latch ---- */
+
+static int seq_waiter(void *p)
+{
+	shm_t *s = (shm_t *)p;
+	atomic_store(&s->started, 1);
+	bool ok = lk_seqlock_write_timedlock(&s->seq, LONG_NS);
+	if (ok) {
+		s->data++;
+		lk_seqlock_write_unlock(&s->seq);
+	}
+	return report(s, ok);
+}
+
+static void seq_release(shm_t *s)
+{
+	lk_seqlock_write_unlock(&s->seq);
+}
+
+Test(pshared, seqlock)
+{
+	shm_t *s = shm_new();
+	lk_seqlock_init_shared(&s->seq);
+	lk_seqlock_write_lock(&s->seq);
+	cr_assert(lk_seqlock_is_locked(&s->seq));
+	woken_across(s, seq_waiter, seq_release);
+	cr_assert_eq(s->data, 1);
+	cr_assert_not(lk_seqlock_is_locked(&s->seq));
+	cr_assert_eq(lk_seqlock_read_begin(&s->seq), 4u, "two write sections");
+	cr_assert(lk_seqlock_write_trylock(&s->seq), "a shared trylock");
+	cr_assert(lk_seqlock_is_held_by_me(&s->seq));
+	lk_seqlock_write_unlock(&s->seq);
+	lk_seqlock_t st = LK_SEQLOCK_INIT_SHARED;
+	cr_assert_not(lk_seqlock_is_locked(&st));
+	cr_assert(lk_seqlock_write_timedlock(&st, 0));
+	lk_seqlock_write_unlock(&st);
+	cr_assert_not(lk_seqlock_is_locked(&st));
+}
+
+static int private_seq_writer(void *p)
+{
+	lk_seqlock_write_lock(&((shm_t *)p)->seq); /* aborts */
+	return 0;
+}
+
+Test(pshared, debug_private_seqlock_from_another_process)
+{
+	shm_t *s = shm_new();
+	lk_seqlock_init(&s->seq);
+	lk_seqlock_write_lock(&s->seq);
+	child_aborts(private_seq_writer, s, "held by another process");
+	lk_seqlock_write_unlock(&s->seq);
+}
+
+/* ---- countdown latch: the step that opens it wakes the other process ---- */
+
+static int latch_waiter(void *p)
+{
+	shm_t *s = (shm_t *)p;
+	atomic_store(&s->started, 1);
+	return report(s, lk_latch_timedwait(&s->latch, LONG_NS) &&
+				 s->data == 9 && lk_latch_count(&s->latch) == 0);
+}
+
+static void latch_release(shm_t *s)
+{
+	cr_assert_eq(lk_latch_count_down(&s->latch, 1), 0);
+	cr_assert_eq(lk_latch_count(&s->latch), 1);
+	lkp_sleep_ms(20); /* a step that does not open wakes nobody */
+	s->data = 9;
+	cr_assert_eq(lk_latch_count_down(&s->latch, 1), 0);
+}
+
+Test(pshared, latch)
+{
+	shm_t *s = shm_new();
+	cr_assert_eq(lk_latch_init_shared(&s->latch, LK_LATCH_MAX + 1u), EINVAL);
+	cr_assert_eq(lk_latch_init_shared(&s->latch, 2), 0);
+	cr_assert_eq(lk_latch_count(&s->latch), 2);
+	cr_assert_not(lk_latch_try_wait(&s->latch));
+	woken_across(s, latch_waiter, latch_release);
+	cr_assert(lk_latch_try_wait(&s->latch));
+	cr_assert_eq(lk_latch_count_down(&s->latch, 1), EINVAL);
+	lk_latch_t st = LK_LATCH_INIT_SHARED(3);
+	cr_assert_eq(lk_latch_count(&st), 3);
+	cr_assert_eq(lk_latch_count_down(&st, 4), EINVAL);
+	cr_assert_eq(lk_latch_count_down(&st, 3), 0);
+	cr_assert(lk_latch_try_wait(&st));
+	lk_latch_t zero = LK_LATCH_INIT_SHARED(0);
+	cr_assert(lk_latch_try_wait(&zero));
+	cr_assert_eq(lk_latch_init_shared(&zero, LK_LATCH_MAX), 0);
+	cr_assert_eq(lk_latch_count(&zero), LK_LATCH_MAX);
+	cr_assert_eq(lk_latch_count_down(&zero, LK_LATCH_MAX), 0);
+	cr_assert(lk_latch_try_wait(&zero));
+}
+
+/* ---- exclusion across processes for the new shared forms ---- */
+
+static int ticket_bumper(void *p)
+{
+	shm_t *s = (shm_t *)p;
+	for (int i = 0; i < XITERS; i++) {
+		lk_ticket_lock(&s->ticket);
+		s->data++;
+		lk_ticket_unlock(&s->ticket);
+	}
+	return 0;
+}
+
+static int pf_bumper(void *p)
+{
+	shm_t *s = (shm_t *)p;
+	for (int i = 0; i < XITERS; i++) {
+		if (i % 4 == 3) {
+			lk_pfrwlock_rdlock(&s->pf);
+			int v = s->data;
+			lk_pfrwlock_rdunlock(&s->pf);
+			if (v < 0)
+				return 1;
+			continue;
+		}
+		lk_pfrwlock_wrlock(&s->pf);
+		s->data++;
+		lk_pfrwlock_wrunlock(&s->pf);
+	}
+	return 0;
+}
+
+static int seq_bumper(void *p)
+{
+	shm_t *s = (shm_t *)p;
+	for (int i = 0; i < XITERS; i++) {
+		lk_seqlock_write_lock(&s->seq);
+		s->data++;
+		lk_seqlock_write_unlock(&s->seq);
+	}
+	return 0;
+}
+
+Test(pshared, ticket_exclusion)
+{
+	shm_t *s = shm_new();
+	lk_ticket_init_shared(&s->ticket);
+	exclusion(ticket_bumper, s, XITERS);
+}
+
+Test(pshared, pfrwlock_exclusion)
+{
+	shm_t *s = shm_new();
+	lk_pfrwlock_init_shared(&s->pf);
+	exclusion(pf_bumper, s, XITERS - XITERS / 4);
+}
+
+Test(pshared, seqlock_exclusion)
+{
+	shm_t *s = shm_new();
+	lk_seqlock_init_shared(&s->seq);
+	exclusion(seq_bumper, s, XITERS);
+	cr_assert_eq(lk_seqlock_read_begin(&s->seq), 2u * XPROCS * XITERS);
 }

@@ -1,5 +1,5 @@
 # verify/mutants: mutation testing (issue 14 item 4). mutate.py applies each
-# change of catalogue.txt, one at a time, to a scratch copy under
+# change of catalogue.txt and catalogue_*.txt, one at a time, to a scratch copy under
 # build/mutants/ (never to the tree), runs the fastest layers that should
 # catch it, and prints killed and surviving mutants and a score.
 #   make mutate                       the whole catalogue (about 20 minutes on 2 cores)

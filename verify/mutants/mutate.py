@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """verify/mutants/mutate.py: mutation testing of latchkit (issue 14 item 4).
 
-Reads the catalogue (verify/mutants/catalogue.txt), and for each mutant:
+Reads the catalogue (verify/mutants/catalogue.txt, then catalogue_*.txt),
+and for each mutant:
 copies the sources once into a scratch tree (build/mutants/src, never the
 working tree), applies that one change there (an exact text that must occur
 exactly once, replaced), builds and runs its layers in order, fastest
@@ -28,6 +29,7 @@ Prints a table and the score; --report FILE writes it as Markdown too.
   verify/mutants/mutate.py [--only ID,...] [--cap S] [--report FILE] [-j N]
 """
 import argparse
+import glob
 import os
 import re
 import shutil
@@ -37,15 +39,25 @@ import sys
 import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-CATALOGUE = os.path.join(ROOT, "verify", "mutants", "catalogue.txt")
+# catalogue.txt, then each catalogue_NAME.txt (one concern each, so that no
+# file grows past a screenful of screens), as one catalogue.
+CATALOGUES = [os.path.join(ROOT, "verify", "mutants", "catalogue.txt")] + \
+    sorted(glob.glob(os.path.join(ROOT, "verify", "mutants", "catalogue_*.txt")))
 
 
-def parse_catalogue(path):
+def catalogue_lines(paths):
+    for path in paths:
+        for raw in open(path, encoding="utf-8"):
+            yield raw
+        yield "\n"  # a file's last block ends with it
+
+
+def parse_catalogue(paths):
     """Blocks separated by blank lines; `key: value` lines; a value may go
     on over lines that start with whitespace. find/replace keep their text
     exactly, but for `\\n`, `\\t` and `\\\\` (newline, tab, backslash)."""
     muts, cur, key = [], {}, None
-    for raw in open(path, encoding="utf-8"):
+    for raw in catalogue_lines(paths):
         line = raw.rstrip("\n")
         if line.startswith("#"):
             continue
@@ -288,7 +300,7 @@ def main():
     ap.add_argument("--check", action="store_true",
                     help="only check that every change applies")
     a = ap.parse_args()
-    muts = parse_catalogue(CATALOGUE)
+    muts = parse_catalogue(CATALOGUES)
     if a.check:
         bad = 0
         for m in muts:

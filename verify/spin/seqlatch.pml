@@ -14,8 +14,12 @@
  *   woken    (!sleeping[i])                              futex_wait returns (woken, or a timed sleeper's timeout)
  *   tmo      leave                                       lk__wait() returns false (deadline): return false;
  *                                                        announce ran first, so latch is 2 or the waiter got it
- *   rel      atomic { v = latch; latch = 0 }             exchange(latch, 0, release)
+ *   rel      atomic { latch == 1 -> latch = 0, else v = latch }  CAS(latch, 1, 0, release / relaxed)
+ *   relslow  atomic { v = latch; latch = 0 }             lk_seqlock_unlock_slow_: exchange(latch, 0, release)
  *   wake     v == 2 -> wake one sleeper                  lk__futex_wake(&latch, 1)
+ * A process-shared latch carries SHARED (bit 2) in every value it stores
+ * and its fast paths always fail to the slow ones; a constant bit, left
+ * out here.
  * The spin/yield phases before lk__wait_would_park() are a nondeterministic
  * choice to retry without announcing. P0 uses write_timedlock: its deadline
  * may pass at any lk__wait step and its futex sleep may end by timeout.
@@ -24,12 +28,15 @@
  * is left asleep after everyone else finished: a lost wakeup.
  * Seeded bugs: BUG_TAKE1: a waiter that announced takes the latch as 1 (the
  * code before the fix: the next unlock wakes nobody, and a sleeper strands).
+ * BUG_SPLITREL: the release's fast path as a load of 1 and a store of 0
+ * (two steps, not one CAS): a sleeper announced in between is never woken.
  * A timed waiter that absorbed a wake and then leaves needs no extra step:
  * once announced, every miss re-announces (stores 2) before lk__wait checks
  * the deadline, so the holder's unlock wakes the next sleeper.
  */
 // @check mutual-exclusion+no-lost-wakeup pass - safety
 // @check bug-announced-takes-as-1 fail -DBUG_TAKE1 safety
+// @check bug-split-release fail -DBUG_SPLITREL safety
 
 #define N 3
 #ifndef ROUNDS
@@ -99,7 +106,16 @@ active [N] proctype W()
 			inside++;
 			assert(inside == 1);
 			inside--;
-			atomic { v = latch; latch = 0 };
+#ifdef BUG_SPLITREL
+			v = latch;
+			if :: v == 1 -> latch = 0 :: else -> skip fi;
+#else
+			atomic { if :: latch == 1 -> latch = 0; v = 1 :: else -> v = latch fi };
+#endif
+			if
+			:: v != 1 -> atomic { v = latch; latch = 0 }	/* the slow path's exchange */
+			:: else -> skip
+			fi;
 			if :: v == 2 -> wake_one() :: else -> skip fi
 		:: else -> skip	/* timed out: return false */
 		fi;
