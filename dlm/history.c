@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int history_check(const char *file, int *nholds);
+int history_check(const char *file, int *nholds, int *nlost, int *nexcused);
 
 /* IS IX S SIX U X; '+' compatible (lockmgr.h's default table). */
 static const char *const compat[6] = {"+++++-", "++----", "+-+-+-", "+-----", "+-+---", "------"};
@@ -47,8 +47,9 @@ static int by_time(const void *a, const void *b)
 	return x->t < y->t ? -1 : x->t > y->t;
 }
 
-int history_check(const char *file, int *nholds)
+int history_check(const char *file, int *nholds, int *nlost, int *nexcused)
 {
+	int lostn = 0, excused = 0;
 	FILE *f = fopen(file, "r");
 	if (!f) {
 		perror(file);
@@ -102,6 +103,7 @@ int history_check(const char *file, int *nholds)
 				       " then %" PRIu64 "\n", h[a].res, h[a].tok, h[b].tok);
 				bad++;
 			}
+			excused += h[b].t0 < h[a].t1 && h[a].lost;
 			if (h[b].t0 < h[a].t1 && !h[a].lost) {
 				printf("history: %s: mode %d (pid %d, token %" PRIu64 ") granted while "
 				       "mode %d (pid %d, token %" PRIu64 ") held\n", h[b].res, h[b].mode,
@@ -116,8 +118,14 @@ int history_check(const char *file, int *nholds)
 			       h[a].pid, h[a].tok);
 			bad++;
 		}
+	for (size_t a = 0; a < nh; a++)
+		lostn += h[a].lost;
 	if (nholds)
 		*nholds = (int)nh;
+	if (nlost)
+		*nlost = lostn;
+	if (nexcused)
+		*nexcused = excused;
 	free(ev);
 	free(h);
 	return bad;
