@@ -414,9 +414,99 @@ static int find_mine(lk_dlm_t *d, const char *dir, const char *prefix, char *nod
 	}
 }
 
+/* The first create and the first look at the queue go out together: a
+ * session's requests are served in the order sent (ZooKeeper's FIFO client
+ * order), so the listing sees our node, and lock costs one round trip for
+ * both instead of two. */
+typedef struct {
+	pthread_mutex_t m;
+	pthread_cond_t c;
+	int done, rc_create, rc_kids;
+	char node[PATH_MAX_];
+	int64_t czxid;
+	int n;
+	char **kids; /* our copy: the client frees its vector after the call */
+} pipe_t;
+
+static void pipe_created(int rc, const char *value, const struct Stat *st, const void *data)
+{
+	pipe_t *p = (pipe_t *)data;
+	pthread_mutex_lock(&p->m);
+	p->rc_create = rc;
+	if (rc == ZOK) {
+		snprintf(p->node, sizeof p->node, "%s", value);
+		p->czxid = st->czxid;
+	}
+	p->done++;
+	pthread_cond_signal(&p->c);
+	pthread_mutex_unlock(&p->m);
+}
+
+static void pipe_listed(int rc, const struct String_vector *v, const void *data)
+{
+	pipe_t *p = (pipe_t *)data;
+	pthread_mutex_lock(&p->m);
+	p->rc_kids = rc;
+	if (rc == ZOK && v && (p->kids = calloc((size_t)v->count + 1, sizeof *p->kids))) {
+		for (int i = 0; i < v->count; i++)
+			if ((p->kids[p->n] = strdup(v->data[i])))
+				p->n++;
+	} else if (rc == ZOK) {
+		p->rc_kids = ZSYSTEMERROR; /* no memory: list again later */
+	}
+	p->done++;
+	pthread_cond_signal(&p->c);
+	pthread_mutex_unlock(&p->m);
+}
+
+static void free_list(char **v, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* 1: created (node, token and, when *kids, the queue set), 0: do it the
+ * slow way. */
+static int pipelined(lk_dlm_t *d, const char *dir, const char *path, char *node,
+		     uint64_t *token, char ***kids, int *nkids)
+{
+	pipe_t p;
+	memset(&p, 0, sizeof p);
+	pthread_mutex_init(&p.m, NULL);
+	pthread_cond_init(&p.c, NULL);
+	int sent = 0;
+	if (zoo_acreate2(d->zh, path, NULL, -1, &ZOO_OPEN_ACL_UNSAFE, ZOO_EPHEMERAL | ZOO_SEQUENCE,
+			 pipe_created, &p) == ZOK) {
+		sent = 1;
+		if (zoo_aget_children(d->zh, dir, 0, pipe_listed, &p) == ZOK)
+			sent = 2;
+	}
+	pthread_mutex_lock(&p.m);
+	while (p.done < sent) /* every completion is called, also on loss */
+		pthread_cond_wait(&p.c, &p.m);
+	pthread_mutex_unlock(&p.m);
+	pthread_mutex_destroy(&p.m);
+	pthread_cond_destroy(&p.c);
+	if (sent >= 1 && p.rc_create == ZOK) {
+		snprintf(node, PATH_MAX_, "%s", p.node);
+		*token = (uint64_t)p.czxid;
+		if (sent == 2 && p.rc_kids == ZOK) {
+			*kids = p.kids;
+			*nkids = p.n;
+			return 1;
+		}
+		free_list(p.kids, p.n);
+		return 1;
+	}
+	free_list(p.kids, p.n);
+	/* Lost reply or no parent: the slow path finds out which. */
+	return 0;
+}
+
 /* Queues our request: node and token out. */
 static int enqueue(lk_dlm_t *d, const char *res, int mode, char *node, uint64_t *token,
-		   int64_t deadline)
+		   int64_t deadline, char ***kids, int *nkids)
 {
 	char dir[PATH_MAX_], prefix[64], path[PATH_MAX_];
 	pthread_mutex_lock(&d->mu);
@@ -425,7 +515,11 @@ static int enqueue(lk_dlm_t *d, const char *res, int mode, char *node, uint64_t 
 	join(dir, d->root, res);
 	snprintf(prefix, sizeof prefix, "%s-%s-%" PRIu64 "-", lk_dlm_mode_str_(mode), d->sess, n);
 	join(path, dir, prefix);
-	bool maybe = false; /* a create may have happened without its reply */
+	if (pipelined(d, dir, path, node, token, kids, nkids))
+		return LK_DLM_OK;
+	/* The pipelined create failed: it may have happened without its
+	 * reply (connection loss), or the parents are missing. */
+	bool maybe = true;
 	for (;;) {
 		if (maybe) {
 			int f = find_mine(d, dir, prefix, node, token, deadline);
@@ -456,7 +550,8 @@ static int enqueue(lk_dlm_t *d, const char *res, int mode, char *node, uint64_t 
 
 /* Waits until our request is granted: LK_DLM_OK, or a failure (the caller
  * withdraws the request). try: never wait. */
-static int await_grant(lk_dlm_t *d, const char *node, int mode, int64_t deadline, bool try_)
+static int await_grant(lk_dlm_t *d, const char *node, int mode, int64_t deadline, bool try_,
+		       char **first, int nfirst)
 {
 	const char *slash = strrchr(node, '/');
 	char dir[PATH_MAX_], pred[PATH_MAX_];
@@ -467,7 +562,14 @@ static int await_grant(lk_dlm_t *d, const char *node, int mode, int64_t deadline
 		uint64_t g = d->gen;
 		pthread_mutex_unlock(&d->mu);
 		struct String_vector kids = {0, NULL};
-		int rc = zoo_get_children(d->zh, dir, 0, &kids);
+		int rc = ZOK;
+		if (first) { /* the listing that came with the create */
+			kids.count = nfirst;
+			kids.data = first;
+			first = NULL;
+		} else {
+			rc = zoo_get_children(d->zh, dir, 0, &kids);
+		}
 		if (rc != ZOK) {
 			int st = after_error(d, rc, deadline);
 			if (st != LK_DLM_OK)
@@ -548,14 +650,15 @@ int lk_dlm_timedlock(lk_dlm_t *d, const char *resource, int mode, int timeout_ms
 	/* A try still needs its round trips; it is bounded by the lease. */
 	int limit = try_ ? d->lease_ms : timeout_ms;
 	int64_t deadline = limit == LK_DLM_FOREVER ? 0 : now_ns() + (int64_t)limit * 1000000;
-	char node[PATH_MAX_];
+	char node[PATH_MAX_], **kids = NULL;
+	int nkids = 0;
 	uint64_t tok = 0;
-	int st = enqueue(d, resource, m, node, &tok, deadline);
+	int st = enqueue(d, resource, m, node, &tok, deadline, &kids, &nkids);
 	if (st == LK_DLM_UNAVAIL && !try_)
 		st = LK_DLM_TIMEOUT;
 	if (st != LK_DLM_OK)
 		return st; /* a node created without its reply dies with the session */
-	st = await_grant(d, node, m, deadline, try_);
+	st = await_grant(d, node, m, deadline, try_, kids, nkids);
 	if (st == LK_DLM_UNAVAIL && !try_)
 		st = LK_DLM_TIMEOUT;
 	pthread_mutex_lock(&d->mu);

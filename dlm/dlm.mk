@@ -41,6 +41,13 @@ $(DLM_BUILD)/test_grant: $(DLM_BUILD)/test_grant.o $(DLM_BUILD)/grant.o
 $(DLM_BUILD)/test_dlm: $(DLM_BUILD)/test_dlm.o $(DLM_BUILD)/agent.o $(DLM_BUILD)/history.o $(DLM_A)
 	gcc $^ -o $@ $(DLM_LIBS)
 
+$(DLM_BUILD)/bench_dlm: $(DLM_BUILD)/bench_dlm.o $(DLM_A) $(BUILD)/gcc/liblatchkit.a
+	gcc $^ -o $@ $(DLM_LIBS)
+$(DLM_BUILD)/bench_dlm.o: $(INC)/.stamp
+
+bench-dlm: $(DLM_BUILD)/bench_dlm
+	@dlm/bench.sh $(DLM_BUILD)/bench_dlm $(BENCH_OUT)
+
 test-dlm: $(DLM_TESTS)
 	@scripts/check.sh dlm-grant-rule $(DLM_BUILD)/test_grant
 	@scripts/check.sh dlm-ensemble dlm/test.sh $(DLM_BUILD)/test_dlm short
