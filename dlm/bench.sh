@@ -76,4 +76,5 @@ awk 'NR>3 {t[$1,$2]=$3; p50[$1,$2]=$4; n[$2]=1}
 		c, p50["dlm",c]/p50["floor",c], p50["dlm",c]/p50["etcd",c], t["etcd",c]/t["dlm",c]}' \
 	"$out/dlm.txt.tmp" | sort -n -k2 >>"$out/dlm.txt.tmp"
 mv "$out/dlm.txt.tmp" "$out/dlm.txt"
+cp "$raw" "$out/dlm-raw.txt" # every rep: kind clients ops ops/s p50_us p99_us
 cat "$out/dlm.txt"

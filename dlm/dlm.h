@@ -63,6 +63,7 @@
 #define LATCHKIT_DLM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
