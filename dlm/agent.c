@@ -101,7 +101,7 @@ static void agent_loop(lk_dlm_t *d, FILE *in, FILE *out)
 	while (fgets(line, sizeof line, in)) {
 		int st = 0, mode = 0, tmo = 0;
 		uint64_t tok = 0;
-		unsigned n = 0, nres = 0, seed = 0;
+		unsigned n = 0, nres = 0, seed = 0, stall = 0;
 		switch (line[0]) {
 		case 'L':
 			if (sscanf(line + 1, "%128s %d %d", res, &mode, &tmo) != 3)
@@ -148,7 +148,7 @@ static void agent_loop(lk_dlm_t *d, FILE *in, FILE *out)
 			break;
 		}
 		case 'Z':
-			if (sscanf(line + 1, "%u %u %u", &n, &nres, &seed) != 3)
+			if (sscanf(line + 1, "%u %u %u %u", &n, &nres, &seed, &stall) != 4)
 				_exit(4);
 			for (unsigned k = 0; k < n; k++) {
 				seed = seed * 1103515245u + 12345u;
@@ -160,9 +160,22 @@ static void agent_loop(lk_dlm_t *d, FILE *in, FILE *out)
 				int s = do_lock(d, res, mode, 3000, &t);
 				if (s == LK_DLM_OK) {
 					tok++;
+					if (mode >= 3) { /* exclusive: write under its token */
+						char file[1024];
+						int64_t at;
+						if (stall && k >= stall) { /* stall while holding */
+							stall = 0;
+							kill(getpid(), SIGSTOP);
+						}
+						snprintf(file, sizeof file, "%s/%s", store, res);
+						int w = fenced_write_at(file, t, &at);
+						record(at, w == 1 ? "WROTE" : "REFUSED", res, mode, t);
+					}
 					usleep((seed >> 8) % 2000);
 					s = do_unlock(d, res);
 				}
+				if (s == LK_DLM_EXPIRED && lk_dlm_reset(d) == LK_DLM_OK)
+					continue; /* told; carry on in a new session */
 				if (s != LK_DLM_OK && s != LK_DLM_TIMEOUT)
 					st = s;
 			}

@@ -7,10 +7,14 @@
  *   H res / C / N / R       held / check / nheld / reset
  *   W res                   write the token of its last grant on res to the
  *                           fenced store: answers 1 accepted, 0 refused
- *   Z n nres seed           n random lock/unlock rounds on nres resources
+ *   Z n nres seed stall     n random lock/unlock rounds on nres resources;
+ *                           from round stall on (0: never), it stops itself
+ *                           (SIGSTOP) once, holding an exclusive lock, before
+ *                           writing; told of the loss later, it resets
  *   Q                       close and exit
  * Every grant, release and loss goes to the shared history file, one
- * line: time_ns pid GRANT|REL|LOST res mode token.
+ * line: time_ns pid GRANT|REL|LOST|WROTE|REFUSED res mode token (WROTE and
+ * REFUSED: Z's exclusive holders write their token to the fenced store).
  */
 #ifndef LK_DLM_AGENT_H
 #define LK_DLM_AGENT_H

@@ -7,7 +7,10 @@
  *     token;
  *   - of two conflicting grants, the later one has the larger token (so
  *     tokens of exclusive grants strictly increase per resource);
- *   - every GRANT is ended by one REL or LOST of the same process and token.
+ *   - every GRANT is ended by one REL or LOST of the same process and token;
+ *   - fencing: where an overlap is excused, the stale holder's writes to
+ *     the fenced store (WROTE, stamped under the store's lock) all come
+ *     before the newer holder's first write: after it, they are REFUSED.
  * A hold runs from GRANT (stamped after lk_dlm_timedlock returned) to REL
  * (stamped before lk_dlm_unlock was called) on one CLOCK_MONOTONIC, which
  * all processes of one machine share; both stamps err on the side of a
@@ -21,13 +24,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-int history_check(const char *file, int *nholds, int *nlost, int *nexcused);
+int history_check(const char *file, int *nholds, int *nlost, int *nexcused, int *nrefused);
 
 /* IS IX S SIX U X; '+' compatible (lockmgr.h's default table). */
 static const char *const compat[6] = {"+++++-", "++----", "+-+-+-", "+-----", "+-+---", "------"};
 
 typedef struct {
 	int64_t t0, t1; /* t1: INT64_MAX while open */
+	int64_t w0, w1; /* first and last accepted write (0: none) */
 	int pid, mode;
 	bool lost;
 	uint64_t tok;
@@ -47,9 +51,9 @@ static int by_time(const void *a, const void *b)
 	return x->t < y->t ? -1 : x->t > y->t;
 }
 
-int history_check(const char *file, int *nholds, int *nlost, int *nexcused)
+int history_check(const char *file, int *nholds, int *nlost, int *nexcused, int *nrefused)
 {
-	int lostn = 0, excused = 0;
+	int lostn = 0, excused = 0, refused = 0;
 	FILE *f = fopen(file, "r");
 	if (!f) {
 		perror(file);
@@ -80,6 +84,18 @@ int history_check(const char *file, int *nholds, int *nlost, int *nexcused)
 			snprintf(x->res, sizeof x->res, "%s", ev[i].res);
 			continue;
 		}
+		bool wrote = strcmp(ev[i].ev, "WROTE") == 0;
+		if (wrote || strcmp(ev[i].ev, "REFUSED") == 0) {
+			refused += !wrote;
+			for (size_t j = 0; j < nh && wrote; j++)
+				if (h[j].pid == ev[i].pid && h[j].tok == ev[i].tok &&
+				    strcmp(h[j].res, ev[i].res) == 0) {
+					if (!h[j].w0)
+						h[j].w0 = ev[i].t;
+					h[j].w1 = ev[i].t;
+				}
+			continue;
+		}
 		size_t k = nh; /* the open hold this ends */
 		for (size_t j = 0; j < nh; j++)
 			if (h[j].t1 == INT64_MAX && h[j].pid == ev[i].pid && h[j].tok == ev[i].tok &&
@@ -104,6 +120,11 @@ int history_check(const char *file, int *nholds, int *nlost, int *nexcused)
 				bad++;
 			}
 			excused += h[b].t0 < h[a].t1 && h[a].lost;
+			if (h[a].w1 && h[b].w0 && h[a].w1 > h[b].w0) {
+				printf("history: %s: stale token %" PRIu64 " accepted after token %"
+				       PRIu64 " wrote\n", h[a].res, h[a].tok, h[b].tok);
+				bad++;
+			}
 			if (h[b].t0 < h[a].t1 && !h[a].lost) {
 				printf("history: %s: mode %d (pid %d, token %" PRIu64 ") granted while "
 				       "mode %d (pid %d, token %" PRIu64 ") held\n", h[b].res, h[b].mode,
@@ -126,6 +147,8 @@ int history_check(const char *file, int *nholds, int *nlost, int *nexcused)
 		*nlost = lostn;
 	if (nexcused)
 		*nexcused = excused;
+	if (nrefused)
+		*nrefused = refused;
 	free(ev);
 	free(h);
 	return bad;

@@ -11,7 +11,7 @@ set -u
 bin=${1:?test_dlm binary}; mode=${2:-short}
 here=$(cd "$(dirname "$0")" && pwd)
 dir=$(mktemp -d "${TMPDIR:-/tmp}/lkdlm-zk.XXXXXX") || exit 2
-cleanup() { "$here/ensemble.sh" down "$dir"; rm -rf "$dir"; }
+cleanup() { "$here/ensemble.sh" down "$dir/zk"; rm -rf "$dir"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 command -v java >/dev/null || { echo "dlm/test.sh: java not found (make deps)"; exit 1; }
