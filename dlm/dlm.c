@@ -1,189 +1,15 @@
 /*
- * dlm/dlm.c: the lk_dlm_* client (dlm/dlm.h) on the ZooKeeper multi-threaded
- * C client. Design: dlm/README.md.
- *
- * Locking: d->mu guards the session state and the slots. It is never held
- * across a ZooKeeper call: a synchronous call waits for the client's
- * completion thread, which runs our watchers, which take d->mu.
+ * dlm/dlm.c: the lk_dlm_* lock calls (dlm/dlm.h): request queue, grant
+ * wait, unlock. The session side is dlm/session.c. Design: dlm/README.md.
  */
-#include "dlm.h"
-#include "grant.h"
+#include "dlm_int.h"
 
-#include <errno.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#define THREADED /* the synchronous API of the multi-threaded client */
-#include <zookeeper/zookeeper.h>
 
-#define PATH_MAX_ (LK_DLM_NAME_MAX + 160)
-
-typedef struct {
-	char res[LK_DLM_NAME_MAX + 1];
-	char node[PATH_MAX_]; /* full path of our request znode */
-	int mode;              /* default-table numbering */
-	uint64_t token;
-	enum { SLOT_FREE, SLOT_HELD, SLOT_ORPHAN } state; /* ORPHAN: to delete */
-} slot_t;
-
-struct lk_dlm {
-	pthread_mutex_t mu;
-	pthread_cond_t cv; /* a watch fired or the session state changed */
-	zhandle_t *zh;
-	char *hosts, *root;
-	int table, session_ms, connect_ms;
-	void (*on_expire)(void *);
-	void *arg;
-	int zstate;         /* last session state seen */
-	bool lost;          /* every lock is lost; calls fail until reset */
-	bool told;          /* on_expire has run */
-	int64_t disc_at;    /* monotonic ns of the disconnect, 0: connected */
-	int lease_ms;       /* the negotiated session timeout */
-	uint64_t gen;       /* bumped by every event: waiters re-read the queue */
-	uint64_t reqno;
-	char sess[17];
-	slot_t slot[LK_DLM_MAX_HELD];
-};
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int inval(const char *call, const char *why)
-{
-#ifdef LK_DEBUG
-	fprintf(stderr, "latchkit: %s: %s\n", call, why);
-#else
-	(void)call;
-	(void)why;
-#endif
-	return LK_DLM_INVAL;
-}
-
-/* Under mu. The ensemble said the session expired, or we have been cut off
- * for a third of the lease: the client notices a dead server after 2/3 of
- * the lease without replies, so by then the lease may be over (README.md,
- * "Connection loss"). */
-static bool lost_locked(lk_dlm_t *d)
-{
-	if (!d->lost && d->disc_at &&
-	    now_ns() - d->disc_at > (int64_t)d->lease_ms * 1000000 / 3)
-		d->lost = true;
-	return d->lost;
-}
-
-/* Called without mu, after a call found the handle lost: runs on_expire
- * once. */
-static void tell(lk_dlm_t *d)
-{
-	pthread_mutex_lock(&d->mu);
-	bool run = d->lost && !d->told;
-	d->told = d->told || d->lost;
-	pthread_mutex_unlock(&d->mu);
-	if (run && d->on_expire)
-		d->on_expire(d->arg);
-}
-
-static void orphan_done(int rc, const void *data)
-{
-	(void)rc;
-	(void)data;
-}
-
-static void watcher(zhandle_t *zh, int type, int state, const char *path, void *ctx)
-{
-	(void)path;
-	lk_dlm_t *d = ctx;
-	bool run = false;
-	pthread_mutex_lock(&d->mu);
-	if (zh != d->zh) { /* an old session's event after reset */
-		pthread_mutex_unlock(&d->mu);
-		return;
-	}
-	if (type == ZOO_SESSION_EVENT) {
-		d->zstate = state;
-		if (state == ZOO_CONNECTED_STATE) {
-			if (lost_locked(d)) {
-				/* We gave the locks up while cut off but the session
-				 * survived: its znodes must not block others. */
-				for (int i = 0; i < LK_DLM_MAX_HELD; i++)
-					if (d->slot[i].state != SLOT_FREE)
-						zoo_adelete(zh, d->slot[i].node, -1, orphan_done, NULL);
-			}
-			d->disc_at = 0;
-			d->lease_ms = zoo_recv_timeout(zh);
-		} else if (state == ZOO_EXPIRED_SESSION_STATE || state == ZOO_AUTH_FAILED_STATE) {
-			d->lost = true;
-		} else if (d->disc_at == 0) {
-			d->disc_at = now_ns();
-		}
-		if (d->lost && !d->told) {
-			d->told = true;
-			run = true;
-		}
-	}
-	d->gen++;
-	pthread_cond_broadcast(&d->cv);
-	pthread_mutex_unlock(&d->mu);
-	if (run && d->on_expire)
-		d->on_expire(d->arg);
-}
-
-/* Waits (under mu) until gen moves past g, or until deadline (ns, 0: none),
- * or until the handle is found lost. */
-static void wait_event(lk_dlm_t *d, uint64_t g, int64_t deadline)
-{
-	while (d->gen == g && !lost_locked(d)) {
-		int64_t until = deadline;
-		if (d->disc_at) { /* wake up when the lease runs out */
-			int64_t l = d->disc_at + (int64_t)d->lease_ms * 1000000 / 3 + 1000000;
-			if (!until || l < until)
-				until = l;
-		}
-		if (!until) {
-			pthread_cond_wait(&d->cv, &d->mu);
-			continue;
-		}
-		if (now_ns() >= until)
-			return;
-		struct timespec ts = {until / 1000000000, until % 1000000000};
-		pthread_cond_timedwait(&d->cv, &d->mu, &ts);
-		if (now_ns() >= until)
-			return;
-	}
-}
-
-/* After a ZooKeeper call failed with rc: LK_DLM_OK to retry (the connection
- * came back), else the status to return. */
-static int after_error(lk_dlm_t *d, int rc, int64_t deadline)
-{
-	if (rc != ZCONNECTIONLOSS && rc != ZOPERATIONTIMEOUT && rc != ZSESSIONEXPIRED &&
-	    rc != ZINVALIDSTATE && rc != ZSESSIONMOVED)
-		return LK_DLM_ZKERR;
-	int st;
-	pthread_mutex_lock(&d->mu);
-	if (rc == ZSESSIONEXPIRED || (rc == ZINVALIDSTATE && zoo_state(d->zh) != ZOO_CONNECTED_STATE))
-		d->lost = true;
-	while (!lost_locked(d) && d->zstate != ZOO_CONNECTED_STATE) {
-		if (deadline && now_ns() >= deadline)
-			break;
-		wait_event(d, d->gen, deadline);
-	}
-	st = lost_locked(d) ? LK_DLM_EXPIRED
-	     : d->zstate == ZOO_CONNECTED_STATE ? LK_DLM_OK : LK_DLM_UNAVAIL;
-	pthread_mutex_unlock(&d->mu);
-	if (st == LK_DLM_EXPIRED)
-		tell(d);
-	return st;
-}
-
-/* dir/name into out (PATH_MAX_ bytes); names are bounded by name_ok and
+/* dir/name into out (PATH_MAX_ bytes); names are bounded by lk_dlm_name_ok_ and
  * ZooKeeper's suffix, so this never truncates in practice. */
 static void join(char *out, const char *dir, const char *name)
 {
@@ -191,20 +17,6 @@ static void join(char *out, const char *dir, const char *name)
 		out[0] = 0;
 }
 
-static bool name_ok(const char *s)
-{
-	size_t n = strnlen(s, LK_DLM_NAME_MAX + 1);
-	if (n == 0 || n > LK_DLM_NAME_MAX || strcmp(s, ".") == 0 || strcmp(s, "..") == 0 ||
-	    strcmp(s, "zookeeper") == 0)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '.' || c == '_' || c == '-'))
-			return false;
-	}
-	return true;
-}
 
 /* mode in the handle's table -> default-table numbering, -1 if bad. */
 static int mode_norm(const lk_dlm_t *d, int mode)
@@ -246,114 +58,10 @@ static int delete_node(lk_dlm_t *d, const char *node, int64_t deadline)
 		int rc = zoo_delete(d->zh, node, -1);
 		if (rc == ZOK || rc == ZNONODE)
 			return LK_DLM_OK;
-		int st = after_error(d, rc, deadline);
+		int st = lk_dlm_after_error_(d, rc, deadline);
 		if (st != LK_DLM_OK)
 			return st;
 	}
-}
-
-static int connect_session(lk_dlm_t *d)
-{
-	zhandle_t *zh = NULL;
-	pthread_mutex_lock(&d->mu);
-	d->zstate = 0;
-	d->lost = d->told = false;
-	d->disc_at = 0;
-	d->lease_ms = d->session_ms;
-	pthread_mutex_unlock(&d->mu);
-	/* d->zh must be set before the first event: the watcher drops events
-	 * of other handles. zookeeper_init can deliver events before it
-	 * returns, so the mutex is held across it (the watcher waits). */
-	pthread_mutex_lock(&d->mu);
-	zh = zookeeper_init(d->hosts, watcher, d->session_ms, NULL, d, 0);
-	d->zh = zh;
-	pthread_mutex_unlock(&d->mu);
-	if (!zh)
-		return errno == ENOMEM ? LK_DLM_NOMEM : LK_DLM_INVAL;
-	int64_t deadline = now_ns() + (int64_t)d->connect_ms * 1000000;
-	pthread_mutex_lock(&d->mu);
-	while (d->zstate != ZOO_CONNECTED_STATE && !d->lost && now_ns() < deadline)
-		wait_event(d, d->gen, deadline);
-	bool ok = d->zstate == ZOO_CONNECTED_STATE;
-	if (ok) {
-		snprintf(d->sess, sizeof d->sess, "%016" PRIx64, (uint64_t)zoo_client_id(zh)->client_id);
-		d->lease_ms = zoo_recv_timeout(zh);
-	}
-	pthread_mutex_unlock(&d->mu);
-	return ok ? LK_DLM_OK : LK_DLM_UNAVAIL;
-}
-
-static void end_session(lk_dlm_t *d)
-{
-	zhandle_t *zh = d->zh;
-	if (zh)
-		zookeeper_close(zh); /* ends the session: its znodes go */
-	pthread_mutex_lock(&d->mu);
-	d->zh = NULL;
-	memset(d->slot, 0, sizeof d->slot);
-	pthread_mutex_unlock(&d->mu);
-}
-
-int lk_dlm_open(lk_dlm_t **out, const lk_dlm_config_t *cfg)
-{
-	if (!out || !cfg || !cfg->hosts || !*cfg->hosts)
-		return inval("lk_dlm_open", "NULL out, config or hosts");
-	if (cfg->table != LK_DLM_TABLE_DEFAULT && cfg->table != LK_DLM_TABLE_SX)
-		return inval("lk_dlm_open", "unknown table");
-	const char *root = cfg->root ? cfg->root : "/latchkit";
-	if (root[0] != '/' || !name_ok(root + 1) || cfg->session_ms < 0 || cfg->connect_ms < 0)
-		return inval("lk_dlm_open", "root must be /NAME; timeouts >= 0");
-	lk_dlm_t *d = calloc(1, sizeof *d);
-	if (!d)
-		return LK_DLM_NOMEM;
-	d->hosts = strdup(cfg->hosts);
-	d->root = strdup(root);
-	if (!d->hosts || !d->root) {
-		free(d->hosts);
-		free(d->root);
-		free(d);
-		return LK_DLM_NOMEM;
-	}
-	d->table = cfg->table;
-	d->session_ms = cfg->session_ms ? cfg->session_ms : 4000;
-	d->connect_ms = cfg->connect_ms ? cfg->connect_ms : 10000;
-	d->on_expire = cfg->on_expire;
-	d->arg = cfg->arg;
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&d->cv, &ca);
-	pthread_condattr_destroy(&ca);
-	pthread_mutex_init(&d->mu, NULL);
-	if (!getenv("LK_DLM_ZK_LOG"))
-		zoo_set_debug_level(ZOO_LOG_LEVEL_ERROR);
-	int st = connect_session(d);
-	if (st != LK_DLM_OK) {
-		lk_dlm_close(d);
-		return st;
-	}
-	*out = d;
-	return LK_DLM_OK;
-}
-
-void lk_dlm_close(lk_dlm_t *d)
-{
-	if (!d)
-		return;
-	end_session(d);
-	pthread_mutex_destroy(&d->mu);
-	pthread_cond_destroy(&d->cv);
-	free(d->hosts);
-	free(d->root);
-	free(d);
-}
-
-int lk_dlm_reset(lk_dlm_t *d)
-{
-	if (!d)
-		return inval("lk_dlm_reset", "NULL handle");
-	end_session(d);
-	return connect_session(d);
 }
 
 /* Creates the persistent parents /root and /root/res. */
@@ -369,7 +77,7 @@ static int make_parents(lk_dlm_t *d, const char *res, int64_t deadline)
 			int rc = zoo_create(d->zh, p, NULL, -1, &ZOO_OPEN_ACL_UNSAFE, ZOO_PERSISTENT, NULL, 0);
 			if (rc == ZOK || rc == ZNODEEXISTS)
 				break;
-			int st = after_error(d, rc, deadline);
+			int st = lk_dlm_after_error_(d, rc, deadline);
 			if (st != LK_DLM_OK)
 				return st;
 		}
@@ -408,7 +116,7 @@ static int find_mine(lk_dlm_t *d, const char *dir, const char *prefix, char *nod
 		} else if (rc == ZNONODE) {
 			return 0;
 		}
-		int st = after_error(d, rc, deadline);
+		int st = lk_dlm_after_error_(d, rc, deadline);
 		if (st != LK_DLM_OK)
 			return -st;
 	}
@@ -542,7 +250,7 @@ static int enqueue(lk_dlm_t *d, const char *res, int mode, char *node, uint64_t 
 			continue;
 		}
 		maybe = maybe || rc == ZCONNECTIONLOSS || rc == ZOPERATIONTIMEOUT;
-		int s = after_error(d, rc, deadline);
+		int s = lk_dlm_after_error_(d, rc, deadline);
 		if (s != LK_DLM_OK)
 			return s;
 	}
@@ -571,7 +279,7 @@ static int await_grant(lk_dlm_t *d, const char *node, int mode, int64_t deadline
 			rc = zoo_get_children(d->zh, dir, 0, &kids);
 		}
 		if (rc != ZOK) {
-			int st = after_error(d, rc, deadline);
+			int st = lk_dlm_after_error_(d, rc, deadline);
 			if (st != LK_DLM_OK)
 				return st;
 			continue;
@@ -587,7 +295,7 @@ static int await_grant(lk_dlm_t *d, const char *node, int mode, int64_t deadline
 			pthread_mutex_lock(&d->mu);
 			d->lost = true;
 			pthread_mutex_unlock(&d->mu);
-			tell(d);
+			lk_dlm_tell_(d);
 			return LK_DLM_EXPIRED;
 		}
 		if (b < 0)
@@ -596,24 +304,24 @@ static int await_grant(lk_dlm_t *d, const char *node, int mode, int64_t deadline
 			return LK_DLM_WOULDBLOCK;
 		/* Watch the nearest earlier conflicting request only. */
 		struct Stat st;
-		rc = zoo_wexists(d->zh, pred, watcher, d, &st);
+		rc = zoo_wexists(d->zh, pred, lk_dlm_watcher_, d, &st);
 		if (rc == ZNONODE)
 			continue;
 		if (rc != ZOK) {
-			int s = after_error(d, rc, deadline);
+			int s = lk_dlm_after_error_(d, rc, deadline);
 			if (s != LK_DLM_OK)
 				return s;
 			continue;
 		}
 		pthread_mutex_lock(&d->mu);
-		wait_event(d, g, deadline);
-		bool lost = lost_locked(d);
+		lk_dlm_wait_event_(d, g, deadline);
+		bool lost = lk_dlm_lost_locked_(d);
 		pthread_mutex_unlock(&d->mu);
 		if (lost) {
-			tell(d);
+			lk_dlm_tell_(d);
 			return LK_DLM_EXPIRED;
 		}
-		if (deadline && now_ns() >= deadline)
+		if (deadline && lk_dlm_now_ns_() >= deadline)
 			return LK_DLM_TIMEOUT;
 	}
 }
@@ -622,23 +330,23 @@ int lk_dlm_timedlock(lk_dlm_t *d, const char *resource, int mode, int timeout_ms
 		     uint64_t *token)
 {
 	if (!d || !resource)
-		return inval("lk_dlm_lock", "NULL handle or resource");
-	if (!name_ok(resource))
-		return inval("lk_dlm_lock", "resource name: 1..128 of [A-Za-z0-9._-]");
+		return lk_dlm_inval_("lk_dlm_lock", "NULL handle or resource");
+	if (!lk_dlm_name_ok_(resource))
+		return lk_dlm_inval_("lk_dlm_lock", "resource name: 1..128 of [A-Za-z0-9._-]");
 	int m = mode_norm(d, mode);
 	if (m < 0)
-		return inval("lk_dlm_lock", "unknown mode for the handle's table");
+		return lk_dlm_inval_("lk_dlm_lock", "unknown mode for the handle's table");
 	if (timeout_ms < LK_DLM_FOREVER)
-		return inval("lk_dlm_lock", "negative timeout");
+		return lk_dlm_inval_("lk_dlm_lock", "negative timeout");
 	pthread_mutex_lock(&d->mu);
-	bool lost = lost_locked(d), held = find(d, resource) != NULL;
+	bool lost = lk_dlm_lost_locked_(d), held = find(d, resource) != NULL;
 	slot_t *s = NULL;
 	for (int i = 0; i < LK_DLM_MAX_HELD && !s && !lost && !held; i++)
 		if (d->slot[i].state == SLOT_FREE)
 			s = &d->slot[i];
 	pthread_mutex_unlock(&d->mu);
 	if (lost) {
-		tell(d);
+		lk_dlm_tell_(d);
 		return LK_DLM_EXPIRED;
 	}
 	if (held)
@@ -649,7 +357,7 @@ int lk_dlm_timedlock(lk_dlm_t *d, const char *resource, int mode, int timeout_ms
 	bool try_ = timeout_ms == 0;
 	/* A try still needs its round trips; it is bounded by the lease. */
 	int limit = try_ ? d->lease_ms : timeout_ms;
-	int64_t deadline = limit == LK_DLM_FOREVER ? 0 : now_ns() + (int64_t)limit * 1000000;
+	int64_t deadline = limit == LK_DLM_FOREVER ? 0 : lk_dlm_now_ns_() + (int64_t)limit * 1000000;
 	char node[PATH_MAX_], **kids = NULL;
 	int nkids = 0;
 	uint64_t tok = 0;
@@ -662,7 +370,7 @@ int lk_dlm_timedlock(lk_dlm_t *d, const char *resource, int mode, int timeout_ms
 	if (st == LK_DLM_UNAVAIL && !try_)
 		st = LK_DLM_TIMEOUT;
 	pthread_mutex_lock(&d->mu);
-	if (st == LK_DLM_OK && lost_locked(d))
+	if (st == LK_DLM_OK && lk_dlm_lost_locked_(d))
 		st = LK_DLM_EXPIRED;
 	snprintf(s->res, sizeof s->res, "%s", resource);
 	snprintf(s->node, sizeof s->node, "%s", node);
@@ -671,11 +379,11 @@ int lk_dlm_timedlock(lk_dlm_t *d, const char *resource, int mode, int timeout_ms
 	s->state = st == LK_DLM_OK ? SLOT_HELD : SLOT_ORPHAN;
 	pthread_mutex_unlock(&d->mu);
 	if (st == LK_DLM_EXPIRED) {
-		tell(d);
+		lk_dlm_tell_(d);
 		return st;
 	}
 	if (st != LK_DLM_OK) { /* withdraw: a short, bounded try */
-		if (delete_node(d, node, now_ns() + (int64_t)d->lease_ms * 1000000 / 3) == LK_DLM_OK) {
+		if (delete_node(d, node, lk_dlm_now_ns_() + (int64_t)d->lease_ms * 1000000 / 3) == LK_DLM_OK) {
 			pthread_mutex_lock(&d->mu);
 			s->state = SLOT_FREE;
 			pthread_mutex_unlock(&d->mu);
@@ -703,14 +411,14 @@ static int release(lk_dlm_t *d, slot_t *s)
 	char node[PATH_MAX_];
 	pthread_mutex_lock(&d->mu);
 	snprintf(node, sizeof node, "%s", s->node);
-	bool lost = lost_locked(d);
+	bool lost = lk_dlm_lost_locked_(d);
 	s->state = lost ? SLOT_FREE : SLOT_ORPHAN; /* never held from here on */
 	pthread_mutex_unlock(&d->mu);
 	if (lost) {
-		tell(d);
+		lk_dlm_tell_(d);
 		return LK_DLM_EXPIRED;
 	}
-	int st = delete_node(d, node, now_ns() + (int64_t)d->lease_ms * 1000000);
+	int st = delete_node(d, node, lk_dlm_now_ns_() + (int64_t)d->lease_ms * 1000000);
 	if (st == LK_DLM_OK || st == LK_DLM_EXPIRED) {
 		pthread_mutex_lock(&d->mu);
 		s->state = SLOT_FREE;
@@ -722,13 +430,13 @@ static int release(lk_dlm_t *d, slot_t *s)
 int lk_dlm_unlock(lk_dlm_t *d, const char *resource)
 {
 	if (!d || !resource)
-		return inval("lk_dlm_unlock", "NULL handle or resource");
+		return lk_dlm_inval_("lk_dlm_unlock", "NULL handle or resource");
 	pthread_mutex_lock(&d->mu);
 	slot_t *s = find(d, resource);
-	bool lost = lost_locked(d);
+	bool lost = lk_dlm_lost_locked_(d);
 	pthread_mutex_unlock(&d->mu);
 	if (lost) {
-		tell(d);
+		lk_dlm_tell_(d);
 		return LK_DLM_EXPIRED;
 	}
 	if (!s)
@@ -739,7 +447,7 @@ int lk_dlm_unlock(lk_dlm_t *d, const char *resource)
 int lk_dlm_unlock_all(lk_dlm_t *d)
 {
 	if (!d)
-		return inval("lk_dlm_unlock_all", "NULL handle");
+		return lk_dlm_inval_("lk_dlm_unlock_all", "NULL handle");
 	int first = LK_DLM_OK;
 	for (int i = 0; i < LK_DLM_MAX_HELD; i++) {
 		pthread_mutex_lock(&d->mu);
@@ -752,10 +460,10 @@ int lk_dlm_unlock_all(lk_dlm_t *d)
 			first = st;
 	}
 	pthread_mutex_lock(&d->mu);
-	bool lost = lost_locked(d);
+	bool lost = lk_dlm_lost_locked_(d);
 	pthread_mutex_unlock(&d->mu);
 	if (lost) {
-		tell(d);
+		lk_dlm_tell_(d);
 		return LK_DLM_EXPIRED;
 	}
 	sweep(d);
@@ -765,9 +473,9 @@ int lk_dlm_unlock_all(lk_dlm_t *d)
 int lk_dlm_held(lk_dlm_t *d, const char *resource, int *mode, uint64_t *token)
 {
 	if (!d || !resource)
-		return inval("lk_dlm_held", "NULL handle or resource");
+		return lk_dlm_inval_("lk_dlm_held", "NULL handle or resource");
 	pthread_mutex_lock(&d->mu);
-	bool lost = lost_locked(d);
+	bool lost = lk_dlm_lost_locked_(d);
 	slot_t *s = lost ? NULL : find(d, resource);
 	if (s && mode)
 		*mode = d->table == LK_DLM_TABLE_SX ? (s->mode == LK_DLM_X) : s->mode;
@@ -775,32 +483,10 @@ int lk_dlm_held(lk_dlm_t *d, const char *resource, int *mode, uint64_t *token)
 		*token = s->token;
 	pthread_mutex_unlock(&d->mu);
 	if (lost) {
-		tell(d);
+		lk_dlm_tell_(d);
 		return LK_DLM_EXPIRED;
 	}
 	return s ? LK_DLM_OK : LK_DLM_NOTHELD;
-}
-
-int lk_dlm_check(lk_dlm_t *d)
-{
-	if (!d)
-		return inval("lk_dlm_check", "NULL handle");
-	pthread_mutex_lock(&d->mu);
-	bool lost = lost_locked(d);
-	pthread_mutex_unlock(&d->mu);
-	if (!lost) {
-		struct Stat st;
-		int rc = zoo_exists(d->zh, "/", 0, &st);
-		if (rc == ZOK) {
-			pthread_mutex_lock(&d->mu);
-			lost = lost_locked(d);
-			pthread_mutex_unlock(&d->mu);
-			return lost ? (tell(d), LK_DLM_EXPIRED) : LK_DLM_OK;
-		}
-		return after_error(d, rc, now_ns() + 1); /* no waiting */
-	}
-	tell(d);
-	return LK_DLM_EXPIRED;
 }
 
 int lk_dlm_nheld(const lk_dlm_t *d)
@@ -810,7 +496,7 @@ int lk_dlm_nheld(const lk_dlm_t *d)
 	lk_dlm_t *m = (lk_dlm_t *)d; /* the mutex only */
 	int n = 0;
 	pthread_mutex_lock(&m->mu);
-	if (!lost_locked(m))
+	if (!lk_dlm_lost_locked_(m))
 		for (int i = 0; i < LK_DLM_MAX_HELD; i++)
 			n += m->slot[i].state == SLOT_HELD;
 	pthread_mutex_unlock(&m->mu);
@@ -823,21 +509,4 @@ const char *lk_dlm_mode_name(const lk_dlm_t *d, int mode)
 		return "?";
 	int m = mode_norm(d, mode);
 	return m < 0 ? "?" : lk_dlm_mode_str_(m);
-}
-
-const char *lk_dlm_strerror(int status)
-{
-	switch (status) {
-	case LK_DLM_OK: return "LK_DLM_OK: success";
-	case LK_DLM_WOULDBLOCK: return "LK_DLM_WOULDBLOCK: not grantable now";
-	case LK_DLM_TIMEOUT: return "LK_DLM_TIMEOUT: not granted in time";
-	case LK_DLM_NOMEM: return "LK_DLM_NOMEM: out of memory or lock slots";
-	case LK_DLM_INVAL: return "LK_DLM_INVAL: bad argument";
-	case LK_DLM_NOTHELD: return "LK_DLM_NOTHELD: resource not held";
-	case LK_DLM_HELD: return "LK_DLM_HELD: resource already held (no conversions)";
-	case LK_DLM_EXPIRED: return "LK_DLM_EXPIRED: session expired, every lock lost";
-	case LK_DLM_UNAVAIL: return "LK_DLM_UNAVAIL: ensemble unreachable";
-	case LK_DLM_ZKERR: return "LK_DLM_ZKERR: ZooKeeper refused the call";
-	default: return "unknown status";
-	}
 }

@@ -38,10 +38,9 @@
  * thread for concurrency (each is its own session). The expiry callback runs
  * on the ZooKeeper client's event thread.
  *
- * Memory order: the only atomics are the handle's session state and lost
- * flag; they are read and written under the handle's mutex, which orders
- * them (the ZooKeeper event thread takes the same mutex), so there are no
- * bare atomic orders to argue.
+ * Memory order: no atomics. The handle's session state, lost flag and
+ * lock slots are read and written under the handle's mutex, which the
+ * ZooKeeper event thread takes too; the mutex orders them.
  *
  * Verbs: open/close, lock/trylock/timedlock/unlock, unlock_all, held,
  * check, reset. Left out, on purpose (README.md says more):

@@ -12,7 +12,7 @@
 #   make install-dlm     <latchkit/dlm.h> and liblatchkit-dlm under PREFIX
 DLM_HAVE := $(wildcard /usr/include/zookeeper/zookeeper.h)
 DLM_BUILD := $(BUILD)/dlm
-DLM_LIB_SRCS := dlm/dlm.c dlm/grant.c
+DLM_LIB_SRCS := dlm/dlm.c dlm/session.c dlm/grant.c
 DLM_CFLAGS := $(CFLAGS_BASE) -fPIC
 DLM_LIBS := -lzookeeper_mt -pthread
 DLM_A := $(DLM_BUILD)/liblatchkit-dlm.a
