@@ -4,7 +4,7 @@
 # runs dlm/test_dlm against it and removes everything afterwards, on
 # failure and on interrupt too.
 #   short (make test-dlm): functional tests, a 40-round history check, the
-#     fault tests with one member killed                      (~25 s)
+#     fault tests with one member killed (30-38 s with the ensemble start)
 #   long (make test-dlm-long): every member killed in turn, and a 600-round
 #     history check during which a client stalls past its lease
 set -u
