@@ -1,7 +1,8 @@
 # latchkit: `make test` and `make bench` are all a newcomer needs.
 # Each folder owns a make fragment (tests/tests.mk and the tests/tsan/tsan.mk
 # it includes, lockmgr/lockmgr.mk, verify/verify.mk, bench/bench.mk,
-# man/man.mk, dist/dist.mk, tests/consumer/consumer.mk, preload/preload.mk); this file holds what
+# man/man.mk, dist/dist.mk, tests/consumer/consumer.mk, preload/preload.mk,
+# dlm/dlm.mk); this file holds what
 # they share.
 
 PREFIX   ?= /usr/local
@@ -49,6 +50,7 @@ include verify/verify.mk
 include preload/preload.mk
 include bench/bench.mk
 include bench/headproto.mk
+include dlm/dlm.mk
 -include lockmgr/demo/demo.mk
 
 # The order matters only for reading the log: unit tests first.
@@ -65,6 +67,7 @@ test: deps headers
 	@$(MAKE) --no-print-directory test-dist
 	@$(MAKE) --no-print-directory -j$(NPROC) test-model
 	@$(MAKE) --no-print-directory test-mutate-selfcheck
+	@$(MAKE) --no-print-directory -j$(NPROC) test-dlm
 	@scripts/summary.sh
 
 clean:

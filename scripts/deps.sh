@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages latchkit needs; quiet and quick when all are there.
 set -e
-PKGS="build-essential clang libclang-rt-14-dev libck-dev liburcu-dev libcriterion-dev spin libdb5.3-dev gnuplot-nox valgrind pkg-config abigail-tools mandoc groff-base cmake python3 kyotocabinet-utils rocksdb-tools libjemalloc2"
+PKGS="build-essential clang libclang-rt-14-dev libck-dev liburcu-dev libcriterion-dev spin libdb5.3-dev gnuplot-nox valgrind pkg-config abigail-tools mandoc groff-base cmake python3 kyotocabinet-utils rocksdb-tools libjemalloc2 zookeeper libzookeeper-mt-dev etcd-server etcd-client"
 # GenMC (make verify-wmm) is built by hand; its build packages are listed
 # in verify/README.md, not installed here.
 missing=""
