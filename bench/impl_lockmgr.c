@@ -196,11 +196,13 @@ typedef struct {
 
 /* flat: the S/X table, hierarchy off (one lock per call, as Berkeley DB);
  * hier: the default table with the hierarchy on, as the library ships */
+/* a policy or'ed with LKB_LDSF: that policy, grant order LK_GRANT_LDSF */
+#define LKB_LDSF 0x100
 static lk_lockmgr_t *lk_make_cfg(int policy, bool hier)
 {
 	lk_lockmgr_config_t cfg;
 	lk_lockmgr_config_init(&cfg);
-	cfg.policy = policy;
+	cfg.policy = policy & ~LKB_LDSF;
 	cfg.hierarchy = hier;
 	cfg.modes = hier ? lk_modetable_default() : lk_modetable_sx();
 	lk_lockmgr_t *m = NULL;
@@ -209,6 +211,9 @@ static lk_lockmgr_t *lk_make_cfg(int policy, bool hier)
 		fprintf(stderr, "lk_lockmgr_create: %s\n", lk_strerror(rc));
 		exit(4);
 	}
+	if ((policy & LKB_LDSF) &&
+	    lk_lockmgr_set_grant_order(m, LK_GRANT_LDSF) != LK_OK)
+		exit(4);
 	return m;
 }
 
@@ -577,6 +582,7 @@ static double lk_mem_table(void)
 LK_POLICY_IMPL(lk_nowait, "lk/no_wait", LK_POLICY_NO_WAIT)
 LK_POLICY_IMPL(lk_waitdie, "lk/wait_die", LK_POLICY_WAIT_DIE)
 LK_POLICY_IMPL(lk_woundwait, "lk/wound_wait", LK_POLICY_WOUND_WAIT)
+LK_POLICY_IMPL(lk_detect_ldsf, "lk/detect+ldsf", LK_POLICY_DETECT | LKB_LDSF)
 static void lk_detect_run(const lkb_params_t *p, lkb_result_t *r)
 {
 	ycsb_run(BE_LK, LK_POLICY_DETECT, false, p, r);
@@ -796,6 +802,7 @@ void lkb_register_lockmgr(void)
 	lkb_register(&lk_waitdie_impl);
 	lkb_register(&lk_woundwait_impl);
 	lkb_register(&lk_detect_impl);
+	lkb_register(&lk_detect_ldsf_impl);
 	lkb_register(&lk_hier_impl);
 	lkb_register(&lk_table_impl);
 #endif
