@@ -136,29 +136,26 @@ static inline void grant_queued(lk_lockmgr_t *m, struct lk__head *h, uint32_t p)
 	grant_signal(h, ot);
 }
 
-/* LDSF's order: pinned requests (passed LK_LDSF_MAX_BYPASS times) first,
- * in queue order; then the highest weight; ties in queue order. pos: the
+/* LDSF's order: the highest weight first; ties in queue order. pos: the
  * place in the queue. Smaller goes first. */
 static inline uint64_t ldsf_key(lk_lockmgr_t *m, const struct lk__req *o,
 				uint32_t pos)
 {
-	const struct lk__txn *ot = txn_at(m, o->txn);
-	if (ot->bypassed >= LK_LDSF_MAX_BYPASS)
-		return pos;
 	/* relaxed: a weight is a hint, written by waits on other heads */
-	uint32_t d = atomic_load_explicit(&ot->dep, memory_order_relaxed);
-	return (1ull << 50) | ((uint64_t)(UINT32_MAX - d) << 17) | pos;
+	uint32_t d = atomic_load_explicit(&txn_at(m, o->txn)->dep,
+					  memory_order_relaxed);
+	return ((uint64_t)(UINT32_MAX - d) << 32) | pos;
 }
 
 /* The queue under LK_GRANT_LDSF (README "Grant order"): take the requests
  * in ldsf_key order; each goes if compatible with the holders (those
  * granted so far included), the converters and every pinned request
- * queued ahead of it. Its wait-for edges are then a subset of FIFO's
- * (lk__blockers): a request left waiting conflicts with a holder, a
- * converter or a request queued ahead. Passing a request queued ahead
- * that it conflicts with counts a bypass against that one. Returns the
- * first request left waiting in that order: the next in line, for the
- * wake-ahead. */
+ * (passed LK_LDSF_MAX_BYPASS times) queued ahead of it. The waits are
+ * then covered by FIFO's wait-for edges (lk__blockers): a request left
+ * waiting conflicts with a holder, a converter or a request queued ahead.
+ * Passing a request queued ahead that it conflicts with counts a bypass
+ * against that one. Returns the first request left waiting in that
+ * order: the next in line, for the wake-ahead. */
 static uint32_t grant_ldsf(lk_lockmgr_t *m, struct lk__head *h, uint16_t cw)
 {
 	uint32_t next = 0;

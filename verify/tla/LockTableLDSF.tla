@@ -17,9 +17,9 @@
 (*   Timeout(t)      wait_cancel (a timeout or a victim) then the pass     *)
 (*                                                                         *)
 (* The weights (txn dep counters, written by waits on other resources)   *)
-(* are not modelled: the pass may take the eligible requests in ANY order *)
-(* (Passes returns every outcome), except that pinned requests (passed    *)
-(* K times) go first, in queue order, as ldsf_key puts them. A request is *)
+(* are not modelled: the pass may take the queued requests in ANY order  *)
+(* (Passes returns every outcome), which covers every weight ldsf_key     *)
+(* could see. A request is                                                 *)
 (* eligible when compatible with the holders (those granted earlier in    *)
 (* the pass included) and with every pinned request queued ahead of it;   *)
 (* granting one counts a bypass against each conflicting request queued   *)
@@ -87,11 +87,8 @@ OkSorted(q, i, seen) ==
 Eligible(q, i, hr, b, seen) ==
   /\ i \notin seen
   /\ OkHeld(hr, q[i]) /\ OkAhead(q, i, b, seen) /\ OkSorted(q, i, seen)
-\* the positions the pass may consider next: pinned first, in queue order
-Next1(q, b, seen) ==
-  LET open == {i \in 1..Len(q) : i \notin seen}
-      pin == {i \in open : PinnedB(b, q[i].txn)}
-  IN IF pin # {} THEN {CHOOSE i \in pin : \A j \in pin : i <= j} ELSE open
+\* the positions the pass may consider next: any (the weights are free)
+Next1(q, b, seen) == {i \in 1..Len(q) : i \notin seen}
 Bump(q, i, b) ==
   [u \in Txn |-> IF \E j \in 1..(i - 1) : q[j].txn = u /\ ~Compat(q[j].mode, q[i].mode)
                  THEN IF b[u] < K THEN b[u] + 1 ELSE b[u]
