@@ -133,6 +133,7 @@ static double lk_mem_table(void)
 LK_POLICY_IMPL(lk_nowait, "lk/no_wait", LK_POLICY_NO_WAIT)
 LK_POLICY_IMPL(lk_waitdie, "lk/wait_die", LK_POLICY_WAIT_DIE)
 LK_POLICY_IMPL(lk_woundwait, "lk/wound_wait", LK_POLICY_WOUND_WAIT)
+LK_POLICY_IMPL(lk_detect_ldsf, "lk/detect+ldsf", LK_POLICY_DETECT | LKB_LDSF)
 static void lk_detect_run(const lkb_params_t *p, lkb_result_t *r)
 {
 	lkb_ycsb_run(BE_LK, LK_POLICY_DETECT, false, p, r);
@@ -345,6 +346,7 @@ void lkb_register_lockmgr(void)
 	lkb_register(&lk_waitdie_impl);
 	lkb_register(&lk_woundwait_impl);
 	lkb_register(&lk_detect_impl);
+	lkb_register(&lk_detect_ldsf_impl);
 	lkb_register(&lk_hier_impl);
 	lkb_register(&lk_table_impl);
 #endif

@@ -174,7 +174,7 @@ lk_lockmgr_t *lkb_lm_make(int policy, bool hier)
 {
 	lk_lockmgr_config_t cfg;
 	lk_lockmgr_config_init(&cfg);
-	cfg.policy = policy;
+	cfg.policy = policy & ~LKB_LDSF;
 	cfg.hierarchy = hier;
 	cfg.modes = hier ? lk_modetable_default() : lk_modetable_sx();
 	lk_lockmgr_t *m = NULL;
@@ -183,6 +183,9 @@ lk_lockmgr_t *lkb_lm_make(int policy, bool hier)
 		fprintf(stderr, "lk_lockmgr_create: %s\n", lk_strerror(rc));
 		exit(4);
 	}
+	if ((policy & LKB_LDSF) &&
+	    lk_lockmgr_set_grant_order(m, LK_GRANT_LDSF) != LK_OK)
+		exit(4);
 	return m;
 }
 

@@ -31,6 +31,8 @@ DB_ENV *lkb_bdb_open(void);
 
 /* A lock table, flat or as shipped (lockmgr_work.c says which is which);
  * exits on failure. */
+/* a policy or'ed with LKB_LDSF: that policy, grant order LK_GRANT_LDSF */
+#define LKB_LDSF 0x100
 lk_lockmgr_t *lkb_lm_make(int policy, bool hier);
 /* Exits with what's message unless rc is LK_OK. */
 void lkb_lm_check(int rc, const char *what);

@@ -121,6 +121,87 @@ void lk__bypass_edges(lk_lockmgr_t *m, struct lk__txn *self, struct lk__head *h,
 	}
 }
 
+/* Grant queued request p (h latched): it joins the holders and is told. */
+static inline void grant_queued(lk_lockmgr_t *m, struct lk__head *h, uint32_t p)
+{
+	struct lk__req *o = &m->reqs[p];
+	list_del(m, &h->qhead, &h->qtail, p);
+	list_push(m, &h->holders, p);
+	o->mode = o->want;
+	o->status = LK__R_GRANTED;
+	count_add(h, o->mode);
+	struct lk__txn *ot = txn_at(m, o->txn);
+	ot->token_out = next_token(m, h, o->mode);
+	EMIT(m, ot, h, LK_EV_GRANT, o->mode, NONE, LK_OK, false, ot->token_out);
+	grant_signal(h, ot);
+}
+
+/* LDSF's order: the highest weight first; ties in queue order. pos: the
+ * place in the queue. Smaller goes first. */
+static inline uint64_t ldsf_key(lk_lockmgr_t *m, const struct lk__req *o,
+				uint32_t pos)
+{
+	/* relaxed: a weight is a hint, written by waits on other heads */
+	uint32_t d = atomic_load_explicit(&txn_at(m, o->txn)->dep,
+					  memory_order_relaxed);
+	return ((uint64_t)(UINT32_MAX - d) << 32) | pos;
+}
+
+/* The queue under LK_GRANT_LDSF (README "Grant order"): take the requests
+ * in ldsf_key order; each goes if compatible with the holders (those
+ * granted so far included), the converters and every pinned request
+ * (passed LK_LDSF_MAX_BYPASS times) queued ahead of it. The waits are
+ * then covered by FIFO's wait-for edges (lk__blockers): a request left
+ * waiting conflicts with a holder, a converter or a request queued ahead.
+ * Passing a request queued ahead that it conflicts with counts a bypass
+ * against that one. Returns the first request left waiting in that
+ * order: the next in line, for the wake-ahead. */
+static uint32_t grant_ldsf(lk_lockmgr_t *m, struct lk__head *h, uint16_t cw)
+{
+	uint32_t next = 0;
+	for (;;) {
+		uint32_t best = 0, pos = 0;
+		uint64_t bk = UINT64_MAX;
+		for (uint32_t p = h->qhead; p; p = m->reqs[p].rnext, pos++) {
+			if (txn_at(m, m->reqs[p].txn)->ldsf_seen)
+				continue;
+			uint64_t k = ldsf_key(m, &m->reqs[p], pos);
+			if (k < bk) {
+				bk = k;
+				best = p;
+			}
+		}
+		if (!best)
+			break;
+		struct lk__req *o = &m->reqs[best];
+		txn_at(m, o->txn)->ldsf_seen = 1;
+		uint16_t c = m->mt.conflicts[o->want];
+		bool go = !(c & h->granted) && !(c & cw);
+		for (uint32_t p = h->qhead; go && p != best; p = m->reqs[p].rnext)
+			if (((c >> m->reqs[p].want) & 1u) &&
+			    txn_at(m, m->reqs[p].txn)->bypassed >= LK_LDSF_MAX_BYPASS)
+				go = false;
+		if (!go) {
+			if (!next)
+				next = best;
+			continue;
+		}
+		bool passed = false;
+		for (uint32_t p = h->qhead; p != best; p = m->reqs[p].rnext)
+			if ((c >> m->reqs[p].want) & 1u) {
+				txn_at(m, m->reqs[p].txn)->bypassed++;
+				passed = true;
+			}
+		grant_queued(m, h, best);
+		txn_at(m, o->txn)->ldsf_seen = 0; /* it left the queue */
+		if (passed || !m->cfg.fifo_strict)
+			lk__bypass_edges(m, NULL, h, best, o->mode, false);
+	}
+	for (uint32_t p = h->qhead; p; p = m->reqs[p].rnext)
+		txn_at(m, m->reqs[p].txn)->ldsf_seen = 0;
+	return next;
+}
+
 /* After anything left h: grant converters, then the queue (group grant). */
 void lk__grant_pass(lk_lockmgr_t *m, struct lk__head *h)
 {
@@ -150,37 +231,38 @@ void lk__grant_pass(lk_lockmgr_t *m, struct lk__head *h)
 	 * converters and every waiter still ahead of it (group grant, and no
 	 * request ever passes one it conflicts with). */
 	uint16_t cw = lk__conv_wants(m, h), ahead = 0;
-	uint32_t p = h->qhead;
-	while (p) {
-		struct lk__req *o = &m->reqs[p];
-		uint32_t nx = o->rnext;
-		uint16_t c = m->mt.conflicts[o->want];
-		if (!(c & h->granted) && !(c & cw) &&
-		    !(m->cfg.fifo_strict && (c & ahead))) {
-			list_del(m, &h->qhead, &h->qtail, p);
-			list_push(m, &h->holders, p);
-			o->mode = o->want;
-			o->status = LK__R_GRANTED;
-			count_add(h, o->mode);
-			struct lk__txn *ot = txn_at(m, o->txn);
-			ot->token_out = next_token(m, h, o->mode);
-			EMIT(m, ot, h, LK_EV_GRANT, o->mode, NONE, LK_OK, false,
-			     ot->token_out);
-			grant_signal(h, ot);
-			if (!m->cfg.fifo_strict)
-				lk__bypass_edges(m, NULL, h, p, o->mode, false);
-		} else {
-			ahead |= (uint16_t)(1u << o->want);
+	uint32_t next;
+	/* relaxed: the order is a setting; the latch orders the queue */
+	if (atomic_load_explicit(&m->grant_order, memory_order_relaxed) ==
+		    LK_GRANT_LDSF &&
+	    h->qhead != h->qtail) {
+		next = grant_ldsf(m, h, cw);
+	} else {
+		uint32_t p = h->qhead;
+		while (p) {
+			struct lk__req *o = &m->reqs[p];
+			uint32_t nx = o->rnext;
+			uint16_t c = m->mt.conflicts[o->want];
+			if (!(c & h->granted) && !(c & cw) &&
+			    !(m->cfg.fifo_strict && (c & ahead))) {
+				grant_queued(m, h, p);
+				if (!m->cfg.fifo_strict)
+					lk__bypass_edges(m, NULL, h, p, o->mode,
+							 false);
+			} else {
+				ahead |= (uint16_t)(1u << o->want);
+			}
+			p = nx;
 		}
-		p = nx;
+		next = h->qhead;
 	}
 	/* Wake-ahead: the first request still queued is next in line. If its
 	 * txn has parked, nudge it to spin again, so that its grant finds it
 	 * running instead of paying a wake-up while the resource waits
 	 * (README, Waiting). Only a parked waiter (2 -> 3): a signalled one
 	 * (1) is already on its way; relaxed: the nudge carries no data. */
-	if (h->qhead && !h->nudged) {
-		struct lk__txn *nt = txn_at(m, m->reqs[h->qhead].txn);
+	if (next && !h->nudged) {
+		struct lk__txn *nt = txn_at(m, m->reqs[next].txn);
 		uint32_t parked = 2;
 		LK__RMW_SHARED();
 		if (atomic_compare_exchange_strong_explicit(&nt->wake, &parked, 3,
@@ -188,4 +270,15 @@ void lk__grant_pass(lk_lockmgr_t *m, struct lk__head *h)
 							    memory_order_relaxed))
 			h->nudged = nt;
 	}
+}
+
+int lk_lockmgr_set_grant_order(lk_lockmgr_t *m, int order)
+{
+	if (!m || !lk__mgr_live(m) ||
+	    (order != LK_GRANT_FIFO && order != LK_GRANT_LDSF))
+		return LK_INVAL;
+	/* relaxed: a setting; each grant pass reads it under its latch */
+	atomic_store_explicit(&m->grant_order, (uint32_t)order,
+			      memory_order_relaxed);
+	return LK_OK;
 }

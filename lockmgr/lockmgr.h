@@ -287,6 +287,33 @@ int lk_lockmgr_create(const lk_lockmgr_config_t *cfg, lk_lockmgr_t **out);
 /* Frees everything; outstanding txn handles become invalid. */
 void lk_lockmgr_destroy(lk_lockmgr_t *mgr);
 
+/*
+ * Grant order: who goes first when a release lets several queued requests
+ * through (lockmgr/README.md "Grant order").
+ *   LK_GRANT_FIFO  (default) the queue from the front, with group grant;
+ *                  with fifo_strict no request passes a queued one it
+ *                  conflicts with.
+ *   LK_GRANT_LDSF  contention-aware (CATS/LDSF, Tian et al., "Contention-
+ *                  aware lock scheduling for transactional databases",
+ *                  VLDB 2018; MySQL 8.0.20's CATS): of the requests
+ *                  compatible with the holders, the one whose txn blocks
+ *                  the most other txns (directly or through their own
+ *                  waiters, as counted when each wait began) goes first;
+ *                  ties go in queue order. No starvation: a queued request
+ *                  is passed by a conflicting one queued behind it at most
+ *                  LK_LDSF_MAX_BYPASS times; after that nothing queued
+ *                  behind it that conflicts with it is granted before it.
+ * A setter rather than a config field: lk_lockmgr_config_t is allocated by
+ * callers, so a new field would change its size (or lean on tail padding
+ * that a caller's copy need not keep) for programs built against the old
+ * header. Any thread, any time: it takes effect at the next grant pass.
+ * Returns LK_OK, or LK_INVAL (an unknown order, or mgr not a live manager),
+ * changing nothing.
+ */
+enum { LK_GRANT_FIFO = 0, LK_GRANT_LDSF = 1 };
+#define LK_LDSF_MAX_BYPASS 4
+int lk_lockmgr_set_grant_order(lk_lockmgr_t *mgr, int order);
+
 /* ---- transactions ----------------------------------------------------------- */
 
 /*

@@ -193,6 +193,15 @@ struct lk__txn {
 	uint32_t hkey[3];
 	LK_ATOMIC(uint64_t) st[LK__NST]; /* owner-written counters of every
 					  * txn this slot ran (never reset) */
+	/* Grant order LDSF (README "Grant order"): dep is the weight of the
+	 * waits that found this txn among their blockers when they began
+	 * (each adds 1 + its own txn's dep, and takes it back when it ends);
+	 * bypassed counts how often the request it waits for was passed,
+	 * ldsf_seen marks it within one grant pass: both under the latch of
+	 * the head it waits on. */
+	LK_ATOMIC(uint32_t) dep;
+	uint16_t bypassed;
+	uint8_t ldsf_seen;
 };
 
 struct lk_lockmgr {
@@ -223,6 +232,7 @@ struct lk_lockmgr {
 	int reg_slot;
 	lk_trace_fn trace;
 	void *trace_ctx;
+	LK_ATOMIC(uint32_t) grant_order; /* LK_GRANT_*; relaxed, read per pass */
 
 	LK_CACHE_ALIGNED LK_ATOMIC(uint64_t) req_free;  /* idx | tag << 32 */
 	LK_CACHE_ALIGNED LK_ATOMIC(uint64_t) head_free;

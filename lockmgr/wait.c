@@ -51,6 +51,51 @@ static void blocker_waits(void *c, uint32_t tidx)
 		x->any = true;
 }
 
+/* Grant order LDSF's weights (README "Grant order"): a wait adds
+ * 1 + its own txn's weight to each holder it waits for when it begins (up
+ * to LK__DEP_MAX of them) and takes the same back when it ends, whatever
+ * the order is by then. Holders only: a request queued ahead is not
+ * waited for under LDSF unless pinned, and crediting it would hand the
+ * waiters behind it their own weight. relaxed: a weight is a hint for the
+ * grant pass; the RMWs keep the sums exact. */
+#define LK__DEP_MAX 4
+#define LK__DEP_CAP (1u << 20)
+struct dep_ctx {
+	uint32_t n, w;
+	uint32_t to[LK__DEP_MAX];
+};
+
+static void dep_begin(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h,
+		      uint32_t ri, struct dep_ctx *d)
+{
+	const struct lk__req *q = &m->reqs[ri];
+	uint16_t c = m->mt.conflicts[q->want];
+	for (uint32_t p = h->holders; p && d->n < LK__DEP_MAX;
+	     p = m->reqs[p].rnext) {
+		const struct lk__req *o = &m->reqs[p];
+		if (p != ri && (((c >> o->mode) & 1u) ||
+				(o->status == LK__R_CONVERTING &&
+				 ((c >> o->want) & 1u))))
+			d->to[d->n++] = o->txn;
+	}
+	uint32_t own = atomic_load_explicit(&t->dep, memory_order_relaxed);
+	d->w = 1 + (own < LK__DEP_CAP ? own : LK__DEP_CAP);
+	for (uint32_t i = 0; i < d->n; i++) {
+		LK__RMW_SHARED();
+		atomic_fetch_add_explicit(&txn_at(m, d->to[i])->dep, d->w,
+					  memory_order_relaxed);
+	}
+}
+
+static void dep_end(lk_lockmgr_t *m, const struct dep_ctx *d)
+{
+	for (uint32_t i = 0; i < d->n; i++) {
+		LK__RMW_SHARED();
+		atomic_fetch_sub_explicit(&txn_at(m, d->to[i])->dep, d->w,
+					  memory_order_relaxed);
+	}
+}
+
 /* Undo a wait (h latched): remove a queued request or cancel a conversion. */
 static void wait_cancel(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h,
 			uint32_t ri, bool is_new)
@@ -115,6 +160,8 @@ lk__lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t h
 	}
 	if (is_new) {
 		queue_append(m, h, ri);
+		t->bypassed = 0; /* LDSF: passed so far (under h's latch) */
+		t->ldsf_seen = 0;
 		t->bloom |= bit;
 		tlist_add(m, t, ri); /* so that abort finds it even mid-wait */
 	} else {
@@ -158,6 +205,11 @@ lk__lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t h
 	if (!sc.any)
 		lk__blockers(m, h, ri, blocker_waits, &sc);
 	uint64_t spin_ns = sc.any ? 0 : lk__park_cost_ns();
+	struct dep_ctx dc = {0, 0, {0}};
+	/* relaxed: a setting (lk_lockmgr_set_grant_order) */
+	if (atomic_load_explicit(&m->grant_order, memory_order_relaxed) ==
+	    LK_GRANT_LDSF)
+		dep_begin(m, t, h, ri, &dc);
 	head_unlatch(h);
 
 	/* DETECT: search once after deadlock_timeout (0: now), then again
@@ -203,6 +255,7 @@ lk__lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t h
 			if (q->status == LK__R_GRANTED && q->mode == target) {
 				atomic_store_explicit(&t->wait_req, 0, memory_order_seq_cst);
 				head_unlatch(h);
+				dep_end(m, &dc);
 				break;
 			}
 			int rc = victim ? LK_DEADLOCK
@@ -223,6 +276,7 @@ lk__lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t h
 				EMIT(m, t, h, LK_EV_VICTIM, target, prev, rc, true, 0);
 			wait_cancel(m, t, h, ri, is_new);
 			head_unlatch(h);
+			dep_end(m, &dc);
 			if (is_new) {
 				tlist_del(m, t, ri);
 				req_cache(m, t, ri);
