@@ -33,6 +33,7 @@
 #include <math.h>
 #include <malloc.h>
 #include <sched.h>
+#include <sys/mman.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -196,6 +197,8 @@ typedef struct {
 
 /* flat: the S/X table, hierarchy off (one lock per call, as Berkeley DB);
  * hier: the default table with the hierarchy on, as the library ships */
+static bool lk_shared_next; /* lk/shared's cells: make a shared table */
+
 static lk_lockmgr_t *lk_make_cfg(int policy, bool hier)
 {
 	lk_lockmgr_config_t cfg;
@@ -204,7 +207,15 @@ static lk_lockmgr_t *lk_make_cfg(int policy, bool hier)
 	cfg.hierarchy = hier;
 	cfg.modes = hier ? lk_modetable_default() : lk_modetable_sx();
 	lk_lockmgr_t *m = NULL;
-	int rc = lk_lockmgr_create(&cfg, &m);
+	int rc;
+	if (lk_shared_next) { /* lk/shared: the table in a memfd segment */
+		int fd = memfd_create("lkb-shared", 0);
+		rc = fd < 0 ? LK_NOMEM : lk_lockmgr_create_shared(fd, &cfg, &m);
+		if (fd >= 0)
+			close(fd); /* the mapping keeps it */
+	} else {
+		rc = lk_lockmgr_create(&cfg, &m);
+	}
 	if (rc != LK_OK) {
 		fprintf(stderr, "lk_lockmgr_create: %s\n", lk_strerror(rc));
 		exit(4);
@@ -618,6 +629,34 @@ static const lkb_impl_t lk_hier_impl = {
 	"locks); hot-table: lk/hier alone",
 	lk_hier_lock16,
 	NULL};
+/* lk/shared: lk/detect's cells on a table made by
+ * lk_lockmgr_create_shared (one process, its threads) */
+static double lk_sh_pairs(uint64_t n)
+{
+	lk_shared_next = true;
+	double r = lk_pairs(n);
+	lk_shared_next = false;
+	return r;
+}
+static double lk_sh_lock16(uint64_t n)
+{
+	lk_shared_next = true;
+	double r = lk_lock16_loop(n, false);
+	lk_shared_next = false;
+	return r;
+}
+static void lk_sh_run(const lkb_params_t *p, lkb_result_t *r)
+{
+	lk_shared_next = true;
+	ycsb_run(BE_LK, LK_POLICY_DETECT, false, p, r);
+	lk_shared_next = false;
+}
+static const lkb_impl_t lk_shared_impl = {
+	"lockmgr", "lk/shared", "lk/detect", NULL, 0, lk_sh_pairs, NULL,
+	lk_sh_run,
+	"lk/shared: lk/detect's cells with the table in a shared segment "
+	"(lk_lockmgr_create_shared on a memfd; one process, its threads)",
+	lk_sh_lock16, NULL};
 static const lkb_impl_t lk_table_impl = {
 	"lockmgr",	"lk/whole-table", "bdb", NULL, 0, NULL, NULL, NULL,
 	"lk/whole-table: memory = the table's one allocation / max_requests "
@@ -797,6 +836,7 @@ void lkb_register_lockmgr(void)
 	lkb_register(&lk_woundwait_impl);
 	lkb_register(&lk_detect_impl);
 	lkb_register(&lk_hier_impl);
+	lkb_register(&lk_shared_impl);
 	lkb_register(&lk_table_impl);
 #endif
 	lkb_register(&bdb_impl);

@@ -72,13 +72,13 @@ static inline void head_unlatch(struct lk__head *h)
 		uint32_t old = atomic_exchange_explicit(
 			&h->lw, w & ~(LK__L_LATCHED | LK__L_PARKED), memory_order_release);
 		if (old & LK__L_PARKED)
-			lk__futex_wake(&h->lw, 1);
+			lk__lm_wake(&h->lw, 1);
 	}
 	/* their slots may have moved on: a spare wake is harmless */
 	if (woken)
-		lk__futex_wake(&woken->wake, 1);
+		lk__lm_wake(&woken->wake, 1);
 	if (nudged)
-		lk__futex_wake(&nudged->wake, 1);
+		lk__lm_wake(&nudged->wake, 1);
 }
 
 /* Bucket latch: the top bit of the bucket word. Taking it returns the

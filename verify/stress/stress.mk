@@ -32,3 +32,4 @@ test-stress: $(STRESS_BINS)
 	done; done
 stress:
 	@$(MAKE) --no-print-directory test-stress STRESS_SECS=$(DURATION)
+	@$(MAKE) --no-print-directory stress-shm
