@@ -512,6 +512,7 @@ static double lk_pairs(uint64_t n)
 	}
 	uint64_t t1 = lkb_ns();
 	lk_check(lk_txn_commit(tx), "lk_txn_commit");
+	lk_lockmgr_destroy(m);
 	return (double)(t1 - t0) / (double)n;
 }
 
@@ -541,6 +542,7 @@ static double lk_lock16_loop(uint64_t n, bool hier)
 			exit(4);
 	}
 	uint64_t t1 = lkb_ns();
+	lk_lockmgr_destroy(m); /* (the bystander's txn goes with it) */
 	return (double)(t1 - t0) / (double)(n * LKB_REQS);
 }
 
