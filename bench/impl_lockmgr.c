@@ -57,6 +57,7 @@ static double lk_pairs(uint64_t n)
 	}
 	uint64_t t1 = lkb_ns();
 	lkb_lm_check(lk_txn_commit(tx), "lk_txn_commit");
+	lk_lockmgr_destroy(m);
 	return (double)(t1 - t0) / (double)n;
 }
 
@@ -86,6 +87,7 @@ static double lk_lock16_loop(uint64_t n, bool hier)
 			exit(4);
 	}
 	uint64_t t1 = lkb_ns();
+	lk_lockmgr_destroy(m); /* (the bystander's txn goes with it) */
 	return (double)(t1 - t0) / (double)(n * LKB_REQS);
 }
 
@@ -175,6 +177,34 @@ static const lkb_impl_t lk_hier_impl = {
 	"locks); hot-table: lk/hier alone",
 	lk_hier_lock16,
 	NULL};
+/* lk/shared: lk/detect's cells on a table made by
+ * lk_lockmgr_create_shared (one process, its threads) */
+static double lk_sh_pairs(uint64_t n)
+{
+	lkb_lm_shared_next = true;
+	double r = lk_pairs(n);
+	lkb_lm_shared_next = false;
+	return r;
+}
+static double lk_sh_lock16(uint64_t n)
+{
+	lkb_lm_shared_next = true;
+	double r = lk_lock16_loop(n, false);
+	lkb_lm_shared_next = false;
+	return r;
+}
+static void lk_sh_run(const lkb_params_t *p, lkb_result_t *r)
+{
+	lkb_lm_shared_next = true;
+	lkb_ycsb_run(BE_LK, LK_POLICY_DETECT, false, p, r);
+	lkb_lm_shared_next = false;
+}
+static const lkb_impl_t lk_shared_impl = {
+	"lockmgr", "lk/shared", "lk/detect", NULL, 0, lk_sh_pairs, NULL,
+	lk_sh_run,
+	"lk/shared: lk/detect's cells with the table in a shared segment "
+	"(lk_lockmgr_create_shared on a memfd; one process, its threads)",
+	lk_sh_lock16, NULL};
 static const lkb_impl_t lk_table_impl = {
 	"lockmgr",	"lk/whole-table", "bdb", NULL, 0, NULL, NULL, NULL,
 	"lk/whole-table: memory = the table's one allocation / max_requests "
@@ -348,6 +378,7 @@ void lkb_register_lockmgr(void)
 	lkb_register(&lk_detect_impl);
 	lkb_register(&lk_detect_ldsf_impl);
 	lkb_register(&lk_hier_impl);
+	lkb_register(&lk_shared_impl);
 	lkb_register(&lk_table_impl);
 #endif
 	lkb_register(&bdb_impl);

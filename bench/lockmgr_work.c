@@ -14,6 +14,7 @@
 #include <math.h>
 #include <sched.h>
 #include <stdio.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "coarse.h"
@@ -170,6 +171,8 @@ typedef struct {
 
 /* flat: the S/X table, hierarchy off (one lock per call, as Berkeley DB);
  * hier: the default table with the hierarchy on, as the library ships */
+bool lkb_lm_shared_next;
+
 lk_lockmgr_t *lkb_lm_make(int policy, bool hier)
 {
 	lk_lockmgr_config_t cfg;
@@ -178,7 +181,15 @@ lk_lockmgr_t *lkb_lm_make(int policy, bool hier)
 	cfg.hierarchy = hier;
 	cfg.modes = hier ? lk_modetable_default() : lk_modetable_sx();
 	lk_lockmgr_t *m = NULL;
-	int rc = lk_lockmgr_create(&cfg, &m);
+	int rc;
+	if (lkb_lm_shared_next) { /* lk/shared: the table in a memfd segment */
+		int fd = memfd_create("lkb-shared", 0);
+		rc = fd < 0 ? LK_NOMEM : lk_lockmgr_create_shared(fd, &cfg, &m);
+		if (fd >= 0)
+			close(fd); /* the mapping keeps it */
+	} else {
+		rc = lk_lockmgr_create(&cfg, &m);
+	}
 	if (rc != LK_OK) {
 		fprintf(stderr, "lk_lockmgr_create: %s\n", lk_strerror(rc));
 		exit(4);

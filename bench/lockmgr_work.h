@@ -33,6 +33,8 @@ DB_ENV *lkb_bdb_open(void);
  * exits on failure. */
 /* a policy or'ed with LKB_LDSF: that policy, grant order LK_GRANT_LDSF */
 #define LKB_LDSF 0x100
+/* set around a cell of lk/shared: lkb_lm_make makes a shared table */
+extern bool lkb_lm_shared_next;
 lk_lockmgr_t *lkb_lm_make(int policy, bool hier);
 /* Exits with what's message unless rc is LK_OK. */
 void lkb_lm_check(int rc, const char *what);

@@ -180,7 +180,7 @@ bool lk__detect(lk_lockmgr_t *m, struct lk__txn *self)
 {
 	bool me = false;
 	LK__RMW_SHARED(); /* det_mu's word: a CAS to lock, an exchange to unlock */
-	pthread_mutex_lock(&m->det_mu);
+	lk__det_lock(m);
 	uint32_t *cyc = (uint32_t *)malloc(sizeof(uint32_t) * m->ntxns);
 	if (!cyc) {
 		LK__RMW_SHARED();

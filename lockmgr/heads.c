@@ -14,6 +14,7 @@
 bool lk__head_latch_slow(struct lk__head *h, bool check_gen, uint32_t gen)
 {
 	lk__wait_t wt = lk__wait_start(0);
+	wt.shared = lk__lm_in_shared(&h->lw); /* wakes come as lk__lm_wake's */
 	uint32_t extra = 0;
 	for (;;) {
 		uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
@@ -21,7 +22,7 @@ bool lk__head_latch_slow(struct lk__head *h, bool check_gen, uint32_t gen)
 			/* a woken waiter must pass the wake on (it would have
 			 * carried PARKED); the head died, so wake them all */
 			if (extra)
-				lk__futex_wake(&h->lw, INT32_MAX);
+				lk__lm_wake(&h->lw, INT32_MAX);
 			return false;
 		}
 		if (!(w & LK__L_LATCHED)) {
@@ -69,13 +70,13 @@ void lk__head_unlatch_slow(struct lk__head *h, uint32_t w)
 		uint32_t old = atomic_exchange_explicit(
 			&h->lw, w & ~(LK__L_LATCHED | LK__L_PARKED), memory_order_release);
 		if (old & LK__L_PARKED)
-			lk__futex_wake(&h->lw, 1);
+			lk__lm_wake(&h->lw, 1);
 	}
 	/* their slots may have moved on: a spare wake is harmless */
 	if (woken)
-		lk__futex_wake(&woken->wake, 1);
+		lk__lm_wake(&woken->wake, 1);
 	if (nudged)
-		lk__futex_wake(&nudged->wake, 1);
+		lk__lm_wake(&nudged->wake, 1);
 }
 
 /* The bucket latch after blatch_lock's one attempt failed (heads_int.h). */
@@ -131,7 +132,7 @@ void lk__head_kill(lk_lockmgr_t *m, struct lk__bucket *bk, uint32_t *first,
 	}
 	LK__RMW_SHARED_AT(h);
 	atomic_exchange_explicit(&h->lw, dead, memory_order_release);
-	lk__futex_wake(&h->lw, INT32_MAX);
+	lk__lm_wake(&h->lw, INT32_MAX);
 }
 
 /* Free idle heads of a few buckets (a clock hand, one bucket latch at a

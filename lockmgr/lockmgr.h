@@ -49,9 +49,11 @@ enum {
 			      nothing was changed */
 	LK_INVAL = 6,      /* bad argument: NULL, stale/foreign handle, unknown
 			      mode or kind, double commit, bad config */
-	LK_NOTHELD = 7     /* unlock of a resource the txn does not hold */
+	LK_NOTHELD = 7,    /* unlock of a resource the txn does not hold */
+	LK_BUSY = 8        /* shared table: its address is taken in this
+			      process, or the process still has txns */
 };
-#define LK_NSTATUS 8
+#define LK_NSTATUS 9
 
 /* A static string naming the code ("LK_OK: ..."); never NULL. */
 const char *lk_strerror(int status);
@@ -284,7 +286,8 @@ void lk_lockmgr_config_init(lk_lockmgr_config_t *cfg);
 /* One allocation sized from cfg; LK_INVAL for a bad config, LK_NOMEM
  * (*out is then left as it was). */
 int lk_lockmgr_create(const lk_lockmgr_config_t *cfg, lk_lockmgr_t **out);
-/* Frees everything; outstanding txn handles become invalid. */
+/* Frees everything; outstanding txn handles become invalid. On a shared
+ * table: aborts this process's txns and detaches it (the segment stays). */
 void lk_lockmgr_destroy(lk_lockmgr_t *mgr);
 
 /*
@@ -313,6 +316,32 @@ void lk_lockmgr_destroy(lk_lockmgr_t *mgr);
 enum { LK_GRANT_FIFO = 0, LK_GRANT_LDSF = 1 };
 #define LK_LDSF_MAX_BYPASS 4
 int lk_lockmgr_set_grant_order(lk_lockmgr_t *mgr, int order);
+
+/*
+ * A lock table in shared memory (lockmgr/SHARED.md). create_shared builds
+ * the table in the file fd names (memfd_create or shm_open; it must be
+ * empty: size 0), sized with ftruncate and mapped MAP_SHARED. Another
+ * process attaches with the same file: the segment is mapped at the
+ * address the creator got, so that its pointers hold; if that range is
+ * taken in the caller, LK_BUSY. A forked child inherits the mapping and
+ * uses the same lk_lockmgr_t * (attach in it returns that too). Each
+ * process that begins txns takes one of 31 process slots (PID and start
+ * time); a process that dies has its txns aborted (its locks released,
+ * its waiters granted) by the first process that notices: a waiter checks
+ * every 10 ms, and lk_lockmgr_recover does it at once. A process that dies
+ * while inside a lock call, holding a latch of the table, is not recovered
+ * yet (SHARED.md, "Status"). Tracing is not available on a shared table.
+ * Errors: LK_INVAL (bad fd, config or segment), LK_NOMEM (mmap failed, no
+ * process slot or registry slot left), LK_BUSY; *out is set on LK_OK only.
+ * detach: LK_BUSY while this process has txns active in the table.
+ */
+int lk_lockmgr_create_shared(int fd, const lk_lockmgr_config_t *cfg,
+			     lk_lockmgr_t **out);
+int lk_lockmgr_attach(int fd, lk_lockmgr_t **out);
+int lk_lockmgr_detach(lk_lockmgr_t *mgr);
+/* Aborts the txns of every dead process; *procs (may be NULL) = how many
+ * processes were recovered. LK_INVAL for a private table. */
+int lk_lockmgr_recover(lk_lockmgr_t *mgr, uint32_t *procs);
 
 /* ---- transactions ----------------------------------------------------------- */
 

@@ -13,6 +13,7 @@
 #include "../primitives/base.h"
 #include "lockmgr.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,6 +182,8 @@ struct lk__txn {
 	uint8_t fp_main;     /* may hold a database/table lock in the main
 				table: the fast path asks it first (owner) */
 	uint8_t fp_counted;  /* counted some partition (owner)             */
+	uint8_t proc;        /* shared table: process slot + 1 of the
+				process that began the txn (SHARED.md) */
 	uint64_t fp_bloom;   /* records this txn may have (owner)          */
 	/* The hierarchy cache (owner; README "Hierarchy cache"): while
 	 * hm_row or hm_up is not 0, anc[] holds t's granted locks on database
@@ -251,6 +254,8 @@ struct lk_lockmgr {
 	uint32_t *g_head; /* ntxns */
 	uint8_t *g_color; /* ntxns */
 	uint32_t *g_stk;  /* ntxns * 2 */
+
+	struct lk__shm *shm; /* a shared table's segment header, else NULL */
 };
 
 /* LK_MODE_NONE, short: "no mode" in requests, intention[] and escalate[] */
@@ -265,6 +270,40 @@ struct lk_lockmgr {
 LK__HIDDEN extern LK_ATOMIC(uintptr_t) lk__reg_base[LK__MAX_MGRS];
 LK__HIDDEN extern LK_ATOMIC(uintptr_t) lk__reg_len[LK__MAX_MGRS];
 LK__HIDDEN bool lk__mgr_live(const lk_lockmgr_t *m);
+
+/* manager.c: the parts of create that shared.c reuses */
+LK__HIDDEN int lk__mgr_check(const lk_lockmgr_config_t *cfg,
+			     const lk_modetable_t **mtp);
+LK__HIDDEN size_t lk__mgr_layout(lk_lockmgr_t *m, const lk_lockmgr_config_t *cfg,
+				 const lk_modetable_t *mt);
+LK__HIDDEN int lk__mgr_register(lk_lockmgr_t *m, int want);
+LK__HIDDEN bool lk__mgr_unregister(lk_lockmgr_t *m);
+
+/* shared.c, recover.c: a table in a shared segment (SHARED.md) */
+LK__HIDDEN void lk__shm_destroy(lk_lockmgr_t *m);
+LK__HIDDEN uint8_t lk__shm_me(lk_lockmgr_t *m);
+LK__HIDDEN uint32_t lk__shm_recover(lk_lockmgr_t *m);
+LK__HIDDEN bool lk__lm_in_shared(const void *p);
+#define LK__SHM_POLL_NS 10000000u /* a waiter looks for dead processes */
+
+/* Wake a futex word of the table: without FUTEX_PRIVATE_FLAG when the
+ * word lies in a shared segment (a private wake does not reach another
+ * process). Only on the wake paths, which make a syscall anyway. */
+static inline void lk__lm_wake(LK_ATOMIC(uint32_t) *word, int n)
+{
+	if (lk__lm_in_shared(word))
+		lk__futex_wake_shared(word, n, LK__FUTEX_ANY);
+	else
+		lk__futex_wake(word, n);
+}
+
+/* The detector mutex: robust on a shared table, whose detections rebuild
+ * their scratch, so a dead holder left nothing to repair. */
+static inline void lk__det_lock(lk_lockmgr_t *m)
+{
+	if (lk__unlikely(pthread_mutex_lock(&m->det_mu) == EOWNERDEAD))
+		pthread_mutex_consistent(&m->det_mu);
+}
 
 /* views.c: one trace event (EMIT below calls it when a tracer is set) */
 LK__HIDDEN void lk__emit(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h,

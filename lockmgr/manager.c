@@ -69,10 +69,9 @@ static size_t align_up(size_t x, size_t a)
 	return (x + a - 1) & ~(a - 1);
 }
 
-int lk_lockmgr_create(const lk_lockmgr_config_t *cfg, lk_lockmgr_t **out)
+/* The config's check: LK_OK with *mtp the mode table, or LK_INVAL. */
+int lk__mgr_check(const lk_lockmgr_config_t *cfg, const lk_modetable_t **mtp)
 {
-	if (!out)
-		return LK_INVAL;
 	if (!cfg || cfg->max_txns < 1 || cfg->max_txns > 65535 ||
 	    cfg->max_requests < 1 || cfg->max_requests > (1u << 28) ||
 	    cfg->policy < LK_POLICY_NO_WAIT || cfg->policy > LK_POLICY_DETECT ||
@@ -82,12 +81,16 @@ int lk_lockmgr_create(const lk_lockmgr_config_t *cfg, lk_lockmgr_t **out)
 	const lk_modetable_t *mt = cfg->modes ? cfg->modes : lk_modetable_default();
 	if (!mt_valid(mt))
 		return LK_INVAL;
+	*mtp = mt;
+	return LK_OK;
+}
 
-	lk_lockmgr_t *m = (lk_lockmgr_t *)aligned_alloc(
-		LK_CACHELINE, align_up(sizeof *m, LK_CACHELINE));
-	if (!m)
-		return LK_NOMEM;
-	memset(m, 0, sizeof *m);
+/* m zeroed: fills its config and sizes and returns its pool's size.
+ * Called again with m->pool set to zeroed memory of that size, it lays the
+ * pool out and fills it (free stacks, txn slots); the same values twice. */
+size_t lk__mgr_layout(lk_lockmgr_t *m, const lk_lockmgr_config_t *cfg,
+		      const lk_modetable_t *mt)
+{
 	m->cfg = *cfg;
 	m->mt = *mt;
 	m->cfg.modes = &m->mt;
@@ -111,10 +114,10 @@ int lk_lockmgr_create(const lk_lockmgr_config_t *cfg, lk_lockmgr_t **out)
 	m->ntxns = cfg->max_txns;
 	m->nreqs = cfg->max_requests;
 	m->nheads = cfg->max_requests;
-	uint32_t nb = 16;
-	while (nb < m->nheads)
-		nb <<= 1;
-	m->bmask = nb - 1;
+	uint32_t nb0 = 16;
+	while (nb0 < m->nheads)
+		nb0 <<= 1;
+	m->bmask = nb0 - 1;
 	/* per-txn cache batch: 16, less when the pool is small, so that the
 	 * caches of idle txns cannot hold a large share of it */
 	m->req_batch = m->nreqs / (m->ntxns * 4u);
@@ -125,6 +128,7 @@ int lk_lockmgr_create(const lk_lockmgr_config_t *cfg, lk_lockmgr_t **out)
 		m->req_batch = 1;
 	m->req_keep = m->req_batch > 1 ? m->req_batch : 0;
 
+	uint32_t nb = m->bmask + 1;
 	/* one pool: txns | reqs | heads | buckets | graph scratch */
 	size_t o_txn = 0;
 	size_t o_req = align_up(o_txn + (size_t)m->ntxns * LK__TXN_SLOT, 64);
@@ -140,12 +144,8 @@ int lk_lockmgr_create(const lk_lockmgr_config_t *cfg, lk_lockmgr_t **out)
 	size_t o_fp = align_up(o_gcol + m->ntxns, 64);
 	size_t o_fpc = align_up(o_fp + (size_t)m->ntxns * sizeof(struct lk__fpblk), 64);
 	size_t total = align_up(o_fpc + LK__FP_PARTS * sizeof(uint32_t), LK__TXN_SLOT);
-	m->pool = (unsigned char *)aligned_alloc(LK__TXN_SLOT, total);
-	if (!m->pool) {
-		free(m);
-		return LK_NOMEM;
-	}
-	memset(m->pool, 0, total);
+	if (!m->pool)
+		return total;
 	m->txns = m->pool + o_txn;
 	m->reqs = (struct lk__req *)(void *)(m->pool + o_req);
 	m->heads = (struct lk__head *)(void *)(m->pool + o_head);
@@ -195,21 +195,56 @@ int lk_lockmgr_create(const lk_lockmgr_config_t *cfg, lk_lockmgr_t **out)
 				      memory_order_relaxed);
 	}
 	atomic_store_explicit(&m->txn_free, 1, memory_order_relaxed);
-	pthread_mutex_init(&m->det_mu, NULL);
+	return total;
+}
 
+int lk_lockmgr_create(const lk_lockmgr_config_t *cfg, lk_lockmgr_t **out)
+{
+	const lk_modetable_t *mt;
+	if (!out)
+		return LK_INVAL;
+	if (lk__mgr_check(cfg, &mt) != LK_OK)
+		return LK_INVAL;
+	lk_lockmgr_t *m = (lk_lockmgr_t *)aligned_alloc(
+		LK_CACHELINE, align_up(sizeof *m, LK_CACHELINE));
+	if (!m)
+		return LK_NOMEM;
+	memset(m, 0, sizeof *m);
+	size_t total = lk__mgr_layout(m, cfg, mt);
+	unsigned char *pool = (unsigned char *)aligned_alloc(LK__TXN_SLOT, total);
+	if (!pool) {
+		free(m);
+		return LK_NOMEM;
+	}
+	memset(pool, 0, total);
+	m->pool = pool;
+	lk__mgr_layout(m, cfg, mt);
+	pthread_mutex_init(&m->det_mu, NULL);
+	if (lk__mgr_register(m, -1) != LK_OK) {
+		pthread_mutex_destroy(&m->det_mu);
+		free(m->pool);
+		free(m);
+		return LK_NOMEM;
+	}
+	*out = m;
+	return LK_OK;
+}
+
+/* Puts m in this process's registry: in slot want, or (-1) the first free
+ * one. LK_NOMEM when none is free, LK_BUSY when want is taken. */
+int lk__mgr_register(lk_lockmgr_t *m, int want)
+{
 	pthread_mutex_lock(&reg_mu);
 	int slot = -1;
 	for (int i = 0; i < LK__MAX_MGRS; i++)
-		if (!atomic_load_explicit(&registry[i], memory_order_relaxed)) {
+		if ((want < 0 || i == want) &&
+		    !atomic_load_explicit(&registry[i], memory_order_relaxed)) {
 			slot = i;
 			break;
 		}
 	if (slot < 0) {
 		pthread_mutex_unlock(&reg_mu);
-		pthread_mutex_destroy(&m->det_mu);
-		free(m->pool);
-		free(m);
-		return LK_NOMEM;
+		return want < 0 ? LK_NOMEM : LK_BUSY;
 	}
 	m->reg_slot = slot;
 	atomic_store_explicit(&lk__reg_base[slot], (uintptr_t)m->txns, memory_order_relaxed);
@@ -221,14 +256,12 @@ int lk_lockmgr_create(const lk_lockmgr_config_t *cfg, lk_lockmgr_t **out)
 	if (slot + 1 > atomic_load_explicit(&registry_hi, memory_order_relaxed))
 		atomic_store_explicit(&registry_hi, slot + 1, memory_order_release);
 	pthread_mutex_unlock(&reg_mu);
-	*out = m;
 	return LK_OK;
 }
 
-void lk_lockmgr_destroy(lk_lockmgr_t *m)
+/* Takes m out of this process's registry: false if it was not there. */
+bool lk__mgr_unregister(lk_lockmgr_t *m)
 {
-	if (!m)
-		return;
 	pthread_mutex_lock(&reg_mu);
 	int slot = -1; /* found by address: m itself is not read before */
 	for (int i = 0; i < LK__MAX_MGRS; i++)
@@ -240,8 +273,19 @@ void lk_lockmgr_destroy(lk_lockmgr_t *m)
 		atomic_store_explicit(&registry[slot], NULL, memory_order_relaxed);
 	}
 	pthread_mutex_unlock(&reg_mu);
-	if (!ours)
+	return ours;
+}
+
+void lk_lockmgr_destroy(lk_lockmgr_t *m)
+{
+	if (!m || !lk__mgr_live(m))
 		return; /* not a live manager: leave it alone */
+	if (m->shm) {
+		lk__shm_destroy(m); /* a shared table: this process detaches */
+		return;
+	}
+	if (!lk__mgr_unregister(m))
+		return;
 	pthread_mutex_destroy(&m->det_mu);
 	free(m->pool);
 	free(m);
@@ -258,7 +302,8 @@ bool lk__mgr_live(const lk_lockmgr_t *m)
 
 void lk_lockmgr_set_trace(lk_lockmgr_t *m, lk_trace_fn fn, void *ctx)
 {
-	if (!m || !lk__mgr_live(m))
+	/* a shared table: a function pointer means nothing in another process */
+	if (!m || !lk__mgr_live(m) || m->shm)
 		return;
 	m->trace = fn;
 	m->trace_ctx = ctx;

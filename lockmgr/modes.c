@@ -17,6 +17,7 @@ const char *lk_strerror(int s)
 		"LK_NOMEM: lock table pool exhausted",
 		"LK_INVAL: invalid argument or handle",
 		"LK_NOTHELD: lock not held",
+		"LK_BUSY: shared table address in use, or txns still active",
 	};
 	if (s < 0 || s >= LK_NSTATUS)
 		return "LK_?: unknown status";

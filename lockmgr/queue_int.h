@@ -103,7 +103,7 @@ static inline void txn_signal(struct lk__txn *t)
 {
 	LK__RMW_SHARED();
 	if (atomic_exchange_explicit(&t->wake, 1, memory_order_seq_cst) == 2)
-		lk__futex_wake(&t->wake, 1);
+		lk__lm_wake(&t->wake, 1);
 }
 
 /* txn_signal with head h latched: the first parked txn signalled under
@@ -117,7 +117,7 @@ static inline void txn_signal_latched(struct lk__head *h, struct lk__txn *t)
 		if (!h->woken && h->nudged != t)
 			h->woken = t;
 		else
-			lk__futex_wake(&t->wake, 1);
+			lk__lm_wake(&t->wake, 1);
 	}
 }
 

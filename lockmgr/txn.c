@@ -13,6 +13,9 @@ int lk_txn_begin(lk_lockmgr_t *m, lk_txn_t **out)
 		return LK_INVAL;
 	if (!m || !lk__mgr_live(m))
 		return LK_INVAL;
+	uint8_t proc = 0; /* a shared table: this process's slot + 1 */
+	if (lk__unlikely(m->shm != NULL) && !(proc = lk__shm_me(m)))
+		return LK_NOMEM;
 	/* acquire: the slot as its last owner left it */
 	uint64_t top = atomic_load_explicit(&m->txn_free, memory_order_acquire);
 	struct lk__txn *t;
@@ -46,6 +49,7 @@ int lk_txn_begin(lk_lockmgr_t *m, lk_txn_t **out)
 	hcache_clear(t);
 	t->fp_main = 0; /* fp_used and fp_counted were cleared at the end */
 	t->fp_bloom = 0; /* an end with no record left did not clear it */
+	t->proc = proc;  /* before state: recovery reads state, then proc */
 	atomic_store_explicit(&t->nlocks, 0, memory_order_relaxed);
 	atomic_store_explicit(&t->wake, 0, memory_order_relaxed);
 	atomic_store_explicit(&t->flags, 0, memory_order_relaxed);

@@ -131,7 +131,7 @@ int lk_waitfor_dot(lk_lockmgr_t *m, FILE *out)
 {
 	if (!m || !out || !lk__mgr_live(m))
 		return LK_INVAL;
-	pthread_mutex_lock(&m->det_mu);
+	lk__det_lock(m);
 	lk__graph_build(m);
 	fprintf(out, "digraph waitfor {\n");
 	for (uint32_t i = 0; i < m->ntxns; i++) {

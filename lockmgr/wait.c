@@ -116,6 +116,25 @@ static void wait_cancel(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h,
 /* lock_one's tail when the request cannot be granted at once (h latched):
  * the policy decides, then it queues and waits. Out of line: the fast
  * path stays small. */
+/* The earliest of the deadlines that are set (0: not set). */
+static uint64_t wait_deadline(uint64_t a, uint64_t b, uint64_t c)
+{
+	uint64_t d = a;
+	if (b && (!d || b < d))
+		d = b;
+	if (c && (!d || c < d))
+		d = c;
+	return d;
+}
+
+/* A wait on the txn's wake word: shared futexes on a shared table. */
+static lk__wait_t wait_begin(lk_lockmgr_t *m, uint64_t deadline)
+{
+	lk__wait_t w = lk__wait_start(deadline);
+	w.shared = m->shm != NULL;
+	return w;
+}
+
 int
 lk__lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t hi,
 	  uint32_t ri, bool is_new, unsigned target, bool nowait,
@@ -223,10 +242,11 @@ lk__lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t h
 			wounded_now = true; /* victim: go check at once */
 		det_at = now + det_gap;
 	}
-	uint64_t wdl = deadline;
-	if (det_on && (!wdl || det_at < wdl))
-		wdl = det_at;
-	lk__wait_t w = lk__wait_start(wdl);
+	/* a shared table: look for dead processes every LK__SHM_POLL_NS
+	 * (the holder we wait for may be one; SHARED.md) */
+	uint64_t poll_at = m->shm ? now + LK__SHM_POLL_NS : 0;
+	uint64_t wdl = wait_deadline(deadline, det_on ? det_at : 0, poll_at);
+	lk__wait_t w = wait_begin(m, wdl);
 	w.spin_ns = spin_ns;
 	bool check = wounded_now, timed_out = false;
 	for (;;) {
@@ -240,7 +260,7 @@ lk__lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t h
 			if (atomic_compare_exchange_strong_explicit(
 				    &t->wake, &nudge, 0, memory_order_relaxed,
 				    memory_order_relaxed))
-				w = lk__wait_start(wdl);
+				w = wait_begin(m, wdl);
 			continue;
 		}
 		if (v == 1 || check) {
@@ -299,13 +319,21 @@ lk__lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t h
 		}
 		if (!lk__wait(&w, &t->wake, v)) {
 			uint64_t tnow = lk__now_ns();
+			if (poll_at && tnow >= poll_at && (!deadline || tnow < deadline)) {
+				lk__shm_recover(m);
+				poll_at = tnow + LK__SHM_POLL_NS;
+				wdl = wait_deadline(deadline, det_on ? det_at : 0, poll_at);
+				w = wait_begin(m, wdl);
+				w.spin_ns = 0;
+				continue;
+			}
 			if (det_on && tnow >= det_at && (!deadline || tnow < deadline)) {
 				check = lk__detect(m, t); /* true: we are the victim */
 				if (det_gap < 1000000000u)
 					det_gap *= 2;
 				det_at = tnow + det_gap;
-				wdl = deadline && deadline < det_at ? deadline : det_at;
-				w = lk__wait_start(wdl);
+				wdl = wait_deadline(deadline, det_at, poll_at);
+				w = wait_begin(m, wdl);
 				w.spin_ns = 0; /* waited long already: park */
 				continue;
 			}

@@ -31,3 +31,10 @@ test-headers: $(INC)/.stamp
 		$(notdir $(PUB_HEADERS))
 
 include tests/tsan/tsan.mk
+
+# The shared lock table's kill test, long: 1000 SIGKILLs of processes that
+# hold locks or wait for them (tests/test_lockmgr_shm.c; make test runs 40).
+.PHONY: stress-shm
+stress-shm: $(BUILD)/gcc/tests/test_lockmgr_shm
+	@LK_SHM_KILLS=$${LK_SHM_KILLS:-1000} scripts/check.sh stress-shm \
+		$< --jobs 1 --verbose --filter 'lockmgr_shm/kill*'

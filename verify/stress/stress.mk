@@ -33,3 +33,4 @@ test-stress: $(STRESS_BINS)
 stress:
 	@$(MAKE) --no-print-directory test-stress STRESS_SECS=$(DURATION)
 	@$(MAKE) --no-print-directory test-dlm-long
+	@$(MAKE) --no-print-directory stress-shm

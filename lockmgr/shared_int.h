@@ -1,0 +1,36 @@
+/*
+ * lockmgr/shared_int.h: a shared table's segment header (SHARED.md):
+ * what an attacher checks, where the creator mapped it, the process slots
+ * and the recovery mutex. Used by shared.c and recover.c only.
+ */
+#ifndef LATCHKIT_LOCKMGR_SHARED_INT_H
+#define LATCHKIT_LOCKMGR_SHARED_INT_H
+
+#include "lockmgr_int.h"
+
+#define LK__SHM_MAGIC 0x31627468736b6c00ull /* "\0lkshtb1" */
+#define LK__SHM_VERSION 1u
+#define LK__SHM_PROCS 31 /* five bits of a latch word (SHARED.md) */
+#define LK__SHM_PAGE 4096u
+
+struct lk__shm {
+	uint64_t magic;
+	uint32_t version;
+	uint32_t mgr_size, head_size, req_size, txn_slot; /* layout check */
+	uint32_t reg_slot;  /* the creator's registry slot: handles carry it */
+	uint64_t total;     /* bytes mapped */
+	uint64_t addr;      /* where every process maps it */
+	uint64_t off_mgr, off_pool;
+	LK_ATOMIC(uint32_t) ready; /* 1 once built (release) */
+	pthread_mutex_t rec_mu;    /* one recovery at a time (robust) */
+	LK_ATOMIC(uint64_t) procs[LK__SHM_PROCS]; /* start << 32 | pid, 0 free */
+	LK_ATOMIC(uint64_t) recovered; /* dead processes recovered so far */
+};
+
+/* recover.c: this process's identity, and whether one is dead */
+LK__HIDDEN uint64_t lk__shm_self_id(void);
+LK__HIDDEN bool lk__shm_dead(uint64_t id);
+/* shared.c: this process's slot cache for m is stale (detach) */
+LK__HIDDEN void lk__shm_forget(lk_lockmgr_t *m);
+
+#endif

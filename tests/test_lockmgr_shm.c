@@ -1,0 +1,477 @@
+/*
+ * tests/test_lockmgr_shm.c: the lock table in shared memory
+ * (lockmgr/SHARED.md): create, attach at the same address, detach; a
+ * waiter in one process granted by a commit in another; a dead holder's
+ * locks released and its waiters granted; a grant made to a dead waiter
+ * passed on; and the kill test: processes running random txns are
+ * SIGKILLed, and after each recovery no lock of a dead process is left,
+ * holders are compatible, exclusive tokens only increase, and at the end
+ * every live process finishes (no waiter stuck). LK_SHM_KILLS sets the
+ * kill count (make stress-shm: 1000).
+ */
+#include <latchkit/lockmgr.h>
+#include <stdint.h>
+#include "pshared.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+
+#define SEC 1000000000ull
+
+static lk_lockmgr_t *mk(int *fdp, int pol)
+{
+	lk_lockmgr_config_t cfg;
+	lk_lockmgr_config_init(&cfg);
+	cfg.max_txns = 64;
+	cfg.max_requests = 1024;
+	cfg.policy = pol;
+	cfg.hierarchy = false;
+	int fd = memfd_create("lk-shm-test", 0);
+	cr_assert(fd >= 0);
+	lk_lockmgr_t *m = NULL;
+	cr_assert_eq(lk_lockmgr_create_shared(fd, &cfg, &m), LK_OK);
+	cr_assert_not_null(m);
+	*fdp = fd;
+	return m;
+}
+
+/* A child dies with the test (a failed assertion must not leave workers
+ * paused for ever). */
+static void orphan_dies(void)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() == 1)
+		_exit(99);
+}
+
+static lk_res_t R(uint32_t i)
+{
+	return lk_res_user(LK_RES_ADVISORY, i, 0, 0, 0);
+}
+
+/* Entries of the snapshot that belong to txn id (0: all). */
+static size_t entries_of(lk_lockmgr_t *m, uint64_t id, size_t *waiting)
+{
+	lk_lockinfo_t info[256];
+	size_t n = lk_snapshot(m, info, 256), k = 0, w = 0;
+	cr_assert(n <= 256);
+	for (size_t i = 0; i < n; i++)
+		if (!id || info[i].txn_id == id) {
+			k++;
+			w += info[i].waiting;
+		}
+	if (waiting)
+		*waiting = w;
+	return k;
+}
+
+/* Waits (up to 10 s) until txn id waits in the table. */
+static bool await_waiting(lk_lockmgr_t *m, uint64_t id)
+{
+	for (int i = 0; i < 10000; i++) {
+		size_t w = 0;
+		if (id && entries_of(m, id, &w) && w)
+			return true;
+		lkp_sleep_ms(1);
+	}
+	return false;
+}
+
+struct area {
+	atomic_int ready[8];
+	atomic_ullong id[8];
+	atomic_ullong tok[8];
+};
+
+Test(lockmgr_shm, contract)
+{
+	int fd;
+	lk_lockmgr_t *m = mk(&fd, LK_POLICY_DETECT), *o = NULL;
+	lk_lockmgr_config_t cfg;
+	lk_lockmgr_config_init(&cfg);
+	cr_assert_eq(lk_lockmgr_create_shared(-1, &cfg, &o), LK_INVAL);
+	cr_assert_eq(lk_lockmgr_create_shared(fd, &cfg, &o), LK_INVAL,
+		     "a file that holds a table already");
+	cr_assert_eq(lk_lockmgr_create_shared(fd, NULL, &o), LK_INVAL);
+	cr_assert_null(o);
+	int junk = memfd_create("lk-junk", 0);
+	cr_assert_eq(write(junk, "not a table, not at all", 24), 24);
+	cr_assert_eq(lk_lockmgr_attach(junk, &o), LK_INVAL);
+	cr_assert_eq(lk_lockmgr_attach(-1, &o), LK_INVAL);
+	cr_assert_null(o);
+	cr_assert_eq(lk_lockmgr_attach(fd, &o), LK_OK, "mapped here already");
+	cr_assert_eq(o, m);
+
+	lk_lockmgr_t *p = NULL;
+	lk_lockmgr_create(&cfg, &p);
+	uint32_t n = 9;
+	cr_assert_eq(lk_lockmgr_recover(p, &n), LK_INVAL);
+	cr_assert_eq(n, 9u);
+	cr_assert_eq(lk_lockmgr_detach(p), LK_INVAL, "a private table");
+	lk_lockmgr_destroy(p);
+	cr_assert_eq(lk_lockmgr_recover(m, &n), LK_OK);
+	cr_assert_eq(n, 0u);
+
+	lk_txn_t *t;
+	cr_assert_eq(lk_txn_begin(m, &t), LK_OK);
+	lk_res_t r = R(1);
+	cr_assert_eq(lk_lock(t, &r, LK_X, 0, 0), LK_OK);
+	cr_assert_eq(lk_lockmgr_detach(m), LK_BUSY, "a txn is active");
+	cr_assert_eq(lk_txn_commit(t), LK_OK);
+	cr_assert_eq(lk_lockmgr_detach(m), LK_OK);
+	cr_assert_eq(lk_txn_begin(m, &t), LK_INVAL, "detached");
+	cr_assert_eq(lk_lockmgr_detach(m), LK_INVAL);
+	/* attach again, at the same address, and find the table as it was */
+	cr_assert_eq(lk_lockmgr_attach(fd, &o), LK_OK);
+	cr_assert_eq(o, m);
+	cr_assert_eq(lk_txn_begin(m, &t), LK_OK);
+	uint64_t tok = 0;
+	cr_assert_eq(lk_lock_ex(t, &r, LK_X, 0, 0, &tok), LK_OK);
+	cr_assert_gt(tok, 1u, "the token goes on from the first grant");
+	cr_assert_eq(lk_txn_commit(t), LK_OK);
+	lk_lockmgr_destroy(m);
+	close(fd);
+	close(junk);
+}
+
+/* A child: detach the inherited mapping, attach again (the same address),
+ * wait for X on R(1) and report its token. */
+static lk_lockmgr_t *g_m;
+static int g_fd;
+static struct area *g_a;
+
+static int waiter_reattach(void *arg)
+{
+	(void)arg;
+	orphan_dies();
+	lk_lockmgr_t *m = NULL;
+	if (lk_lockmgr_detach(g_m) != LK_OK)
+		return 10;
+	if (lk_lockmgr_attach(g_fd, &m) != LK_OK || m != g_m)
+		return 11;
+	lk_txn_t *t;
+	if (lk_txn_begin(m, &t) != LK_OK)
+		return 12;
+	atomic_store(&g_a->id[1], lk_txn_id(t));
+	lk_res_t r = R(1);
+	uint64_t tok = 0;
+	if (lk_lock_ex(t, &r, LK_X, 10 * SEC, 0, &tok) != LK_OK)
+		return 13;
+	atomic_store(&g_a->tok[1], tok);
+	return lk_txn_commit(t) == LK_OK ? 0 : 14;
+}
+
+Test(lockmgr_shm, cross_process_grant)
+{
+	g_m = mk(&g_fd, LK_POLICY_DETECT);
+	g_a = (struct area *)lkp_shared(sizeof *g_a);
+	lk_txn_t *t;
+	lk_res_t r = R(1);
+	uint64_t tok = 0;
+	cr_assert_eq(lk_txn_begin(g_m, &t), LK_OK);
+	cr_assert_eq(lk_lock_ex(t, &r, LK_X, 0, 0, &tok), LK_OK);
+	pid_t c = lkp_spawn(waiter_reattach, NULL);
+	while (!atomic_load(&g_a->id[1]))
+		lkp_sleep_ms(1);
+	cr_assert(await_waiting(g_m, atomic_load(&g_a->id[1])));
+	cr_assert_eq(lk_txn_commit(t), LK_OK); /* wakes the child's park */
+	cr_assert_eq(lkp_join_within(c, 10000), 0);
+	cr_assert_gt(atomic_load(&g_a->tok[1]), tok);
+	cr_assert_eq(entries_of(g_m, 0, NULL), 0u);
+	lk_lockmgr_destroy(g_m);
+	close(g_fd);
+}
+
+/* A child that locks X on R(1) (and R(2)), reports, and waits to be
+ * killed. */
+static int holder(void *arg)
+{
+	orphan_dies();
+	int k = (int)(intptr_t)arg;
+	lk_txn_t *t;
+	lk_res_t r1 = R(1), r2 = R(2);
+	uint64_t tok = 0;
+	if (lk_txn_begin(g_m, &t) != LK_OK ||
+	    lk_lock_ex(t, &r1, LK_X, 10 * SEC, 0, &tok) != LK_OK ||
+	    lk_lock(t, &r2, LK_S, 10 * SEC, 0) != LK_OK)
+		return 20;
+	atomic_store(&g_a->id[k], lk_txn_id(t));
+	atomic_store(&g_a->tok[k], tok);
+	atomic_store(&g_a->ready[k], 1);
+	for (;;)
+		pause();
+}
+
+/* A child that waits for X on R(1) and reports its token. */
+static int waiter(void *arg)
+{
+	orphan_dies();
+	int k = (int)(intptr_t)arg;
+	lk_txn_t *t;
+	lk_res_t r = R(1);
+	uint64_t tok = 0;
+	if (lk_txn_begin(g_m, &t) != LK_OK)
+		return 30;
+	atomic_store(&g_a->id[k], lk_txn_id(t));
+	int rc = lk_lock_ex(t, &r, LK_X, 10 * SEC, 0, &tok);
+	if (rc != LK_OK)
+		return 31;
+	atomic_store(&g_a->tok[k], tok);
+	return lk_txn_commit(t) == LK_OK ? 0 : 32;
+}
+
+static void kill_join(pid_t c)
+{
+	cr_assert_eq(kill(c, SIGKILL), 0);
+	cr_assert_eq(lkp_join(c), -1);
+}
+
+Test(lockmgr_shm, dead_holder_released)
+{
+	g_m = mk(&g_fd, LK_POLICY_DETECT);
+	g_a = (struct area *)lkp_shared(sizeof *g_a);
+	pid_t h = lkp_spawn(holder, (void *)(intptr_t)0);
+	cr_assert(lkp_await(&g_a->ready[0], 1));
+	pid_t w = lkp_spawn(waiter, (void *)(intptr_t)1);
+	while (!atomic_load(&g_a->id[1]))
+		lkp_sleep_ms(1);
+	cr_assert(await_waiting(g_m, atomic_load(&g_a->id[1])));
+	uint64_t hid = atomic_load(&g_a->id[0]);
+	cr_assert_eq(entries_of(g_m, hid, NULL), 2u);
+	kill_join(h);
+	/* the waiter's poll finds the holder dead and aborts its txn */
+	cr_assert_eq(lkp_join_within(w, 10000), 0);
+	cr_assert_gt(atomic_load(&g_a->tok[1]), atomic_load(&g_a->tok[0]));
+	cr_assert_eq(entries_of(g_m, hid, NULL), 0u, "the dead txn's locks are gone");
+	cr_assert_eq(entries_of(g_m, 0, NULL), 0u);
+	lk_lockmgr_destroy(g_m);
+	close(g_fd);
+}
+
+Test(lockmgr_shm, grant_to_dead_waiter_passed_on)
+{
+	g_m = mk(&g_fd, LK_POLICY_DETECT);
+	g_a = (struct area *)lkp_shared(sizeof *g_a);
+	lk_txn_t *t;
+	lk_res_t r = R(1);
+	uint64_t tok = 0;
+	cr_assert_eq(lk_txn_begin(g_m, &t), LK_OK);
+	cr_assert_eq(lk_lock_ex(t, &r, LK_X, 0, 0, &tok), LK_OK);
+	pid_t w1 = lkp_spawn(waiter, (void *)(intptr_t)1);
+	while (!atomic_load(&g_a->id[1]))
+		lkp_sleep_ms(1);
+	cr_assert(await_waiting(g_m, atomic_load(&g_a->id[1])));
+	pid_t w2 = lkp_spawn(waiter, (void *)(intptr_t)2);
+	while (!atomic_load(&g_a->id[2]))
+		lkp_sleep_ms(1);
+	cr_assert(await_waiting(g_m, atomic_load(&g_a->id[2])));
+	/* stopped (it holds no latch: it waits), the commit grants it (FIFO),
+	 * then it dies without having seen the grant; the second waiter's
+	 * poll finds it dead and its abort passes the lock on */
+	cr_assert_eq(kill(w1, SIGSTOP), 0);
+	cr_assert_eq(lk_txn_commit(t), LK_OK);
+	kill_join(w1);
+	cr_assert_eq(lkp_join_within(w2, 10000), 0);
+	cr_assert_gt(atomic_load(&g_a->tok[2]), tok + 1, "the dead waiter's grant took a token");
+	cr_assert_eq(entries_of(g_m, 0, NULL), 0u);
+	lk_lockmgr_destroy(g_m);
+	close(g_fd);
+}
+
+/* ---- the kill test ---------------------------------------------------------- */
+
+#define KCH 4   /* worker processes */
+#define KRES 6  /* resources */
+enum { K_RUN = 0, K_PAUSED = 1 };
+
+struct karea {
+	atomic_int state[KCH];
+	atomic_ullong id[KCH];         /* the worker's current txn */
+	atomic_ullong last_tok[KRES];  /* the last exclusive token seen */
+	atomic_int bad;                /* a token that did not increase */
+	atomic_int stop;
+};
+static struct karea *g_k;
+
+/* Random txns on KRES resources under wait-die (a waiter is woken by a
+ * grant or its timeout only); now and then it pauses holding its locks,
+ * to be killed, with other workers parked behind it. */
+static int worker(void *arg)
+{
+	orphan_dies();
+	int c = (int)(intptr_t)arg;
+	unsigned seed = (unsigned)getpid() * 2654435761u;
+	while (!atomic_load(&g_k->stop)) {
+		lk_txn_t *t;
+		if (lk_txn_begin(g_m, &t) != LK_OK)
+			return 40;
+		atomic_store(&g_k->id[c], lk_txn_id(t));
+		/* age a little: under wait-die only an older txn waits, and
+		 * the kills want waiters parked behind paused (younger) ones */
+		lkp_sleep_ms(rand_r(&seed) % 2 ? 0 : 4 + rand_r(&seed) % 8);
+		int n = 1 + (int)(rand_r(&seed) % 3), rc = LK_OK;
+		for (int i = 0; i < n && rc == LK_OK; i++) {
+			uint32_t k = (uint32_t)rand_r(&seed) % KRES;
+			int mode = rand_r(&seed) % 2 ? LK_X : LK_S;
+			lk_res_t r = R(k);
+			uint64_t tok = 0;
+			rc = lk_lock_ex(t, &r, mode, 30 * SEC, 0, &tok);
+			if (rc == LK_OK && mode == LK_X && tok &&
+			    lk_held_mode(t, &r) == LK_X) {
+				/* exclusive: recorded while held, so in grant order */
+				uint64_t prev = atomic_exchange(&g_k->last_tok[k], tok);
+				if (tok < prev)
+					atomic_fetch_add(&g_k->bad, 1);
+			}
+		}
+		if (rc != LK_OK && rc != LK_DEADLOCK)
+			return 41;
+		if (rc == LK_OK && rand_r(&seed) % 4 == 0 && !atomic_load(&g_k->stop)) {
+			atomic_store(&g_k->state[c], K_PAUSED);
+			for (;;)
+				pause(); /* holding: wait to be killed */
+		}
+		if ((rc == LK_OK ? lk_txn_commit(t) : lk_txn_abort(t)) != LK_OK)
+			return 42;
+		atomic_store(&g_k->id[c], 0);
+	}
+	return 0;
+}
+
+/* Is worker c parked behind paused workers only, so that it holds no
+ * latch of the table and nothing can wake it (wait-die: no wounds, no
+ * detector; its timeout is far; its recovery poll finds no dead process,
+ * since the parent recovers after every kill)? *blocker: a worker it
+ * waits for. */
+static bool parked_behind_paused(int c, int *blocker)
+{
+	uint64_t ids[16];
+	uint64_t id = atomic_load(&g_k->id[c]);
+	size_t n = id ? lk_blocking_set_id(g_m, id, ids, 16) : 0;
+	if (!n || n > 16)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		bool paused = false;
+		for (int d = 0; d < KCH; d++)
+			if (atomic_load(&g_k->state[d]) == K_PAUSED &&
+			    atomic_load(&g_k->id[d]) == ids[i]) {
+				paused = true;
+				*blocker = d;
+			}
+		if (!paused)
+			return false;
+	}
+	/* still behind the same txn, and the same txn */
+	return atomic_load(&g_k->id[c]) == id;
+}
+
+/* Per resource, the holders are compatible (an X alone), and no txn of a
+ * dead process (ids in dead[0..nd)) is left. */
+static void check_table(const uint64_t *dead, size_t nd)
+{
+	lk_lockinfo_t info[256];
+	size_t n = lk_snapshot(g_m, info, 256);
+	cr_assert(n <= 256);
+	for (size_t i = 0; i < n; i++) {
+		for (size_t d = 0; d < nd; d++)
+			cr_assert_neq(info[i].txn_id, dead[d],
+				      "a dead process's txn %llu is still in the table",
+				      (unsigned long long)dead[d]);
+		if (!info[i].granted)
+			continue;
+		for (size_t j = 0; j < n; j++)
+			if (j != i && info[j].granted &&
+			    lk_res_equal(&info[i].res, &info[j].res))
+				cr_assert(info[i].mode == LK_S && info[j].mode == LK_S,
+					  "incompatible holders");
+	}
+}
+
+Test(lockmgr_shm, kill_test, .timeout = 300)
+{
+	const char *e = getenv("LK_SHM_KILLS");
+	int kills = e ? atoi(e) : 40;
+	g_m = mk(&g_fd, LK_POLICY_WAIT_DIE);
+	g_k = (struct karea *)lkp_shared(sizeof *g_k);
+	pid_t pid[KCH];
+	for (int c = 0; c < KCH; c++)
+		pid[c] = lkp_spawn(worker, (void *)(intptr_t)c);
+	unsigned seed = 12345;
+	uint64_t dead[64];
+	size_t nd = 0;
+	int done = 0, waiters_killed = 0, holders_killed = 0, pairs = 0;
+	uint64_t t0 = lkt_now_ns_();
+	while (done < kills || !waiters_killed) {
+		cr_assert(lkt_now_ns_() - t0 < 240 * SEC, "%d kills in 240 s", done);
+		lkp_sleep_ms(1 + rand_r(&seed) % 4);
+		/* a parked waiter if there is one; else, now and then, a
+		 * paused holder (not at once: waiters pile up behind it) */
+		int c = -1, b = -1, start = (int)(rand_r(&seed) % KCH);
+		for (int i = 0; i < KCH && c < 0; i++) {
+			int d = (start + i) % KCH;
+			if (atomic_load(&g_k->state[d]) != K_PAUSED &&
+			    parked_behind_paused(d, &b))
+				c = d;
+		}
+		if (c < 0) {
+			c = start;
+			if (atomic_load(&g_k->state[c]) != K_PAUSED || rand_r(&seed) % 3)
+				continue;
+		}
+		bool paused = atomic_load(&g_k->state[c]) == K_PAUSED;
+		int victims[2] = {c, -1};
+		/* a parked waiter, and every other time the paused worker it
+		 * waits for too, before any recovery: the recovery that
+		 * aborts the holder may grant the dead waiter first */
+		if (!paused && rand_r(&seed) % 2)
+			victims[1] = b;
+		for (int v = 0; v < 2 && victims[v] >= 0; v++) {
+			int d = victims[v];
+			uint64_t id = atomic_load(&g_k->id[d]);
+			bool p = atomic_load(&g_k->state[d]) == K_PAUSED;
+			kill_join(pid[d]);
+			if (id && nd < 64)
+				dead[nd++] = id;
+			p ? holders_killed++ : waiters_killed++;
+			done++;
+		}
+		pairs += victims[1] >= 0;
+		uint32_t np = 0;
+		cr_assert_eq(lk_lockmgr_recover(g_m, &np), LK_OK);
+		check_table(dead, nd);
+		nd = 0;
+		for (int v = 0; v < 2 && victims[v] >= 0; v++) {
+			int d = victims[v];
+			atomic_store(&g_k->state[d], K_RUN);
+			atomic_store(&g_k->id[d], 0);
+			pid[d] = lkp_spawn(worker, (void *)(intptr_t)d);
+		}
+	}
+	atomic_store(&g_k->stop, 1);
+	for (int c = 0; c < KCH; c++)
+		if (atomic_load(&g_k->state[c]) == K_PAUSED) {
+			uint64_t id = atomic_load(&g_k->id[c]);
+			kill_join(pid[c]);
+			if (nd < 64)
+				dead[nd++] = id;
+			pid[c] = 0;
+		}
+	uint32_t np = 0;
+	cr_assert_eq(lk_lockmgr_recover(g_m, &np), LK_OK);
+	/* no waiter stuck: every live worker finishes */
+	for (int c = 0; c < KCH; c++)
+		if (pid[c])
+			cr_assert_eq(lkp_join_within(pid[c], 30000), 0, "worker %d", c);
+	check_table(dead, nd);
+	cr_assert_eq(entries_of(g_m, 0, NULL), 0u, "the table is empty at the end");
+	cr_assert_eq(atomic_load(&g_k->bad), 0, "tokens went backwards");
+	cr_assert_gt(holders_killed, 0);
+	cr_assert_gt(waiters_killed, 0);
+	cr_log_info("kill_test: %d kills (%d paused holders, %d parked waiters, "
+		    "%d waiter+holder pairs)\n", done, holders_killed,
+		    waiters_killed, pairs);
+	lk_lockmgr_destroy(g_m);
+	close(g_fd);
+}
