@@ -289,19 +289,24 @@ PL_PAIR(ttas, PL_TTAS)
 /* Profiled: a trylock first tells a contended acquisition, whose wait
  * alone is timed; an uncontended one costs a counter in the thread's own
  * block (preload.h, pl_prof_acquired). */
+/* A contended acquisition (its first try failed): the wait is timed. */
+__attribute__((noinline)) static int lock_prof_wait(pthread_mutex_t *m)
+{
+	uint64_t t0 = pl_ticks();
+	alg_lock(pl_alg, m);
+	uint64_t w = pl_ticks() - t0;
+	pl_prof_acquired(m, w ? w : 1);
+	return 0;
+}
+
+/* A nonzero kind: adaptive (made normal) or glibc's. */
 __attribute__((noinline)) static int lock_prof_slow(pthread_mutex_t *m)
 {
 	if (!adopt(m))
 		return PL_REAL.mutex_lock(m);
-	int a = pl_alg;
-	if (alg_trylock(a, m)) {
-		pl_prof_acquired(m, 0);
-		return 0;
-	}
-	uint64_t t0 = pl_ticks();
-	alg_lock(a, m);
-	uint64_t w = pl_ticks() - t0;
-	pl_prof_acquired(m, w ? w : 1);
+	if (!alg_trylock(pl_alg, m))
+		return lock_prof_wait(m);
+	pl_prof_acquired(m, 0);
 	return 0;
 }
 
@@ -317,8 +322,10 @@ __attribute__((noinline)) static int unlock_prof_slow(pthread_mutex_t *m)
 #define PL_PROF_PAIR(name, A)                                                  \
 	static int lock_prof_##name(pthread_mutex_t *m)                        \
 	{                                                                      \
-		if (pl_unlikely(kind(m) != 0 || !alg_trylock(A, m)))           \
+		if (pl_unlikely(kind(m) != 0))                                 \
 			return lock_prof_slow(m);                              \
+		if (pl_unlikely(!alg_trylock(A, m)))                           \
+			return lock_prof_wait(m);                              \
 		pl_prof_acquired(m, 0);                                        \
 		return 0;                                                      \
 	}                                                                      \

@@ -159,9 +159,12 @@ static inline void *pl_mutex_latch(pthread_mutex_t *m)
 #define PL_NSITE 3
 #define PL_NHIST 192 /* 4 buckets per power of two, up to 2^48 ticks */
 #define PL_SAMPLE 64 /* hold time: one acquisition in PL_SAMPLE, per thread */
-#define PL_TC 64     /* a thread's acquisition counters, by record */
+#define PL_TC 256    /* a thread's acquisition counters, by record */
+#define PL_REC_SIZE 1024
 
-/* One profiled mutex. acq and busy: atomic adds, rarely (acq from the
+/* One profiled mutex, PL_REC_SIZE bytes and as aligned, in an array: the
+ * n-th record made takes the thread counter n % PL_TC (no collisions among
+ * a program's first PL_TC mutexes). acq and busy: atomic adds, rarely (acq from the
  * threads' counters); the rest by the holder, under the mutex itself, on
  * contended acquisitions and hold samples only. */
 struct pl_rec {
@@ -171,7 +174,8 @@ struct pl_rec {
 	uint64_t hold, held;           /* sampled holds: total, count */
 	void *site[PL_NSITE];
 	uint32_t hist[PL_NHIST];
-};
+} __attribute__((aligned(PL_REC_SIZE)));
+_Static_assert(sizeof(struct pl_rec) == PL_REC_SIZE, "one record, 1 KB");
 
 /* A thread's counters, in its own block, so that an uncontended
  * acquisition writes no line another thread reads: per record, a
@@ -188,7 +192,8 @@ struct pl_thr {
 	struct pl_rec *rec[PL_TC];
 	uint64_t n[PL_TC];
 };
-extern __thread struct pl_thr *pl_thr_ __attribute__((tls_model("initial-exec")));
+extern __thread struct pl_thr *pl_thr_
+	__attribute__((tls_model("initial-exec")));
 
 /* Where a profiled mutex keeps its record's pointer. */
 static inline struct pl_rec **pl_rec_slot(pthread_mutex_t *m)
@@ -227,7 +232,7 @@ static inline void pl_prof_acquired(pthread_mutex_t *m, uint64_t w)
 		return;
 	if (pl_unlikely(!t) && !(t = pl_thr_new()))
 		return;
-	unsigned i = (unsigned)(((uintptr_t)r >> 3) * 0x9E3779B1u) >> 26;
+	unsigned i = (unsigned)((uintptr_t)r / PL_REC_SIZE) % PL_TC;
 	if (pl_unlikely(t->rec[i] != r))
 		pl_thr_evict(t, i, r);
 	t->n[i]++;

@@ -85,8 +85,6 @@ static void report(void);
 
 /* ---- the threads' blocks ------------------------------------------------ */
 
-_Static_assert(PL_TC == 64, "pl_prof_acquired's hash gives 6 bits");
-
 static void thr_lock(void)
 {
 	while (__atomic_exchange_n(&thr_latch, 1, __ATOMIC_ACQUIRE))
