@@ -11,9 +11,9 @@
  * mutex's own lk_mutex_t (pl_mutex_latch; broadcast by wait morphing);
  * otherwise the _with forms with this library's unlock and lock of the
  * pthread mutex (any algorithm, glibc's kinds too, the profile's hold
- * times). Timed
- * waits take the absolute time on the cond's clock (pthread_cond_clockwait:
- * the clock given) and turn it into cond.h's CLOCK_MONOTONIC deadline.
+ * times). Timed waits take the absolute time on the cond's clock
+ * (pthread_cond_clockwait: the clock given) and turn it into cond.h's
+ * CLOCK_MONOTONIC deadline.
  * cond.h has no spurious wake-ups and wakes in FIFO order.
  */
 #include "preload.h"

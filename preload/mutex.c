@@ -243,7 +243,32 @@ __attribute__((noinline)) static int unlock_slow(pthread_mutex_t *m)
 
 /* lk_mutex: the kind's test is the latch's CAS. On success e's low half
  * (the kind) is 0, the verb's result: returned from e, it needs no
- * instruction of its own (the CAS left it in the result register). */
+ * instruction of its own (the CAS left it in the result register). On
+ * failure e is what the CAS saw: a latchkit kind goes on as lk_mutex_lock
+ * and _unlock do after their own failed CAS (a private mutex: never the
+ * SHARED bit), not to a second CAS on a contended line. */
+__attribute__((noinline)) static int lock_mutex_slow(pthread_mutex_t *m,
+						     uint64_t e)
+{
+	if ((uint32_t)e != 0 && !adopt(m))
+		return PL_REAL.mutex_lock(m);
+	(void)lk_mutex_lock_slow_(MX(m), 0);
+	return 0;
+}
+
+__attribute__((noinline)) static int unlock_mutex_slow(pthread_mutex_t *m,
+						       uint64_t e)
+{
+	if ((uint32_t)e != 0) { /* adaptive (rare) or glibc's */
+		if (!adopt(m))
+			return PL_REAL.mutex_unlock(m);
+		lk_mutex_unlock(MX(m));
+		return 0;
+	}
+	lk_mutex_unlock_slow_(MX(m), (uint32_t)(e >> 32));
+	return 0;
+}
+
 static int lock_mutex(pthread_mutex_t *m)
 {
 	uint64_t e = 0;
@@ -251,7 +276,7 @@ static int lock_mutex(pthread_mutex_t *m)
 						  __ATOMIC_ACQUIRE,
 						  __ATOMIC_RELAXED)))
 		return (int)e;
-	return lock_slow(m);
+	return lock_mutex_slow(m, e);
 }
 
 static int unlock_mutex(pthread_mutex_t *m)
@@ -261,7 +286,7 @@ static int unlock_mutex(pthread_mutex_t *m)
 						  __ATOMIC_RELEASE,
 						  __ATOMIC_RELAXED)))
 		return (int)e;
-	return unlock_slow(m);
+	return unlock_mutex_slow(m, e);
 }
 
 /* The others: one test of the kind, then the latch's own fast path. */

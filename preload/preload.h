@@ -164,9 +164,9 @@ static inline void *pl_mutex_latch(pthread_mutex_t *m)
 
 /* One profiled mutex, PL_REC_SIZE bytes and as aligned, in an array: the
  * n-th record made takes the thread counter n % PL_TC (no collisions among
- * a program's first PL_TC mutexes). acq and busy: atomic adds, rarely (acq from the
- * threads' counters); the rest by the holder, under the mutex itself, on
- * contended acquisitions and hold samples only. */
+ * a program's first PL_TC mutexes). acq and busy: atomic adds, rarely (acq
+ * from the threads' counters); the rest by the holder, under the mutex
+ * itself, on contended acquisitions and hold samples only. */
 struct pl_rec {
 	pthread_mutex_t *addr;
 	uint64_t acq, busy;
