@@ -341,6 +341,7 @@ __attribute__((noinline)) static int unlock_prof_slow(pthread_mutex_t *m)
 		return PL_REAL.mutex_unlock(m);
 	pl_prof_release(m);
 	alg_unlock(pl_alg, m);
+	pl_prof_released();
 	return 0;
 }
 
@@ -360,6 +361,7 @@ __attribute__((noinline)) static int unlock_prof_slow(pthread_mutex_t *m)
 			return unlock_prof_slow(m);                            \
 		pl_prof_release(m);                                            \
 		alg_unlock(A, m);                                              \
+		pl_prof_released();                                            \
 		return 0;                                                      \
 	}
 PL_PROF_PAIR(mutex, PL_MUTEX)

@@ -164,9 +164,10 @@ static inline void *pl_mutex_latch(pthread_mutex_t *m)
 
 /* One profiled mutex, PL_REC_SIZE bytes and as aligned, in an array: the
  * n-th record made takes the thread counter n % PL_TC (no collisions among
- * a program's first PL_TC mutexes). acq and busy: atomic adds, rarely (acq
- * from the threads' counters); the rest by the holder, under the mutex
- * itself, on contended acquisitions and hold samples only. */
+ * a program's first PL_TC mutexes). acq, busy and the contended ones'
+ * fields: atomic adds, outside the critical section (acq from the
+ * threads' counters, the waits after the release); hold and held by the
+ * holder, under the mutex, on hold samples only. */
 struct pl_rec {
 	pthread_mutex_t *addr;
 	uint64_t acq, busy;
@@ -189,6 +190,8 @@ struct pl_thr {
 	pthread_mutex_t *held_m; /* the sampled hold's mutex, or NULL */
 	struct pl_rec *held_r;
 	uint64_t held_t;
+	struct pl_rec *wait_r; /* a contended acquisition's record, or NULL */
+	uint64_t wait_w;       /* and its wait, for after the release */
 	struct pl_rec *rec[PL_TC];
 	uint64_t n[PL_TC];
 };
@@ -219,8 +222,8 @@ struct pl_thr *pl_thr_new(void); /* NULL: none to be had */
 void pl_thr_evict(struct pl_thr *t, unsigned i, struct pl_rec *r);
 void pl_prof_sample(struct pl_thr *t, pthread_mutex_t *m, struct pl_rec *r);
 void pl_prof_hold_end(struct pl_thr *t);
-/* A contended acquisition's wait, in the record and its histogram. */
-void pl_prof_waited(struct pl_rec *r, uint64_t w);
+/* The contended acquisition t keeps, into its record (atomic adds). */
+void pl_prof_wait_flush(struct pl_thr *t);
 
 /* The holder's bookkeeping: an acquisition (w: ticks waited, 0 when the
  * first try took it). */
@@ -236,8 +239,12 @@ static inline void pl_prof_acquired(pthread_mutex_t *m, uint64_t w)
 	if (pl_unlikely(t->rec[i] != r))
 		pl_thr_evict(t, i, r);
 	t->n[i]++;
-	if (pl_unlikely(w))
-		pl_prof_waited(r, w);
+	if (pl_unlikely(w)) { /* into the record after the release */
+		if (t->wait_r)
+			pl_prof_wait_flush(t);
+		t->wait_r = r;
+		t->wait_w = w;
+	}
 	if (pl_unlikely(--t->countdown == 0))
 		pl_prof_sample(t, m, r);
 }
@@ -256,6 +263,16 @@ static inline void pl_prof_release(pthread_mutex_t *m)
 	struct pl_thr *t = pl_thr_;
 	if (pl_unlikely(t && t->held_m == m))
 		pl_prof_hold_end(t);
+}
+
+/* After the latch's release: a contended acquisition's wait goes into
+ * the record now, so that the record's line moves between threads
+ * outside the critical section. */
+static inline void pl_prof_released(void)
+{
+	struct pl_thr *t = pl_thr_;
+	if (pl_unlikely(t && t->wait_r))
+		pl_prof_wait_flush(t);
 }
 
 #endif

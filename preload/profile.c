@@ -17,10 +17,11 @@
  *     records when another record takes their slot, when the thread exits
  *     (a pthread key's destructor), and at the report (every block, of
  *     live threads too: blocks are never unmapped).
- *   - contended: two TSC reads around the wait; the holder adds it to the
- *     record under the mutex itself (count, total, max, and a log-linear
- *     histogram for the p99: four buckets per power of two, so a
- *     percentile is exact to within 19%).
+ *   - contended: two TSC reads around the wait; the thread adds it to the
+ *     record once it has released the mutex, by atomic adds (count,
+ *     total, max, and a log-linear histogram for the p99: four buckets
+ *     per power of two, so a percentile is exact to within 19%), so the
+ *     record's line does not move inside the critical section.
  *   - hold time: sampled, one acquisition in PL_SAMPLE per thread (TSC at
  *     acquisition and release, a cond wait's release included); the
  *     report scales the samples' mean by the acquisitions.
@@ -103,6 +104,8 @@ static void thr_unlock(void)
  * lost or counted twice. */
 static void thr_flush(struct pl_thr *t)
 {
+	if (t->wait_r)
+		pl_prof_wait_flush(t);
 	for (unsigned i = 0; i < PL_TC; i++) {
 		uint64_t n = t->n[i];
 		struct pl_rec *r = t->rec[i];
@@ -231,13 +234,19 @@ struct pl_rec *pl_prof_new(pthread_mutex_t *m)
 	return r;
 }
 
-void pl_prof_waited(struct pl_rec *r, uint64_t w)
+void pl_prof_wait_flush(struct pl_thr *t)
 {
-	r->cont++;
-	r->wait += w;
-	if (w > r->wait_max)
-		r->wait_max = w;
-	r->hist[bucket(w)]++;
+	struct pl_rec *r = t->wait_r;
+	uint64_t w = t->wait_w, max;
+	t->wait_r = NULL;
+	__atomic_fetch_add(&r->cont, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&r->wait, w, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&r->hist[bucket(w)], 1, __ATOMIC_RELAXED);
+	max = __atomic_load_n(&r->wait_max, __ATOMIC_RELAXED);
+	while (w > max && !__atomic_compare_exchange_n(&r->wait_max, &max, w,
+						       true, __ATOMIC_RELAXED,
+						       __ATOMIC_RELAXED))
+		;
 }
 
 /* ---- the report --------------------------------------------------------- */
