@@ -339,9 +339,9 @@ __attribute__((noinline)) static int unlock_prof_slow(pthread_mutex_t *m)
 {
 	if (!adopt(m))
 		return PL_REAL.mutex_unlock(m);
-	pl_prof_release(m);
+	struct pl_thr *t = pl_prof_release(m);
 	alg_unlock(pl_alg, m);
-	pl_prof_released();
+	pl_prof_released(t);
 	return 0;
 }
 
@@ -359,9 +359,9 @@ __attribute__((noinline)) static int unlock_prof_slow(pthread_mutex_t *m)
 	{                                                                      \
 		if (pl_unlikely(kind(m) != 0))                                 \
 			return unlock_prof_slow(m);                            \
-		pl_prof_release(m);                                            \
+		struct pl_thr *t = pl_prof_release(m);                         \
 		alg_unlock(A, m);                                              \
-		pl_prof_released();                                            \
+		pl_prof_released(t);                                           \
 		return 0;                                                      \
 	}
 PL_PROF_PAIR(mutex, PL_MUTEX)

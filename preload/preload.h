@@ -257,20 +257,21 @@ static inline void pl_prof_busy(pthread_mutex_t *m)
 		__atomic_fetch_add(&r->busy, 1, __ATOMIC_RELAXED);
 }
 
-/* A release, before the latch's: ends this thread's hold sample of m. */
-static inline void pl_prof_release(pthread_mutex_t *m)
+/* A release, before the latch's: ends this thread's hold sample of m.
+ * Returns the thread's block for pl_prof_released. */
+static inline struct pl_thr *pl_prof_release(pthread_mutex_t *m)
 {
 	struct pl_thr *t = pl_thr_;
 	if (pl_unlikely(t && t->held_m == m))
 		pl_prof_hold_end(t);
+	return t;
 }
 
 /* After the latch's release: a contended acquisition's wait goes into
  * the record now, so that the record's line moves between threads
  * outside the critical section. */
-static inline void pl_prof_released(void)
+static inline void pl_prof_released(struct pl_thr *t)
 {
-	struct pl_thr *t = pl_thr_;
 	if (pl_unlikely(t && t->wait_r))
 		pl_prof_wait_flush(t);
 }
