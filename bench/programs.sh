@@ -26,6 +26,9 @@
 # OUTDIR/programs_PROGRAM.png (ratio to glibc against threads, gnuplot).
 # quick (make bench): 2 repetitions, small runs, about 90 s on 2 cores;
 # full (make bench-programs): 5 repetitions, 4x the work.
+# PROGRAMS, PROGRAM_LOCKS, PROGRAM_THREADS, PROGRAM_REPS and PROGRAM_SCALE
+# (the work's multiple) choose a subset, e.g. the 4n cells alone:
+#   PROGRAM_THREADS=8 PROGRAM_REPS=5 bench/programs.sh SO OUT
 set -u
 so=$(realpath "$1"); out=$2; mode=${3:-quick}
 mkdir -p "$out"; out=$(realpath "$out")
@@ -33,7 +36,7 @@ n=$(nproc)
 locks=${PROGRAM_LOCKS:-"mutex ticket mcs clh tas ttas"}
 threads=${PROGRAM_THREADS:-"1 2 $((4 * n))"}
 if [ "$mode" = full ]; then reps=5; scale=4; else reps=2; scale=1; fi
-reps=${PROGRAM_REPS:-$reps}
+reps=${PROGRAM_REPS:-$reps}; scale=${PROGRAM_SCALE:-$scale}
 kc_total=$((40000 * scale)); cb_total=$((200000 * scale)); db_total=80000
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
@@ -91,6 +94,7 @@ one() {
 
 programs="cache_bench kccachetest"
 [ "$mode" = full ] && programs="$programs db_bench"
+programs=${PROGRAMS:-$programs}
 for p in $programs; do
 	command -v "$p" > /dev/null || { echo "programs: $p missing (make deps)" >&2; exit 1; }
 done

@@ -8,11 +8,12 @@
  * (offset 36), which a latchkit cond never touches.
  *
  * Waiting: with LATCHKIT_LOCK=mutex and no profile, lk_cond_wait on the
- * mutex's own lk_mutex_t (broadcast by wait morphing); otherwise the
- * _with forms with this library's unlock and lock of the pthread mutex
- * (any algorithm, glibc's kinds too, the profile's hold times). Timed
- * waits take the absolute time on the cond's clock (pthread_cond_clockwait:
- * the clock given) and turn it into cond.h's CLOCK_MONOTONIC deadline.
+ * mutex's own lk_mutex_t (pl_mutex_latch; broadcast by wait morphing);
+ * otherwise the _with forms with this library's unlock and lock of the
+ * pthread mutex (any algorithm, glibc's kinds too, the profile's hold
+ * times). Timed waits take the absolute time on the cond's clock
+ * (pthread_cond_clockwait: the clock given) and turn it into cond.h's
+ * CLOCK_MONOTONIC deadline.
  * cond.h has no spurious wake-ups and wakes in FIFO order.
  */
 #include "preload.h"
@@ -106,7 +107,7 @@ static void lock_fn(void *m)
 static int wait(pthread_cond_t *c, pthread_mutex_t *m, uint64_t deadline)
 {
 	if (direct(m)) {
-		lk_mutex_t *l = (lk_mutex_t *)(void *)m;
+		lk_mutex_t *l = (lk_mutex_t *)pl_mutex_latch(m);
 		if (!deadline) {
 			lk_cond_wait(C(c), l);
 			return 0;

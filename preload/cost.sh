@@ -5,7 +5,7 @@
 # and pthread_mutex_lock/unlock interposed by SO, without and with
 # LATCHKIT_PROFILE; and glibc's own pair. Each
 # figure is (Ir of N+1 pairs - Ir of 1 pair) / N, so start-up cancels; the
-# loop around the pair (about 5 instructions) is in every figure.
+# loop around the pair is in every figure.
 set -eu
 so=$(realpath "$1"); bin=$2; n=${N:-100000}
 src=$(dirname "$0")/tests/preload_cost.c

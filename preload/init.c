@@ -27,7 +27,6 @@ int pl_fast;
 int pl_alg;
 int pl_rwalg = PL_RW_RWMUTEX;
 bool pl_prof;
-int pl_prof_alg;
 struct pl_real pl_real;
 __thread uint32_t pl_tid_ __attribute__((tls_model("initial-exec")));
 
@@ -118,7 +117,7 @@ void pl_init(void)
 	pl_prof = alg != PL_GLIBC && p && *p && strcmp(p, "0") != 0;
 	__atomic_store_n(&pl_fast, pl_prof || alg == PL_GLIBC ? 0 : alg,
 			 __ATOMIC_RELAXED);
-	__atomic_store_n(&pl_prof_alg, pl_prof ? alg : 0, __ATOMIC_RELAXED);
+	pl_mutex_pick(alg, pl_prof);
 	__atomic_store_n(&pl_alg, alg, __ATOMIC_RELEASE);
 	REAL(mutex_init, "pthread_mutex_init");
 	REAL(mutex_destroy, "pthread_mutex_destroy");

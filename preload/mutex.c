@@ -2,14 +2,26 @@
  * preload/mutex.c: pthread_mutex_* on the latchkit latch LATCHKIT_LOCK
  * names (mutex ticket mcs clh tas ttas).
  *
- * The latch is the first 16 bytes of the pthread_mutex_t (all zero is a
- * free latch of every algorithm, so PTHREAD_MUTEX_INITIALIZER needs no
- * init call); glibc's __kind (offset 16) stays as the program left it and
- * says per object whose it is (preload.h). A normal, default or adaptive,
- * process-private mutex without a priority protocol is latchkit's;
- * recursive, error-checking, robust, process-shared and PI/PP mutexes are
- * glibc's (pthread_mutex_init passes them to glibc's init, which writes a
- * nonzero __kind; their static initialisers have one too).
+ * The latch lives in the pthread_mutex_t (all zero is a free latch of
+ * every algorithm, so PTHREAD_MUTEX_INITIALIZER needs no init call):
+ * lk_mutex's 4-byte word at offset 20, beside glibc's __kind (16), so
+ * that one 8-byte CAS of {__kind, word} from {0, 0} to {0, LOCKED} both
+ * tells that the object is latchkit's and takes the latch (and {0, LOCKED}
+ * to {0, 0} releases it); the other latches in bytes [0, 16), after a
+ * test of __kind. __kind stays as the program left it and says per object
+ * whose it is (preload.h). A normal, default or adaptive, process-private
+ * mutex without a priority protocol is latchkit's; recursive,
+ * error-checking, robust, process-shared and PI/PP mutexes are glibc's
+ * (pthread_mutex_init passes them to glibc's init, which writes a nonzero
+ * __kind; their static initialisers have one too).
+ *
+ * pthread_mutex_lock and _unlock jump through a pointer that pl_init sets
+ * once, from LATCHKIT_LOCK and LATCHKIT_PROFILE, to that algorithm's own
+ * pair (or the profiled pair, or glibc's): no test of the configuration,
+ * no TLS, per call. (An ifunc would save that jump, but ld.so warns
+ * "Relink ... for IFUNC symbol" for every library relocated before a
+ * preloaded one that binds the symbol at load time: libzstd and liblzma,
+ * which RocksDB loads, are linked with -z now.)
  *
  * Verbs: lock, trylock (EBUSY), timedlock and clocklock (ETIMEDOUT; EINVAL
  * for a bad time, only when the lock is not free at once, as POSIX asks),
@@ -88,33 +100,57 @@ static void pl_node_free(void *p)
 }
 
 #define KIND_OFF offsetof(struct __pthread_mutex_s, __kind)
-_Static_assert(sizeof(lk_mutex_t) <= KIND_OFF, "lk_mutex fits");
+_Static_assert(KIND_OFF == 16 && PL_MUTEX_OFF == KIND_OFF + 4 &&
+		       offsetof(struct __pthread_mutex_s, __spins) ==
+			       PL_MUTEX_OFF,
+	       "lk_mutex's word is __spins and __elision, after __kind");
+_Static_assert(sizeof(lk_mutex_t) == 4, "lk_mutex fits in __spins");
 _Static_assert(sizeof(lk_ticket_t) <= KIND_OFF, "lk_ticket fits");
 _Static_assert(sizeof(lk_mcs_t) <= KIND_OFF, "lk_mcs fits");
 _Static_assert(sizeof(lk_clh_t) <= KIND_OFF, "lk_clh fits");
 _Static_assert(sizeof(lk_tas_t) <= KIND_OFF, "lk_tas fits");
 _Static_assert(sizeof(lk_ttas_t) <= KIND_OFF, "lk_ttas fits");
 
-/* latchkit's: __kind normal (0) or adaptive (3), nothing else. */
-static inline bool ours(const pthread_mutex_t *m)
+/* {__kind, lk_mutex's word}, little-endian: the word is the high half. */
+#define KW(m) ((uint64_t *)(void *)((char *)(m) + KIND_OFF))
+#define KW_LOCKED ((uint64_t)LK_MUTEX_LOCKED_ << 32)
+
+static inline int kind(const pthread_mutex_t *m)
 {
-	int k = m->__data.__kind;
-	return k == PTHREAD_MUTEX_NORMAL || k == PTHREAD_MUTEX_ADAPTIVE_NP;
+	return __atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED);
 }
 
-bool pl_mutex_is_glibc(const pthread_mutex_t *m)
+/* latchkit's? __kind 0: yes. 3 (adaptive, from glibc's static
+ * initialiser): made 0 here, once, so that the fast paths test 0 alone
+ * (a racing verb sees 3 or 0, latchkit's either way). Anything else:
+ * glibc's. */
+static bool adopt(pthread_mutex_t *m)
 {
-	return pl_alg == PL_GLIBC || !ours(m);
+	int k = kind(m);
+	if (pl_likely(k == 0))
+		return true;
+	if (k != PTHREAD_MUTEX_ADAPTIVE_NP)
+		return false;
+	if (__atomic_compare_exchange_n(&m->__data.__kind, &k, 0, false,
+					__ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		return true;
+	return k == 0;
+}
+
+bool pl_mutex_is_glibc(pthread_mutex_t *m)
+{
+	return pl_alg == PL_GLIBC || !adopt(m);
 }
 
 /* ---- the algorithms, by switch (inlined fast paths) --------------------- */
 
 #define L(T) ((T *)(void *)m)
+#define MX(m) ((lk_mutex_t *)pl_mutex_latch(m))
 
 static inline void alg_lock(int a, pthread_mutex_t *m)
 {
 	switch (a) {
-	case PL_MUTEX: lk_mutex_lock(L(lk_mutex_t)); break;
+	case PL_MUTEX: lk_mutex_lock(MX(m)); break;
 	case PL_TICKET: lk_ticket_lock(L(lk_ticket_t)); break;
 	case PL_MCS: lk_mcs_lock(L(lk_mcs_t)); break;
 	case PL_CLH: lk_clh_lock(L(lk_clh_t)); break;
@@ -126,7 +162,7 @@ static inline void alg_lock(int a, pthread_mutex_t *m)
 static inline bool alg_trylock(int a, pthread_mutex_t *m)
 {
 	switch (a) {
-	case PL_MUTEX: return lk_mutex_trylock(L(lk_mutex_t));
+	case PL_MUTEX: return lk_mutex_trylock(MX(m));
 	case PL_TICKET: return lk_ticket_trylock(L(lk_ticket_t));
 	case PL_MCS: return lk_mcs_trylock(L(lk_mcs_t));
 	case PL_CLH: return lk_clh_trylock(L(lk_clh_t));
@@ -138,7 +174,7 @@ static inline bool alg_trylock(int a, pthread_mutex_t *m)
 static inline void alg_unlock(int a, pthread_mutex_t *m)
 {
 	switch (a) {
-	case PL_MUTEX: lk_mutex_unlock(L(lk_mutex_t)); break;
+	case PL_MUTEX: lk_mutex_unlock(MX(m)); break;
 	case PL_TICKET: lk_ticket_unlock(L(lk_ticket_t)); break;
 	case PL_MCS: lk_mcs_unlock(L(lk_mcs_t)); break;
 	case PL_CLH: lk_clh_unlock(L(lk_clh_t)); break;
@@ -147,10 +183,10 @@ static inline void alg_unlock(int a, pthread_mutex_t *m)
 	}
 }
 
-static bool alg_is_locked(int a, const pthread_mutex_t *m)
+static bool alg_is_locked(int a, pthread_mutex_t *m)
 {
 	switch (a) {
-	case PL_MUTEX: return lk_mutex_is_locked(L(const lk_mutex_t));
+	case PL_MUTEX: return lk_mutex_is_locked(MX(m));
 	case PL_TICKET: return lk_ticket_is_locked(L(const lk_ticket_t));
 	case PL_MCS: return lk_mcs_is_locked(L(const lk_mcs_t));
 	case PL_CLH: return lk_clh_is_locked(L(const lk_clh_t));
@@ -165,7 +201,7 @@ static bool alg_lock_until(int a, pthread_mutex_t *m, uint64_t d)
 	uint64_t now = lk__now_ns();
 	uint64_t left = d > now ? d - now : 0;
 	switch (a) {
-	case PL_MUTEX: return lk_mutex_timedlock(L(lk_mutex_t), left);
+	case PL_MUTEX: return lk_mutex_timedlock(MX(m), left);
 	case PL_TAS: return lk_tas_timedlock(L(lk_tas_t), left);
 	case PL_TTAS: return lk_ttas_timedlock(L(lk_ttas_t), left);
 	default: break;
@@ -186,80 +222,228 @@ static bool alg_lock_until(int a, pthread_mutex_t *m, uint64_t d)
 	}
 }
 
-/* ---- the verbs ---------------------------------------------------------- */
+/* ---- lock and unlock: one pair per algorithm, chosen once -------------- */
 
-static int lock_slow(pthread_mutex_t *m);
-static int unlock_slow(pthread_mutex_t *m);
-
-PL_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
-{
-	int a = __atomic_load_n(&pl_fast, __ATOMIC_RELAXED);
-	if (pl_likely(a && ours(m))) {
-		if (a == PL_MUTEX) /* the default: no jump table */
-			lk_mutex_lock(L(lk_mutex_t));
-		else
-			alg_lock(a, m);
-		return 0;
-	}
-	return lock_slow(m);
-}
-
-PL_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
-{
-	int a = __atomic_load_n(&pl_fast, __ATOMIC_RELAXED);
-	if (pl_likely(a && ours(m))) {
-		if (a == PL_MUTEX)
-			lk_mutex_unlock(L(lk_mutex_t));
-		else
-			alg_unlock(a, m);
-		return 0;
-	}
-	return unlock_slow(m);
-}
-
-/* Profiled, not yet initialised, or glibc's: out of the fast function,
- * so that its frame stays small. */
+/* Not the fast case: a held latch, an adaptive or a glibc kind. */
 __attribute__((noinline)) static int lock_slow(pthread_mutex_t *m)
 {
-	int a = __atomic_load_n(&pl_prof_alg, __ATOMIC_RELAXED);
-	if (pl_likely(a && ours(m))) {
-		uint64_t t0 = pl_ticks();
-		bool contended = !alg_trylock(a, m);
-		if (contended)
-			alg_lock(a, m);
-		pl_prof_acquired(m, t0, contended);
-		return 0;
-	}
-	pl_ready();
-	if (pl_mutex_is_glibc(m))
+	if (!adopt(m))
 		return PL_REAL.mutex_lock(m);
-	if (!pl_prof) {
-		alg_lock(pl_alg, m);
-		return 0;
-	}
-	uint64_t t0 = pl_ticks();
-	bool contended = !alg_trylock(pl_alg, m);
-	if (contended)
-		alg_lock(pl_alg, m);
-	pl_prof_acquired(m, t0, contended);
+	alg_lock(pl_alg, m);
 	return 0;
 }
 
 __attribute__((noinline)) static int unlock_slow(pthread_mutex_t *m)
 {
-	int a = __atomic_load_n(&pl_prof_alg, __ATOMIC_RELAXED);
-	if (pl_likely(a && ours(m))) {
-		pl_prof_release(m);
-		alg_unlock(a, m);
-		return 0;
-	}
-	pl_ready();
-	if (pl_mutex_is_glibc(m))
+	if (!adopt(m))
 		return PL_REAL.mutex_unlock(m);
-	if (pl_prof)
-		pl_prof_release(m);
 	alg_unlock(pl_alg, m);
 	return 0;
+}
+
+/* lk_mutex: the kind's test is the latch's CAS. On success e's low half
+ * (the kind) is 0, the verb's result: returned from e, it needs no
+ * instruction of its own (the CAS left it in the result register). On
+ * failure e is what the CAS saw: a latchkit kind goes on as lk_mutex_lock
+ * and _unlock do after their own failed CAS (a private mutex: never the
+ * SHARED bit), not to a second CAS on a contended line. */
+__attribute__((noinline)) static int lock_mutex_slow(pthread_mutex_t *m,
+						     uint64_t e)
+{
+	if ((uint32_t)e != 0 && !adopt(m))
+		return PL_REAL.mutex_lock(m);
+	(void)lk_mutex_lock_slow_(MX(m), 0);
+	return 0;
+}
+
+__attribute__((noinline)) static int unlock_mutex_slow(pthread_mutex_t *m,
+						       uint64_t e)
+{
+	if ((uint32_t)e != 0) { /* adaptive (rare) or glibc's */
+		if (!adopt(m))
+			return PL_REAL.mutex_unlock(m);
+		lk_mutex_unlock(MX(m));
+		return 0;
+	}
+	lk_mutex_unlock_slow_(MX(m), (uint32_t)(e >> 32));
+	return 0;
+}
+
+static int lock_mutex(pthread_mutex_t *m)
+{
+	uint64_t e = 0;
+	if (pl_likely(__atomic_compare_exchange_n(KW(m), &e, KW_LOCKED, false,
+						  __ATOMIC_ACQUIRE,
+						  __ATOMIC_RELAXED)))
+		return (int)e;
+	return lock_mutex_slow(m, e);
+}
+
+static int unlock_mutex(pthread_mutex_t *m)
+{
+	uint64_t e = KW_LOCKED;
+	if (pl_likely(__atomic_compare_exchange_n(KW(m), &e, 0, false,
+						  __ATOMIC_RELEASE,
+						  __ATOMIC_RELAXED)))
+		return (int)e;
+	return unlock_mutex_slow(m, e);
+}
+
+/* The others: one test of the kind, then the latch's own fast path. */
+#define PL_PAIR(name, A)                                                       \
+	static int lock_##name(pthread_mutex_t *m)                             \
+	{                                                                      \
+		if (pl_unlikely(kind(m) != 0))                                 \
+			return lock_slow(m);                                   \
+		alg_lock(A, m);                                                \
+		return 0;                                                      \
+	}                                                                      \
+	static int unlock_##name(pthread_mutex_t *m)                           \
+	{                                                                      \
+		if (pl_unlikely(kind(m) != 0))                                 \
+			return unlock_slow(m);                                 \
+		alg_unlock(A, m);                                              \
+		return 0;                                                      \
+	}
+PL_PAIR(ticket, PL_TICKET)
+PL_PAIR(mcs, PL_MCS)
+PL_PAIR(clh, PL_CLH)
+PL_PAIR(tas, PL_TAS)
+PL_PAIR(ttas, PL_TTAS)
+
+/* Profiled: a trylock first tells a contended acquisition, whose wait
+ * alone is timed; an uncontended one costs a counter in the thread's own
+ * block (preload.h, pl_prof_acquired). */
+/* A contended acquisition (its first try failed): the wait is timed. */
+__attribute__((noinline)) static int lock_prof_wait(pthread_mutex_t *m)
+{
+	uint64_t t0 = pl_ticks();
+	alg_lock(pl_alg, m);
+	uint64_t w = pl_ticks() - t0;
+	pl_prof_acquired(m, w ? w : 1);
+	return 0;
+}
+
+/* A nonzero kind: adaptive (made normal) or glibc's. */
+__attribute__((noinline)) static int lock_prof_slow(pthread_mutex_t *m)
+{
+	if (!adopt(m))
+		return PL_REAL.mutex_lock(m);
+	if (!alg_trylock(pl_alg, m))
+		return lock_prof_wait(m);
+	pl_prof_acquired(m, 0);
+	return 0;
+}
+
+__attribute__((noinline)) static int unlock_prof_slow(pthread_mutex_t *m)
+{
+	if (!adopt(m))
+		return PL_REAL.mutex_unlock(m);
+	struct pl_thr *t = pl_prof_release(m);
+	alg_unlock(pl_alg, m);
+	pl_prof_released(t);
+	return 0;
+}
+
+#define PL_PROF_PAIR(name, A)                                                  \
+	static int lock_prof_##name(pthread_mutex_t *m)                        \
+	{                                                                      \
+		if (pl_unlikely(kind(m) != 0))                                 \
+			return lock_prof_slow(m);                              \
+		if (pl_unlikely(!alg_trylock(A, m)))                           \
+			return lock_prof_wait(m);                              \
+		pl_prof_acquired(m, 0);                                        \
+		return 0;                                                      \
+	}                                                                      \
+	static int unlock_prof_##name(pthread_mutex_t *m)                      \
+	{                                                                      \
+		if (pl_unlikely(kind(m) != 0))                                 \
+			return unlock_prof_slow(m);                            \
+		struct pl_thr *t = pl_prof_release(m);                         \
+		alg_unlock(A, m);                                              \
+		pl_prof_released(t);                                           \
+		return 0;                                                      \
+	}
+PL_PROF_PAIR(mutex, PL_MUTEX)
+PL_PROF_PAIR(ticket, PL_TICKET)
+PL_PROF_PAIR(mcs, PL_MCS)
+PL_PROF_PAIR(clh, PL_CLH)
+PL_PROF_PAIR(tas, PL_TAS)
+PL_PROF_PAIR(ttas, PL_TTAS)
+
+/* LATCHKIT_LOCK unknown or glibc. */
+static int lock_glibc(pthread_mutex_t *m)
+{
+	return PL_REAL.mutex_lock(m);
+}
+
+static int unlock_glibc(pthread_mutex_t *m)
+{
+	return PL_REAL.mutex_unlock(m);
+}
+
+/* Before pl_init has run (another library's constructor may lock). */
+static int lock_first(pthread_mutex_t *m);
+static int unlock_first(pthread_mutex_t *m);
+
+typedef int (*pl_verb_fn)(pthread_mutex_t *);
+static pl_verb_fn lock_fn = lock_first, unlock_fn = unlock_first;
+
+void pl_mutex_pick(int alg, bool prof)
+{
+	static const pl_verb_fn locks[PL_NALG] = {
+		[PL_MUTEX] = lock_mutex, [PL_TICKET] = lock_ticket,
+		[PL_MCS] = lock_mcs,     [PL_CLH] = lock_clh,
+		[PL_TAS] = lock_tas,     [PL_TTAS] = lock_ttas,
+		[PL_GLIBC] = lock_glibc,
+	};
+	static const pl_verb_fn unlocks[PL_NALG] = {
+		[PL_MUTEX] = unlock_mutex, [PL_TICKET] = unlock_ticket,
+		[PL_MCS] = unlock_mcs,     [PL_CLH] = unlock_clh,
+		[PL_TAS] = unlock_tas,     [PL_TTAS] = unlock_ttas,
+		[PL_GLIBC] = unlock_glibc,
+	};
+	static const pl_verb_fn prof_locks[PL_NALG] = {
+		[PL_MUTEX] = lock_prof_mutex, [PL_TICKET] = lock_prof_ticket,
+		[PL_MCS] = lock_prof_mcs,     [PL_CLH] = lock_prof_clh,
+		[PL_TAS] = lock_prof_tas,     [PL_TTAS] = lock_prof_ttas,
+		[PL_GLIBC] = lock_glibc,
+	};
+	static const pl_verb_fn prof_unlocks[PL_NALG] = {
+		[PL_MUTEX] = unlock_prof_mutex, [PL_TICKET] = unlock_prof_ticket,
+		[PL_MCS] = unlock_prof_mcs,     [PL_CLH] = unlock_prof_clh,
+		[PL_TAS] = unlock_prof_tas,     [PL_TTAS] = unlock_prof_ttas,
+		[PL_GLIBC] = unlock_glibc,
+	};
+	__atomic_store_n(&lock_fn, (prof ? prof_locks : locks)[alg],
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&unlock_fn, (prof ? prof_unlocks : unlocks)[alg],
+			 __ATOMIC_RELAXED);
+}
+
+/* pl_ready's acquire load of pl_alg orders the pointers, set before it. */
+static int lock_first(pthread_mutex_t *m)
+{
+	pl_ready();
+	return __atomic_load_n(&lock_fn, __ATOMIC_RELAXED)(m);
+}
+
+static int unlock_first(pthread_mutex_t *m)
+{
+	pl_ready();
+	return __atomic_load_n(&unlock_fn, __ATOMIC_RELAXED)(m);
+}
+
+/* ---- the verbs ---------------------------------------------------------- */
+
+PL_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
+{
+	return __atomic_load_n(&lock_fn, __ATOMIC_RELAXED)(m);
+}
+
+PL_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
+{
+	return __atomic_load_n(&unlock_fn, __ATOMIC_RELAXED)(m);
 }
 
 void pl_mutex_release(void *m)
@@ -277,37 +461,36 @@ PL_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m)
 	pl_ready();
 	if (pl_mutex_is_glibc(m))
 		return PL_REAL.mutex_trylock(m);
-	uint64_t t0 = pl_prof ? pl_ticks() : 0;
 	if (!alg_trylock(pl_alg, m)) {
 		if (pl_prof)
 			pl_prof_busy(m);
 		return EBUSY;
 	}
 	if (pl_prof)
-		pl_prof_acquired(m, t0, false);
+		pl_prof_acquired(m, 0);
 	return 0;
 }
 
 static int timed(pthread_mutex_t *m, clockid_t clock,
 		 const struct timespec *abstime)
 {
-	uint64_t t0 = pl_prof ? pl_ticks() : 0;
 	if (alg_trylock(pl_alg, m)) {
 		if (pl_prof)
-			pl_prof_acquired(m, t0, false);
+			pl_prof_acquired(m, 0);
 		return 0;
 	}
-	uint64_t d;
+	uint64_t d, t0 = pl_prof ? pl_ticks() : 0;
 	int rc = pl_deadline(clock, abstime, &d);
 	if (rc)
 		return rc;
 	if (!alg_lock_until(pl_alg, m, d))
 		return ETIMEDOUT;
-	if (pl_prof)
-		pl_prof_acquired(m, t0, true);
+	if (pl_prof) {
+		uint64_t w = pl_ticks() - t0;
+		pl_prof_acquired(m, w ? w : 1);
+	}
 	return 0;
 }
-
 PL_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m,
 				      const struct timespec *abstime)
 {
@@ -360,6 +543,6 @@ PL_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m)
 	/* The record stays (its counters are reported); the object may be
 	 * freed. Mark the kind so that a use after destroy goes to glibc,
 	 * which reports EINVAL, as for its own destroyed mutexes. */
-	m->__data.__kind = -1;
+	__atomic_store_n(&m->__data.__kind, -1, __ATOMIC_RELAXED);
 	return 0;
 }

@@ -15,17 +15,21 @@
  * Which objects are latchkit's is decided per object, from its bytes, so
  * that statically initialised objects need no init call and a program can
  * mix kinds:
- *   mutex  glibc's __kind: 0 (normal/default) or 3 (adaptive) are
- *          latchkit's; anything else (recursive, error-checking, robust,
- *          process-shared, priority inheritance or protection) is
- *          glibc's, and every verb on it goes to glibc.
+ *   mutex  glibc's __kind: 0 (normal/default) is latchkit's; 3 (adaptive,
+ *          PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP) is made 0 at its first
+ *          verb, once, so that the fast paths test for 0 alone; anything
+ *          else (recursive, error-checking, robust, process-shared,
+ *          priority inheritance or protection) is glibc's, and every verb
+ *          on it goes to glibc.
  *   cond   glibc's __wrefs bit 0 (process-shared, set by glibc's init) is
  *          glibc's; the rest latchkit's.
  *   rwlock glibc's __shared nonzero (process-shared) is glibc's.
  *
- * glibc x86-64 layouts used: pthread_mutex_t 40 bytes, the latch in bytes
- * [0, 16) (before __kind at 16), the profile record's pointer in __list
- * (24); pthread_cond_t 48 bytes, lk_cond_t in [0, 24), the clock in
+ * glibc x86-64 layouts used: pthread_mutex_t 40 bytes: __kind at 16;
+ * lk_mutex's word at 20 (__spins and __elision, unused by a normal
+ * mutex), so that one 8-byte CAS at 16 tests the kind and takes the latch;
+ * the other latches in bytes [0, 16); the profile record's pointer in
+ * __list (24). pthread_cond_t 48 bytes, lk_cond_t in [0, 24), the clock in
  * __g_signals (40); pthread_rwlock_t 56 bytes, the latch in [0, 24), the
  * writer's id in __cur_writer (24), __shared (28) and __flags (48) kept.
  */
@@ -56,8 +60,8 @@ enum pl_alg {
 };
 enum pl_rwalg { PL_RW_RWMUTEX = 1, PL_RW_RWLOCK, PL_RW_PFRWLOCK, PL_RW_BRLOCK };
 
-/* pl_fast: the algorithm when verbs take the fast path (no profile),
- * otherwise 0 (not initialised, glibc, or profiling): one load decides. */
+/* pl_fast: the algorithm when not profiling, otherwise 0 (not
+ * initialised, glibc, or profiling). */
 extern int pl_fast;
 extern int pl_alg;   /* the mutex algorithm, once initialised */
 extern int pl_rwalg; /* the RW algorithm */
@@ -136,7 +140,17 @@ static inline uint32_t pl_tid(void)
 /* mutex.c's verbs on a latchkit mutex, for cond.c (they profile). */
 void pl_mutex_release(void *m);
 void pl_mutex_acquire(void *m);
-bool pl_mutex_is_glibc(const pthread_mutex_t *m);
+bool pl_mutex_is_glibc(pthread_mutex_t *m);
+/* Points pthread_mutex_lock and _unlock at the functions for alg (and the
+ * profile); pl_init calls it before it publishes pl_alg. */
+void pl_mutex_pick(int alg, bool prof);
+
+/* Where lk_mutex's word is in a pthread_mutex_t (LATCHKIT_LOCK=mutex). */
+#define PL_MUTEX_OFF 20
+static inline void *pl_mutex_latch(pthread_mutex_t *m)
+{
+	return (char *)m + PL_MUTEX_OFF;
+}
 
 /* ---- profile.c --------------------------------------------------------- */
 
@@ -144,18 +158,45 @@ bool pl_mutex_is_glibc(const pthread_mutex_t *m);
 
 #define PL_NSITE 3
 #define PL_NHIST 192 /* 4 buckets per power of two, up to 2^48 ticks */
+#define PL_SAMPLE 64 /* hold time: one acquisition in PL_SAMPLE, per thread */
+#define PL_TC 256    /* a thread's acquisition counters, by record */
+#define PL_REC_SIZE 1024
 
-/* One profiled mutex; updated by its holder, under the mutex itself. */
+/* One profiled mutex, PL_REC_SIZE bytes and as aligned, in an array: the
+ * n-th record made takes the thread counter n % PL_TC (no collisions among
+ * a program's first PL_TC mutexes). acq, busy and the contended ones'
+ * fields: atomic adds, outside the critical section (acq from the
+ * threads' counters, the waits after the release); hold and held by the
+ * holder, under the mutex, on hold samples only. */
 struct pl_rec {
 	pthread_mutex_t *addr;
-	uint64_t acq, cont, busy, wait, wait_max, hold, t_acq;
+	uint64_t acq, busy;
+	uint64_t cont, wait, wait_max; /* contended acquisitions */
+	uint64_t hold, held;           /* sampled holds: total, count */
 	void *site[PL_NSITE];
 	uint32_t hist[PL_NHIST];
-};
+} __attribute__((aligned(PL_REC_SIZE)));
+_Static_assert(sizeof(struct pl_rec) == PL_REC_SIZE, "one record, 1 KB");
 
-/* The algorithm while profiling, otherwise 0 (as pl_fast, the other way
- * round). */
-extern int pl_prof_alg;
+/* A thread's counters, in its own block, so that an uncontended
+ * acquisition writes no line another thread reads: per record, a
+ * direct-mapped counter (flushed into the record when another record
+ * takes the slot, when the thread exits, and at the report); the
+ * countdown to the next hold sample and the sample in progress. */
+struct pl_thr {
+	struct pl_thr *all;  /* every block made (never unmapped) */
+	struct pl_thr *next; /* the free list: blocks of exited threads */
+	uint32_t countdown;
+	pthread_mutex_t *held_m; /* the sampled hold's mutex, or NULL */
+	struct pl_rec *held_r;
+	uint64_t held_t;
+	struct pl_rec *wait_r; /* a contended acquisition's record, or NULL */
+	uint64_t wait_w;       /* and its wait, for after the release */
+	struct pl_rec *rec[PL_TC];
+	uint64_t n[PL_TC];
+};
+extern __thread struct pl_thr *pl_thr_
+	__attribute__((tls_model("initial-exec")));
 
 /* Where a profiled mutex keeps its record's pointer. */
 static inline struct pl_rec **pl_rec_slot(pthread_mutex_t *m)
@@ -177,24 +218,38 @@ static inline struct pl_rec *pl_prof_rec(pthread_mutex_t *m)
 	struct pl_rec *r = __atomic_load_n(pl_rec_slot(m), __ATOMIC_RELAXED);
 	return pl_likely(r != NULL) ? r : pl_prof_new(m);
 }
-/* A contended acquisition's wait, in the histogram. */
-void pl_prof_waited(struct pl_rec *r, uint64_t w);
+struct pl_thr *pl_thr_new(void); /* NULL: none to be had */
+void pl_thr_evict(struct pl_thr *t, unsigned i, struct pl_rec *r);
+void pl_prof_sample(struct pl_thr *t, pthread_mutex_t *m, struct pl_rec *r);
+void pl_prof_hold_end(struct pl_thr *t);
+/* The contended acquisition t keeps, into its record (atomic adds). */
+void pl_prof_wait_flush(struct pl_thr *t);
 
-/* The holder's bookkeeping: an acquisition (t0: when it asked), a
- * failed trylock, a release. */
-static inline void pl_prof_acquired(pthread_mutex_t *m, uint64_t t0,
-				    bool contended)
+/* The holder's bookkeeping: an acquisition (w: ticks waited, 0 when the
+ * first try took it). */
+static inline void pl_prof_acquired(pthread_mutex_t *m, uint64_t w)
 {
 	struct pl_rec *r = pl_prof_rec(m);
-	uint64_t now = pl_ticks();
+	struct pl_thr *t = pl_thr_;
 	if (pl_unlikely(!r))
 		return;
-	r->acq++;
-	if (contended)
-		pl_prof_waited(r, now - t0);
-	r->t_acq = now;
+	if (pl_unlikely(!t) && !(t = pl_thr_new()))
+		return;
+	unsigned i = (unsigned)((uintptr_t)r / PL_REC_SIZE) % PL_TC;
+	if (pl_unlikely(t->rec[i] != r))
+		pl_thr_evict(t, i, r);
+	t->n[i]++;
+	if (pl_unlikely(w)) { /* into the record after the release */
+		if (t->wait_r)
+			pl_prof_wait_flush(t);
+		t->wait_r = r;
+		t->wait_w = w;
+	}
+	if (pl_unlikely(--t->countdown == 0))
+		pl_prof_sample(t, m, r);
 }
 
+/* A failed trylock. */
 static inline void pl_prof_busy(pthread_mutex_t *m)
 {
 	struct pl_rec *r = __atomic_load_n(pl_rec_slot(m), __ATOMIC_RELAXED);
@@ -202,13 +257,23 @@ static inline void pl_prof_busy(pthread_mutex_t *m)
 		__atomic_fetch_add(&r->busy, 1, __ATOMIC_RELAXED);
 }
 
-static inline void pl_prof_release(pthread_mutex_t *m)
+/* A release, before the latch's: ends this thread's hold sample of m.
+ * Returns the thread's block for pl_prof_released. */
+static inline struct pl_thr *pl_prof_release(pthread_mutex_t *m)
 {
-	struct pl_rec *r = __atomic_load_n(pl_rec_slot(m), __ATOMIC_RELAXED);
-	if (pl_likely(r && r->t_acq)) {
-		r->hold += pl_ticks() - r->t_acq;
-		r->t_acq = 0;
-	}
+	struct pl_thr *t = pl_thr_;
+	if (pl_unlikely(t && t->held_m == m))
+		pl_prof_hold_end(t);
+	return t;
+}
+
+/* After the latch's release: a contended acquisition's wait goes into
+ * the record now, so that the record's line moves between threads
+ * outside the critical section. */
+static inline void pl_prof_released(struct pl_thr *t)
+{
+	if (pl_unlikely(t && t->wait_r))
+		pl_prof_wait_flush(t);
 }
 
 #endif

@@ -10,17 +10,26 @@
  * Per mutex, a record (its pointer in the mutex's __list bytes): made when
  * the mutex is initialised, or first taken if it was initialised
  * statically; its site is the first three frames of the stack outside this
- * library at that moment. The holder alone updates the record, under the
- * mutex itself, so the counters are plain: acquisitions, contended
- * acquisitions (the first trylock failed), wait in TSC ticks (total, max,
- * a log-linear histogram for the p99: four buckets per power of two, so a
- * percentile is exact to within 19%), hold (from acquisition to release,
- * a cond wait's release included). A trylock that fails is counted by a
- * relaxed atomic add (busy). Records come from an mmap'd arena, never
- * malloc, so that a program whose allocator locks pthread mutexes does not
- * re-enter; 262,144 records at most (further mutexes are not profiled).
- * Only latchkit's mutexes are profiled: not glibc's kinds, conds'
- * internal locks or RW locks.
+ * library at that moment. What an acquisition costs, by design:
+ *   - uncontended (the first trylock takes it): one increment of a counter
+ *     in the thread's own block (preload.h, struct pl_thr), no clock read,
+ *     no write to a line another thread reads. The counters reach the
+ *     records when another record takes their slot, when the thread exits
+ *     (a pthread key's destructor), and at the report (every block, of
+ *     live threads too: blocks are never unmapped).
+ *   - contended: two TSC reads around the wait; the thread adds it to the
+ *     record once it has released the mutex, by atomic adds (count,
+ *     total, max, and a log-linear histogram for the p99: four buckets
+ *     per power of two, so a percentile is exact to within 19%), so the
+ *     record's line does not move inside the critical section.
+ *   - hold time: sampled, one acquisition in PL_SAMPLE per thread (TSC at
+ *     acquisition and release, a cond wait's release included); the
+ *     report scales the samples' mean by the acquisitions.
+ * A trylock that fails is counted by a relaxed atomic add (busy). Records
+ * and blocks come from mmap, never malloc, so that a program whose
+ * allocator locks pthread mutexes does not re-enter; 262,144 records at
+ * most (further mutexes are not profiled). Only latchkit's mutexes are
+ * profiled: not glibc's kinds, conds' internal locks or RW locks.
  */
 #include "preload.h"
 
@@ -38,6 +47,12 @@
 
 static struct pl_rec *recs;
 static uint32_t nrec;
+__thread struct pl_thr *pl_thr_ __attribute__((tls_model("initial-exec")));
+static struct pl_thr *thr_all;  /* every block (pushed by CAS) */
+static struct pl_thr *thr_free; /* under thr_latch */
+static uint32_t thr_latch;      /* a test-and-set latch */
+static pthread_key_t thr_key;
+static bool thr_key_ok;
 static uint64_t tsc0, ns0;
 static pid_t pid0;
 static Dl_info self;
@@ -69,6 +84,104 @@ static uint64_t bucket_top(int b)
 
 static void report(void);
 
+/* ---- the threads' blocks ------------------------------------------------ */
+
+static void thr_lock(void)
+{
+	while (__atomic_exchange_n(&thr_latch, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(&thr_latch, __ATOMIC_RELAXED))
+			__builtin_ia32_pause();
+}
+
+static void thr_unlock(void)
+{
+	__atomic_store_n(&thr_latch, 0, __ATOMIC_RELEASE);
+}
+
+/* A block's counters into the records (other threads flush into the
+ * same records: an atomic add). The report flushes the blocks of threads
+ * still running too: an acquisition such a thread counts meanwhile may be
+ * lost or counted twice. */
+static void thr_flush(struct pl_thr *t)
+{
+	if (t->wait_r)
+		pl_prof_wait_flush(t);
+	for (unsigned i = 0; i < PL_TC; i++) {
+		uint64_t n = t->n[i];
+		struct pl_rec *r = t->rec[i];
+		t->n[i] = 0;
+		if (n && r)
+			__atomic_fetch_add(&r->acq, n, __ATOMIC_RELAXED);
+	}
+}
+
+static void thr_exit(void *p)
+{
+	struct pl_thr *t = p;
+	thr_flush(t);
+	t->held_m = NULL;
+	pl_thr_ = NULL;
+	thr_lock();
+	t->next = thr_free;
+	thr_free = t;
+	thr_unlock();
+}
+
+struct pl_thr *pl_thr_new(void)
+{
+	if (!__atomic_load_n(&recs, __ATOMIC_ACQUIRE))
+		return NULL;
+	thr_lock();
+	struct pl_thr *t = thr_free;
+	if (t)
+		thr_free = t->next;
+	thr_unlock();
+	if (!t) {
+		t = mmap(NULL, sizeof *t, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (t == MAP_FAILED)
+			return NULL;
+		t->all = __atomic_load_n(&thr_all, __ATOMIC_RELAXED);
+		while (!__atomic_compare_exchange_n(&thr_all, &t->all, t, true,
+						    __ATOMIC_RELEASE,
+						    __ATOMIC_RELAXED))
+			;
+	}
+	/* Threads' samples out of step: a counter that is not a multiple of
+	 * PL_SAMPLE in every thread at once. */
+	t->countdown = 1 + (uint32_t)((uintptr_t)t >> 12) % PL_SAMPLE;
+	pl_thr_ = t;
+	if (thr_key_ok)
+		(void)pthread_setspecific(thr_key, t);
+	return t;
+}
+
+void pl_thr_evict(struct pl_thr *t, unsigned i, struct pl_rec *r)
+{
+	if (t->n[i] && t->rec[i])
+		__atomic_fetch_add(&t->rec[i]->acq, t->n[i], __ATOMIC_RELAXED);
+	t->n[i] = 0;
+	t->rec[i] = r;
+}
+
+void pl_prof_sample(struct pl_thr *t, pthread_mutex_t *m, struct pl_rec *r)
+{
+	t->countdown = PL_SAMPLE;
+	if (t->held_m)
+		return; /* one sample at a time: this thread holds it still */
+	t->held_m = m;
+	t->held_r = r;
+	t->held_t = pl_ticks();
+}
+
+void pl_prof_hold_end(struct pl_thr *t)
+{
+	struct pl_rec *r = t->held_r;
+	r->hold += pl_ticks() - t->held_t;
+	r->held++;
+	t->held_m = NULL;
+}
+
 void pl_prof_init(void)
 {
 	struct pl_rec *r = mmap(NULL, (size_t)MAXREC * sizeof(struct pl_rec),
@@ -83,6 +196,8 @@ void pl_prof_init(void)
 	 * (jemalloc's own, taken again inside that malloc). */
 	void *warm[2];
 	backtrace(warm, 2);
+	/* A thread's block goes back to the free list when it exits. */
+	thr_key_ok = pthread_key_create(&thr_key, thr_exit) == 0;
 	pid0 = getpid();
 	ns0 = mono_ns();
 	tsc0 = __rdtsc();
@@ -119,13 +234,19 @@ struct pl_rec *pl_prof_new(pthread_mutex_t *m)
 	return r;
 }
 
-void pl_prof_waited(struct pl_rec *r, uint64_t w)
+void pl_prof_wait_flush(struct pl_thr *t)
 {
-	r->cont++;
-	r->wait += w;
-	if (w > r->wait_max)
-		r->wait_max = w;
-	r->hist[bucket(w)]++;
+	struct pl_rec *r = t->wait_r;
+	uint64_t w = t->wait_w, max;
+	t->wait_r = NULL;
+	__atomic_fetch_add(&r->cont, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&r->wait, w, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&r->hist[bucket(w)], 1, __ATOMIC_RELAXED);
+	max = __atomic_load_n(&r->wait_max, __ATOMIC_RELAXED);
+	while (w > max && !__atomic_compare_exchange_n(&r->wait_max, &max, w,
+						       true, __ATOMIC_RELAXED,
+						       __ATOMIC_RELAXED))
+		;
 }
 
 /* ---- the report --------------------------------------------------------- */
@@ -214,6 +335,10 @@ static void report(void)
 	uint32_t n = __atomic_load_n(&nrec, __ATOMIC_RELAXED);
 	if (n > MAXREC)
 		n = MAXREC;
+	/* Every thread's counters, running threads' too. */
+	for (struct pl_thr *t = __atomic_load_n(&thr_all, __ATOMIC_ACQUIRE);
+	     t; t = t->all)
+		thr_flush(t);
 	const char *env = getenv("LATCHKIT_PROFILE");
 	const char *top_env = getenv("LATCHKIT_PROFILE_TOP");
 	uint32_t top = top_env ? (uint32_t)atoi(top_env) : 10;
@@ -268,8 +393,10 @@ static void report(void)
 		const struct pl_rec *r = v[i];
 		char s[1024];
 		site(s, sizeof s, r);
-		double hold_avg = r->acq ? MS(r->hold) * 1e6 / (double)r->acq
-					 : 0;
+		/* the sampled holds' mean, times the acquisitions */
+		double hold_avg = r->held ? MS(r->hold) * 1e6 / (double)r->held
+					  : 0;
+		double hold_ms = hold_avg * (double)r->acq / 1e6;
 		fprintf(t,
 			"%3u %-14p %10llu %10llu %5.1f%% %8llu %10.3f %10.2f "
 			"%10.2f %10.3f %9.0f  %s\n",
@@ -277,7 +404,7 @@ static void report(void)
 			(unsigned long long)r->cont,
 			r->acq ? 100.0 * (double)r->cont / (double)r->acq : 0.0,
 			(unsigned long long)r->busy, MS(r->wait), US(p99(r)),
-			US(r->wait_max), MS(r->hold), hold_avg, s);
+			US(r->wait_max), hold_ms, hold_avg, s);
 		if (c)
 			fprintf(c, "%u,%p,%llu,%llu,%llu,%.0f,%.0f,%.0f,%.0f,%.0f,\"%s\"\n",
 				i + 1, (void *)r->addr,
@@ -285,7 +412,7 @@ static void report(void)
 				(unsigned long long)r->cont,
 				(unsigned long long)r->busy, MS(r->wait) * 1e6,
 				US(p99(r)) * 1e3, US(r->wait_max) * 1e3,
-				MS(r->hold) * 1e6, hold_avg, s);
+				hold_ms * 1e6, hold_avg, s);
 	}
 	if (c) {
 		fclose(c);

@@ -9,7 +9,8 @@
 #  2. an unknown and an empty LATCHKIT_LOCK: one line on stderr, the program
 #     runs on glibc (PRELOAD_EXPECT=glibc), exit 0.
 #  3. the profile of preload_hot names its hot lock (take_hot) first, in the
-#     table and in the CSV.
+#     table and in the CSV, and counts every acquisition (2,480,400: the
+#     threads' own counters all reach the records).
 #  4. kccachetest wicked -th 4 under every algorithm passes its own check
 #     ("ok"); a profiled run shows its mutexes reach the preload; and with
 #     jemalloc (whose own mutexes are pthread ones) preloaded too.
@@ -64,6 +65,7 @@ for a in mutex mcs; do
 	p="$tmp/prof-$a.txt"
 	if run "hot-$a" LATCHKIT_PROFILE="$p" LATCHKIT_LOCK=$a LD_PRELOAD="$so" \
 		"$bin/preload_hot" &&
+	   head -1 "$p" | grep -q ' 2480400 acquisitions' &&
 	   sed -n 3p "$p" | grep -q ' take_hot+' &&
 	   sed -n 2p "$p.csv" | grep -q '^1,.*take_hot+' &&
 	   ! sed -n '4,$p' "$p" | grep -q ' take_hot+'
