@@ -20,7 +20,7 @@
 #define LATCHKIT_VERSION_H
 
 #define LATCHKIT_VERSION_MAJOR 1
-#define LATCHKIT_VERSION_MINOR 0
+#define LATCHKIT_VERSION_MINOR 1
 #define LATCHKIT_VERSION_PATCH 0
 
 #define LATCHKIT_VERSION                                                       \
