@@ -8,8 +8,12 @@
 #include "clh.h"
 
 static lk_clh_t l = LK_CLH_INIT;
-/* lock hands the caller its predecessor's node (or, with none, leaves it
- * its own): that one is the thread's to free; GenMC reports a use after. */
-LK_WMM_QUEUE_CLIENT(lk_clh_node_t *n = malloc(sizeof *n); lk_clh_node_t *own,
-		    own = lk_clh_lock_node(&l, n), lk_clh_unlock_node(&l, n),
-		    free(own ? own : n))
+/* lock hands the caller its predecessor's node (NULL: none); unlock says
+ * whether the caller's own came back (no successor took it). Those are
+ * the thread's to free; GenMC reports a use after. */
+LK_WMM_QUEUE_CLIENT(lk_clh_node_t *n = malloc(sizeof *n);
+		    lk_clh_node_t *own; bool back,
+		    own = lk_clh_lock_node(&l, n),
+		    back = lk_clh_unlock_node(&l, n),
+		    free(own);
+		    if (back) free(n))
