@@ -15,7 +15,9 @@ first, and stops at the first layer that fails:
   tsan     the same under ThreadSanitizer without the annotations
            (tsan-gcc, LK_TSAN_ANNOTATE=0): it checks the latches' own
            memory orders, so it catches a weakened order that x86 hides
-  wmm      `make verify-wmm`, only where that target exists and GENMC is set
+  wmm      GenMC (verify/wmm) on the clients of the mutated header only
+           (`wmm.py clients FILE`, or the catalogue's `wmm:` names), under
+           RC11 and IMM, no weakenings: only where GENMC is set
 
 Each layer run is capped (--cap seconds). A mutant is
   killed      a layer failed: a test failed, an invariant broke, a
@@ -216,8 +218,10 @@ def layer_cmds(layer, names, jobs):
                         "TSAN_OPTIONS": "halt_on_error=1 exitcode=66"})
                       for n in names]
     if layer == "wmm":
-        return [], [("verify-wmm", "make --no-print-directory verify-wmm",
-                     {})]
+        # the mutated header's clients alone, no weakenings, no seeded bugs
+        return [], [(" ".join(names), "exec python3 verify/wmm/wmm.py run " +
+                     " ".join(names),
+                     {"WMM_SEEDED": "0", "WMM_OUT": "build/mutants/wmm"})]
     raise ValueError(layer)
 
 
@@ -234,10 +238,26 @@ def parse_layers(spec):
 
 
 def have_wmm(scratch):
-    if not os.environ.get("GENMC"):
+    g = os.environ.get("GENMC", "")
+    if not g or not os.access(g, os.X_OK) or not os.path.isfile(
+            os.path.join(scratch, "verify", "wmm", "wmm.py")):
         return False
-    rc, _, _ = run("make -n verify-wmm", scratch, 60)
-    return rc == 0
+    os.environ["GENMC"] = os.path.abspath(g)  # the layer runs in scratch
+    return True
+
+
+def wmm_clients(m, scratch):
+    """The GenMC clients a mutant runs: the catalogue's `wmm:` names, or,
+    for `yes` or no key, the mutated file's own (wmm.py clients); none for
+    `no` or a file without clients."""
+    want = m.get("wmm", "yes").split()
+    if want == ["no"]:
+        return []
+    if want != ["yes"]:
+        return want
+    rc, out, _ = run(["python3", "verify/wmm/wmm.py", "clients", m["file"]],
+                     scratch, 60)
+    return out.split() if rc == 0 else []
 
 
 def try_mutant(m, scratch, cap, jobs, wmm):
@@ -251,11 +271,12 @@ def try_mutant(m, scratch, cap, jobs, wmm):
         f.write(mutated)
     try:
         layers = parse_layers(m["layers"])
-        if wmm and not any(l == "wmm" for l, _ in layers) and \
-                m.get("wmm", "") == "yes":
+        if wmm and not any(l == "wmm" for l, _ in layers):
             layers.append(("wmm", []))
+        layers = [(l, names or wmm_clients(m, scratch) if l == "wmm" and wmm
+                   else names) for l, names in layers]
         for layer, names in layers:
-            if layer == "wmm" and not wmm:
+            if layer == "wmm" and (not wmm or not names):
                 continue
             targets, runs = layer_cmds(layer, names, jobs)
             if targets:
@@ -267,6 +288,8 @@ def try_mutant(m, scratch, cap, jobs, wmm):
                         err[0][:160] if err else out[-300:].replace(
                             "\n", " / ")), layer
             for label, cmd, env in runs:
+                if layer == "wmm":  # a GenMC run past the cap: no verdict
+                    env = dict(env, WMM_TIMEOUT=str(cap))
                 rc, out, to = run(cmd, scratch, cap, env)
                 where = "%s %s" % (layer, label)
                 if WD.search(out):
@@ -275,6 +298,9 @@ def try_mutant(m, scratch, cap, jobs, wmm):
                 if to:
                     return "timeout", "%s: ran past %d s, no watchdog " \
                         "report" % (where, cap), where
+                if layer == "wmm" and rc == 3:  # GenMC gave no verdict
+                    return "timeout", "%s: GenMC gave no verdict " \
+                        "(TIMEOUT or ERROR in its table)" % where, where
                 if rc != 0:
                     return "killed", "%s: %s" % (where,
                                                  first_failure(out)), where

@@ -36,6 +36,74 @@ static inline void lk_wmm_run(int n, void *(*fn)(void *))
 		pthread_join(t[i], NULL);
 }
 
+/* Threads that run the same code: each gets a NULL argument, and under
+ * GenMC they are spawned as symmetric, so that GenMC explores one order
+ * of them where the others are permutations (its symmetry reduction).
+ * lk_wmm_same_start starts n of them; lk_wmm_same_end checks for a lost
+ * wake-up (mock.h) and joins them. */
+#ifdef LK_WMM_GENMC
+typedef __VERIFIER_thread_t lk_wmm_tid_t;
+#else
+typedef pthread_t lk_wmm_tid_t;
+#endif
+
+static inline void lk_wmm_same_start(int n, void *(*fn)(void *),
+				     lk_wmm_tid_t *t)
+{
+	lk_wmm_fn = fn;
+	for (int i = 0; i < n; i++)
+#ifdef LK_WMM_GENMC
+		t[i] = i ? __VERIFIER_spawn_symmetric(lk_wmm_body, NULL, t[i - 1])
+			 : __VERIFIER_spawn(lk_wmm_body, NULL);
+#else
+		pthread_create(&t[i], NULL, lk_wmm_body, NULL);
+#endif
+}
+
+static inline void lk_wmm_same_end(int n, lk_wmm_tid_t *t)
+{
+	lk_mock_quiescent(n);
+	for (int i = 0; i < n; i++)
+#ifdef LK_WMM_GENMC
+		__VERIFIER_join_symmetric(t[i]);
+#else
+		pthread_join(t[i], NULL);
+#endif
+}
+
+/* A queue client: the main thread takes the latch, starts 2 threads that
+ * run the same code, increments a plain counter and unlocks; each thread
+ * takes the latch, increments, unlocks. While main holds it both may
+ * queue, so headship passes from one queued thread to the next: what a
+ * queue lock's hand-over needs (2 threads never queue two), at the cost of
+ * a third thread that runs straight through. DECL declares what a thread
+ * needs (its queue node), DONE gives it back; the counter must end at 3. */
+#define LK_WMM_QUEUE_CLIENT(DECL, LOCK, UNLOCK, DONE)                          \
+	static int lk_wmm_counter;                                             \
+	static void *lk_wmm_thread(void *arg)                                  \
+	{                                                                      \
+		(void)arg;                                                     \
+		DECL;                                                          \
+		LOCK;                                                          \
+		lk_wmm_counter++;                                              \
+		UNLOCK;                                                        \
+		DONE;                                                          \
+		return NULL;                                                   \
+	}                                                                      \
+	int main(void)                                                         \
+	{                                                                      \
+		lk_wmm_tid_t t[2];                                             \
+		DECL;                                                          \
+		LOCK;                                                          \
+		lk_wmm_same_start(2, lk_wmm_thread, t);                        \
+		lk_wmm_counter++;                                              \
+		UNLOCK;                                                        \
+		DONE;                                                          \
+		lk_wmm_same_end(2, t);                                         \
+		assert(lk_wmm_counter == 3);                                   \
+		return 0;                                                      \
+	}
+
 /* A mutual-exclusion client: N threads each take the latch, increment a
  * plain counter, release it; the counter must end at N. LOCK(i), UNLOCK(i)
  * name the verbs (i: the thread's index); FIRST(i) is a first attempt that
