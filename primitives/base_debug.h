@@ -87,6 +87,25 @@ static inline uintptr_t lk__owner_self_(void)
 }
 #define LK__OWNER_FIELD LK_ATOMIC(uintptr_t) owner_;
 #define LK__OWNER_INIT , LK__AINIT(0)
+/* A latch that parks keeps its holder's pid beside its owner id (field
+ * owner_pid_, 0 when free): a waiter that would park behind a private
+ * latch held by another process (in memory both map, or a fork child's
+ * copy of one its parent held) would sleep for ever, so it aborts with a
+ * message instead. shared: the latch is process-shared, any pid goes. */
+#define LK__PID_FIELD LK_ATOMIC(uint32_t) owner_pid_;
+#define LK__PID_INIT , LK__AINIT(0)
+#define lk__owner_pid_set(l, v)                                                \
+	atomic_store_explicit(&(l)->owner_pid_, (v), memory_order_relaxed)
+#define lk__owner_pid_check(l, shared, fn)                                     \
+	LK__CHECK((shared) ||                                                  \
+			  atomic_load_explicit(&(l)->owner_pid_,               \
+					       memory_order_relaxed) == 0 ||   \
+			  atomic_load_explicit(&(l)->owner_pid_,               \
+					       memory_order_relaxed) ==        \
+				  lk__debug_pid(),                             \
+		  fn,                                                          \
+		  "a private latch is held by another process: use its "      \
+		  "_init_shared() for memory that processes share")
 static inline void lk__owner_clear(LK_ATOMIC(uintptr_t) *o)
 {
 	atomic_store_explicit(o, 0, memory_order_relaxed); /* compared only */
@@ -144,6 +163,10 @@ static inline void lk__owner_check_release(LK_ATOMIC(uintptr_t) *o,
 	lk__owner_release_as(o, fn,                                            \
 			     "write-unlock by a thread that does not hold it")
 #else
+#define LK__PID_FIELD
+#define LK__PID_INIT
+#define lk__owner_pid_set(l, v) ((void)0)
+#define lk__owner_pid_check(l, shared, fn) ((void)0)
 #define LK__OWNER_FIELD
 #define LK__OWNER_INIT
 #define lk__owner_clear(o) ((void)0)

@@ -95,51 +95,23 @@ extern "C" {
 #define LK_MUTEX_BIT_NORMAL_ 1u   /* futex bitset of other sleepers */
 #define LK_MUTEX_BIT_STARVING_ 2u /* futex bitset of starving sleepers */
 
-#ifdef LK_DEBUG
-#define LK__MUTEX_PID_FIELD LK_ATOMIC(uint32_t) owner_pid_;
-#define LK__MUTEX_PID_INIT , LK__AINIT(0)
-#else
-#define LK__MUTEX_PID_FIELD
-#define LK__MUTEX_PID_INIT
-#endif
-
 typedef struct {
 	LK_ATOMIC(uint32_t) word;
-	LK__MUTEX_PID_FIELD /* LK_DEBUG: the holder's pid, 0 when free */
+	LK__PID_FIELD /* LK_DEBUG: the holder's pid (base_debug.h) */
 	LK__OWNER_FIELD
 } lk_mutex_t;
 
-#define LK_MUTEX_INIT {LK__AINIT(0) LK__MUTEX_PID_INIT LK__OWNER_INIT}
+#define LK_MUTEX_INIT {LK__AINIT(0) LK__PID_INIT LK__OWNER_INIT}
 /* A mutex that processes share (in MAP_SHARED memory): parks and wakes on
  * shared futexes. The same verbs; each goes through the slow path. */
 #define LK_MUTEX_INIT_SHARED                                                  \
-	{LK__AINIT(LK_MUTEX_SHARED_) LK__MUTEX_PID_INIT LK__OWNER_INIT}
-
-#ifdef LK_DEBUG
-/* LK_DEBUG: a private mutex held by a thread of another process (in
- * memory both map, or a fork child's copy of one its parent held) would
- * park this thread for ever. The holder's pid is kept beside its id. */
-static inline void lk__mutex_check_process_(lk_mutex_t *l, bool shared)
-{
-	uint32_t pid = atomic_load_explicit(&l->owner_pid_,
-					    memory_order_relaxed);
-	LK__CHECK(shared || pid == 0 || pid == lk__debug_pid(),
-		  "lk_mutex_lock",
-		  "a private mutex is held by another process: use "
-		  "lk_mutex_init_shared() for memory that processes share");
-}
-#define lk__mutex_owner_pid_(l, v)                                             \
-	atomic_store_explicit(&(l)->owner_pid_, (v), memory_order_relaxed)
-#else
-#define lk__mutex_check_process_(l, shared) ((void)0)
-#define lk__mutex_owner_pid_(l, v) ((void)0)
-#endif
+	{LK__AINIT(LK_MUTEX_SHARED_) LK__PID_INIT LK__OWNER_INIT}
 
 static inline void lk_mutex_init(lk_mutex_t *l)
 {
 	atomic_store_explicit(&l->word, 0, memory_order_relaxed);
 	lk__owner_clear(&l->owner_);
-	lk__mutex_owner_pid_(l, 0u);
+	lk__owner_pid_set(l, 0u);
 	lk__tsan_init(l);
 }
 
@@ -148,7 +120,7 @@ static inline void lk_mutex_init_shared(lk_mutex_t *l)
 {
 	atomic_store_explicit(&l->word, LK_MUTEX_SHARED_, memory_order_relaxed);
 	lk__owner_clear(&l->owner_);
-	lk__mutex_owner_pid_(l, 0u);
+	lk__owner_pid_set(l, 0u);
 	lk__tsan_init(l);
 }
 
@@ -178,7 +150,7 @@ LK__COLD bool lk_mutex_lock_slow_(lk_mutex_t *l, uint64_t deadline)
 	bool saw_free = false;
 	w.shared = atomic_load_explicit(&l->word, memory_order_relaxed) &
 		   LK_MUTEX_SHARED_;
-	lk__mutex_check_process_(l, w.shared);
+	lk__owner_pid_check(l, w.shared, "lk_mutex_lock");
 	for (;;) {
 		uint32_t s = atomic_load_explicit(&l->word,
 						  memory_order_relaxed);
@@ -270,7 +242,7 @@ static inline void lk_mutex_lock(lk_mutex_t *l)
 		     memory_order_acquire, memory_order_relaxed)))
 		lk_mutex_lock_slow_(l, 0);
 	lk__owner_acquired(&l->owner_);
-	lk__mutex_owner_pid_(l, lk__debug_pid());
+	lk__owner_pid_set(l, lk__debug_pid());
 	lk__tsan_post_lock(l, 0, true);
 }
 
@@ -293,7 +265,7 @@ static inline bool lk_mutex_trylock(lk_mutex_t *l)
 		return false;
 	}
 	lk__owner_acquired(&l->owner_);
-	lk__mutex_owner_pid_(l, lk__debug_pid());
+	lk__owner_pid_set(l, lk__debug_pid());
 	lk__tsan_post_lock(l, LK__TSAN_TRY, true);
 	return true;
 }
@@ -312,7 +284,7 @@ static inline bool lk_mutex_timedlock(lk_mutex_t *l, uint64_t timeout_ns)
 		return false;
 	}
 	lk__owner_acquired(&l->owner_);
-	lk__mutex_owner_pid_(l, lk__debug_pid());
+	lk__owner_pid_set(l, lk__debug_pid());
 	lk__tsan_post_lock(l, LK__TSAN_TIMED, true);
 	return true;
 }
@@ -345,7 +317,7 @@ static inline void lk_mutex_unlock(lk_mutex_t *l)
 			  LK_MUTEX_LOCKED_,
 		  "lk_mutex_unlock", "unlock of a free lock");
 	lk__owner_check_release(&l->owner_, "lk_mutex_unlock");
-	lk__mutex_owner_pid_(l, 0u);
+	lk__owner_pid_set(l, 0u);
 	uint32_t s = LK_MUTEX_LOCKED_;
 	if (lk__unlikely(!atomic_compare_exchange_strong_explicit(
 		    &l->word, &s, 0, memory_order_release,

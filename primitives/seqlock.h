@@ -233,57 +233,29 @@ static inline void lk_seqcount_write_copy(lk_seqcount_t *s,
 #define LK_SEQLOCK_STATE_ 3u  /* the latch's state bits: 0, 1 or 2 */
 #define LK_SEQLOCK_SHARED_ 4u /* process-shared: set at init, never cleared */
 
-/* LK_DEBUG: the writer's pid, as mutex.h keeps it (a helper for base.h's
- * owner kit once base.h is split; kept here meanwhile). */
-#ifdef LK_DEBUG
-#define LK__SEQLOCK_PID_FIELD LK_ATOMIC(uint32_t) owner_pid_;
-#define LK__SEQLOCK_PID_INIT , LK__AINIT(0)
-#else
-#define LK__SEQLOCK_PID_FIELD
-#define LK__SEQLOCK_PID_INIT
-#endif
-
 typedef struct {
 	lk_seqcount_t sc;
 	LK_ATOMIC(uint32_t) latch; /* state (0 free, 1 held, 2 held and maybe
 				    * sleepers) | SHARED */
-	LK__SEQLOCK_PID_FIELD /* LK_DEBUG: the writer's pid, 0 when free */
+	LK__PID_FIELD /* LK_DEBUG: the writer's pid (base_debug.h) */
 	LK__OWNER_FIELD
 } lk_seqlock_t;
 
 #define LK_SEQLOCK_INIT                                                        \
-	{LK_SEQCOUNT_INIT, LK__AINIT(0) LK__SEQLOCK_PID_INIT LK__OWNER_INIT}
+	{LK_SEQCOUNT_INIT, LK__AINIT(0) LK__PID_INIT LK__OWNER_INIT}
 /* A seqlock that processes share (in MAP_SHARED memory): its writers park
  * and wake on shared futexes. The same verbs. */
 #define LK_SEQLOCK_INIT_SHARED                                                 \
 	{LK_SEQCOUNT_INIT,                                                     \
-	 LK__AINIT(LK_SEQLOCK_SHARED_) LK__SEQLOCK_PID_INIT LK__OWNER_INIT}
+	 LK__AINIT(LK_SEQLOCK_SHARED_) LK__PID_INIT LK__OWNER_INIT}
 
-#ifdef LK_DEBUG
-#define lk__seqlock_owner_pid_(l, v)                                           \
-	atomic_store_explicit(&(l)->owner_pid_, (v), memory_order_relaxed)
-/* LK_DEBUG: a private latch held by a writer of another process would park
- * this writer for ever. */
-static inline void lk__seqlock_check_process_(lk_seqlock_t *l, bool shared)
-{
-	uint32_t pid = atomic_load_explicit(&l->owner_pid_,
-					    memory_order_relaxed);
-	LK__CHECK(shared || pid == 0 || pid == lk__debug_pid(),
-		  "lk_seqlock_write_lock",
-		  "a private seqlock is held by another process: use "
-		  "lk_seqlock_init_shared() for memory that processes share");
-}
-#else
-#define lk__seqlock_owner_pid_(l, v) ((void)0)
-#define lk__seqlock_check_process_(l, shared) ((void)0)
-#endif
 
 static inline void lk_seqlock_init(lk_seqlock_t *l)
 {
 	lk_seqcount_init(&l->sc);
 	/* relaxed: initialisation precedes sharing */
 	atomic_store_explicit(&l->latch, 0, memory_order_relaxed);
-	lk__seqlock_owner_pid_(l, 0u);
+	lk__owner_pid_set(l, 0u);
 	lk__owner_clear(&l->owner_);
 	lk__tsan_init(l);
 }
@@ -295,7 +267,7 @@ static inline void lk_seqlock_init_shared(lk_seqlock_t *l)
 	/* relaxed: initialisation precedes sharing */
 	atomic_store_explicit(&l->latch, LK_SEQLOCK_SHARED_,
 			      memory_order_relaxed);
-	lk__seqlock_owner_pid_(l, 0u);
+	lk__owner_pid_set(l, 0u);
 	lk__owner_clear(&l->owner_);
 	lk__tsan_init(l);
 }
@@ -320,7 +292,7 @@ static inline void lk_seqlock_debug_own_(lk_seqlock_t *l, const char *fn)
 static inline void lk_seqlock_enter_(lk_seqlock_t *l)
 {
 	lk__owner_acquired(&l->owner_);
-	lk__seqlock_owner_pid_(l, lk__debug_pid());
+	lk__owner_pid_set(l, lk__debug_pid());
 	lk_seqcount_write_begin(&l->sc);
 }
 
@@ -361,7 +333,7 @@ static inline bool lk_seqlock_latch_(lk_seqlock_t *l, uint64_t deadline)
 	uint32_t sh = atomic_load_explicit(&l->latch, memory_order_relaxed) &
 		      LK_SEQLOCK_SHARED_;
 	w.shared = sh != 0;
-	lk__seqlock_check_process_(l, w.shared);
+	lk__owner_pid_check(l, w.shared, "lk_seqlock_write_lock");
 	for (;;) {
 		/* relaxed: only a hint before the CAS/exchange */
 		uint32_t v = atomic_load_explicit(&l->latch,
@@ -445,7 +417,7 @@ static inline void lk_seqlock_write_unlock(lk_seqlock_t *l)
 			  LK_SEQLOCK_STATE_,
 		  "lk_seqlock_write_unlock", "unlock of a free lock");
 	lk__owner_check_release(&l->owner_, "lk_seqlock_write_unlock");
-	lk__seqlock_owner_pid_(l, 0u);
+	lk__owner_pid_set(l, 0u);
 	lk_seqcount_write_end(&l->sc);
 	lk__tsan_pre_unlock(l, 0);
 	uint32_t s = 1;

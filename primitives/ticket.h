@@ -89,62 +89,38 @@ extern "C" {
 #define LK_TICKET_STEP_ 2u
 #define LK_TICKET_SLEEPERS_ 1u
 
-/* LK_DEBUG: the holder's pid, as mutex.h keeps it (a helper for base.h's
- * owner kit once base.h is split; kept here meanwhile). */
-#ifdef LK_DEBUG
-#define LK__TICKET_PID_FIELD LK_ATOMIC(uint32_t) owner_pid_;
-#define LK__TICKET_PID_INIT , LK__AINIT(0)
-#else
-#define LK__TICKET_PID_FIELD
-#define LK__TICKET_PID_INIT
-#endif
-
 typedef struct {
 	LK_ATOMIC(uint32_t) word;    /* gate.h's lock word */
 	LK_ATOMIC(uint32_t) serving; /* the head's ticket | SLEEPERS */
 	LK_ATOMIC(uint32_t) next;    /* next ticket to hand out (even) */
-	LK__TICKET_PID_FIELD /* LK_DEBUG: the holder's pid, 0 when free */
+	LK__PID_FIELD /* LK_DEBUG: the holder's pid (base_debug.h) */
 	LK__OWNER_FIELD
 } lk_ticket_t;
 
 #define LK_TICKET_INIT                                                         \
 	{LK__AINIT(0), LK__AINIT(0),                                           \
-	 LK__AINIT(0) LK__TICKET_PID_INIT LK__OWNER_INIT}
+	 LK__AINIT(0) LK__PID_INIT LK__OWNER_INIT}
 /* A ticket lock that processes share (in MAP_SHARED memory): parks and
  * wakes on shared futexes. The same verbs; each takes gate.h's slow path. */
 #define LK_TICKET_INIT_SHARED                                                  \
 	{LK__AINIT(LK__GATE_SHARED), LK__AINIT(0),                             \
-	 LK__AINIT(0) LK__TICKET_PID_INIT LK__OWNER_INIT}
+	 LK__AINIT(0) LK__PID_INIT LK__OWNER_INIT}
 
-#ifdef LK_DEBUG
-#define lk__ticket_owner_pid_(l, v)                                            \
-	atomic_store_explicit(&(l)->owner_pid_, (v), memory_order_relaxed)
-/* LK_DEBUG: a private lock held by a thread of another process (in memory
- * both map, or a fork child's copy of one its parent held) would park this
- * thread for ever. fn: the verb that would wait. */
-static inline void lk__ticket_check_process_(const lk_ticket_t *l,
-					     const char *fn)
-{
-	uint32_t pid = atomic_load_explicit(&l->owner_pid_,
-					    memory_order_relaxed);
-	LK__CHECK((atomic_load_explicit(&l->word, memory_order_relaxed) &
-		   LK__GATE_SHARED) ||
-			  pid == 0 || pid == lk__debug_pid(),
-		  fn,
-		  "a private lock is held by another process: use its "
-		  "_init_shared() for memory that processes share");
-}
-#else
-#define lk__ticket_owner_pid_(l, v) ((void)0)
-#define lk__ticket_check_process_(l, fn) ((void)0)
-#endif
+/* LK_DEBUG: a waiter that would park behind a private lock held in another
+ * process aborts (base_debug.h). fn: the verb that would wait. */
+#define lk__ticket_check_process_(l, fn)                                       \
+	lk__owner_pid_check(l,                                                 \
+			    atomic_load_explicit(&(l)->word,                   \
+						 memory_order_relaxed) &       \
+				    LK__GATE_SHARED,                           \
+			    fn)
 
 static inline void lk_ticket_init(lk_ticket_t *l)
 {
 	atomic_store_explicit(&l->word, 0, memory_order_relaxed);
 	atomic_store_explicit(&l->serving, 0, memory_order_relaxed);
 	atomic_store_explicit(&l->next, 0, memory_order_relaxed);
-	lk__ticket_owner_pid_(l, 0u);
+	lk__owner_pid_set(l, 0u);
 	lk__owner_clear(&l->owner_);
 	lk__tsan_init(l);
 }
@@ -155,7 +131,7 @@ static inline void lk_ticket_init_shared(lk_ticket_t *l)
 	atomic_store_explicit(&l->word, LK__GATE_SHARED, memory_order_relaxed);
 	atomic_store_explicit(&l->serving, 0, memory_order_relaxed);
 	atomic_store_explicit(&l->next, 0, memory_order_relaxed);
-	lk__ticket_owner_pid_(l, 0u);
+	lk__owner_pid_set(l, 0u);
 	lk__owner_clear(&l->owner_);
 	lk__tsan_init(l);
 }
@@ -263,7 +239,7 @@ static inline void lk_ticket_lock(lk_ticket_t *l)
 	if (lk__unlikely(!lk__gate_fast(&l->word)))
 		lk_ticket_lock_slow_(l);
 	lk__owner_acquired(&l->owner_);
-	lk__ticket_owner_pid_(l, lk__debug_pid());
+	lk__owner_pid_set(l, lk__debug_pid());
 	lk__tsan_post_lock(l, 0, true);
 }
 
@@ -276,7 +252,7 @@ static inline bool lk_ticket_trylock(lk_ticket_t *l)
 		return false;
 	}
 	lk__owner_acquired(&l->owner_);
-	lk__ticket_owner_pid_(l, lk__debug_pid());
+	lk__owner_pid_set(l, lk__debug_pid());
 	lk__tsan_post_lock(l, LK__TSAN_TRY, true);
 	return true;
 }
@@ -287,7 +263,7 @@ static inline void lk_ticket_unlock(lk_ticket_t *l)
 	LK__CHECK(lk__gate_is_locked(&l->word), "lk_ticket_unlock",
 		  "unlock of a free lock");
 	lk__owner_check_release(&l->owner_, "lk_ticket_unlock");
-	lk__ticket_owner_pid_(l, 0u);
+	lk__owner_pid_set(l, 0u);
 	lk__gate_unlock(&l->word);
 	lk__tsan_post_unlock(l, 0);
 }
