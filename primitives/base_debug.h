@@ -96,16 +96,17 @@ static inline uintptr_t lk__owner_self_(void)
 #define LK__PID_INIT , LK__AINIT(0)
 #define lk__owner_pid_set(l, v)                                                \
 	atomic_store_explicit(&(l)->owner_pid_, (v), memory_order_relaxed)
+static inline void lk__owner_pid_check_(const LK_ATOMIC(uint32_t) *p,
+					bool shared, const char *fn)
+{
+	/* one load: the holder may leave between two */
+	uint32_t pid = atomic_load_explicit(p, memory_order_relaxed);
+	LK__CHECK(shared || pid == 0 || pid == lk__debug_pid(), fn,
+		  "a private latch is held by another process: use its "
+		  "_init_shared() for memory that processes share");
+}
 #define lk__owner_pid_check(l, shared, fn)                                     \
-	LK__CHECK((shared) ||                                                  \
-			  atomic_load_explicit(&(l)->owner_pid_,               \
-					       memory_order_relaxed) == 0 ||   \
-			  atomic_load_explicit(&(l)->owner_pid_,               \
-					       memory_order_relaxed) ==        \
-				  lk__debug_pid(),                             \
-		  fn,                                                          \
-		  "a private latch is held by another process: use its "      \
-		  "_init_shared() for memory that processes share")
+	lk__owner_pid_check_(&(l)->owner_pid_, (shared), (fn))
 static inline void lk__owner_clear(LK_ATOMIC(uintptr_t) *o)
 {
 	atomic_store_explicit(o, 0, memory_order_relaxed); /* compared only */
