@@ -60,6 +60,17 @@ $(SWEEP_DIR)/relax-%: $(SWEEP_SRCS) $(wildcard bench/*.h) $(INC)/.stamp
 	$(SWEEP_CC) -DLK_RELAX_REPEAT=$* -DLKB_CFLAGS='"$(SWEEP_CC) -DLK_RELAX_REPEAT=$*"' \
 		$(SWEEP_SRCS) -o $@ -lck -lm
 
+# The multi-process section (bench/mproc.c, mproc_team.c; bench/README.md):
+# the lock table shared by P processes against Berkeley DB's lock
+# subsystem in one multi-process environment, and both as P threads.
+MPROC_SRCS := bench/mproc.c bench/mproc_team.c bench/lockmgr_work.c \
+	bench/team.c bench/stats.c bench/coarse.c
+MPROC_BIN  := $(BUILD)/bench/mproc
+$(MPROC_BIN): $(MPROC_SRCS) $(wildcard bench/*.h) $(INC)/.stamp $(BUILD)/gcc/liblatchkit.a
+	@mkdir -p $(@D)
+	$(BENCH_CC) $(BENCH_CFLAGS) $(MPROC_SRCS) -o $@ \
+		$(BUILD)/gcc/liblatchkit.a -ldb-5.3 -lm
+
 .PHONY: bench bench-full bench-smoke bench-instr bench-sweep bench-programs
 bench: deps headers $(BENCH_BIN) $(BENCH_COUNT_BIN) $(PRELOAD_SO)
 	@bench/run.sh $(BENCH_BIN) $(BENCH_OUT) $(BENCH_THREADS)
@@ -71,9 +82,11 @@ bench-programs: deps $(PRELOAD_SO)
 bench-full: deps headers $(BENCH_BIN) $(BENCH_COUNT_BIN)
 	@bench/run.sh $(BENCH_BIN) $(BENCH_OUT) --full $(BENCH_THREADS)
 
-bench-smoke: headers $(BENCH_BIN) $(BENCH_COUNT_BIN)
+bench-smoke: headers $(BENCH_BIN) $(BENCH_COUNT_BIN) $(MPROC_BIN)
 	@scripts/check.sh bench-smoke $(BENCH_BIN) --smoke --quiet \
 		--out $(BUILD)/bench-smoke $(BENCH_THREADS)
+	@scripts/check.sh bench-mproc-smoke $(MPROC_BIN) --smoke \
+		--out $(BUILD)/bench-smoke
 
 bench-instr: deps headers $(BENCH_BIN)
 	@bench/instr.sh $(BENCH_BIN) $(BENCH_OUT)
@@ -103,3 +116,14 @@ bench-pshared: headers $(PSHARED_BIN)
 	done
 # make bench's short cross-process section (bench/run.sh) needs it built
 bench bench-full: $(PSHARED_BIN)
+
+# make bench-mproc: the multi-process section alone (bench/mproc.c): YCSB
+# theta 0.8 at 1, 2 and 4n processes (threads), 5 interleaved reps of 100
+# ms; mproc.txt, mproc.csv, mproc.json. make bench runs it through
+# bench/run.sh, bench-full with --full (every theta, 11 reps, 1 s cells).
+# MPROC_ARGS="--workload ycsb-t0,ycsb-t0.99 --procs '1 4'" picks others.
+.PHONY: bench-mproc
+bench-mproc: deps headers $(MPROC_BIN)
+	@mkdir -p $(BENCH_OUT)
+	@$(MPROC_BIN) --out $(BENCH_OUT) $(MPROC_ARGS) | tee $(BENCH_OUT)/mproc.txt
+bench bench-full: $(MPROC_BIN)

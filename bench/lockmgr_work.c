@@ -323,10 +323,10 @@ static bool ycsb_try(ycsb_t *y, ycsb_thread_t *w, const lkb_txnspec_t *spec,
 	return ok;
 }
 
-/* The next txn of thread w, retried (same requests) until it commits or tm
- * (if not NULL) stops the cell. Returns whether it committed; *aborts
- * counts the failed attempts. */
-static bool ycsb_txn(ycsb_t *y, ycsb_thread_t *w, lkb_team_t *tm,
+/* The next txn of thread w, retried (same requests) until it commits or
+ * *stop (if not NULL) stops the cell. Returns whether it committed;
+ * *aborts counts the failed attempts. */
+static bool ycsb_txn(ycsb_t *y, ycsb_thread_t *w, const _Atomic int *stop,
 		     lkb_hist_t *hist, uint64_t *aborts)
 {
 	lkb_txnspec_t spec;
@@ -338,7 +338,8 @@ static bool ycsb_txn(ycsb_t *y, ycsb_thread_t *w, lkb_team_t *tm,
 		if (ycsb_try(y, w, &spec, hist))
 			return true;
 		++*aborts;
-		if (tm && lkb_stopped(tm))
+		/* relaxed: as lkb_stopped */
+		if (stop && atomic_load_explicit(stop, memory_order_relaxed))
 			return false;
 		backoff(streak, &w->seed);
 	}
@@ -357,18 +358,44 @@ static void ycsb_thread_init(ycsb_t *y, ycsb_thread_t *w, int id)
 		lkc_txn_init(&w->ct);
 }
 
-static void ycsb_worker(lkb_team_t *tm, int id, lkb_tstat_t *st)
+/* Worker id's txns until *stop: commits in st->ops, aborts in st->aux. */
+static void ycsb_loop(ycsb_t *y, int id, const _Atomic int *stop,
+		      lkb_tstat_t *st)
 {
-	ycsb_t *y = (ycsb_t *)tm->obj;
 	uint64_t commits = 0, aborts = 0;
 	ycsb_thread_t w;
 	ycsb_thread_init(y, &w, id);
-	while (!lkb_stopped(tm))
-		commits += ycsb_txn(y, &w, tm, &st->hist, &aborts);
+	while (!atomic_load_explicit(stop, memory_order_relaxed))
+		commits += ycsb_txn(y, &w, stop, &st->hist, &aborts);
 	st->ops = commits;
 	st->aux = aborts;
 	if (y->be == BE_BDB)
 		y->env->lock_id_free(y->env, w.locker);
+}
+
+static void ycsb_worker(lkb_team_t *tm, int id, lkb_tstat_t *st)
+{
+	ycsb_loop((ycsb_t *)tm->obj, id, &tm->stop, st);
+}
+
+void lkb_ycsb_proc(int be, const lkb_params_t *p, struct lk_lockmgr *m,
+		   DB_ENV *env, int id, const _Atomic int *stop,
+		   lkb_tstat_t *st)
+{
+	ycsb_t y;
+	memset(&y, 0, sizeof(y));
+	y.be = be;
+	y.shape = p->shape;
+	y.strong_every = p->strong_every;
+	if (p->shape == LKB_SHAPE_YCSB)
+		y.zipf = *zipf_for(p->theta);
+#if __has_include(<latchkit/lockmgr.h>)
+	y.mgr = m;
+#else
+	(void)m;
+#endif
+	y.env = env;
+	ycsb_loop(&y, id, stop, st);
 }
 
 static ycsb_t *ycsb_setup(int be, int policy, bool hier,

@@ -22,6 +22,16 @@ enum { BE_LK, BE_BDB, BE_COARSE };
 void lkb_ycsb_run(int be, int policy, bool hier, const lkb_params_t *p,
 		  lkb_result_t *r);
 
+/* One process of a multi-process cell (bench/mproc.c): worker id runs the
+ * workload p, flat (one lock per call), on back end be, with the table m
+ * (BE_LK: shared, this process attached) or the environment env (BE_BDB:
+ * this process opened it), until *stop; commits in st->ops, aborts in
+ * st->aux, the lock-call latency sample in st->hist. */
+struct lk_lockmgr;
+void lkb_ycsb_proc(int be, const lkb_params_t *p, struct lk_lockmgr *m,
+		   DB_ENV *env, int id, const _Atomic int *stop,
+		   lkb_tstat_t *st);
+
 /* A private Berkeley DB environment with the lock subsystem, deadlocks
  * found at each conflict; exits on failure. */
 DB_ENV *lkb_bdb_open(void);

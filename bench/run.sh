@@ -41,6 +41,19 @@ if [ -x "$ps" ]; then
 	echo "cross-process lock/unlock, ops/s (bench/pshared.c; ratio to the pthread peer):"
 	"$ps" --procs "1 2" --reps 3 --dur 100 | tee "$out/pshared.txt" || rc=1
 fi
+# the lock table shared by processes against Berkeley DB's multi-process
+# environment (issue 15); make bench-mproc is the same alone
+mp=$(dirname "$bin")/mproc
+if [ -x "$mp" ]; then
+	mpa=() prev=
+	for a in "$@"; do # --full, and THREADS as the process counts
+		[ "$a" = --full ] && mpa+=(--full)
+		[ "$prev" = --threads ] && mpa+=(--procs "$a")
+		prev=$a
+	done
+	echo
+	"$mp" --out "$out" --quiet "${mpa[@]}" | tee "$out/mproc.txt" || rc=1
+fi
 # the head latch bit against a latch-free packed word (lockmgr/README.md)
 hp=$(dirname "$bin")/headproto
 if [ -x "$hp" ]; then
