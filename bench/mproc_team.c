@@ -152,10 +152,10 @@ static void crash_now(int sig)
  * The shared table's segment, or Berkeley DB's region files as far as
  * they reach, written in this process now, one byte per page (an atomic
  * add of 0 changes nothing under the other processes), as a long-running
- * process has them mapped. Without it a worker spends its first 100-300
- * ms in first-touch faults (measured on a VM where MADV_POPULATE_WRITE,
- * which lk_lockmgr_attach calls, did not remove them), and the cell
- * would time the attach instead of the table. Both sides get it.
+ * process has them mapped. Without it a Berkeley DB worker ran its first
+ * 100-300 ms many times slower (measured on a VM where MADV_POPULATE_WRITE
+ * over the region did not help), and the cell timed that instead of the
+ * lock calls. The table's workers showed no such start; both get it.
  */
 static void touch_mapped(void)
 {
