@@ -39,7 +39,7 @@ $(DLM_SO): $(DLM_LIB_SRCS:dlm/%.c=$(DLM_BUILD)/%.o)
 
 $(DLM_BUILD)/test_grant: $(DLM_BUILD)/test_grant.o $(DLM_BUILD)/grant.o
 	gcc $^ -o $@
-$(DLM_BUILD)/test_dlm: $(DLM_BUILD)/test_dlm.o $(DLM_BUILD)/agent.o $(DLM_BUILD)/history.o $(DLM_A)
+$(DLM_BUILD)/test_dlm: $(DLM_BUILD)/test_dlm.o $(DLM_BUILD)/agent.o $(DLM_BUILD)/history.o $(DLM_BUILD)/relay.o $(DLM_A)
 	gcc $^ -o $@ $(DLM_LIBS)
 
 $(DLM_BUILD)/bench_dlm: $(DLM_BUILD)/bench_dlm.o $(DLM_A) $(BUILD)/gcc/liblatchkit.a
