@@ -19,6 +19,7 @@
 
 #define OP_CREATE 1
 #define OP_CREATE2 15
+#define OP_PING 11
 #define BUF (1 << 20)
 
 typedef struct {
@@ -117,6 +118,10 @@ static void serve(int c, const char *upstream, int *armed, FILE *rep)
 				int op = up.first || len < 12 ? 0 : (int)be32(up.b + 8);
 				if (write_all(s, up.b, len) != 0)
 					goto out;
+				if (!*armed && !up.first && op != OP_PING) {
+					fprintf(rep, "OP %d\n", op); /* after the cut: counted */
+					fflush(rep);
+				}
 				if (*armed && (op == OP_CREATE || op == OP_CREATE2)) {
 					*armed = 0;
 					cutting = 1;
@@ -215,6 +220,22 @@ int relay_cut(relay_t *r, int cap_ms, int *err, int64_t *czxid, char *node, size
 	*czxid = z;
 	snprintf(node, cap, "%s", nd);
 	return 0;
+}
+
+void relay_ops(relay_t *r, int *count, int n)
+{
+	char line[64];
+	size_t len = 0;
+	struct pollfd p = {r->report, POLLIN, 0};
+	while (len < sizeof line - 1 && poll(&p, 1, 0) == 1 && read(r->report, line + len, 1) == 1) {
+		if (line[len++] != '\n')
+			continue;
+		line[len] = 0;
+		len = 0;
+		int op;
+		if (sscanf(line, "OP %d", &op) == 1 && op >= 0 && op < n)
+			count[op]++;
+	}
 }
 
 void relay_stop(relay_t *r)

@@ -201,6 +201,22 @@ static void lost_reply(relay_t *rl, agent_t *r, char *node, size_t cap, int64_t 
 	CHECK(agent_do(&ag[2], CAP, &t, "U lr") == LK_DLM_OK);
 	CHECK(agent_do(&ag[1], CAP, &t, "K lr") == 0);
 	printf("ok lost-create-reply (%s adopted, token %" PRId64 ")\n", strrchr(node, '/') + 1, *czxid);
+
+	/* Requests per uncontended lock+unlock, counted by the relay: a
+	 * create and a delete; the listing and the resource's watch only in
+	 * the first round (README.md, "Requests per lock"). */
+	int ops[16] = {0}, rounds = 5;
+	relay_ops(rl, ops, 16);
+	memset(ops, 0, sizeof ops);
+	for (int k = 0; k < rounds; k++) {
+		CHECK(agent_do(r, CAP, &t, "L lr 5 0") == LK_DLM_OK);
+		CHECK(agent_do(r, CAP, &t, "U lr") == LK_DLM_OK);
+	}
+	relay_ops(rl, ops, 16);
+	printf("requests for %d lock+unlock: %d create2, %d delete, %d getChildren, %d exists\n",
+	       rounds, ops[15], ops[2], ops[8], ops[3]);
+	CHECK(ops[15] == rounds && ops[2] == rounds && ops[8] <= 1 && ops[3] <= 1);
+	CHECK(ops[1] + ops[4] + ops[12] == 0); /* no create, getData, getChildren2 */
 }
 
 static void t_lost_reply(void)
