@@ -32,9 +32,10 @@ static uint64_t last_tok[NTRACK]; /* by track index: last grant's token */
 static int hist_fd = -1;
 static const char *store, *zk_hosts;
 
-/* The number of requests queued on res (its znode's children), read with a
- * session of its own: -1 if it cannot be read in 10 s. */
-static int count_queue(const char *res)
+/* K: the number of requests queued on res (its znode's children), read
+ * with a session of its own, -1 if it cannot be read in 10 s. D: deletes
+ * res's (empty) znode, as an operator might: 0 or the ZooKeeper error. */
+static int queue_op(char verb, const char *res)
 {
 	zhandle_t *zh = zookeeper_init(zk_hosts, NULL, 4000, NULL, NULL, 0);
 	for (int k = 0; k < 200 && zh && zoo_state(zh) != ZOO_CONNECTED_STATE; k++)
@@ -42,7 +43,11 @@ static int count_queue(const char *res)
 	char path[LK_DLM_NAME_MAX + 32];
 	snprintf(path, sizeof path, "/latchkit/%s", res);
 	struct String_vector v = {0, NULL};
-	int n = zh && zoo_get_children(zh, path, 0, &v) == ZOK ? v.count : -1;
+	int n = -1;
+	if (zh && verb == 'D')
+		n = zoo_delete(zh, path, -1);
+	else if (zh)
+		n = zoo_get_children(zh, path, 0, &v) == ZOK ? v.count : -1;
 	deallocate_String_vector(&v);
 	if (zh)
 		zookeeper_close(zh);
@@ -155,8 +160,9 @@ static void agent_loop(lk_dlm_t *d, FILE *in, FILE *out)
 			st = lk_dlm_nheld(d);
 			break;
 		case 'K':
+		case 'D':
 			sscanf(line + 1, "%128s", res);
-			st = count_queue(res);
+			st = queue_op(line[0], res);
 			break;
 		case 'R':
 			st = lk_dlm_reset(d);

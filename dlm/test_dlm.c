@@ -168,6 +168,29 @@ static void t_release_all_tokens(void)
 	printf("ok release-all-tokens\n");
 }
 
+/* A resource znode deleted and created again starts its sequence again:
+ * the hint of a client that used it before must not grant at once. c0's
+ * second request on a fresh znode is sequence 1 (its hint); the znode goes
+ * and comes back with c1's X as sequence 0 and c2's withdrawn try as 1, so
+ * c0's next request is sequence 2 = its hint + 1, with c1's X ahead. */
+static void t_resource_recreated(void)
+{
+	uint64_t t;
+	agent_do(&ag[2], CAP, &t, "D rz"); /* from an earlier run, if any */
+	for (int k = 0; k < 2; k++) {
+		CHECK(agent_do(&ag[0], CAP, &t, "L rz 5 0") == LK_DLM_OK);
+		CHECK(agent_do(&ag[0], CAP, &t, "U rz") == LK_DLM_OK);
+	}
+	CHECK(agent_do(&ag[2], CAP, &t, "D rz") == 0);
+	CHECK(agent_do(&ag[1], CAP, &t, "L rz 5 0") == LK_DLM_OK);
+	CHECK(agent_do(&ag[2], CAP, &t, "L rz 5 0") == LK_DLM_WOULDBLOCK);
+	CHECK(agent_do(&ag[0], CAP, &t, "L rz 5 0") == LK_DLM_WOULDBLOCK);
+	CHECK(agent_do(&ag[1], CAP, &t, "U rz") == LK_DLM_OK);
+	CHECK(agent_do(&ag[0], CAP, &t, "L rz 5 0") == LK_DLM_OK);
+	CHECK(agent_do(&ag[0], CAP, &t, "U rz") == LK_DLM_OK);
+	printf("ok resource-recreated\n");
+}
+
 /* ---- faults --------------------------------------------------------------- */
 
 /* ZOOKEEPER-1262: a create that happened but whose reply was lost. Client r
@@ -422,6 +445,7 @@ int main(int argc, char **argv)
 		t_modes();
 		t_fifo_timeout();
 		t_release_all_tokens();
+		t_resource_recreated();
 		t_history(40);
 	} else if (strcmp(argv[1], "faults") == 0) {
 		t_lost_reply();
