@@ -3,7 +3,7 @@
 # liblatchkit never links ZooKeeper. Built only where the Debian C client
 # (libzookeeper-mt-dev) is installed; elsewhere each target prints SKIP.
 #   make dlm-lib         build/dlm/liblatchkit-dlm.a and .so, <latchkit/dlm.h>
-#   make test-dlm        the short run for `make test` (31-39 s): the grant rule
+#   make test-dlm        the short run for `make test` (35-45 s): the grant rule
 #                        alone, then a 3-member ensemble on loopback with the
 #                        functional and fault tests and a short history check
 #   make test-dlm-long   the same with a 600-round history check with a client
