@@ -67,7 +67,7 @@ abi-baseline: $(DIST)/liblatchkit.abi
 # make test's checks of this folder's work, one line each.
 test-dist: lib man
 	@scripts/check.sh abi-check $(MAKE) --no-print-directory abi-check
-	@scripts/check.sh man-lint man/lint.sh $(MAN_DIR) $(PUB_HEADERS)
+	@scripts/check.sh man-lint man/lint.sh $(MAN_DIR) $(PUB_HEADERS) $(MAN_MORE_HEADERS)
 	@scripts/check.sh man-examples $(MAKE) --no-print-directory -j$(NPROC) man-examples
 	@scripts/check.sh install-uninstall dist/test-install.sh
 	@scripts/check.sh consumer $(MAKE) --no-print-directory test-consumer

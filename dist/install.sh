@@ -16,6 +16,10 @@
 #   PKGCONFIGDIR/latchkit.pc
 #   CMAKEDIR/latchkitConfig.cmake, latchkitConfigVersion.cmake
 #   MANDIR/man3/latchkit.3, latchkit-NAME.3, and lk_VERB.3 -> latchkit-NAME.3
+# and, with DLM_INSTALL=yes (dlm/dlm.mk: where liblatchkit-dlm is built),
+#   INCLUDEDIR/latchkit/dlm.h, LIBDIR/liblatchkit-dlm.{a,so.VERSION} with
+#   the same two links, PKGCONFIGDIR/latchkit-dlm.pc; else dlm's man page
+#   and its links are left out.
 #
 # uninstall removes exactly those files, then the directories install
 # created (it notes them in BUILD/dist/created-dirs) if they are empty, and
@@ -46,8 +50,21 @@ manifest() {
 	for f in latchkitConfig.cmake latchkitConfigVersion.cmake; do
 		echo "f 644 $BUILD/dist/$f $CMAKEDIR/$f"
 	done
-	find "$BUILD/man/man3" -name '*.3' -type f -printf "f 644 %p $MANDIR/man3/%f\n"
-	find "$BUILD/man/man3" -name '*.3' -type l -printf "l %l $MANDIR/man3/%f\n"
+	if [ "${DLM_INSTALL:-no}" = yes ]; then
+		echo "f 644 dlm/dlm.h $INCLUDEDIR/latchkit/dlm.h"
+		echo "f 644 $BUILD/dlm/liblatchkit-dlm.a $LIBDIR/liblatchkit-dlm.a"
+		echo "f 644 $BUILD/dlm/liblatchkit-dlm.so.$VERSION $LIBDIR/liblatchkit-dlm.so.$VERSION"
+		echo "l liblatchkit-dlm.so.$VERSION $LIBDIR/liblatchkit-dlm.so.$VERSION_MAJOR"
+		echo "l liblatchkit-dlm.so.$VERSION_MAJOR $LIBDIR/liblatchkit-dlm.so"
+		echo "f 644 $BUILD/dist/latchkit-dlm.pc $PKGCONFIGDIR/latchkit-dlm.pc"
+		nodlm='^$'
+	else
+		nodlm='latchkit-dlm\.3'
+	fi
+	{
+		find "$BUILD/man/man3" -name '*.3' -type f -printf "f 644 %p $MANDIR/man3/%f\n"
+		find "$BUILD/man/man3" -name '*.3' -type l -printf "l %l $MANDIR/man3/%f\n"
+	} | grep -v -e "$nodlm"
 }
 
 # mkdir -p that notes each directory it creates.

@@ -16,6 +16,9 @@ fail() { echo "FAIL: $*"; exit 1; }
 v() { sed -n "s/^#define LATCHKIT_VERSION_$1 \([0-9]*\)$/\1/p" primitives/version.h; }
 major=$(v MAJOR) version=$(v MAJOR).$(v MINOR).$(v PATCH)
 headers="primitives/*.h lockmgr/lockmgr.h"
+# dlm/dlm.mk exports DLM_INSTALL=yes where liblatchkit-dlm is built.
+dlm=${DLM_INSTALL:-no}
+[ "$dlm" = yes ] && headers="$headers dlm/dlm.h"
 
 # Someone else's page, there before: it and its folders must stay.
 mkdir -p "$top/share/man/man3"
@@ -33,6 +36,13 @@ echo "make install DESTDIR=<tmp> PREFIX=$prefix: $(grep '^install:' "$tmp/instal
 	echo "l lib/liblatchkit.so.$major -> liblatchkit.so.$version"
 	echo "l lib/liblatchkit.so -> liblatchkit.so.$major"
 	echo "f 644 lib/pkgconfig/latchkit.pc"
+	if [ "$dlm" = yes ]; then
+		echo "f 644 lib/liblatchkit-dlm.a"
+		echo "f 644 lib/liblatchkit-dlm.so.$version"
+		echo "l lib/liblatchkit-dlm.so.$major -> liblatchkit-dlm.so.$version"
+		echo "l lib/liblatchkit-dlm.so -> liblatchkit-dlm.so.$major"
+		echo "f 644 lib/pkgconfig/latchkit-dlm.pc"
+	fi
 	echo "f 644 lib/cmake/latchkit/latchkitConfig.cmake"
 	echo "f 644 lib/cmake/latchkit/latchkitConfigVersion.cmake"
 	echo "f 644 share/man/man3/latchkit.3"
@@ -79,6 +89,36 @@ pc=$(PKG_CONFIG_PATH=$top/lib/pkgconfig pkg-config --modversion --variable=prefi
 page=$(mman -M "$top/share/man" -w lk_mutex_lock 2>/dev/null)
 [ "$page" = "$top/share/man/man3/lk_mutex_lock.3" ] || fail "man lk_mutex_lock: '$page'"
 echo "SONAME liblatchkit.so.$major, pkg-config $version, man lk_mutex_lock: ok"
+if [ "$dlm" = yes ]; then
+	readelf -d "$top/lib/liblatchkit-dlm.so.$version" | grep -q "SONAME.*\[liblatchkit-dlm.so.$major\]" ||
+		fail "SONAME of liblatchkit-dlm.so.$version is not liblatchkit-dlm.so.$major"
+	# A dlm user's build from the installed tree (pkg-config only); the
+	# program needs no ensemble: a handle with no server answers UNAVAIL.
+	cat >"$tmp/dlm.c" <<'C'
+#include <latchkit/dlm.h>
+#include <stdio.h>
+int main(void)
+{
+	lk_dlm_config_t cfg = LK_DLM_CONFIG_INIT;
+	lk_dlm_t *d = NULL;
+	cfg.hosts = "127.0.0.1:1";
+	cfg.connect_ms = 200;
+	int st = lk_dlm_open(&d, &cfg);
+	printf("%s\n", lk_dlm_strerror(st));
+	return st == LK_DLM_UNAVAIL && d == NULL ? 0 : 1;
+}
+C
+	# The tree is staged under DESTDIR: the sysroot maps pkg-config's paths there.
+	export PKG_CONFIG_PATH="$top/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$root"
+	# shellcheck disable=SC2046 # pkg-config output splits on spaces
+	gcc -std=c11 -Wall -Wextra -Werror "$tmp/dlm.c" -o "$tmp/dlm" $(pkg-config --cflags --libs latchkit-dlm) \
+		-Wl,-rpath,"$top/lib" || fail "a dlm program does not build from the installed tree"
+	readelf -d "$tmp/dlm" | grep -q 'NEEDED.*\[liblatchkit-dlm.so.'"$major"'\]' || fail "not linked against liblatchkit-dlm.so.$major"
+	LK_DLM_ZK_LOG=0 "$tmp/dlm" >"$tmp/dlm.out" 2>/dev/null || fail "the dlm program: $(cat "$tmp/dlm.out")"
+	page=$(mman -M "$top/share/man" -w lk_dlm_lock 2>/dev/null)
+	[ "$page" = "$top/share/man/man3/lk_dlm_lock.3" ] || fail "man lk_dlm_lock: '$page'"
+	echo "dlm: SONAME liblatchkit-dlm.so.$major, pkg-config latchkit-dlm, a program built and run, man lk_dlm_lock: ok"
+fi
 
 make --no-print-directory uninstall DESTDIR="$root" PREFIX="$prefix" >"$tmp/uninstall.log" 2>&1 ||
 	{ cat "$tmp/uninstall.log"; fail "make uninstall"; }

@@ -14,6 +14,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#define THREADED
+#include <zookeeper/zookeeper.h>
 
 static int64_t mono_ns(void)
 {
@@ -28,7 +30,29 @@ static int64_t mono_ns(void)
 static struct { char res[LK_DLM_NAME_MAX + 1]; int mode; uint64_t tok; bool held; } track[NTRACK];
 static uint64_t last_tok[NTRACK]; /* by track index: last grant's token */
 static int hist_fd = -1;
-static const char *store;
+static const char *store, *zk_hosts;
+
+/* K: the number of requests queued on res (its znode's children), read
+ * with a session of its own, -1 if it cannot be read in 10 s. D: deletes
+ * res's (empty) znode, as an operator might: 0 or the ZooKeeper error. */
+static int queue_op(char verb, const char *res)
+{
+	zhandle_t *zh = zookeeper_init(zk_hosts, NULL, 4000, NULL, NULL, 0);
+	for (int k = 0; k < 200 && zh && zoo_state(zh) != ZOO_CONNECTED_STATE; k++)
+		usleep(50000);
+	char path[LK_DLM_NAME_MAX + 32];
+	snprintf(path, sizeof path, "/latchkit/%s", res);
+	struct String_vector v = {0, NULL};
+	int n = -1;
+	if (zh && verb == 'D')
+		n = zoo_delete(zh, path, -1);
+	else if (zh)
+		n = zoo_get_children(zh, path, 0, &v) == ZOK ? v.count : -1;
+	deallocate_String_vector(&v);
+	if (zh)
+		zookeeper_close(zh);
+	return n;
+}
 
 static void record(int64_t t, const char *ev, const char *res, int mode, uint64_t tok)
 {
@@ -135,6 +159,11 @@ static void agent_loop(lk_dlm_t *d, FILE *in, FILE *out)
 		case 'N':
 			st = lk_dlm_nheld(d);
 			break;
+		case 'K':
+		case 'D':
+			sscanf(line + 1, "%128s", res);
+			st = queue_op(line[0], res);
+			break;
 		case 'R':
 			st = lk_dlm_reset(d);
 			break;
@@ -207,6 +236,7 @@ int agent_spawn(agent_t *a, const char *name, const char *hosts, int session_ms,
 		close(from[0]);
 		hist_fd = open(history, O_WRONLY | O_APPEND | O_CREAT, 0600);
 		store = store_dir;
+		zk_hosts = hosts;
 		lk_dlm_config_t cfg = LK_DLM_CONFIG_INIT;
 		cfg.hosts = hosts;
 		cfg.session_ms = session_ms;

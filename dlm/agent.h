@@ -5,6 +5,9 @@
  *   L res mode timeout_ms   lk_dlm_timedlock (default table)
  *   U res / A               lk_dlm_unlock / lk_dlm_unlock_all
  *   H res / C / N / R       held / check / nheld / reset
+ *   K res                   the number of requests queued on res (its
+ *                           znode's children, read by a session of its own)
+ *   D res                   delete res's znode (empty), by a session of its own
  *   W res                   write the token of its last grant on res to the
  *                           fenced store: answers 1 accepted, 0 refused
  *   Z n nres seed stall     n random lock/unlock rounds on nres resources;

@@ -34,6 +34,38 @@ static slot_t *find(lk_dlm_t *d, const char *res)
 	return NULL;
 }
 
+/* Under mu: res's hint entry, NULL if none. */
+static hint_t *hint_find(lk_dlm_t *d, const char *res)
+{
+	for (int i = 0; i < LK_DLM_MAX_HELD; i++)
+		if (d->hint[i].res[0] && strcmp(d->hint[i].res, res) == 0)
+			return &d->hint[i];
+	return NULL;
+}
+
+/* Under mu: res's entry, a new one (the oldest taken over) if none. */
+static hint_t *hint_take(lk_dlm_t *d, const char *res)
+{
+	hint_t *h = hint_find(d, res);
+	if (!h) {
+		h = &d->hint[d->hint_next++ % LK_DLM_MAX_HELD];
+		snprintf(h->res, sizeof h->res, "%s", res);
+		h->seq = -1;
+		h->watched = false;
+	}
+	return h;
+}
+
+void lk_dlm_hint_drop_(lk_dlm_t *d, const char *path)
+{
+	size_t n = strlen(d->root);
+	if (strncmp(path, d->root, n) != 0 || path[n] != '/' || strchr(path + n + 1, '/'))
+		return; /* not a resource's znode */
+	hint_t *h = hint_find(d, path + n + 1);
+	if (h)
+		memset(h, 0, sizeof *h); /* its watch is spent: set again on next use */
+}
+
 /* Best effort, connected only: deletes the znodes of requests we withdrew
  * but could not delete then (a timeout while cut off). */
 static void sweep(lk_dlm_t *d)
@@ -122,14 +154,17 @@ static int find_mine(lk_dlm_t *d, const char *dir, const char *prefix, char *nod
 	}
 }
 
-/* The first create and the first look at the queue go out together: a
- * session's requests are served in the order sent (ZooKeeper's FIFO client
- * order), so the listing sees our node, and lock costs one round trip for
- * both instead of two. */
+/* The create and, when needed, the first look at the queue and the watch
+ * on the resource's znode go out together: a session's requests are served
+ * in the order sent (ZooKeeper's FIFO client order), so the listing sees
+ * our node, and lock costs one round trip for all of them. The create is
+ * asynchronous also for the order of events: its completion runs on the
+ * client's completion thread after every watch event that came before its
+ * reply, so a deleted resource znode has dropped its hint by then. */
 typedef struct {
 	pthread_mutex_t m;
 	pthread_cond_t c;
-	int done, rc_create, rc_kids;
+	int done, rc_create, rc_kids, rc_exists;
 	char node[PATH_MAX_];
 	int64_t czxid;
 	int n;
@@ -167,6 +202,17 @@ static void pipe_listed(int rc, const struct String_vector *v, const void *data)
 	pthread_mutex_unlock(&p->m);
 }
 
+static void pipe_exists(int rc, const struct Stat *st, const void *data)
+{
+	(void)st;
+	pipe_t *p = (pipe_t *)data;
+	pthread_mutex_lock(&p->m);
+	p->rc_exists = rc;
+	p->done++;
+	pthread_cond_signal(&p->c);
+	pthread_mutex_unlock(&p->m);
+}
+
 static void free_list(char **v, int n)
 {
 	for (int i = 0; i < n; i++)
@@ -174,21 +220,25 @@ static void free_list(char **v, int n)
 	free(v);
 }
 
-/* 1: created (node, token and, when *kids, the queue set), 0: do it the
- * slow way. */
+/* 1: created (node, token and, when list and *kids, the queue set; with
+ * watch, *watched when the exists-watch on dir is set), 0: do it the slow
+ * way. */
 static int pipelined(lk_dlm_t *d, const char *dir, const char *path, char *node,
-		     uint64_t *token, char ***kids, int *nkids)
+		     uint64_t *token, bool list, bool watch, bool *watched, char ***kids, int *nkids)
 {
 	pipe_t p;
 	memset(&p, 0, sizeof p);
+	p.rc_kids = p.rc_exists = ZSYSTEMERROR;
 	pthread_mutex_init(&p.m, NULL);
 	pthread_cond_init(&p.c, NULL);
 	int sent = 0;
 	if (zoo_acreate2(d->zh, path, NULL, -1, &ZOO_OPEN_ACL_UNSAFE, ZOO_EPHEMERAL | ZOO_SEQUENCE,
 			 pipe_created, &p) == ZOK) {
 		sent = 1;
-		if (zoo_aget_children(d->zh, dir, 0, pipe_listed, &p) == ZOK)
-			sent = 2;
+		if (list && zoo_aget_children(d->zh, dir, 0, pipe_listed, &p) == ZOK)
+			sent++;
+		if (watch && zoo_awexists(d->zh, dir, lk_dlm_watcher_, d, pipe_exists, &p) == ZOK)
+			sent++;
 	}
 	pthread_mutex_lock(&p.m);
 	while (p.done < sent) /* every completion is called, also on loss */
@@ -196,10 +246,11 @@ static int pipelined(lk_dlm_t *d, const char *dir, const char *path, char *node,
 	pthread_mutex_unlock(&p.m);
 	pthread_mutex_destroy(&p.m);
 	pthread_cond_destroy(&p.c);
+	*watched = p.rc_exists == ZOK;
 	if (sent >= 1 && p.rc_create == ZOK) {
 		snprintf(node, PATH_MAX_, "%s", p.node);
 		*token = (uint64_t)p.czxid;
-		if (sent == 2 && p.rc_kids == ZOK) {
+		if (p.rc_kids == ZOK) {
 			*kids = p.kids;
 			*nkids = p.n;
 			return 1;
@@ -212,9 +263,11 @@ static int pipelined(lk_dlm_t *d, const char *dir, const char *path, char *node,
 	return 0;
 }
 
-/* Queues our request: node and token out. */
+/* Queues our request: node and token out. *async: the node came from the
+ * pipelined create (the slow path's calls are synchronous). */
 static int enqueue(lk_dlm_t *d, const char *res, int mode, char *node, uint64_t *token,
-		   int64_t deadline, char ***kids, int *nkids)
+		   int64_t deadline, bool list, bool watch, bool *watched, bool *async,
+		   char ***kids, int *nkids)
 {
 	char dir[PATH_MAX_], prefix[64], path[PATH_MAX_];
 	pthread_mutex_lock(&d->mu);
@@ -223,7 +276,8 @@ static int enqueue(lk_dlm_t *d, const char *res, int mode, char *node, uint64_t 
 	join(dir, d->root, res);
 	snprintf(prefix, sizeof prefix, "%s-%s-%" PRIu64 "-", lk_dlm_mode_str_(mode), d->sess, n);
 	join(path, dir, prefix);
-	if (pipelined(d, dir, path, node, token, kids, nkids))
+	*async = pipelined(d, dir, path, node, token, list, watch, watched, kids, nkids);
+	if (*async)
 		return LK_DLM_OK;
 	/* The pipelined create failed: it may have happened without its
 	 * reply (connection loss), or the parents are missing. */
@@ -361,12 +415,32 @@ int lk_dlm_timedlock(lk_dlm_t *d, const char *resource, int mode, int timeout_ms
 	char node[PATH_MAX_], **kids = NULL;
 	int nkids = 0;
 	uint64_t tok = 0;
-	int st = enqueue(d, resource, m, node, &tok, deadline, &kids, &nkids);
+	/* With a usable hint the listing is left out: most likely the request
+	 * is granted at once (README.md, "Requests per lock"). */
+	pthread_mutex_lock(&d->mu);
+	hint_t *h = hint_find(d, resource);
+	bool watch = !h || !h->watched, list = watch || h->seq < 0, watched = false, async = false;
+	pthread_mutex_unlock(&d->mu);
+	int st = enqueue(d, resource, m, node, &tok, deadline, list, watch, &watched, &async, &kids,
+			 &nkids);
+	pthread_mutex_lock(&d->mu);
+	h = watch && watched ? hint_take(d, resource) : hint_find(d, resource);
+	if (h && watch && watched)
+		h->watched = true;
+	int64_t last = h && h->watched && async ? h->seq : -1;
+	int last_mode = h ? h->mode : 0;
+	if (h)
+		h->seq = -1; /* spent: a new request of ours is queued */
+	pthread_mutex_unlock(&d->mu);
 	if (st == LK_DLM_UNAVAIL && !try_)
 		st = LK_DLM_TIMEOUT;
 	if (st != LK_DLM_OK)
 		return st; /* a node created without its reply dies with the session */
-	st = await_grant(d, node, m, deadline, try_, kids, nkids);
+	int64_t seq = lk_dlm_parse_(strrchr(node, '/') + 1).seq;
+	if (lk_dlm_granted_at_once_(seq, last, last_mode, m))
+		free_list(kids, nkids);
+	else
+		st = await_grant(d, node, m, deadline, try_, kids, nkids);
 	if (st == LK_DLM_UNAVAIL && !try_)
 		st = LK_DLM_TIMEOUT;
 	pthread_mutex_lock(&d->mu);
@@ -377,6 +451,11 @@ int lk_dlm_timedlock(lk_dlm_t *d, const char *resource, int mode, int timeout_ms
 	s->mode = m;
 	s->token = tok;
 	s->state = st == LK_DLM_OK ? SLOT_HELD : SLOT_ORPHAN;
+	h = st == LK_DLM_OK ? hint_find(d, resource) : NULL;
+	if (h && h->watched) { /* the next request may be granted at once */
+		h->seq = seq;
+		h->mode = m;
+	}
 	pthread_mutex_unlock(&d->mu);
 	if (st == LK_DLM_EXPIRED) {
 		lk_dlm_tell_(d);
@@ -419,11 +498,13 @@ static int release(lk_dlm_t *d, slot_t *s)
 		return LK_DLM_EXPIRED;
 	}
 	int st = delete_node(d, node, lk_dlm_now_ns_() + (int64_t)d->lease_ms * 1000000);
-	if (st == LK_DLM_OK || st == LK_DLM_EXPIRED) {
-		pthread_mutex_lock(&d->mu);
+	pthread_mutex_lock(&d->mu);
+	if (st == LK_DLM_OK || st == LK_DLM_EXPIRED)
 		s->state = SLOT_FREE;
-		pthread_mutex_unlock(&d->mu);
-	}
+	hint_t *h = hint_find(d, s->res);
+	if (h && st != LK_DLM_OK)
+		h->seq = -1; /* our node may still be queued */
+	pthread_mutex_unlock(&d->mu);
 	return st;
 }
 

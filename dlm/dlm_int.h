@@ -28,6 +28,17 @@ typedef struct {
 	enum { SLOT_FREE, SLOT_HELD, SLOT_ORPHAN } state; /* ORPHAN: to delete */
 } slot_t;
 
+/* What the handle knows of a resource's queue (README.md, "Requests per
+ * lock"): the sequence and mode of its last request there, granted and
+ * deleted since, and whether an exists-watch on the resource's znode is
+ * set, so that a delete or change of that znode clears the entry. */
+typedef struct {
+	char res[LK_DLM_NAME_MAX + 1]; /* "": unused */
+	int64_t seq;                   /* -1: none usable */
+	int mode;
+	bool watched;
+} hint_t;
+
 struct lk_dlm {
 	pthread_mutex_t mu;
 	pthread_cond_t cv; /* a watch fired or the session state changed */
@@ -45,6 +56,8 @@ struct lk_dlm {
 	uint64_t reqno;
 	char sess[17];
 	slot_t slot[LK_DLM_MAX_HELD];
+	hint_t hint[LK_DLM_MAX_HELD];
+	unsigned hint_next; /* the entry a new resource takes (round robin) */
 };
 
 int64_t lk_dlm_now_ns_(void);
@@ -60,5 +73,7 @@ void lk_dlm_wait_event_(lk_dlm_t *d, uint64_t g, int64_t deadline);
  * again), else the status to return. */
 int lk_dlm_after_error_(lk_dlm_t *d, int rc, int64_t deadline);
 bool lk_dlm_name_ok_(const char *s);
+/* Under mu: the watched resource znode at path was deleted or changed. */
+void lk_dlm_hint_drop_(lk_dlm_t *d, const char *path);
 
 #endif

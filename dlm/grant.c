@@ -68,3 +68,15 @@ int lk_dlm_blocker_(const char *const *names, int n, int64_t mine, int mode)
 	}
 	return best;
 }
+
+bool lk_dlm_granted_at_once_(int64_t seq, int64_t last, int last_mode, int mode)
+{
+	if (seq == 0)
+		return true;
+	if (last < 0 || seq != last + 1)
+		return false;
+	for (int m = 0; m < LK_DLM_NMODES_; m++)
+		if (lk_dlm_conflicts_(mode, m) && !lk_dlm_conflicts_(last_mode, m))
+			return false;
+	return true;
+}

@@ -37,4 +37,19 @@ const char *lk_dlm_mode_str_(int mode);
  */
 int lk_dlm_blocker_(const char *const *names, int n, int64_t mine, int mode);
 
+/*
+ * Granted without listing the queue (README.md, "Requests per lock").
+ * ZooKeeper's sequence is the parent's child-create count (deletes do not
+ * move it), so:
+ *   - seq 0: no request was ever queued before ours;
+ *   - seq == last + 1, where last is our previous request on the resource,
+ *     granted in mode last_mode and deleted since: no one queued in between,
+ *     so every request ahead of ours was ahead of that one, and did not
+ *     conflict with last_mode when it was granted (the queue only shrank).
+ *     If mode conflicts with nothing that last_mode does not conflict
+ *     with, nothing ahead conflicts with mode.
+ * last < 0: no such request.
+ */
+bool lk_dlm_granted_at_once_(int64_t seq, int64_t last, int last_mode, int mode);
+
 #endif

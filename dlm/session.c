@@ -67,6 +67,8 @@ void lk_dlm_watcher_(zhandle_t *zh, int type, int state, const char *path, void 
 		pthread_mutex_unlock(&d->mu);
 		return;
 	}
+	if (type != ZOO_SESSION_EVENT && path)
+		lk_dlm_hint_drop_(d, path);
 	if (type == ZOO_SESSION_EVENT) {
 		d->zstate = state;
 		if (state == ZOO_CONNECTED_STATE) {
@@ -198,6 +200,7 @@ static void end_session(lk_dlm_t *d)
 	pthread_mutex_lock(&d->mu);
 	d->zh = NULL;
 	memset(d->slot, 0, sizeof d->slot);
+	memset(d->hint, 0, sizeof d->hint);
 	pthread_mutex_unlock(&d->mu);
 }
 

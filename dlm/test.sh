@@ -1,14 +1,15 @@
 #!/bin/bash
-# dlm/test.sh TEST_DLM short|long: starts a 3-member ZooKeeper ensemble (the
+# dlm/test.sh TEST_DLM short|long [EXAMPLE]: starts a 3-member ZooKeeper ensemble (the
 # Debian server) on free loopback ports in a fresh temporary directory,
 # runs dlm/test_dlm against it and removes everything afterwards, on
 # failure and on interrupt too.
 #   short (make test-dlm): functional tests, a 40-round history check, the
-#     fault tests with one member killed (30-38 s with the ensemble start)
+#     fault tests with one member killed, then EXAMPLE (the man page's,
+#     man/examples/dlm.c) when given
 #   long (make test-dlm-long): every member killed in turn, and a 600-round
 #     history check during which a client stalls past its lease
 set -u
-bin=${1:?test_dlm binary}; mode=${2:-short}
+bin=${1:?test_dlm binary}; mode=${2:-short}; example=${3:-}
 here=$(cd "$(dirname "$0")" && pwd)
 dir=$(mktemp -d "${TMPDIR:-/tmp}/lkdlm-zk.XXXXXX") || exit 2
 cleanup() { "$here/ensemble.sh" down "$dir/zk"; rm -rf "$dir"; }
@@ -30,6 +31,10 @@ if [ "$mode" = long ]; then
 else
 	run functional
 	run faults 1
+	if [ -n "$example" ]; then
+		echo "== ${example##*/} (the man page's example)"
+		"$example" || rc=1
+	fi
 fi
 echo "dlm/test.sh $mode: $([ $rc -eq 0 ] && echo all passed || echo FAILED) in $((SECONDS - t0)) s"
 exit $rc

@@ -3,9 +3,10 @@
  * client processes (dlm/agent.h). dlm/test.sh starts the ensemble and runs:
  *   test_dlm functional          modes, group grant, FIFO, timeouts,
  *                                release-all, tokens, bad input
- *   test_dlm faults [M]          M members killed in turn (1); a client killed; a client
- *                                stopped past its lease (fenced); the whole
- *                                ensemble restarted
+ *   test_dlm faults [M]          a create's reply lost (through dlm/relay.h);
+ *                                M members killed in turn (1); a client killed;
+ *                                a client stopped past its lease (fenced); the
+ *                                whole ensemble restarted
  *   test_dlm history ROUNDS      random rounds by 3 clients, replayed by
  *                                dlm/history.c (with one client stopped
  *                                past its lease when ROUNDS >= 200)
@@ -15,7 +16,9 @@
  */
 #include "agent.h"
 #include "dlm.h"
+#include "relay.h"
 
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,7 +168,111 @@ static void t_release_all_tokens(void)
 	printf("ok release-all-tokens\n");
 }
 
+/* A resource znode deleted and created again starts its sequence again:
+ * the hint of a client that used it before must not grant at once. c0's
+ * second request on a fresh znode is sequence 1 (its hint); the znode goes
+ * and comes back with c1's X as sequence 0 and c2's withdrawn try as 1, so
+ * c0's next request is sequence 2 = its hint + 1, with c1's X ahead. */
+static void t_resource_recreated(void)
+{
+	uint64_t t;
+	agent_do(&ag[2], CAP, &t, "D rz"); /* from an earlier run, if any */
+	for (int k = 0; k < 2; k++) {
+		CHECK(agent_do(&ag[0], CAP, &t, "L rz 5 0") == LK_DLM_OK);
+		CHECK(agent_do(&ag[0], CAP, &t, "U rz") == LK_DLM_OK);
+	}
+	CHECK(agent_do(&ag[2], CAP, &t, "D rz") == 0);
+	CHECK(agent_do(&ag[1], CAP, &t, "L rz 5 0") == LK_DLM_OK);
+	CHECK(agent_do(&ag[2], CAP, &t, "L rz 5 0") == LK_DLM_WOULDBLOCK);
+	CHECK(agent_do(&ag[0], CAP, &t, "L rz 5 0") == LK_DLM_WOULDBLOCK);
+	CHECK(agent_do(&ag[1], CAP, &t, "U rz") == LK_DLM_OK);
+	CHECK(agent_do(&ag[0], CAP, &t, "L rz 5 0") == LK_DLM_OK);
+	CHECK(agent_do(&ag[0], CAP, &t, "U rz") == LK_DLM_OK);
+	printf("ok resource-recreated\n");
+}
+
 /* ---- faults --------------------------------------------------------------- */
+
+/* ZOOKEEPER-1262: a create that happened but whose reply was lost. Client r
+ * talks to member 1 through the relay, which lets r's create through, drops
+ * its reply and cuts the connection. r must find its node by its unique
+ * prefix after reconnecting and wait in that node's place: no orphan, no
+ * second node, the FIFO place kept. */
+static void lost_reply(relay_t *rl, agent_t *r, char *node, size_t cap, int64_t *czxid)
+{
+	uint64_t t0, tr, t2, t;
+	int err = -1;
+	CHECK(agent_do(&ag[0], CAP, &t0, "L lr 5 0") == LK_DLM_OK);
+	agent_send(r, "L lr 5 -1");
+	CHECK(relay_cut(rl, CAP, &err, czxid, node, cap) == 0);
+	CHECK(err == 0 && *czxid > 0); /* created on the ensemble, reply dropped */
+	agent_send(&ag[2], "L lr 5 -1"); /* queued after r's node */
+	int n = -1; /* wait (capped) until c2's node is there too */
+	for (int k = 0; k < 100 && n < 3; k++) {
+		n = agent_do(&ag[1], CAP, &t, "K lr");
+		if (n < 3)
+			usleep(50000);
+	}
+	CHECK(agent_do(&ag[0], CAP, &t, "U lr") == LK_DLM_OK);
+	/* r is granted next, on the node created before the cut (its czxid). */
+	CHECK(agent_reply(r, CAP, &tr) == LK_DLM_OK);
+	CHECK(tr == (uint64_t)*czxid);
+	CHECK(agent_do(&ag[1], CAP, &t, "K lr") == 2); /* r and c2: no orphan */
+	CHECK(agent_do(r, CAP, &t, "U lr") == LK_DLM_OK);
+	CHECK(agent_reply(&ag[2], CAP, &t2) == LK_DLM_OK && t2 > tr);
+	CHECK(agent_do(&ag[1], CAP, &t, "K lr") == 1);
+	CHECK(agent_do(&ag[2], CAP, &t, "U lr") == LK_DLM_OK);
+	CHECK(agent_do(&ag[1], CAP, &t, "K lr") == 0);
+	printf("ok lost-create-reply (%s adopted, token %" PRId64 ")\n", strrchr(node, '/') + 1, *czxid);
+
+	/* Requests per uncontended lock+unlock, counted by the relay: a
+	 * create and a delete; the listing and the resource's watch only in
+	 * the first round (README.md, "Requests per lock"). */
+	int ops[16] = {0}, rounds = 5;
+	relay_ops(rl, ops, 16);
+	memset(ops, 0, sizeof ops);
+	for (int k = 0; k < rounds; k++) {
+		CHECK(agent_do(r, CAP, &t, "L lr 5 0") == LK_DLM_OK);
+		CHECK(agent_do(r, CAP, &t, "U lr") == LK_DLM_OK);
+	}
+	relay_ops(rl, ops, 16);
+	printf("requests for %d lock+unlock: %d create2, %d delete, %d getChildren, %d exists\n",
+	       rounds, ops[15], ops[2], ops[8], ops[3]);
+	CHECK(ops[15] == rounds && ops[2] == rounds && ops[8] <= 1 && ops[3] <= 1);
+	CHECK(ops[1] + ops[4] + ops[12] == 0); /* no create, getData, getChildren2 */
+}
+
+static void t_lost_reply(void)
+{
+	char up[64], rhosts[32], node[512] = "";
+	relay_t rl;
+	agent_t r;
+	int64_t czxid = -1;
+	snprintf(up, sizeof up, "%.*s", (int)strcspn(hosts, ","), hosts);
+	if (relay_start(&rl, up) != 0) {
+		fprintf(stderr, "FAIL: relay_start\n");
+		failures++;
+		return;
+	}
+	snprintf(rhosts, sizeof rhosts, "127.0.0.1:%d", rl.port);
+	/* A 10 s lease: the reconnect through the relay is far inside a third. */
+	if (agent_spawn(&r, "relayed", rhosts, 10000, histfile, storedir) == LK_DLM_OK) {
+		int f = failures;
+		lost_reply(&rl, &r, node, sizeof node, &czxid);
+		if (failures != f) { /* a stuck client: take every one down */
+			agent_signal(&r, SIGKILL);
+			for (int i = 0; i < 3; i++) {
+				agent_quit(&ag[i], 1000);
+				spawn(i, SESSION_MS);
+			}
+		}
+	} else {
+		fprintf(stderr, "FAIL: the relayed client could not open a session\n");
+		failures++;
+	}
+	agent_quit(&r, 3000);
+	relay_stop(&rl);
+}
 
 static void t_member_down(int members)
 {
@@ -321,7 +428,7 @@ int main(int argc, char **argv)
 {
 	hosts = getenv("LK_DLM_HOSTS");
 	if (argc < 2 || !hosts) {
-		fprintf(stderr, "usage: LK_DLM_HOSTS=... %s functional|faults [M]|history N\n", argv[0]);
+		fprintf(stderr, "usage: LK_DLM_HOSTS=... %s functional|faults [M]|lost-reply|history N\n", argv[0]);
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -338,12 +445,16 @@ int main(int argc, char **argv)
 		t_modes();
 		t_fifo_timeout();
 		t_release_all_tokens();
+		t_resource_recreated();
 		t_history(40);
 	} else if (strcmp(argv[1], "faults") == 0) {
+		t_lost_reply();
 		t_member_down(argc > 2 ? atoi(argv[2]) : 1);
 		t_client_killed();
 		t_client_stopped();
 		t_restart_all();
+	} else if (strcmp(argv[1], "lost-reply") == 0) { /* alone, for a quick run */
+		t_lost_reply();
 	} else if (strcmp(argv[1], "history") == 0 && argc > 2) {
 		t_history(atoi(argv[2]));
 	} else {

@@ -42,6 +42,18 @@ int main(void)
 	/* Foreign names are ignored. */
 	const char *q4[] = {"lock", "X-a-1-0000000001"};
 	CHECK(lk_dlm_blocker_(q4, 2, 2, 0) == 1);
+
+	/* Granted at once: the first request ever, or the next one after ours
+	 * with no one in between, in a mode no stronger than ours was. */
+	CHECK(lk_dlm_granted_at_once_(0, -1, 0, 5));
+	CHECK(lk_dlm_granted_at_once_(8, 7, 5, 5));
+	CHECK(lk_dlm_granted_at_once_(8, 7, 5, 0));  /* after X, anything */
+	CHECK(lk_dlm_granted_at_once_(8, 7, 2, 0));  /* IS after S */
+	CHECK(!lk_dlm_granted_at_once_(8, 7, 2, 1)); /* IX after S: an S may be ahead */
+	CHECK(!lk_dlm_granted_at_once_(8, 7, 0, 5)); /* X after IS: an IX ahead may be there */
+	CHECK(!lk_dlm_granted_at_once_(9, 7, 5, 5)); /* someone queued in between */
+	CHECK(!lk_dlm_granted_at_once_(8, -1, 5, 5)); /* no last request */
+	CHECK(!lk_dlm_granted_at_once_(7, 7, 5, 5));
 	if (fails)
 		return 1;
 	printf("dlm grant rule: all cases hold\n");

@@ -48,6 +48,15 @@
 #include <latchkit/ticket.h>
 #include <latchkit/ttas.h>
 #include <latchkit/version.h>
+/* Installed only where liblatchkit-dlm is built (dlm/dlm.mk); its programs
+ * link -llatchkit-dlm, which dist/test-install.sh builds one against: here
+ * the header alone, for the languages and standards below. */
+#if defined(__has_include)
+#if __has_include(<latchkit/dlm.h>)
+#include <latchkit/dlm.h>
+#define CONSUMER_HAVE_DLM 1
+#endif
+#endif
 
 #include <stdio.h>
 
@@ -234,6 +243,10 @@ static void lock_table(void)
 
 int main(void)
 {
+#ifdef CONSUMER_HAVE_DLM
+	lk_dlm_config_t dlm_cfg = LK_DLM_CONFIG_INIT;
+	CHECK(dlm_cfg.hosts == NULL && dlm_cfg.table == LK_DLM_TABLE_DEFAULT && LK_DLM_OK == 0);
+#endif
 	latches();
 #ifndef CONSUMER_HEADERS_ONLY
 	lock_table();

@@ -8,7 +8,11 @@
 (* independent queues).                                                   *)
 (*                                                                         *)
 (*   action       C step                                                  *)
-(*   Request(c,m) enqueue: zoo_create2 EPHEMERAL|SEQUENCE                 *)
+(*   Request(c,m) enqueue: zoo_create2 EPHEMERAL|SEQUENCE; granted at     *)
+(*                once (no listing) when lk_dlm_granted_at_once_ says so: *)
+(*                the first request ever, or the one right after c's last *)
+(*                granted request (hint) in a mode that conflicts with    *)
+(*                nothing more than that one's                            *)
 (*   Check(c)     await_grant: getChildren, lk_dlm_blocker_, then         *)
 (*                zoo_wexists on the blocker (NONODE: check again). The   *)
 (*                two calls are one step here: if the blocker goes in     *)
@@ -20,6 +24,9 @@
 (*                still believes what it believed ("lost")                 *)
 (*   Notice(c)    c is told (LK_DLM_EXPIRED) and starts over              *)
 (*                                                                         *)
+(* The hint's watch on the resource's znode (a recreated resource starts  *)
+(* its sequence again) is left out: here the resource lives for ever.    *)
+(*                                                                         *)
 (* Bug (seeded; each must be rejected):                                    *)
 (*   "later"   a request also waits on later conflicting requests (the    *)
 (*             read/write recipe deadlock, kazoo #649): TLC finds a       *)
@@ -28,6 +35,8 @@
 (*             (the plain lock recipe's rule): a request whose earlier    *)
 (*             conflicts are gone is not woken while a compatible holder  *)
 (*             ahead keeps its lock: group grant fails (GroupGrant)       *)
+(*   "hintgap" granted at once on a hint without checking that no one    *)
+(*             queued in between: two conflicting holders (Compatible)    *)
 (***************************************************************************)
 EXTENDS Naturals, Sequences, FiniteSets
 
@@ -39,10 +48,22 @@ Compat == {<<"IS","IS">>, <<"IS","IX">>, <<"IS","S">>, <<"IS","SIX">>, <<"IS","U
            <<"IX","IX">>, <<"S","S">>, <<"S","U">>}
 Conflict(a, b) == <<a, b>> \notin Compat /\ <<b, a>> \notin Compat
 
-ASSUME Modes \subseteq AllModes /\ Bug \in {"none", "later", "immpred"}
+ASSUME Modes \subseteq AllModes /\ Bug \in {"none", "later", "immpred", "hintgap"}
 
-VARIABLES q, pc, watch, nextseq
-vars == <<q, pc, watch, nextseq>>
+VARIABLES q, pc, watch, nextseq, hint
+vars == <<q, pc, watch, nextseq, hint>>
+
+\* hint[c]: c's last granted request (s = 0: none), deleted by now or not.
+\* A hint that someone has queued after can never be used again (the gap
+\* check): it is dropped at once, which keeps the state space small. The
+\* "hintgap" bug keeps it, since it would use it.
+NoHint == [s |-> 0, m |-> "X"]
+Live(h, next) == IF Bug = "hintgap" \/ h.s + 1 = next THEN h ELSE NoHint
+\* m conflicts with nothing that hm does not conflict with.
+Covers(hm, m) == \A x \in AllModes : Conflict(m, x) => Conflict(hm, x)
+AtOnce(c, m) == \/ nextseq = 1
+                \/ /\ hint[c].s # 0 /\ Covers(hint[c].m, m)
+                   /\ (Bug = "hintgap" \/ nextseq = hint[c].s + 1)
 
 \* q: the queue, a set of requests [c, m, s] (s: the sequence number).
 Mine(c) == {r \in q : r.c = c}
@@ -66,12 +87,17 @@ Init == /\ q = {}
         /\ pc = [c \in Client |-> "idle"]
         /\ watch = [c \in Client |-> 0]
         /\ nextseq = 1
+        /\ hint = [c \in Client |-> NoHint]
 
 Request(c, m) ==
   /\ pc[c] = "idle" /\ nextseq <= MaxReq
   /\ q' = q \cup {[c |-> c, m |-> m, s |-> nextseq]}
   /\ nextseq' = nextseq + 1
-  /\ pc' = [pc EXCEPT ![c] = "check"]
+  /\ IF AtOnce(c, m)
+     THEN /\ pc' = [pc EXCEPT ![c] = "held"]
+          /\ hint' = [d \in Client |-> IF d = c THEN [s |-> nextseq, m |-> m] ELSE Live(hint[d], nextseq + 1)]
+     ELSE /\ pc' = [pc EXCEPT ![c] = "check"]
+          /\ hint' = [d \in Client |-> IF d = c THEN NoHint ELSE Live(hint[d], nextseq + 1)]
   /\ UNCHANGED watch
 
 Check(c) ==
@@ -81,32 +107,35 @@ Check(c) ==
      ELSE LET b == Blocker(Req(c)) IN
           IF b = {} THEN /\ pc' = [pc EXCEPT ![c] = "held"]
                          /\ watch' = [watch EXCEPT ![c] = 0]
+                         /\ hint' = [hint EXCEPT ![c] = Live([s |-> Req(c).s, m |-> Req(c).m], nextseq)]
           ELSE /\ pc' = [pc EXCEPT ![c] = "wait"]
                /\ watch' = [watch EXCEPT ![c] = (CHOOSE x \in b : TRUE).s]
+               /\ UNCHANGED hint
   /\ UNCHANGED <<q, nextseq>>
 
 Fire(c) ==
   /\ pc[c] = "wait"
   /\ ~\E x \in q : x.s = watch[c]
   /\ pc' = [pc EXCEPT ![c] = "check"]
-  /\ UNCHANGED <<q, watch, nextseq>>
+  /\ UNCHANGED <<q, watch, nextseq, hint>>
 
 Release(c) ==
   /\ pc[c] = "held"
   /\ q' = q \ Mine(c)
   /\ pc' = [pc EXCEPT ![c] = "idle"]
-  /\ UNCHANGED <<watch, nextseq>>
+  /\ UNCHANGED <<watch, nextseq, hint>>
 
 Expire(c) ==
   /\ Expiry /\ InQ(c)
   /\ q' = q \ Mine(c)
   /\ pc' = [pc EXCEPT ![c] = "lost"]
   /\ watch' = [watch EXCEPT ![c] = 0]
-  /\ UNCHANGED nextseq
+  /\ UNCHANGED <<nextseq, hint>>
 
-Notice(c) ==
+Notice(c) ==                  \* lk_dlm_reset: a new session knows nothing
   /\ pc[c] = "lost"
   /\ pc' = [pc EXCEPT ![c] = "idle"]
+  /\ hint' = [hint EXCEPT ![c] = NoHint]
   /\ UNCHANGED <<q, watch, nextseq>>
 
 \* All requests made and served: stutter (not a deadlock).
@@ -126,6 +155,7 @@ SpecHold == Init /\ [][Next]_vars /\ Base
 TypeOK == /\ pc \in [Client -> {"idle", "check", "wait", "held", "lost"}]
           /\ \A r \in q : r.c \in Client /\ r.m \in Modes /\ r.s \in 1..MaxReq
           /\ \A c \in Client : Cardinality(Mine(c)) <= 1
+          /\ \A c \in Client : hint[c].s \in 0..MaxReq /\ hint[c].m \in AllModes
 
 \* Safety: the holders whose nodes are in the queue are pairwise compatible.
 \* A "lost" client may still believe it holds: the fencing token's job.
