@@ -122,11 +122,30 @@ uint32_t lk__blatch_lock_slow(struct lk__bucket *bk, uint32_t bown)
 /* Unlink idle head hi (h latched) from its chain, whose bucket latch is
  * held and whose first head is *first; fold its fencing counter into the
  * bucket's floor and kill it: bumping the generation makes every latch-free
- * reader's CAS on the old word fail. The caller frees hi. */
+ * reader's CAS on the old word fail. The caller frees hi. Killed before it
+ * is unlinked: a process that dies in between leaves a dead head in the
+ * chain, which latch-free readers skip and a takeover of the bucket drops
+ * (repair.c), never a live head out of it. */
 void lk__head_kill(lk_lockmgr_t *m, struct lk__bucket *bk, uint32_t *first,
 		      struct lk__head *h, uint32_t hi)
 {
 	uint32_t nx = atomic_load_explicit(&h->next, memory_order_relaxed);
+	if (bk->floor < h->token)
+		bk->floor = h->token;
+	/* As head_unlatch: a plain store unless a sleeper announced itself (a
+	 * PARKED bit set after the load is lost to the store; that sleeper's
+	 * nap ends its wait). release: readers that CAS the old generation
+	 * fail, and the next owner of h sees it as left. */
+	uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
+	uint32_t dead = ((LK__L_GEN(w) + 1) << 8) | LK__L_DEAD;
+	bool wake = false;
+	if (lk__likely(!(w & LK__L_PARKED))) {
+		atomic_store_explicit(&h->lw, dead, memory_order_release);
+	} else {
+		LK__RMW_SHARED_AT(h);
+		atomic_exchange_explicit(&h->lw, dead, memory_order_release);
+		wake = true;
+	}
 	if (*first == hi) {
 		*first = nx; /* published by blatch_unlock */
 	} else {
@@ -141,21 +160,8 @@ void lk__head_kill(lk_lockmgr_t *m, struct lk__bucket *bk, uint32_t *first,
 		/* release: readers past p skip h from now on */
 		atomic_store_explicit(&m->heads[p].next, nx, memory_order_release);
 	}
-	if (bk->floor < h->token)
-		bk->floor = h->token;
-	/* As head_unlatch: a plain store unless a sleeper announced itself (a
-	 * PARKED bit set after the load is lost to the store; that sleeper's
-	 * nap ends its wait). release: readers that CAS the old generation
-	 * fail, and the next owner of h sees it as left. */
-	uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
-	uint32_t dead = ((LK__L_GEN(w) + 1) << 8) | LK__L_DEAD;
-	if (lk__likely(!(w & LK__L_PARKED))) {
-		atomic_store_explicit(&h->lw, dead, memory_order_release);
-		return;
-	}
-	LK__RMW_SHARED_AT(h);
-	atomic_exchange_explicit(&h->lw, dead, memory_order_release);
-	lk__lm_wake(&h->lw, INT32_MAX);
+	if (wake)
+		lk__lm_wake(&h->lw, INT32_MAX);
 }
 
 /* Free idle heads of a few buckets (a clock hand, one bucket latch at a
@@ -174,7 +180,10 @@ static bool sweep(lk_lockmgr_t *m, uint32_t own)
 		if (!bucket_first(m, bk))
 			continue;
 		uint32_t first = blatch_lock(bk, LK__B_OWN_OF(own));
-		for (uint32_t i = first; i;) {
+		/* freed after the bucket latch is dropped: a holder that dies
+		 * with it leaves no freed head in the chain (repair.c) */
+		uint32_t fr[8], nf = 0;
+		for (uint32_t i = first; i && nf < 8;) {
 			struct lk__head *h = &m->heads[i];
 			uint32_t nx = atomic_load_explicit(&h->next, memory_order_relaxed);
 			uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
@@ -185,8 +194,7 @@ static bool sweep(lk_lockmgr_t *m, uint32_t own)
 				    memory_order_acquire, memory_order_relaxed)) {
 				if (!h->holders && !h->qhead) {
 					lk__head_kill(m, bk, &first, h, i);
-					lk__stk_push(s, i, i);
-					freed++;
+					fr[nf++] = i;
 				} else {
 					head_unlatch(h);
 				}
@@ -194,6 +202,9 @@ static bool sweep(lk_lockmgr_t *m, uint32_t own)
 			i = nx;
 		}
 		blatch_unlock(bk, first);
+		for (uint32_t k = 0; k < nf; k++)
+			lk__stk_push(s, fr[k], fr[k]);
+		freed += nf;
 	}
 	return freed > 0;
 }

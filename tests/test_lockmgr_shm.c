@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 
 #define SEC 1000000000ull
 
@@ -97,6 +98,14 @@ Test(lockmgr_shm, contract)
 	cr_assert_eq(lk_lockmgr_create_shared(fd, &cfg, &o), LK_INVAL,
 		     "a file that holds a table already");
 	cr_assert_eq(lk_lockmgr_create_shared(fd, NULL, &o), LK_INVAL);
+	int big = memfd_create("lk-big", 0);
+	lk_lockmgr_config_t bc = cfg;
+	bc.max_requests = 1u << 26; /* a bucket word holds the latch owner */
+	cr_assert_eq(lk_lockmgr_create_shared(big, &bc, &o), LK_INVAL);
+	struct stat bst;
+	cr_assert_eq(fstat(big, &bst), 0);
+	cr_assert_eq(bst.st_size, 0, "a refused create changes nothing");
+	close(big);
 	cr_assert_null(o);
 	int junk = memfd_create("lk-junk", 0);
 	cr_assert_eq(write(junk, "not a table, not at all", 24), 24);
@@ -600,21 +609,34 @@ Test(lockmgr_shm, kill_anywhere, .timeout = 300)
 	pthread_t wd;
 	atomic_store(&g_wd_stop, 0);
 	cr_assert_eq(pthread_create(&wd, NULL, watchdog, NULL), 0);
-	for (int done = 0; done < kills; done++) {
+	int done = 0;
+	for (; done < kills; done++) {
 		atomic_fetch_add(&g_beat, 1);
 		cr_assert(lkt_now_ns_() - t0 < 240 * SEC, "%d kills in 240 s", done);
 		/* a random moment: 0.1 to 3 ms into its run */
 		struct timespec ts = {0, 100000 + (long)(rand_r(&seed) % 2900000)};
 		nanosleep(&ts, NULL);
-		int c = (int)(rand_r(&seed) % ACH);
-		kill_join(pid[c]);
-		/* its txn: the one it published, or (killed in begin) none */
-		uint64_t dead = atomic_load(&g_x->id[c]);
+		/* one worker; every fifth time two, before one recovery */
+		int c = (int)(rand_r(&seed) % ACH), nv = done % 5 == 4 ? 2 : 1;
+		uint64_t dead[2];
+		size_t nd = 0;
+		for (int v = 0; v < nv; v++) {
+			int d = (c + v) % ACH;
+			kill_join(pid[d]);
+			/* its txn: the one it published, or (killed in
+			 * begin) none */
+			if ((dead[nd] = atomic_load(&g_x->id[d])))
+				nd++;
+		}
+		done += nv - 1;
 		uint32_t np = 0;
 		cr_assert_eq(lk_lockmgr_recover(g_m, &np), LK_OK);
-		check_table(&dead, dead ? 1 : 0);
-		atomic_store(&g_x->id[c], 0);
-		pid[c] = lkp_spawn(worker_any, (void *)(intptr_t)c);
+		check_table(dead, nd);
+		for (int v = 0; v < nv; v++) {
+			int d = (c + v) % ACH;
+			atomic_store(&g_x->id[d], 0);
+			pid[d] = lkp_spawn(worker_any, (void *)(intptr_t)d);
+		}
 		if (done % 10 == 9)
 			await_progress("after a kill");
 	}
@@ -632,8 +654,8 @@ Test(lockmgr_shm, kill_anywhere, .timeout = 300)
 	lk_stats_t st;
 	lk_lockmgr_stats(g_m, &st);
 	cr_log_info("kill_anywhere: %d kills, %llu latches taken over from dead "
-		    "holders, %llu txns; after: %u requests and %u heads in use "
-		    "(lost to kills), %u txns active\n", kills,
+		    "holders, %llu txns; after: %u requests in use (lost to kills), "
+		    "%u heads chained, %u txns active\n", done,
 		    (unsigned long long)(lk__shm_takeovers(g_m) - tk0),
 		    (unsigned long long)atomic_load(&g_x->txns), st.requests_used,
 		    st.heads_used, st.txns_active);
