@@ -306,6 +306,10 @@ LK__HIDDEN bool lk__lm_in_shared(const void *p);
 LK__HIDDEN bool lk__shm_take_head(struct lk__head *h, uint32_t w, uint32_t own);
 LK__HIDDEN bool lk__shm_take_bucket(struct lk__bucket *bk, uint32_t w,
 				  uint32_t bown);
+/* a latch word with nothing to repair (a txn's fp latch): owner bits in
+ * mask, shifted by shift */
+LK__HIDDEN bool lk__shm_take_word(LK_ATOMIC(uint32_t) *word, uint32_t w, uint32_t mask,
+				  unsigned shift, uint32_t own);
 
 /* A test build's hook (-DLK_SHM_TEST_NAP, make stress-shm): now and then
  * a short sleep in the middle of a latched change, so that a kill lands

@@ -180,8 +180,9 @@ static void slot_free(lk_lockmgr_t *m, struct lk__txn *t)
 }
 
 /* Ends every txn of the dead processes (bit k: slot k), wherever they
- * died: in no latch, or in a head or bucket latch, in any call (SHARED.md
- * "The hard case"). Buckets first (a dead holder's chain repaired), then
+ * died: in no latch, or in a head, bucket or fp latch, in any call
+ * (SHARED.md "The hard case"). The fp latches and buckets the dead hold
+ * first (taken over and repaired), then
  * every live head (its latch taken over if a dead process holds it; the
  * dead txns' requests removed, the lock passed on), then the slots. Not
  * the txns' own lists: a txn killed in a call may have a request linked
@@ -191,6 +192,15 @@ static uint32_t end_dead(lk_lockmgr_t *m, uint32_t dead)
 	/* our owner bits: a latch a dead process holds is taken over in our
 	 * name (lk__shm_recover runs only with a slot) */
 	uint32_t own = (uint32_t)lk__shm_me_cached(m) << LK__L_OWN_SHIFT, n = 0;
+	/* fp latches first (they come before head latches): one a dead
+	 * strong locker holds on a live txn is taken over and repaired */
+	for (uint32_t i = 0; i < m->ntxns; i++) {
+		struct lk__txn *t = txn_at(m, i);
+		uint32_t w = atomic_load_explicit(&t->fp_latch, memory_order_relaxed);
+		uint32_t o = (w & LK__L_OWN) >> LK__L_OWN_SHIFT;
+		if (w && o && ((dead >> (o - 1)) & 1u))
+			lk__fp_touch(t, own);
+	}
 	for (uint32_t b = 0; b <= m->bmask; b++) {
 		struct lk__bucket *bk = &m->buckets[b];
 		uint32_t w = atomic_load_explicit(&bk->w, memory_order_relaxed);
@@ -204,10 +214,10 @@ static uint32_t end_dead(lk_lockmgr_t *m, uint32_t dead)
 			continue;
 		/* it waits no more: the detector must not count it */
 		atomic_store_explicit(&t->wait_req, 0, memory_order_seq_cst);
-		/* its weak-lock records (fastpath.c), unless a dead process
-		 * holds its fp latch (not taken over: SHARED.md "Status") */
-		if (t->fp_used && !atomic_load_explicit(&t->fp_latch, memory_order_acquire))
-			lk__fp_end(m, t);
+		/* its weak-lock records (fastpath.c); moved ones are main-table
+		 * requests, which the head scan below ends */
+		if (t->fp_used)
+			lk__fp_end_by(m, t, own);
 	}
 	for (uint32_t hi = 1; hi <= m->nheads; hi++)
 		head_purge(m, hi, dead, own);
@@ -217,8 +227,6 @@ static uint32_t end_dead(lk_lockmgr_t *m, uint32_t dead)
 			continue;
 		if (t->fp_counted)
 			lk__fp_uncount(m, t);
-		if (t->fp_used) /* records kept: so is the slot */
-			continue;
 		slot_free(m, t);
 		n++;
 	}

@@ -207,6 +207,20 @@ bool lk__shm_take_bucket(struct lk__bucket *bk, uint32_t w, uint32_t bown)
 	return true;
 }
 
+bool lk__shm_take_word(LK_ATOMIC(uint32_t) *word, uint32_t w, uint32_t mask,
+		       unsigned shift, uint32_t own)
+{
+	struct lk__shm *s = lk__shm_at(word);
+	if (!s || !own || !owner_dead(s, (w & mask) >> shift))
+		return false;
+	if (!atomic_compare_exchange_strong_explicit(word, &w, (w & ~mask) | own,
+						     memory_order_acquire,
+						     memory_order_relaxed))
+		return false;
+	atomic_fetch_add_explicit(&s->takeovers, 1, memory_order_relaxed);
+	return true;
+}
+
 /* Latched words of m (a stuck latch names its owner: slot, PID, and
  * whether that process is dead), for a test's watchdog; not exported. */
 LK__HIDDEN size_t lk__shm_latched(lk_lockmgr_t *m, char *buf, size_t cap);
@@ -217,6 +231,16 @@ size_t lk__shm_latched(lk_lockmgr_t *m, char *buf, size_t cap)
 		buf[0] = '\0';
 	if (!m->shm)
 		return 0;
+	for (uint32_t i = 0; i < m->ntxns; i++) {
+		uint32_t w = atomic_load_explicit(&txn_at(m, i)->fp_latch, memory_order_relaxed);
+		uint32_t o = (w & LK__L_OWN) >> LK__L_OWN_SHIFT;
+		uint64_t id = o ? atomic_load_explicit(&m->shm->procs[o - 1],
+						       memory_order_relaxed) : 0;
+		if (w && n < cap)
+			n += (size_t)snprintf(buf + n, cap - n,
+					      "fp latch of txn slot %u by slot %u (pid %u%s); ", i,
+					      o, (uint32_t)id, id && lk__shm_dead(id) ? ", dead" : "");
+	}
 	for (uint32_t i = 0; i <= m->bmask + m->nheads; i++) {
 		bool bucket = i <= m->bmask;
 		uint32_t w = bucket ? atomic_load_explicit(&m->buckets[i].w, memory_order_relaxed)
