@@ -57,7 +57,7 @@ bool lk__escalate(lk_lockmgr_t *m, struct lk__txn *t, uint32_t tri, uint64_t *to
 	if (((m->strong >> target) & 1u) && m->weak &&
 	    lk__fp_strong(m, t, &tab) != LK_OK)
 		return false;
-	head_latch(th);
+	head_latch(th, lk__own(t));
 	unsigned prev = tq->mode;
 	uint64_t token = ((m->excl >> target) & 1u) ? th->token : 0;
 	if (target != prev) {
@@ -85,7 +85,7 @@ bool lk__escalate(lk_lockmgr_t *m, struct lk__txn *t, uint32_t tri, uint64_t *to
 		if (o->status == LK__R_GRANTED && under_table(m, o, &tab) &&
 		    m->mt.supremum[target][o->mode] == target) {
 			struct lk__head *oh = &m->heads[o->head];
-			head_latch(oh);
+			head_latch(oh, lk__own(t));
 			release_req(m, t, oh, p);
 			head_unlatch(oh);
 			tlist_del(m, t, p);

@@ -42,34 +42,84 @@ static inline uint32_t fp_part(const lk_res_t *r)
 /* A txn's fp latch: taken by its owner for each record change (a line no
  * other txn writes while no strong lock is counted), and by strong
  * lockers and views for a moment. acquire: the records as the last holder
- * left them. */
-static __attribute__((noinline, cold)) void fp_latch_slow(struct lk__txn *t)
+ * left them. The word is 1 | the taker's owner bits (lk__own: 0 on a
+ * private table); on a shared table a waiter takes a latch held by a dead
+ * process over (repair.c): a record is made or dropped by one store of
+ * fp_used, so there is nothing to repair (SHARED.md). */
+static void fp_repair(struct lk__txn *o, uint32_t own);
+
+static __attribute__((noinline, cold)) void fp_latch_slow(struct lk__txn *t, uint32_t own)
 {
 	lk__wait_t w = lk__wait_start(0);
+	bool shared = own && lk__lm_in_shared(&t->fp_latch);
+	uint64_t next_look = 0;
 	for (;;) {
 		lk__wait(&w, NULL, 0); /* held for a few stores: no word to park on */
-		uint32_t z = 0;
-		if (!atomic_load_explicit(&t->fp_latch, memory_order_relaxed) &&
-		    atomic_compare_exchange_weak_explicit(&t->fp_latch, &z, 1,
-							  memory_order_acquire,
-							  memory_order_relaxed))
+		uint32_t z = atomic_load_explicit(&t->fp_latch, memory_order_relaxed);
+		if (!z && atomic_compare_exchange_weak_explicit(&t->fp_latch, &z, 1u | own,
+								memory_order_acquire,
+								memory_order_relaxed))
 			return;
+		if (lk__unlikely(shared && (z & LK__L_OWN)) && lk__wait_would_park(&w)) {
+			uint64_t now = lk__now_ns();
+			if (now >= next_look) {
+				next_look = now + LK__LATCH_NAP_NS;
+				if (lk__shm_take_word(&t->fp_latch, z, LK__L_OWN,
+						      LK__L_OWN_SHIFT, own)) {
+					fp_repair(t, own);
+					return;
+				}
+			}
+		}
 	}
 }
 
-static inline void fp_latch(struct lk__txn *t)
+static inline void fp_latch(struct lk__txn *t, uint32_t own)
 {
 	uint32_t z = 0;
 	if (lk__likely(atomic_compare_exchange_strong_explicit(
-		    &t->fp_latch, &z, 1, memory_order_acquire, memory_order_relaxed)))
+		    &t->fp_latch, &z, 1u | own, memory_order_acquire, memory_order_relaxed)))
 		return;
-	fp_latch_slow(t);
+	fp_latch_slow(t, own);
 }
 
 static inline void fp_unlatch(struct lk__txn *t)
 {
 	/* release: the records' changes before the next holder */
 	atomic_store_explicit(&t->fp_latch, 0, memory_order_release);
+}
+
+/* o's fp latch was taken over from a dead holder (fp_latch_slow): a
+ * strong locker that died in fp_move after it linked o's main-table
+ * request and before it marked the record moved left o holding r twice.
+ * Such a record (not moved, and o a holder of its resource) is marked
+ * moved now: o adopts the request as if the move had finished. */
+static void fp_repair(struct lk__txn *o, uint32_t own)
+{
+	lk_lockmgr_t *m = o->mgr;
+	for (uint32_t u = o->fp_used; u; u &= u - 1) {
+		struct lk__fprec *e = &m->fp[o->idx].rec[__builtin_ctz(u)];
+		if (atomic_load_explicit(&e->moved, memory_order_relaxed))
+			continue;
+		lk_res_t r;
+		fp_key(e, &r);
+		uint32_t i = bucket_first(m, &m->buckets[res_hash(&r) & m->bmask]);
+		for (uint32_t steps = 0; i && i <= m->nheads && steps <= m->nheads; steps++) {
+			struct lk__head *h = &m->heads[i];
+			uint32_t w = atomic_load_explicit(&h->lw, memory_order_acquire);
+			if (!(w & LK__L_DEAD) && key_eq(h, &r)) {
+				if (head_latch_gen(h, w, own)) {
+					uint32_t ri = find_holder(m, h, o->idx);
+					head_unlatch(h);
+					if (ri) /* release: as fp_move's */
+						atomic_store_explicit(&e->moved, ri,
+								      memory_order_release);
+				}
+				break;
+			}
+			i = atomic_load_explicit(&h->next, memory_order_acquire);
+		}
+	}
 }
 
 /* Is a strong lock counted in r's partition? Read under the owner's fp
@@ -122,7 +172,7 @@ int lk__fp_lock(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
 		}
 		if (!((m->weak >> nm) & 1u))
 			return LK__FP_MISS;
-		fp_latch(t);
+		fp_latch(t, lk__own(t));
 		if (fp_strong_counted(m, r) ||
 		    atomic_load_explicit(&e->moved, memory_order_relaxed)) {
 			fp_unlatch(t);
@@ -139,7 +189,7 @@ int lk__fp_lock(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
 	/* t may hold r in the main table, or has no record free */
 	if (t->fp_main || t->fp_used == (uint32_t)((1ull << LK__FP_RECS) - 1))
 		return LK__FP_MISS;
-	fp_latch(t);
+	fp_latch(t, lk__own(t));
 	if (fp_strong_counted(m, r)) {
 		fp_unlatch(t);
 		return LK__FP_MISS;
@@ -154,6 +204,7 @@ int lk__fp_lock(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
 	e->mode = (uint8_t)mode;
 	e->nchild = 0;
 	atomic_store_explicit(&e->moved, 0, memory_order_relaxed);
+	LK__TEST_NAP();
 	t->fp_used |= 1u << i;
 	t->fp_bloom |= bb;
 	/* the events under the latch: a strong locker that moves the record
@@ -192,6 +243,7 @@ static int fp_move(lk_lockmgr_t *m, struct lk__txn *by, struct lk__txn *o,
 	list_push(m, &h->holders, ri);
 	count_add(h, e->mode);
 	head_unlatch(h);
+	LK__TEST_NAP();
 	/* release: the request's fields before the owner adopts it */
 	atomic_store_explicit(&e->moved, ri, memory_order_release);
 	return LK_OK;
@@ -224,7 +276,7 @@ int lk__fp_strong(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r)
 			continue;
 		if (o != t)
 			LK__RMW_SHARED_KIND(r->kind);
-		fp_latch(o);
+		fp_latch(o, lk__own(t));
 		int rc = LK_OK;
 		for (uint32_t u = o->fp_used; u && rc == LK_OK; u &= u - 1) {
 			uint32_t i = (uint32_t)__builtin_ctz(u);
@@ -251,7 +303,7 @@ void lk__fp_adopt(lk_lockmgr_t *m, struct lk__txn *t, uint32_t i)
 	for (int k = 0; k < 3; k++)
 		if (t->anc[k] == (LK__ANC_FP | i))
 			t->anc[k] = ri;
-	fp_latch(t);
+	fp_latch(t, lk__own(t));
 	fp_clear(t, i);
 	fp_unlatch(t);
 	tlist_add(m, t, ri);
@@ -271,7 +323,7 @@ int lk__fp_to_main(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
 		return LK_OK;
 	struct lk__fprec *e = &m->fp[t->idx].rec[i];
 	if (!atomic_load_explicit(&e->moved, memory_order_relaxed)) {
-		fp_latch(t);
+		fp_latch(t, lk__own(t));
 		int rc = atomic_load_explicit(&e->moved, memory_order_relaxed)
 				 ? LK_OK
 				 : fp_move(m, t, t, (uint32_t)i, r);
@@ -296,7 +348,7 @@ int lk__fp_unlock(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r)
 		lk__fp_adopt(m, t, (uint32_t)i);
 		return LK__FP_MISS;
 	}
-	fp_latch(t);
+	fp_latch(t, lk__own(t));
 	if (atomic_load_explicit(&e->moved, memory_order_relaxed)) {
 		fp_unlatch(t);
 		lk__fp_adopt(m, t, (uint32_t)i);
@@ -322,7 +374,7 @@ void lk__fp_release_under(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *ta
 		    atomic_load_explicit(&rec[i].moved, memory_order_relaxed))
 			lk__fp_adopt(m, t, i);
 	}
-	fp_latch(t);
+	fp_latch(t, lk__own(t));
 	for (uint32_t u = t->fp_used; u; u &= u - 1) {
 		uint32_t i = (uint32_t)__builtin_ctz(u);
 		struct lk__fprec *e = &rec[i];
@@ -340,8 +392,22 @@ void lk__fp_release_under(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *ta
  * moved ones join the txn's list for the walk. */
 void lk__fp_end(lk_lockmgr_t *m, struct lk__txn *t)
 {
+	lk__fp_end_by(m, t, lk__own(t));
+}
+
+/* Recovery: t's fp latch, held by a dead process, taken over (and the
+ * record it was moving repaired) and released. */
+void lk__fp_touch(struct lk__txn *t, uint32_t own)
+{
+	fp_latch(t, own);
+	fp_unlatch(t);
+}
+
+/* The same run by another process's recovery (own: its owner bits). */
+void lk__fp_end_by(lk_lockmgr_t *m, struct lk__txn *t, uint32_t own)
+{
 	struct lk__fprec *rec = m->fp[t->idx].rec;
-	fp_latch(t);
+	fp_latch(t, own);
 	for (uint32_t u = t->fp_used; u; u &= u - 1) {
 		struct lk__fprec *e = &rec[__builtin_ctz(u)];
 		/* acquire: the request fp_move filled in */
@@ -377,9 +443,10 @@ void lk__fp_uncount(lk_lockmgr_t *m, struct lk__txn *t)
  * read under the head latch means no record on it in the whole window). */
 void lk__fp_freeze(lk_lockmgr_t *m)
 {
+	uint32_t own = lk__own_m(m);
 	for (uint32_t k = 0; k < m->ntxns; k++) {
 		LK__RMW_SHARED();
-		fp_latch(txn_at(m, k));
+		fp_latch(txn_at(m, k), own);
 	}
 }
 

@@ -127,6 +127,7 @@ static inline void grant_queued(lk_lockmgr_t *m, struct lk__head *h, uint32_t p)
 	struct lk__req *o = &m->reqs[p];
 	list_del(m, &h->qhead, &h->qtail, p);
 	list_push(m, &h->holders, p);
+	LK__TEST_NAP();
 	o->mode = o->want;
 	o->status = LK__R_GRANTED;
 	count_add(h, o->mode);

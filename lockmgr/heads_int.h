@@ -12,8 +12,8 @@
 #include <string.h>
 
 LK__HIDDEN bool lk__head_latch_slow(struct lk__head *h, bool check_gen,
-				   uint32_t gen);
-LK__HIDDEN uint32_t lk__blatch_lock_slow(struct lk__bucket *bk);
+				   uint32_t gen, uint32_t own);
+LK__HIDDEN uint32_t lk__blatch_lock_slow(struct lk__bucket *bk, uint32_t bown);
 LK__HIDDEN void lk__head_kill(lk_lockmgr_t *m, struct lk__bucket *bk,
 			      uint32_t *first, struct lk__head *h, uint32_t hi);
 LK__HIDDEN void lk__head_unlatch_slow(struct lk__head *h, uint32_t w);
@@ -22,29 +22,31 @@ LK__HIDDEN uint32_t lk__head_get_slow(lk_lockmgr_t *m, struct lk__txn *t,
 
 #define LK__LATCH_NAP_NS 1000000u /* a parked latch waiter rechecks after 1 ms */
 
-static inline void head_latch(struct lk__head *h)
+/* own: the caller's owner bits (lk__own, lk__own_m), 0 on a private
+ * table; the same CAS sets them with the latch bit. */
+static inline void head_latch(struct lk__head *h, uint32_t own)
 {
 	uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
 	LK__RMW_SHARED_AT(h);
 	/* acquire: see the previous critical section */
 	if (lk__likely(!(w & LK__L_LATCHED)) &&
-	    atomic_compare_exchange_strong_explicit(&h->lw, &w, w | LK__L_LATCHED,
+	    atomic_compare_exchange_strong_explicit(&h->lw, &w, w | LK__L_LATCHED | own,
 						    memory_order_acquire,
 						    memory_order_relaxed))
 		return;
-	lk__head_latch_slow(h, false, 0);
+	lk__head_latch_slow(h, false, 0, own);
 }
 
-static inline bool head_latch_gen(struct lk__head *h, uint32_t w)
+static inline bool head_latch_gen(struct lk__head *h, uint32_t w, uint32_t own)
 {
 	uint32_t gen = LK__L_GEN(w);
 	LK__RMW_SHARED_AT(h);
 	if (lk__likely(!(w & (LK__L_LATCHED | LK__L_DEAD))) &&
-	    atomic_compare_exchange_strong_explicit(&h->lw, &w, w | LK__L_LATCHED,
+	    atomic_compare_exchange_strong_explicit(&h->lw, &w, w | LK__L_LATCHED | own,
 						    memory_order_acquire,
 						    memory_order_relaxed))
 		return true;
-	return lk__head_latch_slow(h, true, gen);
+	return lk__head_latch_slow(h, true, gen, own);
 }
 
 /* Release h's latch. Fast case (nobody announced a sleep, no grant to
@@ -61,7 +63,8 @@ static inline void head_unlatch(struct lk__head *h)
 	uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
 	if (lk__likely(!(w & LK__L_PARKED) && !h->woken && !h->nudged)) {
 		/* release: publish the critical section */
-		atomic_store_explicit(&h->lw, w & ~LK__L_LATCHED, memory_order_release);
+		atomic_store_explicit(&h->lw, w & ~(LK__L_LATCHED | LK__L_OWN),
+				      memory_order_release);
 		return;
 	}
 	lk__head_unlatch_slow(h, w);
@@ -71,29 +74,33 @@ static inline void head_unlatch(struct lk__head *h)
  * chain's first head; dropping it stores the (possibly new) first head,
  * which publishes a chain change and frees the latch in one store. One
  * attempt inline; the wait (lk__wait) is heads.c's. */
-static inline uint32_t blatch_lock(struct lk__bucket *bk)
+/* bown: the caller's owner bits in a bucket word's place (t->bown,
+ * LK__B_OWN_OF), 0 on a private table. */
+static inline uint32_t blatch_lock(struct lk__bucket *bk, uint32_t bown)
 {
 	uint32_t w = atomic_load_explicit(&bk->w, memory_order_relaxed);
 	LK__RMW_SHARED();
 	/* acquire: the chain and floor as the last holder left them */
 	if (lk__likely(!(w & LK__B_LATCHED)) &&
-	    atomic_compare_exchange_weak_explicit(&bk->w, &w, w | LK__B_LATCHED,
+	    atomic_compare_exchange_weak_explicit(&bk->w, &w,
+						  w | LK__B_LATCHED | bown,
 						  memory_order_acquire,
 						  memory_order_relaxed))
 		return w;
-	return lk__blatch_lock_slow(bk);
+	return lk__blatch_lock_slow(bk, bown);
 }
 
 /* One attempt, for a thread that holds a head latch (the order is bucket
  * before head, so it must not wait). */
-static inline bool blatch_try(struct lk__bucket *bk, uint32_t *first)
+static inline bool blatch_try(struct lk__bucket *bk, uint32_t *first, uint32_t bown)
 {
 	uint32_t w = atomic_load_explicit(&bk->w, memory_order_relaxed);
 	*first = w;
 	LK__RMW_SHARED();
 	/* acquire: as blatch_lock */
 	return !(w & LK__B_LATCHED) &&
-	       atomic_compare_exchange_strong_explicit(&bk->w, &w, w | LK__B_LATCHED,
+	       atomic_compare_exchange_strong_explicit(&bk->w, &w,
+						       w | LK__B_LATCHED | bown,
 						       memory_order_acquire,
 						       memory_order_relaxed);
 }
@@ -104,11 +111,12 @@ static inline void blatch_unlock(struct lk__bucket *bk, uint32_t first)
 	atomic_store_explicit(&bk->w, first, memory_order_release);
 }
 
-/* A latch-free reader's view of a chain's first head. */
-static inline uint32_t bucket_first(const struct lk__bucket *bk)
+/* A latch-free reader's view of a chain's first head (bidx: without the
+ * latch bit, and a shared table's owner bits). */
+static inline uint32_t bucket_first(const lk_lockmgr_t *m, const struct lk__bucket *bk)
 {
 	/* acquire: a head reached is initialized (blatch_unlock's release) */
-	return atomic_load_explicit(&bk->w, memory_order_acquire) & ~LK__B_LATCHED;
+	return atomic_load_explicit(&bk->w, memory_order_acquire) & m->bidx;
 }
 
 /* Drop h's latch after a release at txn end; if the release left it idle
@@ -117,7 +125,8 @@ static inline uint32_t bucket_first(const struct lk__bucket *bk)
  * the txn's cache: returns its index hi for the caller to cache, or 0.
  * If the bucket is busy it stays idle in its chain, and sweep finds it
  * when the heads run out. */
-static inline uint32_t head_release(lk_lockmgr_t *m, struct lk__head *h, uint32_t hi)
+static inline uint32_t head_release(lk_lockmgr_t *m, struct lk__head *h, uint32_t hi,
+				    uint32_t bown)
 {
 	uint32_t first;
 	if (h->holders | h->qhead) {
@@ -125,7 +134,7 @@ static inline uint32_t head_release(lk_lockmgr_t *m, struct lk__head *h, uint32_
 		return 0;
 	}
 	struct lk__bucket *bk = &m->buckets[h->bucket];
-	if (!blatch_try(bk, &first)) {
+	if (!blatch_try(bk, &first, bown)) {
 		head_unlatch(h);
 		return 0;
 	}
@@ -136,6 +145,7 @@ static inline uint32_t head_release(lk_lockmgr_t *m, struct lk__head *h, uint32_
 		first = atomic_load_explicit(&h->next, memory_order_relaxed);
 		if (bk->floor < h->token)
 			bk->floor = h->token;
+		LK__TEST_NAP();
 		/* release: as lk__head_kill's store */
 		atomic_store_explicit(&h->lw, ((LK__L_GEN(w) + 1) << 8) | LK__L_DEAD,
 				      memory_order_release);
@@ -179,12 +189,12 @@ static inline uint32_t head_get(lk_lockmgr_t *m, struct lk__txn *t,
 {
 	uint32_t b = hash & m->bmask;
 	/* latch-free walk */
-	uint32_t i = bucket_first(&m->buckets[b]);
+	uint32_t i = bucket_first(m, &m->buckets[b]);
 	for (uint32_t steps = 0; i && steps <= m->nheads; steps++) {
 		struct lk__head *h = &m->heads[i];
 		uint32_t w = atomic_load_explicit(&h->lw, memory_order_acquire);
 		if (!(w & LK__L_DEAD) && key_eq(h, r)) {
-			if (lk__likely(head_latch_gen(h, w)))
+			if (lk__likely(head_latch_gen(h, w, lk__own(t))))
 				return i;
 			break; /* recycled under us */
 		}

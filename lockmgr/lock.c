@@ -279,7 +279,7 @@ lock_fresh(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, unsigned mode,
 	   uint32_t b, uint32_t ri, uint64_t *tok)
 {
 	struct lk__bucket *bk = &m->buckets[b];
-	uint32_t first = blatch_lock(bk);
+	uint32_t first = blatch_lock(bk, t->bown);
 	for (uint32_t i = first; i;) {
 		if (key_eq(&m->heads[i], r)) {
 			blatch_unlock(bk, first);
@@ -297,7 +297,8 @@ lock_fresh(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, unsigned mode,
 	*tok = grant_new(m, t, h, hi, ri, r, mode);
 	uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
 	/* relaxed: blatch_unlock's release publishes the word with the head */
-	atomic_store_explicit(&h->lw, w & ~(LK__L_DEAD | LK__L_PARKED | LK__L_LATCHED),
+	atomic_store_explicit(&h->lw,
+			      w & ~(LK__L_DEAD | LK__L_PARKED | LK__L_LATCHED | LK__L_OWN),
 			      memory_order_relaxed);
 	atomic_store_explicit(&h->next, first, memory_order_relaxed);
 	blatch_unlock(bk, hi);
@@ -327,7 +328,7 @@ lock_fast(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, unsigned mode,
 	uint32_t ri = t->rc.first;
 	/* latch-free walk as in head_get; acquire: a head reached is initialized */
 	uint32_t b = res_hash(r) & m->bmask;
-	uint32_t hi = bucket_first(&m->buckets[b]);
+	uint32_t hi = bucket_first(m, &m->buckets[b]);
 	struct lk__head *h;
 	uint32_t w;
 	for (int steps = 0;; steps++) {
@@ -350,7 +351,8 @@ lock_fast(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, unsigned mode,
 	/* acquire: the previous critical section; the CAS expecting the
 	 * generation seen proves the key compared is h's live key */
 	if (lk__unlikely(w & LK__L_LATCHED) ||
-	    !atomic_compare_exchange_strong_explicit(&h->lw, &w, w | LK__L_LATCHED,
+	    !atomic_compare_exchange_strong_explicit(&h->lw, &w,
+						     w | LK__L_LATCHED | lk__own(t),
 						     memory_order_acquire,
 						     memory_order_relaxed))
 		return LK__FAST_MISS;
@@ -659,7 +661,7 @@ int lk_unlock(lk_txn_t *txn, const lk_res_t *res)
 	if (ri && m->reqs[ri].status == LK__R_GRANTED &&
 	    key_eq(&m->heads[m->reqs[ri].head], res)) {
 		h = &m->heads[m->reqs[ri].head];
-		head_latch(h);
+		head_latch(h, lk__own(t));
 	} else {
 		ri = find_own(m, t, res, &h);
 		if (!ri)

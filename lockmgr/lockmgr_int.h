@@ -36,10 +36,14 @@ struct lk__req {
 	uint32_t nchild; /* table requests: t's row locks under it (owner) */
 };
 
-/* head latch word: gen << 8 | flags */
+/* head latch word: gen << 8 | owner << 3 | flags. owner: on a shared
+ * table, the latch holder's process slot + 1, set by the same CAS as
+ * LATCHED (SHARED.md "The hard case"); 0 on a private table. */
 #define LK__L_LATCHED 1u
 #define LK__L_PARKED 2u
 #define LK__L_DEAD 4u
+#define LK__L_OWN_SHIFT 3
+#define LK__L_OWN 0xf8u
 #define LK__L_GEN(w) ((w) >> 8)
 
 /* One resource: key, latch, holders, queue. Everything but lw, next and
@@ -99,6 +103,11 @@ static inline void lk__rmw_count(uint32_t kind)
  * resource's tokens keep increasing across recycling (written and read
  * only under the bucket latch). */
 #define LK__B_LATCHED 0x80000000u
+/* a shared table's bucket latch holder (process slot + 1, as the head's),
+ * below the latch bit: a shared table has fewer than 2^26 heads */
+#define LK__B_OWN_SHIFT 26
+#define LK__B_OWN 0x7c000000u
+#define LK__B_IDX_SHARED 0x03ffffffu
 struct lk__bucket {
 	LK_ATOMIC(uint32_t) w;
 	uint32_t pad_;
@@ -184,6 +193,9 @@ struct lk__txn {
 	uint8_t fp_counted;  /* counted some partition (owner)             */
 	uint8_t proc;        /* shared table: process slot + 1 of the
 				process that began the txn (SHARED.md) */
+	uint32_t own;        /* proc << LK__L_OWN_SHIFT: the latch owner
+				bits of its calls (0 on a private table) */
+	uint32_t bown;       /* the same in a bucket word's place */
 	uint64_t fp_bloom;   /* records this txn may have (owner)          */
 	/* The hierarchy cache (owner; README "Hierarchy cache"): while
 	 * hm_row or hm_up is not 0, anc[] holds t's granted locks on database
@@ -229,6 +241,8 @@ struct lk_lockmgr {
 	uint32_t nheads;
 	struct lk__bucket *buckets;
 	uint32_t bmask;
+	uint32_t bidx;      /* a bucket word's index bits: all but the latch
+			       bit, and a shared table's owner (SHARED.md) */
 	uint32_t req_batch; /* requests a txn pops at a time */
 	uint32_t req_keep;  /* requests an idle slot keeps (0: small pool) */
 	struct lk__stack rstk, hstk; /* over req_free / head_free, below */
@@ -285,6 +299,44 @@ LK__HIDDEN uint8_t lk__shm_me(lk_lockmgr_t *m);
 LK__HIDDEN uint32_t lk__shm_recover(lk_lockmgr_t *m);
 LK__HIDDEN bool lk__lm_in_shared(const void *p);
 #define LK__SHM_POLL_NS 10000000u /* a waiter looks for dead processes */
+/* recover.c: a latch held by a dead process (owner o = its slot + 1) is
+ * taken over by the CAS from w, then repaired; true if this caller now
+ * holds it (SHARED.md "The hard case"). Only where the word lies in a
+ * shared segment. */
+LK__HIDDEN bool lk__shm_take_head(struct lk__head *h, uint32_t w, uint32_t own);
+LK__HIDDEN bool lk__shm_take_bucket(struct lk__bucket *bk, uint32_t w,
+				  uint32_t bown);
+/* a latch word with nothing to repair (a txn's fp latch): owner bits in
+ * mask, shifted by shift */
+LK__HIDDEN bool lk__shm_take_word(LK_ATOMIC(uint32_t) *word, uint32_t w, uint32_t mask,
+				  unsigned shift, uint32_t own);
+
+/* A test build's hook (-DLK_SHM_TEST_NAP, make stress-shm): now and then
+ * a short sleep in the middle of a latched change, so that a kill lands
+ * inside a latch often. Empty in every other build. */
+#ifdef LK_SHM_TEST_NAP
+LK__HIDDEN void lk__test_nap(void);
+#define LK__TEST_NAP() lk__test_nap()
+#else
+#define LK__TEST_NAP() ((void)0)
+#endif
+
+/* The latch owner bits a txn's calls put in head latch words: its
+ * process slot + 1 on a shared table, 0 on a private one (t->proc). */
+static inline uint32_t lk__own(const struct lk__txn *t)
+{
+	return t->own;
+}
+
+/* The same for calls with no txn (views, the detector, recovery). */
+static inline uint32_t lk__own_m(lk_lockmgr_t *m)
+{
+	return lk__unlikely(m->shm != NULL) ? (uint32_t)lk__shm_me(m) << LK__L_OWN_SHIFT
+					    : 0;
+}
+
+/* A head owner's bits moved to a bucket word's place. */
+#define LK__B_OWN_OF(own) ((own) << (LK__B_OWN_SHIFT - LK__L_OWN_SHIFT))
 
 /* Wake a futex word of the table: without FUTEX_PRIVATE_FLAG when the
  * word lies in a shared segment (a private wake does not reach another

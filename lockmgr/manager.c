@@ -118,6 +118,7 @@ size_t lk__mgr_layout(lk_lockmgr_t *m, const lk_lockmgr_config_t *cfg,
 	while (nb0 < m->nheads)
 		nb0 <<= 1;
 	m->bmask = nb0 - 1;
+	m->bidx = ~LK__B_LATCHED; /* a shared table narrows it (shared.c) */
 	/* per-txn cache batch: 16, less when the pool is small, so that the
 	 * caches of idle txns cannot hold a large share of it */
 	m->req_batch = m->nreqs / (m->ntxns * 4u);

@@ -30,6 +30,7 @@ static inline void list_push(lk_lockmgr_t *m, uint32_t *headp, uint32_t ri)
 	q->rnext = *headp;
 	if (*headp)
 		m->reqs[*headp].rprev = ri;
+	LK__TEST_NAP();
 	*headp = ri;
 }
 
@@ -41,6 +42,7 @@ static inline void list_del(lk_lockmgr_t *m, uint32_t *headp, uint32_t *tailp,
 		m->reqs[q->rprev].rnext = q->rnext;
 	else
 		*headp = q->rnext;
+	LK__TEST_NAP();
 	if (q->rnext)
 		m->reqs[q->rnext].rprev = q->rprev;
 	else if (tailp)
@@ -56,6 +58,7 @@ static inline void queue_append(lk_lockmgr_t *m, struct lk__head *h, uint32_t ri
 		m->reqs[h->qtail].rnext = ri;
 	else
 		h->qhead = ri;
+	LK__TEST_NAP();
 	h->qtail = ri;
 }
 

@@ -3,6 +3,9 @@
  * this process is (PID and start time), whether a registered one is dead,
  * and the recovery that aborts a dead process's txns.
  */
+#include "fastpath_int.h"
+#include "heads_int.h"
+#include "queue_int.h"
 #include "shared_int.h"
 
 #include <stdio.h>
@@ -74,23 +77,158 @@ static void rec_lock(struct lk__shm *s)
 		pthread_mutex_consistent(&s->rec_mu);
 }
 
-/* Aborts every active txn of process slot k (its process is dead). */
-static uint32_t abort_txns_of(lk_lockmgr_t *m, uint32_t k)
+/* A txn of a dead process (bit k of dead: process slot k). */
+static bool txn_dead(lk_lockmgr_t *m, uint32_t ti, uint32_t dead)
 {
-	uint32_t n = 0;
+	const struct lk__txn *t = txn_at(m, ti);
+	/* acquire: begin stores proc before state */
+	return atomic_load_explicit(&t->state, memory_order_acquire) == 1 && t->proc &&
+	       ((dead >> (t->proc - 1)) & 1u);
+}
+
+/* A chain of free elements (a txn slot's cache) is whole: n links from
+ * first end at last. The owner may have died in the middle of changing
+ * it; then it is dropped (its elements are lost to the pool). */
+static bool cache_whole(const lk_lockmgr_t *m, const struct lk__cache *c, bool reqs)
+{
+	uint32_t n = atomic_load_explicit(&c->n, memory_order_relaxed), max =
+		reqs ? m->nreqs : m->nheads, p = c->first, last = 0;
+	for (uint32_t k = 0; k < n; k++) {
+		if (!p || p > max)
+			return false;
+		last = p;
+		p = reqs ? atomic_load_explicit(&m->reqs[p].tnext, memory_order_relaxed)
+			 : atomic_load_explicit(&m->heads[p].next, memory_order_relaxed);
+	}
+	return !p && last == c->last;
+}
+
+static bool in_cache(const lk_lockmgr_t *m, const struct lk__cache *c, uint32_t ri)
+{
+	uint32_t n = atomic_load_explicit(&c->n, memory_order_relaxed);
+	for (uint32_t p = c->first, k = 0; p && k < n;
+	     p = atomic_load_explicit(&m->reqs[p].tnext, memory_order_relaxed), k++)
+		if (p == ri)
+			return true;
+	return false;
+}
+
+/* Take every request of a dead txn off head hi (latched with takeover
+ * on the way, if its holder died too) and pass the lock on. Freed
+ * requests go back to the shared stack. */
+static void head_purge(lk_lockmgr_t *m, uint32_t hi, uint32_t dead, uint32_t own)
+{
+	struct lk__head *h = &m->heads[hi];
+	uint32_t w = atomic_load_explicit(&h->lw, memory_order_acquire);
+	if ((w & LK__L_DEAD) || !head_latch_gen(h, w, own))
+		return;
+	bool any = false;
+	for (int pass = 0; pass < 2; pass++) {
+		uint32_t *first = pass ? &h->qhead : &h->holders;
+		for (uint32_t p = *first; p;) {
+			struct lk__req *q = &m->reqs[p];
+			uint32_t nx = q->rnext;
+			if (txn_dead(m, q->txn, dead)) {
+				if (pass) {
+					list_del(m, &h->qhead, &h->qtail, p);
+				} else {
+					list_del(m, &h->holders, NULL, p);
+					count_del(h, q->mode);
+					if (q->status == LK__R_CONVERTING)
+						h->nconv--;
+				}
+				q->status = LK__R_FREE;
+				struct lk__txn *t = txn_at(m, q->txn);
+				if (!in_cache(m, &t->rc, p))
+					lk__stk_push(&m->rstk, p, p);
+				any = true;
+			}
+			p = nx;
+		}
+	}
+	if (any && (h->qhead || h->nconv))
+		lk__grant_pass(m, h);
+	head_unlatch(h);
+}
+
+/* A dead txn's slot, its requests gone: back on the free stack, as
+ * txn_end leaves it. */
+static void slot_free(lk_lockmgr_t *m, struct lk__txn *t)
+{
+	if (!cache_whole(m, &t->rc, true)) {
+		t->rc.first = t->rc.last = 0;
+		atomic_store_explicit(&t->rc.n, 0, memory_order_relaxed);
+	}
+	if (!cache_whole(m, &t->hc, false)) {
+		t->hc.first = t->hc.last = 0;
+		atomic_store_explicit(&t->hc.n, 0, memory_order_relaxed);
+	}
+	t->locks = 0;
+	atomic_store_explicit(&t->nlocks, 0, memory_order_relaxed);
+	st_inc(t, LK__ST_ABORTS);
+	/* release: as txn_end */
+	atomic_store_explicit(&t->state, 0, memory_order_release);
+	uint32_t gen = atomic_load_explicit(&t->gen, memory_order_relaxed);
+	atomic_store_explicit(&t->gen, (gen | 1u) + 1u, memory_order_relaxed);
+	uint64_t top = atomic_load_explicit(&m->txn_free, memory_order_relaxed);
+	do {
+		atomic_store_explicit(&t->free_next, (uint32_t)top, memory_order_relaxed);
+		/* release: the slot's reset before the next begin pops it */
+	} while (!atomic_compare_exchange_weak_explicit(
+		&m->txn_free, &top, PACK(t->idx + 1, (top >> 32) + 1),
+		memory_order_release, memory_order_relaxed));
+}
+
+/* Ends every txn of the dead processes (bit k: slot k), wherever they
+ * died: in no latch, or in a head, bucket or fp latch, in any call
+ * (SHARED.md "The hard case"). The fp latches and buckets the dead hold
+ * first (taken over and repaired), then
+ * every live head (its latch taken over if a dead process holds it; the
+ * dead txns' requests removed, the lock passed on), then the slots. Not
+ * the txns' own lists: a txn killed in a call may have a request linked
+ * on a head and not yet in its list. Returns the txns ended. */
+static uint32_t end_dead(lk_lockmgr_t *m, uint32_t dead)
+{
+	/* our owner bits: a latch a dead process holds is taken over in our
+	 * name (lk__shm_recover runs only with a slot) */
+	uint32_t own = (uint32_t)lk__shm_me_cached(m) << LK__L_OWN_SHIFT, n = 0;
+	/* fp latches first (they come before head latches): one a dead
+	 * strong locker holds on a live txn is taken over and repaired */
 	for (uint32_t i = 0; i < m->ntxns; i++) {
 		struct lk__txn *t = txn_at(m, i);
-		/* acquire: begin stores proc before state */
-		if (atomic_load_explicit(&t->state, memory_order_acquire) != 1 ||
-		    t->proc != k + 1)
-			continue;
-		uint32_t gen = atomic_load_explicit(&t->gen, memory_order_relaxed);
-		if (!(gen & 1u))
+		uint32_t w = atomic_load_explicit(&t->fp_latch, memory_order_relaxed);
+		uint32_t o = (w & LK__L_OWN) >> LK__L_OWN_SHIFT;
+		if (w && o && ((dead >> (o - 1)) & 1u))
+			lk__fp_touch(t, own);
+	}
+	for (uint32_t b = 0; b <= m->bmask; b++) {
+		struct lk__bucket *bk = &m->buckets[b];
+		uint32_t w = atomic_load_explicit(&bk->w, memory_order_relaxed);
+		uint32_t o = (w & LK__B_OWN) >> LK__B_OWN_SHIFT;
+		if ((w & LK__B_LATCHED) && o && ((dead >> (o - 1)) & 1u))
+			blatch_unlock(bk, blatch_lock(bk, LK__B_OWN_OF(own)));
+	}
+	for (uint32_t i = 0; i < m->ntxns; i++) {
+		struct lk__txn *t = txn_at(m, i);
+		if (!txn_dead(m, i, dead))
 			continue;
 		/* it waits no more: the detector must not count it */
 		atomic_store_explicit(&t->wait_req, 0, memory_order_seq_cst);
-		if (lk_txn_abort(txn_handle(m, t, gen)) == LK_OK)
-			n++;
+		/* its weak-lock records (fastpath.c); moved ones are main-table
+		 * requests, which the head scan below ends */
+		if (t->fp_used)
+			lk__fp_end_by(m, t, own);
+	}
+	for (uint32_t hi = 1; hi <= m->nheads; hi++)
+		head_purge(m, hi, dead, own);
+	for (uint32_t i = 0; i < m->ntxns; i++) {
+		struct lk__txn *t = txn_at(m, i);
+		if (!txn_dead(m, i, dead))
+			continue;
+		if (t->fp_counted)
+			lk__fp_uncount(m, t);
+		slot_free(m, t);
+		n++;
 	}
 	return n;
 }
@@ -104,17 +242,24 @@ uint32_t lk__shm_recover(lk_lockmgr_t *m)
 		uint64_t v = atomic_load_explicit(&s->procs[k], memory_order_acquire);
 		any = v && v != me && lk__shm_dead(v);
 	}
-	if (!any)
+	/* a process with no slot cannot take a dead holder's latch over in
+	 * its name: it leaves the recovery to others (lk__shm_me) */
+	if (!any || !lk__shm_me_cached(m))
 		return 0;
-	uint32_t n = 0;
+	uint32_t n = 0, dead = 0;
+	uint64_t ids[LK__SHM_PROCS];
 	rec_lock(s);
 	for (uint32_t k = 0; k < LK__SHM_PROCS; k++) {
-		uint64_t v = atomic_load_explicit(&s->procs[k], memory_order_acquire);
-		if (!v || v == me || !lk__shm_dead(v))
-			continue;
-		abort_txns_of(m, k);
-		/* the slot is free once its txns are gone */
-		if (atomic_compare_exchange_strong_explicit(&s->procs[k], &v, 0,
+		ids[k] = atomic_load_explicit(&s->procs[k], memory_order_acquire);
+		if (ids[k] && ids[k] != me && lk__shm_dead(ids[k]))
+			dead |= 1u << k;
+	}
+	if (dead)
+		end_dead(m, dead);
+	for (uint32_t k = 0; k < LK__SHM_PROCS; k++) {
+		/* the slot is free once its txns and latches are gone */
+		if (((dead >> k) & 1u) &&
+		    atomic_compare_exchange_strong_explicit(&s->procs[k], &ids[k], 0,
 							    memory_order_release,
 							    memory_order_relaxed)) {
 			atomic_fetch_add_explicit(&s->recovered, 1, memory_order_relaxed);
@@ -129,6 +274,7 @@ int lk_lockmgr_recover(lk_lockmgr_t *m, uint32_t *procs)
 {
 	if (!m || !lk__mgr_live(m) || !m->shm)
 		return LK_INVAL;
+	lk__shm_me(m); /* a slot first: latches are taken over in its name */
 	uint32_t n = lk__shm_recover(m);
 	if (procs)
 		*procs = n;

@@ -38,6 +38,20 @@ bool lk__lm_in_shared(const void *p)
 	return false;
 }
 
+/* The segment header of the shared segment holding p, or NULL (a range
+ * starts at its segment's header). */
+struct lk__shm *lk__shm_at(const void *p)
+{
+	uintptr_t a = (uintptr_t)p;
+	for (int i = 0; i < LK__SHM_RANGES; i++) {
+		uintptr_t lo = atomic_load_explicit(&rng_lo[i], memory_order_relaxed);
+		if (lo && a >= lo &&
+		    a < atomic_load_explicit(&rng_hi[i], memory_order_relaxed))
+			return (struct lk__shm *)lo;
+	}
+	return NULL;
+}
+
 /* under shm_mu */
 static void rng_add(uintptr_t lo, uintptr_t hi)
 {
@@ -107,6 +121,15 @@ uint8_t lk__shm_me(lk_lockmgr_t *m)
 	return got;
 }
 
+/* This process's slot + 1 in m if it holds one already, else 0: for a
+ * recovery, which must not take a slot (lk__shm_me may recover). */
+uint8_t lk__shm_me_cached(const lk_lockmgr_t *m)
+{
+	uint64_t g = atomic_load_explicit(&fork_gen, memory_order_relaxed) + 1u;
+	uint64_t c = atomic_load_explicit(&me_cache[m->reg_slot], memory_order_relaxed);
+	return c >> 8 == g ? (uint8_t)c : 0;
+}
+
 void lk__shm_forget(lk_lockmgr_t *m)
 {
 	atomic_store_explicit(&me_cache[m->reg_slot], 0, memory_order_relaxed);
@@ -160,7 +183,8 @@ int lk_lockmgr_create_shared(int fd, const lk_lockmgr_config_t *cfg,
 {
 	const lk_modetable_t *mt;
 	struct stat st;
-	if (!out || fd < 0 || lk__mgr_check(cfg, &mt) != LK_OK)
+	if (!out || fd < 0 || lk__mgr_check(cfg, &mt) != LK_OK ||
+	    cfg->max_requests > LK__B_IDX_SHARED) /* owner bits in bucket words */
 		return LK_INVAL;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size != 0)
 		return LK_INVAL; /* not a file, or it holds something already */
@@ -196,6 +220,7 @@ int lk_lockmgr_create_shared(int fd, const lk_lockmgr_config_t *cfg,
 	m->pool = (unsigned char *)base + off_pool;
 	lk__mgr_layout(m, cfg, mt);
 	m->shm = s;
+	m->bidx = LK__B_IDX_SHARED;
 	shm_header(s);
 	s->total = total;
 	s->addr = (uint64_t)(uintptr_t)base;
@@ -264,8 +289,8 @@ int lk_lockmgr_attach(int fd, lk_lockmgr_t **out)
 		return rc;
 	}
 	lk__shm_forget(m);
-	lk__shm_recover(m);
 	lk__shm_me(m); /* if all 31 are live, lk_txn_begin says LK_NOMEM */
+	lk__shm_recover(m);
 	*out = m;
 	return LK_OK;
 }

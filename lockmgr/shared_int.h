@@ -25,11 +25,16 @@ struct lk__shm {
 	pthread_mutex_t rec_mu;    /* one recovery at a time (robust) */
 	LK_ATOMIC(uint64_t) procs[LK__SHM_PROCS]; /* start << 32 | pid, 0 free */
 	LK_ATOMIC(uint64_t) recovered; /* dead processes recovered so far */
+	LK_ATOMIC(uint64_t) takeovers; /* latches taken from dead owners */
 };
 
 /* recover.c: this process's identity, and whether one is dead */
 LK__HIDDEN uint64_t lk__shm_self_id(void);
 LK__HIDDEN bool lk__shm_dead(uint64_t id);
+/* shared.c: the header of the shared segment holding p, or NULL */
+LK__HIDDEN struct lk__shm *lk__shm_at(const void *p);
+/* shared.c: this process's slot + 1 if it has taken one, else 0 */
+LK__HIDDEN uint8_t lk__shm_me_cached(const lk_lockmgr_t *m);
 /* shared.c: this process's slot cache for m is stale (detach) */
 LK__HIDDEN void lk__shm_forget(lk_lockmgr_t *m);
 

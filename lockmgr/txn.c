@@ -50,6 +50,8 @@ int lk_txn_begin(lk_lockmgr_t *m, lk_txn_t **out)
 	t->fp_main = 0; /* fp_used and fp_counted were cleared at the end */
 	t->fp_bloom = 0; /* an end with no record left did not clear it */
 	t->proc = proc;  /* before state: recovery reads state, then proc */
+	t->own = (uint32_t)proc << LK__L_OWN_SHIFT;
+	t->bown = (uint32_t)proc << LK__B_OWN_SHIFT;
 	atomic_store_explicit(&t->nlocks, 0, memory_order_relaxed);
 	atomic_store_explicit(&t->wake, 0, memory_order_relaxed);
 	atomic_store_explicit(&t->flags, 0, memory_order_relaxed);
@@ -86,11 +88,12 @@ static int txn_end(lk_txn_t *txn, bool commit)
 	 * hf..hl, the requests chained as they are; both chains join the
 	 * slot's caches at the end. */
 	uint32_t first = t->locks, last = 0, n = 0, hf = 0, hl = 0, hn = 0;
+	uint32_t own = t->own, bown = t->bown; /* latch owners (SHARED.md) */
 	for (uint32_t p = first; p; n++) {
 		struct lk__req *q = &m->reqs[p];
 		uint32_t hi = q->head;
 		struct lk__head *h = &m->heads[hi];
-		head_latch(h);
+		head_latch(h, own);
 		if (lk__likely(h->holders == p && !q->rnext &&
 			       q->status == LK__R_GRANTED && !(h->qhead | h->nconv))) {
 			/* t is the only holder and nobody waits: the head goes
@@ -110,7 +113,7 @@ static int txn_end(lk_txn_t *txn, bool commit)
 			}
 			release_req(m, t, h, p);
 		}
-		if ((hi = head_release(m, h, hi))) {
+		if ((hi = head_release(m, h, hi, bown))) {
 			atomic_store_explicit(&h->next, hf, memory_order_relaxed);
 			if (!hf)
 				hl = hi;

@@ -43,16 +43,17 @@ size_t lk_snapshot(lk_lockmgr_t *m, lk_lockinfo_t *out, size_t cap)
 	if (!m || !lk__mgr_live(m))
 		return 0;
 	size_t n = 0;
+	uint32_t own = lk__own_m(m);
 	lk__fp_freeze(m);
 	for (uint32_t b = 0; b <= m->bmask; b++) {
 		struct lk__bucket *bk = &m->buckets[b];
-		if (!bucket_first(bk))
+		if (!bucket_first(m, bk))
 			continue;
-		uint32_t first = blatch_lock(bk);
+		uint32_t first = blatch_lock(bk, LK__B_OWN_OF(own));
 		for (uint32_t i = first;
 		     i; i = atomic_load_explicit(&m->heads[i].next, memory_order_relaxed)) {
 			struct lk__head *h = &m->heads[i];
-			head_latch(h);
+			head_latch(h, own);
 			lk_res_t r;
 			head_key(h, &r);
 			for (int pass = 0; pass < 2; pass++)
@@ -196,7 +197,7 @@ void lk_lockmgr_stats(lk_lockmgr_t *m, lk_stats_t *o)
 	/* heads in use, idle ones included: count the chains (racy, bounded) */
 	uint32_t nh = 0;
 	for (uint32_t b = 0; b <= m->bmask; b++)
-		for (uint32_t i = bucket_first(&m->buckets[b]), k = 0;
+		for (uint32_t i = bucket_first(m, &m->buckets[b]), k = 0;
 		     i && i <= m->nheads && k <= m->nheads;
 		     i = atomic_load_explicit(&m->heads[i].next, memory_order_relaxed), k++)
 			nh++;

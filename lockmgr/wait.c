@@ -266,7 +266,7 @@ lk__lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t h
 		if (v == 1 || check) {
 			/* check under the latch what happened */
 			check = false;
-			head_latch(h);
+			head_latch(h, lk__own(t));
 			LK__RMW_SHARED();
 			atomic_exchange_explicit(&t->wake, 0, memory_order_seq_cst);
 			uint32_t fl = atomic_load_explicit(&t->flags, memory_order_seq_cst);

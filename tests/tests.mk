@@ -32,9 +32,23 @@ test-headers: $(INC)/.stamp
 
 include tests/tsan/tsan.mk
 
-# The shared lock table's kill test, long: 1000 SIGKILLs of processes that
-# hold locks or wait for them (tests/test_lockmgr_shm.c; make test runs 40).
+# The shared lock table's kill tests, long (tests/test_lockmgr_shm.c; make
+# test runs 40 kills of each): 1000 SIGKILLs of processes that hold locks
+# or wait for them, then 1000 at random moments, in the build whose
+# library sleeps now and then inside a latched change (-DLK_SHM_TEST_NAP,
+# lockmgr_int.h), so that many land inside a head or bucket latch.
+SHMNAP := $(BUILD)/gcc/shmnap
+$(SHMNAP)/lockmgr/%.o: lockmgr/%.c $(wildcard lockmgr/*.h) $(INC)/.stamp
+	@mkdir -p $(@D)
+	gcc $(CFLAGS_BASE) -DLK_SHM_TEST_NAP -fPIC -c $< -o $@
+$(SHMNAP)/liblatchkit.a: $(patsubst lockmgr/%.c,$(SHMNAP)/lockmgr/%.o,$(LOCKMGR_SRCS))
+	rm -f $@ && ar rcs $@ $^
+$(SHMNAP)/test_lockmgr_shm: tests/test_lockmgr_shm.c $(wildcard tests/*.h) $(SHMNAP)/liblatchkit.a
+	gcc $(CFLAGS_BASE) $< -o $@ $(SHMNAP)/liblatchkit.a -lcriterion -lm
 .PHONY: stress-shm
-stress-shm: $(BUILD)/gcc/tests/test_lockmgr_shm
+stress-shm: $(BUILD)/gcc/tests/test_lockmgr_shm $(SHMNAP)/test_lockmgr_shm
 	@LK_SHM_KILLS=$${LK_SHM_KILLS:-1000} scripts/check.sh stress-shm \
-		$< --jobs 1 --verbose --filter 'lockmgr_shm/kill*'
+		$< --jobs 1 --verbose --filter 'lockmgr_shm/kill_test'
+	@LK_SHM_KILLS=$${LK_SHM_KILLS:-1000} scripts/check.sh stress-shm-anywhere \
+		$(SHMNAP)/test_lockmgr_shm --jobs 1 --verbose \
+		--filter 'lockmgr_shm/kill_anywhere*'

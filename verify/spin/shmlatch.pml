@@ -1,25 +1,25 @@
 /*
  * shmlatch.pml: a head latch of the shared lock table whose holder may die
- * inside the critical section (lockmgr/SHARED.md, "The hard case"). N
- * processes, ROUNDS latched changes each, at most one death. A change is
- * two stores that must agree (a holder-list link and its count: llen and
- * cnt); before the first the process writes an intent record (the old
- * values), and clears it after the last (undo log).
+ * inside the critical section (lockmgr/SHARED.md, "The hard case"; built
+ * in lockmgr/repair.c). N processes, ROUNDS latched changes each, at most
+ * one death. A change is two stores that must agree: the forward link
+ * that puts a request in the holder list (llen, the one store that makes
+ * the change: list_push's last) and the count derived from the list (cnt,
+ * count_add). The repair rebuilds what is derived from the forward links
+ * (redo from the list, no undo record).
  *   label     atomic step                                 design
  *   take      atomic { latch == 0 -> latch = 1; owner = me }  one CAS: the owner is in the latch word
- *   intent    rec[me] = (cnt, llen); inrec[me] = 1           the intent record, before the change
- *   change    cnt++ ; llen++                                 the latched stores
- *   done      inrec[me] = 0                                 record cleared after the last store
+ *   change    llen++ ; cnt++                                the link store, then the derived count
  *   release   owner = none; latch = 0                       the release store
  *   check     dead(o): !alive[o] || start[pid[o]] != st[o]  /proc/PID/stat: PID and start time
  *   takeover  atomic { owner == o -> owner = me }           CAS of the latch word (one taker)
- *   repair    if inrec[o]: cnt, llen = rec[o]; inrec[o] = 0  apply the dead owner's undo record
+ *   repair    cnt = llen                                    recount from the forward walk
  * A death stops the process anywhere; its PID may then be reused by an
  * unrelated new process (start time changes).
  * Properties (safety): T1 at most one live process in the critical
  * section; T2 whenever the latch is free, llen == cnt; T3 no live process
  * left blocked (an invalid end state is a latch nobody takes over).
- * Seeded bugs: BUG_NO_REPAIR: takeover without applying the record (T2).
+ * Seeded bugs: BUG_NO_REPAIR: takeover without the recount (T2).
  * BUG_PID_ONLY: liveness by PID alone, and the PID was reused (T3).
  * BUG_SPLIT_TAKEOVER: the owner is replaced by a plain store after the
  * check, not a CAS: two waiters both take over (T1).
@@ -41,8 +41,6 @@
 bit latch;
 byte owner = NONE;
 byte cnt, llen;          /* the two words a change keeps equal */
-byte reccnt[N], reclen[N];
-bit inrec[N];
 bit alive[N];
 byte start[N];          /* the start time /proc gives for pid i now */
 byte st[N];             /* the start time process i registered with */
@@ -86,13 +84,7 @@ try:
 				fi;
 #endif
 #ifndef BUG_NO_REPAIR
-				if
-				:: inrec[o] ->
-					cnt = reccnt[o]; llen = reclen[o];
-					maybe_die();
-					inrec[o] = 0
-				:: else
-				fi
+				cnt = llen; /* head_repair: counts from the list */
 #endif
 				assert(cnt == llen)               /* T2 */
 			:: else -> /* park; the poll rechecks the owner */
@@ -102,13 +94,9 @@ try:
 		fi;
 		assert(incs <= 1);                       /* T1 */
 		maybe_die();
-		reccnt[me] = cnt; reclen[me] = llen; inrec[me] = 1;
-		maybe_die();
-		cnt++;
-		maybe_die();
 		llen++;
 		maybe_die();
-		inrec[me] = 0;
+		cnt++;
 		maybe_die();
 		atomic { incs--; inme = 0; owner = NONE; latch = 0 }
 		n++
