@@ -58,6 +58,10 @@ bool lk__escalate(lk_lockmgr_t *m, struct lk__txn *t, uint32_t tri, uint64_t *to
 	    lk__fp_strong(m, t, &tab) != LK_OK)
 		return false;
 	head_latch(th);
+	if (lk__unlikely(tq->status != LK__R_GRANTED)) {
+		head_unlatch(th); /* revoked: its lease lapsed (lease.c) */
+		return false;
+	}
 	unsigned prev = tq->mode;
 	uint64_t token = ((m->excl >> target) & 1u) ? th->token : 0;
 	if (target != prev) {
@@ -86,6 +90,11 @@ bool lk__escalate(lk_lockmgr_t *m, struct lk__txn *t, uint32_t tri, uint64_t *to
 		    m->mt.supremum[target][o->mode] == target) {
 			struct lk__head *oh = &m->heads[o->head];
 			head_latch(oh);
+			if (lk__unlikely(o->status != LK__R_GRANTED)) {
+				head_unlatch(oh); /* revoked meanwhile: txn end unpins */
+				p = nx;
+				continue;
+			}
 			release_req(m, t, oh, p);
 			head_unlatch(oh);
 			tlist_del(m, t, p);

@@ -120,7 +120,7 @@ static inline uint32_t bucket_first(const struct lk__bucket *bk)
 static inline uint32_t head_release(lk_lockmgr_t *m, struct lk__head *h, uint32_t hi)
 {
 	uint32_t first;
-	if (h->holders | h->qhead) {
+	if (h->holders | h->qhead | h->revoked) {
 		head_unlatch(h);
 		return 0;
 	}
@@ -158,7 +158,8 @@ static inline void head_init(struct lk__head *h, const lk_res_t *r, uint32_t b,
 #ifdef LK_DEBUG
 	static const uint16_t zero[LK_MAX_MODES];
 	if (h->holders | h->qhead | h->qtail | h->granted | h->nconv ||
-	    h->woken || h->nudged || memcmp(h->counts, zero, sizeof zero)) {
+	    h->woken || h->nudged || h->revoked ||
+	    memcmp(h->counts, zero, sizeof zero)) {
 		fprintf(stderr, "latchkit: lockmgr: a free head is not idle\n");
 		abort();
 	}

@@ -5,6 +5,7 @@
  */
 #include "fastpath_int.h"
 #include "heads_int.h"
+#include "lease_int.h"
 #include "queue_int.h"
 
 #define LK__COVERED (-1)
@@ -142,8 +143,11 @@ static int lock_one(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
 		q->kind = req_kind(r->kind);
 		q->nchild = 0;
 	}
-	return lk__lock_wait(m, t, h, hi, ri, is_new, target, nowait, deadline, token,
-			 rq, got, bit);
+	int rc = lk__lock_wait(m, t, h, hi, ri, is_new, target, nowait, deadline,
+			       token, rq, got, bit);
+	if (lk__unlikely(rc == LK__LEASE_AGAIN)) /* a lapsed holder went */
+		return lock_one(m, t, r, mode, cover, nowait, deadline, token, rq, got);
+	return rc;
 }
 
 /* The row count of t's table lock ai: a request's, or a record's. */
@@ -600,9 +604,13 @@ int lk_lock_ex(lk_txn_t *txn, const lk_res_t *res, int mode, uint64_t timeout_ns
 	if (lk__unlikely(mode < 0 || (unsigned)mode >= m->mt.nmodes ||
 			 !res_kind_ok(res->kind) || (flags & ~LK_F_NOHIER)))
 		return LK_INVAL;
-	if (lk__unlikely(atomic_load_explicit(&t->flags, memory_order_relaxed) &
-			 LK__T_WOUNDED))
-		return LK_WOUNDED;
+	uint32_t fl = atomic_load_explicit(&t->flags, memory_order_relaxed);
+	if (lk__unlikely(fl & (LK__T_WOUNDED | LK__T_LEASED))) {
+		if (fl & LK__T_WOUNDED)
+			return LK_WOUNDED;
+		if (lk__lease_check(t) != LK_OK)
+			return LK_LEASE_LAPSED;
+	}
 	/* row and table locks that escalation must count, and database and
 	 * table locks (the fast path's records), take the slow path; so do
 	 * hierarchical calls, except a row under ancestors that the
@@ -649,6 +657,10 @@ int lk_unlock(lk_txn_t *txn, const lk_res_t *res)
 #endif
 		return LK_INVAL;
 	}
+	if (lk__unlikely(atomic_load_explicit(&t->flags, memory_order_relaxed) &
+			 LK__T_LEASED) &&
+	    lk__lease_check(t) != LK_OK)
+		return LK_LEASE_LAPSED;
 	if (fp_kind(res->kind) && t->fp_used &&
 	    lk__fp_unlock(m, t, res) == LK_OK)
 		return LK_OK;
@@ -660,10 +672,17 @@ int lk_unlock(lk_txn_t *txn, const lk_res_t *res)
 	    key_eq(&m->heads[m->reqs[ri].head], res)) {
 		h = &m->heads[m->reqs[ri].head];
 		head_latch(h);
+		if (lk__unlikely(m->reqs[ri].status == LK__R_REVOKED)) {
+			head_unlatch(h); /* lapsed since the check: txn end unpins */
+			return LK_LEASE_LAPSED;
+		}
 	} else {
 		ri = find_own(m, t, res, &h);
 		if (!ri)
-			return LK_NOTHELD;
+			return (atomic_load_explicit(&t->flags, memory_order_relaxed) &
+				LK__T_LEASED) && lk__lease_check(t) != LK_OK
+				       ? LK_LEASE_LAPSED
+				       : LK_NOTHELD;
 	}
 	struct lk__req *q = &m->reqs[ri];
 	release_req(m, t, h, ri);

@@ -19,7 +19,9 @@
 #include <stdlib.h>
 
 /* request status */
-enum { LK__R_FREE = 0, LK__R_GRANTED, LK__R_WAITING, LK__R_CONVERTING };
+enum { LK__R_FREE = 0, LK__R_GRANTED, LK__R_WAITING, LK__R_CONVERTING,
+       LK__R_REVOKED /* taken from a txn whose lease lapsed (lease.c):
+			in no list of its head, only in the txn's own */ };
 
 /* One request of one txn on one resource, held or waited for: 32 bytes. */
 struct lk__req {
@@ -59,6 +61,10 @@ struct lk__head {
 				     * latch, woken once it is released */
 	struct lk__txn *nudged;     /* the next in line, nudged (parked ->
 				     * spinning) once the latch is released */
+	uint32_t revoked;           /* requests revoked from lapsed leases
+				     * whose txns have not ended: each pins
+				     * the head (its owner latches it once
+				     * more), so an idle head is not freed */
 };
 
 /* The counting build (-DLK_COUNT_RMW, make lib-count) counts, per thread,
@@ -147,6 +153,7 @@ struct lk__fpblk {
 
 /* txn flags */
 #define LK__T_WOUNDED 1u
+#define LK__T_LEASED 2u /* began with a lease (lease.c): calls check it */
 
 enum { LK__ST_ACQUIRED, LK__ST_INTENTIONS, LK__ST_WAITED, LK__ST_DEADLOCKS, LK__ST_TIMEOUTS,
        LK__ST_WOULDBLOCKS, LK__ST_ESCALATIONS, LK__ST_WOUNDS, LK__ST_COMMITS,
@@ -205,6 +212,10 @@ struct lk__txn {
 	LK_ATOMIC(uint32_t) dep;
 	uint16_t bypassed;
 	uint8_t ldsf_seen;
+	/* The lease (lease.c, SHARED.md "Leases"): 0 none, 1 lapsed, 2 the
+	 * txn is ending, else its end in lk__now_ns() time. Renew, lapse and
+	 * end move it by CAS, so a renew and a lapse never both win. */
+	LK_ATOMIC(uint64_t) lease;
 };
 
 struct lk_lockmgr {
@@ -244,6 +255,8 @@ struct lk_lockmgr {
 	LK_CACHE_ALIGNED LK_ATOMIC(uint64_t) seq;
 	LK_CACHE_ALIGNED LK_ATOMIC(uint32_t) sweep_hand;
 	LK_ATOMIC(uint32_t) draining; /* drain_idle calls in progress */
+	LK_ATOMIC(uint32_t) lease_on; /* set by the first txn begun with a
+					 lease: waiters then look for lapses */
 
 	/* the deadlock detector and the DOT writer, under det_mu */
 	pthread_mutex_t det_mu;

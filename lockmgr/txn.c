@@ -5,9 +5,11 @@
  */
 #include "fastpath_int.h"
 #include "heads_int.h"
+#include "lease_int.h"
 #include "queue_int.h"
 
-int lk_txn_begin(lk_lockmgr_t *m, lk_txn_t **out)
+/* lease_ns: 0, or the lease (lk_txn_begin_lease checked it) */
+static int txn_begin(lk_lockmgr_t *m, lk_txn_t **out, uint64_t lease_ns)
 {
 	if (!out)
 		return LK_INVAL;
@@ -52,7 +54,11 @@ int lk_txn_begin(lk_lockmgr_t *m, lk_txn_t **out)
 	t->proc = proc;  /* before state: recovery reads state, then proc */
 	atomic_store_explicit(&t->nlocks, 0, memory_order_relaxed);
 	atomic_store_explicit(&t->wake, 0, memory_order_relaxed);
-	atomic_store_explicit(&t->flags, 0, memory_order_relaxed);
+	atomic_store_explicit(&t->flags, lease_ns ? LK__T_LEASED : 0,
+			      memory_order_relaxed);
+	/* relaxed: a waiter reads it under a head latch the grant took */
+	atomic_store_explicit(&t->lease, lease_ns ? lk__deadline(lease_ns) : 0,
+			      memory_order_relaxed);
 	atomic_store_explicit(&t->wait_req, 0, memory_order_relaxed);
 	atomic_store_explicit(&t->wait_head, 0, memory_order_relaxed);
 	atomic_store_explicit(&t->victim_of, 0, memory_order_relaxed);
@@ -73,12 +79,33 @@ int lk_txn_begin(lk_lockmgr_t *m, lk_txn_t **out)
 	return LK_OK;
 }
 
+int lk_txn_begin(lk_lockmgr_t *m, lk_txn_t **out)
+{
+	return txn_begin(m, out, 0);
+}
+
+int lk_txn_begin_lease(lk_lockmgr_t *m, uint64_t lease_ns, lk_txn_t **out)
+{
+	if (!lease_ns || lease_ns > (uint64_t)INT64_MAX || !m || !lk__mgr_live(m))
+		return LK_INVAL;
+	/* seq_cst: a waiter that begins after it looks for lapses; one
+	 * already waiting learns it at its next look (SHARED.md) */
+	if (!atomic_load_explicit(&m->lease_on, memory_order_relaxed))
+		atomic_store_explicit(&m->lease_on, 1, memory_order_seq_cst);
+	return txn_begin(m, out, lease_ns);
+}
+
 static int txn_end(lk_txn_t *txn, bool commit)
 {
 	struct lk__txn *t = txn_get(txn);
 	if (!t)
 		return LK_INVAL;
 	lk_lockmgr_t *m = t->mgr;
+	/* a lapsed lease: no commit, nothing changed; else no lapse now */
+	if (lk__unlikely(atomic_load_explicit(&t->flags, memory_order_relaxed) &
+			 LK__T_LEASED) &&
+	    lk__lease_close(t, commit) != LK_OK)
+		return LK_LEASE_LAPSED;
 	if (t->fp_used)
 		lk__fp_end(m, t); /* records go; moved ones join the walk */
 	/* One pass over t's list: each request released under its head
@@ -99,6 +126,8 @@ static int txn_end(lk_txn_t *txn, bool commit)
 			h->holders = 0;
 			h->counts[q->mode] = 0;
 			h->granted = 0;
+		} else if (q->status == LK__R_REVOKED) {
+			h->revoked--; /* taken by a lapse (lease.c): its pin */
 		} else if (q->status == LK__R_WAITING) { /* not reachable: owner waits */
 			list_del(m, &h->qhead, &h->qtail, p);
 			if (h->qhead || h->nconv)
