@@ -112,7 +112,7 @@ static inline uint32_t bucket_first(const struct lk__bucket *bk)
 }
 
 /* Drop h's latch after a release at txn end; if the release left it idle
- * (no holder, no waiter), free it when its bucket latch is free at once,
+ * (no holder, no waiter, no revoked request pinning it), free it when its bucket latch is free at once,
  * so that the table holds only heads in use and new heads come warm from
  * the txn's cache: returns its index hi for the caller to cache, or 0.
  * If the bucket is busy it stays idle in its chain, and sweep finds it
