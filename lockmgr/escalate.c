@@ -23,7 +23,7 @@ uint32_t lk__rows_under(lk_lockmgr_t *m, const struct lk__txn *t,
 	for (uint32_t p = t->locks; p;
 	     p = atomic_load_explicit(&m->reqs[p].tnext, memory_order_relaxed)) {
 		const struct lk__req *o = &m->reqs[p];
-		if (o->status == LK__R_GRANTED && o->kind == LK_RES_ROW &&
+		if (req_status_own(o) == LK__R_GRANTED && o->kind == LK_RES_ROW &&
 		    under_table(m, o, tab))
 			n++;
 	}
@@ -45,7 +45,7 @@ bool lk__escalate(lk_lockmgr_t *m, struct lk__txn *t, uint32_t tri, uint64_t *to
 	for (uint32_t p = t->locks; p;
 	     p = atomic_load_explicit(&m->reqs[p].tnext, memory_order_relaxed)) {
 		const struct lk__req *o = &m->reqs[p];
-		if (o->status != LK__R_GRANTED || !under_table(m, o, &tab))
+		if (req_status_own(o) != LK__R_GRANTED || !under_table(m, o, &tab))
 			continue;
 		unsigned e = m->mt.escalate[o->mode];
 		if (e != NONE)
@@ -86,7 +86,7 @@ bool lk__escalate(lk_lockmgr_t *m, struct lk__txn *t, uint32_t tri, uint64_t *to
 	while (p) {
 		uint32_t nx = atomic_load_explicit(&m->reqs[p].tnext, memory_order_relaxed);
 		struct lk__req *o = &m->reqs[p];
-		if (o->status == LK__R_GRANTED && under_table(m, o, &tab) &&
+		if (req_status_own(o) == LK__R_GRANTED && under_table(m, o, &tab) &&
 		    m->mt.supremum[target][o->mode] == target) {
 			struct lk__head *oh = &m->heads[o->head];
 			head_latch(oh);

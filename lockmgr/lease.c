@@ -115,7 +115,8 @@ static void take_off(lk_lockmgr_t *m, struct lk__txn *o, struct lk__head *h,
 		count_del(h, q->mode);
 		EMIT(m, o, h, LK_EV_RELEASE, q->mode, q->mode, LK_LEASE_LAPSED, false, 0);
 	}
-	q->status = LK__R_REVOKED;
+	/* atomic: its owner may read it unlatched (req_status_own) */
+	__atomic_store_n(&q->status, (uint8_t)LK__R_REVOKED, __ATOMIC_RELAXED);
 	h->revoked++;
 }
 

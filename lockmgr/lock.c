@@ -668,7 +668,7 @@ int lk_unlock(lk_txn_t *txn, const lk_res_t *res)
 	uint32_t ri = t->locks;
 	/* the request locked last is the likeliest: no hash lookup for it
 	 * (its head cannot be recycled while t holds a request on it) */
-	if (ri && m->reqs[ri].status == LK__R_GRANTED &&
+	if (ri && req_status_own(&m->reqs[ri]) == LK__R_GRANTED &&
 	    key_eq(&m->heads[m->reqs[ri].head], res)) {
 		h = &m->heads[m->reqs[ri].head];
 		head_latch(h);

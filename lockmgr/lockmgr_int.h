@@ -38,6 +38,16 @@ struct lk__req {
 	uint32_t nchild; /* table requests: t's row locks under it (owner) */
 };
 
+/* A request's status read by its owner without the head latch (its own
+ * list walks): a lapse (lease.c) may change it meanwhile, from another
+ * thread, so the read and that store are atomic (relaxed: the owner
+ * rechecks under the latch before it acts). Every other access is under
+ * the latch and stays plain. */
+static inline uint8_t req_status_own(const struct lk__req *q)
+{
+	return __atomic_load_n(&q->status, __ATOMIC_RELAXED);
+}
+
 /* head latch word: gen << 8 | flags */
 #define LK__L_LATCHED 1u
 #define LK__L_PARKED 2u
