@@ -80,6 +80,22 @@ int lk_lease_renew(lk_txn_t *txn, uint64_t lease_ns)
 	}
 }
 
+void lk__lease_enable(lk_lockmgr_t *m)
+{
+	uint32_t off = 0;
+	/* seq_cst: see lease_on() */
+	if (atomic_load_explicit(&m->lease_on, memory_order_relaxed) ||
+	    !atomic_compare_exchange_strong_explicit(&m->lease_on, &off, 1,
+						     memory_order_seq_cst,
+						     memory_order_relaxed))
+		return;
+	for (uint32_t i = 0; i < m->ntxns; i++) {
+		struct lk__txn *t = txn_at(m, i);
+		if (atomic_load_explicit(&t->wait_req, memory_order_seq_cst))
+			txn_signal(t); /* it looks again (a spurious wake) */
+	}
+}
+
 /* The earlier of a and b, 0 meaning none. */
 static uint64_t earlier(uint64_t a, uint64_t b)
 {

@@ -34,10 +34,16 @@ LK__HIDDEN uint64_t lk__lease_hand_on(lk_lockmgr_t *m, struct lk__txn *self,
 				      struct lk__head *h, uint64_t now,
 				      uint32_t *revoked);
 
+/* The table's first lease: lease_on is set, and every txn already
+ * waiting is woken to look for leases from now on (lk_txn_begin_lease). */
+LK__HIDDEN void lk__lease_enable(lk_lockmgr_t *m);
+
 static inline bool lease_on(lk_lockmgr_t *m)
 {
-	/* relaxed: a hint; a waiter that missed it polls nothing (SHARED.md) */
-	return atomic_load_explicit(&m->lease_on, memory_order_relaxed) != 0;
+	/* seq_cst: a waiter publishes its wait_req, then reads this; the
+	 * first lease sets it, then reads every wait_req (lk__lease_enable):
+	 * one of the two sees the other (a plain load on x86) */
+	return atomic_load_explicit(&m->lease_on, memory_order_seq_cst) != 0;
 }
 
 #endif

@@ -88,10 +88,7 @@ int lk_txn_begin_lease(lk_lockmgr_t *m, uint64_t lease_ns, lk_txn_t **out)
 {
 	if (!lease_ns || lease_ns > (uint64_t)INT64_MAX || !m || !lk__mgr_live(m))
 		return LK_INVAL;
-	/* seq_cst: a waiter that begins after it looks for lapses; one
-	 * already waiting learns it at its next look (SHARED.md) */
-	if (!atomic_load_explicit(&m->lease_on, memory_order_relaxed))
-		atomic_store_explicit(&m->lease_on, 1, memory_order_seq_cst);
+	lk__lease_enable(m); /* the table's first lease wakes its waiters */
 	return txn_begin(m, out, lease_ns);
 }
 

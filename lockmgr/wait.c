@@ -314,6 +314,14 @@ lk__lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t h
 					 ? LK_TIMEOUT
 					 : LK_OK;
 			if (rc == LK_OK) { /* spurious */
+				if (lk__unlikely(!lease_at && lease_on(m))) {
+					/* the table's first lease began: look */
+					lease_at = lk__lease_hand_on(m, t, h, lk__now_ns(),
+								     &freed);
+					wdl = wait_deadline(deadline, det_on ? det_at : 0,
+							    poll_at, lease_at);
+					w = wait_begin(m, wdl);
+				}
 				head_unlatch(h);
 				continue;
 			}

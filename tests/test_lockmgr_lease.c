@@ -16,6 +16,7 @@
 #include "fenced.h"
 #include "pshared.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -203,6 +204,58 @@ Test(lockmgr_lease, lapse_while_waiting)
 		     "no lease, nothing taken");
 	cr_assert_eq(lk_txn_commit(a), LK_OK);
 	cr_assert_eq(lk_txn_commit(w), LK_OK);
+	lk_lockmgr_destroy(m);
+}
+
+/* A waiter that began before the table had any lease: the first leased
+ * txn passes it (fifo_strict off) and lapses; the waiter, woken by that
+ * first lease to look for leases, takes the lock. */
+struct bg {
+	lk_lockmgr_t *m;
+	lk_res_t r;
+	uint64_t id, tok;
+	atomic_int rc;
+};
+
+static void *bg_lock(void *p)
+{
+	struct bg *b = (struct bg *)p;
+	lk_txn_t *t;
+	if (lk_txn_begin(b->m, &t) != LK_OK)
+		return NULL;
+	b->id = lk_txn_id(t);
+	atomic_store(&b->rc, lk_lock_ex(t, &b->r, LK_X, 10 * SEC, 0, &b->tok) + 100);
+	lk_txn_commit(t);
+	return NULL;
+}
+
+Test(lockmgr_lease, first_lease_wakes_waiter)
+{
+	lk_lockmgr_config_t cfg;
+	lk_lockmgr_config_init(&cfg);
+	cfg.max_txns = 16;
+	cfg.max_requests = 256;
+	cfg.fifo_strict = false;
+	lk_lockmgr_t *m = NULL;
+	cr_assert_eq(lk_lockmgr_create(&cfg, &m), LK_OK);
+	struct bg b = {m, lk_res_advisory(9, 9), 0, 0, 0};
+	lk_txn_t *a, *l;
+	cr_assert_eq(lk_txn_begin(m, &a), LK_OK);
+	cr_assert_eq(lk_lock(a, &b.r, LK_S, 0, 0), LK_OK);
+	pthread_t th;
+	cr_assert_eq(pthread_create(&th, NULL, bg_lock, &b), 0);
+	size_t w = 0;
+	for (int i = 0; i < 10000 && !(entries_of(m, 0, &w) == 2 && w == 1); i++)
+		lkp_sleep_ms(1);
+	cr_assert_eq(w, 1u, "the waiter queues");
+	cr_assert_eq(lk_txn_begin_lease(m, 20 * MS, &l), LK_OK);
+	cr_assert_eq(lk_lock(l, &b.r, LK_S, 0, 0), LK_OK, "passes the waiter");
+	cr_assert_eq(lk_txn_commit(a), LK_OK);
+	cr_assert_eq(pthread_join(th, NULL), 0);
+	cr_assert_eq(atomic_load(&b.rc), 100 + LK_OK, "the lapsed lease was taken");
+	cr_assert_eq(lk_txn_commit(l), LK_LEASE_LAPSED);
+	cr_assert_eq(lk_txn_abort(l), LK_OK);
+	cr_assert_eq(entries_of(m, 0, NULL), 0u);
 	lk_lockmgr_destroy(m);
 }
 
