@@ -95,6 +95,16 @@ Test(lockmgr_lease, contract)
 		     "a running lease is not taken");
 	cr_assert_eq(lk_txn_commit(t), LK_OK);
 	cr_assert_eq(lk_lease_renew(t, SEC), LK_INVAL, "an ended txn");
+
+	/* past its end, with nobody waiting: the renew itself finds it */
+	cr_assert_eq(lk_txn_begin_lease(m, MS, &t), LK_OK);
+	cr_assert_eq(lk_lock(t, &r, LK_X, 0, 0), LK_OK);
+	lkp_sleep_ms(5);
+	cr_assert_eq(lk_lease_renew(t, 10 * SEC), LK_LEASE_LAPSED, "too late");
+	cr_assert_eq(lk_lease_renew(t, 10 * SEC), LK_LEASE_LAPSED, "for good");
+	cr_assert_eq(lk_held_mode(t, &r), LK_X, "nobody took it yet");
+	cr_assert_eq(lk_txn_commit(t), LK_LEASE_LAPSED);
+	cr_assert_eq(lk_txn_abort(t), LK_OK);
 	cr_assert_eq(lk_txn_commit(plain), LK_OK);
 	lk_lockmgr_destroy(m);
 }
