@@ -47,6 +47,9 @@ static int lock_one(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
 			return rc;
 	}
 	uint32_t hash = res_hash(r);
+	bool again = false; /* judged afresh after a lapsed lease went: its
+			       REQUEST event is out already */
+retry:;
 	uint32_t ri = req_alloc(m, t); /* 0: none left; fine for a relock */
 	uint32_t hi = head_get(m, t, r, hash, true);
 	if (lk__unlikely(!hi)) {
@@ -76,7 +79,8 @@ static int lock_one(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
 			return LK__COVERED;
 		}
 		target = m->mt.supremum[q->mode][mode];
-		EMIT(m, t, h, LK_EV_REQUEST, mode, q->mode, LK_OK, false, 0);
+		if (!again)
+			EMIT(m, t, h, LK_EV_REQUEST, mode, q->mode, LK_OK, false, 0);
 		if (target == q->mode) {
 			uint64_t tok = ((m->excl >> target) & 1u) ? h->token : 0;
 			EMIT(m, t, h, LK_EV_GRANT, q->mode, q->mode, LK_OK, false, tok);
@@ -106,7 +110,8 @@ static int lock_one(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
 		q->want = (uint8_t)target;
 	} else {
 		target = mode;
-		EMIT(m, t, h, LK_EV_REQUEST, mode, NONE, LK_OK, false, 0);
+		if (!again)
+			EMIT(m, t, h, LK_EV_REQUEST, mode, NONE, LK_OK, false, 0);
 		uint16_t c = m->mt.conflicts[mode];
 		if (!(c & h->granted) &&
 		    (!(h->qhead | h->nconv) ||
@@ -145,8 +150,10 @@ static int lock_one(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
 	}
 	int rc = lk__lock_wait(m, t, h, hi, ri, is_new, target, nowait, deadline,
 			       token, rq, got, bit);
-	if (lk__unlikely(rc == LK__LEASE_AGAIN)) /* a lapsed holder went */
-		return lock_one(m, t, r, mode, cover, nowait, deadline, token, rq, got);
+	if (lk__unlikely(rc == LK__LEASE_AGAIN)) { /* a lapsed holder went */
+		again = true;
+		goto retry;
+	}
 	return rc;
 }
 

@@ -163,6 +163,53 @@ Test(lockmgr_lease, lapse_hands_on)
 	lk_lockmgr_destroy(m);
 }
 
+/* A lock call that finds the holder's lease already over takes the lock
+ * at once, even one that may not wait (timeout 0, or policy NO_WAIT),
+ * and its trace shows one REQUEST and one GRANT. */
+struct reqcount {
+	uint64_t id;
+	int requests, grants;
+};
+
+static void count_req(void *ctx, const lk_trace_t *ev)
+{
+	struct reqcount *c = (struct reqcount *)ctx;
+	if (ev->txn_id != c->id)
+		return;
+	c->requests += ev->event == LK_EV_REQUEST;
+	c->grants += ev->event == LK_EV_GRANT;
+}
+
+Test(lockmgr_lease, nowait_takes_lapsed)
+{
+	for (int pol = LK_POLICY_NO_WAIT; pol <= LK_POLICY_DETECT; pol++) {
+		lk_lockmgr_config_t cfg;
+		lk_lockmgr_config_init(&cfg);
+		cfg.policy = pol;
+		lk_lockmgr_t *m = NULL;
+		cr_assert_eq(lk_lockmgr_create(&cfg, &m), LK_OK);
+		struct reqcount rc = {0, 0, 0};
+		lk_lockmgr_set_trace(m, count_req, &rc);
+		lk_res_t r = lk_res_advisory(5, 5);
+		lk_txn_t *h, *w;
+		uint64_t t1 = 0, t2 = 0;
+		cr_assert_eq(lk_txn_begin_lease(m, MS, &h), LK_OK);
+		cr_assert_eq(lk_lock_ex(h, &r, LK_X, 0, 0, &t1), LK_OK);
+		lkp_sleep_ms(5);
+		/* W is younger: wait-die would have it die for an older holder */
+		cr_assert_eq(lk_txn_begin(m, &w), LK_OK);
+		rc.id = lk_txn_id(w);
+		cr_assert_eq(lk_lock_ex(w, &r, LK_X, 0, 0, &t2), LK_OK, "policy %d", pol);
+		cr_assert_gt(t2, t1);
+		cr_assert_eq(rc.requests, 1, "one REQUEST event for one call");
+		cr_assert_eq(rc.grants, 1);
+		cr_assert_eq(lk_txn_commit(h), LK_LEASE_LAPSED);
+		cr_assert_eq(lk_txn_abort(h), LK_OK);
+		cr_assert_eq(lk_txn_commit(w), LK_OK);
+		lk_lockmgr_destroy(m);
+	}
+}
+
 /* A renewed lease holds past its first end; a waiter times out. A
  * machine that stalls past the first lease before the renew (it then
  * lapses, correctly) gets another try. */
