@@ -23,7 +23,7 @@ uint32_t lk__rows_under(lk_lockmgr_t *m, const struct lk__txn *t,
 	for (uint32_t p = t->locks; p;
 	     p = atomic_load_explicit(&m->reqs[p].tnext, memory_order_relaxed)) {
 		const struct lk__req *o = &m->reqs[p];
-		if (o->status == LK__R_GRANTED && o->kind == LK_RES_ROW &&
+		if (req_status_own(o) == LK__R_GRANTED && o->kind == LK_RES_ROW &&
 		    under_table(m, o, tab))
 			n++;
 	}
@@ -45,7 +45,7 @@ bool lk__escalate(lk_lockmgr_t *m, struct lk__txn *t, uint32_t tri, uint64_t *to
 	for (uint32_t p = t->locks; p;
 	     p = atomic_load_explicit(&m->reqs[p].tnext, memory_order_relaxed)) {
 		const struct lk__req *o = &m->reqs[p];
-		if (o->status != LK__R_GRANTED || !under_table(m, o, &tab))
+		if (req_status_own(o) != LK__R_GRANTED || !under_table(m, o, &tab))
 			continue;
 		unsigned e = m->mt.escalate[o->mode];
 		if (e != NONE)
@@ -58,6 +58,10 @@ bool lk__escalate(lk_lockmgr_t *m, struct lk__txn *t, uint32_t tri, uint64_t *to
 	    lk__fp_strong(m, t, &tab) != LK_OK)
 		return false;
 	head_latch(th, lk__own(t));
+	if (lk__unlikely(tq->status != LK__R_GRANTED)) {
+		head_unlatch(th); /* revoked: its lease lapsed (lease.c) */
+		return false;
+	}
 	unsigned prev = tq->mode;
 	uint64_t token = ((m->excl >> target) & 1u) ? th->token : 0;
 	if (target != prev) {
@@ -82,10 +86,15 @@ bool lk__escalate(lk_lockmgr_t *m, struct lk__txn *t, uint32_t tri, uint64_t *to
 	while (p) {
 		uint32_t nx = atomic_load_explicit(&m->reqs[p].tnext, memory_order_relaxed);
 		struct lk__req *o = &m->reqs[p];
-		if (o->status == LK__R_GRANTED && under_table(m, o, &tab) &&
+		if (req_status_own(o) == LK__R_GRANTED && under_table(m, o, &tab) &&
 		    m->mt.supremum[target][o->mode] == target) {
 			struct lk__head *oh = &m->heads[o->head];
 			head_latch(oh, lk__own(t));
+			if (lk__unlikely(o->status != LK__R_GRANTED)) {
+				head_unlatch(oh); /* revoked meanwhile: txn end unpins */
+				p = nx;
+				continue;
+			}
 			release_req(m, t, oh, p);
 			head_unlatch(oh);
 			tlist_del(m, t, p);

@@ -192,7 +192,7 @@ static bool sweep(lk_lockmgr_t *m, uint32_t own)
 			    atomic_compare_exchange_strong_explicit(
 				    &h->lw, &w, w | LK__L_LATCHED | own,
 				    memory_order_acquire, memory_order_relaxed)) {
-				if (!h->holders && !h->qhead) {
+				if (!h->holders && !h->qhead && !h->revoked) {
 					lk__head_kill(m, bk, &first, h, i);
 					fr[nf++] = i;
 				} else {

@@ -120,7 +120,7 @@ static inline uint32_t bucket_first(const lk_lockmgr_t *m, const struct lk__buck
 }
 
 /* Drop h's latch after a release at txn end; if the release left it idle
- * (no holder, no waiter), free it when its bucket latch is free at once,
+ * (no holder, no waiter, no revoked request pinning it), free it when its bucket latch is free at once,
  * so that the table holds only heads in use and new heads come warm from
  * the txn's cache: returns its index hi for the caller to cache, or 0.
  * If the bucket is busy it stays idle in its chain, and sweep finds it
@@ -129,7 +129,7 @@ static inline uint32_t head_release(lk_lockmgr_t *m, struct lk__head *h, uint32_
 				    uint32_t bown)
 {
 	uint32_t first;
-	if (h->holders | h->qhead) {
+	if (h->holders | h->qhead | h->revoked) {
 		head_unlatch(h);
 		return 0;
 	}
@@ -168,7 +168,8 @@ static inline void head_init(struct lk__head *h, const lk_res_t *r, uint32_t b,
 #ifdef LK_DEBUG
 	static const uint16_t zero[LK_MAX_MODES];
 	if (h->holders | h->qhead | h->qtail | h->granted | h->nconv ||
-	    h->woken || h->nudged || memcmp(h->counts, zero, sizeof zero)) {
+	    h->woken || h->nudged || h->revoked ||
+	    memcmp(h->counts, zero, sizeof zero)) {
 		fprintf(stderr, "latchkit: lockmgr: a free head is not idle\n");
 		abort();
 	}

@@ -5,6 +5,7 @@
  */
 #include "fastpath_int.h"
 #include "heads_int.h"
+#include "lease_int.h"
 #include "queue_int.h"
 
 #define LK__COVERED (-1)
@@ -46,6 +47,9 @@ static int lock_one(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
 			return rc;
 	}
 	uint32_t hash = res_hash(r);
+	bool again = false; /* judged afresh after a lapsed lease went: its
+			       REQUEST event is out already */
+retry:;
 	uint32_t ri = req_alloc(m, t); /* 0: none left; fine for a relock */
 	uint32_t hi = head_get(m, t, r, hash, true);
 	if (lk__unlikely(!hi)) {
@@ -75,7 +79,8 @@ static int lock_one(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
 			return LK__COVERED;
 		}
 		target = m->mt.supremum[q->mode][mode];
-		EMIT(m, t, h, LK_EV_REQUEST, mode, q->mode, LK_OK, false, 0);
+		if (!again)
+			EMIT(m, t, h, LK_EV_REQUEST, mode, q->mode, LK_OK, false, 0);
 		if (target == q->mode) {
 			uint64_t tok = ((m->excl >> target) & 1u) ? h->token : 0;
 			EMIT(m, t, h, LK_EV_GRANT, q->mode, q->mode, LK_OK, false, tok);
@@ -105,7 +110,8 @@ static int lock_one(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
 		q->want = (uint8_t)target;
 	} else {
 		target = mode;
-		EMIT(m, t, h, LK_EV_REQUEST, mode, NONE, LK_OK, false, 0);
+		if (!again)
+			EMIT(m, t, h, LK_EV_REQUEST, mode, NONE, LK_OK, false, 0);
 		uint16_t c = m->mt.conflicts[mode];
 		if (!(c & h->granted) &&
 		    (!(h->qhead | h->nconv) ||
@@ -142,8 +148,13 @@ static int lock_one(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
 		q->kind = req_kind(r->kind);
 		q->nchild = 0;
 	}
-	return lk__lock_wait(m, t, h, hi, ri, is_new, target, nowait, deadline, token,
-			 rq, got, bit);
+	int rc = lk__lock_wait(m, t, h, hi, ri, is_new, target, nowait, deadline,
+			       token, rq, got, bit);
+	if (lk__unlikely(rc == LK__LEASE_AGAIN)) { /* a lapsed holder went */
+		again = true;
+		goto retry;
+	}
+	return rc;
 }
 
 /* The row count of t's table lock ai: a request's, or a record's. */
@@ -279,7 +290,7 @@ lock_fresh(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, unsigned mode,
 	   uint32_t b, uint32_t ri, uint64_t *tok)
 {
 	struct lk__bucket *bk = &m->buckets[b];
-	uint32_t first = blatch_lock(bk, t->bown);
+	uint32_t first = blatch_lock(bk, LK__B_OWN_OF(lk__own(t)));
 	for (uint32_t i = first; i;) {
 		if (key_eq(&m->heads[i], r)) {
 			blatch_unlock(bk, first);
@@ -602,9 +613,13 @@ int lk_lock_ex(lk_txn_t *txn, const lk_res_t *res, int mode, uint64_t timeout_ns
 	if (lk__unlikely(mode < 0 || (unsigned)mode >= m->mt.nmodes ||
 			 !res_kind_ok(res->kind) || (flags & ~LK_F_NOHIER)))
 		return LK_INVAL;
-	if (lk__unlikely(atomic_load_explicit(&t->flags, memory_order_relaxed) &
-			 LK__T_WOUNDED))
-		return LK_WOUNDED;
+	uint32_t fl = atomic_load_explicit(&t->flags, memory_order_relaxed);
+	if (lk__unlikely(fl & (LK__T_WOUNDED | LK__T_LEASED))) {
+		if (fl & LK__T_WOUNDED)
+			return LK_WOUNDED;
+		if (lk__lease_check(t) != LK_OK)
+			return LK_LEASE_LAPSED;
+	}
 	/* row and table locks that escalation must count, and database and
 	 * table locks (the fast path's records), take the slow path; so do
 	 * hierarchical calls, except a row under ancestors that the
@@ -651,6 +666,10 @@ int lk_unlock(lk_txn_t *txn, const lk_res_t *res)
 #endif
 		return LK_INVAL;
 	}
+	if (lk__unlikely(atomic_load_explicit(&t->flags, memory_order_relaxed) &
+			 LK__T_LEASED) &&
+	    lk__lease_check(t) != LK_OK)
+		return LK_LEASE_LAPSED;
 	if (fp_kind(res->kind) && t->fp_used &&
 	    lk__fp_unlock(m, t, res) == LK_OK)
 		return LK_OK;
@@ -658,14 +677,21 @@ int lk_unlock(lk_txn_t *txn, const lk_res_t *res)
 	uint32_t ri = t->locks;
 	/* the request locked last is the likeliest: no hash lookup for it
 	 * (its head cannot be recycled while t holds a request on it) */
-	if (ri && m->reqs[ri].status == LK__R_GRANTED &&
+	if (ri && req_status_own(&m->reqs[ri]) == LK__R_GRANTED &&
 	    key_eq(&m->heads[m->reqs[ri].head], res)) {
 		h = &m->heads[m->reqs[ri].head];
 		head_latch(h, lk__own(t));
+		if (lk__unlikely(m->reqs[ri].status == LK__R_REVOKED)) {
+			head_unlatch(h); /* lapsed since the check: txn end unpins */
+			return LK_LEASE_LAPSED;
+		}
 	} else {
 		ri = find_own(m, t, res, &h);
 		if (!ri)
-			return LK_NOTHELD;
+			return (atomic_load_explicit(&t->flags, memory_order_relaxed) &
+				LK__T_LEASED) && lk__lease_check(t) != LK_OK
+				       ? LK_LEASE_LAPSED
+				       : LK_NOTHELD;
 	}
 	struct lk__req *q = &m->reqs[ri];
 	release_req(m, t, h, ri);

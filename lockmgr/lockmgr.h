@@ -50,10 +50,13 @@ enum {
 	LK_INVAL = 6,      /* bad argument: NULL, stale/foreign handle, unknown
 			      mode or kind, double commit, bad config */
 	LK_NOTHELD = 7,    /* unlock of a resource the txn does not hold */
-	LK_BUSY = 8        /* shared table: its address is taken in this
+	LK_BUSY = 8,       /* shared table: its address is taken in this
 			      process, or the process still has txns */
+	LK_LEASE_LAPSED = 9 /* the txn's lease ran out before this call (or
+			      before a renew): its locks may have been
+			      handed on; the call changed nothing; abort */
 };
-#define LK_NSTATUS 9
+#define LK_NSTATUS 10
 
 /* A static string naming the code ("LK_OK: ..."); never NULL. */
 const char *lk_strerror(int status);
@@ -357,12 +360,46 @@ int lk_lockmgr_recover(lk_lockmgr_t *mgr, uint32_t *procs);
  *
  * lk_txn_commit / lk_txn_abort release every lock of the txn (strict 2PL) and
  * end it; they differ only in the trace and stats. Commit of a wounded txn
- * still succeeds (it finished first).
+ * still succeeds (it finished first). Commit of a txn whose lease has run
+ * out returns LK_LEASE_LAPSED and changes nothing (abort it: abort always
+ * ends a txn).
  */
 int lk_txn_begin(lk_lockmgr_t *mgr, lk_txn_t **out);
 int lk_txn_commit(lk_txn_t *txn);
 int lk_txn_abort(lk_txn_t *txn);
 uint64_t lk_txn_id(const lk_txn_t *txn); /* 0 for an invalid handle */
+
+/*
+ * Leases (lockmgr/SHARED.md "Leases"; Kleppmann, "How to do distributed
+ * locking", 2016). A txn begun with lk_txn_begin_lease holds its locks
+ * only while its lease runs: lease_ns from the begin, and from each
+ * lk_lease_renew. One lease covers every lock of the txn, so a holder
+ * renews once, not once per lock. When the lease has run out (a holder
+ * that stopped, stalled or lost track of time), a txn that waits for one
+ * of its locks takes it away (it waits no longer than the lease: it
+ * checks at the lease's end) and the lock goes to the waiters with the
+ * next fencing token, as if the holder had released it. From then on the
+ * lapsed txn's calls return LK_LEASE_LAPSED and change nothing: lk_lock,
+ * lk_lock_ex, lk_unlock, lk_lease_renew and lk_txn_commit (its work must
+ * not commit); lk_txn_abort ends it. A lapse is judged against the
+ * CLOCK_MONOTONIC clock, the same for every process of a shared table. A
+ * call already under way when the lease runs out may still finish; its
+ * txn cannot commit, and every lock it holds can be taken away.
+ *
+ * The lease protects the lock table, not the resource: a stopped holder
+ * that wakes after its lock was handed on may still write. Give each
+ * write the fencing token (lk_lock_ex, an exclusive mode) and let the
+ * resource refuse a token smaller than the largest it has seen.
+ *
+ * lk_txn_begin_lease: as lk_txn_begin; LK_INVAL also for lease_ns 0 or
+ * above INT64_MAX (a negative duration cast to unsigned).
+ * lk_lease_renew: the lease ends lease_ns from now (LK_OK), unless it has
+ * already run out (LK_LEASE_LAPSED, for good); LK_INVAL for a bad handle,
+ * a txn begun without a lease, or lease_ns 0 or above INT64_MAX; nothing
+ * changes on failure.
+ */
+int lk_txn_begin_lease(lk_lockmgr_t *mgr, uint64_t lease_ns, lk_txn_t **out);
+int lk_lease_renew(lk_txn_t *txn, uint64_t lease_ns);
 
 /* ---- locking ------------------------------------------------------------- */
 
@@ -390,11 +427,11 @@ uint64_t lk_txn_id(const lk_txn_t *txn); /* 0 for an invalid handle */
  * at once; otherwise a conversion, queued ahead of every new request.
  *
  * Returns LK_OK, LK_WOULDBLOCK, LK_TIMEOUT, LK_DEADLOCK, LK_WOUNDED,
- * LK_NOMEM or LK_INVAL (a bad handle, a NULL res, a mode outside the
+ * LK_LEASE_LAPSED (see lk_txn_begin_lease), LK_NOMEM or LK_INVAL (a bad handle, a NULL res, a mode outside the
  * table, a kind that is not LK_RES_DATABASE..LK_RES_ADVISORY or
  * >= LK_RES_USER, an unknown flag). After LK_DEADLOCK or LK_WOUNDED the
- * caller must abort; after the others the txn is unchanged (but for
- * intention locks). Output parameters are written on LK_OK only.
+ * caller must abort (after LK_LEASE_LAPSED too); after the others the
+ * txn is unchanged (but for intention locks). Output parameters are written on LK_OK only.
  *
  * A request pool slot freed while a txn runs (lk_unlock, a failed wait,
  * escalation) is usable by every other txn at once: LK_NOMEM means every
@@ -435,6 +472,7 @@ int lk_held_mode(lk_txn_t *txn, const lk_res_t *res);
  * does not hold res (also when it is covered by an escalated table lock).
  * No automatic release of intention locks on ancestors. LK_INVAL for a bad
  * handle, a NULL res or a kind lk_lock rejects, and under strict_2pl.
+ * LK_LEASE_LAPSED when the txn's lease has run out (nothing released).
  */
 int lk_unlock(lk_txn_t *txn, const lk_res_t *res);
 
@@ -513,7 +551,11 @@ enum {
 			       LK_WOUNDED. waiting: it ended the txn's request
 			       on res. !waiting: a wound of a running holder
 			       of res (no request of the victim ends)       */
-	LK_EV_RELEASE = 5,  /* mode released (unlock, commit, abort, escalation) */
+	LK_EV_RELEASE = 5,  /* mode released (unlock, commit, abort,
+			       escalation); status LK_LEASE_LAPSED: taken
+			       from a txn whose lease ran out (a queued or
+			       converting request of it ends with VICTIM,
+			       status LK_LEASE_LAPSED)                     */
 	LK_EV_CONVERT = 6,  /* conversion granted: prev_mode -> mode        */
 	LK_EV_ESCALATE = 7  /* txn's table lock on res became mode by
 			       escalation (the row RELEASE events follow)   */

@@ -19,7 +19,9 @@
 #include <stdlib.h>
 
 /* request status */
-enum { LK__R_FREE = 0, LK__R_GRANTED, LK__R_WAITING, LK__R_CONVERTING };
+enum { LK__R_FREE = 0, LK__R_GRANTED, LK__R_WAITING, LK__R_CONVERTING,
+       LK__R_REVOKED /* taken from a txn whose lease lapsed (lease.c):
+			in no list of its head, only in the txn's own */ };
 
 /* One request of one txn on one resource, held or waited for: 32 bytes. */
 struct lk__req {
@@ -35,6 +37,16 @@ struct lk__req {
 	uint8_t kind;   /* resource kind, for the escalation walk           */
 	uint32_t nchild; /* table requests: t's row locks under it (owner) */
 };
+
+/* A request's status read by its owner without the head latch (its own
+ * list walks): a lapse (lease.c) may change it meanwhile, from another
+ * thread, so the read and that store are atomic (relaxed: the owner
+ * rechecks under the latch before it acts). Every other access is under
+ * the latch and stays plain. */
+static inline uint8_t req_status_own(const struct lk__req *q)
+{
+	return __atomic_load_n(&q->status, __ATOMIC_RELAXED);
+}
 
 /* head latch word: gen << 8 | owner << 3 | flags. owner: on a shared
  * table, the latch holder's process slot + 1, set by the same CAS as
@@ -63,6 +75,10 @@ struct lk__head {
 				     * latch, woken once it is released */
 	struct lk__txn *nudged;     /* the next in line, nudged (parked ->
 				     * spinning) once the latch is released */
+	uint32_t revoked;           /* requests revoked from lapsed leases
+				     * whose txns have not ended: each pins
+				     * the head (its owner latches it once
+				     * more), so an idle head is not freed */
 };
 
 /* The counting build (-DLK_COUNT_RMW, make lib-count) counts, per thread,
@@ -156,6 +172,7 @@ struct lk__fpblk {
 
 /* txn flags */
 #define LK__T_WOUNDED 1u
+#define LK__T_LEASED 2u /* began with a lease (lease.c): calls check it */
 
 enum { LK__ST_ACQUIRED, LK__ST_INTENTIONS, LK__ST_WAITED, LK__ST_DEADLOCKS, LK__ST_TIMEOUTS,
        LK__ST_WOULDBLOCKS, LK__ST_ESCALATIONS, LK__ST_WOUNDS, LK__ST_COMMITS,
@@ -193,10 +210,9 @@ struct lk__txn {
 	uint8_t fp_counted;  /* counted some partition (owner)             */
 	uint8_t proc;        /* shared table: process slot + 1 of the
 				process that began the txn (SHARED.md) */
-	uint32_t own;        /* proc << LK__L_OWN_SHIFT: the latch owner
-				bits of its calls (0 on a private table) */
-	uint32_t bown;       /* the same in a bucket word's place */
-	uint64_t fp_bloom;   /* records this txn may have (owner)          */
+	uint8_t own;         /* proc << LK__L_OWN_SHIFT: the latch owner
+				bits of its calls (0 on a private table;
+				the bucket word's are lk__bown's shift) */
 	/* The hierarchy cache (owner; README "Hierarchy cache"): while
 	 * hm_row or hm_up is not 0, anc[] holds t's granted locks on database
 	 * hkey[0], table hkey[0].hkey[1] and page hkey[0].hkey[1].hkey[2],
@@ -206,6 +222,7 @@ struct lk__txn {
 	 * may change (hcache_clear). */
 	uint16_t hm_up, hm_row;
 	uint32_t hkey[3];
+	uint64_t fp_bloom;   /* records this txn may have (owner)          */
 	LK_ATOMIC(uint64_t) st[LK__NST]; /* owner-written counters of every
 					  * txn this slot ran (never reset) */
 	/* Grant order LDSF (README "Grant order"): dep is the weight of the
@@ -217,6 +234,10 @@ struct lk__txn {
 	LK_ATOMIC(uint32_t) dep;
 	uint16_t bypassed;
 	uint8_t ldsf_seen;
+	/* The lease (lease.c, SHARED.md "Leases"): 0 none, 1 lapsed, 2 the
+	 * txn is ending, else its end in lk__now_ns() time. Renew, lapse and
+	 * end move it by CAS, so a renew and a lapse never both win. */
+	LK_ATOMIC(uint64_t) lease;
 };
 
 struct lk_lockmgr {
@@ -258,6 +279,8 @@ struct lk_lockmgr {
 	LK_CACHE_ALIGNED LK_ATOMIC(uint64_t) seq;
 	LK_CACHE_ALIGNED LK_ATOMIC(uint32_t) sweep_hand;
 	LK_ATOMIC(uint32_t) draining; /* drain_idle calls in progress */
+	LK_ATOMIC(uint32_t) lease_on; /* set by the first txn begun with a
+					 lease: waiters then look for lapses */
 
 	/* the deadlock detector and the DOT writer, under det_mu */
 	pthread_mutex_t det_mu;

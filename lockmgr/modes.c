@@ -18,6 +18,7 @@ const char *lk_strerror(int s)
 		"LK_INVAL: invalid argument or handle",
 		"LK_NOTHELD: lock not held",
 		"LK_BUSY: shared table address in use, or txns still active",
+		"LK_LEASE_LAPSED: the transaction's lease ran out (abort it)",
 	};
 	if (s < 0 || s >= LK_NSTATUS)
 		return "LK_?: unknown status";

@@ -5,9 +5,11 @@
  */
 #include "fastpath_int.h"
 #include "heads_int.h"
+#include "lease_int.h"
 #include "queue_int.h"
 
-int lk_txn_begin(lk_lockmgr_t *m, lk_txn_t **out)
+/* lease_ns: 0, or the lease (lk_txn_begin_lease checked it) */
+static int txn_begin(lk_lockmgr_t *m, lk_txn_t **out, uint64_t lease_ns)
 {
 	if (!out)
 		return LK_INVAL;
@@ -50,11 +52,14 @@ int lk_txn_begin(lk_lockmgr_t *m, lk_txn_t **out)
 	t->fp_main = 0; /* fp_used and fp_counted were cleared at the end */
 	t->fp_bloom = 0; /* an end with no record left did not clear it */
 	t->proc = proc;  /* before state: recovery reads state, then proc */
-	t->own = (uint32_t)proc << LK__L_OWN_SHIFT;
-	t->bown = (uint32_t)proc << LK__B_OWN_SHIFT;
+	t->own = (uint8_t)(proc << LK__L_OWN_SHIFT);
 	atomic_store_explicit(&t->nlocks, 0, memory_order_relaxed);
 	atomic_store_explicit(&t->wake, 0, memory_order_relaxed);
-	atomic_store_explicit(&t->flags, 0, memory_order_relaxed);
+	atomic_store_explicit(&t->flags, lease_ns ? LK__T_LEASED : 0,
+			      memory_order_relaxed);
+	/* relaxed: a waiter reads it under a head latch the grant took */
+	atomic_store_explicit(&t->lease, lease_ns ? lk__deadline(lease_ns) : 0,
+			      memory_order_relaxed);
 	atomic_store_explicit(&t->wait_req, 0, memory_order_relaxed);
 	atomic_store_explicit(&t->wait_head, 0, memory_order_relaxed);
 	atomic_store_explicit(&t->victim_of, 0, memory_order_relaxed);
@@ -75,12 +80,30 @@ int lk_txn_begin(lk_lockmgr_t *m, lk_txn_t **out)
 	return LK_OK;
 }
 
+int lk_txn_begin(lk_lockmgr_t *m, lk_txn_t **out)
+{
+	return txn_begin(m, out, 0);
+}
+
+int lk_txn_begin_lease(lk_lockmgr_t *m, uint64_t lease_ns, lk_txn_t **out)
+{
+	if (!lease_ns || lease_ns > (uint64_t)INT64_MAX || !m || !lk__mgr_live(m))
+		return LK_INVAL;
+	lk__lease_enable(m); /* the table's first lease wakes its waiters */
+	return txn_begin(m, out, lease_ns);
+}
+
 static int txn_end(lk_txn_t *txn, bool commit)
 {
 	struct lk__txn *t = txn_get(txn);
 	if (!t)
 		return LK_INVAL;
 	lk_lockmgr_t *m = t->mgr;
+	/* a lapsed lease: no commit, nothing changed; else no lapse now */
+	if (lk__unlikely(atomic_load_explicit(&t->flags, memory_order_relaxed) &
+			 LK__T_LEASED) &&
+	    lk__lease_close(t, commit) != LK_OK)
+		return LK_LEASE_LAPSED;
 	if (t->fp_used)
 		lk__fp_end(m, t); /* records go; moved ones join the walk */
 	/* One pass over t's list: each request released under its head
@@ -88,7 +111,7 @@ static int txn_end(lk_txn_t *txn, bool commit)
 	 * hf..hl, the requests chained as they are; both chains join the
 	 * slot's caches at the end. */
 	uint32_t first = t->locks, last = 0, n = 0, hf = 0, hl = 0, hn = 0;
-	uint32_t own = t->own, bown = t->bown; /* latch owners (SHARED.md) */
+	uint32_t own = lk__own(t), bown = LK__B_OWN_OF(own); /* latch owners (SHARED.md) */
 	for (uint32_t p = first; p; n++) {
 		struct lk__req *q = &m->reqs[p];
 		uint32_t hi = q->head;
@@ -102,6 +125,8 @@ static int txn_end(lk_txn_t *txn, bool commit)
 			h->holders = 0;
 			h->counts[q->mode] = 0;
 			h->granted = 0;
+		} else if (q->status == LK__R_REVOKED) {
+			h->revoked--; /* taken by a lapse (lease.c): its pin */
 		} else if (q->status == LK__R_WAITING) { /* not reachable: owner waits */
 			list_del(m, &h->qhead, &h->qtail, p);
 			if (h->qhead || h->nconv)

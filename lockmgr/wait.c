@@ -5,6 +5,7 @@
  * a timeout or as a victim.
  */
 #include "heads_int.h"
+#include "lease_int.h"
 #include "queue_int.h"
 
 struct age_ctx {
@@ -116,14 +117,17 @@ static void wait_cancel(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h,
 /* lock_one's tail when the request cannot be granted at once (h latched):
  * the policy decides, then it queues and waits. Out of line: the fast
  * path stays small. */
-/* The earliest of the deadlines that are set (0: not set). */
-static uint64_t wait_deadline(uint64_t a, uint64_t b, uint64_t c)
+/* The earliest of the deadlines that are set (0: not set); l: the next
+ * look for a lapsed lease (lease.c). */
+static uint64_t wait_deadline(uint64_t a, uint64_t b, uint64_t c, uint64_t l)
 {
 	uint64_t d = a;
 	if (b && (!d || b < d))
 		d = b;
 	if (c && (!d || c < d))
 		d = c;
+	if (l && (!d || l < d))
+		d = l;
 	return d;
 }
 
@@ -144,6 +148,18 @@ lk__lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t h
 	struct lk__req *q = &m->reqs[ri];
 	int pol = m->cfg.policy;
 	int fail = LK_OK;
+	uint32_t freed = 0;
+	/* a holder whose lease ran out goes first (lease.c); then the call
+	 * judges again, as if it had released */
+	if (lk__unlikely(lease_on(m)) &&
+	    (lk__lease_hand_on(m, t, h, lk__now_ns(), &freed), freed)) {
+		if (!is_new)
+			q->want = q->mode;
+		head_unlatch(h);
+		if (is_new)
+			req_cache(m, t, ri);
+		return LK__LEASE_AGAIN;
+	}
 	if (nowait || pol == LK_POLICY_NO_WAIT) {
 		fail = LK_WOULDBLOCK;
 	} else if (pol == LK_POLICY_WAIT_DIE) {
@@ -229,6 +245,8 @@ lk__lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t h
 	if (atomic_load_explicit(&m->grant_order, memory_order_relaxed) ==
 	    LK_GRANT_LDSF)
 		dep_begin(m, t, h, ri, &dc);
+	/* leases: look again when the first one on h (ours too) may end */
+	uint64_t lease_at = lease_on(m) ? lk__lease_hand_on(m, t, h, now, &freed) : 0;
 	head_unlatch(h);
 
 	/* DETECT: search once after deadlock_timeout (0: now), then again
@@ -245,7 +263,7 @@ lk__lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t h
 	/* a shared table: look for dead processes every LK__SHM_POLL_NS
 	 * (the holder we wait for may be one; SHARED.md) */
 	uint64_t poll_at = m->shm ? now + LK__SHM_POLL_NS : 0;
-	uint64_t wdl = wait_deadline(deadline, det_on ? det_at : 0, poll_at);
+	uint64_t wdl = wait_deadline(deadline, det_on ? det_at : 0, poll_at, lease_at);
 	lk__wait_t w = wait_begin(m, wdl);
 	w.spin_ns = spin_ns;
 	bool check = wounded_now, timed_out = false;
@@ -278,12 +296,32 @@ lk__lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t h
 				dep_end(m, &dc);
 				break;
 			}
+			if (lk__unlikely(q->status == LK__R_REVOKED)) {
+				/* our lease lapsed and a waiter took the request
+				 * (lease.c, its events too): we unpin h */
+				h->revoked--;
+				head_unlatch(h);
+				dep_end(m, &dc);
+				tlist_del(m, t, ri);
+				req_cache(m, t, ri);
+				return LK_LEASE_LAPSED;
+			}
 			int rc = victim ? LK_DEADLOCK
 				 : (fl & LK__T_WOUNDED) ? LK_WOUNDED
+				 : ((fl & LK__T_LEASED) && lk__lease_check(t) != LK_OK)
+					 ? LK_LEASE_LAPSED
 				 : (timed_out || (deadline && lk__now_ns() >= deadline))
 					 ? LK_TIMEOUT
 					 : LK_OK;
 			if (rc == LK_OK) { /* spurious */
+				if (lk__unlikely(!lease_at && lease_on(m))) {
+					/* the table's first lease began: look */
+					lease_at = lk__lease_hand_on(m, t, h, lk__now_ns(),
+								     &freed);
+					wdl = wait_deadline(deadline, det_on ? det_at : 0,
+							    poll_at, lease_at);
+					w = wait_begin(m, wdl);
+				}
 				head_unlatch(h);
 				continue;
 			}
@@ -322,9 +360,23 @@ lk__lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t h
 			if (poll_at && tnow >= poll_at && (!deadline || tnow < deadline)) {
 				lk__shm_recover(m);
 				poll_at = tnow + LK__SHM_POLL_NS;
-				wdl = wait_deadline(deadline, det_on ? det_at : 0, poll_at);
+				wdl = wait_deadline(deadline, det_on ? det_at : 0, poll_at,
+						    lease_at);
 				w = wait_begin(m, wdl);
 				w.spin_ns = 0;
+				continue;
+			}
+			if (lease_at && tnow >= lease_at && (!deadline || tnow < deadline)) {
+				/* a lease on h may have run out: hand it on,
+				 * then check (a grant, or our own lapse) */
+				head_latch(h, lk__own(t));
+				lease_at = lk__lease_hand_on(m, t, h, tnow, &freed);
+				head_unlatch(h);
+				wdl = wait_deadline(deadline, det_on ? det_at : 0, poll_at,
+						    lease_at);
+				w = wait_begin(m, wdl);
+				w.spin_ns = 0;
+				check = true;
 				continue;
 			}
 			if (det_on && tnow >= det_at && (!deadline || tnow < deadline)) {
@@ -332,7 +384,7 @@ lk__lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t h
 				if (det_gap < 1000000000u)
 					det_gap *= 2;
 				det_at = tnow + det_gap;
-				wdl = wait_deadline(deadline, det_at, poll_at);
+				wdl = wait_deadline(deadline, det_at, poll_at, lease_at);
 				w = wait_begin(m, wdl);
 				w.spin_ns = 0; /* waited long already: park */
 				continue;

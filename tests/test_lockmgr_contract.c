@@ -27,8 +27,9 @@ Test(contract_status, strerror_names_every_code)
 {
 	static const char *const names[LK_NSTATUS] = {
 		"LK_OK", "LK_WOULDBLOCK", "LK_TIMEOUT", "LK_DEADLOCK",
-		"LK_WOUNDED", "LK_NOMEM", "LK_INVAL", "LK_NOTHELD", "LK_BUSY"};
-	cr_assert_eq(LK_NSTATUS, 9);
+		"LK_WOUNDED", "LK_NOMEM", "LK_INVAL", "LK_NOTHELD", "LK_BUSY",
+		"LK_LEASE_LAPSED"};
+	cr_assert_eq(LK_NSTATUS, 10);
 	cr_assert_eq(LK_NOTHELD, 7);
 	for (int s = 0; s < LK_NSTATUS; s++) {
 		const char *m = lk_strerror(s);

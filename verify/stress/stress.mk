@@ -8,6 +8,10 @@
 # their memory orders, as before the annotations).
 STRESS_SRCS  := $(sort $(wildcard verify/stress/stress_*.c))
 STRESS_NAMES := $(patsubst verify/stress/%.c,%,$(STRESS_SRCS))
+# Run by make stress and their own targets only, for make test's time:
+# stress_lease (make stress-lease; lockmgr/SHARED.md "Leases").
+STRESS_LONG_ONLY := stress_lease
+STRESS_NAMES := $(filter-out $(STRESS_LONG_ONLY),$(STRESS_NAMES))
 STRESS_SECS  ?= 2
 DURATION     ?= 60
 STRESS_THREADS ?= 8
@@ -32,5 +36,17 @@ test-stress: $(STRESS_BINS)
 	done; done
 stress:
 	@$(MAKE) --no-print-directory test-stress STRESS_SECS=$(DURATION)
+	@$(MAKE) --no-print-directory stress-lease STRESS_LEASE_SECS=$(DURATION)
 	@$(MAKE) --no-print-directory test-dlm-long
 	@$(MAKE) --no-print-directory stress-shm
+
+# Leases under random load, white-box (verify/stress/stress_lease.c): every
+# sanitizer build for STRESS_LEASE_SECS each.
+STRESS_LEASE_SECS ?= 20
+.PHONY: stress-lease
+stress-lease: $(foreach v,$(SAN_VARIANTS),$(BUILD)/$(v)/stress/stress_lease)
+	@for v in $(SAN_VARIANTS); do \
+		TSAN_OPTIONS="halt_on_error=1 exitcode=66" \
+		scripts/check.sh $$v.stress_lease $(BUILD)/$$v/stress/stress_lease \
+			-d $(STRESS_LEASE_SECS) -t $(STRESS_THREADS) || exit 1; \
+	done
