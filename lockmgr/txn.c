@@ -103,12 +103,16 @@ static int txn_end(lk_txn_t *txn, bool commit)
 			list_del(m, &h->qhead, &h->qtail, p);
 			if (h->qhead || h->nconv)
 				lk__grant_pass(m, h);
+			if (h->woken) /* a parked waiter granted or told */
+				t->handoff = 1;
 		} else {
 			if (q->status == LK__R_CONVERTING) {
 				q->status = LK__R_GRANTED;
 				h->nconv--;
 			}
 			release_req(m, t, h, p);
+			if (h->woken) /* a parked waiter granted or told */
+				t->handoff = 1;
 		}
 		if ((hi = head_release(m, h, hi))) {
 			atomic_store_explicit(&h->next, hf, memory_order_relaxed);
@@ -151,6 +155,10 @@ static int txn_end(lk_txn_t *txn, bool commit)
 	} while (!atomic_compare_exchange_weak_explicit(
 		&m->txn_free, &top, PACK(t->idx + 1, (top >> 32) + 1),
 		memory_order_release, memory_order_relaxed));
+	if (lk__unlikely(t->handoff)) {
+		t->handoff = 0;
+		lk__handoff(); /* holding nothing now: the grantee runs first */
+	}
 	return LK_OK;
 }
 

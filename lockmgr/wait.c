@@ -7,6 +7,8 @@
 #include "heads_int.h"
 #include "queue_int.h"
 
+#include <sched.h>
+
 struct age_ctx {
 	lk_lockmgr_t *m;
 	uint64_t my_id;
@@ -125,6 +127,17 @@ static uint64_t wait_deadline(uint64_t a, uint64_t b, uint64_t c)
 	if (c && (!d || c < d))
 		d = c;
 	return d;
+}
+
+/* The hand-off (README "Waiting"): a txn end that granted a lock to a
+ * parked waiter (or woke one to die) gives its CPU away once, after it
+ * has released everything. The grantee now holds the lock and others
+ * queue behind it; with more threads than cores it would otherwise wait
+ * for a CPU while this thread, holding nothing, starts new work. One
+ * call, never a loop; with a CPU to spare it returns at once. */
+void lk__handoff(void)
+{
+	sched_yield();
 }
 
 /* A wait on the txn's wake word: shared futexes on a shared table. */
