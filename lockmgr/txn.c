@@ -141,6 +141,12 @@ static int txn_end(lk_txn_t *txn, bool commit)
 	atomic_store_explicit(&t->nlocks, 0, memory_order_relaxed);
 	if (t->fp_counted)
 		lk__fp_uncount(m, t); /* after the release: README "Fast path" */
+	/* holding nothing now: the grantee runs first (the slot is still
+	 * ours: another txn may take it once it is pushed below) */
+	if (lk__unlikely(t->handoff)) {
+		t->handoff = 0;
+		lk__handoff();
+	}
 	st_inc(t, commit ? LK__ST_COMMITS : LK__ST_ABORTS);
 	/* release: a strong locker that reads it idle sees the records gone */
 	atomic_store_explicit(&t->state, 0, memory_order_release);
@@ -155,10 +161,6 @@ static int txn_end(lk_txn_t *txn, bool commit)
 	} while (!atomic_compare_exchange_weak_explicit(
 		&m->txn_free, &top, PACK(t->idx + 1, (top >> 32) + 1),
 		memory_order_release, memory_order_relaxed));
-	if (lk__unlikely(t->handoff)) {
-		t->handoff = 0;
-		lk__handoff(); /* holding nothing now: the grantee runs first */
-	}
 	return LK_OK;
 }
 
