@@ -113,6 +113,8 @@ static void wait_cancel(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h,
 	atomic_store_explicit(&t->wait_req, 0, memory_order_seq_cst);
 	if (h->qhead || h->nconv)
 		lk__grant_pass(m, h);
+	if (h->woken) /* granted a parked waiter: t's end hands off */
+		t->handoff = 1;
 }
 
 /* lock_one's tail when the request cannot be granted at once (h latched):

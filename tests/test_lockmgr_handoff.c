@@ -98,6 +98,100 @@ Test(lockmgr_handoff, abort_yields_to_parked_grantee_wound_wait, .timeout = 60)
 	handoff(LK_POLICY_WOUND_WAIT, false);
 }
 
+/* A waiter that gives up (here: times out) lets a parked waiter behind it
+ * through: its cancel grants, so its txn's end yields, though the end
+ * itself releases nothing. The main thread's X waits behind a held S,
+ * a second S queues behind the X and parks; when the X times out, the S
+ * is granted. If the S had not parked by then (a machine too loaded for
+ * the timeout), the premise failed and it tries again with a longer one. */
+typedef struct {
+	lk_lockmgr_t *m;
+	lk_txn_t *w;
+	atomic_int parked, quit, rc;
+} behind_t;
+
+static void *behind_fn(void *p)
+{
+	behind_t *b = (behind_t *)p;
+	lk_stats_t st;
+	do {
+		lk_lockmgr_stats(b->m, &st);
+		lkt_sleep_ms(1);
+	} while (st.waited < 1); /* the main thread's X is queued */
+	atomic_store(&b->rc, lk_lock(b->w, &R1, LK_S, LK_FOREVER, 0));
+	cr_assert_eq(lk_txn_commit(b->w), LK_OK);
+	return NULL;
+}
+
+static void *watch_fn(void *p)
+{
+	behind_t *b = (behind_t *)p;
+	int tid = atomic_load(&b->parked); /* the S thread's tid, negated */
+	while (!atomic_load(&b->quit)) {
+		lk_stats_t st;
+		lk_lockmgr_stats(b->m, &st);
+		if (st.waited >= 2 && in_futex(-tid)) {
+			atomic_store(&b->parked, 1);
+			return NULL;
+		}
+		lkt_sleep_ms(1);
+	}
+	return NULL;
+}
+
+typedef struct {
+	behind_t *b;
+	atomic_int tid;
+} tid_arg_t;
+
+static void *behind_tid_fn(void *p)
+{
+	tid_arg_t *a = (tid_arg_t *)p;
+	atomic_store(&a->tid, (int)syscall(SYS_gettid));
+	return behind_fn(a->b);
+}
+
+Test(lockmgr_handoff, cancel_that_grants_makes_the_end_yield, .timeout = 120)
+{
+	for (uint64_t ms = 1000;; ms *= 4) {
+		cr_assert(ms <= 16000, "the queued S never parked in time");
+		lk_lockmgr_t *m = mk(LK_POLICY_DETECT, true, 0);
+		lk_txn_t *h = begin(m), *x = begin(m);
+		behind_t b;
+		memset(&b, 0, sizeof b);
+		b.m = m;
+		b.w = begin(m);
+		atomic_store(&b.rc, -1);
+		cr_assert_eq(lk_lock(h, &R1, LK_S, 0, 0), LK_OK);
+		tid_arg_t a;
+		memset(&a, 0, sizeof a);
+		a.b = &b;
+		pthread_t tb, tw;
+		cr_assert_eq(pthread_create(&tb, NULL, behind_tid_fn, &a), 0);
+		while (!atomic_load(&a.tid))
+			lkt_sleep_ms(1);
+		atomic_store(&b.parked, -atomic_load(&a.tid));
+		cr_assert_eq(pthread_create(&tw, NULL, watch_fn, &b), 0);
+		int rc = lk_lock(x, &R1, LK_X, ms * 1000000u, 0);
+		atomic_store(&b.quit, 1);
+		lkt_join(tw, 1, "the watcher");
+		bool premise = atomic_load(&b.parked) == 1;
+		cr_assert_eq(rc, LK_TIMEOUT);
+		int y0 = yields;
+		cr_assert_eq(lk_txn_abort(x), LK_OK);
+		int dy = yields - y0;
+		lkt_join(tb, 0, "the queued S");
+		cr_assert_eq(atomic_load(&b.rc), LK_OK);
+		cr_assert_eq(lk_txn_commit(h), LK_OK);
+		lk_lockmgr_destroy(m);
+		if (!premise)
+			continue;
+		cr_assert_eq(dy, 1, "the end after a cancel that granted a parked "
+			     "waiter yielded %d times", dy);
+		return;
+	}
+}
+
 /* Ends that wake nobody: no locks, uncontended locks, an early release. */
 Test(lockmgr_handoff, uncontended_ends_do_not_yield)
 {
