@@ -2,7 +2,8 @@
  * lockmgr/wait.c: a request that cannot be granted at once: the policy's
  * verdict (no-wait, wait-die, wound-wait, detect), queueing, publishing
  * the wait, spinning then parking (README "Waiting"), and cancelling it on
- * a timeout or as a victim.
+ * a timeout or as a victim; and the hand-off a txn's end makes after it
+ * granted a parked waiter.
  */
 #include "heads_int.h"
 #include "queue_int.h"
