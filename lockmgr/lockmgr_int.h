@@ -234,6 +234,7 @@ struct lk__txn {
 	LK_ATOMIC(uint32_t) dep;
 	uint16_t bypassed;
 	uint8_t ldsf_seen;
+	uint8_t handoff; /* txn_end woke a parked waiter: lk__handoff (owner) */
 	/* The lease (lease.c, SHARED.md "Leases"): 0 none, 1 lapsed, 2 the
 	 * txn is ending, else its end in lk__now_ns() time. Renew, lapse and
 	 * end move it by CAS, so a renew and a lapse never both win. */
@@ -398,6 +399,10 @@ LK__HIDDEN int lk__lock_wait(lk_lockmgr_t *m, struct lk__txn *t,
 			     bool is_new, unsigned target, bool nowait,
 			     uint64_t deadline, uint64_t *token, uint32_t *rq,
 			     unsigned *got, uint64_t bit);
+
+/* wait.c: the end of a txn that woke a parked grantee gives its CPU away
+ * once (README "Waiting", the hand-off) */
+LK__HIDDEN void lk__handoff(void);
 
 /* deadlock.c */
 LK__HIDDEN uint32_t lk__txn_edges(lk_lockmgr_t *m, uint32_t ti, uint32_t *out,

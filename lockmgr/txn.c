@@ -131,12 +131,16 @@ static int txn_end(lk_txn_t *txn, bool commit)
 			list_del(m, &h->qhead, &h->qtail, p);
 			if (h->qhead || h->nconv)
 				lk__grant_pass(m, h);
+			if (h->woken) /* a parked waiter granted or told */
+				t->handoff = 1;
 		} else {
 			if (q->status == LK__R_CONVERTING) {
 				q->status = LK__R_GRANTED;
 				h->nconv--;
 			}
 			release_req(m, t, h, p);
+			if (h->woken) /* a parked waiter granted or told */
+				t->handoff = 1;
 		}
 		if ((hi = head_release(m, h, hi, bown))) {
 			atomic_store_explicit(&h->next, hf, memory_order_relaxed);
@@ -165,6 +169,12 @@ static int txn_end(lk_txn_t *txn, bool commit)
 	atomic_store_explicit(&t->nlocks, 0, memory_order_relaxed);
 	if (t->fp_counted)
 		lk__fp_uncount(m, t); /* after the release: README "Fast path" */
+	/* holding nothing now: the grantee runs first (the slot is still
+	 * ours: another txn may take it once it is pushed below) */
+	if (lk__unlikely(t->handoff)) {
+		t->handoff = 0;
+		lk__handoff();
+	}
 	st_inc(t, commit ? LK__ST_COMMITS : LK__ST_ABORTS);
 	/* release: a strong locker that reads it idle sees the records gone */
 	atomic_store_explicit(&t->state, 0, memory_order_release);

@@ -2,11 +2,14 @@
  * lockmgr/wait.c: a request that cannot be granted at once: the policy's
  * verdict (no-wait, wait-die, wound-wait, detect), queueing, publishing
  * the wait, spinning then parking (README "Waiting"), and cancelling it on
- * a timeout or as a victim.
+ * a timeout or as a victim; and the hand-off a txn's end makes after it
+ * granted a parked waiter.
  */
 #include "heads_int.h"
 #include "lease_int.h"
 #include "queue_int.h"
+
+#include <sched.h>
 
 struct age_ctx {
 	lk_lockmgr_t *m;
@@ -112,6 +115,8 @@ static void wait_cancel(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h,
 	atomic_store_explicit(&t->wait_req, 0, memory_order_seq_cst);
 	if (h->qhead || h->nconv)
 		lk__grant_pass(m, h);
+	if (h->woken) /* granted a parked waiter: t's end hands off */
+		t->handoff = 1;
 }
 
 /* lock_one's tail when the request cannot be granted at once (h latched):
@@ -129,6 +134,17 @@ static uint64_t wait_deadline(uint64_t a, uint64_t b, uint64_t c, uint64_t l)
 	if (l && (!d || l < d))
 		d = l;
 	return d;
+}
+
+/* The hand-off (README "Waiting"): a txn end that granted a lock to a
+ * parked waiter (or woke one to die) gives its CPU away once, after it
+ * has released everything. The grantee now holds the lock and others
+ * queue behind it; with more threads than cores it would otherwise wait
+ * for a CPU while this thread, holding nothing, starts new work. One
+ * call, never a loop; with a CPU to spare it returns at once. */
+void lk__handoff(void)
+{
+	sched_yield();
 }
 
 /* A wait on the txn's wake word: shared futexes on a shared table. */
