@@ -14,8 +14,8 @@
  * another begin or a drain took it; the ids' uniqueness never rests on it
  * (README "Txn slots"). initial-exec: a begin costs no TLS call. */
 struct lk__me {
-	const lk_lockmgr_t *m;
-	uint32_t uid, slot;
+	uintptr_t key; /* me_key(m) */
+	uint32_t slot;
 	uint64_t last_id;
 };
 static LK_THREAD_LOCAL struct lk__me lk__me_[4]
@@ -30,6 +30,12 @@ static LK_THREAD_LOCAL struct lk__me lk__me_[4]
 static inline struct lk__me *me_of(const lk_lockmgr_t *m)
 {
 	return &lk__me_[(unsigned)m->reg_slot & 3u];
+}
+
+/* m's address with its uid in the top bits (user addresses have 47) */
+static inline uintptr_t me_key(const lk_lockmgr_t *m)
+{
+	return (uintptr_t)m ^ ((uintptr_t)m->uid << 48);
 }
 
 /* Claim a kept slot: acquire, the slot (its caches) as its last owner or
@@ -113,11 +119,11 @@ int lk_txn_begin(lk_lockmgr_t *m, lk_txn_t **out)
 	if (lk__unlikely(m->shm != NULL) && !(proc = lk__shm_me(m)))
 		return LK_NOMEM;
 	struct lk__me *me = me_of(m);
-	if (lk__unlikely(me->m != m || me->uid != m->uid)) {
-		me->m = m; /* another manager had the entry: forget its hint */
-		me->uid = m->uid;
-		me->slot = 0;
-		me->last_id = 0;
+	uintptr_t key = me_key(m);
+	if (lk__unlikely(me->key != key)) {
+		me->key = key; /* another manager had the entry: forget its */
+		me->slot = 0;  /* hint; this thread's last id here is unknown, */
+		me->last_id = UINT64_MAX; /* so the next id is a new block's */
 	}
 	struct lk__txn *t = slot_get(m, me);
 	if (!t)
@@ -234,8 +240,7 @@ static int txn_end(lk_txn_t *txn, bool commit)
 	 * a strong locker that reads it idle sees the records gone; a begin
 	 * or drain that claims it sees it reset. */
 	struct lk__me *me = me_of(m);
-	if (lk__likely(me->m == m && me->uid == m->uid &&
-		       (!me->slot || me->slot == t->idx + 1))) {
+	if (lk__likely(me->key == me_key(m) && (!me->slot || me->slot == t->idx + 1))) {
 		me->slot = t->idx + 1;
 		atomic_store_explicit(&t->state, LK__TS_KEPT, memory_order_release);
 		return LK_OK;

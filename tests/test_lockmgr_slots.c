@@ -154,3 +154,26 @@ Test(lockmgr_slots, ids_are_unique_across_threads)
 			      (unsigned long long)all[i]);
 	lk_lockmgr_destroy(m);
 }
+
+/* A thread's ids increase per manager even when it switches between
+ * managers that share its per-thread hint (registry slots 0 and 4). */
+Test(lockmgr_slots, ids_increase_across_manager_switches)
+{
+	lk_lockmgr_t *m[5];
+	for (int i = 0; i < 5; i++)
+		m[i] = mk(LK_POLICY_WAIT_DIE, true, 0);
+	lk_txn_t *x = begin(m[0]), *y = begin(m[0]);
+	uint64_t iy = lk_txn_id(y);
+	lk_txn_commit(y); /* kept */
+	lk_txn_commit(x); /* on the stack, with the rest of its block */
+	for (int i = 1; i < 5; i++) {
+		lk_txn_t *o = begin(m[i]);
+		lk_txn_commit(o);
+	}
+	lk_txn_t *z = begin(m[0]);
+	cr_assert_gt(lk_txn_id(z), iy, "id %llu after %llu", (unsigned long long)lk_txn_id(z),
+		     (unsigned long long)iy);
+	lk_txn_commit(z);
+	for (int i = 0; i < 5; i++)
+		lk_lockmgr_destroy(m[i]);
+}
