@@ -86,10 +86,11 @@ static struct lk__txn *slot_steal(lk_lockmgr_t *m, uint32_t from)
  * slot is active. */
 static struct lk__txn *slot_get(lk_lockmgr_t *m, struct lk__me *me)
 {
+	/* in range: another table at m's address with the same uid (a
+	 * shared one from another creator) may have fewer slots */
 	if (me->slot) {
-		struct lk__txn *t = txn_at(m, me->slot - 1);
-		if (lk__likely(slot_claim(t)))
-			return t;
+		if (lk__likely(me->slot <= m->ntxns && slot_claim(txn_at(m, me->slot - 1))))
+			return txn_at(m, me->slot - 1);
 		me->slot = 0; /* active (a txn of ours), or taken: end keeps one */
 	}
 	lk__wait_t dw = lk__wait_start(0);
