@@ -6,6 +6,8 @@
 #include "lockmgr_unit.h"
 
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -176,4 +178,68 @@ Test(lockmgr_slots, ids_increase_across_manager_switches)
 	lk_txn_commit(z);
 	for (int i = 0; i < 5; i++)
 		lk_lockmgr_destroy(m[i]);
+}
+
+/* 8 threads on 4 slots: kept slots are taken from their threads all the
+ * time, drains run, begins fail with LK_NOMEM and retry. No two live txns
+ * ever share a slot (the handle's low 16 bits are its slot), and all is
+ * given back at the end. */
+static lk_lockmgr_t *race_m;
+static _Atomic long race_owner[4];
+static atomic_int race_bad;
+
+static void *race_txns(void *p)
+{
+	long me = (long)(intptr_t)p + 1;
+	unsigned s = (unsigned)me;
+	for (int done = 0; done < 3000;) {
+		lk_txn_t *t = NULL;
+		int rc = lk_txn_begin(race_m, &t);
+		if (rc == LK_NOMEM) {
+			sched_yield();
+			continue;
+		}
+		cr_assert_eq(rc, LK_OK);
+		unsigned sl = (unsigned)((uintptr_t)t & 0xffffu);
+		long z = 0;
+		if (sl >= 4 || !atomic_compare_exchange_strong(&race_owner[sl], &z, me))
+			atomic_fetch_add(&race_bad, 1);
+		s = s * 1103515245u + 12345u;
+		for (uint32_t i = 0; i < (s >> 28); i++) {
+			lk_res_t r = lk_res_advisory((uint32_t)me * 100 + i, 0);
+			(void)lk_lock(t, &r, LK_X, 0, 0); /* LK_NOMEM is fine here */
+		}
+		if ((s >> 20) % 5 == 0) { /* a nested one now and then */
+			lk_txn_t *u = NULL;
+			if (lk_txn_begin(race_m, &u) == LK_OK)
+				cr_assert_eq(lk_txn_commit(u), LK_OK);
+		}
+		if (sl < 4)
+			atomic_store(&race_owner[sl], 0);
+		cr_assert_eq(lk_txn_commit(t), LK_OK);
+		done++;
+	}
+	return NULL;
+}
+
+Test(lockmgr_slots, threads_race_for_few_slots, .timeout = 60)
+{
+	lk_lockmgr_config_t c;
+	lk_lockmgr_config_init(&c);
+	c.max_txns = 4;
+	c.max_requests = 64;
+	c.hierarchy = false;
+	cr_assert_eq(lk_lockmgr_create(&c, &race_m), LK_OK);
+	pthread_t th[8];
+	for (int i = 0; i < 8; i++)
+		cr_assert_eq(pthread_create(&th[i], NULL, race_txns, (void *)(intptr_t)i), 0);
+	for (int i = 0; i < 8; i++)
+		cr_assert_eq(pthread_join(th[i], NULL), 0);
+	cr_assert_eq(atomic_load(&race_bad), 0, "two live txns shared a slot");
+	lk_stats_t st;
+	lk_lockmgr_stats(race_m, &st);
+	cr_assert_eq(st.txns_active, 0);
+	cr_assert_eq(st.requests_used, 0);
+	cr_assert_eq(st.heads_used, 0);
+	lk_lockmgr_destroy(race_m);
 }
