@@ -127,3 +127,18 @@ bench-mproc: deps headers $(MPROC_BIN)
 	@mkdir -p $(BENCH_OUT)
 	@$(MPROC_BIN) --out $(BENCH_OUT) $(MPROC_ARGS) | tee $(BENCH_OUT)/mproc.txt
 bench bench-full: $(MPROC_BIN)
+
+# make bench-xfer: cache-line transfers per txn between two threads that
+# alternate txns under one table, a model (bench/xfer.c): the library built
+# with gcc's -fsanitize=thread instrumentation, linked with hooks that count
+# instead of TSan's runtime. About 10 s. XFER_ARGS=--flat for the S/X table.
+XFER_DIR  := $(BUILD)/bench/xfer
+XFER_OBJS := $(patsubst lockmgr/%.c,$(XFER_DIR)/lockmgr/%.o,$(LOCKMGR_SRCS))
+$(XFER_DIR)/lockmgr/%.o: lockmgr/%.c $(wildcard lockmgr/*.h) $(INC)/.stamp
+	@mkdir -p $(@D)
+	gcc $(CFLAGS_BASE) -fsanitize=thread -c $< -o $@
+$(XFER_DIR)/xfer: bench/xfer.c $(XFER_OBJS)
+	gcc $(CFLAGS_BASE) -no-pie bench/xfer.c $(XFER_OBJS) -o $@
+.PHONY: bench-xfer
+bench-xfer: headers $(XFER_DIR)/xfer
+	@bench/xfer.sh $(XFER_DIR)/xfer $(XFER_ARGS)

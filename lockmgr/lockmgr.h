@@ -350,9 +350,11 @@ int lk_lockmgr_recover(lk_lockmgr_t *mgr, uint32_t *procs);
 
 /*
  * lk_txn_begin: LK_NOMEM when max_txns are active (*out is left as it was
- * on any failure). Each txn gets a unique,
- * increasing 64-bit id that is also its age (wait-die / wound-wait: smaller
- * id = older). A handle is an encoded value, not an address; it carries a
+ * on any failure). Each txn gets a unique 64-bit id that is also its age
+ * (wait-die / wound-wait: smaller id = older): ids increase in the order a
+ * thread begins its txns; across threads they follow the begin order
+ * within 256 (a txn's id is at least the largest id given before it began,
+ * less 256), since each slot takes ids in blocks. A handle is an encoded value, not an address; it carries a
  * 32-bit generation: after commit/abort every call with it returns
  * LK_INVAL (until its slot has been reused 2^31 times; then a stale handle
  * may alias a live txn: don't keep them). A value that is not a handle of

@@ -183,7 +183,7 @@ enum { LK__ST_ACQUIRED, LK__ST_INTENTIONS, LK__ST_WAITED, LK__ST_DEADLOCKS, LK__
 struct lk__txn {
 	lk_lockmgr_t *mgr;
 	LK_ATOMIC(uint32_t) gen;   /* handle generation (low 8 bits in the handle) */
-	LK_ATOMIC(uint32_t) state; /* 0 free, 1 active                     */
+	LK_ATOMIC(uint32_t) state; /* LK__TS_*: only 1 (active) is a txn   */
 	LK_ATOMIC(uint64_t) id;    /* = age                                 */
 	uint32_t idx;
 	uint32_t locks;  /* txn list head (owner)                           */
@@ -232,14 +232,20 @@ struct lk__txn {
 	 * ldsf_seen marks it within one grant pass: both under the latch of
 	 * the head it waits on. */
 	LK_ATOMIC(uint32_t) dep;
-	uint16_t bypassed;
+	uint8_t bypassed; /* at most LK_LDSF_MAX_BYPASS */
 	uint8_t ldsf_seen;
+	uint8_t id_left; /* ids id+1 .. id+id_left are this slot's (owner; txn.c) */
 	uint8_t handoff; /* txn_end woke a parked waiter: lk__handoff (owner) */
 	/* The lease (lease.c, SHARED.md "Leases"): 0 none, 1 lapsed, 2 the
 	 * txn is ending, else its end in lk__now_ns() time. Renew, lapse and
 	 * end move it by CAS, so a renew and a lapse never both win. */
 	LK_ATOMIC(uint64_t) lease;
 };
+
+/* A slot's state (README "Txn slots"): free on the slot stack, active,
+ * kept off the stack by the thread that ran it last (idle), or claimed by
+ * a begin or a drain that took it kept. Readers test for active only. */
+enum { LK__TS_FREE = 0, LK__TS_ACTIVE = 1, LK__TS_KEPT = 2, LK__TS_CLAIMED = 3 };
 
 struct lk_lockmgr {
 	lk_lockmgr_config_t cfg;
@@ -269,6 +275,9 @@ struct lk_lockmgr {
 	uint32_t req_keep;  /* requests an idle slot keeps (0: small pool) */
 	struct lk__stack rstk, hstk; /* over req_free / head_free, below */
 	int reg_slot;
+	uint32_t uid;        /* the creating process's create count: with the
+				address, names the manager to txn.c's
+				per-thread hint */
 	lk_trace_fn trace;
 	void *trace_ctx;
 	LK_ATOMIC(uint32_t) grant_order; /* LK_GRANT_*; relaxed, read per pass */

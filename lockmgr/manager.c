@@ -186,6 +186,7 @@ size_t lk__mgr_layout(lk_lockmgr_t *m, const lk_lockmgr_config_t *cfg,
 	 * its registry slot (until 4096 creates or 2^19 txns per slot) */
 	pthread_mutex_lock(&reg_mu);
 	uint32_t gen0 = ++reg_epoch << 20; /* even: free */
+	m->uid = reg_epoch;
 	pthread_mutex_unlock(&reg_mu);
 	for (uint32_t i = 0; i < m->ntxns; i++) {
 		struct lk__txn *t = (struct lk__txn *)(void *)(m->txns + (size_t)i * LK__TXN_SLOT);

@@ -120,9 +120,10 @@ uint32_t lk__head_alloc(lk_lockmgr_t *m, struct lk__txn *t)
 }
 
 /* The shared stacks ran dry: take every free txn slot off the free stack
- * (popping one makes it ours, as lk_txn_begin does), move its cached
- * requests and heads to the shared stacks, and put the slots back. True if
- * anything was moved. lk_txn_begin waits out a drain instead of failing. */
+ * (popping one makes it ours, as lk_txn_begin does) and claim every kept
+ * one, move its cached requests and heads to the shared stacks, and put
+ * the slots back. True if anything was moved. lk_txn_begin waits out a
+ * drain instead of failing. */
 static bool drain_idle(lk_lockmgr_t *m)
 {
 	LK__RMW_SHARED();
@@ -150,6 +151,24 @@ static bool drain_idle(lk_lockmgr_t *m)
 			mine_last = t->idx + 1;
 		mine = t->idx + 1;
 		top = atomic_load_explicit(&m->txn_free, memory_order_acquire);
+	}
+	/* the slots threads keep off the stack (txn.c): each claimed,
+	 * emptied and kept again; its thread claims it back as it was */
+	for (uint32_t i = 0; i < m->ntxns; i++) {
+		struct lk__txn *t = txn_at(m, i);
+		uint32_t k = LK__TS_KEPT;
+		if (atomic_load_explicit(&t->state, memory_order_relaxed) != k)
+			continue;
+		LK__RMW_SHARED();
+		/* seq_cst: a begin that reads the 3 sees the flag raised */
+		if (!atomic_compare_exchange_strong_explicit(&t->state, &k, LK__TS_CLAIMED,
+							     memory_order_seq_cst,
+							     memory_order_relaxed))
+			continue;
+		moved |= lk__cache_flush(rs, &t->rc);
+		moved |= lk__cache_flush(hs, &t->hc);
+		/* release: the emptied caches before a begin claims it */
+		atomic_store_explicit(&t->state, LK__TS_KEPT, memory_order_release);
 	}
 	if (mine) {
 		struct lk__txn *l = txn_at(m, mine_last - 1);

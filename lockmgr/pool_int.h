@@ -26,13 +26,13 @@ static inline LK_ATOMIC(uint32_t) *stk_link(const stk_t *s, uint32_t i)
 	return (LK_ATOMIC(uint32_t) *)(void *)(s->base + (size_t)i * s->stride + s->off);
 }
 
-/* Take the first element (the cache is not empty). */
+/* Take the first element (the cache is not empty). last is meaningful
+ * only while first is not 0 (every reader tests first; cache_put and a
+ * refill set it on an empty cache), so emptying leaves it as it is. */
 static inline uint32_t cache_take(const stk_t *s, struct lk__cache *c)
 {
 	uint32_t i = c->first;
 	c->first = atomic_load_explicit(stk_link(s, i), memory_order_relaxed);
-	if (!c->first)
-		c->last = 0;
 	atomic_store_explicit(&c->n, atomic_load_explicit(&c->n, memory_order_relaxed) - 1,
 			      memory_order_relaxed);
 	return i;

@@ -1,12 +1,115 @@
 /*
- * lockmgr/txn.c: transactions: begin (a slot off the free stack, a fresh
- * id and handle), and commit or abort (every request released, the slot's
- * caches refilled, the slot back on the stack).
+ * lockmgr/txn.c: transactions: begin (the slot this thread keeps, or one
+ * off the free stack; an id from the slot's block; a handle), and commit
+ * or abort (every request released, the slot's caches refilled, the slot
+ * kept for the thread's next begin or put back on the stack).
  */
 #include "fastpath_int.h"
 #include "heads_int.h"
 #include "lease_int.h"
 #include "queue_int.h"
+
+/* Per thread, per manager (4 entries, by registry slot): the slot this
+ * thread keeps off the stack (index + 1, 0 none) and the last id it was
+ * given. A hint: a kept slot is claimed by CAS on its state, which fails if
+ * another begin or a drain took it; the ids' uniqueness never rests on it
+ * (README "Txn slots"). initial-exec: a begin costs no TLS call. */
+struct lk__me {
+	uintptr_t key; /* me_key(m) */
+	uint32_t slot;
+	uint64_t last_id;
+};
+static LK_THREAD_LOCAL struct lk__me lk__me_[4]
+	__attribute__((tls_model("initial-exec")));
+
+/* ids come in blocks of LK__ID_BLOCK from next_id; a slot's block older
+ * than LK__ID_SKEW ids is dropped, so a txn's age stays within that of its
+ * begin order across threads */
+#define LK__ID_BLOCK 16u
+#define LK__ID_SKEW 256u
+
+static inline struct lk__me *me_of(const lk_lockmgr_t *m)
+{
+	return &lk__me_[(unsigned)m->reg_slot & 3u];
+}
+
+/* m's address with its uid in the top bits (user addresses have 47) */
+static inline uintptr_t me_key(const lk_lockmgr_t *m)
+{
+	return (uintptr_t)m ^ ((uintptr_t)m->uid << 48);
+}
+
+/* Claim a kept slot: acquire, the slot (its caches) as its last owner or
+ * a drain left it. */
+static inline bool slot_claim(struct lk__txn *t)
+{
+	uint32_t k = LK__TS_KEPT;
+	return atomic_compare_exchange_strong_explicit(
+		&t->state, &k, LK__TS_CLAIMED, memory_order_acquire, memory_order_relaxed);
+}
+
+/* A slot off the free stack, or NULL (empty). */
+static struct lk__txn *slot_pop(lk_lockmgr_t *m)
+{
+	/* acquire: the slot as its last owner left it */
+	uint64_t top = atomic_load_explicit(&m->txn_free, memory_order_acquire);
+	while ((uint32_t)top) {
+		struct lk__txn *t = txn_at(m, (uint32_t)top - 1);
+		uint32_t nx = atomic_load_explicit(&t->free_next, memory_order_relaxed);
+		LK__RMW_SHARED();
+		if (atomic_compare_exchange_weak_explicit(
+			    &m->txn_free, &top, PACK(nx, (top >> 32) + 1),
+			    memory_order_acquire, memory_order_acquire))
+			return t;
+	}
+	return NULL;
+}
+
+/* The stack is empty: a slot another thread keeps (it left, or keeps one
+ * it does not need now), scanning from `from`; NULL if none. */
+static struct lk__txn *slot_steal(lk_lockmgr_t *m, uint32_t from)
+{
+	for (uint32_t k = 0; k < m->ntxns; k++) {
+		struct lk__txn *t = txn_at(m, (from + k) % m->ntxns);
+		/* acquire: a 3 a drain wrote shows its flag raised (slot_get) */
+		if (atomic_load_explicit(&t->state, memory_order_acquire) != LK__TS_KEPT)
+			continue;
+		LK__RMW_SHARED();
+		if (slot_claim(t))
+			return t;
+	}
+	return NULL;
+}
+
+/* A slot for a new txn of this thread: the one it keeps (one CAS on a line
+ * no other thread writes while it keeps it), else the free stack, else one
+ * kept by another thread; a drain in progress is waited out. NULL: every
+ * slot is active. */
+static struct lk__txn *slot_get(lk_lockmgr_t *m, struct lk__me *me)
+{
+	/* in range: another table at m's address with the same uid (a
+	 * shared one from another creator) may have fewer slots */
+	if (me->slot) {
+		if (lk__likely(me->slot <= m->ntxns && slot_claim(txn_at(m, me->slot - 1))))
+			return txn_at(m, me->slot - 1);
+		me->slot = 0; /* active (a txn of ours), or taken: end keeps one */
+	}
+	lk__wait_t dw = lk__wait_start(0);
+	for (bool last = false;;) {
+		struct lk__txn *t = slot_pop(m);
+		if (!t)
+			t = slot_steal(m, (uint32_t)(uintptr_t)me / 64u);
+		if (t || last)
+			return t;
+		/* a drain holds the free slots for a moment: not a real NOMEM
+		 * (seq_cst: pairs with drain_idle's flag); wait it out (no
+		 * word to park on: spin, then nap), then look once more */
+		if (atomic_load_explicit(&m->draining, memory_order_seq_cst))
+			lk__wait(&dw, NULL, 0);
+		else
+			last = true;
+	}
+}
 
 /* lease_ns: 0, or the lease (lk_txn_begin_lease checked it) */
 static int txn_begin(lk_lockmgr_t *m, lk_txn_t **out, uint64_t lease_ns)
@@ -18,32 +121,16 @@ static int txn_begin(lk_lockmgr_t *m, lk_txn_t **out, uint64_t lease_ns)
 	uint8_t proc = 0; /* a shared table: this process's slot + 1 */
 	if (lk__unlikely(m->shm != NULL) && !(proc = lk__shm_me(m)))
 		return LK_NOMEM;
-	/* acquire: the slot as its last owner left it */
-	uint64_t top = atomic_load_explicit(&m->txn_free, memory_order_acquire);
-	struct lk__txn *t;
-	lk__wait_t dw = lk__wait_start(0);
-	for (;;) {
-		uint32_t i1 = (uint32_t)top;
-		if (!i1) {
-			/* a drain holds the free slots for a moment: not a
-			 * real NOMEM (seq_cst: pairs with drain_idle's flag);
-			 * wait it out (no word to park on: spin, then nap) */
-			if (atomic_load_explicit(&m->draining, memory_order_seq_cst))
-				lk__wait(&dw, NULL, 0);
-			else if (!(uint32_t)(top = atomic_load_explicit(
-						    &m->txn_free, memory_order_seq_cst)))
-				return LK_NOMEM;
-			top = atomic_load_explicit(&m->txn_free, memory_order_acquire);
-			continue;
-		}
-		t = txn_at(m, i1 - 1);
-		uint32_t nx = atomic_load_explicit(&t->free_next, memory_order_relaxed);
-		LK__RMW_SHARED();
-		if (atomic_compare_exchange_weak_explicit(
-			    &m->txn_free, &top, PACK(nx, (top >> 32) + 1),
-			    memory_order_acquire, memory_order_acquire))
-			break;
+	struct lk__me *me = me_of(m);
+	uintptr_t key = me_key(m);
+	if (lk__unlikely(me->key != key)) {
+		me->key = key; /* another manager had the entry: forget its */
+		me->slot = 0;  /* hint; this thread's last id here is unknown, */
+		me->last_id = UINT64_MAX; /* so the next id is a new block's */
 	}
+	struct lk__txn *t = slot_get(m, me);
+	if (!t)
+		return LK_NOMEM;
 	t->locks = 0; /* the slot's caches and counters carry over */
 	t->bloom = 0;
 	t->token_out = 0;
@@ -63,16 +150,25 @@ static int txn_begin(lk_lockmgr_t *m, lk_txn_t **out, uint64_t lease_ns)
 	atomic_store_explicit(&t->wait_req, 0, memory_order_relaxed);
 	atomic_store_explicit(&t->wait_head, 0, memory_order_relaxed);
 	atomic_store_explicit(&t->victim_of, 0, memory_order_relaxed);
-	LK__RMW_SHARED();
-	/* relaxed: ids only need to be unique and increasing */
-	atomic_store_explicit(&t->id,
-			      atomic_fetch_add_explicit(&m->next_id, 1, memory_order_relaxed) + 1,
-			      memory_order_relaxed);
+	/* The next id of the slot's block: unique (blocks are disjoint),
+	 * above this thread's last one (else a new block, which starts above
+	 * every block taken before), and at most LK__ID_SKEW behind next_id.
+	 * relaxed: ids only need to be unique and increasing. */
+	uint64_t id = atomic_load_explicit(&t->id, memory_order_relaxed) + 1;
+	if (!t->id_left || id <= me->last_id ||
+	    id + LK__ID_SKEW < atomic_load_explicit(&m->next_id, memory_order_relaxed)) {
+		LK__RMW_SHARED();
+		id = atomic_fetch_add_explicit(&m->next_id, LK__ID_BLOCK, memory_order_relaxed) + 1;
+		t->id_left = LK__ID_BLOCK;
+	}
+	t->id_left--; /* one byte: LK__ID_BLOCK <= 255 */
+	atomic_store_explicit(&t->id, id, memory_order_relaxed);
+	me->last_id = id;
 	/* release: viewers that see the slot active see it initialized;
 	 * seq_cst: a strong locker that reads it idle after counting a
 	 * partition is seen counted by this txn's fast path (README "Fast
 	 * path") */
-	atomic_store_explicit(&t->state, 1, memory_order_seq_cst);
+	atomic_store_explicit(&t->state, LK__TS_ACTIVE, memory_order_seq_cst);
 	/* relaxed: only the handle's holder reads it (odd: active) */
 	uint32_t gen = atomic_load_explicit(&t->gen, memory_order_relaxed) + 1;
 	atomic_store_explicit(&t->gen, gen, memory_order_relaxed);
@@ -176,11 +272,20 @@ static int txn_end(lk_txn_t *txn, bool commit)
 		lk__handoff();
 	}
 	st_inc(t, commit ? LK__ST_COMMITS : LK__ST_ABORTS);
-	/* release: a strong locker that reads it idle sees the records gone */
-	atomic_store_explicit(&t->state, 0, memory_order_release);
 	/* relaxed, no RMW: only the owner ends its txn (even: ended) */
 	atomic_store_explicit(&t->gen, atomic_load_explicit(&t->gen, memory_order_relaxed) + 1,
 			      memory_order_relaxed);
+	/* The thread keeps the slot for its next begin if it keeps none in
+	 * m (a recoverer ending another process's txn usually does). release:
+	 * a strong locker that reads it idle sees the records gone; a begin
+	 * or drain that claims it sees it reset. */
+	struct lk__me *me = me_of(m);
+	if (lk__likely(me->key == me_key(m) && (!me->slot || me->slot == t->idx + 1))) {
+		me->slot = t->idx + 1;
+		atomic_store_explicit(&t->state, LK__TS_KEPT, memory_order_release);
+		return LK_OK;
+	}
+	atomic_store_explicit(&t->state, LK__TS_FREE, memory_order_release);
 	uint64_t top = atomic_load_explicit(&m->txn_free, memory_order_relaxed);
 	do {
 		atomic_store_explicit(&t->free_next, (uint32_t)top, memory_order_relaxed);

@@ -1,0 +1,12 @@
+#!/bin/bash
+# bench/xfer.sh BIN [ARGS]: runs bench/xfer.c's model and names the code
+# lines behind the transfers (addr2line), most first.
+set -o pipefail
+bin=$1
+shift
+out=$("$bin" "$@") || exit 1
+echo "$out" | head -1
+echo "$out" | tail -n +2 | sort -k2 -g -r | head -${XFER_TOP:-15} |
+	while read -r pc v r; do
+		printf '%8s  %-10s %s\n' "$v" "$r" "$(addr2line -f -i -e "$bin" "$pc" | paste -sd' ' | sed "s#$PWD/##g")"
+	done
