@@ -8,42 +8,7 @@
 #include "queue_int.h"
 #include "shared_int.h"
 
-#include <stdio.h>
-#include <string.h>
 #include <unistd.h>
-
-/* /proc/PID/stat: 0 with *start set (field 22, clock ticks since boot,
- * low 32 bits), 1 gone or a zombie, 2 unreadable. The reader of
- * primitives/robust.h, not included: its program-wide variables would be
- * exported by the shared library. */
-static int proc_stat(uint32_t pid, uint32_t *start)
-{
-	char path[32], buf[512];
-	snprintf(path, sizeof path, "/proc/%u/stat", pid);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return errno == ENOENT || errno == ESRCH ? 1 : 2;
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	const char *p = strrchr(buf, ')'); /* the name may hold anything */
-	if (!p || p[1] != ' ' || !p[2])
-		return 2;
-	if (p[2] == 'Z' || p[2] == 'X')
-		return 1;
-	p += 2; /* field 3, the state */
-	for (int i = 3; i < 22; i++) {
-		p = strchr(p, ' ');
-		if (!p)
-			return 2;
-		p++;
-	}
-	uint64_t t = 0;
-	while (*p >= '0' && *p <= '9')
-		t = t * 10u + (uint64_t)(*p++ - '0');
-	*start = (uint32_t)t;
-	return 0;
-}
 
 /* start << 32 | pid of the calling process: its start time as
  * /proc/PID/stat gives it, so that a reused PID is another process. */
@@ -54,7 +19,7 @@ uint64_t lk__shm_self_id(void)
 	uint64_t c = atomic_load_explicit(&cached, memory_order_relaxed);
 	if ((uint32_t)c == pid)
 		return c;
-	proc_stat(pid, &start);
+	lk__proc_stat_(pid, &start);
 	c = (uint64_t)start << 32 | pid;
 	atomic_store_explicit(&cached, c, memory_order_relaxed);
 	return c;
@@ -65,7 +30,7 @@ uint64_t lk__shm_self_id(void)
 bool lk__shm_dead(uint64_t id)
 {
 	uint32_t start = 0;
-	int r = proc_stat((uint32_t)id, &start);
+	int r = lk__proc_stat_((uint32_t)id, &start);
 	return r == 1 || (r == 0 && start != (uint32_t)(id >> 32));
 }
 

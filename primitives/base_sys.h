@@ -17,9 +17,12 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include <pthread.h>
+
+#include "base_lang.h"
 
 #if defined(__linux__)
 #include <linux/futex.h>
@@ -79,5 +82,39 @@ extern int lk__nanosleep(const struct timespec *, struct timespec *)
 #if LK_HAVE_FUTEX && !defined(LK_FUTEX_MOCK)
 extern long lk__syscall(long, ...) __asm__("syscall");
 #endif
+
+/* Reads /proc/ID/stat (ID a process or a thread): 0 with *start set (its
+ * start time, field 22, clock ticks since boot, low 32 bits), 1 gone or a
+ * zombie, 2 unreadable (a caller counts that as alive: never take a lock
+ * on a doubt). robust.h and the shared lock table (lockmgr/recover.c) tell
+ * a dead owner from a reused ID by it. */
+LK__COLD int lk__proc_stat_(uint32_t tid, uint32_t *start)
+{
+	char path[32], buf[512];
+	snprintf(path, sizeof path, "/proc/%u/stat", tid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return errno == ENOENT || errno == ESRCH ? 1 : 2;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	const char *p = strrchr(buf, ')'); /* the name may hold anything */
+	if (!p || p[1] != ' ' || !p[2])
+		return 2;
+	if (p[2] == 'Z' || p[2] == 'X')
+		return 1;
+	p += 2; /* field 3, the state; the start time is field 22 */
+	for (int i = 3; i < 22; i++) {
+		p = strchr(p, ' ');
+		if (!p)
+			return 2;
+		p++;
+	}
+	uint64_t t = 0;
+	while (*p >= '0' && *p <= '9')
+		t = t * 10u + LK__CAST(uint64_t, *p++ - '0');
+	*start = LK__CAST(uint32_t, t);
+	return 0;
+}
 
 #endif /* LATCHKIT_BASE_SYS_H */

@@ -116,37 +116,6 @@ LK__PROGRAM_WIDE LK_THREAD_LOCAL lk__robust_self_t lk__robust_me_;
 LK__PROGRAM_WIDE LK_ATOMIC(uint32_t) lk__robust_forks_;
 LK__PROGRAM_WIDE LK_ATOMIC(uint32_t) lk__robust_atfork_;
 
-/* Reads /proc/TID/stat: 0 with *start set (alive), 1 gone or a zombie,
- * 2 unreadable (counted as alive: never take a lock on a doubt). */
-LK__COLD int lk__robust_stat_(uint32_t tid, uint32_t *start)
-{
-	char path[32], buf[512];
-	snprintf(path, sizeof path, "/proc/%u/stat", tid);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return errno == ENOENT || errno == ESRCH ? 1 : 2;
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	const char *p = strrchr(buf, ')'); /* the name may hold anything */
-	if (!p || p[1] != ' ' || !p[2])
-		return 2;
-	if (p[2] == 'Z' || p[2] == 'X')
-		return 1;
-	p += 2; /* field 3, the state; the start time is field 22 */
-	for (int i = 3; i < 22; i++) {
-		p = strchr(p, ' ');
-		if (!p)
-			return 2;
-		p++;
-	}
-	uint64_t t = 0;
-	while (*p >= '0' && *p <= '9')
-		t = t * 10u + LK__CAST(uint64_t, *p++ - '0');
-	*start = LK__CAST(uint32_t, t);
-	return 0;
-}
-
 static inline void lk__robust_child_(void)
 {
 	atomic_fetch_add_explicit(&lk__robust_forks_, 1u, memory_order_relaxed);
@@ -161,7 +130,7 @@ LK__COLD void lk__robust_learn_(lk__robust_self_t *m)
 					memory_order_relaxed);
 	m->tid = LK__CAST(uint32_t, lk__syscall(SYS_gettid));
 	m->start = 0;
-	lk__robust_stat_(m->tid, &m->start);
+	lk__proc_stat_(m->tid, &m->start);
 }
 
 static inline const lk__robust_self_t *lk__robust_self_(void)
@@ -183,7 +152,7 @@ static inline uint64_t lk__robust_mine_(const lk__robust_self_t *m)
 LK__COLD bool lk__robust_dead_(uint64_t v)
 {
 	uint32_t start = 0;
-	int r = lk__robust_stat_(LK__CAST(uint32_t, v) & LK_ROBUST_TID_, &start);
+	int r = lk__proc_stat_(LK__CAST(uint32_t, v) & LK_ROBUST_TID_, &start);
 	return r == 1 || (r == 0 && start != LK__CAST(uint32_t, v >> 32));
 }
 
