@@ -23,7 +23,7 @@
  * lk__wait_would_park() turns true at some iteration and stays true (a local
  * bit flipped nondeterministically). For the hand-off checks (-DSPIN_BOUND)
  * it turns true after at most one spin step, as the C spin phase is bounded
- * (LK_SPIN_LIMIT): otherwise Spin starves a thread that never stops
+ * (a time budget, lk__wait): otherwise Spin starves a thread that never stops
  * spinning, which says nothing about hand-off. "Parked longer than 1 ms" (starving) is
  * nondeterministic in the safety checks; for the liveness checks (-DSTARVE1)
  * it becomes true on the first re-park, i.e. time passes.
