@@ -80,8 +80,8 @@
  *         head's acquire (its CAS) order the old head's uses of n before
  *         the new owner reuses or frees it; after the CAS no other thread
  *         touches n. GenMC: relaxed is caught by neither RC11 nor IMM
- *         (clh21: nodes taken over, reused, written as plain data and
- *         freed; verify/wmm).
+ *         (clh21: a node queued again, one taken over, then each written
+ *         as plain data and freed; verify/wmm).
  *   debug owner: relaxed, compared with the caller's own id.
  */
 #ifndef LATCHKIT_CLH_H

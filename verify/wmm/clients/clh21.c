@@ -1,7 +1,9 @@
 /* verify/wmm: clh.h (on gate.h), client.h's reuse client: thread 0 locks
  * twice, thread 1 once. A thread keeps the nodes it owns: its own when
  * unlock says it came back, the predecessor's node a lock hands it; a
- * round queues one of those (a fresh one when it has none). At the end a
+ * round queues one of those (a fresh one when it has none): thread 0's
+ * second round queues its own node again when it came back, and may take
+ * over thread 1's (its second lock queued behind it). At the end a
  * thread writes each node it owns as plain data and frees it, as memory
  * used again: every access the other thread made to a node it took over
  * must happen before (else, under RC11, a race or a use after free). */
