@@ -65,8 +65,8 @@
  * Memory orders (the lock word's are in gate.h):
  *   store(n->state, HELD, relaxed), published by the exchange.
  *   exchange(tail, n, acq_rel): release publishes n's HELD state to the
- *         successor that finds n in tail; acquire pairs with the release
- *         CAS of a head that emptied the queue.
+ *         successor that finds n in tail; acquire: the same for the
+ *         predecessor's node, whose state this thread reads.
  *   load(pred->state, acquire): pairs with the hand-over exchange.
  *   CAS(pred->state, HELD->PARKED, relaxed): only announces a sleeper; the
  *         hand-over's exchange orders after it on the same word.
@@ -74,6 +74,14 @@
  *         next thread that swaps tail.
  *   exchange(n->state, FREE, release): hands headship (and n) to the
  *         successor; the old value says whether to wake it.
+ *   Stronger than needed: the state's acquire load, the hand-over's
+ *         release and the CAS's release. The old head runs both while it
+ *         holds the word, so the word's release (unlock) and the new
+ *         head's acquire (its CAS) order the old head's uses of n before
+ *         the new owner reuses or frees it; after the CAS no other thread
+ *         touches n. GenMC: relaxed is caught by neither RC11 nor IMM
+ *         (clh21: a node queued again, one taken over, then each written
+ *         as plain data and freed; verify/wmm).
  *   debug owner: relaxed, compared with the caller's own id.
  */
 #ifndef LATCHKIT_CLH_H

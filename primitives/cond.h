@@ -121,7 +121,11 @@
  *       waiter's loads: acquire: the waker's reads of the node (links,
  *       mutex) happen before the waiter's stack frame is reused, and
  *       what the waker did before its signal or broadcast happens before
- *       the chosen waiter's return (the Memory guarantee).
+ *       the chosen waiter's return (the Memory guarantee). Two are more
+ *       than Linux needs (GenMC, verify/wmm): the store's release, which
+ *       the futex call's full barrier just before it provides (kept for
+ *       builds without futex), and the BUSY loop's acquire, as the loop
+ *       it returns to loads the state again with acquire before leaving.
  *   waker's store BUSY: relaxed; the futex call that follows compares
  *       and wakes in the kernel.
  *   fix-up fetch_or(mutex word, WAITERS): relaxed, as lk_mutex's own

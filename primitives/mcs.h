@@ -53,8 +53,8 @@
  * Memory orders (the lock word's are in gate.h):
  *   node init stores relaxed; exchange(tail, n, acq_rel): release
  *         publishes n's initialised fields to the successor that finds n
- *         in tail; acquire pairs with the release CAS of a head that
- *         emptied the queue.
+ *         in tail; acquire: the same for the predecessor's node, whose
+ *         next this thread writes.
  *   store(pred->next, n, release): the predecessor's acquire load of next
  *         must see n's initialised flag before handing it headship.
  *   load(n->flag, acquire): pairs with the hand-over exchange.
@@ -65,6 +65,13 @@
  *         next thread that swaps tail.
  *   exchange(next->flag, HEAD, release): hands headship over; the old value
  *         says whether to wake.
+ *   Stronger than needed: the flag's acquire load, the hand-over's release
+ *         and the CAS's release. The old head runs both while it holds the
+ *         word, so the word's release (unlock) and the new head's acquire
+ *         (its CAS) order the old head's uses of n before n's next use,
+ *         even as plain memory; and after the CAS no other thread touches
+ *         n. GenMC: relaxed is caught by neither RC11 nor IMM (mcs21, its
+ *         node queued again and then written as plain data; verify/wmm).
  *   debug owner: relaxed, compared with the caller's own id.
  */
 #ifndef LATCHKIT_MCS_H

@@ -62,10 +62,10 @@
  *   fetch_add(serving, 2, release)   hands headship on; an RMW so a
  *                                    SLEEPERS set just before is seen.
  *                                    Neither `serving` order is needed
- *                                    for safety (the new head's CAS on the
- *                                    word acquires; verify/wmm/REPORT.md):
- *                                    they let it see the word its
- *                                    predecessor took, not an older one.
+ *                                    for safety: the head's CAS on the
+ *                                    word acquires (GenMC: relaxed is
+ *                                    safe, RC11 and IMM; verify/wmm); they
+ *                                    save a retry on a stale word.
  *   load(next, relaxed)              when SLEEPERS was set: only chooses
  *                                    between waking one ticket and
  *                                    clearing SLEEPERS + waking all.

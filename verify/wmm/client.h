@@ -11,6 +11,16 @@
 
 #define LK_WMM_MAX_THREADS 3
 
+/* A client's latch initialiser: private, or process-shared when the
+ * client is built with LK_WMM_SHARED (clients/NAMEsh.c, which include
+ * NAME.c): the shared forms' own paths (their CAS on a word that keeps its
+ * SHARED bit, shared futexes). */
+#ifdef LK_WMM_SHARED
+#define LK_WMM_SH(priv, shared) shared
+#else
+#define LK_WMM_SH(priv, shared) priv
+#endif
+
 static void *(*lk_wmm_fn)(void *);
 
 static void *lk_wmm_body(void *arg)
@@ -100,6 +110,38 @@ static inline void lk_wmm_same_end(int n, lk_wmm_tid_t *t)
 		UNLOCK;                                                        \
 		DONE;                                                          \
 		lk_wmm_same_end(2, t);                                         \
+		assert(lk_wmm_counter == 3);                                   \
+		return 0;                                                      \
+	}
+
+/* A reuse client: 2 threads; thread 0 takes the latch twice, thread 1
+ * once (a plain counter incremented under it; it ends at 3). Thread 0's
+ * second lock may find the word held by thread 1, which queued while
+ * thread 0 held it first: it queues behind thread 1's node, and headship
+ * passes from one queued thread to the next, with one thread fewer than
+ * the queue client (both threads taking it twice is past what GenMC
+ * finishes here). DECL declares what a thread needs (its node), PICK
+ * chooses the node of a round, BACK files what the round gave back (a
+ * node a lock handed over), DONE frees what the thread owns at the end. */
+#define LK_WMM_REUSE_CLIENT(DECL, PICK, LOCK, UNLOCK, BACK, DONE)              \
+	static int lk_wmm_counter;                                             \
+	static void *lk_wmm_thread(void *arg)                                  \
+	{                                                                      \
+		long i = (long)arg;                                            \
+		DECL;                                                          \
+		for (long k = 0; k <= !i; k++) {                               \
+			PICK;                                                  \
+			LOCK;                                                  \
+			lk_wmm_counter++;                                      \
+			UNLOCK;                                                \
+			BACK;                                                  \
+		}                                                              \
+		DONE;                                                          \
+		return NULL;                                                   \
+	}                                                                      \
+	int main(void)                                                         \
+	{                                                                      \
+		lk_wmm_run(2, lk_wmm_thread);                                  \
 		assert(lk_wmm_counter == 3);                                   \
 		return 0;                                                      \
 	}

@@ -3,7 +3,7 @@
 #include "../client.h"
 #include "barrier.h"
 
-static lk_barrier_t b = LK_BARRIER_INIT(2);
+static lk_barrier_t b = LK_WMM_SH(LK_BARRIER_INIT(2), LK_BARRIER_INIT_SHARED(2));
 static int slot[2];
 
 static void *thread(void *arg)

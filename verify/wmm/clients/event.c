@@ -3,7 +3,7 @@
 #include "../client.h"
 #include "event.h"
 
-static lk_event_t e = LK_EVENT_INIT;
+static lk_event_t e = LK_WMM_SH(LK_EVENT_INIT, LK_EVENT_INIT_SHARED);
 static int data;
 
 static void *thread(void *arg)

@@ -4,7 +4,7 @@
 #include "../client.h"
 #include "event.h"
 
-static lk_latch_t l = LK_LATCH_INIT(2);
+static lk_latch_t l = LK_WMM_SH(LK_LATCH_INIT(2), LK_LATCH_INIT_SHARED(2));
 static int slot[2];
 
 static void *thread(void *arg)

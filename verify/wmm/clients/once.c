@@ -2,7 +2,7 @@
 #include "../client.h"
 #include "once.h"
 
-static lk_once_t o = LK_ONCE_INIT;
+static lk_once_t o = LK_WMM_SH(LK_ONCE_INIT, LK_ONCE_INIT_SHARED);
 static int runs, data;
 
 static void fn(void)

@@ -7,7 +7,7 @@
 #include "../client.h"
 #include "pfrwlock.h"
 
-static lk_pfrwlock_t l = LK_PFRWLOCK_INIT;
+static lk_pfrwlock_t l = LK_WMM_SH(LK_PFRWLOCK_INIT, LK_PFRWLOCK_INIT_SHARED);
 #define WRLOCK(i) lk_pfrwlock_wrlock(&l)
 #define WRUNLOCK(i) lk_pfrwlock_wrunlock(&l)
 #define RDFIRST(i) lk_pfrwlock_rdtrylock(&l)

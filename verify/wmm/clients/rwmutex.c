@@ -4,7 +4,7 @@
 #include "../client.h"
 #include "rwmutex.h"
 
-static lk_rwmutex_t l = LK_RWMUTEX_INIT;
+static lk_rwmutex_t l = LK_WMM_SH(LK_RWMUTEX_INIT, LK_RWMUTEX_INIT_SHARED);
 #define WRFIRST(i) LK_WMM_NONE(i) /* a timedlock first: 10x the executions */
 #define WRLOCK(i) lk_rwmutex_wrlock(&l)
 #define WRUNLOCK(i) lk_rwmutex_wrunlock(&l)

@@ -4,7 +4,7 @@
 #include "../client.h"
 #include "sem.h"
 
-static lk_sem_t s = LK_SEM_INIT(0);
+static lk_sem_t s = LK_WMM_SH(LK_SEM_INIT(0), LK_SEM_INIT_SHARED(0));
 static int data;
 
 static void *thread(void *arg)

@@ -6,13 +6,16 @@
 #include "../client.h"
 #include "seqlock.h"
 
-static lk_seqlock_t l = LK_SEQLOCK_INIT;
+static lk_seqlock_t l = LK_WMM_SH(LK_SEQLOCK_INIT, LK_SEQLOCK_INIT_SHARED);
 static LK_ATOMIC(uint64_t) pair[2];
 
 static void *thread(void *arg)
 {
 	uint64_t v[2] = {(uint64_t)arg + 1, (uint64_t)arg + 1};
-	lk_seqlock_write_lock(&l);
+#ifdef LK_WMM_SHARED /* seqlock2wsh: writer 1 tries first (its own CAS) */
+	if (!((long)arg == 1 && lk_seqlock_write_trylock(&l)))
+#endif
+		lk_seqlock_write_lock(&l);
 	lk_seq_store(pair, v, 2);
 	lk_seqlock_write_unlock(&l);
 	return NULL;

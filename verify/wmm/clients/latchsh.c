@@ -1,0 +1,3 @@
+/* verify/wmm: latch.c with a process-shared latch (client.h's LK_WMM_SH). */
+#define LK_WMM_SHARED 1
+#include "latch.c"

@@ -1,0 +1,3 @@
+/* verify/wmm: pfrwlock.c with a process-shared latch (client.h's LK_WMM_SH). */
+#define LK_WMM_SHARED 1
+#include "pfrwlock.c"
