@@ -4,7 +4,9 @@
 # (FILTER: a model's name, or a substring of "model/property") and prints
 # one line per check:
 #   checker model property states time(s) expected actual verdict
-# time is the wall time of the whole check (spin -a, gcc, pan).
+# time is the wall time of the whole check (spin -a, gcc, pan). pan is
+# built with -O1: it compiles in about half the time of -O2 and explores
+# these models as fast (149 checks: most of a check is the compile).
 # Each check works in build/spin/<model>/<label>/ and keeps its log there.
 # A check line is
 #   // @check <label> <pass|fail> <-DFLAG[,-DFLAG2]|-> <safety|ltl:NAME>
@@ -46,13 +48,13 @@ if [ "${1:-}" = "--one" ]; then
 		# spin -a reports some errors (a misplaced label) and still exits 0
 		! grep -qi 'error' spin.out || { echo "RUNNER: spin -a reported an error"; exit 3; }
 		if [ "$kind" = safety ]; then
-			echo "+ gcc -O2 -DSAFETY -DNOCLAIM ${pf[*]} -o pan pan.c"
-			gcc -O2 -w -DSAFETY -DNOCLAIM "${pf[@]}" -o pan pan.c || { echo "RUNNER: gcc failed"; exit 4; }
+			echo "+ gcc -O1 -DSAFETY -DNOCLAIM ${pf[*]} -o pan pan.c"
+			gcc -O1 -w -DSAFETY -DNOCLAIM "${pf[@]}" -o pan pan.c || { echo "RUNNER: gcc failed"; exit 4; }
 			echo "+ ./pan -m$DEPTH"
 			timeout "$TIMEOUT" ./pan -m"$DEPTH" || { echo "RUNNER: pan rc=$?"; exit 5; }
 		else
-			echo "+ gcc -O2 -DNFAIR=3 ${pf[*]} -o pan pan.c"
-			gcc -O2 -w -DNFAIR=3 "${pf[@]}" -o pan pan.c || { echo "RUNNER: gcc failed"; exit 4; }
+			echo "+ gcc -O1 -DNFAIR=3 ${pf[*]} -o pan pan.c"
+			gcc -O1 -w -DNFAIR=3 "${pf[@]}" -o pan pan.c || { echo "RUNNER: gcc failed"; exit 4; }
 			echo "+ ./pan -a -f -m$DEPTH -N ${kind#ltl:}"
 			timeout "$TIMEOUT" ./pan -a -f -m"$DEPTH" -N "${kind#ltl:}" || { echo "RUNNER: pan rc=$?"; exit 5; }
 		fi

@@ -20,10 +20,17 @@ SAN_tsan-gcc   := gcc -fsanitize=thread -DLK_TSAN_ANNOTATE=0
 SAN_tsan-clang := clang -fsanitize=thread
 SAN_asan-gcc   := gcc -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
+# The lock table is compiled once per variant into an archive that every
+# stress program links (each program used to compile all of lockmgr/).
 define stress_rules
-$(BUILD)/$(1)/stress/%: verify/stress/%.c $(wildcard verify/stress/*.h) $(INC)/.stamp $(wildcard lockmgr/*.c lockmgr/*.h)
+$(BUILD)/$(1)/stresslib/%.o: lockmgr/%.c $(wildcard lockmgr/*.h) $(INC)/.stamp
 	@mkdir -p $$(@D)
-	$(SAN_$(1)) $(CFLAGS_BASE) -O1 $$< $(LOCKMGR_SRCS) -o $$@ -lm
+	$(SAN_$(1)) $(CFLAGS_BASE) -O1 -c $$< -o $$@
+$(BUILD)/$(1)/stresslib/liblockmgr.a: $(patsubst lockmgr/%.c,$(BUILD)/$(1)/stresslib/%.o,$(LOCKMGR_SRCS))
+	@rm -f $$@ && ar rcs $$@ $$^
+$(BUILD)/$(1)/stress/%: verify/stress/%.c $(wildcard verify/stress/*.h) $(INC)/.stamp $(BUILD)/$(1)/stresslib/liblockmgr.a
+	@mkdir -p $$(@D)
+	$(SAN_$(1)) $(CFLAGS_BASE) -O1 $$< $(BUILD)/$(1)/stresslib/liblockmgr.a -o $$@ -lm
 endef
 $(foreach v,$(SAN_VARIANTS),$(eval $(call stress_rules,$(v))))
 
