@@ -18,6 +18,7 @@
  * from the manager's heads, hence the internal header).
  */
 #include "stress.h"
+#include "snapshot.h"
 
 #include <latchkit/lockmgr.h>
 #include "../../lockmgr/lockmgr_int.h"
@@ -170,21 +171,8 @@ static lk_lockinfo_t snap[512];
 
 static void *monitor(ctx_t *c)
 {
-	const lk_modetable_t *mt = lk_modetable_default();
 	while (!atomic_load_explicit(&c->stop, memory_order_relaxed)) {
-		size_t n = lk_snapshot(c->m, snap, 512);
-		if (n > 512)
-			n = 512;
-		for (size_t i = 0; i < n; i++)
-			for (size_t j = i + 1; j < n; j++)
-				if (snap[i].granted && snap[j].granted &&
-				    lk_res_equal(&snap[i].res, &snap[j].res) &&
-				    lk_mode_conflicts(mt, snap[i].mode, snap[j].mode))
-					stress_fail("snapshot: txn %llu %s and txn %llu %s granted together",
-						    (unsigned long long)snap[i].txn_id,
-						    mt->names[snap[i].mode],
-						    (unsigned long long)snap[j].txn_id,
-						    mt->names[snap[j].mode]);
+		stress_snapshot_check(c->m, snap, 512);
 		stress_doing("snapshot");
 		sched_yield();
 	}

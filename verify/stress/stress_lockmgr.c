@@ -17,6 +17,7 @@
  * lock outliving its txn) and the counters are compared with it.
  */
 #include "stress.h"
+#include "snapshot.h"
 #include "history.h"
 
 #include <latchkit/lockmgr.h>
@@ -199,21 +200,8 @@ static void *monitor(void *p, int id)
 {
 	ctx_t *c = (ctx_t *)p;
 	(void)id;
-	const lk_modetable_t *mt = lk_modetable_default();
 	while (!atomic_load_explicit(&c->stop, memory_order_relaxed)) {
-		size_t n = lk_snapshot(c->m, snap, SNAP_CAP);
-		if (n > SNAP_CAP)
-			n = SNAP_CAP;
-		for (size_t i = 0; i < n; i++)
-			for (size_t j = i + 1; j < n; j++)
-				if (snap[i].granted && snap[j].granted &&
-				    lk_res_equal(&snap[i].res, &snap[j].res) &&
-				    lk_mode_conflicts(mt, snap[i].mode, snap[j].mode))
-					stress_fail("snapshot: txn %llu %s and txn %llu %s granted together",
-						    (unsigned long long)snap[i].txn_id,
-						    mt->names[snap[i].mode],
-						    (unsigned long long)snap[j].txn_id,
-						    mt->names[snap[j].mode]);
+		stress_snapshot_check(c->m, snap, SNAP_CAP);
 		stress_doing("snapshot");
 		sched_yield();
 	}
