@@ -36,7 +36,7 @@ void lk__fp_modes(lk_lockmgr_t *m)
 
 static inline uint32_t fp_part(const lk_res_t *r)
 {
-	return res_hash(r) & (LK__FP_PARTS - 1);
+	return fp_part_of(fp_hash(r));
 }
 
 /* A txn's fp latch: taken by its owner for each record change (a line no
@@ -126,9 +126,9 @@ static void fp_repair(struct lk__txn *o, uint32_t own)
  * latch. seq_cst: pairs with lk__fp_strong's increment and its seq_cst
  * read of the txn's state (a strong locker skips idle txns; lk_txn_begin
  * stores the state seq_cst), see README "Fast path". */
-static inline bool fp_strong_counted(lk_lockmgr_t *m, const lk_res_t *r)
+static inline bool fp_strong_counted(lk_lockmgr_t *m, uint32_t part)
 {
-	return atomic_load_explicit(&m->fp_count[fp_part(r)], memory_order_seq_cst) != 0;
+	return atomic_load_explicit(&m->fp_count[part], memory_order_seq_cst) != 0;
 }
 
 /* The RELEASE event of record e (under t's fp latch). */
@@ -156,7 +156,8 @@ int lk__fp_lock(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
 		unsigned mode, unsigned *got, uint32_t *rec)
 {
 	struct lk__fprec *e;
-	uint64_t bb = fp_bloom_bit(r);
+	uint32_t fh = fp_hash(r); /* the bloom bit and the partition */
+	uint64_t bb = fp_bloom_of(fh);
 	int i = t->fp_used ? fp_find_bb(m, t, r, bb) : -1;
 	if (i >= 0) {
 		e = &m->fp[t->idx].rec[i];
@@ -173,7 +174,7 @@ int lk__fp_lock(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
 		if (!((m->weak >> nm) & 1u))
 			return LK__FP_MISS;
 		fp_latch(t, lk__own(t));
-		if (fp_strong_counted(m, r) ||
+		if (fp_strong_counted(m, fp_part_of(fh)) ||
 		    atomic_load_explicit(&e->moved, memory_order_relaxed)) {
 			fp_unlatch(t);
 			return LK__FP_MISS;
@@ -190,7 +191,7 @@ int lk__fp_lock(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
 	if (t->fp_main || t->fp_used == (uint32_t)((1ull << LK__FP_RECS) - 1))
 		return LK__FP_MISS;
 	fp_latch(t, lk__own(t));
-	if (fp_strong_counted(m, r)) {
+	if (fp_strong_counted(m, fp_part_of(fh))) {
 		fp_unlatch(t);
 		return LK__FP_MISS;
 	}
