@@ -610,6 +610,34 @@ int lk_lock_ex(lk_txn_t *txn, const lk_res_t *res, int mode, uint64_t timeout_ns
 	if (lk__unlikely(!t || !res))
 		return LK_INVAL;
 	lk_lockmgr_t *m = t->mgr;
+	/* the common calls first, with fewer checks: a valid mode, no flag,
+	 * no wound or lease, and either a kind that takes lock_fast on a flat
+	 * table (fast_kinds: valid ones only) or a row under the hierarchy
+	 * cache; the full checks below would send each the same way */
+	uint32_t kind = res->kind;
+	if (lk__likely((unsigned)mode < m->mt.nmodes && !flags &&
+		       !(atomic_load_explicit(&t->flags, memory_order_relaxed) &
+			 (LK__T_WOUNDED | LK__T_LEASED)))) {
+		if (kind < 32 && ((m->fast_kinds >> kind) & 1u)) {
+			int rc = lock_fast(m, t, res, (unsigned)mode, token);
+			if (lk__likely(rc != LK__FAST_MISS))
+				return rc;
+			return lock_slow(m, t, res, (unsigned)mode, timeout_ns, false,
+					 token);
+		}
+		if (m->cfg.hierarchy) {
+			if (hcache_row(t, res, (unsigned)mode)) {
+				int rc = lock_row_cached(m, t, res, (unsigned)mode, token);
+				if (lk__likely(rc != LK__FAST_MISS))
+					return rc;
+				return lock_slow(m, t, res, (unsigned)mode, timeout_ns,
+						 m->mt.intention[mode] != NONE, token);
+			}
+			if (hcache_page(m, t, res, (unsigned)mode))
+				return lock_row_page(m, t, res, (unsigned)mode, timeout_ns,
+						     token);
+		}
+	}
 	if (lk__unlikely(mode < 0 || (unsigned)mode >= m->mt.nmodes ||
 			 !res_kind_ok(res->kind) || (flags & ~LK_F_NOHIER)))
 		return LK_INVAL;

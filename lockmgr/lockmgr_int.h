@@ -255,6 +255,8 @@ struct lk_lockmgr {
 	uint16_t weak;       /* fast-path modes (README "Fast path") */
 	uint16_t strong;     /* modes conflicting with a weak one */
 	uint32_t slow_kinds; /* bit k: kind k never takes lock_fast */
+	uint32_t fast_kinds; /* bit k: a flat call on valid kind k tries
+				lock_fast first (0 with the hierarchy on) */
 	uint16_t anc_ok[LK_MAX_MODES]; /* held mode h on an ancestor: bit m
 				   when a child request in mode m needs
 				   nothing from it (no cover, intention held) */

@@ -167,6 +167,8 @@ size_t lk__mgr_layout(lk_lockmgr_t *m, const lk_lockmgr_config_t *cfg,
 				 1u << LK_RES_PAGE;
 	if (cfg->escalation_threshold)
 		m->slow_kinds |= 1u << LK_RES_TABLE | 1u << LK_RES_ROW;
+	/* res_kind_ok's kinds below 32: 1..5, 16..31 (lk_lock_ex) */
+	m->fast_kinds = cfg->hierarchy ? 0 : 0xFFFF003Eu & ~m->slow_kinds;
 
 	/* free stacks: chains 1 -> 2 -> ... -> n, tag 0 */
 	for (uint32_t i = 1; i <= m->nreqs; i++)
