@@ -48,7 +48,7 @@ static inline uint32_t fp_part(const lk_res_t *r)
  * fp_used, so there is nothing to repair (SHARED.md). */
 static void fp_repair(struct lk__txn *o, uint32_t own);
 
-static __attribute__((noinline, cold)) void fp_latch_slow(struct lk__txn *t, uint32_t own)
+__attribute__((noinline, cold)) void lk__fp_latch_slow(struct lk__txn *t, uint32_t own)
 {
 	lk__wait_t w = lk__wait_start(0);
 	bool shared = own && lk__lm_in_shared(&t->fp_latch);
@@ -72,21 +72,6 @@ static __attribute__((noinline, cold)) void fp_latch_slow(struct lk__txn *t, uin
 			}
 		}
 	}
-}
-
-static inline void fp_latch(struct lk__txn *t, uint32_t own)
-{
-	uint32_t z = 0;
-	if (lk__likely(atomic_compare_exchange_strong_explicit(
-		    &t->fp_latch, &z, 1u | own, memory_order_acquire, memory_order_relaxed)))
-		return;
-	fp_latch_slow(t, own);
-}
-
-static inline void fp_unlatch(struct lk__txn *t)
-{
-	/* release: the records' changes before the next holder */
-	atomic_store_explicit(&t->fp_latch, 0, memory_order_release);
 }
 
 /* o's fp latch was taken over from a dead holder (fp_latch_slow): a
@@ -120,15 +105,6 @@ static void fp_repair(struct lk__txn *o, uint32_t own)
 			i = atomic_load_explicit(&h->next, memory_order_acquire);
 		}
 	}
-}
-
-/* Is a strong lock counted in r's partition? Read under the owner's fp
- * latch. seq_cst: pairs with lk__fp_strong's increment and its seq_cst
- * read of the txn's state (a strong locker skips idle txns; lk_txn_begin
- * stores the state seq_cst), see README "Fast path". */
-static inline bool fp_strong_counted(lk_lockmgr_t *m, uint32_t part)
-{
-	return atomic_load_explicit(&m->fp_count[part], memory_order_seq_cst) != 0;
 }
 
 /* The RELEASE event of record e (under t's fp latch). */
@@ -190,31 +166,9 @@ int lk__fp_lock(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
 	/* t may hold r in the main table, or has no record free */
 	if (t->fp_main || t->fp_used == (uint32_t)((1ull << LK__FP_RECS) - 1))
 		return LK__FP_MISS;
-	fp_latch(t, lk__own(t));
-	if (fp_strong_counted(m, fp_part_of(fh))) {
-		fp_unlatch(t);
+	if (fp_new(m, t, r, mode, fh, rec) != LK_OK)
 		return LK__FP_MISS;
-	}
-	i = __builtin_ctz(~t->fp_used);
-	e = &m->fp[t->idx].rec[i];
-	e->key[0] = r->kind;
-	e->key[1] = r->f[0];
-	e->key[2] = r->f[1];
-	e->key[3] = r->f[2];
-	e->key[4] = r->f[3];
-	e->mode = (uint8_t)mode;
-	e->nchild = 0;
-	atomic_store_explicit(&e->moved, 0, memory_order_relaxed);
-	LK__TEST_NAP();
-	t->fp_used |= 1u << i;
-	t->fp_bloom |= bb;
-	/* the events under the latch: a strong locker that moves the record
-	 * later also emits later (README "Trace") */
-	EMIT_RES(m, t, r, LK_EV_REQUEST, mode, NONE, LK_OK, false, 0);
-	EMIT_RES(m, t, r, LK_EV_GRANT, mode, NONE, LK_OK, false, 0);
-	fp_unlatch(t);
 	*got = LK__GOT_NEW;
-	*rec = (uint32_t)i;
 	return LK_OK;
 }
 

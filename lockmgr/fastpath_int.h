@@ -102,4 +102,68 @@ static inline int fp_find(const lk_lockmgr_t *m, const struct lk__txn *t,
 	return fp_find_bb(m, t, r, fp_bloom_bit(r));
 }
 
+/* A txn's fp latch (fastpath.c): its owner's uncontended take inline. */
+LK__HIDDEN void lk__fp_latch_slow(struct lk__txn *t, uint32_t own);
+
+static inline void fp_latch(struct lk__txn *t, uint32_t own)
+{
+	uint32_t z = 0;
+	if (lk__likely(atomic_compare_exchange_strong_explicit(
+		    &t->fp_latch, &z, 1u | own, memory_order_acquire, memory_order_relaxed)))
+		return;
+	lk__fp_latch_slow(t, own);
+}
+
+static inline void fp_unlatch(struct lk__txn *t)
+{
+	/* release: the records' changes before the next holder */
+	atomic_store_explicit(&t->fp_latch, 0, memory_order_release);
+}
+
+/* Is a strong lock counted in r's partition? Read under the owner's fp
+ * latch. seq_cst: pairs with lk__fp_strong's increment and its seq_cst
+ * read of the txn's state (a strong locker skips idle txns; lk_txn_begin
+ * stores the state seq_cst), see README "Fast path". */
+static inline bool fp_strong_counted(lk_lockmgr_t *m, uint32_t part)
+{
+	return atomic_load_explicit(&m->fp_count[part], memory_order_seq_cst) != 0;
+}
+
+/* A new record for r in mode (t holds none on r: fp_find missed; fh:
+ * fp_hash(r)), under t's fp latch unless a strong lock is counted in r's
+ * partition (then LK__FP_MISS, nothing changed). Inline: lock.c's
+ * lock_row_page calls it for each new page (README "Fast path"). */
+static inline int fp_new(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
+			 unsigned mode, uint32_t fh, uint32_t *rec)
+{
+	/* t may hold r in the main table, or has no record free */
+	if (t->fp_main || t->fp_used == (uint32_t)((1ull << LK__FP_RECS) - 1))
+		return LK__FP_MISS;
+	fp_latch(t, lk__own(t));
+	if (fp_strong_counted(m, fp_part_of(fh))) {
+		fp_unlatch(t);
+		return LK__FP_MISS;
+	}
+	uint32_t i = (uint32_t)__builtin_ctz(~t->fp_used);
+	struct lk__fprec *e = &m->fp[t->idx].rec[i];
+	e->key[0] = r->kind;
+	e->key[1] = r->f[0];
+	e->key[2] = r->f[1];
+	e->key[3] = r->f[2];
+	e->key[4] = r->f[3];
+	e->mode = (uint8_t)mode;
+	e->nchild = 0;
+	atomic_store_explicit(&e->moved, 0, memory_order_relaxed);
+	LK__TEST_NAP();
+	t->fp_used |= 1u << i;
+	t->fp_bloom |= fp_bloom_of(fh);
+	/* the events under the latch: a strong locker that moves the record
+	 * later also emits later (README "Trace") */
+	EMIT_RES(m, t, r, LK_EV_REQUEST, mode, NONE, LK_OK, false, 0);
+	EMIT_RES(m, t, r, LK_EV_GRANT, mode, NONE, LK_OK, false, 0);
+	fp_unlatch(t);
+	*rec = i;
+	return LK_OK;
+}
+
 #endif

@@ -588,16 +588,20 @@ lock_row_page(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res, unsigned 
 	      uint64_t timeout_ns, uint64_t *token)
 {
 	lk_res_t pg = lk_res_page(res->f[0], res->f[1], res->f[2]);
-	unsigned got;
-	uint32_t rec;
+	unsigned got = LK__GOT_NEW, im = m->mt.intention[mode];
+	uint32_t rec, fh = fp_hash(&pg);
 	uint16_t up = t->hm_up;
-	if (lk__fp_lock(m, t, &pg, m->mt.intention[mode], &got, &rec) != LK_OK)
+	/* a page t has no record on (its bloom bit clear): the new record
+	 * inline, as lk__fp_lock would make it */
+	int rc = !(t->fp_bloom & fp_bloom_of(fh)) ? fp_new(m, t, &pg, im, fh, &rec)
+						   : lk__fp_lock(m, t, &pg, im, &got, &rec);
+	if (rc != LK_OK)
 		return lock_slow(m, t, res, mode, timeout_ns, true, token);
 	t->anc[2] = LK__ANC_FP | rec;
 	if (got != LK__GOT_NONE)
 		st_inc(t, LK__ST_INTENTIONS);
 	hcache_fill(m, t, res, up);
-	int rc = lock_row_cached(m, t, res, mode, token);
+	rc = lock_row_cached(m, t, res, mode, token);
 	if (lk__likely(rc != LK__FAST_MISS))
 		return rc;
 	return lock_slow(m, t, res, mode, timeout_ns, true, token);
