@@ -133,8 +133,9 @@ static inline bool fp_strong_counted(lk_lockmgr_t *m, uint32_t part)
  * fp_hash(r)), under t's fp latch unless a strong lock is counted in r's
  * partition (then LK__FP_MISS, nothing changed). Inline: lock.c's
  * lock_row_page calls it for each new page (README "Fast path"). */
-static inline int fp_new(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
-			 unsigned mode, uint32_t fh, uint32_t *rec)
+static inline __attribute__((always_inline)) int
+fp_new(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, unsigned mode,
+       uint32_t fh, uint32_t *rec)
 {
 	/* t may hold r in the main table, or has no record free */
 	if (t->fp_main || t->fp_used == (uint32_t)((1ull << LK__FP_RECS) - 1))
@@ -164,6 +165,19 @@ static inline int fp_new(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
 	fp_unlatch(t);
 	*rec = i;
 	return LK_OK;
+}
+
+/* lk__fp_lock with a new record's common case inline: no bit for r in
+ * t's fp bloom means t has no record on r (fp_find_bb). */
+static inline __attribute__((always_inline)) int
+fp_lock(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, unsigned mode,
+	unsigned *got, uint32_t *rec)
+{
+	uint32_t fh = fp_hash(r);
+	if (t->fp_bloom & fp_bloom_of(fh))
+		return lk__fp_lock(m, t, r, mode, got, rec);
+	*got = LK__GOT_NEW;
+	return fp_new(m, t, r, mode, fh, rec);
 }
 
 #endif

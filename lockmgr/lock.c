@@ -229,7 +229,7 @@ lock_ancestors(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res,
 		int rc = LK__FP_MISS;
 		if (((m->weak >> im) & 1u) && fp_kind(anc[k].kind)) {
 			uint32_t rec;
-			rc = lk__fp_lock(m, t, &anc[k], im, &got, &rec);
+			rc = fp_lock(m, t, &anc[k], im, &got, &rec);
 			if (rc == LK_OK)
 				ai = LK__ANC_FP | rec;
 		}
@@ -588,13 +588,10 @@ lock_row_page(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res, unsigned 
 	      uint64_t timeout_ns, uint64_t *token)
 {
 	lk_res_t pg = lk_res_page(res->f[0], res->f[1], res->f[2]);
-	unsigned got = LK__GOT_NEW, im = m->mt.intention[mode];
-	uint32_t rec, fh = fp_hash(&pg);
+	unsigned got;
+	uint32_t rec;
 	uint16_t up = t->hm_up;
-	/* a page t has no record on (its bloom bit clear): the new record
-	 * inline, as lk__fp_lock would make it */
-	int rc = !(t->fp_bloom & fp_bloom_of(fh)) ? fp_new(m, t, &pg, im, fh, &rec)
-						   : lk__fp_lock(m, t, &pg, im, &got, &rec);
+	int rc = fp_lock(m, t, &pg, m->mt.intention[mode], &got, &rec);
 	if (rc != LK_OK)
 		return lock_slow(m, t, res, mode, timeout_ns, true, token);
 	t->anc[2] = LK__ANC_FP | rec;
