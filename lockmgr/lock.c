@@ -583,7 +583,7 @@ lock_slow(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res, unsigned mode
  * there to cover or to judge), then the row is lock_row_cached's. A miss
  * at either step, which has changed nothing at that step, goes to
  * lock_slow (after a page lock, the cache vouches for the page too). */
-static __attribute__((noinline)) int
+static inline __attribute__((always_inline)) int
 lock_row_page(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res, unsigned mode,
 	      uint64_t timeout_ns, uint64_t *token)
 {
