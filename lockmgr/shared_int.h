@@ -9,7 +9,7 @@
 #include "lockmgr_int.h"
 
 #define LK__SHM_MAGIC 0x31627468736b6c00ull /* "\0lkshtb1" */
-#define LK__SHM_VERSION 1u
+#define LK__SHM_VERSION 2u /* 2: fast-path partition from fp_hash */
 #define LK__SHM_PROCS 31 /* five bits of a latch word (SHARED.md) */
 #define LK__SHM_PAGE 4096u
 
