@@ -13,8 +13,8 @@
  * client's share, with the ZooKeeper client's own IO and completion threads
  * (two per handle) or the HTTP client's work for etcd.
  */
-#define THREADED
 #include "dlm.h"
+#include "dlm_int.h"
 
 #include <arpa/inet.h>
 #include <inttypes.h>
@@ -158,6 +158,8 @@ static void *run(void *arg)
 		c->err = !cfg.hosts || lk_dlm_open(&d, &cfg) != LK_DLM_OK;
 	} else if (strcmp(kind, "floor") == 0) {
 		zh = zookeeper_init(getenv("LK_DLM_HOSTS"), NULL, 4000, NULL, NULL, 0);
+		if (zh) /* as lk_dlm_open does: the floor is the best the engine can do */
+			zoo_set_servers_resolution_delay(zh, LK_DLM_RESOLVE_MS_);
 		snprintf(path, sizeof path, "/latchkit-floor/%s", res);
 		for (int k = 0; k < 100 && zh && zoo_state(zh) != ZOO_CONNECTED_STATE; k++)
 			usleep(50000);
