@@ -19,6 +19,9 @@
 #include <zookeeper/zookeeper.h>
 
 #define PATH_MAX_ (LK_DLM_NAME_MAX + 160)
+/* The least time between two routine resolutions of the host list by the
+ * C client (zoo_set_servers_resolution_delay); session.c says why. */
+#define LK_DLM_RESOLVE_MS_ 1000
 
 typedef struct {
 	char res[LK_DLM_NAME_MAX + 1];

@@ -10,7 +10,15 @@
 #   ensemble.sh restart DIR    kill every member, start them all, wait
 #   ensemble.sh wait DIR       until a quorum serves (a leader and followers)
 #   ensemble.sh down DIR       kill every member (DIR is left to the caller)
+#   ensemble.sh role DIR I     member I's mode: leader, follower or nothing
+#   ensemble.sh pid DIR I      member I's process id
 # Env: ZK_TICK_MS (100): tickTime; sessions may last 2 ticks to 60 s.
+#      ZK_FSYNC (no): forceSync, whether the transaction log is fsynced
+#      before a write is acknowledged (ZooKeeper's default is yes; the tests
+#      need no durability and start faster without it; the bench sets yes,
+#      as etcd always fsyncs its WAL).
+#      ZK_JVM: the JVM's flags. Default: a small heap and C1 only, for a
+#      quick start; the bench passes the server's usual flags instead.
 set -u
 verb=${1:?verb}; dir=${2:?dir}
 cp_="/usr/share/java/zookeeper.jar"
@@ -28,8 +36,8 @@ PY
 
 member_up() { # I
 	local i=$1
-	# Small heap, C1 only: start time matters more than throughput here.
-	setsid java -Xms32m -Xmx192m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
+	# shellcheck disable=SC2086 # ZK_JVM is a list of flags
+	setsid java ${ZK_JVM:--Xms32m -Xmx192m -XX:+UseSerialGC -XX:TieredStopAtLevel=1} \
 		-Dzookeeper.log.dir="$dir/m$i" -Dzookeeper.root.logger=WARN,CONSOLE \
 		-cp "$cp_" org.apache.zookeeper.server.quorum.QuorumPeerMain \
 		"$dir/m$i.cfg" >"$dir/m$i/out.log" 2>&1 </dev/null &
@@ -93,7 +101,7 @@ minSessionTimeout=$((2 * tick))
 maxSessionTimeout=60000
 admin.enableServer=false
 4lw.commands.whitelist=srvr,ruok,mntr
-forceSync=no
+forceSync=${ZK_FSYNC:-no}
 $servers
 CFG
 		hosts+="${hosts:+,}127.0.0.1:${ports[3*i-3]}"
@@ -111,6 +119,8 @@ restart)
 	wait_quorum
 	;;
 wait) wait_quorum ;;
+role) mode_of "$(sed -n 's/^clientPort=//p' "$dir/m$3.cfg")" ;;
+pid) cat "$dir/m$3/pid" ;;
 down) for i in $(seq 1 "$(cat "$dir/n" 2>/dev/null || echo 0)"); do member_kill "$i"; done ;;
 *) echo "ensemble.sh: unknown verb $verb" >&2; exit 2 ;;
 esac

@@ -179,6 +179,12 @@ static int connect_session(lk_dlm_t *d)
 	pthread_mutex_unlock(&d->mu);
 	if (!zh)
 		return errno == ENOMEM ? LK_DLM_NOMEM : LK_DLM_INVAL;
+	/* By default the C client resolves the host list again each time it
+	 * polls its socket, i.e. for every request and reply: a getaddrinfo
+	 * (socket, bind, reading /etc/hosts) per round trip, a large share of
+	 * the client's CPU per lock. Once a second at most is plenty; the
+	 * client still resolves again on a connection loss. */
+	zoo_set_servers_resolution_delay(zh, LK_DLM_RESOLVE_MS_);
 	int64_t deadline = lk_dlm_now_ns_() + (int64_t)d->connect_ms * 1000000;
 	pthread_mutex_lock(&d->mu);
 	while (d->zstate != ZOO_CONNECTED_STATE && !d->lost && lk_dlm_now_ns_() < deadline)
