@@ -39,3 +39,18 @@ for a in mutex ticket mcs clh tas ttas; do
 	awk -v a=$a -v d="$d" -v o="$o" -v p="$p" -v x="$x" -v f="$f" 'BEGIN {printf "%-8s %7.1f %12.1f %10.1f %9.1f %10.2fx %15.2fx %9.1f\n", a, d, o, p, x, p / d, p / o, f}'
 done
 echo "glibc's own pthread_mutex_lock/unlock pair (no preload): $g"
+# RW locks, for information: pthread_rwlock_rdlock or _wrlock and _unlock
+# on each LATCHKIT_RWLOCK against the latch's rd/wr pair behind a call.
+# No 1.1x goal here: pthread_rwlock_unlock does not say which hold it
+# releases, so every verb also reads or writes the writer's id (rwlock.c),
+# work the latch called directly does not do.
+printf '\n%-9s %4s %12s %10s %16s\n' rwlock mode out-of-line preloaded "pre/out-of-line"
+for rw in rd wr; do
+	gcc -std=c11 -D_GNU_SOURCE -O2 -pthread -DRW=$rw "$src" -o "$tmp/p$rw"
+	for a in rwmutex rwlock pfrwlock brlock; do
+		gcc -std=c11 -D_GNU_SOURCE -O2 -pthread -I"$inc" -DRW=$rw -DDIRECT=$a -DOUTOFLINE "$src" -o "$tmp/o"
+		o=$(per "" "$tmp/o")
+		p=$(per "LD_PRELOAD=$so LATCHKIT_RWLOCK=$a" "$tmp/p$rw")
+		awk -v a=$a -v m=$rw -v o="$o" -v p="$p" 'BEGIN {printf "%-9s %4s %12.1f %10.1f %15.2fx\n", a, m, o, p, p / o}'
+	done
+done
