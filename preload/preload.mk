@@ -6,6 +6,7 @@
 #                       tests/preload_plt.c (got.c's patched slots), the
 #                       profile's hot lock, kccachetest wicked (part of
 #                       make test)
+#   make test-preload-clang  the same on the library built by clang
 PRELOAD_CC   ?= gcc
 PRELOAD_SO   ?= $(BUILD)/liblatchkit-preload.so
 PRELOAD_SRCS := $(wildcard preload/*.c)
@@ -39,6 +40,16 @@ $(BUILD)/preload/%: preload/tests/%.cpp
 
 test-preload: $(PRELOAD_SO) $(PRELOAD_TESTS)
 	@scripts/check.sh preload preload/test.sh $(PRELOAD_SO) $(BUILD)/preload
+
+# The same tests on the library built by clang (not in make test: the
+# test programs are the same; run it when the library's code changes).
+.PHONY: test-preload-clang
+test-preload-clang: $(PRELOAD_TESTS)
+	@$(MAKE) --no-print-directory PRELOAD_CC=clang \
+		PRELOAD_SO=$(BUILD)/clang/liblatchkit-preload.so \
+		$(BUILD)/clang/liblatchkit-preload.so
+	@scripts/check.sh preload-clang preload/test.sh \
+		$(BUILD)/clang/liblatchkit-preload.so $(BUILD)/preload
 
 # Instructions per uncontended interposed pair against the latch called
 # directly (callgrind; a measurement, not a test).
