@@ -22,7 +22,9 @@
  * pthread_mutex_lock and _unlock jump through a pointer that pl_init sets
  * once, from LATCHKIT_LOCK and LATCHKIT_PROFILE, to that algorithm's own
  * pair (or the profiled pair, or glibc's): no test of the configuration,
- * no TLS, per call. (An ifunc would save that jump, but ld.so warns
+ * no TLS, per call; and at load, got.c points the programs' PLT slots of
+ * the two verbs at that pair itself, which saves the jump. (An ifunc
+ * would too, but ld.so warns
  * "Relink ... for IFUNC symbol" for every library relocated before a
  * preloaded one that binds the symbol at load time: libzstd and liblzma,
  * which RocksDB loads, are linked with -z now.)
