@@ -168,6 +168,8 @@ struct pl_real *pl_real_wait(void)
 __attribute__((constructor)) static void pl_ctor(void)
 {
 	pl_ready();
+	pl_mutex_patch(); /* every object loaded with the program is
+			   * relocated by now */
 }
 
 int pl_deadline(clockid_t clock, const struct timespec *abstime,

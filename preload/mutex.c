@@ -7,8 +7,12 @@
  * lk_mutex's 4-byte word at offset 20, beside glibc's __kind (16), so
  * that one 8-byte CAS of {__kind, word} from {0, 0} to {0, LOCKED} both
  * tells that the object is latchkit's and takes the latch (and {0, LOCKED}
- * to {0, 0} releases it); the other latches in bytes [0, 16), after a
- * test of __kind. __kind stays as the program left it and says per object
+ * to {0, 0} releases it); lk_ticket the same way, its gate word at 20
+ * (gate.h: the same CAS 0 -> LOCKED and back uncontended); lk_tas and
+ * lk_ttas with their word at 20 too, taken by that CAS (their own
+ * exchange writes the same 1), released by their own store after a test
+ * of __kind; mcs and clh (a pointer inside, 8-aligned) in bytes [0, 16),
+ * after a test of __kind. __kind stays as the program left it and says per object
  * whose it is (preload.h). A normal, default or adaptive, process-private
  * mutex without a priority protocol is latchkit's; recursive,
  * error-checking, robust, process-shared and PI/PP mutexes are glibc's
@@ -18,7 +22,9 @@
  * pthread_mutex_lock and _unlock jump through a pointer that pl_init sets
  * once, from LATCHKIT_LOCK and LATCHKIT_PROFILE, to that algorithm's own
  * pair (or the profiled pair, or glibc's): no test of the configuration,
- * no TLS, per call. (An ifunc would save that jump, but ld.so warns
+ * no TLS, per call; and at load, got.c points the programs' PLT slots of
+ * the two verbs at that pair itself, which saves the jump. (An ifunc
+ * would too, but ld.so warns
  * "Relink ... for IFUNC symbol" for every library relocated before a
  * preloaded one that binds the symbol at load time: libzstd and liblzma,
  * which RocksDB loads, are linked with -z now.)
@@ -105,11 +111,16 @@ _Static_assert(KIND_OFF == 16 && PL_MUTEX_OFF == KIND_OFF + 4 &&
 			       PL_MUTEX_OFF,
 	       "lk_mutex's word is __spins and __elision, after __kind");
 _Static_assert(sizeof(lk_mutex_t) == 4, "lk_mutex fits in __spins");
-_Static_assert(sizeof(lk_ticket_t) <= KIND_OFF, "lk_ticket fits");
+_Static_assert(LK__GATE_LOCKED == LK_MUTEX_LOCKED_, "one KW_LOCKED");
+_Static_assert(offsetof(lk_ticket_t, word) == 0 &&
+		       PL_MUTEX_OFF + sizeof(lk_ticket_t) <=
+			       offsetof(struct __pthread_mutex_s, __list.__next),
+	       "lk_ticket's gate word at 20, the rest before the record");
 _Static_assert(sizeof(lk_mcs_t) <= KIND_OFF, "lk_mcs fits");
 _Static_assert(sizeof(lk_clh_t) <= KIND_OFF, "lk_clh fits");
-_Static_assert(sizeof(lk_tas_t) <= KIND_OFF, "lk_tas fits");
-_Static_assert(sizeof(lk_ttas_t) <= KIND_OFF, "lk_ttas fits");
+_Static_assert(sizeof(lk_tas_t) == 4 && sizeof(lk_ttas_t) == 4 &&
+		       LK_MUTEX_LOCKED_ == 1,
+	       "lk_tas's and lk_ttas's word at 20, held is 1 as lk_mutex's");
 
 /* {__kind, lk_mutex's word}, little-endian: the word is the high half. */
 #define KW(m) ((uint64_t *)(void *)((char *)(m) + KIND_OFF))
@@ -146,16 +157,19 @@ bool pl_mutex_is_glibc(pthread_mutex_t *m)
 
 #define L(T) ((T *)(void *)m)
 #define MX(m) ((lk_mutex_t *)pl_mutex_latch(m))
+#define TK(m) ((lk_ticket_t *)pl_mutex_latch(m))
+#define TS(m) ((lk_tas_t *)pl_mutex_latch(m))
+#define TT(m) ((lk_ttas_t *)pl_mutex_latch(m))
 
 static inline void alg_lock(int a, pthread_mutex_t *m)
 {
 	switch (a) {
 	case PL_MUTEX: lk_mutex_lock(MX(m)); break;
-	case PL_TICKET: lk_ticket_lock(L(lk_ticket_t)); break;
+	case PL_TICKET: lk_ticket_lock(TK(m)); break;
 	case PL_MCS: lk_mcs_lock(L(lk_mcs_t)); break;
 	case PL_CLH: lk_clh_lock(L(lk_clh_t)); break;
-	case PL_TAS: lk_tas_lock(L(lk_tas_t)); break;
-	default: lk_ttas_lock(L(lk_ttas_t)); break;
+	case PL_TAS: lk_tas_lock(TS(m)); break;
+	default: lk_ttas_lock(TT(m)); break;
 	}
 }
 
@@ -163,11 +177,11 @@ static inline bool alg_trylock(int a, pthread_mutex_t *m)
 {
 	switch (a) {
 	case PL_MUTEX: return lk_mutex_trylock(MX(m));
-	case PL_TICKET: return lk_ticket_trylock(L(lk_ticket_t));
+	case PL_TICKET: return lk_ticket_trylock(TK(m));
 	case PL_MCS: return lk_mcs_trylock(L(lk_mcs_t));
 	case PL_CLH: return lk_clh_trylock(L(lk_clh_t));
-	case PL_TAS: return lk_tas_trylock(L(lk_tas_t));
-	default: return lk_ttas_trylock(L(lk_ttas_t));
+	case PL_TAS: return lk_tas_trylock(TS(m));
+	default: return lk_ttas_trylock(TT(m));
 	}
 }
 
@@ -175,11 +189,11 @@ static inline void alg_unlock(int a, pthread_mutex_t *m)
 {
 	switch (a) {
 	case PL_MUTEX: lk_mutex_unlock(MX(m)); break;
-	case PL_TICKET: lk_ticket_unlock(L(lk_ticket_t)); break;
+	case PL_TICKET: lk_ticket_unlock(TK(m)); break;
 	case PL_MCS: lk_mcs_unlock(L(lk_mcs_t)); break;
 	case PL_CLH: lk_clh_unlock(L(lk_clh_t)); break;
-	case PL_TAS: lk_tas_unlock(L(lk_tas_t)); break;
-	default: lk_ttas_unlock(L(lk_ttas_t)); break;
+	case PL_TAS: lk_tas_unlock(TS(m)); break;
+	default: lk_ttas_unlock(TT(m)); break;
 	}
 }
 
@@ -187,11 +201,11 @@ static bool alg_is_locked(int a, pthread_mutex_t *m)
 {
 	switch (a) {
 	case PL_MUTEX: return lk_mutex_is_locked(MX(m));
-	case PL_TICKET: return lk_ticket_is_locked(L(const lk_ticket_t));
+	case PL_TICKET: return lk_ticket_is_locked(TK(m));
 	case PL_MCS: return lk_mcs_is_locked(L(const lk_mcs_t));
 	case PL_CLH: return lk_clh_is_locked(L(const lk_clh_t));
-	case PL_TAS: return lk_tas_is_locked(L(const lk_tas_t));
-	default: return lk_ttas_is_locked(L(const lk_ttas_t));
+	case PL_TAS: return lk_tas_is_locked(TS(m));
+	default: return lk_ttas_is_locked(TT(m));
 	}
 }
 
@@ -202,8 +216,8 @@ static bool alg_lock_until(int a, pthread_mutex_t *m, uint64_t d)
 	uint64_t left = d > now ? d - now : 0;
 	switch (a) {
 	case PL_MUTEX: return lk_mutex_timedlock(MX(m), left);
-	case PL_TAS: return lk_tas_timedlock(L(lk_tas_t), left);
-	case PL_TTAS: return lk_ttas_timedlock(L(lk_ttas_t), left);
+	case PL_TAS: return lk_tas_timedlock(TS(m), left);
+	case PL_TTAS: return lk_ttas_timedlock(TT(m), left);
 	default: break;
 	}
 	/* ticket, mcs, clh: no timed verb; poll with growing naps. */
@@ -289,7 +303,93 @@ static int unlock_mutex(pthread_mutex_t *m)
 	return unlock_mutex_slow(m, e);
 }
 
-/* The others: one test of the kind, then the latch's own fast path. */
+/* lk_ticket: as lk_mutex, on its gate word (gate.h): after a failed CAS
+ * on a latchkit kind, lk_ticket_lock's own slow path, and
+ * lk__gate_unlock's with the word the CAS saw (a private mutex: never the
+ * SHARED bit). */
+__attribute__((noinline)) static int lock_ticket_slow(pthread_mutex_t *m,
+						      uint64_t e)
+{
+	if ((uint32_t)e != 0) {
+		if (!adopt(m))
+			return PL_REAL.mutex_lock(m);
+		lk_ticket_lock(TK(m));
+		return 0;
+	}
+	lk_ticket_lock_slow_(TK(m));
+	return 0;
+}
+
+__attribute__((noinline)) static int unlock_ticket_slow(pthread_mutex_t *m,
+							uint64_t e)
+{
+	if ((uint32_t)e != 0) {
+		if (!adopt(m))
+			return PL_REAL.mutex_unlock(m);
+		lk_ticket_unlock(TK(m));
+		return 0;
+	}
+	lk__gate_unlock_slow(&TK(m)->word, (uint32_t)(e >> 32));
+	return 0;
+}
+
+static int lock_ticket(pthread_mutex_t *m)
+{
+	uint64_t e = 0;
+	if (pl_likely(__atomic_compare_exchange_n(KW(m), &e, KW_LOCKED, false,
+						  __ATOMIC_ACQUIRE,
+						  __ATOMIC_RELAXED)))
+		return (int)e;
+	return lock_ticket_slow(m, e);
+}
+
+static int unlock_ticket(pthread_mutex_t *m)
+{
+	uint64_t e = KW_LOCKED;
+	if (pl_likely(__atomic_compare_exchange_n(KW(m), &e, 0, false,
+						  __ATOMIC_RELEASE,
+						  __ATOMIC_RELAXED)))
+		return (int)e;
+	return unlock_ticket_slow(m, e);
+}
+
+/* lk_tas and lk_ttas: taken as lk_mutex is (the CAS writes the 1 their
+ * exchange would); a failed CAS on a latchkit kind goes on as their lock
+ * does after a failed exchange. Released by their own store, after a
+ * test of the kind: no atomic read-modify-write where they have none. */
+#define PL_WORD_PAIR(name, T, LATCH)                                           \
+	__attribute__((noinline)) static int lock_##name##_slow(               \
+		pthread_mutex_t *m, uint64_t e)                                \
+	{                                                                      \
+		if ((uint32_t)e != 0) {                                        \
+			if (!adopt(m))                                         \
+				return PL_REAL.mutex_lock(m);                  \
+			lk_##name##_lock(LATCH(m));                            \
+			return 0;                                              \
+		}                                                              \
+		lk_##name##_lock_slow_(LATCH(m), 0);                           \
+		return 0;                                                      \
+	}                                                                      \
+	static int lock_##name(pthread_mutex_t *m)                             \
+	{                                                                      \
+		uint64_t e = 0;                                                \
+		if (pl_likely(__atomic_compare_exchange_n(                     \
+			    KW(m), &e, KW_LOCKED, false, __ATOMIC_ACQUIRE,     \
+			    __ATOMIC_RELAXED)))                                \
+			return (int)e;                                         \
+		return lock_##name##_slow(m, e);                               \
+	}                                                                      \
+	static int unlock_##name(pthread_mutex_t *m)                           \
+	{                                                                      \
+		if (pl_unlikely(kind(m) != 0))                                 \
+			return unlock_slow(m);                                 \
+		lk_##name##_unlock(LATCH(m));                                  \
+		return 0;                                                      \
+	}
+PL_WORD_PAIR(tas, lk_tas_t, TS)
+PL_WORD_PAIR(ttas, lk_ttas_t, TT)
+
+/* mcs and clh: one test of the kind, then the latch's own fast path. */
 #define PL_PAIR(name, A)                                                       \
 	static int lock_##name(pthread_mutex_t *m)                             \
 	{                                                                      \
@@ -305,11 +405,8 @@ static int unlock_mutex(pthread_mutex_t *m)
 		alg_unlock(A, m);                                              \
 		return 0;                                                      \
 	}
-PL_PAIR(ticket, PL_TICKET)
 PL_PAIR(mcs, PL_MCS)
 PL_PAIR(clh, PL_CLH)
-PL_PAIR(tas, PL_TAS)
-PL_PAIR(ttas, PL_TTAS)
 
 /* Profiled: a trylock first tells a contended acquisition, whose wait
  * alone is timed; an uncontended one costs a counter in the thread's own
@@ -444,6 +541,24 @@ PL_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
 PL_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
 {
 	return __atomic_load_n(&unlock_fn, __ATOMIC_RELAXED)(m);
+}
+
+/* This library's own verbs (not the global lookup's, which a program's
+ * own definition would win), for pl_got_patch. */
+extern int pl_lock_entry_(pthread_mutex_t *m)
+	__attribute__((alias("pthread_mutex_lock"), visibility("hidden"),
+		       nonnull(1), nothrow));
+extern int pl_unlock_entry_(pthread_mutex_t *m)
+	__attribute__((alias("pthread_mutex_unlock"), visibility("hidden"),
+		       nonnull(1), nothrow));
+
+void pl_mutex_patch(void)
+{
+	if (pl_alg == PL_GLIBC)
+		return;
+	pl_got_patch((void *)pl_lock_entry_, (void *)pl_unlock_entry_,
+		     (void *)__atomic_load_n(&lock_fn, __ATOMIC_RELAXED),
+		     (void *)__atomic_load_n(&unlock_fn, __ATOMIC_RELAXED));
 }
 
 void pl_mutex_release(void *m)

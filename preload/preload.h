@@ -7,6 +7,7 @@
  *   init.c     LATCHKIT_LOCK / LATCHKIT_RWLOCK, glibc's own functions
  *              (dlsym(RTLD_NEXT, ...)), the constructor
  *   mutex.c    pthread_mutex_*: the latch inside the pthread object
+ *   got.c      the programs' PLT slots of mutex lock/unlock, at load
  *   cond.c     pthread_cond_* on cond.h
  *   rwlock.c   pthread_rwlock_*, with a side table for latches too big
  *              for the object (brlock.h)
@@ -28,8 +29,10 @@
  * glibc x86-64 layouts used: pthread_mutex_t 40 bytes: __kind at 16;
  * lk_mutex's word at 20 (__spins and __elision, unused by a normal
  * mutex), so that one 8-byte CAS at 16 tests the kind and takes the latch;
- * the other latches in bytes [0, 16); the profile record's pointer in
- * __list (24). pthread_cond_t 48 bytes, lk_cond_t in [0, 24), the clock in
+ * lk_ticket likewise, its gate word at 20 and the rest in [24, 32), and
+ * lk_tas and lk_ttas (one word, at 20); lk_mcs and lk_clh (a pointer
+ * inside: 8-aligned) in bytes [0, 16); the
+ * profile record's pointer in __list.__next (32). pthread_cond_t 48 bytes, lk_cond_t in [0, 24), the clock in
  * __g_signals (40); pthread_rwlock_t 56 bytes, the latch in [0, 24), the
  * writer's id in __cur_writer (24), __shared (28) and __flags (48) kept.
  */
@@ -145,7 +148,14 @@ bool pl_mutex_is_glibc(pthread_mutex_t *m);
  * profile); pl_init calls it before it publishes pl_alg. */
 void pl_mutex_pick(int alg, bool prof);
 
-/* Where lk_mutex's word is in a pthread_mutex_t (LATCHKIT_LOCK=mutex). */
+/* got.c: the PLT slots of the two verbs in the loaded objects pointed at
+ * lock_to and unlock_to (the constructor, after pl_init). */
+void pl_got_patch(void *lock_exported, void *unlock_exported, void *lock_to,
+		  void *unlock_to);
+void pl_mutex_patch(void);
+
+/* Where lk_mutex's word, lk_ticket, lk_tas and lk_ttas are in a
+ * pthread_mutex_t. */
 #define PL_MUTEX_OFF 20
 static inline void *pl_mutex_latch(pthread_mutex_t *m)
 {
@@ -201,7 +211,7 @@ extern __thread struct pl_thr *pl_thr_
 /* Where a profiled mutex keeps its record's pointer. */
 static inline struct pl_rec **pl_rec_slot(pthread_mutex_t *m)
 {
-	return (struct pl_rec **)(void *)&m->__data.__list;
+	return (struct pl_rec **)(void *)&m->__data.__list.__next;
 }
 
 static inline uint64_t pl_ticks(void)

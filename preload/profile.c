@@ -7,7 +7,7 @@
  * and the CSV to FILE.csv (a forked child that exits writes FILE.PID and
  * FILE.PID.csv). LATCHKIT_PROFILE_TOP=N: the N most contended locks (10).
  *
- * Per mutex, a record (its pointer in the mutex's __list bytes): made when
+ * Per mutex, a record (its pointer in the mutex's __list.__next): made when
  * the mutex is initialised, or first taken if it was initialised
  * statically; its site is the first three frames of the stack outside this
  * library at that moment. What an acquisition costs, by design:

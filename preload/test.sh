@@ -6,6 +6,8 @@
 #     (PRELOAD_EXPECT=latchkit), so it cannot pass on glibc's.
 #     preload_cxx: libstdc++'s mutexes, condition variable and shared_mutex
 #     under every LATCHKIT_LOCK (profiled, to show they reach the preload).
+#     preload_plt (and preload_plt_now, linked -z now): got.c points the
+#     program's PLT slots at the algorithm's functions, or leaves them.
 #  2. an unknown and an empty LATCHKIT_LOCK: one line on stderr, the program
 #     runs on glibc (PRELOAD_EXPECT=glibc), exit 0.
 #  3. the profile of preload_hot names its hot lock (take_hot) first, in the
@@ -42,6 +44,26 @@ for a in mutex mcs; do # the profiled path: every verb off the fast path
 	   grep -q "^latchkit profile (pid [0-9]*, lock $a): [1-9]" "$tmp/verbs-prof-$a.txt"
 	then echo "ok verbs LATCHKIT_LOCK=$a LATCHKIT_PROFILE"
 	else bad "verbs LATCHKIT_LOCK=$a LATCHKIT_PROFILE"; cat "$tmp/verbs-prof-$a.err"; fi
+done
+
+# got.c: the program's PLT slots lead to the algorithm's own functions
+# (lazy, and -z now: a RELRO page), not under LATCHKIT_PRELOAD_PLT=0 or an
+# unknown lock; the exported verbs alone carry preload_verbs too.
+for b in preload_plt preload_plt_now; do
+	for c in "patched LATCHKIT_LOCK=mutex" "patched LATCHKIT_LOCK=ttas" \
+		"patched LATCHKIT_LOCK=clh LATCHKIT_PROFILE=$tmp/plt.prof" \
+		"exported LATCHKIT_LOCK=mutex LATCHKIT_PRELOAD_PLT=0" \
+		"exported LATCHKIT_LOCK=bogus"; do
+		if run plt PRELOAD_PLT=$c LD_PRELOAD="$so" "$bin/$b"
+		then echo "ok $b PRELOAD_PLT=$c"
+		else bad "$b PRELOAD_PLT=$c"; cat "$tmp/plt.out" "$tmp/plt.err"; fi
+	done
+done
+for a in mutex mcs; do
+	if run "verbs-noplt-$a" PRELOAD_EXPECT=latchkit LATCHKIT_LOCK=$a \
+		LATCHKIT_PRELOAD_PLT=0 LD_PRELOAD="$so" "$bin/preload_verbs"
+	then echo "ok verbs LATCHKIT_LOCK=$a LATCHKIT_PRELOAD_PLT=0"
+	else bad "verbs LATCHKIT_LOCK=$a LATCHKIT_PRELOAD_PLT=0"; cat "$tmp/verbs-noplt-$a.err"; fi
 done
 
 for a in $algs; do # libstdc++'s mutexes, conds and shared_mutex

@@ -4,13 +4,44 @@
  * twice: as a plain pthread program (run under the preload), and with
  * -DDIRECT=mutex (or another latch) calling that latch's header directly,
  * inlined, as a program using latchkit would; -DOUTOFLINE as well puts
- * the latch's lock and unlock behind a call each.
+ * the latch's lock and unlock behind a call each. -DRW=rd or wr: the same
+ * for pthread_rwlock_rdlock or _wrlock and _unlock (DIRECT: an RW latch).
  */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#ifdef DIRECT
+#if defined(RW) && defined(DIRECT) /* RW=rd or wr: the RW latch DIRECT */
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define CAT_(a, b) a##b
+#define CAT(a, b) CAT_(a, b)
+#include STR(latchkit/DIRECT.h)
+static CAT(CAT(lk_, DIRECT), _t) m;
+#define RWLOCK(l) CAT(CAT(CAT(CAT(lk_, DIRECT), _), RW), lock)(l)
+#define RWUNLOCK(l) CAT(CAT(CAT(CAT(lk_, DIRECT), _), RW), unlock)(l)
+#ifdef OUTOFLINE
+__attribute__((noinline)) void lock_(CAT(CAT(lk_, DIRECT), _t) *l)
+{
+	RWLOCK(l);
+}
+__attribute__((noinline)) void unlock_(CAT(CAT(lk_, DIRECT), _t) *l)
+{
+	RWUNLOCK(l);
+}
+#define LOCK(l) lock_(l)
+#define UNLOCK(l) unlock_(l)
+#else
+#define LOCK(l) RWLOCK(l)
+#define UNLOCK(l) RWUNLOCK(l)
+#endif
+#elif defined(RW) /* pthread_rwlock_RWlock and _unlock */
+#define CAT_(a, b) a##b
+#define CAT(a, b) CAT_(a, b)
+static pthread_rwlock_t m = PTHREAD_RWLOCK_INITIALIZER;
+#define LOCK(l) CAT(CAT(pthread_rwlock_, RW), lock)(l)
+#define UNLOCK(l) pthread_rwlock_unlock(l)
+#elif defined(DIRECT)
 #define STR_(x) #x
 #define STR(x) STR_(x)
 #define CAT_(a, b) a##b
