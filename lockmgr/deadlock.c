@@ -174,6 +174,37 @@ static uint32_t graph_cycle(lk_lockmgr_t *m, uint32_t start, uint32_t *cyc)
 	return 0;
 }
 
+/* The victim of a verified cycle (lockmgr.h, LK_VICTIM_*). CLOSER: the
+ * searcher when it is on the cycle: its wait closed it (or it searched
+ * after deadlock_timeout), it is running, and it gives its locks back at
+ * once; any other member may be parked, and its locks stay held until
+ * it is woken and scheduled (CONVOY.md, "The victim"). A cycle found
+ * without the searcher (a later round, or one the searcher only waits
+ * on): the youngest, as YOUNGEST. */
+static uint32_t pick_victim(lk_lockmgr_t *m, const uint32_t *cyc, uint32_t len,
+			    uint32_t self)
+{
+	if (m->cfg.victim == LK_VICTIM_CLOSER)
+		for (uint32_t k = 0; k < len; k++)
+			if (cyc[k] == self)
+				return self;
+	uint32_t v = cyc[0];
+	for (uint32_t k = 1; k < len; k++) {
+		struct lk__txn *a = txn_at(m, cyc[k]), *b = txn_at(m, v);
+		uint64_t ia = atomic_load_explicit(&a->id, memory_order_relaxed);
+		uint64_t ib = atomic_load_explicit(&b->id, memory_order_relaxed);
+		if (m->cfg.victim == LK_VICTIM_FEWEST_LOCKS) {
+			uint32_t la = atomic_load_explicit(&a->nlocks, memory_order_relaxed);
+			uint32_t lb = atomic_load_explicit(&b->nlocks, memory_order_relaxed);
+			if (la < lb || (la == lb && ia > ib))
+				v = cyc[k];
+		} else if (ia > ib) {
+			v = cyc[k];
+		}
+	}
+	return v;
+}
+
 /* Search for cycles and break each with one victim. Returns true if t
  * itself was chosen. */
 bool lk__detect(lk_lockmgr_t *m, struct lk__txn *self)
@@ -198,20 +229,7 @@ bool lk__detect(lk_lockmgr_t *m, struct lk__txn *self)
 			real = still_waiting(m, cyc[k]);
 		if (!real)
 			continue;
-		uint32_t v = cyc[0];
-		for (uint32_t k = 1; k < len; k++) {
-			struct lk__txn *a = txn_at(m, cyc[k]), *b = txn_at(m, v);
-			uint64_t ia = atomic_load_explicit(&a->id, memory_order_relaxed);
-			uint64_t ib = atomic_load_explicit(&b->id, memory_order_relaxed);
-			if (m->cfg.victim == LK_VICTIM_FEWEST_LOCKS) {
-				uint32_t la = atomic_load_explicit(&a->nlocks, memory_order_relaxed);
-				uint32_t lb = atomic_load_explicit(&b->nlocks, memory_order_relaxed);
-				if (la < lb || (la == lb && ia > ib))
-					v = cyc[k];
-			} else if (ia > ib) {
-				v = cyc[k];
-			}
-		}
+		uint32_t v = pick_victim(m, cyc, len, self->idx);
 		struct lk__txn *vt = txn_at(m, v);
 		atomic_store_explicit(&vt->victim_of, m->g_seq[v], memory_order_seq_cst);
 		if (vt == self)

@@ -249,7 +249,12 @@ enum {
 };
 enum {
 	LK_VICTIM_YOUNGEST = 0,    /* the txn in the cycle that began last     */
-	LK_VICTIM_FEWEST_LOCKS = 1 /* the one holding fewest locks (ties: youngest) */
+	LK_VICTIM_FEWEST_LOCKS = 1, /* the one holding fewest locks (ties: youngest) */
+	LK_VICTIM_CLOSER = 2       /* the txn whose search found the cycle (its
+				      wait closed it) if it is on the cycle,
+				      else the youngest: it is running, so
+				      its locks go at once (PostgreSQL's rule).
+				      Any txn may be chosen, the oldest too */
 };
 
 typedef struct lk_lockmgr_config {
@@ -259,7 +264,7 @@ typedef struct lk_lockmgr_config {
 	int policy;            /* LK_POLICY_* (default LK_POLICY_DETECT)      */
 	uint64_t deadlock_timeout_ns; /* DETECT: a waiter searches for a cycle
 				  after waiting this long; 0 = at once (default) */
-	int victim;            /* LK_VICTIM_* (default LK_VICTIM_YOUNGEST)    */
+	int victim;            /* LK_VICTIM_* (default LK_VICTIM_CLOSER)      */
 	uint32_t escalation_threshold; /* more than this many row locks of one
 				  txn under one table (LK_F_NOHIER ones too)
 				  -> try a table lock; 0 = off (default).

@@ -22,7 +22,7 @@ void lk_lockmgr_config_init(lk_lockmgr_config_t *cfg)
 	cfg->max_requests = 65536;
 	cfg->policy = LK_POLICY_DETECT;
 	cfg->deadlock_timeout_ns = 0;
-	cfg->victim = LK_VICTIM_YOUNGEST;
+	cfg->victim = LK_VICTIM_CLOSER;
 	cfg->escalation_threshold = 0;
 	cfg->fifo_strict = true;
 	cfg->hierarchy = true;
@@ -76,7 +76,7 @@ int lk__mgr_check(const lk_lockmgr_config_t *cfg, const lk_modetable_t **mtp)
 	    cfg->max_requests < 1 || cfg->max_requests > (1u << 28) ||
 	    cfg->policy < LK_POLICY_NO_WAIT || cfg->policy > LK_POLICY_DETECT ||
 	    cfg->victim < LK_VICTIM_YOUNGEST ||
-	    cfg->victim > LK_VICTIM_FEWEST_LOCKS)
+	    cfg->victim > LK_VICTIM_CLOSER)
 		return LK_INVAL;
 	const lk_modetable_t *mt = cfg->modes ? cfg->modes : lk_modetable_default();
 	if (!mt_valid(mt))

@@ -192,7 +192,7 @@ Test(contract_modes, init_errors_leave_the_table_alone)
 
 /* lk_lockmgr_config_t's defaults as the header states them: "(default
  * 1024; 1..65535)", "(65536)", "(default LK_POLICY_DETECT)", "0 = at once
- * (default)", "(default LK_VICTIM_YOUNGEST)", "0 = off (default)",
+ * (default)", "(default LK_VICTIM_CLOSER)", "0 = off (default)",
  * "default true" (fifo_strict, hierarchy), "default false" (strict_2pl),
  * "NULL = lk_modetable_default()". lk_request_size / lk_head_size: "The
  * size in bytes of one request ... and one resource head". */
@@ -205,7 +205,7 @@ Test(contract_config, defaults)
 	cr_assert_eq(c.max_requests, 65536);
 	cr_assert_eq(c.policy, LK_POLICY_DETECT);
 	cr_assert_eq(c.deadlock_timeout_ns, 0);
-	cr_assert_eq(c.victim, LK_VICTIM_YOUNGEST);
+	cr_assert_eq(c.victim, LK_VICTIM_CLOSER);
 	cr_assert_eq(c.escalation_threshold, 0);
 	cr_assert(c.fifo_strict);
 	cr_assert(c.hierarchy);
@@ -237,7 +237,7 @@ Test(contract_config, bad_configs_are_inval_and_leave_out_alone)
 		case 3: c.policy = -1; break;
 		case 4: c.policy = LK_POLICY_DETECT + 1; break;
 		case 5: c.victim = -1; break;
-		case 6: c.victim = LK_VICTIM_FEWEST_LOCKS + 1; break;
+		case 6: c.victim = LK_VICTIM_CLOSER + 1; break;
 		case 7: c.modes = &asym; break;
 		case 8: c.modes = &badint; break;
 		case 9: c.max_txns = UINT32_MAX; break;

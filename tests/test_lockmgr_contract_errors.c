@@ -95,7 +95,8 @@ Test(contract_errors, deadlock_wait_die)
 }
 
 /* LK_DEADLOCK: "chosen as a deadlock victim (LK_POLICY_DETECT)";
- * LK_VICTIM_YOUNGEST: "the txn in the cycle that began last". The victim's
+ * LK_VICTIM_CLOSER (the default): "the txn whose search found the cycle
+ * (its wait closed it)", here also the youngest. The victim's
  * request is gone, it keeps what it held, *token is untouched; once it
  * aborts, the other waiter is granted. */
 Test(contract_errors, deadlock_detect_victim, .timeout = 30)

@@ -270,9 +270,12 @@ Test(lockmgr_policy, no_wait)
 	lk_lockmgr_destroy(m);
 }
 
-/* n txns in a ring: txn i holds R[i], then asks R[i+1]. Exactly one
- * victim returns LK_DEADLOCK; after it aborts the rest finish. */
-static void ring(int n, int victim_policy, uint64_t dl_timeout)
+/* n txns in a ring: txn i holds R[i], then asks R[i+1]; txn `last`
+ * (0 oldest .. n-1 youngest) starts to wait last, closing the cycle.
+ * Exactly one victim returns LK_DEADLOCK; after it aborts the rest
+ * finish. */
+static void ring_closed_by(int n, int victim_policy, uint64_t dl_timeout,
+			   int last)
 {
 	lk_lockmgr_config_t c;
 	lk_lockmgr_config_init(&c);
@@ -295,9 +298,10 @@ static void ring(int n, int victim_policy, uint64_t dl_timeout)
 				cr_assert_eq(lk_lock(t[i], &extra, LK_S, 0, 0), LK_OK);
 			}
 	locker_t l[4];
-	for (int i = 0; i < n; i++) {
+	for (int j = 0; j < n; j++) {
+		int i = (last + 1 + j) % n;
 		locker_go(&l[i], t[i], &r[(i + 1) % n], LK_X, 10ull * 1000000000ull);
-		if (i < n - 1)
+		if (j < n - 1)
 			await_waiting(m, t[i], 1);
 	}
 	/* find the victim as the first to finish */
@@ -312,6 +316,8 @@ static void ring(int n, int victim_policy, uint64_t dl_timeout)
 	cr_assert_eq(locker_join(&l[victim]), LK_DEADLOCK);
 	if (victim_policy == LK_VICTIM_YOUNGEST)
 		cr_assert_eq(victim, n - 1, "youngest is the victim");
+	else if (victim_policy == LK_VICTIM_CLOSER)
+		cr_assert_eq(victim, last, "the closer (%d) is the victim", last);
 	else
 		cr_assert_eq(victim, 0, "the oldest holds the fewest locks");
 	lk_txn_abort(t[victim]);
@@ -329,6 +335,11 @@ static void ring(int n, int victim_policy, uint64_t dl_timeout)
 	lk_lockmgr_destroy(m);
 }
 
+static void ring(int n, int victim_policy, uint64_t dl_timeout)
+{
+	ring_closed_by(n, victim_policy, dl_timeout, n - 1);
+}
+
 Test(lockmgr_policy, detect_two_cycle)
 {
 	ring(2, LK_VICTIM_YOUNGEST, 0);
@@ -340,6 +351,73 @@ Test(lockmgr_policy, detect_three_cycle)
 Test(lockmgr_policy, detect_three_cycle_after_timeout)
 {
 	ring(3, LK_VICTIM_YOUNGEST, 20 * 1000000ull);
+}
+/* the youngest's wait is not the last: still the youngest */
+Test(lockmgr_policy, detect_youngest_not_closer)
+{
+	ring_closed_by(3, LK_VICTIM_YOUNGEST, 0, 0);
+}
+/* CLOSER (the default): the txn whose wait closed the cycle, the oldest
+ * or one in the middle, not the youngest */
+Test(lockmgr_policy, detect_closer_oldest)
+{
+	ring_closed_by(2, LK_VICTIM_CLOSER, 0, 0);
+}
+Test(lockmgr_policy, detect_closer_middle)
+{
+	ring_closed_by(3, LK_VICTIM_CLOSER, 0, 1);
+}
+Test(lockmgr_policy, detect_closer_youngest)
+{
+	ring_closed_by(3, LK_VICTIM_CLOSER, 0, 2);
+}
+/* CLOSER, a searcher off the cycle: s waits for a (R3), then 100 ms
+ * later a and b deadlock (R2, R1); with a 300 ms deadlock_timeout s
+ * searches first (unless the cycle is not closed by then) and finds the
+ * a-b cycle without itself: the victim is a member (b, the youngest; a
+ * if a searched first), never s, which gets R3 once a ends. */
+Test(lockmgr_policy, detect_closer_off_cycle)
+{
+	lk_lockmgr_config_t c;
+	lk_lockmgr_config_init(&c);
+	c.policy = LK_POLICY_DETECT;
+	c.victim = LK_VICTIM_CLOSER;
+	c.deadlock_timeout_ns = 300 * 1000000ull;
+	lk_lockmgr_t *m;
+	cr_assert_eq(lk_lockmgr_create(&c, &m), LK_OK);
+	lk_res_t r0 = lk_res_advisory(300, 0), r1 = lk_res_advisory(301, 0),
+		 r2 = lk_res_advisory(302, 0), r3 = lk_res_advisory(303, 0);
+	lk_txn_t *s = begin(m), *a = begin(m), *b = begin(m);
+	cr_assert_eq(lk_lock(s, &r0, LK_X, 0, 0), LK_OK);
+	cr_assert_eq(lk_lock(a, &r1, LK_X, 0, 0), LK_OK);
+	cr_assert_eq(lk_lock(a, &r3, LK_X, 0, 0), LK_OK);
+	cr_assert_eq(lk_lock(b, &r2, LK_X, 0, 0), LK_OK);
+	locker_t ls, la, lb;
+	locker_go(&ls, s, &r3, LK_X, 10ull * 1000000000ull);
+	await_waiting(m, s, 1);
+	lkt_sleep_ms(100);
+	locker_go(&la, a, &r2, LK_X, 10ull * 1000000000ull);
+	await_waiting(m, a, 1);
+	locker_go(&lb, b, &r1, LK_X, 10ull * 1000000000ull);
+	int victim = -1;
+	for (int k = 0; k < 10000 && victim < 0; k++) {
+		if (atomic_load(&ls.done))
+			victim = 0;
+		else if (atomic_load(&la.done))
+			victim = 1;
+		else if (atomic_load(&lb.done))
+			victim = 2;
+		lkt_sleep_ms(1);
+	}
+	cr_assert_gt(victim, 0, "the victim is a member of the cycle, not s");
+	lk_txn_t *v = victim == 1 ? a : b, *w = victim == 1 ? b : a;
+	cr_assert_eq(locker_join(victim == 1 ? &la : &lb), LK_DEADLOCK);
+	lk_txn_abort(v);
+	cr_assert_eq(locker_join(victim == 1 ? &lb : &la), LK_OK);
+	lk_txn_commit(w);
+	cr_assert_eq(locker_join(&ls), LK_OK, "s gets R3 once a ends");
+	lk_txn_commit(s);
+	lk_lockmgr_destroy(m);
 }
 Test(lockmgr_policy, detect_fewest_locks)
 {
@@ -378,7 +456,8 @@ static void double_upgrade(int policy)
 		lk_txn_abort(b);
 		cr_assert_eq(locker_join(&la), LK_OK);
 	} else {
-		/* DETECT: youngest (b) is the victim; WAIT_DIE: b dies */
+		/* DETECT: b, the youngest and the closer, is the victim;
+		 * WAIT_DIE: b dies */
 		cr_assert_eq(locker_join(&lb), LK_DEADLOCK);
 		lk_txn_abort(b);
 		cr_assert_eq(locker_join(&la), LK_OK);

@@ -57,7 +57,8 @@
 (*   "diesome"  wait-die dies only when ALL blockers are older (deadlock) *)
 (*   "woundnone" wound-wait forgets to wound a waiting victim (deadlock)  *)
 (*   "offcycle" the detector aborts the txn it started from, which may    *)
-(*              only lead into the cycle (detection)                      *)
+(*              only lead into the cycle (detection; the closer rule      *)
+(*              without its "on the cycle" check)                         *)
 (*   "convedge" a conversion granted or queued past waiters it now blocks *)
 (*              gets no age rule (wound-wait deadlock; the C as of c16174e)*)
 (*   "convenq"  the age rule only when the conversion is granted (at once *)
@@ -243,18 +244,24 @@ Timeout(t) ==
   /\ wounded' = Wounds(wounded)
   /\ UNCHANGED victimOk
 
-\* The detector starts from a waiter s that reaches a cycle and aborts the
-\* youngest txn on a cycle reachable from s (Bug: it aborts s itself).
+\* The detector starts from a waiter s that reaches a cycle. The victim
+\* (deadlock.c pick_victim, LK_VICTIM_CLOSER, the default): s itself when
+\* s is on the cycle found (its wait closed it); else the youngest txn on
+\* a cycle reachable from s. The DFS from s may return a cycle s only
+\* leads into even when s is on another, so with s on a cycle either is
+\* allowed. (Bug "offcycle": s aborts itself even when it is on no cycle,
+\* the closer rule without its check.)
 Detect(s) ==
   /\ Policy = "detect"
   /\ Waiting(s)
   /\ LET cl == Closure
          cyc == {t \in Txn : <<t, t>> \in cl}
          reach == {c \in cyc : c = s \/ <<s, c>> \in cl}
+         young == CHOOSE c \in reach : \A d \in reach : d <= c
      IN /\ reach # {}
-        /\ LET v == IF Bug = "offcycle" THEN s
-                    ELSE CHOOSE c \in reach : \A d \in reach : d <= c
-           IN /\ victimOk' = (v \in cyc)
+        /\ \E v \in IF Bug = "offcycle" THEN {s}
+                   ELSE IF s \in cyc THEN {s, young} ELSE {young} :
+              /\ victimOk' = (v \in cyc)
               /\ ReleaseAll(v)
   /\ UNCHANGED wounded
 
