@@ -17,7 +17,8 @@ bool lk__head_latch_slow(struct lk__head *h, bool check_gen, uint32_t gen,
 			 uint32_t own)
 {
 	lk__wait_t wt = lk__wait_start(0);
-	wt.shared = lk__lm_in_shared(&h->lw); /* wakes come as lk__lm_wake's */
+	wt.stamp = lk__lm_wake_stamp(&h->lw); /* wakes come as lk__lm_wake's */
+	wt.shared = wt.stamp != NULL;
 	uint32_t extra = 0;
 	for (;;) {
 		uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);

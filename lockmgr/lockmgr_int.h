@@ -333,6 +333,9 @@ LK__HIDDEN void lk__shm_destroy(lk_lockmgr_t *m);
 LK__HIDDEN uint8_t lk__shm_me(lk_lockmgr_t *m);
 LK__HIDDEN uint32_t lk__shm_recover(lk_lockmgr_t *m);
 LK__HIDDEN bool lk__lm_in_shared(const void *p);
+/* the wake stamp of the shared segment holding p (the park-cost estimate's,
+ * base_park.h, across processes), or NULL if p is in none */
+LK__HIDDEN LK_ATOMIC(uint64_t) *lk__lm_wake_stamp(const void *p);
 #define LK__SHM_POLL_NS 10000000u /* a waiter looks for dead processes */
 /* recover.c: a latch held by a dead process (owner o = its slot + 1) is
  * taken over by the CAS from w, then repaired; true if this caller now
@@ -375,13 +378,17 @@ static inline uint32_t lk__own_m(lk_lockmgr_t *m)
 
 /* Wake a futex word of the table: without FUTEX_PRIVATE_FLAG when the
  * word lies in a shared segment (a private wake does not reach another
- * process). Only on the wake paths, which make a syscall anyway. */
+ * process), stamped there for the sleeper's park-cost sample (its process
+ * cannot read ours). Only on the wake paths, which make a syscall anyway. */
 static inline void lk__lm_wake(LK_ATOMIC(uint32_t) *word, int n)
 {
-	if (lk__lm_in_shared(word))
+	LK_ATOMIC(uint64_t) *stamp = lk__lm_wake_stamp(word);
+	if (stamp) {
+		atomic_store_explicit(stamp, lk__now_ns(), memory_order_relaxed);
 		lk__futex_wake_shared(word, n, LK__FUTEX_ANY);
-	else
+	} else {
 		lk__futex_wake(word, n);
+	}
 }
 
 /* The detector mutex: robust on a shared table, whose detections rebuild

@@ -38,6 +38,14 @@ bool lk__lm_in_shared(const void *p)
 	return false;
 }
 
+LK_ATOMIC(uint64_t) *lk__lm_wake_stamp(const void *p)
+{
+	if (lk__likely(!atomic_load_explicit(&rng_n, memory_order_relaxed)))
+		return NULL;
+	struct lk__shm *s = lk__shm_at(p);
+	return s ? &s->wake_stamp : NULL;
+}
+
 /* The segment header of the shared segment holding p, or NULL (a range
  * starts at its segment's header). */
 struct lk__shm *lk__shm_at(const void *p)

@@ -26,6 +26,12 @@ struct lk__shm {
 	LK_ATOMIC(uint64_t) procs[LK__SHM_PROCS]; /* start << 32 | pid, 0 free */
 	LK_ATOMIC(uint64_t) recovered; /* dead processes recovered so far */
 	LK_ATOMIC(uint64_t) takeovers; /* latches taken from dead owners */
+	/* the last wake's time (lk__lm_wake), read by the woken waiter: the
+	 * park-cost estimate's stamp (base_park.h) across processes; its own
+	 * line, written on every wake. No new layout version: a process of
+	 * an older build leaves it 0, which teaches nothing (a sample without
+	 * a stamp is dropped), and ignores it */
+	LK_CACHE_ALIGNED LK_ATOMIC(uint64_t) wake_stamp;
 };
 
 /* recover.c: this process's identity, and whether one is dead */

@@ -147,11 +147,13 @@ void lk__handoff(void)
 	sched_yield();
 }
 
-/* A wait on the txn's wake word: shared futexes on a shared table. */
+/* A wait on the txn's wake word: shared futexes on a shared table, whose
+ * wakers stamp the segment for its park-cost sample (lk__lm_wake). */
 static lk__wait_t wait_begin(lk_lockmgr_t *m, uint64_t deadline)
 {
 	lk__wait_t w = lk__wait_start(deadline);
 	w.shared = m->shm != NULL;
+	w.stamp = w.shared ? lk__lm_wake_stamp(m) : NULL;
 	return w;
 }
 

@@ -64,8 +64,11 @@ static inline lk__wait_stats_t lk__wait_stats(void)
  * threads outnumber cores a woken thread also waits for a CPU, and a plain
  * average then grows with the spinning it causes (measured on the lock
  * table: 250-590 us, 8 threads on 2 cores); the cost of parking is what a
- * wake costs when a CPU is free. One per program (LK__PROGRAM_WIDE); relaxed throughout: the
- * values are estimates, and a lost update or a sample matched with another
+ * wake costs when a CPU is free. A process-shared sleep may be woken from
+ * another process, whose stamp this one cannot read: it learns from a
+ * stamp its wakers write in the shared memory, or not at all
+ * (base_wait.h). One per program (LK__PROGRAM_WIDE); relaxed throughout:
+ * the values are estimates, and a lost update or a sample matched with another
  * latch's stamp only makes one sample noisy. Until the first sample the
  * budget is LK__PARK_SEED_NS, a starting point the samples replace.
  */
@@ -96,12 +99,13 @@ static inline void lk__park_stamp_(void)
 			      memory_order_relaxed);
 }
 
-/* A sleeper the kernel woke (not a refused or timed-out sleep) learns. */
-static inline void lk__park_learn_(void)
+/* A sleeper the kernel woke (not a refused or timed-out sleep) learns,
+ * from the stamp its wakers write: lk__wake_stamp_, or for a process-shared
+ * sleep one in the shared memory (base_wait.h, lk__wait_t.stamp). */
+static inline void lk__park_learn_at_(LK_ATOMIC(uint64_t) *stamp)
 {
 	uint64_t now = lk__now_ns();
-	uint64_t st = atomic_load_explicit(&lk__wake_stamp_,
-					   memory_order_relaxed);
+	uint64_t st = atomic_load_explicit(stamp, memory_order_relaxed);
 	if (st == 0 || st > now || now - st >= LK__PARK_SAMPLE_MAX_NS)
 		return;
 	uint32_t d = LK__CAST(uint32_t, now - st);
@@ -113,6 +117,11 @@ static inline void lk__park_learn_(void)
 	else
 		p -= (p - d) / 8;
 	atomic_store_explicit(&lk__park_ns_, p ? p : 1, memory_order_relaxed);
+}
+
+static inline void lk__park_learn_(void)
+{
+	lk__park_learn_at_(&lk__wake_stamp_);
 }
 #ifdef __cplusplus
 }

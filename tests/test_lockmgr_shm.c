@@ -9,6 +9,7 @@
  * every live process finishes (no waiter stuck). LK_SHM_KILLS sets the
  * kill count (make stress-shm: 1000).
  */
+#include <latchkit/base.h> /* the spin budget: lk__park_ns_ */
 #include <latchkit/lockmgr.h>
 #include <stdint.h>
 #include "pshared.h"
@@ -191,6 +192,59 @@ Test(lockmgr_shm, cross_process_grant)
 	cr_assert_eq(lkp_join_within(c, 10000), 0);
 	cr_assert_gt(atomic_load(&g_a->tok[1]), tok);
 	cr_assert_eq(entries_of(g_m, 0, NULL), 0u);
+	lk_lockmgr_destroy(g_m);
+	close(g_fd);
+}
+
+/* The spin budget across processes (base_park.h): a waiter woken by a
+ * commit in another process learns the cost of its park from the stamp
+ * the waker left in the segment; its own process's stamp says nothing
+ * about that wake (here: none at all, so without the segment's it would
+ * learn nothing). The child reports what it learnt. */
+static int waiter_learns(void *arg)
+{
+	(void)arg;
+	orphan_dies();
+	atomic_store(&lk__park_ns_, 0u);
+	atomic_store(&lk__wake_stamp_, 0u);
+	lk_txn_t *t;
+	if (lk_txn_begin(g_m, &t) != LK_OK)
+		return 12;
+	atomic_store(&g_a->id[2], lk_txn_id(t));
+	lk_res_t r = R(2);
+	if (lk_lock(t, &r, LK_X, 10 * SEC, 0) != LK_OK)
+		return 13;
+	atomic_store(&g_a->tok[2], atomic_load(&lk__park_ns_) + 1u);
+	return lk_txn_commit(t) == LK_OK ? 0 : 14;
+}
+
+Test(lockmgr_shm, woken_waiter_learns_from_the_segment_stamp)
+{
+	g_m = mk(&g_fd, LK_POLICY_DETECT);
+	g_a = (struct area *)lkp_shared(sizeof *g_a);
+	uint64_t learnt = 0;
+	/* a sample is dropped if the wake-up took past the sample bound (a
+	 * loaded machine), or if the child got the lock before it parked:
+	 * a few tries */
+	for (int i = 0; i < 20 && !learnt; i++) {
+		lk_txn_t *t;
+		lk_res_t r = R(2);
+		atomic_store(&g_a->id[2], 0u);
+		atomic_store(&g_a->tok[2], 0u);
+		cr_assert_eq(lk_txn_begin(g_m, &t), LK_OK);
+		cr_assert_eq(lk_lock(t, &r, LK_X, 0, 0), LK_OK);
+		pid_t c = lkp_spawn(waiter_learns, NULL);
+		while (!atomic_load(&g_a->id[2]))
+			lkp_sleep_ms(1);
+		cr_assert(await_waiting(g_m, atomic_load(&g_a->id[2])));
+		lkp_sleep_ms(5); /* past its spin budget: parked */
+		cr_assert_eq(lk_txn_commit(t), LK_OK);
+		cr_assert_eq(lkp_join_within(c, 10000), 0);
+		learnt = atomic_load(&g_a->tok[2]) - 1u;
+	}
+	cr_assert(learnt > 0 && learnt < LK__PARK_SAMPLE_MAX_NS,
+		  "learnt %llu ns from a wake by another process",
+		  (unsigned long long)learnt);
 	lk_lockmgr_destroy(g_m);
 	close(g_fd);
 }

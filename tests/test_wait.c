@@ -247,3 +247,64 @@ Test(wait, budget_is_bounded_time)
 	cr_assert_gt(b, 0u);
 	cr_assert_lt(b, (uint64_t)LK__PARK_SAMPLE_MAX_NS);
 }
+
+/* A shared sleep (w.shared) may be woken from another process, whose wake
+ * stamp this process cannot see: it learns from its wakers' stamp in the
+ * shared memory (w.stamp), and with none, not at all. Here a thread wakes
+ * it with a bare FUTEX_WAKE that stamps nothing, as another process's
+ * waker would, while this process's own stamp is fresh (a wake of its own
+ * a moment ago): a sample against that is noise. */
+typedef struct {
+	word_t word;
+	atomic_int done;
+	LK_ATOMIC(uint64_t) *stamp; /* stamped before each wake, if set */
+} shwake_t;
+
+static void *shwake_fn(void *p)
+{
+	shwake_t *s = (shwake_t *)p;
+	while (!atomic_load(&s->done)) {
+		uint64_t now = lk__now_ns();
+		if (s->stamp)
+			atomic_store(s->stamp, now - 40000);
+		else /* "this process woke someone 30 us ago" */
+			atomic_store(&lk__wake_stamp_, now - 30000);
+		lk__futex_(&s->word, FUTEX_WAKE_BITSET, 1, NULL, LK__FUTEX_ANY);
+		lkt_sleep_ms(1);
+	}
+	return NULL;
+}
+
+/* One shared sleep on a word that stays 0 until a wake ends it; returns
+ * the learnt cost after it. */
+static uint32_t shared_sleep(LK_ATOMIC(uint64_t) *stamp)
+{
+	shwake_t s = {0, 0, stamp};
+	atomic_store(&lk__park_ns_, 0u);
+	atomic_store(&lk__wake_stamp_, 0u);
+	pthread_t th;
+	cr_assert_eq(pthread_create(&th, NULL, shwake_fn, &s), 0);
+	lk__wait_t w = lk__wait_start(0);
+	w.shared = true;
+	w.stamp = stamp;
+	lk__wait_park_now(&w);
+	lk__wait(&w, &s.word, 0); /* returns on the first wake */
+	atomic_store(&s.done, 1);
+	lkt_join(th, 0, "its wakes");
+	return atomic_load(&lk__park_ns_);
+}
+
+Test(wait, shared_sleep_learns_only_from_a_shared_stamp)
+{
+	for (int i = 0; i < 20; i++)
+		cr_assert_eq(shared_sleep(NULL), 0u,
+			     "learnt from this process's own stamp");
+	LK_ATOMIC(uint64_t) seg_stamp = 0;
+	uint32_t p = 0;
+	/* a sample is dropped if the wake took past the sample bound (a
+	 * loaded machine): a few tries */
+	for (int i = 0; i < 50 && !p; i++)
+		p = shared_sleep(&seg_stamp);
+	cr_assert(p >= 40000 && p < LK__PARK_SAMPLE_MAX_NS,
+		  "did not learn from the shared stamp: %u", p);
+}
