@@ -247,10 +247,13 @@ lk__lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t h
 	bool det_on = pol == LK_POLICY_DETECT;
 	/* a new request of a txn that holds nothing else needs no search:
 	 * only requests queued after it can wait for it, and the later of
-	 * two waits is the one that searches (README, Deadlocks) */
+	 * two waits is the one that searches (README, Deadlocks). Fast-path
+	 * records are held too (nlocks does not count them, nor a record a
+	 * strong locker moved and t has not adopted yet): with one, search */
 	struct waits_ctx wc = {m, false};
 	if (det_on && m->cfg.deadlock_timeout_ns == 0 &&
-	    (!is_new || atomic_load_explicit(&t->nlocks, memory_order_relaxed) > 1))
+	    (!is_new || atomic_load_explicit(&t->nlocks, memory_order_relaxed) > 1 ||
+	     t->fp_used != 0))
 		lk__blockers(m, h, ri, blocker_waits, &wc);
 	/* the spin budget (README, Waiting): none when a txn we wait for
 	 * waits itself, since it cannot release before it runs again */

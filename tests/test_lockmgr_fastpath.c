@@ -178,28 +178,42 @@ Test(fastpath, strong_request_waits_for_moved_records)
  * for it forever. */
 Test(fastpath, deadlock_through_records_is_found)
 {
-	lk_lockmgr_t *m = mk(LK_POLICY_DETECT, 0);
-	lk_txn_t *a = begin(m), *b = begin(m);
-	lk_res_t ta = lk_res_table(1, 1), tb = lk_res_table(1, 2);
-	cr_assert_eq(lk_lock(a, &ta, LK_IX, 0, 0), LK_OK);
-	cr_assert_eq(lk_lock(b, &tb, LK_IX, 0, 0), LK_OK);
-	struct bg x = {a, tb, LK_X, LK_FOREVER, 0, 0, true};
-	bg_start(&x);
-	until_waiting(m, lk_txn_id(a), &tb);
-	int rc = lk_lock(b, &ta, LK_X, LK_FOREVER, 0);
-	if (rc == LK_DEADLOCK) {
-		cr_assert_eq(lk_txn_abort(b), LK_OK);
-		cr_assert_eq(bg_join(&x), LK_OK);
-		cr_assert_eq(lk_txn_commit(a), LK_OK);
-	} else {
-		cr_assert_eq(rc, LK_OK);
-		cr_assert_eq(bg_join(&x), LK_DEADLOCK); /* a aborted itself */
-		cr_assert_eq(lk_txn_commit(b), LK_OK);
+	/* b's wait closes the cycle, and b holds only a record (moved by a's
+	 * X, not yet adopted): b's own search must find it at once, so under
+	 * the default victim (the closer) b is the victim. A search skipped
+	 * there leaves the cycle to a's backstop search 50 ms later, which
+	 * picks a. So b must be the victim in most of five tries (a try can
+	 * lose to the backstop when this thread is descheduled for 50 ms; with
+	 * the search skipped, b was the victim in 0 of 80 tries). */
+	int closer_victim = 0;
+	for (int round = 0; round < 5; round++) {
+		lk_lockmgr_t *m = mk(LK_POLICY_DETECT, 0);
+		lk_txn_t *a = begin(m), *b = begin(m);
+		lk_res_t ta = lk_res_table(1, 1), tb = lk_res_table(1, 2);
+		cr_assert_eq(lk_lock(a, &ta, LK_IX, 0, 0), LK_OK);
+		cr_assert_eq(lk_lock(b, &tb, LK_IX, 0, 0), LK_OK);
+		struct bg x = {a, tb, LK_X, LK_FOREVER, 0, 0, true};
+		bg_start(&x);
+		until_waiting(m, lk_txn_id(a), &tb);
+		int rc = lk_lock(b, &ta, LK_X, LK_FOREVER, 0);
+		if (rc == LK_DEADLOCK) {
+			closer_victim++;
+			cr_assert_eq(lk_txn_abort(b), LK_OK);
+			cr_assert_eq(bg_join(&x), LK_OK);
+			cr_assert_eq(lk_txn_commit(a), LK_OK);
+		} else {
+			cr_assert_eq(rc, LK_OK);
+			cr_assert_eq(bg_join(&x), LK_DEADLOCK); /* a aborted itself */
+			cr_assert_eq(lk_txn_commit(b), LK_OK);
+		}
+		lk_stats_t st;
+		lk_lockmgr_stats(m, &st);
+		cr_assert_eq(st.deadlocks, 1);
+		lk_lockmgr_destroy(m);
 	}
-	lk_stats_t st;
-	lk_lockmgr_stats(m, &st);
-	cr_assert_eq(st.deadlocks, 1);
-	lk_lockmgr_destroy(m);
+	cr_assert_geq(closer_victim, 3, "the wait that closed the cycle found it "
+		      "in %d of 5 tries; the 50 ms backstop found the others",
+		      closer_victim);
 }
 
 /* Wait-die and wound-wait judge record holders by age too. */
