@@ -72,7 +72,8 @@ UNROLL = ["-unroll=6"]
 UNROLL4 = ["-unroll=4"]
 CLIENT_FLAGS = {"cond": ["-disable-function-inliner",
                          "-disable-race-detection"],
-                "optlock2w": UNROLL, "rwmutexu": UNROLL, "robust": UNROLL,
+                "optlock2w": UNROLL, "optlock2wt": UNROLL, "rwmutexu": UNROLL,
+                "robust": UNROLL,
                 "ticket3": NO_IPR + UNROLL, "mcs3": NO_IPR + UNROLL,
                 "clh3": NO_IPR + UNROLL, "brlock3": NO_IPR + UNROLL,
                 "ticket21": UNROLL4, "mcs21": UNROLL4, "mcs21g": UNROLL4,
@@ -105,13 +106,13 @@ HEADER_CLIENTS = {
     "mcs.h": ["mcs", "mcs21", "mcs21g", "mcs3"],
     "mutex.h": ["mutex", "mutexsh"],
     "once.h": ["once", "oncesh"],
-    "optlock.h": ["optlock", "optlock2w"],
+    "optlock.h": ["optlock", "optlock2w", "optlock2wt"],
     # the try and timed writers' 64-bit CAS on the pair of 32-bit halves is
     # not run (GenMC v0.10.3: "Mixed-size accesses"; see the client)
     "pfrwlock.h": ["pfrwlock", "pfrwlocksh"],
     "reentrant.h": ["reentrant"],
     "robust.h": ["robust"],
-    "rwlock.h": ["rwlock", "rwlock2w"],
+    "rwlock.h": ["rwlock", "rwlock2w", "rwlockt"],
     "rwmutex.h": ["rwmutex", "rwmutexu", "rwmutexsh", "rwmutex2w"],
     "sem.h": ["sem", "semsh"],
     "seqlock.h": ["seqlock", "seqlock2w", "optlock", "seqlock2wsh",
