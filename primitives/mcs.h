@@ -74,7 +74,7 @@
  *         node queued again and then written as plain data; verify/wmm).
  *   Needed under C11, not under IMM: the link store's release and the
  *         head's acquire loads of next. Relaxed, RC11 reports a race on
- *         the node (GenMC, mcs21g); under IMM the tail exchange's acq_rel
+ *         the node (GenMC, mcs21g; IMM passes): the tail exchange's acq_rel
  *         and the address dependency (the head exchanges the flag of the
  *         node its load returned) order the successor's init first. C11
  *         promises no dependency order: kept. The tail exchange's acq_rel

@@ -6,6 +6,12 @@
 #include "rwmutex.h"
 
 static lk_rwmutex_t l = LK_RWMUTEX_INIT;
+#ifdef LK_WMM_TRY /* rwmutex2wt: wrtimedlock (0) and wrtrylock (1) first */
+#define FIRST(i)                                                               \
+	((i) == 0 ? lk_rwmutex_wrtimedlock(&l, 1) : lk_rwmutex_wrtrylock(&l))
+#else
+#define FIRST(i) LK_WMM_NONE(i)
+#endif
 #define LOCK(i) lk_rwmutex_wrlock(&l)
 #define UNLOCK(i) lk_rwmutex_wrunlock(&l)
-LK_WMM_MUTEX_CLIENT(2, LK_WMM_NONE, LOCK, UNLOCK)
+LK_WMM_MUTEX_CLIENT(2, FIRST, LOCK, UNLOCK)
