@@ -82,9 +82,10 @@ CLIENT_FLAGS = {"cond": ["-disable-function-inliner",
 # `wmm.py clients` leaves them out; `run` and `weaken` run them.
 SLOW = {"ticket3", "mcs3", "clh3", "brlock3"}
 # Decided in minutes, not seconds (mcs21 under IMM: 4326 executions, 220 s
-# on a loaded machine; robust under IMM: 1344 executions, 534 s under
-# heavy load): `make verify-wmm` runs them, `wmm.py clients` (what `make
-# mutate` runs per mutant, under a 90 s cap) leaves them out.
+# on a loaded machine; robust under IMM: 1344 executions, 29 s at low
+# load, 534 s under heavy load): `make verify-wmm` runs them, `wmm.py
+# clients` (what `make mutate` runs per mutant, under a 90 s cap) leaves
+# them out.
 NOT_PER_MUTANT = {"ticket21", "mcs21", "mcs21g", "clh21", "robust"}
 # Clients GenMC v0.10.3 cannot decide, each with its result and why. They
 # run, and their row says OPEN with the reason; `run` does not fail on them
