@@ -72,6 +72,15 @@
  *         even as plain memory; and after the CAS no other thread touches
  *         n. GenMC: relaxed is caught by neither RC11 nor IMM (mcs21, its
  *         node queued again and then written as plain data; verify/wmm).
+ *   Needed under C11, not under IMM: the link store's release and the
+ *         head's acquire loads of next. Relaxed, RC11 reports a race on
+ *         the node (GenMC, mcs21g; IMM passes): the tail exchange's acq_rel
+ *         and the address dependency (the head exchanges the flag of the
+ *         node its load returned) order the successor's init first. C11
+ *         promises no dependency order: kept. The tail exchange's acq_rel
+ *         is needed under both: under IMM a missing half loses the link
+ *         (the predecessor's init of next lands after it), a hang that
+ *         GenMC's bounded loops show only as a blocked execution.
  *   debug owner: relaxed, compared with the caller's own id.
  */
 #ifndef LATCHKIT_MCS_H

@@ -104,6 +104,12 @@
  *             fetch_add rin +bits  relaxed: blocks readers; the writer
  *                                  reads nothing through it.
  *             load rout (wait)     acquire: pairs with readers' rdunlock.
+ *                                  GenMC: relaxed is caught under RC11
+ *                                  (a race), not under IMM: it orders
+ *                                  only readers' reads before the
+ *                                  writer's writes, which IMM (and Arm,
+ *                                  POWER) keep by control dependency. C11
+ *                                  does not: kept.
  *             CAS rout |DWAIT      relaxed: only asks for a wake; a
  *                                  reader's add after it sees DWAIT.
  *             fetch_and rout ~DWAIT relaxed: after the drain; an RMW, so

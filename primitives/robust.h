@@ -68,6 +68,10 @@
  *   load(word, relaxed): decides what to try; a CAS that follows acquires.
  *   is_locked / is_held_by_me: load(word, relaxed): a hint, exact about
  *       the caller's own hold.
+ *   GenMC (verify/wmm, live owners only): every acquire CAS that takes a
+ *       free word and the unlock's release, made relaxed, are caught under
+ *       RC11 and IMM; the dead-owner takeover and NOTRECOVERABLE unlock
+ *       are not run (GenMC reads no /proc).
  */
 #ifndef LATCHKIT_ROBUST_H
 #define LATCHKIT_ROBUST_H

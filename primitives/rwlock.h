@@ -35,6 +35,9 @@
  *                             writer that next sees RD == 0.
  *   wrlock     CAS 0 -> WR / CAS (WW, no RD) -> WR   acquire: pairs with the
  *                             releases of the last readers and writer.
+ *                             GenMC: relaxed, each of the three is caught
+ *                             under RC11 and IMM with two writers (a stale
+ *                             read of the last writer's data).
  *              fetch_add/sub WW relaxed: only a gate for readers; no data.
  *   wrunlock   fetch_sub WR   release: publishes the writer's data.
  *   waits      load           relaxed: only a hint; the CAS/fetch_add that

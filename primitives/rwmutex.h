@@ -69,6 +69,13 @@
  *              releases are seen here.
  *   drain      load wseq then load state, both acquire: the wseq bump
  *              (release) follows the last reader's RD release.
+ *   GenMC: the announce's and the drain's state-load acquires order
+ *              only readers' reads before the writer's writes (writers are
+ *              ordered by the token); relaxed is caught under RC11 (a
+ *              race), not under IMM, where the writer's stores wait on the
+ *              value read (a control dependency, which Arm and POWER keep
+ *              too). C11 promises no such order: kept. wrlock's CAS:
+ *              caught under IMM by two writers.
  *   all unlocks, downgrades, phase ends   CAS   release: publish data.
  *   tseq/wseq  fetch_add      release: a waiter that sees the bump sees the
  *              state change before it (it loads them with acquire).

@@ -94,12 +94,19 @@ static int lk_mock_oldest_(long addr, uint32_t bits)
 
 static long lk_mock_wait_(long addr, uint32_t val, long tp, uint32_t bits)
 {
+#ifdef LK_MOCK_FUTEX64
+	/* The futex word is the low half of a 64-bit atomic the latch accesses
+	 * whole (robust.h): read it whole, as GenMC models no mixed-size
+	 * access (little-endian: the low half is at the word's address). */
+	atomic_ulong *w = (atomic_ulong *)addr;
+#else
 	atomic_uint *w = (atomic_uint *)addr;
+#endif
 	/* Linux's smp_mb() (A) in futex_wait_setup(): the word is read after
 	 * everything the caller did before the call */
 	atomic_thread_fence(memory_order_seq_cst);
 	pthread_mutex_lock(&lk_mock_m_);
-	if (atomic_load_explicit(w, memory_order_relaxed) != val) {
+	if ((uint32_t)atomic_load_explicit(w, memory_order_relaxed) != val) {
 		pthread_mutex_unlock(&lk_mock_m_);
 		return -1; /* EAGAIN */
 	}
@@ -168,8 +175,21 @@ static long lk_mock_wake_locked_(long addr, long n, uint32_t bits)
 	return k;
 }
 
+static atomic_long lk_mock_tids_ = 100;
+static _Thread_local long lk_mock_tid_;
+
+static long lk_mock_gettid_(void)
+{
+	if (!lk_mock_tid_)
+		lk_mock_tid_ = atomic_fetch_add_explicit(&lk_mock_tids_, 1,
+							 memory_order_relaxed);
+	return lk_mock_tid_;
+}
+
 long lk_mock_syscall(long nr, long a, long b, long c, long d, long e, long f)
 {
+	if (nr == SYS_gettid) /* robust.h: a distinct id per thread */
+		return lk_mock_gettid_();
 	if (nr != SYS_futex) /* sched_getaffinity (barrier.h): not known */
 		return -1;
 	int op = (int)b & ~FUTEX_PRIVATE_FLAG;

@@ -11,6 +11,23 @@ static void fn(void)
 	data = 42;
 }
 
+#ifdef LK_WMM_CTX /* oncectx: lk_once_ctx, and lk_once_is_done first */
+static void fn_ctx(void *arg)
+{
+	(void)arg;
+	fn();
+}
+
+static void *thread(void *arg)
+{
+	(void)arg;
+	if (lk_once_is_done(&o))
+		assert(data == 42);
+	lk_once_ctx(&o, fn_ctx, NULL);
+	assert(data == 42);
+	return NULL;
+}
+#else
 static void *thread(void *arg)
 {
 	(void)arg;
@@ -18,6 +35,7 @@ static void *thread(void *arg)
 	assert(data == 42);
 	return NULL;
 }
+#endif
 
 int main(void)
 {

@@ -15,7 +15,11 @@ static void *thread(void *arg)
 		lk_optlock_unlock(&l);
 	} else {
 		uint64_t v;
+#ifdef LK_WMM_TRY /* optlockt: read_trybegin */
+		if (lk_optlock_read_trybegin(&l, &v)) {
+#else
 		if (lk_optlock_read_begin(&l, &v)) {
+#endif
 			int a = atomic_load_explicit(&x, memory_order_relaxed);
 			int b = atomic_load_explicit(&y, memory_order_relaxed);
 			if (lk_optlock_validate(&l, v))

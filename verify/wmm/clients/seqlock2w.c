@@ -12,7 +12,10 @@ static LK_ATOMIC(uint64_t) pair[2];
 static void *thread(void *arg)
 {
 	uint64_t v[2] = {(uint64_t)arg + 1, (uint64_t)arg + 1};
-#ifdef LK_WMM_SHARED /* seqlock2wsh: writer 1 tries first (its own CAS) */
+#if defined(LK_WMM_TRY) /* seqlock2wt: writer 0 tries write_timedlock */
+	if (!((long)arg == 1 ? lk_seqlock_write_trylock(&l)
+			     : lk_seqlock_write_timedlock(&l, 1)))
+#elif defined(LK_WMM_SHARED) /* seqlock2wsh: writer 1 tries first */
 	if (!((long)arg == 1 && lk_seqlock_write_trylock(&l)))
 #endif
 		lk_seqlock_write_lock(&l);
