@@ -233,7 +233,7 @@ lk__head_get_slow(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, uint32_
 			blatch_unlock(bk, first);
 			return 0;
 		}
-		i = lk__head_alloc(m, t);
+		i = lk__head_alloc(m, t, bk);
 		if (i)
 			break;
 		blatch_unlock(bk, first); /* sweep takes bucket latches */
@@ -250,6 +250,8 @@ lk__head_get_slow(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, uint32_
 				      own,
 			      memory_order_release);
 	atomic_store_explicit(&h->next, first, memory_order_relaxed);
+	bk->pend = 0; /* pool_int.h, head_alloc */
+	LK__KILL_ORDER();
 	blatch_unlock(bk, i); /* the head is initialized before it is reachable */
 	return i;
 }

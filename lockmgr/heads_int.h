@@ -138,8 +138,11 @@ static inline uint32_t head_release(lk_lockmgr_t *m, struct lk__head *h, uint32_
 		head_unlatch(h);
 		return 0;
 	}
-	/* lk__head_kill's common case inline: h first in its chain, no
-	 * sleeper announced (the same steps and orders) */
+	/* named while it is unlinked and not yet cached (SHARED.md "Pool
+	 * entries in flight"); lk__head_kill's common case inline: h first
+	 * in its chain, no sleeper announced (the same steps and orders) */
+	bk->pend = hi;
+	atomic_signal_fence(memory_order_seq_cst);
 	uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
 	if (lk__likely(first == hi && !(w & LK__L_PARKED))) {
 		first = atomic_load_explicit(&h->next, memory_order_relaxed);
@@ -152,6 +155,8 @@ static inline uint32_t head_release(lk_lockmgr_t *m, struct lk__head *h, uint32_
 	} else {
 		lk__head_kill(m, bk, &first, h, hi);
 	}
+	bk->pend = 0;
+	atomic_signal_fence(memory_order_seq_cst);
 	blatch_unlock(bk, first);
 	return hi;
 }

@@ -298,7 +298,7 @@ lock_fresh(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, unsigned mode,
 		}
 		i = atomic_load_explicit(&m->heads[i].next, memory_order_relaxed);
 	}
-	uint32_t hi = head_alloc(m, t);
+	uint32_t hi = head_alloc(m, t, bk);
 	if (lk__unlikely(!hi)) {
 		blatch_unlock(bk, first);
 		return LK__FAST_MISS; /* lock_one sweeps, or says LK_NOMEM */
@@ -312,6 +312,8 @@ lock_fresh(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, unsigned mode,
 			      w & ~(LK__L_DEAD | LK__L_PARKED | LK__L_LATCHED | LK__L_OWN),
 			      memory_order_relaxed);
 	atomic_store_explicit(&h->next, first, memory_order_relaxed);
+	bk->pend = 0; /* pool_int.h, head_alloc */
+	LK__KILL_ORDER();
 	blatch_unlock(bk, hi);
 	t->bloom |= 1ull << (hi & 63);
 	tlist_add(m, t, ri);

@@ -294,6 +294,8 @@ Test(lockmgr_shm, grant_to_dead_waiter_passed_on)
 
 /* ---- the kill test ---------------------------------------------------------- */
 
+static void pools_whole(lk_lockmgr_t *m, const char *who); /* below */
+
 #define KCH 4   /* worker processes */
 #define KRES 6  /* resources */
 enum { K_RUN = 0, K_PAUSED = 1 };
@@ -485,6 +487,7 @@ Test(lockmgr_shm, kill_test, .timeout = 300)
 	cr_log_info("kill_test: %d kills (%d paused holders, %d parked waiters, "
 		    "%d waiter+holder pairs)\n", done, holders_killed,
 		    waiters_killed, pairs);
+	pools_whole(g_m, "kill_test");
 	lk_lockmgr_destroy(g_m);
 	close(g_fd);
 }
@@ -495,6 +498,23 @@ Test(lockmgr_shm, kill_test, .timeout = 300)
  * in the static library, not exported by the shared one). */
 size_t lk__shm_latched(lk_lockmgr_t *m, char *buf, size_t cap);
 uint64_t lk__shm_takeovers(const lk_lockmgr_t *m);
+int lk__pool_census(lk_lockmgr_t *m, uint32_t out[4]);
+
+/* After every kill and recovery, with every worker ended: each request,
+ * head and txn slot is free or held by a live txn (there are none now), so
+ * the census finds none lost and none twice (SHARED.md "Pool entries in
+ * flight"). A leak fails here by pool. */
+static void pools_whole(lk_lockmgr_t *m, const char *who)
+{
+	uint32_t c[4];
+	cr_assert_eq(lk__pool_census(m, c), 1);
+	cr_log_info("%s: census: %u requests, %u heads, %u txn slots lost; "
+		    "%u entries in two places\n", who, c[0], c[1], c[2], c[3]);
+	cr_assert_eq(c[0], 0u, "%s: %u requests lost to the kills", who, c[0]);
+	cr_assert_eq(c[1], 0u, "%s: %u heads lost to the kills", who, c[1]);
+	cr_assert_eq(c[2], 0u, "%s: %u txn slots lost to the kills", who, c[2]);
+	cr_assert_eq(c[3], 0u, "%s: %u pool entries in two places", who, c[3]);
+}
 
 #define ACH 4    /* worker processes */
 #define ARES 24  /* resources: heads are made and freed (bucket latches) */
@@ -680,6 +700,7 @@ static void kill_anywhere(bool hier)
 		    (unsigned long long)(lk__shm_takeovers(g_m) - tk0),
 		    (unsigned long long)atomic_load(&g_x->txns), st.requests_used,
 		    st.heads_used, st.txns_active, (unsigned long long)st.escalations);
+	pools_whole(g_m, hier ? "kill_anywhere_hier" : "kill_anywhere");
 	lk_lockmgr_destroy(g_m);
 	close(g_fd);
 }
