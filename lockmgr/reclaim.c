@@ -56,8 +56,10 @@ uint32_t lk__reclaim_reqs(lk_lockmgr_t *m, bool (*dead)(lk_lockmgr_t *, uint32_t
 		struct lk__txn *t = txn_at(m, q->txn);
 		if (q->status == LK__R_REVOKED) /* a lapse took it: its pin */
 			unpin(m, q->head, own);
-		q->status = LK__R_FREE;
-		if (in_rcache(m, &t->rc, ri))
+		bool cached = in_rcache(m, &t->rc, ri);
+		q->status = LK__R_FREE; /* FREE before the push, as everywhere */
+		LK__KILL_ORDER();
+		if (cached)
 			continue;
 		lk__stk_push(&m->rstk, ri, ri);
 		n++;
@@ -82,12 +84,16 @@ static void mark(unsigned char *seen, uint32_t i, uint32_t max, uint32_t *dup)
  * request on the free stack, in a slot's cache or in a live head's lists;
  * each head on the free stack, in a cache or in a bucket's chain; each
  * txn slot on the free stack, kept or active. out[0..2]: requests, heads,
- * slots found nowhere (lost); out[3]: entries found twice. 0 if m is not
- * a live manager, else 1. */
-LK__HIDDEN int lk__pool_census(lk_lockmgr_t *m, uint32_t out[4]);
-int lk__pool_census(lk_lockmgr_t *m, uint32_t out[4])
+ * slots found nowhere (lost); out[3]: entries found twice; out[4..6]: of
+ * the lost, those the reclaim should have given back (a request still
+ * tagged, a head not dead, a slot still claimed); the rest were lost in
+ * the residue windows SHARED.md lists. 0 if m is not a live manager,
+ * else 1. */
+LK__HIDDEN int lk__pool_census(lk_lockmgr_t *m, uint32_t out[7]);
+int lk__pool_census(lk_lockmgr_t *m, uint32_t out[7])
 {
-	out[0] = out[1] = out[2] = out[3] = 0;
+	for (int k = 0; k < 7; k++)
+		out[k] = 0;
 	if (!m || !lk__mgr_live(m))
 		return 0;
 	uint32_t nr = m->nreqs, nh = m->nheads, dup = 0;
@@ -146,11 +152,23 @@ int lk__pool_census(lk_lockmgr_t *m, uint32_t out[4])
 		}
 	}
 	for (uint32_t i = 1; i <= nr; i++)
-		out[0] += !rs[i];
+		if (!rs[i]) {
+			out[0]++;
+			out[4] += req_status_own(&m->reqs[i]) != LK__R_FREE;
+		}
 	for (uint32_t i = 1; i <= nh; i++)
-		out[1] += !hs[i];
+		if (!hs[i]) {
+			out[1]++;
+			out[5] += !(atomic_load_explicit(&m->heads[i].lw, memory_order_relaxed) &
+				    LK__L_DEAD);
+		}
 	for (uint32_t i = 1; i <= m->ntxns; i++)
-		out[2] += !ts[i];
+		if (!ts[i]) {
+			out[2]++;
+			out[6] += (atomic_load_explicit(&txn_at(m, i - 1)->state,
+							memory_order_relaxed) &
+				   0xffu) == LK__TS_CLAIMED;
+		}
 	out[3] = dup;
 	free(rs);
 	free(hs);

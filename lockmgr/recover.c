@@ -72,19 +72,9 @@ static void cache_fix(const lk_lockmgr_t *m, struct lk__cache *c, bool reqs)
 	atomic_store_explicit(&c->n, n, memory_order_relaxed);
 }
 
-static bool in_cache(const lk_lockmgr_t *m, const struct lk__cache *c, uint32_t ri)
-{
-	uint32_t n = atomic_load_explicit(&c->n, memory_order_relaxed);
-	for (uint32_t p = c->first, k = 0; p && k < n;
-	     p = atomic_load_explicit(&m->reqs[p].tnext, memory_order_relaxed), k++)
-		if (p == ri)
-			return true;
-	return false;
-}
-
 /* Take every request of a dead txn off head hi (latched with takeover
- * on the way, if its holder died too) and pass the lock on. Freed
- * requests go back to the shared stack. */
+ * on the way, if its holder died too) and pass the lock on. The requests
+ * keep their tag; the reclaim gives them back. */
 static void head_purge(lk_lockmgr_t *m, uint32_t hi, uint32_t dead, uint32_t own)
 {
 	struct lk__head *h = &m->heads[hi];
@@ -106,10 +96,9 @@ static void head_purge(lk_lockmgr_t *m, uint32_t hi, uint32_t dead, uint32_t own
 					if (q->status == LK__R_CONVERTING)
 						h->nconv--;
 				}
-				q->status = LK__R_FREE;
-				struct lk__txn *t = txn_at(m, q->txn);
-				if (!in_cache(m, &t->rc, p))
-					lk__stk_push(&m->rstk, p, p);
+				/* still tagged by its dead txn: the reclaim
+				 * (reclaim.c) frees it, so a recoverer that dies
+				 * here leaves it for the next one */
 				any = true;
 			}
 			p = nx;

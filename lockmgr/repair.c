@@ -202,7 +202,9 @@ bool lk__shm_take_bucket(struct lk__bucket *bk, uint32_t w, uint32_t bown)
 	 * to the pool: heads are freed only after the unlock (heads_int.h,
 	 * head_release; sweep), so the dead holder had not freed it */
 	uint32_t first = w & LK__B_IDX_SHARED, prev = 0, steps = 0, pend = bk->pend;
-	bk->pend = 0;
+	uint32_t drop[16], nd = 0; /* pushed once the chain is published: a
+				      taker killed between loses them, never
+				      frees one twice */
 	for (uint32_t i = first; i;) {
 		if (i > m->nheads || ++steps > m->nheads) {
 			i = 0; /* cut a broken tail */
@@ -219,7 +221,8 @@ bool lk__shm_take_bucket(struct lk__bucket *bk, uint32_t w, uint32_t bown)
 			} else {
 				if (bk->floor < h->token)
 					bk->floor = h->token;
-				lk__stk_push(&m->hstk, i, i);
+				if (nd < 16)
+					drop[nd++] = i;
 				if (i == pend)
 					pend = 0;
 				i = nx;
@@ -230,10 +233,14 @@ bool lk__shm_take_bucket(struct lk__bucket *bk, uint32_t w, uint32_t bown)
 		else
 			first = i;
 	}
-	if (pend)
-		pend_free(m, first, pend);
 	atomic_store_explicit(&bk->w, first | LK__B_LATCHED | bown,
 			      memory_order_relaxed);
+	bk->pend = 0;
+	atomic_signal_fence(memory_order_seq_cst); /* pool_int.h LK__KILL_ORDER */
+	if (pend)
+		pend_free(m, first, pend);
+	for (uint32_t k = 0; k < nd; k++)
+		lk__stk_push(&m->hstk, drop[k], drop[k]);
 	atomic_fetch_add_explicit(&s->takeovers, 1, memory_order_relaxed);
 	return true;
 }

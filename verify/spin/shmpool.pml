@@ -14,7 +14,7 @@
  *   put       incache[me][e] = 1                              cache_put
  *   free      status[e] = FREE                                req_cache / txn_end, after the put
  *   refill    pop from the stack into the cache (one step)    stk_pop + the cache's first store
- *   purge     linked and a dead owner: unlink, FREE, push     recover.c head_purge
+ *   purge     linked and a dead owner: unlink (tag stays)     recover.c head_purge
  *   reclaim   not FREE, dead owner: FREE; push unless cached  reclaim.c lk__reclaim_reqs
  * The refill is one step here: the pop's CAS and the cache store are
  * the window the code leaves open (SHARED.md says so).
@@ -128,8 +128,7 @@ proctype recover()
 	:: e < K ->
 		atomic {
 			if
-			:: linked[e] && owner[e] == VICTIM ->
-				linked[e] = 0; status[e] = FREE; instack[e] = 1
+			:: linked[e] && owner[e] == VICTIM -> linked[e] = 0
 			:: else -> skip
 			fi
 		};
