@@ -166,7 +166,7 @@ bool lk__shm_take_head(struct lk__head *h, uint32_t w, uint32_t own)
  * chained, or still first in a slot's head cache (not taken yet), it stays;
  * else it is in no place (taken and not linked, or unlinked and not yet
  * cached): killed if it was not, and freed. */
-static void pend_free(lk_lockmgr_t *m, uint32_t first, uint32_t hi)
+static void pend_free(lk_lockmgr_t *m, struct lk__bucket *bk, uint32_t first, uint32_t hi)
 {
 	if (hi > m->nheads)
 		return;
@@ -179,6 +179,16 @@ static void pend_free(lk_lockmgr_t *m, uint32_t first, uint32_t hi)
 			return;
 	struct lk__head *h = &m->heads[hi];
 	uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
+	/* a new head may hold its maker's first grant (lock.c lock_fresh):
+	 * never reachable, so idle it; the request keeps its tag and the
+	 * recovery's reclaim frees it; its token folds into the floor */
+	if (bk->floor < h->token)
+		bk->floor = h->token;
+	h->holders = h->qhead = h->qtail = 0;
+	h->granted = h->nconv = 0;
+	memset(h->counts, 0, sizeof h->counts);
+	h->woken = h->nudged = NULL;
+	h->revoked = 0;
 	if (!(w & LK__L_DEAD))
 		atomic_store_explicit(&h->lw, ((LK__L_GEN(w) + 1) << 8) | LK__L_DEAD,
 				      memory_order_release);
@@ -238,7 +248,7 @@ bool lk__shm_take_bucket(struct lk__bucket *bk, uint32_t w, uint32_t bown)
 	bk->pend = 0;
 	atomic_signal_fence(memory_order_seq_cst); /* pool_int.h LK__KILL_ORDER */
 	if (pend)
-		pend_free(m, first, pend);
+		pend_free(m, bk, first, pend);
 	for (uint32_t k = 0; k < nd; k++)
 		lk__stk_push(&m->hstk, drop[k], drop[k]);
 	atomic_fetch_add_explicit(&s->takeovers, 1, memory_order_relaxed);
