@@ -210,11 +210,10 @@ static int txn_end(lk_txn_t *txn, bool commit)
 		lk__fp_end(m, t); /* records go; moved ones join the walk */
 	/* One pass over t's list: each request released under its head
 	 * latch, each head left idle freed (head_release) into the slot's
-	 * head cache; each request joins the slot's cache as it goes, then
-	 * is FREE, and the list's head moves past it: a kill leaves every
-	 * request in the list, tagged, or cached (SHARED.md "Pool entries in
-	 * flight"). */
-	uint32_t first = t->locks, n = 0;
+	 * head cache at once; the requests keep their tag (not FREE) until
+	 * their chain is in the slot's cache: a kill leaves every request in
+	 * a list, tagged, or cached (SHARED.md "Pool entries in flight"). */
+	uint32_t first = t->locks, last = 0, n = 0;
 	stk_t rs = req_stk(m);
 	uint32_t own = lk__own(t), bown = LK__B_OWN_OF(own); /* latch owners (SHARED.md) */
 	for (uint32_t p = first; p; n++) {
@@ -253,16 +252,20 @@ static int txn_end(lk_txn_t *txn, bool commit)
 		}
 		if ((hi = head_release(m, h, hi, bown)))
 			heads_cache(m, t, hi, hi, 1); /* at once: SHARED.md */
-		uint32_t nx = atomic_load_explicit(&q->tnext, memory_order_relaxed);
-		t->locks = nx;
-		LK__KILL_ORDER();
-		cache_put(&rs, &t->rc, p, p, 1);
-		LK__KILL_ORDER();
-		q->status = LK__R_FREE;
-		p = nx;
+		last = p;
+		p = atomic_load_explicit(&q->tnext, memory_order_relaxed);
 	}
-	/* past req_keep the cache goes back to the shared stack in one push */
+	/* the released chain joins the slot's cache, then each is FREE (a
+	 * kill before leaves them tagged, in the cache or not); past
+	 * req_keep the cache goes back to the shared stack in one push */
 	if (first) {
+		cache_put(&rs, &t->rc, first, last, n);
+		LK__KILL_ORDER();
+		for (uint32_t p = first, k = 0; k < n; k++) {
+			m->reqs[p].status = LK__R_FREE;
+			p = atomic_load_explicit(&m->reqs[p].tnext, memory_order_relaxed);
+		}
+		LK__KILL_ORDER();
 		if (!m->req_keep)
 			lk__cache_flush(&m->rstk, &t->rc);
 		else if (atomic_load_explicit(&t->rc.n, memory_order_relaxed) > m->req_keep)
