@@ -250,8 +250,7 @@ lk__head_get_slow(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, uint32_
 				      own,
 			      memory_order_release);
 	atomic_store_explicit(&h->next, first, memory_order_relaxed);
-	bk->pend = 0; /* pool_int.h, head_alloc */
-	LK__KILL_ORDER();
+	lk__pend_set(LK__MARKS(m), bk, 0); /* pool_int.h, head_alloc */
 	blatch_unlock(bk, i); /* the head is initialized before it is reachable */
 	return i;
 }

@@ -121,8 +121,7 @@ uint32_t lk__head_alloc(lk_lockmgr_t *m, struct lk__txn *t, struct lk__bucket *b
 {
 	if (!t->hc.first && !lk__cache_refill(m, &m->hstk, &t->hc))
 		return 0;
-	bk->pend = t->hc.first;
-	LK__KILL_ORDER();
+	lk__pend_set(LK__MARKS(m), bk, t->hc.first);
 	stk_t s = head_stk(m);
 	return cache_take(&s, &t->hc);
 }

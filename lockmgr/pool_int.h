@@ -18,6 +18,21 @@ typedef struct lk__stack stk_t;
  * in that order in the code, so the compiler may not swap them. */
 #define LK__KILL_ORDER() atomic_signal_fence(memory_order_seq_cst)
 
+/* Only a shared table's entries outlive a killed process: a private table
+ * skips the marks and their barriers. The hot paths (lock_fresh, txn_end)
+ * are inlined twice, with marks a constant, so a private table pays no
+ * test there. */
+#define LK__MARKS(m) lk__unlikely((m)->shm != NULL)
+
+/* bk->pend = hi if marks (SHARED.md "Pool entries in flight"). */
+static inline void lk__pend_set(const bool marks, struct lk__bucket *bk, uint32_t hi)
+{
+	if (marks) {
+		bk->pend = hi;
+		LK__KILL_ORDER();
+	}
+}
+
 LK__HIDDEN void lk__stk_push(const stk_t *s, uint32_t first, uint32_t last);
 LK__HIDDEN bool lk__cache_refill(lk_lockmgr_t *m, const stk_t *s,
 				 struct lk__cache *c);
@@ -79,10 +94,12 @@ static inline uint32_t req_alloc(lk_lockmgr_t *m, struct lk__txn *t)
 {
 	if (lk__unlikely(!t->rc.first) && !lk__cache_refill(m, &m->rstk, &t->rc))
 		return 0;
-	struct lk__req *q = &m->reqs[t->rc.first];
-	q->txn = t->idx;
-	__atomic_store_n(&q->status, LK__R_TAKEN, __ATOMIC_RELAXED);
-	LK__KILL_ORDER();
+	if (LK__MARKS(m)) {
+		struct lk__req *q = &m->reqs[t->rc.first];
+		q->txn = t->idx;
+		__atomic_store_n(&q->status, LK__R_TAKEN, __ATOMIC_RELAXED);
+		LK__KILL_ORDER();
+	}
 	stk_t s = req_stk(m);
 	return cache_take(&s, &t->rc);
 }
@@ -91,12 +108,12 @@ static inline uint32_t req_alloc(lk_lockmgr_t *m, struct lk__txn *t)
  * cache inline; lk__head_alloc refills it. Named in bk->pend before it
  * leaves the cache; the caller clears that just before the unlock that
  * links it (SHARED.md "Pool entries in flight"). */
-static inline uint32_t head_alloc(lk_lockmgr_t *m, struct lk__txn *t, struct lk__bucket *bk)
+static inline uint32_t head_alloc(lk_lockmgr_t *m, struct lk__txn *t, struct lk__bucket *bk,
+				  const bool marks)
 {
 	if (lk__unlikely(!t->hc.first))
 		return lk__head_alloc(m, t, bk);
-	bk->pend = t->hc.first;
-	LK__KILL_ORDER();
+	lk__pend_set(marks, bk, t->hc.first);
 	stk_t s = head_stk(m);
 	return cache_take(&s, &t->hc);
 }
@@ -116,9 +133,14 @@ static inline void req_cache(lk_lockmgr_t *m, struct lk__txn *t, uint32_t i)
 		lk__stk_push(&m->rstk, i, i);
 		return;
 	}
-	/* in the cache, then FREE: a kill between leaves it tagged and
-	 * cached, never in neither (reclaim.c) */
 	stk_t s = req_stk(m);
+	if (!LK__MARKS(m)) {
+		m->reqs[i].status = LK__R_FREE;
+		cache_put(&s, &t->rc, i, i, 1);
+		return;
+	}
+	/* shared: in the cache, then FREE: a kill between leaves it tagged
+	 * and cached, never in neither (reclaim.c) */
 	cache_put(&s, &t->rc, i, i, 1);
 	LK__KILL_ORDER();
 	m->reqs[i].status = LK__R_FREE;

@@ -62,9 +62,11 @@ static struct lk__txn *slot_pop(lk_lockmgr_t *m, uint8_t proc)
 		if (atomic_compare_exchange_weak_explicit(
 			    &m->txn_free, &top, PACK(nx, (top >> 32) + 1),
 			    memory_order_acquire, memory_order_acquire)) {
-			/* relaxed: only a recovery reads it, under its mutex */
-			atomic_store_explicit(&t->state, LK__TS_CLAIMED_BY(proc),
-					      memory_order_relaxed);
+			/* relaxed: only a recovery reads it, under its mutex
+			 * (a shared table's; proc is 0 on a private one) */
+			if (proc)
+				atomic_store_explicit(&t->state, LK__TS_CLAIMED_BY(proc),
+						      memory_order_relaxed);
 			return t;
 		}
 	}
@@ -195,12 +197,12 @@ int lk_txn_begin_lease(lk_lockmgr_t *m, uint64_t lease_ns, lk_txn_t **out)
 	return txn_begin(m, out, lease_ns);
 }
 
-static int txn_end(lk_txn_t *txn, bool commit)
+/* txn_end's work, inlined twice (txn_end): marks a constant in each
+ * copy, so a private table's copy has no test and no barrier of the
+ * shared table's marks (pool_int.h) */
+static inline __attribute__((always_inline)) int
+txn_end_(struct lk__txn *t, lk_lockmgr_t *m, bool commit, const bool marks)
 {
-	struct lk__txn *t = txn_get(txn);
-	if (!t)
-		return LK_INVAL;
-	lk_lockmgr_t *m = t->mgr;
 	/* a lapsed lease: no commit, nothing changed; else no lapse now */
 	if (lk__unlikely(atomic_load_explicit(&t->flags, memory_order_relaxed) &
 			 LK__T_LEASED) &&
@@ -209,11 +211,13 @@ static int txn_end(lk_txn_t *txn, bool commit)
 	if (t->fp_used)
 		lk__fp_end(m, t); /* records go; moved ones join the walk */
 	/* One pass over t's list: each request released under its head
-	 * latch, each head left idle freed (head_release) into the slot's
-	 * head cache at once; the requests keep their tag (not FREE) until
-	 * their chain is in the slot's cache: a kill leaves every request in
-	 * a list, tagged, or cached (SHARED.md "Pool entries in flight"). */
-	uint32_t first = t->locks, last = 0, n = 0;
+	 * latch, each head left idle freed (head_release). On a shared table
+	 * each such head joins the slot's head cache at once and the
+	 * requests keep their tag (not FREE) until their chain is in the
+	 * slot's cache: a kill leaves every request in a list, tagged, or
+	 * cached (SHARED.md "Pool entries in flight"). A private table
+	 * chains the heads in hf..hl and frees each request as it goes. */
+	uint32_t first = t->locks, last = 0, n = 0, hf = 0, hl = 0, hn = 0;
 	stk_t rs = req_stk(m);
 	uint32_t own = lk__own(t), bown = LK__B_OWN_OF(own); /* latch owners (SHARED.md) */
 	for (uint32_t p = first; p; n++) {
@@ -250,22 +254,39 @@ static int txn_end(lk_txn_t *txn, bool commit)
 			if (h->woken) /* a parked waiter granted or told */
 				t->handoff = 1;
 		}
-		if ((hi = head_release(m, h, hi, bown)))
-			heads_cache(m, t, hi, hi, 1); /* at once: SHARED.md */
+		if ((hi = head_release(m, h, hi, bown, marks))) {
+			if (marks) {
+				heads_cache(m, t, hi, hi, 1); /* at once */
+			} else {
+				atomic_store_explicit(&h->next, hf, memory_order_relaxed);
+				if (!hf)
+					hl = hi;
+				hf = hi;
+				hn++;
+			}
+		}
+		if (!marks)
+			q->status = LK__R_FREE;
 		last = p;
 		p = atomic_load_explicit(&q->tnext, memory_order_relaxed);
 	}
-	/* the released chain joins the slot's cache, then each is FREE (a
-	 * kill before leaves them tagged, in the cache or not); past
-	 * req_keep the cache goes back to the shared stack in one push */
+	/* the released chain joins the slot's cache (on a shared table, then
+	 * each is FREE: a kill before leaves them tagged, in the cache or
+	 * not); past req_keep the cache goes back to the shared stack in one
+	 * push */
+	if (hf)
+		heads_cache(m, t, hf, hl, hn);
 	if (first) {
 		cache_put(&rs, &t->rc, first, last, n);
-		LK__KILL_ORDER();
-		for (uint32_t p = first, k = 0; k < n; k++) {
-			m->reqs[p].status = LK__R_FREE;
-			p = atomic_load_explicit(&m->reqs[p].tnext, memory_order_relaxed);
+		if (marks) {
+			LK__KILL_ORDER();
+			for (uint32_t p = first, k = 0; k < n; k++) {
+				m->reqs[p].status = LK__R_FREE;
+				p = atomic_load_explicit(&m->reqs[p].tnext,
+							 memory_order_relaxed);
+			}
+			LK__KILL_ORDER();
 		}
-		LK__KILL_ORDER();
 		if (!m->req_keep)
 			lk__cache_flush(&m->rstk, &t->rc);
 		else if (atomic_load_explicit(&t->rc.n, memory_order_relaxed) > m->req_keep)
@@ -305,6 +326,15 @@ static int txn_end(lk_txn_t *txn, bool commit)
 		&m->txn_free, &top, PACK(t->idx + 1, (top >> 32) + 1),
 		memory_order_release, memory_order_relaxed));
 	return LK_OK;
+}
+
+static int txn_end(lk_txn_t *txn, bool commit)
+{
+	struct lk__txn *t = txn_get(txn);
+	if (!t)
+		return LK_INVAL;
+	lk_lockmgr_t *m = t->mgr;
+	return LK__MARKS(m) ? txn_end_(t, m, commit, true) : txn_end_(t, m, commit, false);
 }
 
 int lk_txn_commit(lk_txn_t *txn)
