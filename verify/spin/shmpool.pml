@@ -23,11 +23,12 @@
  * lost, none given twice).
  * Seeded bugs: BUG_TAG_AFTER: the tag is written after the take (a death
  * between loses the entry). BUG_NO_CACHE_CHECK: the reclaim pushes a tagged entry
- * that is still in the dead txn's cache (it is then in two places).
+ * that is still in the dead txn's cache (it is then in two places); it is a
+ * check-long line (make verify-spin-long), to keep make test short.
  */
 // @check pool-2p pass - safety
 // @check bug-tag-after fail -DBUG_TAG_AFTER safety
-// @check bug-no-cache-check fail -DBUG_NO_CACHE_CHECK safety
+// @check-long bug-no-cache-check fail -DBUG_NO_CACHE_CHECK safety
 
 #ifndef N
 #define N 2
