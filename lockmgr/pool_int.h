@@ -133,14 +133,10 @@ static inline void req_cache(lk_lockmgr_t *m, struct lk__txn *t, uint32_t i)
 		lk__stk_push(&m->rstk, i, i);
 		return;
 	}
+	/* in the cache, then FREE: a kill between leaves it tagged and
+	 * cached, never in neither (reclaim.c). Both kinds of table: the
+	 * order costs a private one no instruction, a test of m->shm would */
 	stk_t s = req_stk(m);
-	if (!LK__MARKS(m)) {
-		m->reqs[i].status = LK__R_FREE;
-		cache_put(&s, &t->rc, i, i, 1);
-		return;
-	}
-	/* shared: in the cache, then FREE: a kill between leaves it tagged
-	 * and cached, never in neither (reclaim.c) */
 	cache_put(&s, &t->rc, i, i, 1);
 	LK__KILL_ORDER();
 	m->reqs[i].status = LK__R_FREE;

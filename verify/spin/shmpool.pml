@@ -7,7 +7,7 @@
  * recovery (under its mutex, while the others run on) gives back what the
  * dead txn held.
  *   label     step (one store each, in this order)           code
- *   tag       owner[e] = me; status[e] = TAKEN                req_alloc, before the take
+ *   tag       owner[e] = me; status[e] = TAKEN                req_alloc, grant_new: before the take
  *   take      incache[me][e] = 0                              cache_take (first = next)
  *   link      linked[e] = 1; status[e] = HELD                 under the head latch
  *   unlink    linked[e] = 0                                   under the head latch
