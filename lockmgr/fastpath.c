@@ -190,13 +190,18 @@ static int fp_move(lk_lockmgr_t *m, struct lk__txn *by, struct lk__txn *o,
 	struct lk__head *h = &m->heads[hi];
 	struct lk__req *q = &m->reqs[ri];
 	q->head = hi;
-	q->txn = o->idx;
 	q->mode = q->want = e->mode;
 	q->status = LK__R_GRANTED;
 	q->kind = req_kind(r->kind);
 	q->nchild = 0; /* the owner's count comes with the adoption */
 	list_push(m, &h->holders, ri);
 	count_add(h, e->mode);
+	/* o's only once linked: until then by's tag (req_alloc) names it,
+	 * so a recovery of a dead by gives it back (SHARED.md "Pool entries
+	 * in flight"); linked and still by's, the head scan removes it and
+	 * fp_repair leaves the record unmoved */
+	atomic_signal_fence(memory_order_seq_cst);
+	q->txn = o->idx;
 	head_unlatch(h);
 	LK__TEST_NAP();
 	/* release: the request's fields before the owner adopts it */

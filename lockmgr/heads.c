@@ -234,7 +234,7 @@ lk__head_get_slow(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, uint32_
 			blatch_unlock(bk, first);
 			return 0;
 		}
-		i = lk__head_alloc(m, t);
+		i = lk__head_alloc(m, t, bk);
 		if (i)
 			break;
 		blatch_unlock(bk, first); /* sweep takes bucket latches */
@@ -251,6 +251,7 @@ lk__head_get_slow(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, uint32_
 				      own,
 			      memory_order_release);
 	atomic_store_explicit(&h->next, first, memory_order_relaxed);
+	lk__pend_set(LK__MARKS(m), bk, 0); /* pool_int.h, head_alloc */
 	blatch_unlock(bk, i); /* the head is initialized before it is reachable */
 	return i;
 }

@@ -125,8 +125,9 @@ static inline uint32_t bucket_first(const lk_lockmgr_t *m, const struct lk__buck
  * the txn's cache: returns its index hi for the caller to cache, or 0.
  * If the bucket is busy it stays idle in its chain, and sweep finds it
  * when the heads run out. */
-static inline uint32_t head_release(lk_lockmgr_t *m, struct lk__head *h, uint32_t hi,
-				    uint32_t bown)
+static inline __attribute__((always_inline)) uint32_t
+head_release(lk_lockmgr_t *m, struct lk__head *h, uint32_t hi,
+	     uint32_t bown, const bool marks)
 {
 	uint32_t first;
 	if (h->holders | h->qhead | h->revoked) {
@@ -138,8 +139,10 @@ static inline uint32_t head_release(lk_lockmgr_t *m, struct lk__head *h, uint32_
 		head_unlatch(h);
 		return 0;
 	}
-	/* lk__head_kill's common case inline: h first in its chain, no
-	 * sleeper announced (the same steps and orders) */
+	/* named while it is unlinked and not yet cached (SHARED.md "Pool
+	 * entries in flight"); lk__head_kill's common case inline: h first
+	 * in its chain, no sleeper announced (the same steps and orders) */
+	lk__pend_set(marks, bk, hi);
 	uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
 	if (lk__likely(first == hi && !(w & LK__L_PARKED))) {
 		first = atomic_load_explicit(&h->next, memory_order_relaxed);
@@ -152,6 +155,7 @@ static inline uint32_t head_release(lk_lockmgr_t *m, struct lk__head *h, uint32_
 	} else {
 		lk__head_kill(m, bk, &first, h, hi);
 	}
+	lk__pend_set(marks, bk, 0);
 	blatch_unlock(bk, first);
 	return hi;
 }

@@ -255,17 +255,22 @@ lock_ancestors(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res,
 
 #define LK__FAST_MISS (-2)
 
-/* Grant new request ri (taken from t's cache by the caller) on h, latched
- * or not yet published: the fast paths' common tail. */
+/* Grant new request ri (the first of t's cache, taken here) on h, latched
+ * or not yet published: the fast paths' common tail. Tagged t's before it
+ * leaves the cache, as req_alloc does (a kill between the take and the
+ * link leaves it findable, reclaim.c); unlike there, on every table: the
+ * txn store moved up and one status store cost less than a test here. */
 static inline __attribute__((always_inline)) uint64_t
 grant_new(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t hi,
 	  uint32_t ri, const lk_res_t *r, unsigned mode)
 {
 	struct lk__req *q = &m->reqs[ri];
+	q->txn = t->idx;
+	__atomic_store_n(&q->status, LK__R_TAKEN, __ATOMIC_RELAXED);
+	LK__KILL_ORDER();
 	stk_t s = req_stk(m);
 	cache_take(&s, &t->rc); /* ri: the caller read it from t->rc.first */
 	q->head = hi;
-	q->txn = t->idx;
 	q->mode = q->want = (uint8_t)mode;
 	q->status = LK__R_GRANTED;
 	q->kind = req_kind(r->kind);
@@ -287,7 +292,7 @@ grant_new(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t hi,
  * another thread inserted it meanwhile or t has no cached head. */
 static inline __attribute__((always_inline)) int
 lock_fresh(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, unsigned mode,
-	   uint32_t b, uint32_t ri, uint64_t *tok)
+	   uint32_t b, uint32_t ri, uint64_t *tok, const bool marks)
 {
 	struct lk__bucket *bk = &m->buckets[b];
 	uint32_t first = blatch_lock(bk, LK__B_OWN_OF(lk__own(t)));
@@ -298,7 +303,7 @@ lock_fresh(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, unsigned mode,
 		}
 		i = atomic_load_explicit(&m->heads[i].next, memory_order_relaxed);
 	}
-	uint32_t hi = head_alloc(m, t);
+	uint32_t hi = head_alloc(m, t, bk, marks);
 	if (lk__unlikely(!hi)) {
 		blatch_unlock(bk, first);
 		return LK__FAST_MISS; /* lock_one sweeps, or says LK_NOMEM */
@@ -312,6 +317,7 @@ lock_fresh(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, unsigned mode,
 			      w & ~(LK__L_DEAD | LK__L_PARKED | LK__L_LATCHED | LK__L_OWN),
 			      memory_order_relaxed);
 	atomic_store_explicit(&h->next, first, memory_order_relaxed);
+	lk__pend_set(marks, bk, 0); /* pool_int.h, head_alloc */
 	blatch_unlock(bk, hi);
 	t->bloom |= 1ull << (hi & 63);
 	tlist_add(m, t, ri);
@@ -345,7 +351,9 @@ lock_fast(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, unsigned mode,
 	for (int steps = 0;; steps++) {
 		if (!hi) {
 			uint64_t tok = 0;
-			int rc = lock_fresh(m, t, r, mode, b, ri, &tok);
+			/* marks a constant in each copy (pool_int.h) */
+			int rc = LK__MARKS(m) ? lock_fresh(m, t, r, mode, b, ri, &tok, true)
+					      : lock_fresh(m, t, r, mode, b, ri, &tok, false);
 			if (token && rc == LK_OK)
 				*token = tok;
 			return rc;

@@ -20,8 +20,11 @@
 
 /* request status */
 enum { LK__R_FREE = 0, LK__R_GRANTED, LK__R_WAITING, LK__R_CONVERTING,
-       LK__R_REVOKED /* taken from a txn whose lease lapsed (lease.c):
-			in no list of its head, only in the txn's own */ };
+       LK__R_REVOKED, /* taken from a txn whose lease lapsed (lease.c):
+			in no list of its head, only in the txn's own */
+       LK__R_TAKEN /* off its txn's cache, not yet in a list: the tag that
+		      lets a recovery give it back (SHARED.md "Pool entries
+		      in flight") */ };
 
 /* One request of one txn on one resource, held or waited for: 32 bytes. */
 struct lk__req {
@@ -126,7 +129,10 @@ static inline void lk__rmw_count(uint32_t kind)
 #define LK__B_IDX_SHARED 0x03ffffffu
 struct lk__bucket {
 	LK_ATOMIC(uint32_t) w;
-	uint32_t pad_;
+	uint32_t pend; /* the head its latch holder is linking in or
+			  unlinking, else 0: a takeover frees it if the
+			  holder died between (SHARED.md "Pool entries in
+			  flight") */
 	uint64_t floor;
 };
 
@@ -246,6 +252,11 @@ struct lk__txn {
  * kept off the stack by the thread that ran it last (idle), or claimed by
  * a begin or a drain that took it kept. Readers test for active only. */
 enum { LK__TS_FREE = 0, LK__TS_ACTIVE = 1, LK__TS_KEPT = 2, LK__TS_CLAIMED = 3 };
+/* A claimed slot names its claimer's process slot + 1 (0 on a private
+ * table) in the bits above: a recovery gives back the slots a dead process
+ * had claimed and not begun, or popped to drain (SHARED.md "Pool entries
+ * in flight"). */
+#define LK__TS_CLAIMED_BY(p) (LK__TS_CLAIMED | (uint32_t)(p) << 8)
 
 struct lk_lockmgr {
 	lk_lockmgr_config_t cfg;

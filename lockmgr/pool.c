@@ -5,6 +5,7 @@
  * caches' inline operations are in pool_int.h.
  */
 #include "pool_int.h"
+#include "shared_int.h"
 
 /* Pop up to max elements as a chain; returns its first index, its length
  * and its last index. */
@@ -93,11 +94,16 @@ void lk__cache_trim(const stk_t *s, struct lk__cache *c, uint32_t keep)
 /* Give back everything; true if there was anything. */
 bool lk__cache_flush(const stk_t *s, struct lk__cache *c)
 {
-	if (!c->first)
+	uint32_t first = c->first, last = c->last;
+	if (!first)
 		return false;
-	lk__stk_push(s, c->first, c->last);
+	/* emptied before the push: a kill between loses the chain, never
+	 * leaves a cache naming what the stack holds (SHARED.md "Pool
+	 * entries in flight") */
 	c->first = c->last = 0;
 	atomic_store_explicit(&c->n, 0, memory_order_relaxed);
+	LK__KILL_ORDER();
+	lk__stk_push(s, first, last);
 	return true;
 }
 
@@ -111,10 +117,11 @@ void lk__stacks_init(lk_lockmgr_t *m)
 	m->hstk.n = m->nheads;
 }
 
-uint32_t lk__head_alloc(lk_lockmgr_t *m, struct lk__txn *t)
+uint32_t lk__head_alloc(lk_lockmgr_t *m, struct lk__txn *t, struct lk__bucket *bk)
 {
 	if (!t->hc.first && !lk__cache_refill(m, &m->hstk, &t->hc))
 		return 0;
+	lk__pend_set(LK__MARKS(m), bk, t->hc.first);
 	stk_t s = head_stk(m);
 	return cache_take(&s, &t->hc);
 }
@@ -131,6 +138,9 @@ static bool drain_idle(lk_lockmgr_t *m)
 	atomic_fetch_add_explicit(&m->draining, 1, memory_order_seq_cst);
 	const stk_t *rs = &m->rstk, *hs = &m->hstk;
 	uint32_t mine = 0, mine_last = 0;
+	/* the slots it holds are claimed in its process's name (a recovery
+	 * gives them back if it dies here) */
+	uint32_t claimed = LK__TS_CLAIMED_BY(m->shm ? lk__shm_me_cached(m) : 0);
 	bool moved = false;
 	uint64_t top = atomic_load_explicit(&m->txn_free, memory_order_acquire);
 	while ((uint32_t)top) {
@@ -144,6 +154,8 @@ static bool drain_idle(lk_lockmgr_t *m)
 			    &m->txn_free, &top, PACK(nx, (top >> 32) + 1),
 			    memory_order_seq_cst, memory_order_acquire))
 			continue;
+		atomic_store_explicit(&t->state, claimed, memory_order_relaxed);
+		LK__KILL_ORDER();
 		moved |= lk__cache_flush(rs, &t->rc);
 		moved |= lk__cache_flush(hs, &t->hc);
 		atomic_store_explicit(&t->free_next, mine, memory_order_relaxed);
@@ -161,7 +173,7 @@ static bool drain_idle(lk_lockmgr_t *m)
 			continue;
 		LK__RMW_SHARED();
 		/* seq_cst: a begin that reads the 3 sees the flag raised */
-		if (!atomic_compare_exchange_strong_explicit(&t->state, &k, LK__TS_CLAIMED,
+		if (!atomic_compare_exchange_strong_explicit(&t->state, &k, claimed,
 							     memory_order_seq_cst,
 							     memory_order_relaxed))
 			continue;
@@ -171,6 +183,12 @@ static bool drain_idle(lk_lockmgr_t *m)
 		atomic_store_explicit(&t->state, LK__TS_KEPT, memory_order_release);
 	}
 	if (mine) {
+		for (uint32_t p = mine; p;) {
+			struct lk__txn *t = txn_at(m, p - 1);
+			atomic_store_explicit(&t->state, LK__TS_FREE, memory_order_relaxed);
+			p = atomic_load_explicit(&t->free_next, memory_order_relaxed);
+		}
+		LK__KILL_ORDER();
 		struct lk__txn *l = txn_at(m, mine_last - 1);
 		top = atomic_load_explicit(&m->txn_free, memory_order_relaxed);
 		do {

@@ -13,13 +13,34 @@ typedef struct lk__stack stk_t;
 
 #define PACK(idx, tag) ((uint64_t)(idx) | ((uint64_t)(tag) << 32))
 
+/* A kill stops a process between two of its instructions: the steps that
+ * keep a pool entry findable (SHARED.md "Pool entries in flight") must be
+ * in that order in the code, so the compiler may not swap them. */
+#define LK__KILL_ORDER() atomic_signal_fence(memory_order_seq_cst)
+
+/* Only a shared table's entries outlive a killed process: a private table
+ * skips the marks and their barriers. The hot paths (lock_fresh, txn_end)
+ * are inlined twice, with marks a constant, so a private table pays no
+ * test there. */
+#define LK__MARKS(m) lk__unlikely((m)->shm != NULL)
+
+/* bk->pend = hi if marks (SHARED.md "Pool entries in flight"). */
+static inline void lk__pend_set(const bool marks, struct lk__bucket *bk, uint32_t hi)
+{
+	if (marks) {
+		bk->pend = hi;
+		LK__KILL_ORDER();
+	}
+}
+
 LK__HIDDEN void lk__stk_push(const stk_t *s, uint32_t first, uint32_t last);
 LK__HIDDEN bool lk__cache_refill(lk_lockmgr_t *m, const stk_t *s,
 				 struct lk__cache *c);
 LK__HIDDEN void lk__cache_trim(const stk_t *s, struct lk__cache *c, uint32_t keep);
 LK__HIDDEN bool lk__cache_flush(const stk_t *s, struct lk__cache *c);
 LK__HIDDEN void lk__stacks_init(lk_lockmgr_t *m);
-LK__HIDDEN uint32_t lk__head_alloc(lk_lockmgr_t *m, struct lk__txn *t);
+LK__HIDDEN uint32_t lk__head_alloc(lk_lockmgr_t *m, struct lk__txn *t,
+				   struct lk__bucket *bk);
 
 static inline LK_ATOMIC(uint32_t) *stk_link(const stk_t *s, uint32_t i)
 {
@@ -67,19 +88,32 @@ static inline stk_t head_stk(const lk_lockmgr_t *m)
 	return s;
 }
 
+/* A request for t, tagged TAKEN by t before it leaves the cache: a kill
+ * between the take and the link leaves it findable (reclaim.c). */
 static inline uint32_t req_alloc(lk_lockmgr_t *m, struct lk__txn *t)
 {
 	if (lk__unlikely(!t->rc.first) && !lk__cache_refill(m, &m->rstk, &t->rc))
 		return 0;
+	if (LK__MARKS(m)) {
+		struct lk__req *q = &m->reqs[t->rc.first];
+		q->txn = t->idx;
+		__atomic_store_n(&q->status, LK__R_TAKEN, __ATOMIC_RELAXED);
+		LK__KILL_ORDER();
+	}
 	stk_t s = req_stk(m);
 	return cache_take(&s, &t->rc);
 }
 
-/* A free head for t: from its cache inline; lk__head_alloc refills it. */
-static inline uint32_t head_alloc(lk_lockmgr_t *m, struct lk__txn *t)
+/* A free head for t to link into bucket bk (its latch held): from its
+ * cache inline; lk__head_alloc refills it. Named in bk->pend before it
+ * leaves the cache; the caller clears that just before the unlock that
+ * links it (SHARED.md "Pool entries in flight"). */
+static inline uint32_t head_alloc(lk_lockmgr_t *m, struct lk__txn *t, struct lk__bucket *bk,
+				  const bool marks)
 {
 	if (lk__unlikely(!t->hc.first))
-		return lk__head_alloc(m, t);
+		return lk__head_alloc(m, t, bk);
+	lk__pend_set(marks, bk, t->hc.first);
 	stk_t s = head_stk(m);
 	return cache_take(&s, &t->hc);
 }
@@ -93,14 +127,19 @@ static inline uint32_t head_alloc(lk_lockmgr_t *m, struct lk__txn *t)
  * escalation) cannot starve the others. */
 static inline void req_cache(lk_lockmgr_t *m, struct lk__txn *t, uint32_t i)
 {
-	m->reqs[i].status = LK__R_FREE;
 	if (lk__unlikely(atomic_load_explicit(&t->rc.n, memory_order_relaxed) + 1 >=
 			 m->req_batch)) {
+		m->reqs[i].status = LK__R_FREE; /* FREE before any push */
 		lk__stk_push(&m->rstk, i, i);
 		return;
 	}
+	/* in the cache, then FREE: a kill between leaves it tagged and
+	 * cached, never in neither (reclaim.c). Both kinds of table: the
+	 * order costs a private one no instruction, a test of m->shm would */
 	stk_t s = req_stk(m);
 	cache_put(&s, &t->rc, i, i, 1);
+	LK__KILL_ORDER();
+	m->reqs[i].status = LK__R_FREE;
 }
 
 /* Freed heads first..last (n, chained through next) join t's cache. A txn

@@ -51,36 +51,30 @@ static bool txn_dead(lk_lockmgr_t *m, uint32_t ti, uint32_t dead)
 	       ((dead >> (t->proc - 1)) & 1u);
 }
 
-/* A chain of free elements (a txn slot's cache) is whole: n links from
- * first end at last. The owner may have died in the middle of changing
- * it; then it is dropped (its elements are lost to the pool). */
-static bool cache_whole(const lk_lockmgr_t *m, const struct lk__cache *c, bool reqs)
+/* A dead txn's cache as its owner left it: the chain from first to the
+ * link that is 0, recounted. Every change to a cache keeps that chain
+ * the owner's and 0-terminated (pool.c, pool_int.h); a kill may leave n
+ * or last stale, never the chain. Past max links it is not a chain
+ * (dropped; cannot happen by that argument). */
+static void cache_fix(const lk_lockmgr_t *m, struct lk__cache *c, bool reqs)
 {
-	uint32_t n = atomic_load_explicit(&c->n, memory_order_relaxed), max =
-		reqs ? m->nreqs : m->nheads, p = c->first, last = 0;
-	for (uint32_t k = 0; k < n; k++) {
-		if (!p || p > max)
-			return false;
+	uint32_t max = reqs ? m->nreqs : m->nheads, p = c->first, last = 0, n = 0;
+	while (p && p <= max && n <= max) {
 		last = p;
+		n++;
 		p = reqs ? atomic_load_explicit(&m->reqs[p].tnext, memory_order_relaxed)
 			 : atomic_load_explicit(&m->heads[p].next, memory_order_relaxed);
 	}
-	return !p && last == c->last;
-}
-
-static bool in_cache(const lk_lockmgr_t *m, const struct lk__cache *c, uint32_t ri)
-{
-	uint32_t n = atomic_load_explicit(&c->n, memory_order_relaxed);
-	for (uint32_t p = c->first, k = 0; p && k < n;
-	     p = atomic_load_explicit(&m->reqs[p].tnext, memory_order_relaxed), k++)
-		if (p == ri)
-			return true;
-	return false;
+	if (p) {
+		c->first = last = n = 0;
+	}
+	c->last = last;
+	atomic_store_explicit(&c->n, n, memory_order_relaxed);
 }
 
 /* Take every request of a dead txn off head hi (latched with takeover
- * on the way, if its holder died too) and pass the lock on. Freed
- * requests go back to the shared stack. */
+ * on the way, if its holder died too) and pass the lock on. The requests
+ * keep their tag; the reclaim gives them back. */
 static void head_purge(lk_lockmgr_t *m, uint32_t hi, uint32_t dead, uint32_t own)
 {
 	struct lk__head *h = &m->heads[hi];
@@ -102,10 +96,9 @@ static void head_purge(lk_lockmgr_t *m, uint32_t hi, uint32_t dead, uint32_t own
 					if (q->status == LK__R_CONVERTING)
 						h->nconv--;
 				}
-				q->status = LK__R_FREE;
-				struct lk__txn *t = txn_at(m, q->txn);
-				if (!in_cache(m, &t->rc, p))
-					lk__stk_push(&m->rstk, p, p);
+				/* still tagged by its dead txn: the reclaim
+				 * (reclaim.c) frees it, so a recoverer that dies
+				 * here leaves it for the next one */
 				any = true;
 			}
 			p = nx;
@@ -116,25 +109,25 @@ static void head_purge(lk_lockmgr_t *m, uint32_t hi, uint32_t dead, uint32_t own
 	head_unlatch(h);
 }
 
+static void slot_push(lk_lockmgr_t *m, struct lk__txn *t);
+
 /* A dead txn's slot, its requests gone: back on the free stack, as
  * txn_end leaves it. */
 static void slot_free(lk_lockmgr_t *m, struct lk__txn *t)
 {
-	if (!cache_whole(m, &t->rc, true)) {
-		t->rc.first = t->rc.last = 0;
-		atomic_store_explicit(&t->rc.n, 0, memory_order_relaxed);
-	}
-	if (!cache_whole(m, &t->hc, false)) {
-		t->hc.first = t->hc.last = 0;
-		atomic_store_explicit(&t->hc.n, 0, memory_order_relaxed);
-	}
 	t->locks = 0;
 	atomic_store_explicit(&t->nlocks, 0, memory_order_relaxed);
 	st_inc(t, LK__ST_ABORTS);
-	/* release: as txn_end */
-	atomic_store_explicit(&t->state, 0, memory_order_release);
 	uint32_t gen = atomic_load_explicit(&t->gen, memory_order_relaxed);
 	atomic_store_explicit(&t->gen, (gen | 1u) + 1u, memory_order_relaxed);
+	slot_push(m, t);
+}
+
+/* Slot t, held by no live process, back on the free stack. */
+static void slot_push(lk_lockmgr_t *m, struct lk__txn *t)
+{
+	/* release: as txn_end */
+	atomic_store_explicit(&t->state, LK__TS_FREE, memory_order_release);
 	uint64_t top = atomic_load_explicit(&m->txn_free, memory_order_relaxed);
 	do {
 		atomic_store_explicit(&t->free_next, (uint32_t)top, memory_order_relaxed);
@@ -186,6 +179,16 @@ static uint32_t end_dead(lk_lockmgr_t *m, uint32_t dead)
 	}
 	for (uint32_t hi = 1; hi <= m->nheads; hi++)
 		head_purge(m, hi, dead, own);
+	/* the caches as the dead left them, then the requests they held
+	 * outside every list (reclaim.c) */
+	for (uint32_t i = 0; i < m->ntxns; i++) {
+		struct lk__txn *t = txn_at(m, i);
+		if (!txn_dead(m, i, dead))
+			continue;
+		cache_fix(m, &t->rc, true);
+		cache_fix(m, &t->hc, false);
+	}
+	lk__reclaim_reqs(m, txn_dead, dead, own);
 	for (uint32_t i = 0; i < m->ntxns; i++) {
 		struct lk__txn *t = txn_at(m, i);
 		if (!txn_dead(m, i, dead))
@@ -194,6 +197,17 @@ static uint32_t end_dead(lk_lockmgr_t *m, uint32_t dead)
 			lk__fp_uncount(m, t);
 		slot_free(m, t);
 		n++;
+	}
+	/* the slots a dead process had claimed (a begin, a drain) and not
+	 * made active: their caches as it left them, and back on the stack */
+	for (uint32_t i = 0; i < m->ntxns; i++) {
+		struct lk__txn *t = txn_at(m, i);
+		uint32_t st = atomic_load_explicit(&t->state, memory_order_acquire), p = st >> 8;
+		if ((st & 0xffu) != LK__TS_CLAIMED || !p || !((dead >> (p - 1)) & 1u))
+			continue;
+		cache_fix(m, &t->rc, true);
+		cache_fix(m, &t->hc, false);
+		slot_push(m, t);
 	}
 	return n;
 }

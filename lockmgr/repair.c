@@ -161,6 +161,40 @@ bool lk__shm_take_head(struct lk__head *h, uint32_t w, uint32_t own)
 	return true;
 }
 
+/* The head a dead bucket latch holder was linking in or unlinking
+ * (bk->pend; SHARED.md "Pool entries in flight"), chain first..: still
+ * chained, or still first in a slot's head cache (not taken yet), it stays;
+ * else it is in no place (taken and not linked, or unlinked and not yet
+ * cached): killed if it was not, and freed. */
+static void pend_free(lk_lockmgr_t *m, struct lk__bucket *bk, uint32_t first, uint32_t hi)
+{
+	if (hi > m->nheads)
+		return;
+	for (uint32_t i = first, k = 0; i && i <= m->nheads && k <= m->nheads;
+	     i = atomic_load_explicit(&m->heads[i].next, memory_order_relaxed), k++)
+		if (i == hi)
+			return;
+	for (uint32_t ti = 0; ti < m->ntxns; ti++)
+		if (txn_at(m, ti)->hc.first == hi)
+			return;
+	struct lk__head *h = &m->heads[hi];
+	uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
+	/* a new head may hold its maker's first grant (lock.c lock_fresh):
+	 * never reachable, so idle it; the request keeps its tag and the
+	 * recovery's reclaim frees it; its token folds into the floor */
+	if (bk->floor < h->token)
+		bk->floor = h->token;
+	h->holders = h->qhead = h->qtail = 0;
+	h->granted = h->nconv = 0;
+	memset(h->counts, 0, sizeof h->counts);
+	h->woken = h->nudged = NULL;
+	h->revoked = 0;
+	if (!(w & LK__L_DEAD))
+		atomic_store_explicit(&h->lw, ((LK__L_GEN(w) + 1) << 8) | LK__L_DEAD,
+				      memory_order_release);
+	lk__stk_push(&m->hstk, hi, hi);
+}
+
 bool lk__shm_take_bucket(struct lk__bucket *bk, uint32_t w, uint32_t bown)
 {
 	struct lk__shm *s = lk__shm_at(bk);
@@ -174,9 +208,13 @@ bool lk__shm_take_bucket(struct lk__bucket *bk, uint32_t w, uint32_t bown)
 		return false;
 	lk_lockmgr_t *m = shm_mgr(s);
 	uint32_t b = (uint32_t)(bk - m->buckets);
-	/* a dead head still chained (killed, not yet unlinked) goes; it
-	 * stays out of the pool (the owner may have freed it already) */
-	uint32_t first = w & LK__B_IDX_SHARED, prev = 0, steps = 0;
+	/* a dead head still chained (killed, not yet unlinked) goes, back
+	 * to the pool: heads are freed only after the unlock (heads_int.h,
+	 * head_release; sweep), so the dead holder had not freed it */
+	uint32_t first = w & LK__B_IDX_SHARED, prev = 0, steps = 0, pend = bk->pend;
+	uint32_t drop[16], nd = 0; /* pushed once the chain is published: a
+				      taker killed between loses them, never
+				      frees one twice */
 	for (uint32_t i = first; i;) {
 		if (i > m->nheads || ++steps > m->nheads) {
 			i = 0; /* cut a broken tail */
@@ -193,6 +231,10 @@ bool lk__shm_take_bucket(struct lk__bucket *bk, uint32_t w, uint32_t bown)
 			} else {
 				if (bk->floor < h->token)
 					bk->floor = h->token;
+				if (nd < 16)
+					drop[nd++] = i;
+				if (i == pend)
+					pend = 0;
 				i = nx;
 			}
 		}
@@ -203,6 +245,12 @@ bool lk__shm_take_bucket(struct lk__bucket *bk, uint32_t w, uint32_t bown)
 	}
 	atomic_store_explicit(&bk->w, first | LK__B_LATCHED | bown,
 			      memory_order_relaxed);
+	bk->pend = 0;
+	atomic_signal_fence(memory_order_seq_cst); /* pool_int.h LK__KILL_ORDER */
+	if (pend)
+		pend_free(m, bk, first, pend);
+	for (uint32_t k = 0; k < nd; k++)
+		lk__stk_push(&m->hstk, drop[k], drop[k]);
 	atomic_fetch_add_explicit(&s->takeovers, 1, memory_order_relaxed);
 	return true;
 }

@@ -41,6 +41,11 @@ LK__HIDDEN bool lk__shm_dead(uint64_t id);
 LK__HIDDEN struct lk__shm *lk__shm_at(const void *p);
 /* shared.c: this process's slot + 1 if it has taken one, else 0 */
 LK__HIDDEN uint8_t lk__shm_me_cached(const lk_lockmgr_t *m);
+/* reclaim.c: the requests dead txns held outside every list, back to
+ * the shared stack (recovery, under its mutex); returns how many */
+LK__HIDDEN uint32_t lk__reclaim_reqs(lk_lockmgr_t *m,
+				     bool (*dead)(lk_lockmgr_t *, uint32_t, uint32_t),
+				     uint32_t procs, uint32_t own);
 /* shared.c: this process's slot cache for m is stale (detach) */
 LK__HIDDEN void lk__shm_forget(lk_lockmgr_t *m);
 

@@ -41,15 +41,17 @@ static inline uintptr_t me_key(const lk_lockmgr_t *m)
 
 /* Claim a kept slot: acquire, the slot (its caches) as its last owner or
  * a drain left it. */
-static inline bool slot_claim(struct lk__txn *t)
+static inline bool slot_claim(struct lk__txn *t, uint8_t proc)
 {
 	uint32_t k = LK__TS_KEPT;
-	return atomic_compare_exchange_strong_explicit(
-		&t->state, &k, LK__TS_CLAIMED, memory_order_acquire, memory_order_relaxed);
+	return atomic_compare_exchange_strong_explicit(&t->state, &k,
+						       LK__TS_CLAIMED_BY(proc),
+						       memory_order_acquire,
+						       memory_order_relaxed);
 }
 
-/* A slot off the free stack, or NULL (empty). */
-static struct lk__txn *slot_pop(lk_lockmgr_t *m)
+/* A slot off the free stack, claimed in proc's name, or NULL (empty). */
+static struct lk__txn *slot_pop(lk_lockmgr_t *m, uint8_t proc)
 {
 	/* acquire: the slot as its last owner left it */
 	uint64_t top = atomic_load_explicit(&m->txn_free, memory_order_acquire);
@@ -59,15 +61,21 @@ static struct lk__txn *slot_pop(lk_lockmgr_t *m)
 		LK__RMW_SHARED();
 		if (atomic_compare_exchange_weak_explicit(
 			    &m->txn_free, &top, PACK(nx, (top >> 32) + 1),
-			    memory_order_acquire, memory_order_acquire))
+			    memory_order_acquire, memory_order_acquire)) {
+			/* relaxed: only a recovery reads it, under its mutex
+			 * (a shared table's; proc is 0 on a private one) */
+			if (proc)
+				atomic_store_explicit(&t->state, LK__TS_CLAIMED_BY(proc),
+						      memory_order_relaxed);
 			return t;
+		}
 	}
 	return NULL;
 }
 
 /* The stack is empty: a slot another thread keeps (it left, or keeps one
  * it does not need now), scanning from `from`; NULL if none. */
-static struct lk__txn *slot_steal(lk_lockmgr_t *m, uint32_t from)
+static struct lk__txn *slot_steal(lk_lockmgr_t *m, uint32_t from, uint8_t proc)
 {
 	for (uint32_t k = 0; k < m->ntxns; k++) {
 		struct lk__txn *t = txn_at(m, (from + k) % m->ntxns);
@@ -75,7 +83,7 @@ static struct lk__txn *slot_steal(lk_lockmgr_t *m, uint32_t from)
 		if (atomic_load_explicit(&t->state, memory_order_acquire) != LK__TS_KEPT)
 			continue;
 		LK__RMW_SHARED();
-		if (slot_claim(t))
+		if (slot_claim(t, proc))
 			return t;
 	}
 	return NULL;
@@ -85,20 +93,20 @@ static struct lk__txn *slot_steal(lk_lockmgr_t *m, uint32_t from)
  * no other thread writes while it keeps it), else the free stack, else one
  * kept by another thread; a drain in progress is waited out. NULL: every
  * slot is active. */
-static struct lk__txn *slot_get(lk_lockmgr_t *m, struct lk__me *me)
+static struct lk__txn *slot_get(lk_lockmgr_t *m, struct lk__me *me, uint8_t proc)
 {
 	/* in range: another table at m's address with the same uid (a
 	 * shared one from another creator) may have fewer slots */
 	if (me->slot) {
-		if (lk__likely(me->slot <= m->ntxns && slot_claim(txn_at(m, me->slot - 1))))
+		if (lk__likely(me->slot <= m->ntxns && slot_claim(txn_at(m, me->slot - 1), proc)))
 			return txn_at(m, me->slot - 1);
 		me->slot = 0; /* active (a txn of ours), or taken: end keeps one */
 	}
 	lk__wait_t dw = lk__wait_start(0);
 	for (bool last = false;;) {
-		struct lk__txn *t = slot_pop(m);
+		struct lk__txn *t = slot_pop(m, proc);
 		if (!t)
-			t = slot_steal(m, (uint32_t)(uintptr_t)me / 64u);
+			t = slot_steal(m, (uint32_t)(uintptr_t)me / 64u, proc);
 		if (t || last)
 			return t;
 		/* a drain holds the free slots for a moment: not a real NOMEM
@@ -128,7 +136,7 @@ static int txn_begin(lk_lockmgr_t *m, lk_txn_t **out, uint64_t lease_ns)
 		me->slot = 0;  /* hint; this thread's last id here is unknown, */
 		me->last_id = UINT64_MAX; /* so the next id is a new block's */
 	}
-	struct lk__txn *t = slot_get(m, me);
+	struct lk__txn *t = slot_get(m, me, proc);
 	if (!t)
 		return LK_NOMEM;
 	t->locks = 0; /* the slot's caches and counters carry over */
@@ -189,12 +197,12 @@ int lk_txn_begin_lease(lk_lockmgr_t *m, uint64_t lease_ns, lk_txn_t **out)
 	return txn_begin(m, out, lease_ns);
 }
 
-static int txn_end(lk_txn_t *txn, bool commit)
+/* txn_end's work, inlined twice (txn_end): marks a constant in each
+ * copy, so a private table's copy has no test and no barrier of the
+ * shared table's marks (pool_int.h) */
+static inline __attribute__((always_inline)) int
+txn_end_(struct lk__txn *t, lk_lockmgr_t *m, bool commit, const bool marks)
 {
-	struct lk__txn *t = txn_get(txn);
-	if (!t)
-		return LK_INVAL;
-	lk_lockmgr_t *m = t->mgr;
 	/* a lapsed lease: no commit, nothing changed; else no lapse now */
 	if (lk__unlikely(atomic_load_explicit(&t->flags, memory_order_relaxed) &
 			 LK__T_LEASED) &&
@@ -203,10 +211,14 @@ static int txn_end(lk_txn_t *txn, bool commit)
 	if (t->fp_used)
 		lk__fp_end(m, t); /* records go; moved ones join the walk */
 	/* One pass over t's list: each request released under its head
-	 * latch, each head left idle freed (head_release) and chained in
-	 * hf..hl, the requests chained as they are; both chains join the
-	 * slot's caches at the end. */
+	 * latch, each head left idle freed (head_release). On a shared table
+	 * each such head joins the slot's head cache at once and the
+	 * requests keep their tag (not FREE) until their chain is in the
+	 * slot's cache: a kill leaves every request in a list, tagged, or
+	 * cached (SHARED.md "Pool entries in flight"). A private table
+	 * chains the heads in hf..hl and frees each request as it goes. */
 	uint32_t first = t->locks, last = 0, n = 0, hf = 0, hl = 0, hn = 0;
+	stk_t rs = req_stk(m);
 	uint32_t own = lk__own(t), bown = LK__B_OWN_OF(own); /* latch owners (SHARED.md) */
 	for (uint32_t p = first; p; n++) {
 		struct lk__req *q = &m->reqs[p];
@@ -222,7 +234,11 @@ static int txn_end(lk_txn_t *txn, bool commit)
 			h->counts[q->mode] = 0;
 			h->granted = 0;
 		} else if (q->status == LK__R_REVOKED) {
-			h->revoked--; /* taken by a lapse (lease.c): its pin */
+			/* taken by a lapse (lease.c): its pin; TAKEN first,
+			 * so a recovery never unpins twice (reclaim.c) */
+			q->status = LK__R_TAKEN;
+			LK__KILL_ORDER();
+			h->revoked--;
 		} else if (q->status == LK__R_WAITING) { /* not reachable: owner waits */
 			list_del(m, &h->qhead, &h->qtail, p);
 			if (h->qhead || h->nconv)
@@ -238,24 +254,39 @@ static int txn_end(lk_txn_t *txn, bool commit)
 			if (h->woken) /* a parked waiter granted or told */
 				t->handoff = 1;
 		}
-		if ((hi = head_release(m, h, hi, bown))) {
-			atomic_store_explicit(&h->next, hf, memory_order_relaxed);
-			if (!hf)
-				hl = hi;
-			hf = hi;
-			hn++;
+		if ((hi = head_release(m, h, hi, bown, marks))) {
+			if (marks) {
+				heads_cache(m, t, hi, hi, 1); /* at once */
+			} else {
+				atomic_store_explicit(&h->next, hf, memory_order_relaxed);
+				if (!hf)
+					hl = hi;
+				hf = hi;
+				hn++;
+			}
 		}
-		q->status = LK__R_FREE;
+		if (!marks)
+			q->status = LK__R_FREE;
 		last = p;
 		p = atomic_load_explicit(&q->tnext, memory_order_relaxed);
 	}
+	/* the released chain joins the slot's cache (on a shared table, then
+	 * each is FREE: a kill before leaves them tagged, in the cache or
+	 * not); past req_keep the cache goes back to the shared stack in one
+	 * push */
 	if (hf)
 		heads_cache(m, t, hf, hl, hn);
-	/* the released chain joins the slot's cache; past req_batch the
-	 * rest goes back to the shared stack in one push */
 	if (first) {
-		stk_t rs = req_stk(m);
 		cache_put(&rs, &t->rc, first, last, n);
+		if (marks) {
+			LK__KILL_ORDER();
+			for (uint32_t p = first, k = 0; k < n; k++) {
+				m->reqs[p].status = LK__R_FREE;
+				p = atomic_load_explicit(&m->reqs[p].tnext,
+							 memory_order_relaxed);
+			}
+			LK__KILL_ORDER();
+		}
 		if (!m->req_keep)
 			lk__cache_flush(&m->rstk, &t->rc);
 		else if (atomic_load_explicit(&t->rc.n, memory_order_relaxed) > m->req_keep)
@@ -295,6 +326,15 @@ static int txn_end(lk_txn_t *txn, bool commit)
 		&m->txn_free, &top, PACK(t->idx + 1, (top >> 32) + 1),
 		memory_order_release, memory_order_relaxed));
 	return LK_OK;
+}
+
+static int txn_end(lk_txn_t *txn, bool commit)
+{
+	struct lk__txn *t = txn_get(txn);
+	if (!t)
+		return LK_INVAL;
+	lk_lockmgr_t *m = t->mgr;
+	return LK__MARKS(m) ? txn_end_(t, m, commit, true) : txn_end_(t, m, commit, false);
 }
 
 int lk_txn_commit(lk_txn_t *txn)

@@ -319,7 +319,10 @@ lk__lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t h
 			}
 			if (lk__unlikely(q->status == LK__R_REVOKED)) {
 				/* our lease lapsed and a waiter took the request
-				 * (lease.c, its events too): we unpin h */
+				 * (lease.c, its events too): we unpin h
+				 * (TAKEN first: a recovery unpins once) */
+				q->status = LK__R_TAKEN;
+				LK__KILL_ORDER();
 				h->revoked--;
 				head_unlatch(h);
 				dep_end(m, &dc);

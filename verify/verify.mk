@@ -13,6 +13,7 @@ include verify/mutants/mutants.mk
 verify: headers
 	@rm -f build/summary
 	@$(MAKE) --no-print-directory verify-spin
+	@$(MAKE) --no-print-directory verify-spin-long
 	@$(MAKE) --no-print-directory verify-tla
 	@$(MAKE) --no-print-directory verify-wmm
 	@$(MAKE) --no-print-directory test-stress

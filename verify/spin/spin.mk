@@ -2,6 +2,11 @@
 # table line per check (verify/spin/run.sh), then "<ok> <not ok> spin" in
 # build/summary. SPIN_FILTER=mcs runs only the checks whose name holds it.
 SPIN_FILTER ?=
-.PHONY: verify-spin
+.PHONY: verify-spin verify-spin-long
 verify-spin:
 	@verify/spin/run.sh $(SPIN_FILTER)
+
+# make verify-spin-long: the `// @check-long` lines, checks kept out of make
+# test for their time (make verify runs them)
+verify-spin-long:
+	@SPIN_SET=long verify/spin/run.sh $(SPIN_FILTER)
