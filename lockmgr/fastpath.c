@@ -226,6 +226,9 @@ int lk__fp_strong(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r)
 		/* seq_cst: before the state reads below (README "Fast path") */
 		LK__RMW_SHARED_KIND(r->kind);
 		atomic_fetch_add_explicit(&m->fp_count[p], 1, memory_order_seq_cst);
+		/* the bit after the count: a kill between leaves it one high
+		 * (lk__fp_uncount) */
+		LK__KILL_ORDER();
 		*cw |= bit;
 		t->fp_counted = 1;
 	}
@@ -383,15 +386,24 @@ void lk__fp_end_by(lk_lockmgr_t *m, struct lk__txn *t, uint32_t own)
 }
 
 /* Txn end, after the main-table locks are released: drop t's counts (a
- * count dropped earlier would let a record coexist with t's strong lock). */
+ * count dropped earlier would let a record coexist with t's strong lock).
+ * Each bit is cleared before its decrement: a process killed between
+ * leaves the count one high (the fast path off in that partition, safe),
+ * never a bit whose count is gone, which a recovery's second uncount
+ * would take from another txn's strong lock (SHARED.md "Strong counts").
+ * lk__fp_strong is the mirror: increment, then the bit. */
 void lk__fp_uncount(lk_lockmgr_t *m, struct lk__txn *t)
 {
 	uint64_t *c = m->fp[t->idx].counted;
 	for (uint32_t w = 0; w < LK__FP_PARTS / 64; w++)
-		for (; c[w]; c[w] &= c[w] - 1) {
+		while (c[w]) {
+			uint32_t p = w * 64 + (uint32_t)__builtin_ctzll(c[w]);
+			c[w] &= c[w] - 1;
+			LK__KILL_ORDER();
+			LK__TEST_NAP();
+			LK__TEST_KILL_AT("fp_uncount");
 			LK__RMW_SHARED_KIND(LK_RES_TABLE);
-			atomic_fetch_sub_explicit(&m->fp_count[w * 64 + (uint32_t)__builtin_ctzll(c[w])],
-						  1, memory_order_release);
+			atomic_fetch_sub_explicit(&m->fp_count[p], 1, memory_order_release);
 		}
 	t->fp_counted = 0;
 }

@@ -370,6 +370,16 @@ LK__HIDDEN void lk__test_nap(void);
 #define LK__TEST_NAP() ((void)0)
 #endif
 
+/* The same build's named kill points: a process whose LK_SHM_KILL_AT
+ * names point p dies there (SIGKILL), for the kill tests' deterministic
+ * cases. Empty in every other build. */
+#ifdef LK_SHM_TEST_NAP
+LK__HIDDEN void lk__test_kill_at(const char *p);
+#define LK__TEST_KILL_AT(p) lk__test_kill_at(p)
+#else
+#define LK__TEST_KILL_AT(p) ((void)0)
+#endif
+
 /* The latch owner bits a txn's calls put in head latch words: its
  * process slot + 1 on a shared table, 0 on a private one (t->proc). */
 static inline uint32_t lk__own(const struct lk__txn *t)

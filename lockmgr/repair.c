@@ -330,4 +330,14 @@ void lk__test_nap(void)
 	struct timespec ts = {0, 50000 + (long)(x % 200000)};
 	nanosleep(&ts, NULL);
 }
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+void lk__test_kill_at(const char *p)
+{
+	const char *e = getenv("LK_SHM_KILL_AT");
+	if (e && !strcmp(e, p))
+		raise(SIGKILL);
+}
 #endif

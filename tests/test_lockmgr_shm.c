@@ -804,3 +804,49 @@ Test(lockmgr_shm, kill_anywhere_lease, .timeout = 300)
 {
 	kill_anywhere(false, true);
 }
+
+#ifdef LK_SHM_TEST_NAP
+/* ---- kills at named points (the nap build's LK_SHM_KILL_AT) --------------- */
+
+static int strong_then_die(void *arg)
+{
+	(void)arg;
+	lk_txn_t *t;
+	lk_res_t tab = lk_res_table(1, 1);
+	setenv("LK_SHM_KILL_AT", "fp_uncount", 1);
+	if (lk_txn_begin(g_m, &t) != LK_OK || lk_lock(t, &tab, LK_S, 0, 0) != LK_OK)
+		return 40;
+	lk_txn_commit(t); /* dies in it, between a partition's bit and count */
+	return 41;
+}
+
+/* A txn killed while it gives its strong-lock counts back, and recovered:
+ * another txn's strong lock on the same table still keeps weak lockers
+ * off the fast path (SHARED.md "Strong counts"). Before, the count was
+ * given back first and the recovery gave it back again: an IX record was
+ * granted beside a live S. */
+Test(lockmgr_shm, kill_at_fp_uncount)
+{
+	lk_lockmgr_config_t cfg;
+	lk_lockmgr_config_init(&cfg);
+	cfg.policy = LK_POLICY_WAIT_DIE;
+	cfg.hierarchy = true;
+	g_fd = memfd_create("lk-shm-killat", 0);
+	cr_assert_eq(lk_lockmgr_create_shared(g_fd, &cfg, &g_m), LK_OK);
+	lk_txn_t *a, *b;
+	lk_res_t tab = lk_res_table(1, 1);
+	cr_assert_eq(lk_txn_begin(g_m, &a), LK_OK);
+	cr_assert_eq(lk_lock(a, &tab, LK_S, 0, 0), LK_OK); /* counts the partition */
+	cr_assert_eq(lkp_join_within(lkp_spawn(strong_then_die, NULL), 10000), -1,
+		     "the child dies at the kill point");
+	uint32_t np = 0;
+	cr_assert_eq(lk_lockmgr_recover(g_m, &np), LK_OK);
+	cr_assert_eq(np, 1u);
+	cr_assert_eq(lk_txn_begin(g_m, &b), LK_OK);
+	cr_assert_neq(lk_lock(b, &tab, LK_IX, 0, 0), LK_OK, "IX granted beside a live S");
+	cr_assert_eq(lk_txn_abort(b), LK_OK);
+	cr_assert_eq(lk_txn_commit(a), LK_OK);
+	lk_lockmgr_destroy(g_m);
+	close(g_fd);
+}
+#endif

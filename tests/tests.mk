@@ -44,7 +44,7 @@ $(SHMNAP)/lockmgr/%.o: lockmgr/%.c $(wildcard lockmgr/*.h) $(INC)/.stamp
 $(SHMNAP)/liblatchkit.a: $(patsubst lockmgr/%.c,$(SHMNAP)/lockmgr/%.o,$(LOCKMGR_SRCS))
 	rm -f $@ && ar rcs $@ $^
 $(SHMNAP)/test_lockmgr_shm: tests/test_lockmgr_shm.c $(wildcard tests/*.h) $(SHMNAP)/liblatchkit.a
-	gcc $(CFLAGS_BASE) $< -o $@ $(SHMNAP)/liblatchkit.a -lcriterion -lm
+	gcc $(CFLAGS_BASE) -DLK_SHM_TEST_NAP $< -o $@ $(SHMNAP)/liblatchkit.a -lcriterion -lm
 .PHONY: stress-shm
 stress-shm: $(BUILD)/gcc/tests/test_lockmgr_shm $(SHMNAP)/test_lockmgr_shm
 	@LK_SHM_KILLS=$${LK_SHM_KILLS:-1000} scripts/check.sh stress-shm \
@@ -52,3 +52,10 @@ stress-shm: $(BUILD)/gcc/tests/test_lockmgr_shm $(SHMNAP)/test_lockmgr_shm
 	@LK_SHM_KILLS=$${LK_SHM_KILLS:-1000} scripts/check.sh stress-shm-anywhere \
 		$(SHMNAP)/test_lockmgr_shm --jobs 1 --verbose \
 		--filter 'lockmgr_shm/kill_anywhere*'
+	@$(MAKE) --no-print-directory test-shm-killat
+
+# The same build's kills at named points (LK_SHM_KILL_AT): deterministic,
+# a second or so once built.
+.PHONY: test-shm-killat
+test-shm-killat: $(SHMNAP)/test_lockmgr_shm
+	@scripts/check.sh shm-killat $< --jobs 1 --filter 'lockmgr_shm/kill_at_*'
