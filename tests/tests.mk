@@ -32,7 +32,7 @@ test-headers: $(INC)/.stamp
 
 include tests/tsan/tsan.mk
 
-# The shared lock table's kill tests, long (tests/test_lockmgr_shm.c; make
+# The shared lock table's kill tests, long (tests/test_lockmgr_shm_kill.c; make
 # test runs 40 kills of each): 1000 SIGKILLs of processes that hold locks
 # or wait for them, then 1000 at random moments, in the build whose
 # library sleeps now and then inside a latched change (-DLK_SHM_TEST_NAP,
@@ -43,19 +43,19 @@ $(SHMNAP)/lockmgr/%.o: lockmgr/%.c $(wildcard lockmgr/*.h) $(INC)/.stamp
 	gcc $(CFLAGS_BASE) -DLK_SHM_TEST_NAP -fPIC -c $< -o $@
 $(SHMNAP)/liblatchkit.a: $(patsubst lockmgr/%.c,$(SHMNAP)/lockmgr/%.o,$(LOCKMGR_SRCS))
 	rm -f $@ && ar rcs $@ $^
-$(SHMNAP)/test_lockmgr_shm: tests/test_lockmgr_shm.c $(wildcard tests/*.h) $(SHMNAP)/liblatchkit.a
+$(SHMNAP)/test_lockmgr_shm_kill: tests/test_lockmgr_shm_kill.c $(wildcard tests/*.h) $(SHMNAP)/liblatchkit.a
 	gcc $(CFLAGS_BASE) -DLK_SHM_TEST_NAP $< -o $@ $(SHMNAP)/liblatchkit.a -lcriterion -lm
 .PHONY: stress-shm
-stress-shm: $(BUILD)/gcc/tests/test_lockmgr_shm $(SHMNAP)/test_lockmgr_shm
+stress-shm: $(BUILD)/gcc/tests/test_lockmgr_shm_kill $(SHMNAP)/test_lockmgr_shm_kill
 	@LK_SHM_KILLS=$${LK_SHM_KILLS:-1000} scripts/check.sh stress-shm \
 		$< --jobs 1 --verbose --filter 'lockmgr_shm/kill_test'
 	@LK_SHM_KILLS=$${LK_SHM_KILLS:-1000} scripts/check.sh stress-shm-anywhere \
-		$(SHMNAP)/test_lockmgr_shm --jobs 1 --verbose \
+		$(SHMNAP)/test_lockmgr_shm_kill --jobs 1 --verbose \
 		--filter 'lockmgr_shm/kill_anywhere*'
 	@$(MAKE) --no-print-directory test-shm-killat
 
 # The same build's kills at named points (LK_SHM_KILL_AT): deterministic,
 # a second or so once built.
 .PHONY: test-shm-killat
-test-shm-killat: $(SHMNAP)/test_lockmgr_shm
+test-shm-killat: $(SHMNAP)/test_lockmgr_shm_kill
 	@scripts/check.sh shm-killat $< --jobs 1 --filter 'lockmgr_shm/kill_at_*'
