@@ -55,7 +55,7 @@ static inline lk__wait_stats_t lk__wait_stats(void)
 /* ---- the cost of parking, learnt ----------------------------------------- */
 
 /*
- * lk__park_ns_ follows the fast third of wake-up latencies: the time
+ * lk__park_ns_ follows the lower envelope of wake-up latencies: the time
  * from a waker's FUTEX_WAKE call (stamped in lk__wake_stamp_ by every
  * latch) to the woken thread running again. It sets every waiter's spin
  * budget. It falls by 1/16 of itself at a shorter sample and rises by 1/32
