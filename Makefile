@@ -57,6 +57,7 @@ include dlm/dlm.mk
 # Builds run in parallel; the checks themselves run one after another.
 test: deps headers
 	@$(MAKE) --no-print-directory -j$(NPROC) test-unit
+	@$(MAKE) --no-print-directory -j$(NPROC) test-shm-killat
 	@$(MAKE) --no-print-directory test-headers
 	@$(MAKE) --no-print-directory -j$(NPROC) test-tsan
 	@$(MAKE) --no-print-directory -j$(NPROC) test-stress

@@ -131,6 +131,7 @@ static inline void txn_signal_latched(struct lk__head *h, struct lk__txn *t)
 static inline void grant_signal(struct lk__head *h, struct lk__txn *t)
 {
 	atomic_store_explicit(&t->wait_req, 0, memory_order_seq_cst);
+	LK__TEST_KILL_AT("grant_signal");
 	txn_signal_latched(h, t);
 }
 

@@ -388,6 +388,10 @@ lk__lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t h
 						    lease_at);
 				w = wait_begin(m, wdl);
 				w.spin_ns = 0;
+				/* and look: a granter killed between our GRANTED
+				 * and our wake word left us granted and asleep
+				 * (SHARED.md, R5) */
+				check = true;
 				continue;
 			}
 			if (lease_at && tnow >= lease_at && (!deadline || tnow < deadline)) {

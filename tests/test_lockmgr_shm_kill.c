@@ -269,6 +269,15 @@ static lk_res_t any_res(uint32_t k, unsigned *seed)
 
 /* Random txns with no pause: lock (S or X, a wait of up to 30 s), now and
  * then an early unlock, commit or abort; killed anywhere in that. */
+/* A worker that quits says why: the parent finds it only at its next
+ * kill, and a watchdog report would show it exited. */
+static int any_quits(int c, int code, int rc)
+{
+	fprintf(stderr, "kill_anywhere: worker %d quits (%d): %s (%d)\n", c, code,
+		lk_strerror(rc), rc);
+	return code;
+}
+
 static int worker_any(void *arg)
 {
 	orphan_dies();
@@ -279,8 +288,9 @@ static int worker_any(void *arg)
 		/* drawn only with leases: the others' random txns stay as
 		 * they were */
 		uint64_t lease = g_lease ? (1 + rand_r(&seed) % 3) * (SEC / 1000) : 0;
-		if ((g_lease ? lk_txn_begin_lease(g_m, lease, &t) : lk_txn_begin(g_m, &t)) != LK_OK)
-			return 40;
+		int b = g_lease ? lk_txn_begin_lease(g_m, lease, &t) : lk_txn_begin(g_m, &t);
+		if (b != LK_OK)
+			return any_quits(c, 40, b);
 		atomic_store(&g_x->id[c], lk_txn_id(t));
 		int n = 1 + (int)(rand_r(&seed) % 4), rc = LK_OK;
 		for (int i = 0; i < n && rc == LK_OK; i++) {
@@ -308,12 +318,12 @@ static int worker_any(void *arg)
 			}
 		}
 		if (rc != LK_OK && rc != LK_DEADLOCK && !(g_lease && rc == LK_LEASE_LAPSED))
-			return rc == 43 ? 43 : 41;
+			return any_quits(c, rc == 43 ? 43 : 41, rc);
 		int e = rc == LK_OK && rand_r(&seed) % 4 ? lk_txn_commit(t) : lk_txn_abort(t);
 		if (g_lease && e == LK_LEASE_LAPSED) /* no commit: it ends by abort */
 			e = lk_txn_abort(t);
 		if (e != LK_OK)
-			return 42;
+			return any_quits(c, 42, e);
 		atomic_store(&g_x->id[c], 0);
 		atomic_fetch_add(&g_x->txns, 1);
 	}
@@ -341,6 +351,49 @@ static void await_progress(const char *when)
  * latches held and aborts the test. */
 static atomic_ullong g_beat;
 static atomic_int g_wd_stop;
+static pid_t g_pid[ACH];           /* the workers, for the watchdog's report */
+static const char *_Atomic g_phase; /* where the parent is */
+
+/* What each worker is doing: its process state (R, S, Z: exited) and
+ * kernel wait channel, its txn and the txns it waits for. */
+static void report_workers(void)
+{
+	fprintf(stderr, "kill_anywhere: parent: %s\n", atomic_load(&g_phase));
+	for (int c = 0; c < ACH; c++) {
+		char path[64], st[256] = "?", wch[64] = "?";
+		snprintf(path, sizeof path, "/proc/%d/stat", (int)g_pid[c]);
+		FILE *f = fopen(path, "r");
+		if (f) {
+			if (!fgets(st, sizeof st, f))
+				st[0] = 0;
+			fclose(f);
+		}
+		char *rp = strrchr(st, ')');
+		char state = rp && rp[1] ? rp[2] : '?';
+		snprintf(path, sizeof path, "/proc/%d/wchan", (int)g_pid[c]);
+		f = fopen(path, "r");
+		if (f) {
+			size_t n = fread(wch, 1, sizeof wch - 1, f);
+			wch[n] = 0;
+			fclose(f);
+		}
+		uint64_t id = atomic_load(&g_x->id[c]), ids[8];
+		size_t nb = id ? lk_blocking_set_id(g_m, id, ids, 8) : 0;
+		fprintf(stderr, "  worker %d pid %d state %c wchan %s txn %llu waits for %zu:",
+			c, (int)g_pid[c], state, wch, (unsigned long long)id, nb);
+		for (size_t i = 0; i < nb && i < 8; i++)
+			fprintf(stderr, " %llu", (unsigned long long)ids[i]);
+		fprintf(stderr, "\n");
+	}
+	lk_lockinfo_t info[64];
+	size_t n = lk_snapshot(g_m, info, 64);
+	fprintf(stderr, "  the table: %zu entries\n", n);
+	for (size_t i = 0; i < n && i < 64; i++)
+		fprintf(stderr, "    res kind %d key %llu txn %llu mode %d want %d%s%s\n",
+			(int)info[i].res.kind, (unsigned long long)info[i].res.f[0],
+			(unsigned long long)info[i].txn_id, info[i].mode, info[i].want,
+			info[i].granted ? " granted" : "", info[i].waiting ? " waiting" : "");
+}
 
 static void *watchdog(void *arg)
 {
@@ -356,6 +409,7 @@ static void *watchdog(void *arg)
 			lk__shm_latched(g_m, buf, sizeof buf);
 			fprintf(stderr, "kill_anywhere: watchdog: nothing moved for 10 s; "
 				"latched: %s\n", buf[0] ? buf : "none");
+			report_workers();
 			abort();
 		}
 		lkp_sleep_ms(100);
@@ -380,7 +434,8 @@ static void kill_anywhere(bool hier, bool lease)
 	cr_assert(g_fd >= 0);
 	cr_assert_eq(lk_lockmgr_create_shared(g_fd, &cfg, &g_m), LK_OK);
 	g_x = (struct aarea *)lkp_shared(sizeof *g_x);
-	pid_t pid[ACH];
+	pid_t *pid = g_pid;
+	atomic_store(&g_phase, "start");
 	for (int c = 0; c < ACH; c++)
 		pid[c] = lkp_spawn(worker_any, (void *)(intptr_t)c);
 	unsigned seed = 4242;
@@ -401,6 +456,7 @@ static void kill_anywhere(bool hier, bool lease)
 		size_t nd = 0;
 		for (int v = 0; v < nv; v++) {
 			int d = (c + v) % ACH;
+			atomic_store(&g_phase, "kill_join");
 			kill_join(pid[d]);
 			/* its txn: the one it published, or (killed in
 			 * begin) none */
@@ -409,17 +465,23 @@ static void kill_anywhere(bool hier, bool lease)
 		}
 		done += nv - 1;
 		uint32_t np = 0;
+		atomic_store(&g_phase, "recover");
 		cr_assert_eq(lk_lockmgr_recover(g_m, &np), LK_OK);
+		atomic_store(&g_phase, "check_table");
 		check_table(dead, nd);
+		atomic_store(&g_phase, "spawn");
 		for (int v = 0; v < nv; v++) {
 			int d = (c + v) % ACH;
 			atomic_store(&g_x->id[d], 0);
 			pid[d] = lkp_spawn(worker_any, (void *)(intptr_t)d);
 		}
+		atomic_store(&g_phase, "await_progress");
 		if (done % 10 == 9)
 			await_progress("after a kill");
+		atomic_store(&g_phase, "sleep");
 	}
 	await_progress("at the end");
+	atomic_store(&g_phase, "join the workers");
 	atomic_store(&g_x->stop, 1);
 	/* no waiter stuck: every live worker finishes */
 	for (int c = 0; c < ACH; c++) {
@@ -510,6 +572,65 @@ Test(lockmgr_shm, kill_at_fp_uncount)
 	cr_assert_neq(lk_lock(b, &tab, LK_IX, 0, 0), LK_OK, "IX granted beside a live S");
 	cr_assert_eq(lk_txn_abort(b), LK_OK);
 	cr_assert_eq(lk_txn_commit(a), LK_OK);
+	lk_lockmgr_destroy(g_m);
+	close(g_fd);
+}
+/* The holder that grants: it takes X on r, waits until the parent's
+ * request queues behind it and has had time to park, then commits, and
+ * dies in the grant (after the request is GRANTED, before the waiter's
+ * wake word is set). */
+static int hold_then_die_granting(void *arg)
+{
+	(void)arg;
+	lk_txn_t *t;
+	lk_res_t r = R(7);
+	if (lk_txn_begin(g_m, &t) != LK_OK || lk_lock(t, &r, LK_X, 0, 0) != LK_OK)
+		return 40;
+	atomic_store(&g_k->state[0], 1); /* held */
+	size_t waiting = 0;
+	for (int i = 0; i < 5000 && !waiting; i++) {
+		entries_of(g_m, 0, &waiting);
+		lkp_sleep_ms(1);
+	}
+	if (!waiting)
+		return 42;
+	lkp_sleep_ms(50); /* the waiter spends its spin budget and parks */
+	setenv("LK_SHM_KILL_AT", "grant_signal", 1);
+	lk_txn_commit(t); /* dies in the grant */
+	return 41;
+}
+
+/* A granter killed between a waiter's GRANTED and its wake word: the
+ * waiter learns of its grant at its next poll of the table (SHARED.md,
+ * R5), not at its timeout. Before, it slept until the timeout (CI saw a
+ * kill_anywhere worker asleep with its lock granted). */
+Test(lockmgr_shm, kill_at_grant_signal)
+{
+	lk_lockmgr_config_t cfg;
+	lk_lockmgr_config_init(&cfg);
+	cfg.policy = LK_POLICY_WAIT_DIE; /* the parent's older txn waits */
+	g_fd = memfd_create("lk-shm-killat", 0);
+	cr_assert_eq(lk_lockmgr_create_shared(g_fd, &cfg, &g_m), LK_OK);
+	g_k = (struct karea *)lkp_shared(sizeof *g_k);
+	lk_txn_t *a;
+	lk_res_t r = R(7);
+	cr_assert_eq(lk_txn_begin(g_m, &a), LK_OK); /* older than the child's */
+	pid_t c = lkp_spawn(hold_then_die_granting, NULL);
+	for (int i = 0; i < 5000 && !atomic_load(&g_k->state[0]); i++)
+		lkp_sleep_ms(1);
+	cr_assert_eq(atomic_load(&g_k->state[0]), 1, "the child holds r");
+	uint64_t t0 = lkt_now_ns_(), tok = 0;
+	int rc = lk_lock_ex(a, &r, LK_X, 20 * SEC, 0, &tok);
+	uint64_t took = lkt_now_ns_() - t0;
+	cr_assert_eq(lkp_join_within(c, 10000), -1, "the child dies at the kill point");
+	cr_assert_eq(rc, LK_OK, "%s", lk_strerror(rc));
+	cr_assert_eq(lk_held_mode(a, &r), LK_X);
+	cr_assert_gt(tok, 1u, "a token after the child's");
+	/* the poll is every 10 ms; the timeout 20 s: half of it is a lost
+	 * grant, not a slow machine */
+	cr_assert_lt(took, 10 * SEC, "the granted waiter slept %.1f s", took / 1e9);
+	cr_assert_eq(lk_txn_commit(a), LK_OK);
+	cr_assert_eq(entries_of(g_m, 0, NULL), 0u);
 	lk_lockmgr_destroy(g_m);
 	close(g_fd);
 }

@@ -33,7 +33,7 @@ test-headers: $(INC)/.stamp
 include tests/tsan/tsan.mk
 
 # The shared lock table's kill tests, long (tests/test_lockmgr_shm_kill.c; make
-# test runs 40 kills of each): 1000 SIGKILLs of processes that hold locks
+# test runs 40 of kill_test, 20 of each kill_anywhere): 1000 SIGKILLs of processes that hold locks
 # or wait for them, then 1000 at random moments, in the build whose
 # library sleeps now and then inside a latched change (-DLK_SHM_TEST_NAP,
 # lockmgr_int.h), so that many land inside a head or bucket latch.
@@ -55,7 +55,7 @@ stress-shm: $(BUILD)/gcc/tests/test_lockmgr_shm_kill $(SHMNAP)/test_lockmgr_shm_
 	@$(MAKE) --no-print-directory test-shm-killat
 
 # The same build's kills at named points (LK_SHM_KILL_AT): deterministic,
-# a second or so once built.
+# a second or so once built (part of make test).
 .PHONY: test-shm-killat
 test-shm-killat: $(SHMNAP)/test_lockmgr_shm_kill
 	@scripts/check.sh shm-killat $< --jobs 1 --filter 'lockmgr_shm/kill_at_*'
