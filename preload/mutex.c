@@ -283,24 +283,41 @@ __attribute__((noinline)) static int unlock_mutex_slow(pthread_mutex_t *m,
 	return 0;
 }
 
-static int lock_mutex(pthread_mutex_t *m)
+/* The kinds whose test is the latch's CAS on the whole first word (the
+ * kind, 0, beside the latch word): taken by a CAS from 0 to KW_LOCKED,
+ * released by one back; a failed CAS goes to the kind's slow path with
+ * the word it saw. Always inlined with the slow path a constant, so each
+ * verb is its CAS and a direct call. */
+static inline __attribute__((always_inline)) int
+kw_lock(pthread_mutex_t *m, int (*slow)(pthread_mutex_t *, uint64_t))
 {
 	uint64_t e = 0;
 	if (pl_likely(__atomic_compare_exchange_n(KW(m), &e, KW_LOCKED, false,
 						  __ATOMIC_ACQUIRE,
 						  __ATOMIC_RELAXED)))
 		return (int)e;
-	return lock_mutex_slow(m, e);
+	return slow(m, e);
 }
 
-static int unlock_mutex(pthread_mutex_t *m)
+static inline __attribute__((always_inline)) int
+kw_unlock(pthread_mutex_t *m, int (*slow)(pthread_mutex_t *, uint64_t))
 {
 	uint64_t e = KW_LOCKED;
 	if (pl_likely(__atomic_compare_exchange_n(KW(m), &e, 0, false,
 						  __ATOMIC_RELEASE,
 						  __ATOMIC_RELAXED)))
 		return (int)e;
-	return unlock_mutex_slow(m, e);
+	return slow(m, e);
+}
+
+static int lock_mutex(pthread_mutex_t *m)
+{
+	return kw_lock(m, lock_mutex_slow);
+}
+
+static int unlock_mutex(pthread_mutex_t *m)
+{
+	return kw_unlock(m, unlock_mutex_slow);
 }
 
 /* lk_ticket: as lk_mutex, on its gate word (gate.h): after a failed CAS
@@ -335,22 +352,12 @@ __attribute__((noinline)) static int unlock_ticket_slow(pthread_mutex_t *m,
 
 static int lock_ticket(pthread_mutex_t *m)
 {
-	uint64_t e = 0;
-	if (pl_likely(__atomic_compare_exchange_n(KW(m), &e, KW_LOCKED, false,
-						  __ATOMIC_ACQUIRE,
-						  __ATOMIC_RELAXED)))
-		return (int)e;
-	return lock_ticket_slow(m, e);
+	return kw_lock(m, lock_ticket_slow);
 }
 
 static int unlock_ticket(pthread_mutex_t *m)
 {
-	uint64_t e = KW_LOCKED;
-	if (pl_likely(__atomic_compare_exchange_n(KW(m), &e, 0, false,
-						  __ATOMIC_RELEASE,
-						  __ATOMIC_RELAXED)))
-		return (int)e;
-	return unlock_ticket_slow(m, e);
+	return kw_unlock(m, unlock_ticket_slow);
 }
 
 /* lk_tas and lk_ttas: taken as lk_mutex is (the CAS writes the 1 their
@@ -372,12 +379,7 @@ static int unlock_ticket(pthread_mutex_t *m)
 	}                                                                      \
 	static int lock_##name(pthread_mutex_t *m)                             \
 	{                                                                      \
-		uint64_t e = 0;                                                \
-		if (pl_likely(__atomic_compare_exchange_n(                     \
-			    KW(m), &e, KW_LOCKED, false, __ATOMIC_ACQUIRE,     \
-			    __ATOMIC_RELAXED)))                                \
-			return (int)e;                                         \
-		return lock_##name##_slow(m, e);                               \
+		return kw_lock(m, lock_##name##_slow);                         \
 	}                                                                      \
 	static int unlock_##name(pthread_mutex_t *m)                           \
 	{                                                                      \

@@ -2,8 +2,8 @@
  * tests/lockmgr_shm.h: what the shared lock table's tests share
  * (test_lockmgr_shm.c, test_lockmgr_shm_kill.c): a table in a memfd, the
  * table and fd under test, a child that dies with the test, resources,
- * the snapshot's entries of a txn, and a kill that must find its child
- * running.
+ * the snapshot's entries (lockmgr_entries.h), and a kill that must find
+ * its child running.
  */
 #ifndef LATCHKIT_TESTS_LOCKMGR_SHM_H
 #define LATCHKIT_TESTS_LOCKMGR_SHM_H
@@ -11,6 +11,7 @@
 #include <latchkit/base.h> /* the spin budget: lk__park_ns_ */
 #include <latchkit/lockmgr.h>
 #include <stdint.h>
+#include "lockmgr_entries.h"
 #include "pshared.h"
 
 #include <pthread.h>
@@ -55,22 +56,6 @@ static inline void orphan_dies(void)
 static inline lk_res_t R(uint32_t i)
 {
 	return lk_res_user(LK_RES_ADVISORY, i, 0, 0, 0);
-}
-
-/* Entries of the snapshot that belong to txn id (0: all). */
-static inline size_t entries_of(lk_lockmgr_t *m, uint64_t id, size_t *waiting)
-{
-	lk_lockinfo_t info[256];
-	size_t n = lk_snapshot(m, info, 256), k = 0, w = 0;
-	cr_assert(n <= 256);
-	for (size_t i = 0; i < n; i++)
-		if (!id || info[i].txn_id == id) {
-			k++;
-			w += info[i].waiting;
-		}
-	if (waiting)
-		*waiting = w;
-	return k;
 }
 
 static inline void kill_join(pid_t c)

@@ -14,6 +14,7 @@
 #include <latchkit/lockmgr.h>
 #include <stdint.h>
 #include "fenced.h"
+#include "lockmgr_entries.h"
 #include "pshared.h"
 
 #include <pthread.h>
@@ -33,22 +34,6 @@ static lk_lockmgr_t *mk_private(void)
 	lk_lockmgr_t *m = NULL;
 	cr_assert_eq(lk_lockmgr_create(&cfg, &m), LK_OK);
 	return m;
-}
-
-/* Entries of the snapshot that belong to txn id (0: all). */
-static size_t entries_of(lk_lockmgr_t *m, uint64_t id, size_t *waiting)
-{
-	lk_lockinfo_t info[64];
-	size_t n = lk_snapshot(m, info, 64), k = 0, w = 0;
-	cr_assert(n <= 64);
-	for (size_t i = 0; i < n; i++)
-		if (!id || info[i].txn_id == id) {
-			k++;
-			w += info[i].waiting;
-		}
-	if (waiting)
-		*waiting = w;
-	return k;
 }
 
 struct evcount {
