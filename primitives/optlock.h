@@ -32,7 +32,8 @@
  *   validate fence          acquire  a read that saw a writer's store orders
  *                                    the re-load after that writer's lock
  *   validate re-load        relaxed  ordered by the fence
- *   lock/upgrade CAS        acquire  see the previous holder's data
+ *   lock/upgrade CAS        acquire  see the previous holder's data (upgrade:
+ *                                    read_begin's acquire already did; kept)
  *     then fence            release  data stores come after the locked word
  *                                    for a reader that sees one of them
  *   unlock store            release  publishes the data with the new version
@@ -156,7 +157,10 @@ static inline bool lk_optlock_upgrade(lk_optlock_t *l, uint64_t version)
 	if (version & (LK_OPTLOCK_LOCKED | LK_OPTLOCK_OBSOLETE))
 		return false;
 	lk__tsan_pre_lock(l, LK__TSAN_TRY);
-	/* acquire: see the previous holder's data; relaxed on failure */
+	/* acquire: see the previous holder's data; relaxed on failure. A
+	 * version from read_begin's acquire load already did (the CAS
+	 * replaces that same version): GenMC finds relaxed safe here
+	 * (verify/wmm optlocku); kept, for C11 and a version from elsewhere */
 	if (!atomic_compare_exchange_strong_explicit(
 		    &l->word, &version, version | LK_OPTLOCK_LOCKED,
 		    memory_order_acquire, memory_order_relaxed)) {
@@ -182,7 +186,7 @@ static inline bool lk_optlock_trylock(lk_optlock_t *l)
 	lk_optlock_debug_own_(l, "lk_optlock_trylock");
 	/* relaxed: the CAS below checks */
 	uint64_t v = atomic_load_explicit(&l->word, memory_order_relaxed);
-	/* acquire: as in upgrade */
+	/* acquire: see the previous holder's data */
 	if ((v & LK_OPTLOCK_LOCKED) ||
 	    !atomic_compare_exchange_strong_explicit(
 		    &l->word, &v, v | LK_OPTLOCK_LOCKED, memory_order_acquire,
@@ -202,7 +206,8 @@ static inline bool lk_optlock_acquire_(lk_optlock_t *l, uint64_t deadline)
 	uint64_t v = atomic_load_explicit(&l->word, memory_order_relaxed);
 	for (;;) {
 		if (!(v & LK_OPTLOCK_LOCKED)) {
-			/* acquire: as in upgrade; relaxed on failure */
+			/* acquire: see the previous holder's data;
+			 * relaxed on failure */
 			if (atomic_compare_exchange_weak_explicit(
 				    &l->word, &v, v | LK_OPTLOCK_LOCKED,
 				    memory_order_acquire, memory_order_relaxed)) {
