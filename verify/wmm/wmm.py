@@ -102,7 +102,7 @@ HEADER_CLIENTS = {
     "brlock.h": ["brlock", "brlock3"],
     "clh.h": ["clh", "clh21", "clh3"],
     "cond.h": ["cond"],
-    "event.h": ["event", "latch", "eventsh", "latchsh"],
+    "event.h": ["event", "latch", "eventsh", "latchsh", "eventt"],
     "gate.h": ["ticket", "mcs", "clh", "ticketsh"],
     "leftright.h": ["leftright"],
     "mcs.h": ["mcs", "mcs21", "mcs21g", "mcs3"],
@@ -112,7 +112,7 @@ HEADER_CLIENTS = {
                   "optlocko", "optlocku"],
     # the try and timed writers' 64-bit CAS on the pair of 32-bit halves is
     # not run (GenMC v0.10.3: "Mixed-size accesses"; see the client)
-    "pfrwlock.h": ["pfrwlock", "pfrwlocksh"],
+    "pfrwlock.h": ["pfrwlock", "pfrwlocksh", "pfrwlockt"],
     "reentrant.h": ["reentrant"],
     "robust.h": ["robust"],
     "rwlock.h": ["rwlock", "rwlock2w", "rwlockt"],
