@@ -18,6 +18,8 @@ first, and stops at the first layer that fails:
   wmm      GenMC (verify/wmm) on the clients of the mutated header only
            (`wmm.py clients FILE`, or the catalogue's `wmm:` names), under
            RC11 and IMM, no weakenings: only where GENMC is set
+  killat   the shared table's kill-point tests in the nap build
+           (build/gcc/shmnap, -DLK_SHM_TEST_NAP; make test-shm-killat)
 
 Each layer run is capped (--cap seconds). A mutant is
   killed      a layer failed: a test failed, an invariant broke, a
@@ -217,6 +219,12 @@ def layer_cmds(layer, names, jobs):
                        {"STRESS_WATCHDOG_S": "5",
                         "TSAN_OPTIONS": "halt_on_error=1 exitcode=66"})
                       for n in names]
+    if layer == "killat":
+        # the shared table's named kill points, in the nap build
+        # (tests/tests.mk, make test-shm-killat)
+        b = "build/gcc/shmnap/test_lockmgr_shm_kill"
+        return [b], [("killat", "exec %s --jobs 1 --filter 'lockmgr_shm/kill_at_*'" % b,
+                      {})]
     if layer == "wmm":
         # the mutated header's clients alone, no weakenings, no seeded bugs
         return [], [(" ".join(names), "exec python3 verify/wmm/wmm.py run " +
@@ -337,7 +345,7 @@ def main():
                 print("%s: find text occurs %d times in %s" % (m["id"], n,
                                                                m["file"]))
             for layer, _ in parse_layers(m["layers"]):
-                if layer not in ("unit", "model", "stress", "tsan", "wmm"):
+                if layer not in ("unit", "model", "stress", "tsan", "wmm", "killat"):
                     bad += 1
                     print("%s: no layer %s" % (m["id"], layer))
         print("%d mutants, %d bad" % (len(muts), bad))
