@@ -105,8 +105,11 @@ static struct lk__txn *slot_get(lk_lockmgr_t *m, struct lk__me *me, uint8_t proc
 	lk__wait_t dw = lk__wait_start(0);
 	for (bool last = false;;) {
 		struct lk__txn *t = slot_pop(m, proc);
+		/* the scan starts where this thread's record lies, spread by
+		 * the process slot: forked processes share that address */
 		if (!t)
-			t = slot_steal(m, (uint32_t)(uintptr_t)me / 64u, proc);
+			t = slot_steal(m, (uint32_t)(uintptr_t)me / 64u + proc * 0x9e3779b9u,
+				       proc);
 		if (t || last)
 			return t;
 		/* a drain holds the free slots for a moment: not a real NOMEM
