@@ -287,8 +287,13 @@ int main(int argc, char **argv)
 	O.rmw_note = lkb_fill_rmw(&O, count_bin);
 #endif
 
-	lkb_report(&O, &pr, lkb_rows, lkb_n_rows, lkb_park_vals, lkb_n_park,
-		   lkb_run_start_ns);
+	/* the relax and line probes again: a VM's can change within a run */
+	lkb_probe_t end;
+	if (strcmp(O.probe, "none"))
+		lkb_probe(&end, lkb_cpus[0],
+			  lkb_ncpus() > 1 ? lkb_cpus[1] : lkb_cpus[0], false);
+	lkb_report(&O, &pr, strcmp(O.probe, "none") ? &end : NULL, lkb_rows,
+		   lkb_n_rows, lkb_park_vals, lkb_n_park, lkb_run_start_ns);
 	if (lkb_failures) {
 		printf("bench: %d cell(s) FAILED (crash, broken invariant%s)\n",
 		       lkb_failures, O.smoke ? ", or a hang" : "");

@@ -75,6 +75,8 @@ typedef struct {
 	double sys_p50_us, sys_p90_us;   /* FUTEX_WAKE that woke a sleeper */
 	double empty_ns;                 /* FUTEX_WAKE with no sleeper */
 	double park_est_ns;              /* lk__park_cost_ns(), fresh process */
+	double line_ns;                  /* a cache line's round trip between
+					    the two CPUs, median */
 	double ms;                       /* time the probes took */
 } lkb_probe_t;
 
@@ -495,9 +497,10 @@ void lkb_write_cdf(const char *out, const char *family, const char *workload,
 void lkb_write_tput(const char *out, const char *family, const char *workload,
 		    const lkb_row_t *rows, int n_rows);
 /* report.c: the table and notes on stdout, bench.csv and bench.json.
- * park_vals: lk__park_cost_ns() as each contended cell left it. */
+ * park_vals: lk__park_cost_ns() as each contended cell left it; end: the
+ * relax and line probes again after the cells (NULL: not taken). */
 void lkb_report(const lkb_opts_t *o, const lkb_probe_t *pr,
-		const lkb_row_t *rows, int n_rows, const double *park_vals,
-		int n_park, uint64_t run_start_ns);
+		const lkb_probe_t *end, const lkb_row_t *rows, int n_rows,
+		const double *park_vals, int n_park, uint64_t run_start_ns);
 
 #endif

@@ -15,6 +15,10 @@
  *             only when FUTEX_WAKE reports it woke B (B was in the kernel).
  *   wake      the FUTEX_WAKE syscall itself: when it wakes B (p50, p90 over
  *             the samples above), and with no waiter (median per call).
+ *   line      one cache line's round trip between the two CPUs (A writes
+ *             odd, B answers even): median of 5 trials of 20000. What a
+ *             contended hand-off costs at least; measured again after the
+ *             cells, since a VM's can change within a run.
  *
  * The probes run in a child process (as every cell does), so the runner
  * stays single-threaded, under a cap; together they take about 0.1 s.
@@ -227,6 +231,57 @@ static double probe_wake_empty(void)
 }
 #endif
 
+/* ---- line ------------------------------------------------------------------- */
+
+#define LINE_N 20000
+#define LINE_TRIALS 5
+
+typedef struct {
+	_Atomic uint32_t v __attribute__((aligned(128)));
+	int cpu_b;
+	int rounds;
+} line_t;
+
+static void *line_echo(void *arg)
+{
+	line_t *l = (line_t *)arg;
+	pin(l->cpu_b);
+	for (uint32_t i = 1; i < 2u * (uint32_t)l->rounds; i += 2) {
+		/* relaxed: the value alone is the message */
+		while (atomic_load_explicit(&l->v, memory_order_relaxed) != i)
+			LKB_RELAX();
+		atomic_store_explicit(&l->v, i + 1, memory_order_relaxed);
+	}
+	return NULL;
+}
+
+/* ns per round trip; NaN on one CPU or if a thread cannot start */
+static double probe_line(int cpu_a, int cpu_b)
+{
+	if (cpu_a < 0 || cpu_b < 0 || cpu_a == cpu_b)
+		return NAN;
+	double t[LINE_TRIALS];
+	line_t *l = (line_t *)lkb_alloc(sizeof(*l));
+	pin(cpu_a);
+	for (int k = 0; k < LINE_TRIALS; k++) {
+		atomic_store_explicit(&l->v, 0, memory_order_relaxed);
+		l->cpu_b = cpu_b;
+		l->rounds = LINE_N;
+		pthread_t th;
+		if (pthread_create(&th, NULL, line_echo, l))
+			return NAN;
+		uint64_t t0 = lkb_ns();
+		for (uint32_t i = 0; i < 2u * LINE_N; i += 2) {
+			atomic_store_explicit(&l->v, i + 1, memory_order_relaxed);
+			while (atomic_load_explicit(&l->v, memory_order_relaxed) != i + 2)
+				LKB_RELAX();
+		}
+		t[k] = (double)(lkb_ns() - t0) / LINE_N;
+		pthread_join(th, NULL);
+	}
+	return lkb_median(t, LINE_TRIALS);
+}
+
 static void probe_child(lkb_probe_t *pr, int cpu_a, int cpu_b, bool futex)
 {
 	uint64_t t0 = lkb_ns();
@@ -260,6 +315,7 @@ static void probe_child(lkb_probe_t *pr, int cpu_a, int cpu_b, bool futex)
 	(void)cpu_b;
 	(void)futex;
 #endif
+	pr->line_ns = probe_line(cpu_a, cpu_b);
 	pr->park_est_ns = lkb_park_estimate_ns();
 	pr->ms = (double)(lkb_ns() - t0) / 1e6;
 }
@@ -270,6 +326,7 @@ void lkb_probe_fill_nan(lkb_probe_t *pr)
 	pr->relax_ns = pr->busy_p50_us = pr->busy_p90_us = NAN;
 	pr->idle_p50_us = pr->idle_p90_us = pr->sys_p50_us = NAN;
 	pr->sys_p90_us = pr->empty_ns = pr->park_est_ns = pr->ms = NAN;
+	pr->line_ns = NAN;
 	pr->clock_ns = NAN;
 }
 

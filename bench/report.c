@@ -227,7 +227,8 @@ void lkb_write_tput(const char *out, const char *family, const char *workload,
 /* ---- the run header's measured costs ---------------------------------------- */
 
 static char relax_s[160], relax_ns_s[32], clock_ns_s[32], wakeup_s[320], fxwake_s[200],
-	park0_s[64], parkend_s[256], parkmed_s[32], wk[8][32];
+	park0_s[64], parkend_s[256], parkmed_s[32], wk[8][32], line_s[160],
+	line_ns_s[32], relax_end_s[32], line_end_s[32], end_s[320];
 
 static void probe_strings(const lkb_probe_t *pr, bool fx)
 {
@@ -284,6 +285,16 @@ static void probe_strings(const lkb_probe_t *pr, bool fx)
 		snprintf(park0_s, sizeof(park0_s),
 			 "lk__park_cost_ns() = %.0f ns in a fresh process",
 			 pr->park_est_ns);
+	if (isnan(pr->line_ns)) {
+		snprintf(line_s, sizeof(line_s), "not measured (one CPU)");
+	} else {
+		snprintf(line_ns_s, sizeof(line_ns_s), "%.3g", pr->line_ns);
+		snprintf(line_s, sizeof(line_s),
+			 "%.3g ns per cache-line round trip between CPU %d and "
+			 "CPU %d, median of 5 trials of 20000",
+			 pr->line_ns, lkb_cpus[0],
+			 lkb_ncpus() > 1 ? lkb_cpus[1] : lkb_cpus[0]);
+	}
 }
 
 void lkb_print_header(const lkb_opts_t *o, const lkb_probe_t *pr,
@@ -326,6 +337,7 @@ void lkb_print_header(const lkb_opts_t *o, const lkb_probe_t *pr,
 		       o->impl_sel ? o->impl_sel : "all",
 		       o->work_sel ? o->work_sel : "all");
 	printf("relax:     %s\n", relax_s);
+	printf("line:      %s\n", line_s);
 	if (probe_fx) {
 		printf("wake-up:   %s\n", wakeup_s);
 		printf("futex:     %s\n", fxwake_s);
@@ -338,8 +350,8 @@ void lkb_print_header(const lkb_opts_t *o, const lkb_probe_t *pr,
 /* ---- the table, its notes, CSV and JSON ------------------------------------- */
 
 void lkb_report(const lkb_opts_t *o, const lkb_probe_t *pr,
-		const lkb_row_t *rows, int n_rows, const double *park_vals,
-		int n_park, uint64_t run_start_ns)
+		const lkb_probe_t *end, const lkb_row_t *rows, int n_rows,
+		const double *park_vals, int n_park, uint64_t run_start_ns)
 {
 	print_table(stdout, rows, n_rows);
 	printf("\nnotes:\n");
@@ -364,6 +376,17 @@ void lkb_report(const lkb_opts_t *o, const lkb_probe_t *pr,
 		if (n_park)
 			snprintf(parkmed_s, sizeof(parkmed_s), "%.6g",
 				 lkb_median(park_vals, n_park));
+	}
+	if (end) {
+		fmt_num(relax_end_s, sizeof(relax_end_s), end->relax_ns);
+		fmt_num(line_end_s, sizeof(line_end_s), end->line_ns);
+		snprintf(end_s, sizeof(end_s),
+			 "relax %s ns, line %s ns after the cells, %s and %s "
+			 "before them (far apart: the machine changed during "
+			 "the run)",
+			 relax_end_s, line_end_s, relax_ns_s[0] ? relax_ns_s : "-",
+			 line_ns_s[0] ? line_ns_s : "-");
+		printf("  machine: %s\n", end_s);
 	}
 	if (o->rmw_note)
 		printf("  %s\n", o->rmw_note);
@@ -391,6 +414,9 @@ void lkb_report(const lkb_opts_t *o, const lkb_probe_t *pr,
 			      "dur_ms",	   dur_s,      "mode",
 			      o->smoke ? "smoke" : o->full ? "full" : "default",
 			      "relax_ns",  relax_ns_s, "relax",	  relax_s,
+			      "line_ns",   line_ns_s,  "line",	  line_s,
+			      "relax_ns_end", relax_end_s,
+			      "line_ns_end", line_end_s,
 			      "clock_read_ns", clock_ns_s,
 			      "futex_wakeup_busy_p50_us", wk[0],
 			      "futex_wakeup_busy_p90_us", wk[1],
