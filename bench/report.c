@@ -382,8 +382,8 @@ void lkb_report(const lkb_opts_t *o, const lkb_probe_t *pr,
 		fmt_num(line_end_s, sizeof(line_end_s), end->line_ns);
 		snprintf(end_s, sizeof(end_s),
 			 "relax %s ns, line %s ns after the cells, %s and %s "
-			 "before them (far apart: the machine changed during "
-			 "the run)",
+			 "before them (if they differ much, the machine "
+			 "changed during the run)",
 			 relax_end_s, line_end_s, relax_ns_s[0] ? relax_ns_s : "-",
 			 line_ns_s[0] ? line_ns_s : "-");
 		printf("  machine: %s\n", end_s);
