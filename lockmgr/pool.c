@@ -67,8 +67,13 @@ static bool drain_idle(lk_lockmgr_t *m);
 bool lk__cache_refill(lk_lockmgr_t *m, const stk_t *s, struct lk__cache *c)
 {
 	for (int tries = 0; tries < 2; tries++) {
-		uint32_t n = 0;
-		if ((c->first = stk_pop(s, m->req_batch, &n, &c->last))) {
+		uint32_t n = 0, last = 0, first = stk_pop(s, m->req_batch, &n, &last);
+		if (first) {
+			/* a residue window (SHARED.md): a kill here loses
+			 * the popped chain */
+			LK__TEST_KILL_AT("cache_refill");
+			c->first = first;
+			c->last = last;
 			atomic_store_explicit(&c->n, n, memory_order_relaxed);
 			return true;
 		}

@@ -87,22 +87,28 @@ static void mark(unsigned char *seen, uint32_t i, uint32_t max, uint32_t *dup)
  * slots found nowhere (lost); out[3]: entries found twice; out[4..6]: of
  * the lost, those the reclaim should have given back (a request still
  * tagged, a head not dead, a slot still claimed); the rest were lost in
- * the residue windows SHARED.md lists. 0 if m is not a live manager,
- * else 1. */
-LK__HIDDEN int lk__pool_census(lk_lockmgr_t *m, uint32_t out[7]);
-int lk__pool_census(lk_lockmgr_t *m, uint32_t out[7])
+ * the residue windows SHARED.md lists. out[7..8]: the lost requests and
+ * heads as chains (a lost entry whose link names another lost entry
+ * continues that one's chain): a kill between a refill's pop and its
+ * cache store loses a whole batch as one chain, the other windows one
+ * entry each, so the chains count the kills that hit a window. 0 if m is
+ * not a live manager, else 1. */
+LK__HIDDEN int lk__pool_census(lk_lockmgr_t *m, uint32_t out[9]);
+int lk__pool_census(lk_lockmgr_t *m, uint32_t out[9])
 {
-	for (int k = 0; k < 7; k++)
+	for (int k = 0; k < 9; k++)
 		out[k] = 0;
 	if (!m || !lk__mgr_live(m))
 		return 0;
 	uint32_t nr = m->nreqs, nh = m->nheads, dup = 0;
 	unsigned char *rs = calloc((size_t)nr + 1, 1), *hs = calloc((size_t)nh + 1, 1),
-		      *ts = calloc((size_t)m->ntxns + 1, 1);
-	if (!rs || !hs || !ts) {
+		      *ts = calloc((size_t)m->ntxns + 1, 1),
+		      *tg = calloc((size_t)(nr > nh ? nr : nh) + 1, 1);
+	if (!rs || !hs || !ts || !tg) {
 		free(rs);
 		free(hs);
 		free(ts);
+		free(tg);
 		return 0;
 	}
 	uint32_t k = 0;
@@ -151,17 +157,36 @@ int lk__pool_census(lk_lockmgr_t *m, uint32_t out[7])
 			}
 		}
 	}
+	/* a lost entry named by another lost entry's link is not a chain's
+	 * first: chains = lost - such links (at least 1 if any is lost, in
+	 * case stale links close a cycle) */
+	uint32_t linked = 0;
 	for (uint32_t i = 1; i <= nr; i++)
 		if (!rs[i]) {
 			out[0]++;
 			out[4] += req_status_own(&m->reqs[i]) != LK__R_FREE;
+			uint32_t n = atomic_load_explicit(&m->reqs[i].tnext, memory_order_relaxed);
+			if (n && n <= nr && n != i && !rs[n] && !tg[n]) {
+				tg[n] = 1; /* a distinct target: two stale links
+					    * to one entry count once */
+				linked++;
+			}
 		}
+	out[7] = out[0] ? (out[0] - linked ? out[0] - linked : 1) : 0;
+	memset(tg, 0, (size_t)(nr > nh ? nr : nh) + 1);
+	linked = 0;
 	for (uint32_t i = 1; i <= nh; i++)
 		if (!hs[i]) {
 			out[1]++;
 			out[5] += !(atomic_load_explicit(&m->heads[i].lw, memory_order_relaxed) &
 				    LK__L_DEAD);
+			uint32_t n = atomic_load_explicit(&m->heads[i].next, memory_order_relaxed);
+			if (n && n <= nh && n != i && !hs[n] && !tg[n]) {
+				tg[n] = 1;
+				linked++;
+			}
 		}
+	out[8] = out[1] ? (out[1] - linked ? out[1] - linked : 1) : 0;
 	for (uint32_t i = 1; i <= m->ntxns; i++)
 		if (!ts[i]) {
 			out[2]++;
@@ -173,5 +198,6 @@ int lk__pool_census(lk_lockmgr_t *m, uint32_t out[7])
 	free(rs);
 	free(hs);
 	free(ts);
+	free(tg);
 	return 1;
 }
