@@ -61,17 +61,21 @@
  *       released nothing: the state is what the dead process left).
  *   CAS(word, v, v | WAITERS, relaxed): only announces a sleeper; the
  *       owner's exchange reads it (one modification order).
- *   unlock: exchange(word, 0 or NOTRECOVERABLE, release): publishes the
- *       critical section; it returns WAITERS, so a sleeper is never missed.
+ *   unlock: exchange(word, 0, release): publishes the critical section;
+ *       it returns WAITERS, so a sleeper is never missed.
+ *   unlock of an inconsistent lock: exchange(word, NOTRECOVERABLE,
+ *       relaxed): no verb acquires after it (every later call reads the
+ *       word relaxed and returns ENOTRECOVERABLE), so a release would
+ *       pair with nothing (GenMC: robustd, release and relaxed alike pass).
  *   consistent: CAS(word, v, v & ~OWNERDEAD, relaxed): only the holder
  *       changes its state; its unlock's release publishes the repair.
  *   load(word, relaxed): decides what to try; a CAS that follows acquires.
  *   is_locked / is_held_by_me: load(word, relaxed): a hint, exact about
  *       the caller's own hold.
- *   GenMC (verify/wmm, live owners only): every acquire CAS that takes a
- *       free word and the unlock's release, made relaxed, are caught under
- *       RC11 and IMM; the dead-owner takeover and NOTRECOVERABLE unlock
- *       are not run (GenMC reads no /proc).
+ *   GenMC (verify/wmm: robust with live owners, robustd with a dead one,
+ *       through a mocked /proc): every acquire CAS, the dead-owner
+ *       takeover's too, and the unlock's release, made relaxed, are caught
+ *       under RC11 and IMM.
  */
 #ifndef LATCHKIT_ROBUST_H
 #define LATCHKIT_ROBUST_H
@@ -286,7 +290,7 @@ static inline int lk_robust_unlock(lk_robust_t *l)
 	lk__tsan_pre_unlock(l, 0);
 	if (lk__unlikely(v & LK_ROBUST_DEAD_)) {
 		atomic_exchange_explicit(&l->w_.both, LK_ROBUST_NOTREC_,
-					 memory_order_release);
+					 memory_order_relaxed);
 		lk__futex_wake_shared(&l->w_.half[LK__LO_HALF], INT32_MAX,
 				      LK__FUTEX_ANY);
 	} else if (atomic_exchange_explicit(&l->w_.both, 0u,

@@ -21,6 +21,15 @@
 #define LK_WMM_SH(priv, shared) priv
 #endif
 
+/* Go on only in the executions where c holds (GenMC's assume: it prunes
+ * the others; a relaxed flag read there orders nothing). A native build
+ * (a smoke test of the mock) does not prune. */
+#ifdef LK_WMM_GENMC
+#define LK_WMM_ASSUME(c) __VERIFIER_assume(c)
+#else
+#define LK_WMM_ASSUME(c) ((void)(c))
+#endif
+
 static void *(*lk_wmm_fn)(void *);
 
 static void *lk_wmm_body(void *arg)

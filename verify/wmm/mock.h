@@ -175,15 +175,20 @@ static long lk_mock_wake_locked_(long addr, long n, uint32_t bits)
 	return k;
 }
 
-static atomic_long lk_mock_tids_ = 100;
-static _Thread_local long lk_mock_tid_;
-
+/* A distinct id per thread, 100 and up. Under GenMC the thread's own
+ * index (pthread_self: main 0, then 1, 2, ...): a _Thread_local id taken
+ * from a counter was seen shared between threads there (robustd.c). */
 static long lk_mock_gettid_(void)
 {
-	if (!lk_mock_tid_)
-		lk_mock_tid_ = atomic_fetch_add_explicit(&lk_mock_tids_, 1,
-							 memory_order_relaxed);
-	return lk_mock_tid_;
+#ifdef LK_WMM_GENMC
+	return 100 + (long)pthread_self();
+#else
+	static atomic_long ids = 100;
+	static _Thread_local long id;
+	if (!id)
+		id = atomic_fetch_add_explicit(&ids, 1, memory_order_relaxed);
+	return id;
+#endif
 }
 
 long lk_mock_syscall(long nr, long a, long b, long c, long d, long e, long f)

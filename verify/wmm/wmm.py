@@ -74,7 +74,7 @@ CLIENT_FLAGS = {"cond": ["-disable-function-inliner",
                          "-disable-race-detection"],
                 "optlock2w": UNROLL, "optlock2wt": UNROLL, "rwmutexu": UNROLL,
                 "rwmutexuf": UNROLL, "optlocku": UNROLL,
-                "robust": UNROLL,
+                "robust": UNROLL, "robustd": UNROLL,
                 "ticket3": NO_IPR + UNROLL, "mcs3": NO_IPR + UNROLL,
                 "clh3": NO_IPR + UNROLL, "brlock3": NO_IPR + UNROLL,
                 "ticket21": UNROLL4, "mcs21": UNROLL4, "mcs21g": UNROLL4,
@@ -87,7 +87,7 @@ SLOW = {"ticket3", "mcs3", "clh3", "brlock3"}
 # load, 534 s under heavy load): `make verify-wmm` runs them, `wmm.py
 # clients` (what `make mutate` runs per mutant, under a 90 s cap) leaves
 # them out.
-NOT_PER_MUTANT = {"ticket21", "mcs21", "mcs21g", "clh21", "robust"}
+NOT_PER_MUTANT = {"ticket21", "mcs21", "mcs21g", "clh21", "robust", "robustd"}
 # Clients GenMC v0.10.3 cannot decide, each with its result and why. They
 # run, and their row says OPEN with the reason; `run` does not fail on them
 # while their result is the one listed here, and fails if it changes.
@@ -114,7 +114,7 @@ HEADER_CLIENTS = {
     # not run (GenMC v0.10.3: "Mixed-size accesses"; see the client)
     "pfrwlock.h": ["pfrwlock", "pfrwlocksh", "pfrwlockt"],
     "reentrant.h": ["reentrant"],
-    "robust.h": ["robust"],
+    "robust.h": ["robust", "robustd"],
     "rwlock.h": ["rwlock", "rwlock2w", "rwlockt"],
     "rwmutex.h": ["rwmutex", "rwmutexu", "rwmutexsh", "rwmutex2w",
                   "rwmutex2wt", "rwmutexrt", "rwmutexrm", "rwmutexuf"],
