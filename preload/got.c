@@ -1,6 +1,7 @@
 /*
  * preload/got.c: the programs' PLT slots of pthread_mutex_lock and _unlock
- * pointed at the chosen algorithm's own functions, once, at load.
+ * (and of pthread_rwlock_rdlock, _wrlock and _unlock) pointed at the chosen
+ * algorithm's own functions, once, at load.
  *
  * pthread_mutex_lock, as exported, jumps through a pointer that pl_init
  * sets (mutex.c): a program's call costs the PLT's jump and that one. The
@@ -31,9 +32,10 @@
 #include <unistd.h>
 
 struct patch {
-	const char *name[2];
-	void *exported[2]; /* what a resolved slot holds now */
-	void *to[2];
+	int n;
+	const char *const *name;
+	void *const *exported; /* what a resolved slot holds now */
+	void *const *to;
 };
 
 static uintptr_t dyn_ptr(uintptr_t base, ElfW(Addr) p)
@@ -111,7 +113,7 @@ static int patch_object(struct dl_phdr_info *info, size_t size, void *arg)
 			continue;
 		const char *n = (const char *)strtab +
 				sym[ELF64_R_SYM(r[i].r_info)].st_name;
-		for (int v = 0; v < 2; v++) {
+		for (int v = 0; v < p->n; v++) {
 			if (strcmp(n, p->name[v]) != 0)
 				continue;
 			void **slot = (void **)(base + r[i].r_offset);
@@ -125,18 +127,16 @@ static int patch_object(struct dl_phdr_info *info, size_t size, void *arg)
 	return 0;
 }
 
-void pl_got_patch(void *lock_exported, void *unlock_exported, void *lock_to,
-		  void *unlock_to)
+void pl_got_patch(int n, const char *const *names, void *const *exported,
+		  void *const *to)
 {
 	const char *e = getenv("LATCHKIT_PRELOAD_PLT");
 	if (e && strcmp(e, "0") == 0)
 		return;
 	/* Only where the global lookup finds this library's verbs. */
-	if (dlsym(RTLD_DEFAULT, "pthread_mutex_lock") != lock_exported ||
-	    dlsym(RTLD_DEFAULT, "pthread_mutex_unlock") != unlock_exported)
-		return;
-	struct patch p = {{"pthread_mutex_lock", "pthread_mutex_unlock"},
-			  {lock_exported, unlock_exported},
-			  {lock_to, unlock_to}};
+	for (int v = 0; v < n; v++)
+		if (dlsym(RTLD_DEFAULT, names[v]) != exported[v])
+			return;
+	struct patch p = {n, names, exported, to};
 	dl_iterate_phdr(patch_object, &p);
 }

@@ -118,6 +118,7 @@ void pl_init(void)
 	__atomic_store_n(&pl_fast, pl_prof || alg == PL_GLIBC ? 0 : alg,
 			 __ATOMIC_RELAXED);
 	pl_mutex_pick(alg, pl_prof);
+	pl_rwlock_pick(alg, pl_rwalg);
 	__atomic_store_n(&pl_alg, alg, __ATOMIC_RELEASE);
 	REAL(mutex_init, "pthread_mutex_init");
 	REAL(mutex_destroy, "pthread_mutex_destroy");
@@ -170,6 +171,7 @@ __attribute__((constructor)) static void pl_ctor(void)
 	pl_ready();
 	pl_mutex_patch(); /* every object loaded with the program is
 			   * relocated by now */
+	pl_rwlock_patch();
 }
 
 int pl_deadline(clockid_t clock, const struct timespec *abstime,

@@ -558,9 +558,11 @@ void pl_mutex_patch(void)
 {
 	if (pl_alg == PL_GLIBC)
 		return;
-	pl_got_patch((void *)pl_lock_entry_, (void *)pl_unlock_entry_,
-		     (void *)__atomic_load_n(&lock_fn, __ATOMIC_RELAXED),
-		     (void *)__atomic_load_n(&unlock_fn, __ATOMIC_RELAXED));
+	const char *names[2] = {"pthread_mutex_lock", "pthread_mutex_unlock"};
+	void *exported[2] = {(void *)pl_lock_entry_, (void *)pl_unlock_entry_};
+	void *to[2] = {(void *)__atomic_load_n(&lock_fn, __ATOMIC_RELAXED),
+		       (void *)__atomic_load_n(&unlock_fn, __ATOMIC_RELAXED)};
+	pl_got_patch(2, names, exported, to);
 }
 
 void pl_mutex_release(void *m)

@@ -148,11 +148,16 @@ bool pl_mutex_is_glibc(pthread_mutex_t *m);
  * profile); pl_init calls it before it publishes pl_alg. */
 void pl_mutex_pick(int alg, bool prof);
 
-/* got.c: the PLT slots of the two verbs in the loaded objects pointed at
- * lock_to and unlock_to (the constructor, after pl_init). */
-void pl_got_patch(void *lock_exported, void *unlock_exported, void *lock_to,
-		  void *unlock_to);
+/* got.c: the PLT slots of the n verbs names[] (now exported[], this
+ * library's) in the loaded objects pointed at to[] (the constructor, after
+ * pl_init); mutex.c's for the two mutex verbs. */
+void pl_got_patch(int n, const char *const *names, void *const *exported,
+		  void *const *to);
 void pl_mutex_patch(void);
+/* rwlock.c: the same for the three RW verbs (pl_init picks them before it
+ * publishes pl_alg; the constructor patches). */
+void pl_rwlock_pick(int alg, int rwalg);
+void pl_rwlock_patch(void);
 
 /* Where lk_mutex's word, lk_ticket, lk_tas and lk_ttas are in a
  * pthread_mutex_t. */

@@ -454,6 +454,7 @@ static void test_rwlock(void)
 	EQ((long)run2(try_wr, &l), EBUSY);
 	run2(timed_rd, &l);
 	EQ(pthread_rwlock_wrlock(&l), EDEADLK);
+	EQ(pthread_rwlock_rdlock(&l), EDEADLK);
 	EQ(pthread_rwlock_unlock(&l), 0);
 	EQ((long)run2(try_wr, &l), 0);
 	struct timespec ts = in_ms(CLOCK_REALTIME, 1000);
