@@ -158,8 +158,12 @@ SURVIVORS = {
         "stronger than needed: the outer loop loads again with acquire",
     ("once.h", "compare_exchange_strong", "acquire", "relaxed"):
         "success order stronger than needed; C11 (failure <= success)",
-    ("sem.h", "fetch_add", "seq_cst", "acq_rel"):
+    ("sem.h", "fetch_add", "seq_cst", "acq_rel", 0):
         "safe with Linux's futex barrier (A); sem.h says so",
+    ("rwmutex.h", "fetch_add", "release", "relaxed", 0):
+        "not shown either way: its pair, the token waiter's acquire load of "
+        "tseq, is in no client's executions (a third thread; REPORT.md "
+        "round 6)",
     ("optlock.h", "compare_exchange_strong", "acquire", "relaxed", 0):
         "safe: read_begin's acquire read the version the upgrade's CAS "
         "replaces (optlock.h, REPORT.md round 5)",
