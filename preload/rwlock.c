@@ -222,8 +222,8 @@ PL_EXPORT int pthread_rwlock_trywrlock(pthread_rwlock_t *l)
 /* The three verbs a program calls most are one function per algorithm,
  * picked once (pl_rwlock_pick) and reached through a pointer, which the
  * constructor also writes into the programs' PLT slots (got.c): no test
- * of the algorithm per call. A process-shared object is still glibc's. */
-/* A locker looks for itself as the writer (EDEADLK) only when its try
+ * of the algorithm per call. A process-shared object is still glibc's.
+ * A locker looks for itself as the writer (EDEADLK) only when its try
  * fails: while it holds the write lock, every try does. An unlock compares
  * ids only when some writer holds: a read hold never sees its own id
  * there. (callgrind, make preload-cost: rwlock rd pair 85 -> 42
