@@ -326,6 +326,32 @@ enum { LK_GRANT_FIFO = 0, LK_GRANT_LDSF = 1 };
 int lk_lockmgr_set_grant_order(lk_lockmgr_t *mgr, int order);
 
 /*
+ * Admission (lockmgr/README.md "Admission"): a wait is chained when a txn
+ * it waits for is itself waiting (it cannot release anything before it is
+ * granted and runs again). While any chained wait is under way,
+ * lk_txn_begin and lk_txn_begin_lease wait before they start a txn: until
+ * no chained wait is left, or max_wait_ns has passed, whichever comes
+ * first; then they begin as usual. A txn not yet begun holds nothing, so
+ * holding it back lets the txns in the chains finish, instead of queueing
+ * behind them with locks of its own (load control by admission: Carey,
+ * Krishnamurthi and Livny, "Load control for locking: the 'half-and-half'
+ * approach", PODS 1990; chains of waits as the sign of thrashing:
+ * Franaszek, Robinson and Thomasian, "Concurrency control for high
+ * contention environments", TODS 1992). Never held: a begin by a thread
+ * whose last txn begun on this table is still live (it may hold what a
+ * chain waits for; an outer txn whose nested txn has ended is not seen,
+ * so such a thread's next begin may be held, at most max_wait_ns), and
+ * every begin on a shared table. No lock call is changed:
+ * who is granted what, in which order, and every policy's verdicts.
+ * Default: LK_ADMIT_DEFAULT_NS on a private table (1 ms); 0 turns it off
+ * (begins asleep on it go at once). Any thread, any time. Returns LK_OK,
+ * or LK_INVAL changing nothing: mgr not a live manager, or a shared table
+ * and max_wait_ns not 0.
+ */
+#define LK_ADMIT_DEFAULT_NS 1000000u
+int lk_lockmgr_set_admission(lk_lockmgr_t *mgr, uint64_t max_wait_ns);
+
+/*
  * A lock table in shared memory (lockmgr/SHARED.md). create_shared builds
  * the table in the file fd names (memfd_create or shm_open; it must be
  * empty: size 0), sized with ftruncate and mapped MAP_SHARED. Another

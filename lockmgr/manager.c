@@ -223,6 +223,8 @@ int lk_lockmgr_create(const lk_lockmgr_config_t *cfg, lk_lockmgr_t **out)
 	memset(pool, 0, total);
 	m->pool = pool;
 	lk__mgr_layout(m, cfg, mt);
+	/* relaxed: no thread can see m yet */
+	atomic_store_explicit(&m->admit_ns, LK_ADMIT_DEFAULT_NS, memory_order_relaxed);
 	pthread_mutex_init(&m->det_mu, NULL);
 	if (lk__mgr_register(m, -1) != LK_OK) {
 		pthread_mutex_destroy(&m->det_mu);

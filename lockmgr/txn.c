@@ -110,8 +110,14 @@ static struct lk__txn *slot_get(lk_lockmgr_t *m, struct lk__me *me, uint8_t proc
 		if (!t)
 			t = slot_steal(m, (uint32_t)(uintptr_t)me / 64u + proc * 0x9e3779b9u,
 				       proc);
-		if (t || last)
+		if (t) {
+			/* ours while it runs (admission reads it), kept at
+			 * its end as when the end found none kept */
+			me->slot = t->idx + 1;
 			return t;
+		}
+		if (last)
+			return NULL;
 		/* a drain holds the free slots for a moment: not a real NOMEM
 		 * (seq_cst: pairs with drain_idle's flag); wait it out (no
 		 * word to park on: spin, then nap), then look once more */
@@ -139,6 +145,15 @@ static int txn_begin(lk_lockmgr_t *m, lk_txn_t **out, uint64_t lease_ns)
 		me->slot = 0;  /* hint; this thread's last id here is unknown, */
 		me->last_id = UINT64_MAX; /* so the next id is a new block's */
 	}
+	/* Admission (admit.c): while a chained wait is under way, a begin
+	 * waits before it takes a slot and an id, unless the txn this thread
+	 * began last here is live (a chain may wait for it) */
+	if (lk__unlikely(atomic_load_explicit(&m->admit, memory_order_relaxed) &
+			 LK__ADMIT_COUNT) &&
+	    !(me->slot && me->slot <= m->ntxns &&
+	      atomic_load_explicit(&txn_at(m, me->slot - 1)->state,
+				   memory_order_relaxed) == LK__TS_ACTIVE))
+		lk__admit_wait(m);
 	struct lk__txn *t = slot_get(m, me, proc);
 	if (!t)
 		return LK_NOMEM;
@@ -314,6 +329,8 @@ txn_end_(struct lk__txn *t, lk_lockmgr_t *m, bool commit, const bool marks)
 	 * a strong locker that reads it idle sees the records gone; a begin
 	 * or drain that claims it sees it reset. */
 	struct lk__me *me = me_of(m);
+	/* a txn ended on another thread than its begin's miscounts both:
+	 * that only decides whether a begin may be held (bounded) */
 	if (lk__likely(me->key == me_key(m) && (!me->slot || me->slot == t->idx + 1))) {
 		me->slot = t->idx + 1;
 		atomic_store_explicit(&t->state, LK__TS_KEPT, memory_order_release);

@@ -269,6 +269,8 @@ lk__lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t h
 	/* leases: look again when the first one on h (ours too) may end */
 	uint64_t lease_at = lease_on(m) ? lk__lease_hand_on(m, t, h, now, &freed) : 0;
 	head_unlatch(h);
+	/* a chained wait closes the admission gate until it ends (admit.c) */
+	bool chained = sc.any && lk__admit_enter(m);
 
 	/* DETECT: search once after deadlock_timeout (0: now), then again
 	 * with doubling gaps as a backstop (a search whose cycle could not be
@@ -328,6 +330,8 @@ lk__lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t h
 				dep_end(m, &dc);
 				tlist_del(m, t, ri);
 				req_cache(m, t, ri);
+				if (chained)
+					lk__admit_leave(m);
 				return LK_LEASE_LAPSED;
 			}
 			int rc = victim ? LK_DEADLOCK
@@ -367,6 +371,8 @@ lk__lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t h
 				st_inc(t, LK__ST_TIMEOUTS);
 			else if (rc == LK_DEADLOCK)
 				st_inc(t, LK__ST_DEADLOCKS);
+			if (chained)
+				lk__admit_leave(m);
 			return rc;
 		}
 		if (lk__wait_would_park(&w) && v == 0) {
@@ -421,6 +427,8 @@ lk__lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t h
 			check = true;
 		}
 	}
+	if (chained)
+		lk__admit_leave(m);
 	if (token)
 		*token = t->token_out;
 	*rq = ri;

@@ -1,0 +1,291 @@
+/* The lock table's admission gate (lockmgr/README.md "Admission",
+ * lk_lockmgr_set_admission): while a txn waits for a txn that is itself
+ * waiting, a begin by a thread whose last txn is not live waits, until
+ * no such chained wait is left or the gate's time has passed.
+ *
+ * The chain: the main thread's txn holds R1; thread A holds R2 and waits
+ * for R1 (its holder runs: not chained); thread B waits for R2 (its
+ * holder, A, waits: chained). A thread is known asleep when it sleeps in
+ * futex(2) (/proc/self/task/TID/syscall), as in test_lockmgr_handoff.c;
+ * a begin sleeps there only on the gate. lk__admit_chained reads the
+ * gate's count of chained waits (lockmgr/admit.c). */
+#include "lockmgr_unit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+uint32_t lk__admit_chained(lk_lockmgr_t *m);
+
+static bool in_futex(int tid)
+{
+	char path[64], buf[64];
+	snprintf(path, sizeof path, "/proc/self/task/%d/syscall", tid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return false;
+	bool yes = fgets(buf, sizeof buf, f) && atol(buf) == SYS_futex &&
+		   buf[0] != '-';
+	fclose(f);
+	return yes;
+}
+
+typedef struct {
+	lk_lockmgr_t *m;
+	const lk_res_t *hold, *want; /* hold (may be NULL), then wait for want */
+	atomic_int tid, rc, done;
+	atomic_int nested, go;       /* the beginner: begin one txn first, then
+					on go a second one (nested) */
+} role_t;
+
+/* A or B: begin, take `hold`, wait for `want`, commit. */
+static void *waiter_fn(void *p)
+{
+	role_t *r = (role_t *)p;
+	atomic_store(&r->tid, (int)syscall(SYS_gettid));
+	lk_txn_t *t = NULL;
+	cr_assert_eq(lk_txn_begin(r->m, &t), LK_OK);
+	if (r->hold)
+		cr_assert_eq(lk_lock(t, r->hold, LK_X, 0, 0), LK_OK);
+	atomic_store(&r->rc, lk_lock(t, r->want, LK_X, LK_FOREVER, 0));
+	cr_assert_eq(lk_txn_commit(t), LK_OK);
+	atomic_store(&r->done, 1);
+	return NULL;
+}
+
+/* C: begin (held while the chain stands), commit. With `nested`, it
+ * begins a first txn before the chain forms and the held one inside it. */
+static void *beginner_fn(void *p)
+{
+	role_t *r = (role_t *)p;
+	atomic_store(&r->tid, (int)syscall(SYS_gettid));
+	lk_txn_t *outer = NULL, *t = NULL;
+	if (atomic_load(&r->nested)) {
+		cr_assert_eq(lk_txn_begin(r->m, &outer), LK_OK);
+		atomic_store(&r->go, 1);
+		while (atomic_load(&r->go) != 2)
+			lkt_sleep_ms(1);
+	}
+	atomic_store(&r->rc, lk_txn_begin(r->m, &t));
+	atomic_store(&r->done, 1);
+	if (t)
+		cr_assert_eq(lk_txn_commit(t), LK_OK);
+	if (outer)
+		cr_assert_eq(lk_txn_commit(outer), LK_OK);
+	return NULL;
+}
+
+static void start(pthread_t *th, role_t *r, lk_lockmgr_t *m, void *(*fn)(void *))
+{
+	r->m = m;
+	atomic_store(&r->rc, -1);
+	cr_assert_eq(pthread_create(th, NULL, fn, r), 0);
+}
+
+/* Until thread r sleeps in futex(2) and the table counts `waits` waits. */
+static void until_parked(lk_lockmgr_t *m, role_t *r, uint64_t waits, const char *who)
+{
+	lk_stats_t st;
+	for (int i = 0;; i++) {
+		cr_assert(i < 30000, "%s never slept", who);
+		lk_lockmgr_stats(m, &st);
+		int tid = atomic_load(&r->tid);
+		if (st.waited >= waits && tid && in_futex(tid))
+			return;
+		lkt_sleep_ms(1);
+	}
+}
+
+/* Until thread r's begin returned (true) or r sleeps in futex(2). */
+static bool returned_or_asleep(role_t *r)
+{
+	for (int i = 0;; i++) {
+		cr_assert(i < 30000, "the begin neither returned nor slept");
+		if (atomic_load(&r->done))
+			return true;
+		int tid = atomic_load(&r->tid);
+		if (tid && in_futex(tid))
+			return atomic_load(&r->done) != 0;
+		lkt_sleep_ms(1);
+	}
+}
+
+typedef struct {
+	lk_lockmgr_t *m;
+	lk_txn_t *t1;
+	pthread_t ta, tb;
+	role_t a, b;
+} chain_t;
+
+/* The chain above; checks the count: A's wait is not chained, B's is. */
+static void chain_make(chain_t *c, int policy, uint64_t admit_ns)
+{
+	memset(c, 0, sizeof *c);
+	c->m = mk(policy, true, 0);
+	cr_assert_eq(lk_lockmgr_set_admission(c->m, admit_ns), LK_OK);
+	c->t1 = begin(c->m);
+	cr_assert_eq(lk_lock(c->t1, &R1, LK_X, 0, 0), LK_OK);
+	c->a.hold = &R2;
+	c->a.want = &R1;
+	start(&c->ta, &c->a, c->m, waiter_fn);
+	until_parked(c->m, &c->a, 1, "A (waiting for R1)");
+	cr_assert_eq(lk__admit_chained(c->m), 0,
+		     "a wait for a running holder counted as chained");
+	c->b.hold = &R3;
+	c->b.want = &R2;
+	start(&c->tb, &c->b, c->m, waiter_fn);
+	until_parked(c->m, &c->b, 2, "B (waiting for R2)");
+	cr_assert_eq(lk__admit_chained(c->m), 1,
+		     "B waits for A, which waits: one chained wait");
+}
+
+/* The main thread's commit lets A through, A's lets B: no chain left. */
+static void chain_end(chain_t *c)
+{
+	cr_assert_eq(lk_txn_commit(c->t1), LK_OK);
+	lkt_join(c->ta, 0, "A's lock of R1 and commit");
+	lkt_join(c->tb, 1, "B's lock of R2 and commit");
+	cr_assert_eq(atomic_load(&c->a.rc), LK_OK);
+	cr_assert_eq(atomic_load(&c->b.rc), LK_OK);
+	cr_assert_eq(lk__admit_chained(c->m), 0, "a chained wait left uncounted");
+}
+
+/* A begin sleeps while the chain stands, and goes when it ends: the
+ * gate's time (60 s) is not what lets it go. */
+static void held_until_chain_ends(int policy)
+{
+	chain_t c;
+	chain_make(&c, policy, 60ull * 1000000000u);
+	role_t cr;
+	memset(&cr, 0, sizeof cr);
+	pthread_t tc;
+	start(&tc, &cr, c.m, beginner_fn);
+	cr_assert(!returned_or_asleep(&cr),
+		  "a begin went ahead while a chained wait stood");
+	cr_assert_eq(atomic_load(&cr.done), 0);
+	chain_end(&c);
+	lkt_join(tc, 2, "C's begin after the chain ended");
+	cr_assert_eq(atomic_load(&cr.rc), LK_OK);
+	lk_lockmgr_destroy(c.m);
+}
+
+Test(lockmgr_admit, begin_held_until_chain_ends_detect, .timeout = 60)
+{
+	held_until_chain_ends(LK_POLICY_DETECT);
+}
+
+Test(lockmgr_admit, begin_held_until_chain_ends_wound_wait, .timeout = 60)
+{
+	held_until_chain_ends(LK_POLICY_WOUND_WAIT);
+}
+
+/* The gate's time runs out with the chain still standing: the begin
+ * goes (LK_OK) and the chain is still counted. */
+Test(lockmgr_admit, begin_goes_when_time_runs_out, .timeout = 60)
+{
+	chain_t c;
+	chain_make(&c, LK_POLICY_DETECT, 20u * 1000000u);
+	role_t cr;
+	memset(&cr, 0, sizeof cr);
+	pthread_t tc;
+	start(&tc, &cr, c.m, beginner_fn);
+	lkt_join(tc, 2, "C's begin, held at most 20 ms");
+	cr_assert_eq(atomic_load(&cr.rc), LK_OK);
+	cr_assert_eq(lk__admit_chained(c.m), 1, "the chain was not meant to end");
+	chain_end(&c);
+	lk_lockmgr_destroy(c.m);
+}
+
+/* A thread whose last txn begun here is live is never held: it may hold
+ * what the chain waits for. */
+Test(lockmgr_admit, nested_begin_not_held, .timeout = 60)
+{
+	lk_lockmgr_t *m0 = NULL;
+	role_t cr;
+	memset(&cr, 0, sizeof cr);
+	atomic_store(&cr.nested, 1);
+	chain_t c;
+	memset(&c, 0, sizeof c);
+	/* the outer txn begins before the chain forms */
+	c.m = m0 = mk(LK_POLICY_DETECT, true, 0);
+	pthread_t tc;
+	start(&tc, &cr, m0, beginner_fn);
+	while (!atomic_load(&cr.go))
+		lkt_sleep_ms(1);
+	cr_assert_eq(lk_lockmgr_set_admission(m0, 60ull * 1000000000u), LK_OK);
+	c.t1 = begin(m0);
+	cr_assert_eq(lk_lock(c.t1, &R1, LK_X, 0, 0), LK_OK);
+	c.a.hold = &R2;
+	c.a.want = &R1;
+	start(&c.ta, &c.a, m0, waiter_fn);
+	until_parked(m0, &c.a, 1, "A (waiting for R1)");
+	c.b.hold = &R3;
+	c.b.want = &R2;
+	start(&c.tb, &c.b, m0, waiter_fn);
+	until_parked(m0, &c.b, 2, "B (waiting for R2)");
+	cr_assert_eq(lk__admit_chained(m0), 1);
+	atomic_store(&cr.go, 2);
+	cr_assert(returned_or_asleep(&cr),
+		  "a nested begin was held by the gate");
+	cr_assert_eq(atomic_load(&cr.rc), LK_OK);
+	lkt_join(tc, 2, "C's commits");
+	chain_end(&c);
+	lk_lockmgr_destroy(m0);
+}
+
+/* Off (0): a begin goes at once; turning it off lets a held begin go. */
+Test(lockmgr_admit, off_and_turned_off, .timeout = 60)
+{
+	chain_t c;
+	chain_make(&c, LK_POLICY_DETECT, 60ull * 1000000000u);
+	role_t cr;
+	memset(&cr, 0, sizeof cr);
+	pthread_t tc;
+	start(&tc, &cr, c.m, beginner_fn);
+	cr_assert(!returned_or_asleep(&cr), "a begin went ahead of the chain");
+	cr_assert_eq(lk_lockmgr_set_admission(c.m, 0), LK_OK);
+	lkt_join(tc, 2, "C's begin after the gate was turned off");
+	cr_assert_eq(atomic_load(&cr.rc), LK_OK);
+	/* off: another begin goes at once, the chain still standing */
+	role_t cd;
+	memset(&cd, 0, sizeof cd);
+	pthread_t td;
+	start(&td, &cd, c.m, beginner_fn);
+	cr_assert(returned_or_asleep(&cd), "a begin was held with the gate off");
+	lkt_join(td, 3, "D's begin");
+	cr_assert_eq(atomic_load(&cd.rc), LK_OK);
+	cr_assert_eq(lk__admit_chained(c.m), 1, "turning off changed the count");
+	chain_end(&c);
+	lk_lockmgr_destroy(c.m);
+}
+
+/* Bad input changes nothing; a shared table takes 0 only. */
+Test(lockmgr_admit, setter_contract)
+{
+	cr_assert_eq(lk_lockmgr_set_admission(NULL, 1), LK_INVAL);
+	long not_a_manager[64] = {0};
+	cr_assert_eq(lk_lockmgr_set_admission((lk_lockmgr_t *)(void *)not_a_manager, 1),
+		     LK_INVAL);
+	lk_lockmgr_t *m = mk(LK_POLICY_DETECT, true, 0);
+	cr_assert_eq(lk_lockmgr_set_admission(m, 0), LK_OK);
+	cr_assert_eq(lk_lockmgr_set_admission(m, UINT64_MAX), LK_OK);
+	cr_assert_eq(lk_lockmgr_set_admission(m, LK_ADMIT_DEFAULT_NS), LK_OK);
+	lk_lockmgr_destroy(m);
+	cr_assert_eq(lk_lockmgr_set_admission(m, 1), LK_INVAL, "a destroyed manager");
+
+	lk_lockmgr_config_t cfg;
+	lk_lockmgr_config_init(&cfg);
+	cfg.max_txns = 8;
+	cfg.max_requests = 256;
+	int fd = memfd_create("lk-admit", 0);
+	cr_assert(fd >= 0);
+	lk_lockmgr_t *s = NULL;
+	cr_assert_eq(lk_lockmgr_create_shared(fd, &cfg, &s), LK_OK);
+	cr_assert_eq(lk_lockmgr_set_admission(s, 1), LK_INVAL, "a shared table");
+	cr_assert_eq(lk_lockmgr_set_admission(s, 0), LK_OK);
+	lk_lockmgr_detach(s);
+	close(fd);
+}

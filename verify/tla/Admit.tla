@@ -1,0 +1,138 @@
+------------------------------- MODULE Admit -------------------------------
+(***************************************************************************)
+(* The lock table's admission gate (lockmgr/admit.c, README "Admission").  *)
+(* W chained waits each begin and end ROUNDS times; B begins each pass the *)
+(* gate once.  The word m->admit is the pair (count, sleepers): the       *)
+(* chained waits under way and LK__ADMIT_SLEEPERS; every step that reads  *)
+(* or writes the word reads or writes both, as the C does on one uint32_t. *)
+(* The C's atomics on it are relaxed; they touch one location, whose       *)
+(* modification order is total, so whole steps interleaved are exact.     *)
+(*                                                                         *)
+(*  step     | C                                                           *)
+(*  ---------+------------------------------------------------------------ *)
+(*  Enter    | fetch_add(admit, 1)                        lk__admit_enter   *)
+(*  Leave    | fetch_sub(admit, 1): the old count and bit lk__admit_leave   *)
+(*  Clear    | fetch_and(admit, ~SLEEPERS) if the bit was set and the      *)
+(*           | count went to 0                                             *)
+(*  Wake     | lk__futex_wake(admit, INT32_MAX)                            *)
+(*  Look     | load(admit)                                lk__admit_wait    *)
+(*  Announce | CAS(admit, v, v | SLEEPERS)                                 *)
+(*  Park     | lk__futex_wait(admit, v, end): compare and sleep, one step  *)
+(*  Slept    | asleep until a wake                                         *)
+(* The C begin also goes when its time (admit_ns) runs out; the spec has   *)
+(* no clock, so a lost wake-up is a begin asleep for ever (TLC: deadlock), *)
+(* not one that waited its whole time.                                     *)
+(*                                                                         *)
+(* Seeded bugs (BUG):                                                      *)
+(*  "splitleave": the leaver reads the word, then decrements it in a      *)
+(*                second step (Sub): a begin that announces itself in     *)
+(*                between is never woken.                                  *)
+(*  "storebit":   the begin stores (its count, TRUE) instead of a CAS: a  *)
+(*                decrement in between is undone, the count never returns *)
+(*                to 0 and the gate stays shut.                            *)
+(*                                                                         *)
+(* Properties: CountExact (once every wait has ended the count is 0),      *)
+(* invariant; no begin left asleep (TLC's deadlock check: the end state    *)
+(* stutters only when every process is done); AllPass, every begin passes  *)
+(* (weak fairness).                                                        *)
+(***************************************************************************)
+EXTENDS Integers
+CONSTANTS W, B, ROUNDS, BUG
+Waits == 1..W
+Begins == (W + 1)..(W + B)
+Procs == Waits \cup Begins
+
+VARIABLES count, sleepers, asleep, pc, rounds, oc, ob, c, b
+vars == << count, sleepers, asleep, pc, rounds, oc, ob, c, b >>
+
+Init == /\ count = 0
+        /\ sleepers = FALSE
+        /\ asleep = {}
+        /\ pc = [p \in Procs |-> IF p \in Waits THEN "enter" ELSE "look"]
+        /\ rounds = [p \in Waits |-> 0]
+        /\ oc = [p \in Waits |-> 0]
+        /\ ob = [p \in Waits |-> FALSE]
+        /\ c = [p \in Begins |-> 0]
+        /\ b = [p \in Begins |-> FALSE]
+
+Goto(p, l) == pc' = [pc EXCEPT ![p] = l]
+(* a wait's end: the next round, or done *)
+EndRound(p) == /\ rounds' = [rounds EXCEPT ![p] = @ + 1]
+               /\ Goto(p, IF rounds[p] + 1 = ROUNDS THEN "done" ELSE "enter")
+
+Enter(p) == /\ pc[p] = "enter"
+            /\ count' = count + 1
+            /\ Goto(p, "leave")
+            /\ UNCHANGED << sleepers, asleep, rounds, oc, ob, c, b >>
+
+Leave(p) == /\ pc[p] = "leave"
+            /\ oc' = [oc EXCEPT ![p] = count]
+            /\ ob' = [ob EXCEPT ![p] = sleepers]
+            /\ IF BUG = "splitleave"
+                 THEN UNCHANGED count /\ Goto(p, "sub")
+                 ELSE count' = count - 1 /\ Goto(p, "clear")
+            /\ UNCHANGED << sleepers, asleep, rounds, c, b >>
+
+Sub(p) == /\ pc[p] = "sub"
+          /\ count' = count - 1
+          /\ Goto(p, "clear")
+          /\ UNCHANGED << sleepers, asleep, rounds, oc, ob, c, b >>
+
+Clear(p) == /\ pc[p] = "clear"
+            /\ IF ob[p] /\ oc[p] = 1
+                 THEN sleepers' = FALSE /\ Goto(p, "wake") /\ UNCHANGED rounds
+                 ELSE UNCHANGED sleepers /\ EndRound(p)
+            /\ UNCHANGED << count, asleep, oc, ob, c, b >>
+
+Wake(p) == /\ pc[p] = "wake"
+           /\ asleep' = {}
+           /\ EndRound(p)
+           /\ UNCHANGED << count, sleepers, oc, ob, c, b >>
+
+Look(p) == /\ pc[p] = "look"
+           /\ c' = [c EXCEPT ![p] = count]
+           /\ b' = [b EXCEPT ![p] = sleepers]
+           /\ Goto(p, IF count = 0 THEN "pass"
+                      ELSE IF sleepers THEN "park" ELSE "announce")
+           /\ UNCHANGED << count, sleepers, asleep, rounds, oc, ob >>
+
+Announce(p) ==
+    /\ pc[p] = "announce"
+    /\ IF BUG = "storebit"
+         THEN /\ count' = c[p] /\ sleepers' = TRUE
+              /\ b' = [b EXCEPT ![p] = TRUE] /\ Goto(p, "park")
+         ELSE IF count = c[p] /\ sleepers = b[p]
+                THEN /\ sleepers' = TRUE /\ b' = [b EXCEPT ![p] = TRUE]
+                     /\ Goto(p, "park") /\ UNCHANGED count
+                ELSE Goto(p, "look") /\ UNCHANGED << count, sleepers, b >>
+    /\ UNCHANGED << asleep, rounds, oc, ob, c >>
+
+Park(p) == /\ pc[p] = "park"
+           /\ IF count = c[p] /\ sleepers = b[p]
+                THEN asleep' = asleep \cup {p} /\ Goto(p, "slept")
+                ELSE UNCHANGED asleep /\ Goto(p, "look")
+           /\ UNCHANGED << count, sleepers, rounds, oc, ob, c, b >>
+
+Slept(p) == /\ pc[p] = "slept"
+            /\ p \notin asleep
+            /\ Goto(p, "look")
+            /\ UNCHANGED << count, sleepers, asleep, rounds, oc, ob, c, b >>
+
+WaitStep(p) == Enter(p) \/ Leave(p) \/ Sub(p) \/ Clear(p) \/ Wake(p)
+BeginStep(p) == Look(p) \/ Announce(p) \/ Park(p) \/ Slept(p)
+
+(* every process finished: stutter (not a deadlock) *)
+Finished == /\ \A p \in Waits : pc[p] = "done"
+            /\ \A p \in Begins : pc[p] = "pass"
+            /\ UNCHANGED vars
+
+Next == (\E p \in Waits : WaitStep(p)) \/ (\E p \in Begins : BeginStep(p))
+        \/ Finished
+
+Spec == /\ Init /\ [][Next]_vars
+        /\ \A p \in Waits : WF_vars(WaitStep(p))
+        /\ \A p \in Begins : WF_vars(BeginStep(p))
+
+CountExact == (\A p \in Waits : pc[p] = "done") => count = 0
+AllPass == <>(\A p \in Begins : pc[p] = "pass")
+=============================================================================
