@@ -3,46 +3,95 @@
  * a txn that is itself waiting (a chained wait), a begin waits before it
  * starts a txn, until no chained wait is left or admit_ns has passed.
  *
- * The word m->admit: the number of chained waits under way, and
- * LK__ADMIT_SLEEPERS, set by a begin before it sleeps on the word. A wait
- * that leaves the count at 0 with the bit set clears it and wakes every
- * sleeper. All relaxed: the word publishes no data, only "look again";
- * the RMWs on it are ordered among themselves (one location), and the
- * kernel compares the word and sleeps as one step, so a sleeper whose
- * bit a leaver read is woken, and one that set the bit after the leaver's
- * decrement saw that decrement (its CAS expected the new count).
- * verify/spin/admit.pml and verify/tla/Admit.tla model the protocol.
+ * The word m->admit: LK__ADMIT_SLEEPERS, set by a begin before it sleeps
+ * on the word, and below it
+ * - on a private table, the number of chained waits under way;
+ * - on a shared table, bit k for process slot k while that process has
+ *   chained waits under way, counted in admit_proc[k + 1]: a process that
+ *   dies takes its count and its bit with it (lk__admit_forget, run by the
+ *   recovery), which one shared count could not tell apart.
+ * The leave that empties the word's low bits with SLEEPERS set clears it
+ * and wakes every sleeper. A private table's RMWs are relaxed: the word
+ * publishes no data, only "look again"; they touch one location, whose
+ * modification order is total, and the kernel compares the word and
+ * sleeps as one step, so a sleeper whose bit a leaver read is woken, and
+ * one that set the bit after the leaver's decrement saw that decrement
+ * (its CAS expected the new count). A shared table's are seq_cst: a
+ * process's bit must be set before its count can next return to 0, and
+ * the count and the bit are two locations. verify/spin/admit.pml and
+ * verify/tla/Admit.tla model both forms.
  */
 #include "lockmgr_int.h"
 
-bool lk__admit_enter(lk_lockmgr_t *m)
+/* the word's low bits emptied with sleepers: let them go */
+static void admit_open(lk_lockmgr_t *m)
+{
+	LK__RMW_SHARED();
+	atomic_fetch_and_explicit(&m->admit, ~LK__ADMIT_SLEEPERS, memory_order_relaxed);
+	lk__lm_wake(&m->admit, INT32_MAX);
+}
+
+bool lk__admit_enter(lk_lockmgr_t *m, uint8_t proc)
 {
 	/* relaxed: a setting; a wait counted here is uncounted by its own
 	 * leave whatever the setting is by then */
 	if (!atomic_load_explicit(&m->admit_ns, memory_order_relaxed))
 		return false;
 	LK__RMW_SHARED();
-	atomic_fetch_add_explicit(&m->admit, 1, memory_order_relaxed);
+	if (!proc) {
+		atomic_fetch_add_explicit(&m->admit, 1, memory_order_relaxed);
+		return true;
+	}
+	if (atomic_fetch_add_explicit(&m->admit_proc[proc], 1, memory_order_seq_cst) == 0) {
+		LK__RMW_SHARED();
+		atomic_fetch_or_explicit(&m->admit, 1u << (proc - 1), memory_order_seq_cst);
+	}
 	return true;
 }
 
-void lk__admit_leave(lk_lockmgr_t *m)
+void lk__admit_leave(lk_lockmgr_t *m, uint8_t proc)
 {
 	LK__RMW_SHARED();
-	uint32_t v = atomic_fetch_sub_explicit(&m->admit, 1, memory_order_relaxed);
-	if ((v & LK__ADMIT_SLEEPERS) && ((v - 1) & LK__ADMIT_COUNT) == 0) {
+	if (!proc) {
+		uint32_t v = atomic_fetch_sub_explicit(&m->admit, 1, memory_order_relaxed);
 		/* a chained wait that begins now and a begin that sleeps on
 		 * it are woken too: they look again (spurious) */
-		LK__RMW_SHARED();
-		atomic_fetch_and_explicit(&m->admit, ~LK__ADMIT_SLEEPERS,
-					  memory_order_relaxed);
-		lk__futex_wake(&m->admit, INT32_MAX);
+		if ((v & LK__ADMIT_SLEEPERS) && ((v - 1) & LK__ADMIT_COUNT) == 0)
+			admit_open(m);
+		return;
 	}
+	if (atomic_fetch_sub_explicit(&m->admit_proc[proc], 1, memory_order_seq_cst) != 1)
+		return;
+	/* another chained wait of this process may have counted itself
+	 * since: its bit is then cleared under it, and the gate misses it
+	 * until the process's count next leaves 0 (a begin not held, never
+	 * one held for nothing) */
+	uint32_t bit = 1u << (proc - 1);
+	LK__RMW_SHARED();
+	uint32_t v = atomic_fetch_and_explicit(&m->admit, ~bit, memory_order_seq_cst);
+	if ((v & LK__ADMIT_SLEEPERS) && (v & ~bit & LK__ADMIT_COUNT) == 0)
+		admit_open(m);
+}
+
+void lk__admit_forget(lk_lockmgr_t *m, uint32_t dead)
+{
+	for (uint32_t k = 0; k < 31; k++) {
+		if (!((dead >> k) & 1u))
+			continue;
+		atomic_store_explicit(&m->admit_proc[k + 1], 0, memory_order_seq_cst);
+		atomic_fetch_and_explicit(&m->admit, ~(1u << k), memory_order_seq_cst);
+	}
+	/* every sleeper looks again, whatever the bits are: a dead process
+	 * may have cleared SLEEPERS and died before its wake; one woken while
+	 * other bits stand sets SLEEPERS again and sleeps (admit.pml) */
+	admit_open(m);
 }
 
 /* The gate is closed (a chained wait was seen): sleep until none is left,
  * or admit_ns from now. No spin: a chain ends when txns that are not
- * running get a CPU, and a spinning begin would take it from them. */
+ * running get a CPU, and a spinning begin would take it from them. A
+ * shared table's begin whose time ran out looks for dead processes: one
+ * that died in a chained wait keeps the gate shut until recovered. */
 void lk__admit_wait(lk_lockmgr_t *m)
 {
 	uint64_t max = atomic_load_explicit(&m->admit_ns, memory_order_relaxed);
@@ -63,28 +112,34 @@ void lk__admit_wait(lk_lockmgr_t *m)
 				continue;
 			v |= LK__ADMIT_SLEEPERS;
 		}
-		if (!lk__futex_wait(&m->admit, v, end) && lk__now_ns() >= end)
+		bool woken = m->shm ? lk__futex_wait_shared(&m->admit, v, end, LK__FUTEX_ANY)
+				    : lk__futex_wait(&m->admit, v, end);
+		if (!woken && lk__now_ns() >= end) {
+			if (m->shm)
+				lk__shm_recover(m);
 			return;
+		}
 	}
 }
 
 uint32_t lk__admit_chained(lk_lockmgr_t *m)
 {
-	return atomic_load_explicit(&m->admit, memory_order_relaxed) & LK__ADMIT_COUNT;
+	uint32_t v = atomic_load_explicit(&m->admit, memory_order_relaxed);
+	if (!m->shm)
+		return v & LK__ADMIT_COUNT;
+	uint32_t n = 0;
+	for (uint32_t k = 1; k <= 31; k++)
+		n += atomic_load_explicit(&m->admit_proc[k], memory_order_relaxed);
+	return n;
 }
 
 int lk_lockmgr_set_admission(lk_lockmgr_t *m, uint64_t max_wait_ns)
 {
-	if (!m || !lk__mgr_live(m) || (m->shm && max_wait_ns))
+	if (!m || !lk__mgr_live(m))
 		return LK_INVAL;
 	/* relaxed: a setting; a begin reads it when it finds the gate closed */
 	atomic_store_explicit(&m->admit_ns, max_wait_ns, memory_order_relaxed);
-	if (!max_wait_ns) {
-		/* off: a begin asleep on the gate goes now (it reads 0) */
-		LK__RMW_SHARED();
-		atomic_fetch_and_explicit(&m->admit, ~LK__ADMIT_SLEEPERS,
-					  memory_order_relaxed);
-		lk__futex_wake(&m->admit, INT32_MAX);
-	}
+	if (!max_wait_ns)
+		admit_open(m); /* off: a begin asleep on the gate goes now */
 	return LK_OK;
 }

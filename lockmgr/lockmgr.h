@@ -340,13 +340,15 @@ int lk_lockmgr_set_grant_order(lk_lockmgr_t *mgr, int order);
  * contention environments", TODS 1992). Never held: a begin by a thread
  * whose last txn begun on this table is still live (it may hold what a
  * chain waits for; an outer txn whose nested txn has ended is not seen,
- * so such a thread's next begin may be held, at most max_wait_ns), and
- * every begin on a shared table. No lock call is changed:
+ * so such a thread's next begin may be held, at most max_wait_ns). On a
+ * shared table the chains of every process count, and a process that
+ * dies in a chained wait stops counting when it is recovered (a begin
+ * whose time ran out looks for dead processes). No lock call is changed:
  * who is granted what, in which order, and every policy's verdicts.
- * Default: LK_ADMIT_DEFAULT_NS on a private table (1 ms); 0 turns it off
- * (begins asleep on it go at once). Any thread, any time. Returns LK_OK,
- * or LK_INVAL changing nothing: mgr not a live manager, or a shared table
- * and max_wait_ns not 0.
+ * Default: LK_ADMIT_DEFAULT_NS (1 ms); 0 turns it off (begins asleep on it
+ * go at once); on a shared table the setting is the table's, for every
+ * process. Any thread, any time. Returns LK_OK, or LK_INVAL (mgr not a
+ * live manager) changing nothing.
  */
 #define LK_ADMIT_DEFAULT_NS 1000000u
 int lk_lockmgr_set_admission(lk_lockmgr_t *mgr, uint64_t max_wait_ns);

@@ -295,11 +295,14 @@ struct lk_lockmgr {
 	void *trace_ctx;
 	LK_ATOMIC(uint32_t) grant_order; /* LK_GRANT_*; relaxed, read per pass */
 
-	/* Admission (admit.c, README "Admission"): chained waits under way
-	 * (LK__ADMIT_COUNT) and LK__ADMIT_SLEEPERS; written only by chained
-	 * waits and gated begins, so a begin's load of it stays a cache hit */
+	/* Admission (admit.c, README "Admission"): LK__ADMIT_SLEEPERS and,
+	 * on a private table, the chained waits under way (LK__ADMIT_COUNT);
+	 * on a shared one, a bit per process with chained waits under way,
+	 * counted in admit_proc[its slot + 1]. Written only by chained waits
+	 * and gated begins, so a begin's load of it stays a cache hit */
 	LK_CACHE_ALIGNED LK_ATOMIC(uint32_t) admit;
 	LK_ATOMIC(uint64_t) admit_ns; /* a gated begin's longest wait; 0: off */
+	LK_CACHE_ALIGNED LK_ATOMIC(uint32_t) admit_proc[32];
 
 	LK_CACHE_ALIGNED LK_ATOMIC(uint64_t) req_free;  /* idx | tag << 32 */
 	LK_CACHE_ALIGNED LK_ATOMIC(uint64_t) head_free;
@@ -451,11 +454,14 @@ LK__HIDDEN void lk__handoff(void);
 
 /* admit.c: the admission gate (README "Admission"). A wait that waits
  * for a waiting txn is chained: lk__admit_enter when it begins (false:
- * not counted, the gate is off), lk__admit_leave when it ends. */
+ * not counted, the gate is off), lk__admit_leave when it ends; proc:
+ * the txn's t->proc (0 on a private table). */
 #define LK__ADMIT_SLEEPERS 0x80000000u
 #define LK__ADMIT_COUNT 0x7fffffffu
-LK__HIDDEN bool lk__admit_enter(lk_lockmgr_t *m);
-LK__HIDDEN void lk__admit_leave(lk_lockmgr_t *m);
+LK__HIDDEN bool lk__admit_enter(lk_lockmgr_t *m, uint8_t proc);
+LK__HIDDEN void lk__admit_leave(lk_lockmgr_t *m, uint8_t proc);
+/* recovery (under its mutex): the dead processes' counts and bits go */
+LK__HIDDEN void lk__admit_forget(lk_lockmgr_t *m, uint32_t dead);
 LK__HIDDEN void lk__admit_wait(lk_lockmgr_t *m);
 LK__HIDDEN uint32_t lk__admit_chained(lk_lockmgr_t *m);
 

@@ -233,8 +233,10 @@ uint32_t lk__shm_recover(lk_lockmgr_t *m)
 		if (ids[k] && ids[k] != me && lk__shm_dead(ids[k]))
 			dead |= 1u << k;
 	}
-	if (dead)
+	if (dead) {
 		end_dead(m, dead);
+		lk__admit_forget(m, dead); /* their chained waits are gone */
+	}
 	for (uint32_t k = 0; k < LK__SHM_PROCS; k++) {
 		/* the slot is free once its txns and latches are gone */
 		if (((dead >> k) & 1u) &&

@@ -229,6 +229,8 @@ int lk_lockmgr_create_shared(int fd, const lk_lockmgr_config_t *cfg,
 	lk__mgr_layout(m, cfg, mt);
 	m->shm = s;
 	m->bidx = LK__B_IDX_SHARED;
+	/* relaxed: no other process can see the segment before ready */
+	atomic_store_explicit(&m->admit_ns, LK_ADMIT_DEFAULT_NS, memory_order_relaxed);
 	shm_header(s);
 	s->total = total;
 	s->addr = (uint64_t)(uintptr_t)base;

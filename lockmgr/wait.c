@@ -270,7 +270,7 @@ lk__lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t h
 	uint64_t lease_at = lease_on(m) ? lk__lease_hand_on(m, t, h, now, &freed) : 0;
 	head_unlatch(h);
 	/* a chained wait closes the admission gate until it ends (admit.c) */
-	bool chained = sc.any && lk__admit_enter(m);
+	bool chained = sc.any && lk__admit_enter(m, t->proc);
 
 	/* DETECT: search once after deadlock_timeout (0: now), then again
 	 * with doubling gaps as a backstop (a search whose cycle could not be
@@ -331,7 +331,7 @@ lk__lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t h
 				tlist_del(m, t, ri);
 				req_cache(m, t, ri);
 				if (chained)
-					lk__admit_leave(m);
+					lk__admit_leave(m, t->proc);
 				return LK_LEASE_LAPSED;
 			}
 			int rc = victim ? LK_DEADLOCK
@@ -372,7 +372,7 @@ lk__lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t h
 			else if (rc == LK_DEADLOCK)
 				st_inc(t, LK__ST_DEADLOCKS);
 			if (chained)
-				lk__admit_leave(m);
+				lk__admit_leave(m, t->proc);
 			return rc;
 		}
 		if (lk__wait_would_park(&w) && v == 0) {
@@ -428,7 +428,7 @@ lk__lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t h
 		}
 	}
 	if (chained)
-		lk__admit_leave(m);
+		lk__admit_leave(m, t->proc);
 	if (token)
 		*token = t->token_out;
 	*rq = ri;

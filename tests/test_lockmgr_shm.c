@@ -8,6 +8,9 @@
  */
 #include "lockmgr_shm.h"
 
+#include <sys/syscall.h>
+#include <unistd.h>
+
 /* Waits (up to 10 s) until txn id waits in the table. */
 static bool await_waiting(lk_lockmgr_t *m, uint64_t id)
 {
@@ -273,4 +276,130 @@ Test(lockmgr_shm, grant_to_dead_waiter_passed_on)
 	cr_assert_eq(entries_of(g_m, 0, NULL), 0u);
 	lk_lockmgr_destroy(g_m);
 	close(g_fd);
+}
+
+/* ---- admission on a shared table (lockmgr/README.md "Admission") ------------ */
+
+uint32_t lk__admit_chained(lk_lockmgr_t *m);
+
+/* Child i: holds R(hold), then waits for R(want) (up to 60 s); commits. */
+static int chain_child(void *arg)
+{
+	int i = (int)(intptr_t)arg;
+	lk_txn_t *t;
+	if (lk_txn_begin(g_m, &t) != LK_OK)
+		return 20;
+	lk_res_t hold = R((uint32_t)i + 1), want = R((uint32_t)i);
+	if (lk_lock(t, &hold, LK_X, 0, 0) != LK_OK)
+		return 21;
+	atomic_store(&g_a->id[i], lk_txn_id(t));
+	if (lk_lock(t, &want, LK_X, 60 * SEC, 0) != LK_OK)
+		return 22;
+	return lk_txn_commit(t) == LK_OK ? 0 : 23;
+}
+
+typedef struct {
+	atomic_int tid, done, rc;
+} held_t;
+
+static void *held_begin(void *p)
+{
+	held_t *h = (held_t *)p;
+	atomic_store(&h->tid, (int)syscall(SYS_gettid));
+	lk_txn_t *t = NULL;
+	atomic_store(&h->rc, lk_txn_begin(g_m, &t));
+	atomic_store(&h->done, 1);
+	if (t)
+		lk_txn_commit(t);
+	return NULL;
+}
+
+/* The held begin returned within 10 s (the gate's time is 60 s: only
+ * a wake lets it go sooner). */
+static void held_returned(pthread_t th, held_t *h, const char *why)
+{
+	for (int i = 0; !atomic_load(&h->done); i++) {
+		cr_assert(i < 10000, "the held begin was not let go: %s", why);
+		lkp_sleep_ms(1);
+	}
+	cr_assert_eq(pthread_join(th, NULL), 0);
+}
+
+static bool thread_in_futex(int tid)
+{
+	char path[64], buf[64];
+	snprintf(path, sizeof path, "/proc/self/task/%d/syscall", tid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return false;
+	bool yes = fgets(buf, sizeof buf, f) && atol(buf) == SYS_futex && buf[0] != '-';
+	fclose(f);
+	return yes;
+}
+
+/* The main thread's txn holds R(1); child 1 holds R(2) and waits for R(1)
+ * (not chained), child 2 holds R(3) and waits for R(2) (chained: child 1
+ * waits). A thread of this process then begins: it is held, the chain
+ * being another process's. The chain ends by a kill of child 2 and the
+ * recovery (its count and bit go with it), or by the commits. */
+static void shared_chain(bool kill_it)
+{
+	g_m = mk(&g_fd, LK_POLICY_DETECT);
+	g_a = (struct area *)lkp_shared(sizeof *g_a);
+	cr_assert_eq(lk_lockmgr_set_admission(g_m, 60 * SEC), LK_OK);
+	lk_txn_t *t;
+	lk_res_t r1 = R(1);
+	cr_assert_eq(lk_txn_begin(g_m, &t), LK_OK);
+	cr_assert_eq(lk_lock(t, &r1, LK_X, 0, 0), LK_OK);
+	pid_t c1 = lkp_spawn(chain_child, (void *)(intptr_t)1);
+	while (!atomic_load(&g_a->id[1]))
+		lkp_sleep_ms(1);
+	cr_assert(await_waiting(g_m, atomic_load(&g_a->id[1])));
+	cr_assert_eq(lk__admit_chained(g_m), 0, "a wait for a running holder counted");
+	pid_t c2 = lkp_spawn(chain_child, (void *)(intptr_t)2);
+	while (!atomic_load(&g_a->id[2]))
+		lkp_sleep_ms(1);
+	cr_assert(await_waiting(g_m, atomic_load(&g_a->id[2])));
+	cr_assert_eq(lk__admit_chained(g_m), 1, "the chained wait of another process");
+	held_t h;
+	memset(&h, 0, sizeof h);
+	pthread_t th;
+	cr_assert_eq(pthread_create(&th, NULL, held_begin, &h), 0);
+	for (int i = 0;; i++) {
+		cr_assert(i < 10000, "the begin neither returned nor slept");
+		cr_assert_eq(atomic_load(&h.done), 0, "a begin went ahead of another process's chain");
+		int tid = atomic_load(&h.tid);
+		if (tid && thread_in_futex(tid))
+			break;
+		lkp_sleep_ms(1);
+	}
+	if (kill_it) {
+		kill_join(c2);
+		uint32_t n = 0;
+		cr_assert_eq(lk_lockmgr_recover(g_m, &n), LK_OK);
+		cr_assert_eq(n, 1u);
+		cr_assert_eq(lk__admit_chained(g_m), 0, "a dead process's chained wait still counted");
+		held_returned(th, &h, "the recovery of the dead process");
+		cr_assert_eq(lk_txn_commit(t), LK_OK);
+	} else {
+		cr_assert_eq(lk_txn_commit(t), LK_OK); /* child 1, then child 2 */
+		held_returned(th, &h, "the end of the chain in another process");
+		cr_assert_eq(lkp_join_within(c2, 10000), 0);
+	}
+	cr_assert_eq(atomic_load(&h.rc), LK_OK);
+	cr_assert_eq(lkp_join_within(c1, 10000), 0);
+	cr_assert_eq(lk__admit_chained(g_m), 0);
+	cr_assert_eq(entries_of(g_m, 0, NULL), 0u);
+	lk_lockmgr_destroy(g_m);
+	close(g_fd);
+}
+
+Test(lockmgr_shm, admission_held_by_another_process_chain, .timeout = 60)
+{
+	shared_chain(false);
+}
+
+Test(lockmgr_shm, admission_dead_chained_waiter_recovered, .timeout = 60)
+{
+	shared_chain(true);
 }

@@ -26,12 +26,172 @@
  * between is never woken. BUG_STORE_BIT: the begin stores (c, 1) from its
  * earlier look instead of a CAS: a decrement in between is undone, the
  * count never returns to 0, and the gate stays shut.
+ *
+ * -DSHARED: a shared table's form, with one begin. Process 0 has two
+ * chained waits, process 1 one, which may be killed at any step; then the recovery
+ * (lk__admit_forget) zeroes process 1's count and clears its bit. The
+ * word's low part is a bit per process, set by the wait that raises its
+ * process's count from 0 and cleared by the one that brings it to 0:
+ *   enter    oc = cnt[p]; cnt[p]++, then if oc == 0: bits |= 1 << p
+ *   leave    oc = cnt[p]; cnt[p]--, then if oc == 1:
+ *            ob = bits, os = sleepers; bits &= ~(1 << p) (one step), and
+ *            if os and no other bit: sleepers = 0, wake every sleeper
+ *   forget   cnt[1] = 0; the same clear; then open, whatever the bits
+ *            are: the dead process may have cleared sleepers and died
+ *            before its wake, and a begin woken while other bits stand
+ *            sets sleepers again and sleeps
+ * Properties as above: once every wait has ended or died and been
+ * recovered, no bit is left; no begin is left asleep; every begin passes.
+ * Seeded bugs: BUG_FORGET_KEEPS_BIT: the recovery zeroes the count and
+ * leaves the bit (the gate stays shut for ever); BUG_FORGET_NO_WAKE: it
+ * clears the bit but wakes no sleeper; BUG_FORGET_OPEN_IF_LAST: it wakes
+ * only when no other bit stands (the first form of lk__admit_forget,
+ * which this model rejected: process 1 dies between clearing sleepers
+ * and its wake, process 0 sets its bit, the recovery sees that bit and
+ * wakes nobody, and process 0's leave finds sleepers clear).
  */
 // @check count-exact-no-sleeper-left pass - safety
 // @check every-begin-passes pass - ltl:allpass
 // @check bug-split-leave-lost-wake fail -DBUG_SPLIT_LEAVE safety
 // @check bug-store-bit-count-lost fail -DBUG_STORE_BIT safety
+// @check shared-bits-exact-no-sleeper-left pass -DSHARED safety
+// @check shared-every-begin-passes pass -DSHARED ltl:allpass
+// @check bug-shared-forget-keeps-bit fail -DSHARED,-DBUG_FORGET_KEEPS_BIT safety
+// @check bug-shared-forget-no-wake fail -DSHARED,-DBUG_FORGET_NO_WAKE safety
+// @check bug-shared-forget-open-if-last fail -DSHARED,-DBUG_FORGET_OPEN_IF_LAST safety
 
+#ifdef SHARED
+#define B 1
+#define NW 3 /* waits: two of process 0, one of process 1 (may die) */
+
+byte bits; /* bit p: process p has chained waits under way */
+bit sleepers;
+byte cnt[2];
+byte left, passed;
+bit dead, w1done; /* process 1 killed / its wait ended first */
+bit sleeping[NW + 1 + B];
+chan futexq = [B] of { byte };
+
+inline wake_all()
+{
+	do
+	:: nempty(futexq) -> futexq?x; sleeping[x] = 0
+	:: empty(futexq) -> break
+	od
+}
+
+/* the word's low bits emptied with sleepers: clear, wake */
+inline open()
+{
+	sleepers = 0;
+	atomic { wake_all(); x = 0 }
+}
+
+inline finished()
+{
+	atomic {
+		left++;
+		if
+		:: left == NW -> assert(bits == 0)
+		:: else
+		fi
+	}
+}
+
+inline wait_body(p)
+{
+	atomic { oc = cnt[p]; cnt[p]++ };
+	if
+	:: oc == 0 -> bits = bits | (1 << p)
+	:: else
+	fi;
+	atomic { oc = cnt[p]; cnt[p]-- };
+	if
+	:: oc == 1 ->
+		atomic { ob = bits; os = sleepers; bits = bits & ~(1 << p) };
+		if
+		:: os && (ob & ~(1 << p)) == 0 -> open()
+		:: else
+		fi
+	:: else
+	fi
+}
+
+active [2] proctype Wait0()
+{
+	byte oc, ob, x;
+	bit os;
+	wait_body(0);
+	finished()
+}
+
+active proctype Wait1()
+{
+	byte oc, ob, x;
+	bit os;
+	{ wait_body(1); w1done = 1 } unless { dead };
+	if
+	:: w1done -> finished()
+	:: else
+	fi
+}
+
+/* kills process 1 or not; after a kill, the recovery */
+active proctype Killer()
+{
+	byte ob, x;
+	if
+	:: atomic { !w1done -> dead = 1 };
+		cnt[1] = 0;
+#ifdef BUG_FORGET_KEEPS_BIT
+		ob = bits;
+#else
+		atomic { ob = bits; bits = bits & ~2 };
+#endif
+#if defined(BUG_FORGET_OPEN_IF_LAST)
+		if
+		:: (ob & ~2) == 0 -> open()
+		:: else
+		fi;
+#elif !defined(BUG_FORGET_NO_WAKE)
+		open();
+#endif
+		finished()
+	:: skip
+	fi
+}
+
+active [B] proctype Begin()
+{
+	byte c;
+	bit b;
+look:	atomic { c = bits; b = sleepers };
+	if
+	:: c == 0 -> goto pass
+	:: else
+	fi;
+	if
+	:: !b ->
+announce:	atomic {
+			if
+			:: bits == c && sleepers == b -> sleepers = 1; b = 1
+			:: else -> goto look
+			fi
+		}
+	:: else
+	fi;
+park:	atomic {
+		if
+		:: bits == c && sleepers == b -> futexq!_pid; sleeping[_pid] = 1
+		:: else
+		fi
+	};
+	(!sleeping[_pid]);
+	goto look;
+pass:	passed++
+}
+
+#else
 #define W 2
 #define B 2
 #define ROUNDS 2
@@ -111,5 +271,7 @@ park:	atomic {
 	goto look;
 pass:	passed++
 }
+
+#endif
 
 ltl allpass { <> (passed == B) }
