@@ -20,8 +20,23 @@
  * process's bit must be set before its count can next return to 0, and
  * the count and the bit are two locations. verify/spin/admit.pml and
  * verify/tla/Admit.tla model both forms.
+ *
+ * A hold that runs out while no chained wait ended (a chain that stands:
+ * a holder at work for long, not thrashing, where chains come and go)
+ * marks the gate futile: no begin is held until the low bits next return
+ * to 0, so a chain that stands for seconds costs the begins of unrelated
+ * txns one hold, not one each. A flag beside the word, not in it: holding
+ * or not changes no wake-up (the models leave it out); set late, it only
+ * lets a begin through.
  */
 #include "lockmgr_int.h"
+
+/* the word's low bits emptied: the gate holds again */
+static void admit_rearm(lk_lockmgr_t *m)
+{
+	if (atomic_load_explicit(&m->admit_futile, memory_order_relaxed))
+		atomic_store_explicit(&m->admit_futile, 0, memory_order_relaxed);
+}
 
 /* the word's low bits emptied with sleepers: let them go */
 static void admit_open(lk_lockmgr_t *m)
@@ -52,11 +67,16 @@ bool lk__admit_enter(lk_lockmgr_t *m, uint8_t proc)
 void lk__admit_leave(lk_lockmgr_t *m, uint8_t proc)
 {
 	LK__RMW_SHARED();
+	atomic_fetch_add_explicit(&m->admit_leaves, 1, memory_order_relaxed);
+	LK__RMW_SHARED();
 	if (!proc) {
 		uint32_t v = atomic_fetch_sub_explicit(&m->admit, 1, memory_order_relaxed);
+		if (((v - 1) & LK__ADMIT_COUNT) != 0)
+			return;
+		admit_rearm(m);
 		/* a chained wait that begins now and a begin that sleeps on
 		 * it are woken too: they look again (spurious) */
-		if ((v & LK__ADMIT_SLEEPERS) && ((v - 1) & LK__ADMIT_COUNT) == 0)
+		if (v & LK__ADMIT_SLEEPERS)
 			admit_open(m);
 		return;
 	}
@@ -69,7 +89,10 @@ void lk__admit_leave(lk_lockmgr_t *m, uint8_t proc)
 	uint32_t bit = 1u << (proc - 1);
 	LK__RMW_SHARED();
 	uint32_t v = atomic_fetch_and_explicit(&m->admit, ~bit, memory_order_seq_cst);
-	if ((v & LK__ADMIT_SLEEPERS) && (v & ~bit & LK__ADMIT_COUNT) == 0)
+	if ((v & ~bit & LK__ADMIT_COUNT) != 0)
+		return;
+	admit_rearm(m);
+	if (v & LK__ADMIT_SLEEPERS)
 		admit_open(m);
 }
 
@@ -81,6 +104,8 @@ void lk__admit_forget(lk_lockmgr_t *m, uint32_t dead)
 		atomic_store_explicit(&m->admit_proc[k + 1], 0, memory_order_seq_cst);
 		atomic_fetch_and_explicit(&m->admit, ~(1u << k), memory_order_seq_cst);
 	}
+	if (!(atomic_load_explicit(&m->admit, memory_order_seq_cst) & LK__ADMIT_COUNT))
+		admit_rearm(m);
 	/* every sleeper looks again, whatever the bits are: a dead process
 	 * may have cleared SLEEPERS and died before its wake; one woken while
 	 * other bits stand sets SLEEPERS again and sleeps (admit.pml) */
@@ -95,10 +120,11 @@ void lk__admit_forget(lk_lockmgr_t *m, uint32_t dead)
 void lk__admit_wait(lk_lockmgr_t *m)
 {
 	uint64_t max = atomic_load_explicit(&m->admit_ns, memory_order_relaxed);
-	if (!max)
+	if (!max || atomic_load_explicit(&m->admit_futile, memory_order_relaxed))
 		return;
 	uint64_t now = lk__now_ns();
 	uint64_t end = max > UINT64_MAX - now ? UINT64_MAX : now + max;
+	uint32_t leaves = atomic_load_explicit(&m->admit_leaves, memory_order_relaxed);
 	for (;;) {
 		uint32_t v = atomic_load_explicit(&m->admit, memory_order_relaxed);
 		if (!(v & LK__ADMIT_COUNT) ||
@@ -115,8 +141,12 @@ void lk__admit_wait(lk_lockmgr_t *m)
 		bool woken = m->shm ? lk__futex_wait_shared(&m->admit, v, end, LK__FUTEX_ANY)
 				    : lk__futex_wait(&m->admit, v, end);
 		if (!woken && lk__now_ns() >= end) {
+			if (atomic_load_explicit(&m->admit_leaves, memory_order_relaxed) ==
+			    leaves)
+				atomic_store_explicit(&m->admit_futile, 1,
+						      memory_order_relaxed);
 			if (m->shm)
-				lk__shm_recover(m);
+				lk__shm_recover(m); /* which rearms, if it opens */
 			return;
 		}
 	}

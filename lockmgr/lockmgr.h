@@ -331,8 +331,11 @@ int lk_lockmgr_set_grant_order(lk_lockmgr_t *mgr, int order);
  * granted and runs again). While any chained wait is under way,
  * lk_txn_begin and lk_txn_begin_lease wait before they start a txn: until
  * no chained wait is left, or max_wait_ns has passed, whichever comes
- * first; then they begin as usual. A txn not yet begun holds nothing, so
- * holding it back lets the txns in the chains finish, instead of queueing
+ * first; then they begin as usual (a hold that runs out while no chained
+ * wait ended stops the holds until no chained wait is left, so a chain
+ * that stands costs one hold, not one per begin). A txn not yet begun
+ * holds nothing, so holding it back lets the txns in the chains finish,
+ * instead of queueing
  * behind them with locks of its own (load control by admission: Carey,
  * Krishnamurthi and Livny, "Load control for locking: the 'half-and-half'
  * approach", PODS 1990; chains of waits as the sign of thrashing:

@@ -302,6 +302,10 @@ struct lk_lockmgr {
 	 * and gated begins, so a begin's load of it stays a cache hit */
 	LK_CACHE_ALIGNED LK_ATOMIC(uint32_t) admit;
 	LK_ATOMIC(uint64_t) admit_ns; /* a gated begin's longest wait; 0: off */
+	LK_ATOMIC(uint32_t) admit_futile; /* a hold ran out while no chained
+					     wait ended: no holds until the
+					     low bits next return to 0 */
+	LK_ATOMIC(uint32_t) admit_leaves; /* chained waits ended, mod 2^32 */
 	LK_CACHE_ALIGNED LK_ATOMIC(uint32_t) admit_proc[32];
 
 	LK_CACHE_ALIGNED LK_ATOMIC(uint64_t) req_free;  /* idx | tag << 32 */

@@ -120,12 +120,12 @@ typedef struct {
 	role_t a, b;
 } chain_t;
 
-/* The chain above; checks the count: A's wait is not chained, B's is. */
-static void chain_make(chain_t *c, int policy, uint64_t admit_ns)
+/* The chain above on c->m; checks the count: A's wait is not chained,
+ * B's is. */
+static void chain_build(chain_t *c)
 {
-	memset(c, 0, sizeof *c);
-	c->m = mk(policy, true, 0);
-	cr_assert_eq(lk_lockmgr_set_admission(c->m, admit_ns), LK_OK);
+	memset(&c->a, 0, sizeof c->a);
+	memset(&c->b, 0, sizeof c->b);
 	c->t1 = begin(c->m);
 	cr_assert_eq(lk_lock(c->t1, &R1, LK_X, 0, 0), LK_OK);
 	c->a.hold = &R2;
@@ -140,6 +140,14 @@ static void chain_make(chain_t *c, int policy, uint64_t admit_ns)
 	until_parked(c->m, &c->b, 2, "B (waiting for R2)");
 	cr_assert_eq(lk__admit_chained(c->m), 1,
 		     "B waits for A, which waits: one chained wait");
+}
+
+static void chain_make(chain_t *c, int policy, uint64_t admit_ns)
+{
+	memset(c, 0, sizeof *c);
+	c->m = mk(policy, true, 0);
+	cr_assert_eq(lk_lockmgr_set_admission(c->m, admit_ns), LK_OK);
+	chain_build(c);
 }
 
 /* The main thread's commit lets A through, A's lets B: no chain left. */
@@ -183,7 +191,9 @@ Test(lockmgr_admit, begin_held_until_chain_ends_wound_wait, .timeout = 60)
 }
 
 /* The gate's time runs out with the chain still standing: the begin
- * goes (LK_OK) and the chain is still counted. */
+ * goes (LK_OK) and the chain is still counted. The gate is then futile:
+ * the next begin is not held while that chain stands; once no chained
+ * wait is left, it holds again. */
 Test(lockmgr_admit, begin_goes_when_time_runs_out, .timeout = 60)
 {
 	chain_t c;
@@ -195,7 +205,25 @@ Test(lockmgr_admit, begin_goes_when_time_runs_out, .timeout = 60)
 	lkt_join(tc, 2, "C's begin, held at most 20 ms");
 	cr_assert_eq(atomic_load(&cr.rc), LK_OK);
 	cr_assert_eq(lk__admit_chained(c.m), 1, "the chain was not meant to end");
+	role_t cd;
+	memset(&cd, 0, sizeof cd);
+	pthread_t td;
+	start(&td, &cd, c.m, beginner_fn);
+	cr_assert(returned_or_asleep(&cd),
+		  "a begin held again by the chain that outlived a hold");
+	lkt_join(td, 3, "D's begin");
 	chain_end(&c);
+	/* rearmed: a new chain holds a begin until it ends */
+	cr_assert_eq(lk_lockmgr_set_admission(c.m, 60ull * 1000000000u), LK_OK);
+	chain_build(&c);
+	role_t ce;
+	memset(&ce, 0, sizeof ce);
+	pthread_t te;
+	start(&te, &ce, c.m, beginner_fn);
+	cr_assert(!returned_or_asleep(&ce), "the gate was not rearmed");
+	chain_end(&c);
+	lkt_join(te, 4, "E's begin after the second chain ended");
+	cr_assert_eq(atomic_load(&ce.rc), LK_OK);
 	lk_lockmgr_destroy(c.m);
 }
 
