@@ -375,9 +375,11 @@ static void shared_chain(bool kill_it)
 	}
 	if (kill_it) {
 		kill_join(c2);
+		/* recovered by this call, or already by child 1's poll (a
+		 * waiter on a shared table looks for the dead every 10 ms) */
 		uint32_t n = 0;
 		cr_assert_eq(lk_lockmgr_recover(g_m, &n), LK_OK);
-		cr_assert_eq(n, 1u);
+		cr_assert_leq(n, 1u);
 		cr_assert_eq(lk__admit_chained(g_m), 0, "a dead process's chained wait still counted");
 		held_returned(th, &h, "the recovery of the dead process");
 		cr_assert_eq(lk_txn_commit(t), LK_OK);
