@@ -329,8 +329,6 @@ txn_end_(struct lk__txn *t, lk_lockmgr_t *m, bool commit, const bool marks)
 	 * a strong locker that reads it idle sees the records gone; a begin
 	 * or drain that claims it sees it reset. */
 	struct lk__me *me = me_of(m);
-	/* a txn ended on another thread than its begin's miscounts both:
-	 * that only decides whether a begin may be held (bounded) */
 	if (lk__likely(me->key == me_key(m) && (!me->slot || me->slot == t->idx + 1))) {
 		me->slot = t->idx + 1;
 		atomic_store_explicit(&t->state, LK__TS_KEPT, memory_order_release);

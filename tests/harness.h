@@ -22,7 +22,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #define LKT_MAX_THREADS 64
 
@@ -235,6 +237,21 @@ static inline void lkt_sleep_ms(unsigned ms)
 {
 	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
 	nanosleep(&ts, NULL);
+}
+
+/* Is thread tid (of this process) asleep in futex(2)? Read from
+ * /proc/self/task/TID/syscall: a test's way to know a waiter has parked. */
+static inline bool lkt_in_futex(int tid)
+{
+	char path[64], buf[64];
+	snprintf(path, sizeof path, "/proc/self/task/%d/syscall", tid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return false;
+	bool yes = fgets(buf, sizeof buf, f) && atol(buf) == SYS_futex &&
+		   buf[0] != '-';
+	fclose(f);
+	return yes;
 }
 
 /* Spin until *flag becomes nonzero (a test-side wait, never in the library). */

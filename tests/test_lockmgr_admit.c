@@ -20,19 +20,6 @@
 
 uint32_t lk__admit_chained(lk_lockmgr_t *m);
 
-static bool in_futex(int tid)
-{
-	char path[64], buf[64];
-	snprintf(path, sizeof path, "/proc/self/task/%d/syscall", tid);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return false;
-	bool yes = fgets(buf, sizeof buf, f) && atol(buf) == SYS_futex &&
-		   buf[0] != '-';
-	fclose(f);
-	return yes;
-}
-
 typedef struct {
 	lk_lockmgr_t *m;
 	const lk_res_t *hold, *want; /* hold (may be NULL), then wait for want */
@@ -93,7 +80,7 @@ static void until_parked(lk_lockmgr_t *m, role_t *r, uint64_t waits, const char 
 		cr_assert(i < 30000, "%s never slept", who);
 		lk_lockmgr_stats(m, &st);
 		int tid = atomic_load(&r->tid);
-		if (st.waited >= waits && tid && in_futex(tid))
+		if (st.waited >= waits && tid && lkt_in_futex(tid))
 			return;
 		lkt_sleep_ms(1);
 	}
@@ -107,7 +94,7 @@ static bool returned_or_asleep(role_t *r)
 		if (atomic_load(&r->done))
 			return true;
 		int tid = atomic_load(&r->tid);
-		if (tid && in_futex(tid))
+		if (tid && lkt_in_futex(tid))
 			return atomic_load(&r->done) != 0;
 		lkt_sleep_ms(1);
 	}

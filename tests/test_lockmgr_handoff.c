@@ -40,20 +40,6 @@ static void *grantee_fn(void *p)
 	return NULL;
 }
 
-/* Is thread tid asleep in futex(2)? */
-static bool in_futex(int tid)
-{
-	char path[64], buf[64];
-	snprintf(path, sizeof path, "/proc/self/task/%d/syscall", tid);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return false;
-	bool yes = fgets(buf, sizeof buf, f) && atol(buf) == SYS_futex &&
-		   buf[0] != '-';
-	fclose(f);
-	return yes;
-}
-
 /* One waiter parks behind the main thread's X on R1; the main thread
  * ends its txn (commit or abort) and must yield once, the grantee's
  * commit (nobody behind it) never. */
@@ -73,7 +59,7 @@ static void handoff(int policy, bool commit)
 	for (int i = 0;; i++) {
 		cr_assert(i < 30000, "the waiter never parked");
 		lk_lockmgr_stats(m, &st);
-		if (st.waited == 1 && atomic_load(&g.tid) && in_futex(atomic_load(&g.tid)))
+		if (st.waited == 1 && atomic_load(&g.tid) && lkt_in_futex(atomic_load(&g.tid)))
 			break;
 		lkt_sleep_ms(1);
 	}
@@ -130,7 +116,7 @@ static void *watch_fn(void *p)
 	while (!atomic_load(&b->quit)) {
 		lk_stats_t st;
 		lk_lockmgr_stats(b->m, &st);
-		if (st.waited >= 2 && in_futex(-tid)) {
+		if (st.waited >= 2 && lkt_in_futex(-tid)) {
 			atomic_store(&b->parked, 1);
 			return NULL;
 		}

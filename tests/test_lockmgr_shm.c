@@ -6,10 +6,8 @@
  * passed on; a woken waiter learns its spin budget from the segment's
  * stamp. The kill tests are in test_lockmgr_shm_kill.c.
  */
+#include "harness.h" /* lkt_in_futex */
 #include "lockmgr_shm.h"
-
-#include <sys/syscall.h>
-#include <unistd.h>
 
 /* Waits (up to 10 s) until txn id waits in the table. */
 static bool await_waiting(lk_lockmgr_t *m, uint64_t id)
@@ -325,18 +323,6 @@ static void held_returned(pthread_t th, held_t *h, const char *why)
 	cr_assert_eq(pthread_join(th, NULL), 0);
 }
 
-static bool thread_in_futex(int tid)
-{
-	char path[64], buf[64];
-	snprintf(path, sizeof path, "/proc/self/task/%d/syscall", tid);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return false;
-	bool yes = fgets(buf, sizeof buf, f) && atol(buf) == SYS_futex && buf[0] != '-';
-	fclose(f);
-	return yes;
-}
-
 /* The main thread's txn holds R(1); child 1 holds R(2) and waits for R(1)
  * (not chained), child 2 holds R(3) and waits for R(2) (chained: child 1
  * waits). A thread of this process then begins: it is held, the chain
@@ -369,7 +355,7 @@ static void shared_chain(bool kill_it)
 		cr_assert(i < 10000, "the begin neither returned nor slept");
 		cr_assert_eq(atomic_load(&h.done), 0, "a begin went ahead of another process's chain");
 		int tid = atomic_load(&h.tid);
-		if (tid && thread_in_futex(tid))
+		if (tid && lkt_in_futex(tid))
 			break;
 		lkp_sleep_ms(1);
 	}

@@ -79,20 +79,6 @@ static void *lw_thread(void *p)
 	return NULL;
 }
 
-/* Is thread tid asleep in futex(2)? */
-static bool lw_in_futex(pid_t tid)
-{
-	char path[64], buf[64];
-	snprintf(path, sizeof path, "/proc/self/task/%d/syscall", (int)tid);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return false;
-	bool yes = fgets(buf, sizeof buf, f) && atol(buf) == SYS_futex &&
-		   buf[0] != '-';
-	fclose(f);
-	return yes;
-}
-
 /* Starts the waiters and returns once every one sleeps in futex(2). */
 static void lw_start(lw_t *w, pthread_t *th, lw_arg_t *args)
 {
@@ -105,7 +91,7 @@ static void lw_start(lw_t *w, pthread_t *th, lw_arg_t *args)
 	}
 	for (int i = 0; i < LW_N; i++) {
 		uint64_t give_up = lkt_now_ns() + (uint64_t)LW_PATIENCE_S * 1000000000ull;
-		while (!atomic_load(&w->ready[i]) || !lw_in_futex(w->tid[i])) {
+		while (!atomic_load(&w->ready[i]) || !lkt_in_futex((int)w->tid[i])) {
 			cr_assert(!atomic_load(&w->done[i]),
 				  "%s: waiter %d got through while the latch "
 				  "was held", w->latch, i);
@@ -118,7 +104,7 @@ static void lw_start(lw_t *w, pthread_t *th, lw_arg_t *args)
 	/* Each stays asleep: nothing wakes it until the hand-off. */
 	lkt_sleep_ms(20);
 	for (int i = 0; i < LW_N; i++)
-		cr_assert(lw_in_futex(w->tid[i]) && !atomic_load(&w->done[i]),
+		cr_assert(lkt_in_futex((int)w->tid[i]) && !atomic_load(&w->done[i]),
 			  "%s: waiter %d woke before the hand-off", w->latch, i);
 }
 
