@@ -43,7 +43,9 @@
  *
  * Memory orders:
  *   CAS(word, w, LOCKED or w|LOCKED, acquire / relaxed): taking the lock
- *       must see the previous critical section.
+ *       must see the previous critical section. GenMC catches each made
+ *       relaxed, under RC11 and IMM (verify/wmm/REPORT.md; the take of a
+ *       stale head's word needs three threads: clh3).
  *   CAS(word, w, w with HS or NOSTEAL changed, relaxed): only the head's
  *       state; the unlock's RMW on the same word orders after it.
  *   load(word, relaxed): decides what to try; a CAS then acquires.
@@ -69,8 +71,11 @@ extern "C" {
 /* A running head polls the word once per relax step, so a free word it
  * has not taken in this many of the watcher's own relax steps means it is
  * not running. Counted in relax steps on purpose: it compares two pollers
- * on the same CPU type, whatever one pause costs. */
+ * on the same CPU type, whatever one pause costs. (A model checker's
+ * build may set fewer: verify/wmm/mock.h.) */
+#ifndef LK__GATE_STALE_STEPS
 #define LK__GATE_STALE_STEPS 128u
+#endif
 
 #define LK__GATE_LOCKED 1u
 #define LK__GATE_HS 6u

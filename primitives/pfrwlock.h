@@ -402,7 +402,10 @@ static inline bool lk__pf_wrtry_(lk_pfrwlock_t *l)
 	uint64_t rv = atomic_load_explicit(&l->r_.both, memory_order_relaxed);
 	uint32_t in = LK__CAST(uint32_t, rv >> 32);
 	/* acquire on success: pairs with the last readers' release of rout
-	 * (same word): their reads happen before our writes. */
+	 * (same word): their reads happen before our writes. GenMC cannot
+	 * run this 64-bit CAS on the 32-bit halves (mixed sizes); it has
+	 * the role of wrlock's acquire loads of rout, whose weakening RC11
+	 * catches (verify/wmm/REPORT.md, round 7). */
 	if (!(in & LK__PF_WBITS) &&
 	    (in & LK__PF_CMASK) == (LK__CAST(uint32_t, rv) & LK__PF_CMASK) &&
 	    atomic_compare_exchange_strong_explicit(

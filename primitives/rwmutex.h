@@ -60,8 +60,14 @@
  *   rd slow    CAS RD -> WT, withdraw CAS -WT: they do not admit the
  *              reader (relaxed would do; the first is acquire because its
  *              failure may find the phase over). Admission is an acquire
- *              load or failed CAS seeing PHASE flip or WRITER clear, or the
- *              acquire CAS moving the reader WT -> RD after a withdrawal.
+ *              load or failed CAS seeing PHASE flip or WRITER clear, or,
+ *              WT full, the acquire fetch_add of the reader's new arrival
+ *              (a whole writer phase may have run since it last looked).
+ *              The CAS moving a counted reader WT -> RD after a
+ *              withdrawal is relaxed: the withdrawn writer wrote nothing,
+ *              a phase that ended would have flipped PHASE, and the
+ *              reader's arrival already acquired every earlier write
+ *              (GenMC passes rwmutexwd with it relaxed, RC11 and IMM).
  *   rdunlock   fetch_sub RD   release: reads before the draining writer.
  *   wrlock / uplock  CAS taking TOKEN   acquire: pairs with the releases of
  *              the last unlocks (writer's data).
@@ -79,6 +85,9 @@
  *   all unlocks, downgrades, phase ends   CAS   release: publish data.
  *   tseq/wseq  fetch_add      release: a waiter that sees the bump sees the
  *              state change before it (it loads them with acquire).
+ *              Relaxed, a token waiter can read the new tseq with the old
+ *              state, park on it and never be woken (GenMC: rwmutex2wp,
+ *              a lost wake-up under RC11 and IMM).
  *   is_*locked load state     relaxed: a hint that orders nothing; exact
  *              about the caller's own hold by coherence (its TOKEN, WRITER
  *              or RD count stays until it unlocks).
@@ -99,6 +108,11 @@ extern "C" {
 #define LK__RWM_RWAIT 0x10u
 #define LK__RWM_WT1 0x20u
 #define LK__RWM_WTMASK 0x7fe0u
+/* WT's capacity (its 10 bits); a model checker's build may set less, to
+ * reach the path of a reader that finds WT full (verify/wmm). */
+#ifndef LK__RWM_WT_MAX
+#define LK__RWM_WT_MAX 1023u
+#endif
 #define LK__RWM_RD1 0x8000u
 #define LK__RWM_RDMASK 0xffff8000u
 
@@ -273,7 +287,8 @@ LK__COLD bool lk__rwm_rdslow_(lk_rwmutex_t *l, uint32_t o,
 			if ((v & LK__RWM_PHASE) != p ||
 			    !(v & LK__RWM_WRITER))
 				return true; /* still in RD, phase over: in */
-			counted = (v & LK__RWM_WTMASK) != LK__RWM_WTMASK;
+			counted = (v & LK__RWM_WTMASK) + LK__RWM_WT1 <=
+				  LK__RWM_WT_MAX * LK__RWM_WT1;
 			uint32_t nv = v - LK__RWM_RD1 +
 				      (counted ? LK__RWM_WT1 : 0u);
 			/* acquire only for the failure (success does not
@@ -298,11 +313,15 @@ LK__COLD bool lk__rwm_rdslow_(lk_rwmutex_t *l, uint32_t o,
 				if (!counted)
 					break;
 				/* Withdrawn phase: move WT -> RD ourselves.
-				 * acquire: admission, as rdlock. */
+				 * relaxed: the withdrawn writer wrote
+				 * nothing, and a phase that ended since our
+				 * arrival flipped PHASE (checked above); our
+				 * arrival's acquire saw every earlier write
+				 * (GenMC: rwmutexwd, verify/wmm/REPORT.md). */
 				if (atomic_compare_exchange_weak_explicit(
 					    &l->state, &v,
 					    v - LK__RWM_WT1 + LK__RWM_RD1,
-					    memory_order_acquire,
+					    memory_order_relaxed,
 					    memory_order_relaxed))
 					return true;
 				continue;

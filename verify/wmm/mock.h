@@ -37,6 +37,10 @@
 #define LK_FUTEX_MOCK 1
 #define LK_SPIN_NS 1
 #define LK_RELAX_REPEAT 0
+/* gate.h's arriving thread watches a free word with a running head for
+ * this many steps before it takes it: 2 (not 128) fits under -unroll=4,
+ * so that the clients reach the take (gate.h's stale-head CAS). */
+#define LK__GATE_STALE_STEPS 2u
 /* GenMC's interpreter has no x86 intrinsics: the pause becomes nothing */
 #define __builtin_ia32_pause() ((void)0)
 

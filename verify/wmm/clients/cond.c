@@ -8,6 +8,17 @@
 #include "../client.h"
 #include "cond.h"
 
+#ifdef LK_WMM_BCAST /* condb: broadcast under the mutex (wait morphing) */
+#define SIGNAL(c)                                                              \
+	do {                                                                   \
+		lk_mutex_lock(&m);                                             \
+		lk_cond_broadcast(c);                                          \
+		lk_mutex_unlock(&m);                                           \
+	} while (0)
+#else
+#define SIGNAL(c) lk_cond_signal(c)
+#endif
+
 static lk_mutex_t m = LK_MUTEX_INIT;
 static lk_cond_t c = LK_COND_INIT;
 static int flag, data;
@@ -19,7 +30,7 @@ static void *thread(void *arg)
 		flag = 1;
 		lk_mutex_unlock(&m);
 		data = 1;
-		lk_cond_signal(&c);
+		SIGNAL(&c);
 	} else {
 		bool waited = false;
 		lk_mutex_lock(&m);
