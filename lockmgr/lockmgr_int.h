@@ -127,6 +127,8 @@ static inline void lk__rmw_count(uint32_t kind)
 #define LK__B_OWN_SHIFT 26
 #define LK__B_OWN 0x7c000000u
 #define LK__B_IDX_SHARED 0x03ffffffu
+/* heads per bucket at a full pool (manager.c sizes the array by it) */
+#define LK__HEADS_PER_BUCKET 8u
 struct lk__bucket {
 	LK_ATOMIC(uint32_t) w;
 	uint32_t pend; /* the head its latch holder is linking in or
