@@ -146,7 +146,7 @@ void lk__admit_wait(lk_lockmgr_t *m)
 				atomic_store_explicit(&m->admit_futile, 1,
 						      memory_order_relaxed);
 			if (m->shm)
-				lk__shm_recover(m); /* which rearms, if it opens */
+				lk__shm_recover(m, false); /* which rearms, if it opens */
 			return;
 		}
 	}

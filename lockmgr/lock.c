@@ -318,6 +318,9 @@ lock_fresh(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, unsigned mode,
 			      memory_order_relaxed);
 	atomic_store_explicit(&h->next, first, memory_order_relaxed);
 	lk__pend_set(marks, bk, 0); /* pool_int.h, head_alloc */
+	/* a residue window (SHARED.md): a kill here leaves the head in no
+	 * place, its first grant on it; the pool stop gives it back */
+	LK__TEST_KILL_AT("head_link");
 	blatch_unlock(bk, hi);
 	t->bloom |= 1ull << (hi & 63);
 	tlist_add(m, t, ri);
@@ -612,12 +615,12 @@ lock_row_page(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res, unsigned 
 	return lock_slow(m, t, res, mode, timeout_ns, true, token);
 }
 
-int lk_lock_ex(lk_txn_t *txn, const lk_res_t *res, int mode, uint64_t timeout_ns,
-	       unsigned flags, uint64_t *token)
+/* lk_lock_ex's work, inlined twice: as the call itself on a private
+ * table, inside a pool section on a shared one (lock_ex_shared) */
+static inline __attribute__((always_inline)) int
+lock_ex(struct lk__txn *t, const lk_res_t *res, int mode, uint64_t timeout_ns,
+	unsigned flags, uint64_t *token)
 {
-	struct lk__txn *t = txn_get(txn);
-	if (lk__unlikely(!t || !res))
-		return LK_INVAL;
 	lk_lockmgr_t *m = t->mgr;
 	/* the common calls first, with fewer checks: a valid mode, no flag,
 	 * no wound or lease, and either a kind that takes lock_fast on a flat
@@ -684,6 +687,38 @@ int lk_lock_ex(lk_txn_t *txn, const lk_res_t *res, int mode, uint64_t timeout_ns
 	return lock_slow(m, t, res, (unsigned)mode, timeout_ns, hier, token);
 }
 
+/* A shared table: the call is a pool section (SHARED.md "The pool stop";
+ * its waits step out of it, wait.c) */
+static __attribute__((noinline)) int lock_ex_shared(struct lk__txn *t, const lk_res_t *res,
+						    int mode, uint64_t timeout_ns,
+						    unsigned flags, uint64_t *token)
+{
+	sec_enter(t->mgr, t);
+	int rc = lock_ex(t, res, mode, timeout_ns, flags, token);
+	sec_leave(t->mgr, t);
+	return rc;
+}
+
+static __attribute__((noinline)) int lock_ex_private(struct lk__txn *t, const lk_res_t *res,
+						     int mode, uint64_t timeout_ns,
+						     unsigned flags, uint64_t *token)
+{
+	return lock_ex(t, res, mode, timeout_ns, flags, token);
+}
+
+/* Both forms out of line, each reached by a tail call: the call itself
+ * saves no register for the other's sake */
+int lk_lock_ex(lk_txn_t *txn, const lk_res_t *res, int mode, uint64_t timeout_ns,
+	       unsigned flags, uint64_t *token)
+{
+	struct lk__txn *t = txn_get(txn);
+	if (lk__unlikely(!t || !res))
+		return LK_INVAL;
+	if (lk__unlikely(t->mgr->shm != NULL))
+		return lock_ex_shared(t, res, mode, timeout_ns, flags, token);
+	return lock_ex_private(t, res, mode, timeout_ns, flags, token);
+}
+
 int lk_lock(lk_txn_t *txn, const lk_res_t *res, int mode, uint64_t timeout_ns,
 	    unsigned flags)
 {
@@ -691,11 +726,8 @@ int lk_lock(lk_txn_t *txn, const lk_res_t *res, int mode, uint64_t timeout_ns,
 }
 
 
-int lk_unlock(lk_txn_t *txn, const lk_res_t *res)
+static inline __attribute__((always_inline)) int unlock_(struct lk__txn *t, const lk_res_t *res)
 {
-	struct lk__txn *t = txn_get(txn);
-	if (!t || !res || !res_kind_ok(res->kind))
-		return LK_INVAL;
 	lk_lockmgr_t *m = t->mgr;
 	if (m->cfg.strict_2pl) {
 #ifdef LK_DEBUG
@@ -743,6 +775,20 @@ int lk_unlock(lk_txn_t *txn, const lk_res_t *res)
 	}
 	req_cache(m, t, ri);
 	return LK_OK;
+}
+
+int lk_unlock(lk_txn_t *txn, const lk_res_t *res)
+{
+	struct lk__txn *t = txn_get(txn);
+	if (!t || !res || !res_kind_ok(res->kind))
+		return LK_INVAL;
+	lk_lockmgr_t *m = t->mgr;
+	if (lk__likely(!m->shm))
+		return unlock_(t, res);
+	sec_enter(m, t); /* SHARED.md "The pool stop" */
+	int rc = unlock_(t, res);
+	sec_leave(m, t);
+	return rc;
 }
 
 /* t's mode on res if it is a record still in place (-1 otherwise; a

@@ -173,6 +173,15 @@ struct lk__fprec {
 	uint32_t pad2_;
 };
 
+/* A txn slot's pool section counter (SHARED.md "The pool stop"): odd
+ * while the thread running the slot's txn is in a call that may move a
+ * pool entry, on a shared table. Only that thread writes it; on a line
+ * of its own, since it is written twice a call. */
+struct lk__sec {
+	LK_ATOMIC(uint32_t) n;
+	uint32_t pad_[15];
+};
+
 struct lk__fpblk {
 	struct lk__fprec rec[LK__FP_RECS];
 	uint64_t counted[LK__FP_PARTS / 64]; /* partitions this txn counted (owner) */
@@ -274,6 +283,8 @@ struct lk_lockmgr {
 				   when a child request in mode m needs
 				   nothing from it (no cover, intention held) */
 	struct lk__fpblk *fp;          /* ntxns blocks */
+	struct lk__sec *sec;           /* ntxns section counters */
+	LK_ATOMIC(uint32_t) *pool_stop; /* a shared table's stop word, else NULL */
 	LK_ATOMIC(uint32_t) *fp_count; /* LK__FP_PARTS strong-lock counters */
 	unsigned char *pool;
 	unsigned char *txns; /* LK__TXN_SLOT stride, slot i at txns + i*SLOT */
@@ -354,10 +365,20 @@ LK__HIDDEN size_t lk__mgr_layout(lk_lockmgr_t *m, const lk_lockmgr_config_t *cfg
 LK__HIDDEN int lk__mgr_register(lk_lockmgr_t *m, int want);
 LK__HIDDEN bool lk__mgr_unregister(lk_lockmgr_t *m);
 
+/* reclaim.c: the pool stop (SHARED.md "The pool stop"). A section that
+ * found the stop set waits it out (n: its slot's counter, odd); a section
+ * with no txn slot (a begin, a slot's push, a latch takeover) counts in
+ * its process's counter; the recovery stops the pool and gives back what
+ * no place holds: true if it did. */
+LK__HIDDEN void lk__sec_wait(lk_lockmgr_t *m, LK_ATOMIC(uint32_t) *n);
+LK__HIDDEN void lk__proc_enter(lk_lockmgr_t *m);
+LK__HIDDEN void lk__proc_leave(lk_lockmgr_t *m);
+LK__HIDDEN bool lk__pool_stop(lk_lockmgr_t *m);
+
 /* shared.c, recover.c: a table in a shared segment (SHARED.md) */
 LK__HIDDEN void lk__shm_destroy(lk_lockmgr_t *m);
 LK__HIDDEN uint8_t lk__shm_me(lk_lockmgr_t *m);
-LK__HIDDEN uint32_t lk__shm_recover(lk_lockmgr_t *m);
+LK__HIDDEN uint32_t lk__shm_recover(lk_lockmgr_t *m, bool due);
 LK__HIDDEN bool lk__lm_in_shared(const void *p);
 /* the wake stamp of the shared segment holding p (the park-cost estimate's,
  * base_park.h, across processes), or NULL if p is in none */

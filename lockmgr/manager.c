@@ -135,7 +135,8 @@ size_t lk__mgr_layout(lk_lockmgr_t *m, const lk_lockmgr_config_t *cfg,
 	m->req_keep = m->req_batch > 1 ? m->req_batch : 0;
 
 	uint32_t nb = m->bmask + 1;
-	/* one pool: txns | reqs | heads | buckets | graph scratch */
+	/* one pool: txns | reqs | heads | buckets | graph scratch | fp records
+	 * and counters | section counters */
 	size_t o_txn = 0;
 	size_t o_req = align_up(o_txn + (size_t)m->ntxns * LK__TXN_SLOT, 64);
 	size_t o_head = align_up(o_req + (size_t)(m->nreqs + 1) * sizeof(struct lk__req), 64);
@@ -149,7 +150,8 @@ size_t lk__mgr_layout(lk_lockmgr_t *m, const lk_lockmgr_config_t *cfg,
 	size_t o_gcol = o_gstk + (size_t)m->ntxns * 8;
 	size_t o_fp = align_up(o_gcol + m->ntxns, 64);
 	size_t o_fpc = align_up(o_fp + (size_t)m->ntxns * sizeof(struct lk__fpblk), 64);
-	size_t total = align_up(o_fpc + LK__FP_PARTS * sizeof(uint32_t), LK__TXN_SLOT);
+	size_t o_sec = align_up(o_fpc + LK__FP_PARTS * sizeof(uint32_t), 64);
+	size_t total = align_up(o_sec + (size_t)m->ntxns * sizeof(struct lk__sec), LK__TXN_SLOT);
 	if (!m->pool)
 		return total;
 	m->txns = m->pool + o_txn;
@@ -165,6 +167,7 @@ size_t lk__mgr_layout(lk_lockmgr_t *m, const lk_lockmgr_config_t *cfg,
 	m->g_color = m->pool + o_gcol;
 	m->fp = (struct lk__fpblk *)(void *)(m->pool + o_fp);
 	m->fp_count = (LK_ATOMIC(uint32_t) *)(void *)(m->pool + o_fpc);
+	m->sec = (struct lk__sec *)(void *)(m->pool + o_sec);
 	if (cfg->fast_path)
 		lk__fp_modes(m);
 	if (m->weak)

@@ -33,6 +33,35 @@ static inline void lk__pend_set(const bool marks, struct lk__bucket *bk, uint32_
 	}
 }
 
+/* t's pool section on a shared table (the caller tests m->shm; SHARED.md
+ * "The pool stop"): the counter made odd, then the stop read. A stopper's
+ * membarrier orders the two for it, as a fence between them would: so
+ * either this section sees the stop, or the stopper sees the section. No
+ * nesting: one section per slot at a time. */
+/* this thread's sections open (initial-exec: no TLS call; reclaim.c) */
+LK__HIDDEN extern LK_THREAD_LOCAL uint32_t lk__sec_depth
+	__attribute__((tls_model("initial-exec")));
+
+static inline void sec_enter(lk_lockmgr_t *m, const struct lk__txn *t)
+{
+	LK_ATOMIC(uint32_t) *n = &m->sec[t->idx].n;
+	lk__sec_depth++; /* a latch takeover inside needs no section of its own */
+	atomic_store_explicit(n, atomic_load_explicit(n, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
+	atomic_signal_fence(memory_order_seq_cst);
+	if (lk__unlikely(atomic_load_explicit(m->pool_stop, memory_order_relaxed)))
+		lk__sec_wait(m, n);
+}
+
+static inline void sec_leave(lk_lockmgr_t *m, const struct lk__txn *t)
+{
+	LK_ATOMIC(uint32_t) *n = &m->sec[t->idx].n;
+	/* release: the section's stores before a stopper that reads it even */
+	atomic_store_explicit(n, atomic_load_explicit(n, memory_order_relaxed) + 1,
+			      memory_order_release);
+	lk__sec_depth--;
+}
+
 LK__HIDDEN void lk__stk_push(const stk_t *s, uint32_t first, uint32_t last);
 LK__HIDDEN bool lk__cache_refill(lk_lockmgr_t *m, const stk_t *s,
 				 struct lk__cache *c);

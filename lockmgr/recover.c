@@ -109,8 +109,6 @@ static void head_purge(lk_lockmgr_t *m, uint32_t hi, uint32_t dead, uint32_t own
 	head_unlatch(h);
 }
 
-static void slot_push(lk_lockmgr_t *m, struct lk__txn *t);
-
 /* A dead txn's slot, its requests gone: back on the free stack, as
  * txn_end leaves it. */
 static void slot_free(lk_lockmgr_t *m, struct lk__txn *t)
@@ -120,12 +118,16 @@ static void slot_free(lk_lockmgr_t *m, struct lk__txn *t)
 	st_inc(t, LK__ST_ABORTS);
 	uint32_t gen = atomic_load_explicit(&t->gen, memory_order_relaxed);
 	atomic_store_explicit(&t->gen, (gen | 1u) + 1u, memory_order_relaxed);
-	slot_push(m, t);
+	lk__slot_push(m, t);
 }
 
-/* Slot t, held by no live process, back on the free stack. */
-static void slot_push(lk_lockmgr_t *m, struct lk__txn *t)
+/* Slot t, held by no live process, back on the free stack; its section
+ * counter even (its process may have died inside a section). */
+void lk__slot_push(lk_lockmgr_t *m, struct lk__txn *t)
 {
+	LK_ATOMIC(uint32_t) *n = &m->sec[t->idx].n;
+	uint32_t v = atomic_load_explicit(n, memory_order_relaxed);
+	atomic_store_explicit(n, v + (v & 1u), memory_order_relaxed);
 	/* release: as txn_end */
 	atomic_store_explicit(&t->state, LK__TS_FREE, memory_order_release);
 	uint64_t top = atomic_load_explicit(&m->txn_free, memory_order_relaxed);
@@ -207,12 +209,12 @@ static uint32_t end_dead(lk_lockmgr_t *m, uint32_t dead)
 			continue;
 		cache_fix(m, &t->rc, true);
 		cache_fix(m, &t->hc, false);
-		slot_push(m, t);
+		lk__slot_push(m, t);
 	}
 	return n;
 }
 
-uint32_t lk__shm_recover(lk_lockmgr_t *m)
+uint32_t lk__shm_recover(lk_lockmgr_t *m, bool due)
 {
 	struct lk__shm *s = m->shm;
 	uint64_t me = lk__shm_self_id();
@@ -222,8 +224,11 @@ uint32_t lk__shm_recover(lk_lockmgr_t *m)
 		any = v && v != me && lk__shm_dead(v);
 	}
 	/* a process with no slot cannot take a dead holder's latch over in
-	 * its name: it leaves the recovery to others (lk__shm_me) */
-	if (!any || !lk__shm_me_cached(m))
+	 * its name: it leaves the recovery to others (lk__shm_me). A stop
+	 * that gave up is tried again only with a death, or when asked
+	 * (lk_lockmgr_recover): not by every waiter's poll */
+	if ((!any && !(due && atomic_load_explicit(&s->pool_due, memory_order_relaxed))) ||
+	    !lk__shm_me_cached(m))
 		return 0;
 	uint32_t n = 0, dead = 0;
 	uint64_t ids[LK__SHM_PROCS];
@@ -237,8 +242,13 @@ uint32_t lk__shm_recover(lk_lockmgr_t *m)
 		end_dead(m, dead);
 		lk__admit_forget(m, dead); /* their chained waits are gone */
 	}
+	/* what a kill left in no place (SHARED.md "The pool stop") */
+	if (dead || atomic_load_explicit(&s->pool_due, memory_order_relaxed))
+		atomic_store_explicit(&s->pool_due, !lk__pool_stop(m), memory_order_relaxed);
 	for (uint32_t k = 0; k < LK__SHM_PROCS; k++) {
 		/* the slot is free once its txns and latches are gone */
+		if (((dead >> k) & 1u))
+			atomic_store_explicit(&s->pool_in[k].n, 0, memory_order_relaxed);
 		if (((dead >> k) & 1u) &&
 		    atomic_compare_exchange_strong_explicit(&s->procs[k], &ids[k], 0,
 							    memory_order_release,
@@ -256,7 +266,7 @@ int lk_lockmgr_recover(lk_lockmgr_t *m, uint32_t *procs)
 	if (!m || !lk__mgr_live(m) || !m->shm)
 		return LK_INVAL;
 	lk__shm_me(m); /* a slot first: latches are taken over in its name */
-	uint32_t n = lk__shm_recover(m);
+	uint32_t n = lk__shm_recover(m, true);
 	if (procs)
 		*procs = n;
 	return LK_OK;

@@ -36,6 +36,23 @@ static bool owner_dead(struct lk__shm *s, uint32_t o)
 	return id && id != lk__shm_self_id() && lk__shm_dead(id);
 }
 
+/* A repair moves pool entries: inside a pool section (SHARED.md "The
+ * pool stop"), the process's when the thread is in no call's section (a
+ * read-only call, a recovery); true if it entered one. */
+static bool take_enter(lk_lockmgr_t *m)
+{
+	if (lk__sec_depth)
+		return false;
+	lk__proc_enter(m);
+	return true;
+}
+
+static void take_leave(lk_lockmgr_t *m, bool ps)
+{
+	if (ps)
+		lk__proc_leave(m);
+}
+
 static bool req_on(const lk_lockmgr_t *m, uint32_t ri, uint32_t hi)
 {
 	return ri >= 1 && ri <= m->nreqs && m->reqs[ri].head == hi;
@@ -156,7 +173,9 @@ bool lk__shm_take_head(struct lk__head *h, uint32_t w, uint32_t own)
 						     memory_order_relaxed))
 		return false;
 	lk_lockmgr_t *m = shm_mgr(s);
+	bool ps = take_enter(m);
 	head_repair(m, h, (uint32_t)(h - m->heads));
+	take_leave(m, ps);
 	atomic_fetch_add_explicit(&s->takeovers, 1, memory_order_relaxed);
 	return true;
 }
@@ -207,6 +226,7 @@ bool lk__shm_take_bucket(struct lk__bucket *bk, uint32_t w, uint32_t bown)
 						     memory_order_relaxed))
 		return false;
 	lk_lockmgr_t *m = shm_mgr(s);
+	bool ps = take_enter(m);
 	uint32_t b = (uint32_t)(bk - m->buckets);
 	/* a dead head still chained (killed, not yet unlinked) goes, back
 	 * to the pool: heads are freed only after the unlock (heads_int.h,
@@ -251,6 +271,7 @@ bool lk__shm_take_bucket(struct lk__bucket *bk, uint32_t w, uint32_t bown)
 		pend_free(m, bk, first, pend);
 	for (uint32_t k = 0; k < nd; k++)
 		lk__stk_push(&m->hstk, drop[k], drop[k]);
+	take_leave(m, ps);
 	atomic_fetch_add_explicit(&s->takeovers, 1, memory_order_relaxed);
 	return true;
 }

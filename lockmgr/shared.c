@@ -121,7 +121,7 @@ uint8_t lk__shm_me(lk_lockmgr_t *m)
 				got = (uint8_t)(k + 1);
 		}
 		if (!got)
-			lk__shm_recover(m); /* dead processes free their slots */
+			lk__shm_recover(m, false); /* dead processes free their slots */
 	}
 	if (got)
 		atomic_store_explicit(&me_cache[m->reg_slot], g << 8 | got,
@@ -228,6 +228,7 @@ int lk_lockmgr_create_shared(int fd, const lk_lockmgr_config_t *cfg,
 	m->pool = (unsigned char *)base + off_pool;
 	lk__mgr_layout(m, cfg, mt);
 	m->shm = s;
+	m->pool_stop = &s->pool_stop;
 	m->bidx = LK__B_IDX_SHARED;
 	/* relaxed: no other process can see the segment before ready */
 	atomic_store_explicit(&m->admit_ns, LK_ADMIT_DEFAULT_NS, memory_order_relaxed);
@@ -300,7 +301,7 @@ int lk_lockmgr_attach(int fd, lk_lockmgr_t **out)
 	}
 	lk__shm_forget(m);
 	lk__shm_me(m); /* if all 31 are live, lk_txn_begin says LK_NOMEM */
-	lk__shm_recover(m);
+	lk__shm_recover(m, true);
 	*out = m;
 	return LK_OK;
 }

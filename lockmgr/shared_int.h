@@ -9,7 +9,8 @@
 #include "lockmgr_int.h"
 
 #define LK__SHM_MAGIC 0x31627468736b6c00ull /* "\0lkshtb1" */
-#define LK__SHM_VERSION 2u /* 2: fast-path partition from fp_hash */
+#define LK__SHM_VERSION 3u /* 2: fast-path partition from fp_hash; 3: the
+			     pool stop's words, section counters */
 #define LK__SHM_PROCS 31 /* five bits of a latch word (SHARED.md) */
 #define LK__SHM_PAGE 4096u
 
@@ -32,6 +33,15 @@ struct lk__shm {
 	 * an older build leaves it 0, which teaches nothing (a sample without
 	 * a stamp is dropped), and ignores it */
 	LK_CACHE_ALIGNED LK_ATOMIC(uint64_t) wake_stamp;
+	/* The pool stop (SHARED.md "The pool stop"): 0, or the stopper's
+	 * process slot + 1 (a futex word: sections wait on it); pool_due: a
+	 * dead process was recovered and its residue not yet given back */
+	LK_CACHE_ALIGNED LK_ATOMIC(uint32_t) pool_stop;
+	LK_ATOMIC(uint32_t) pool_due;
+	LK_ATOMIC(uint64_t) pool_back; /* entries the stops gave back */
+	/* per process: its threads in sections that hold no txn slot (a
+	 * begin, a slot's push, a latch takeover), one line each */
+	LK_CACHE_ALIGNED struct lk__sec pool_in[LK__SHM_PROCS];
 };
 
 /* recover.c: this process's identity, and whether one is dead */
@@ -46,6 +56,8 @@ LK__HIDDEN uint8_t lk__shm_me_cached(const lk_lockmgr_t *m);
 LK__HIDDEN uint32_t lk__reclaim_reqs(lk_lockmgr_t *m,
 				     bool (*dead)(lk_lockmgr_t *, uint32_t, uint32_t),
 				     uint32_t procs, uint32_t own);
+/* recover.c: slot t, held by no live process, back on the free stack */
+LK__HIDDEN void lk__slot_push(lk_lockmgr_t *m, struct lk__txn *t);
 /* shared.c: this process's slot cache for m is stale (detach) */
 LK__HIDDEN void lk__shm_forget(lk_lockmgr_t *m);
 

@@ -154,9 +154,16 @@ static int txn_begin(lk_lockmgr_t *m, lk_txn_t **out, uint64_t lease_ns)
 	      atomic_load_explicit(&txn_at(m, me->slot - 1)->state,
 				   memory_order_relaxed) == LK__TS_ACTIVE))
 		lk__admit_wait(m);
+	/* a shared table: taking a slot moves it (SHARED.md "The pool
+	 * stop"); with no slot yet, the section is the process's */
+	if (proc)
+		lk__proc_enter(m);
 	struct lk__txn *t = slot_get(m, me, proc);
-	if (!t)
+	if (!t) {
+		if (proc)
+			lk__proc_leave(m);
 		return LK_NOMEM;
+	}
 	t->locks = 0; /* the slot's caches and counters carry over */
 	t->bloom = 0;
 	t->token_out = 0;
@@ -195,6 +202,8 @@ static int txn_begin(lk_lockmgr_t *m, lk_txn_t **out, uint64_t lease_ns)
 	 * partition is seen counted by this txn's fast path (README "Fast
 	 * path") */
 	atomic_store_explicit(&t->state, LK__TS_ACTIVE, memory_order_seq_cst);
+	if (proc)
+		lk__proc_leave(m);
 	/* relaxed: only the handle's holder reads it (odd: active) */
 	uint32_t gen = atomic_load_explicit(&t->gen, memory_order_relaxed) + 1;
 	atomic_store_explicit(&t->gen, gen, memory_order_relaxed);
@@ -224,8 +233,11 @@ txn_end_(struct lk__txn *t, lk_lockmgr_t *m, bool commit, const bool marks)
 	/* a lapsed lease: no commit, nothing changed; else no lapse now */
 	if (lk__unlikely(atomic_load_explicit(&t->flags, memory_order_relaxed) &
 			 LK__T_LEASED) &&
-	    lk__lease_close(t, commit) != LK_OK)
+	    lk__lease_close(t, commit) != LK_OK) {
+		if (marks)
+			sec_leave(m, t);
 		return LK_LEASE_LAPSED;
+	}
 	if (t->fp_used)
 		lk__fp_end(m, t); /* records go; moved ones join the walk */
 	/* One pass over t's list: each request released under its head
@@ -274,6 +286,8 @@ txn_end_(struct lk__txn *t, lk_lockmgr_t *m, bool commit, const bool marks)
 		}
 		if ((hi = head_release(m, h, hi, bown, marks))) {
 			if (marks) {
+				/* a residue window: unlinked, dead, not cached */
+				LK__TEST_KILL_AT("head_cache");
 				heads_cache(m, t, hi, hi, 1); /* at once */
 			} else {
 				atomic_store_explicit(&h->next, hf, memory_order_relaxed);
@@ -321,6 +335,10 @@ txn_end_(struct lk__txn *t, lk_lockmgr_t *m, bool commit, const bool marks)
 		lk__handoff();
 	}
 	st_inc(t, commit ? LK__ST_COMMITS : LK__ST_ABORTS);
+	/* the slot's section ends before the slot is kept or pushed: its
+	 * next txn may run on another thread (SHARED.md "The pool stop") */
+	if (marks)
+		sec_leave(m, t);
 	/* relaxed, no RMW: only the owner ends its txn (even: ended) */
 	atomic_store_explicit(&t->gen, atomic_load_explicit(&t->gen, memory_order_relaxed) + 1,
 			      memory_order_relaxed);
@@ -334,6 +352,8 @@ txn_end_(struct lk__txn *t, lk_lockmgr_t *m, bool commit, const bool marks)
 		atomic_store_explicit(&t->state, LK__TS_KEPT, memory_order_release);
 		return LK_OK;
 	}
+	if (marks)
+		lk__proc_enter(m); /* FREE, then the push: a move */
 	atomic_store_explicit(&t->state, LK__TS_FREE, memory_order_release);
 	uint64_t top = atomic_load_explicit(&m->txn_free, memory_order_relaxed);
 	do {
@@ -343,6 +363,8 @@ txn_end_(struct lk__txn *t, lk_lockmgr_t *m, bool commit, const bool marks)
 	} while (!atomic_compare_exchange_weak_explicit(
 		&m->txn_free, &top, PACK(t->idx + 1, (top >> 32) + 1),
 		memory_order_release, memory_order_relaxed));
+	if (marks)
+		lk__proc_leave(m);
 	return LK_OK;
 }
 
@@ -352,7 +374,10 @@ static int txn_end(lk_txn_t *txn, bool commit)
 	if (!t)
 		return LK_INVAL;
 	lk_lockmgr_t *m = t->mgr;
-	return LK__MARKS(m) ? txn_end_(t, m, commit, true) : txn_end_(t, m, commit, false);
+	if (!LK__MARKS(m))
+		return txn_end_(t, m, commit, false);
+	sec_enter(m, t); /* txn_end_ leaves it (SHARED.md "The pool stop") */
+	return txn_end_(t, m, commit, true);
 }
 
 int lk_txn_commit(lk_txn_t *txn)

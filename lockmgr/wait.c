@@ -385,10 +385,16 @@ lk__lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t h
 				continue;
 			v = 2;
 		}
-		if (!lk__wait(&w, &t->wake, v)) {
+		/* a shared table: no pool entry of ours moves while we wait,
+		 * so the wait is out of the call's pool section, and so is a
+		 * recovery, which may stop the pool (SHARED.md "The pool stop") */
+		if (m->shm)
+			sec_leave(m, t);
+		bool waited = lk__wait(&w, &t->wake, v);
+		if (!waited && poll_at) {
 			uint64_t tnow = lk__now_ns();
-			if (poll_at && tnow >= poll_at && (!deadline || tnow < deadline)) {
-				lk__shm_recover(m);
+			if (tnow >= poll_at && (!deadline || tnow < deadline)) {
+				lk__shm_recover(m, false);
 				poll_at = tnow + LK__SHM_POLL_NS;
 				wdl = wait_deadline(deadline, det_on ? det_at : 0, poll_at,
 						    lease_at);
@@ -398,8 +404,13 @@ lk__lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t h
 				 * and our wake word left us granted and asleep
 				 * (SHARED.md, R5) */
 				check = true;
-				continue;
+				waited = true;
 			}
+		}
+		if (m->shm)
+			sec_enter(m, t);
+		if (!waited) {
+			uint64_t tnow = lk__now_ns();
 			if (lease_at && tnow >= lease_at && (!deadline || tnow < deadline)) {
 				/* a lease on h may have run out: hand it on,
 				 * then check (a grant, or our own lapse) */
