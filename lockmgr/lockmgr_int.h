@@ -407,8 +407,9 @@ LK__HIDDEN void lk__test_nap(void);
 #endif
 
 /* The same build's named kill points: a process whose LK_SHM_KILL_AT
- * names point p dies there (SIGKILL), for the kill tests' deterministic
- * cases. Empty in every other build. */
+ * names point p dies there (SIGKILL), or, LK_SHM_STOP_AT, stops there
+ * (SIGSTOP), for the kill tests' deterministic cases. Empty in every
+ * other build. */
 #ifdef LK_SHM_TEST_NAP
 LK__HIDDEN void lk__test_kill_at(const char *p);
 #define LK__TEST_KILL_AT(p) lk__test_kill_at(p)

@@ -169,6 +169,7 @@ bool lk__pool_stop(lk_lockmgr_t *m)
 							    memory_order_seq_cst,
 							    memory_order_relaxed))
 		return false;
+	LK__TEST_KILL_AT("pool_stop"); /* a stopper that dies: sections clear it */
 	bool done = false;
 	/* the sections' counter stores are plain: this orders every running
 	 * thread's last one before its read of the stop, for our reads below

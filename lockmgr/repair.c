@@ -360,5 +360,8 @@ void lk__test_kill_at(const char *p)
 	const char *e = getenv("LK_SHM_KILL_AT");
 	if (e && !strcmp(e, p))
 		raise(SIGKILL);
+	e = getenv("LK_SHM_STOP_AT"); /* stopped there, not killed */
+	if (e && !strcmp(e, p))
+		raise(SIGSTOP);
 }
 #endif

@@ -775,4 +775,128 @@ Test(lockmgr_shm, kill_at_head_link)
 	lk_lockmgr_destroy(g_m);
 	close(g_fd);
 }
+
+/* A flat S/X table: a row lock on a new resource is lock_fresh's path. */
+static void flat_table(void)
+{
+	lk_lockmgr_config_t cfg;
+	lk_lockmgr_config_init(&cfg);
+	cfg.hierarchy = false;
+	cfg.modes = lk_modetable_sx();
+	g_fd = memfd_create("lk-shm-killat", 0);
+	cr_assert_eq(lk_lockmgr_create_shared(g_fd, &cfg, &g_m), LK_OK);
+}
+
+static int refill_then_die_sx(void *arg)
+{
+	(void)arg;
+	lk_txn_t *t;
+	lk_res_t r = R(3);
+	setenv("LK_SHM_KILL_AT", "cache_refill", 1);
+	if (lk_txn_begin(g_m, &t) != LK_OK)
+		return 40;
+	lk_lock(t, &r, LK_SX_X, 0, 0); /* dies in its first refill */
+	return 41;
+}
+
+/* Stops itself (SIGSTOP) inside lk_lock's pool section, its new head
+ * not yet linked; once continued, commits and exits. */
+static int lock_stopped_in_section(void *arg)
+{
+	(void)arg;
+	lk_txn_t *t;
+	lk_res_t r = R(21);
+	setenv("LK_SHM_STOP_AT", "head_link", 1);
+	if (lk_txn_begin(g_m, &t) != LK_OK || lk_lock(t, &r, LK_SX_X, 0, 0) != LK_OK)
+		return 40;
+	unsetenv("LK_SHM_STOP_AT");
+	return lk_txn_commit(t) == LK_OK ? 0 : 41;
+}
+
+static void census_whole(const char *who)
+{
+	uint32_t c[9];
+	cr_assert_eq(lk__pool_census(g_m, c), 1);
+	cr_assert_eq(c[0] + c[1] + c[2], 0u, "%s: lost: requests %u, heads %u, slots %u", who,
+		     c[0], c[1], c[2]);
+	cr_assert_eq(c[3], 0u, "%s: %u entries in two places", who, c[3]);
+}
+
+/* A stop that finds a live process inside a section gives up after its
+ * bound (SHARED.md "The pool stop", Bounds) and gives back nothing; the
+ * next recovery, once that process has left its section, gives back the
+ * dead one's batch. */
+Test(lockmgr_shm, kill_at_refill_while_stopped_in_section)
+{
+	flat_table();
+	pid_t b = lkp_spawn(lock_stopped_in_section, NULL);
+	int st = 0;
+	cr_assert_eq(waitpid(b, &st, WUNTRACED), b);
+	cr_assert(WIFSTOPPED(st), "the live child stops in its section");
+	cr_assert_eq(lkp_join_within(lkp_spawn(refill_then_die_sx, NULL), 10000), -1,
+		     "the other child dies at the kill point");
+	uint64_t back0 = lk__shm_given_back(g_m), t0 = lkt_now_ns_();
+	uint32_t np = 0, c[9];
+	cr_assert_eq(lk_lockmgr_recover(g_m, &np), LK_OK);
+	uint64_t took = lkt_now_ns_() - t0;
+	cr_assert_eq(np, 1u);
+	cr_assert_eq(lk__shm_given_back(g_m), back0, "a stop went ahead beside a section");
+	cr_assert_geq(took, 100000000u, "the stop waited its bound (%llu ns)",
+		      (unsigned long long)took);
+	cr_assert_eq(lk__pool_census(g_m, c), 1);
+	cr_assert_geq(c[0], 2u, "the dead child's batch is still in no place");
+	cr_assert_eq(c[3], 0u);
+	kill(b, SIGCONT);
+	cr_assert_eq(lkp_join_within(b, 10000), 0, "the live child finishes");
+	cr_assert_eq(lk_lockmgr_recover(g_m, &np), LK_OK);
+	cr_log_info("kill_at_refill_while_stopped_in_section: the first stop gave up after "
+		    "%llu ms; the next gave back %llu\n", (unsigned long long)(took / 1000000),
+		    (unsigned long long)(lk__shm_given_back(g_m) - back0));
+	cr_assert_geq(lk__shm_given_back(g_m) - back0, 2u);
+	census_whole("kill_at_refill_while_stopped_in_section");
+	lk_lockmgr_destroy(g_m);
+	close(g_fd);
+}
+
+/* A recoverer killed after it set the stop word: a section that finds
+ * the stopper dead clears the word and goes on; the next recovery stops
+ * the pool again and gives back what the first one did not. */
+static int recover_then_die_stopping(void *arg)
+{
+	(void)arg;
+	uint32_t np = 0;
+	setenv("LK_SHM_KILL_AT", "pool_stop", 1);
+	lk_lockmgr_recover(g_m, &np);
+	return 41;
+}
+
+static int one_txn(void *arg)
+{
+	(void)arg;
+	lk_txn_t *t;
+	lk_res_t r = R(22);
+	if (lk_txn_begin(g_m, &t) != LK_OK || lk_lock(t, &r, LK_SX_X, 0, 0) != LK_OK)
+		return 40;
+	return lk_txn_commit(t) == LK_OK ? 0 : 41;
+}
+
+Test(lockmgr_shm, kill_at_pool_stop)
+{
+	flat_table();
+	cr_assert_eq(lkp_join_within(lkp_spawn(refill_then_die_sx, NULL), 10000), -1,
+		     "the first child dies at the refill");
+	uint64_t back0 = lk__shm_given_back(g_m);
+	cr_assert_eq(lkp_join_within(lkp_spawn(recover_then_die_stopping, NULL), 10000), -1,
+		     "the recoverer dies with the stop set");
+	cr_assert_eq(lkp_join_within(lkp_spawn(one_txn, NULL), 10000), 0,
+		     "a txn after it runs: its sections clear a dead stopper's stop");
+	uint32_t np = 0;
+	cr_assert_eq(lk_lockmgr_recover(g_m, &np), LK_OK);
+	cr_log_info("kill_at_pool_stop: the next recovery gave back %llu\n",
+		    (unsigned long long)(lk__shm_given_back(g_m) - back0));
+	cr_assert_geq(lk__shm_given_back(g_m) - back0, 2u);
+	census_whole("kill_at_pool_stop");
+	lk_lockmgr_destroy(g_m);
+	close(g_fd);
+}
 #endif
