@@ -60,7 +60,10 @@
  * still in no place and untagged, and the later census finds it again.
  * So with the later recovery nothing stays lost; until it has run, the
  * entries the dead stopper had not pushed are lost (the end state is
- * checked only after it).
+ * checked only after it). Here the later recovery may clear the dead
+ * stopper's word itself; in the C only a waiting section clears it (and
+ * sets pool_due), and a later recovery then stops the pool again:
+ * verify/tla/PoolStop.tla models that order.
  * Properties (safety): at each store that puts an entry in a place, it
  * was in no place (never in two places, checked at the step); in the end
  * state every entry is in exactly one place (none lost, none in two) and
