@@ -241,10 +241,10 @@ int lk__pool_census(lk_lockmgr_t *m, uint32_t out[9])
 	return census(m, out, false);
 }
 
-/* A lost head: idle (a new head may hold its maker's first grant, never
- * reachable: its request keeps its tag, which the reclaim frees), its
- * token folded into its bucket's floor under the bucket latch, dead, and
- * pushed. False: the bucket latch is busy (a later stop gives it back). */
+/* A lost head: its token folded into its bucket's floor under the bucket
+ * latch (a dead one's is there already: a head is killed after the fold),
+ * then idled, killed and pushed. False: the bucket latch is busy (a later
+ * stop gives it back). */
 static bool head_give_back(lk_lockmgr_t *m, uint32_t hi)
 {
 	struct lk__head *h = &m->heads[hi];
@@ -260,15 +260,7 @@ static bool head_give_back(lk_lockmgr_t *m, uint32_t hi)
 			bk->floor = h->token;
 		blatch_unlock(bk, first);
 	}
-	h->holders = h->qhead = h->qtail = 0;
-	h->granted = h->nconv = 0;
-	memset(h->counts, 0, sizeof h->counts);
-	h->woken = h->nudged = NULL;
-	h->revoked = 0;
-	if (!(w & LK__L_DEAD))
-		atomic_store_explicit(&h->lw, ((LK__L_GEN(w) + 1) << 8) | LK__L_DEAD,
-				      memory_order_release);
-	lk__stk_push(&m->hstk, hi, hi);
+	lk__head_free_lost(m, hi);
 	return true;
 }
 

@@ -197,12 +197,20 @@ static void pend_free(lk_lockmgr_t *m, struct lk__bucket *bk, uint32_t first, ui
 		if (txn_at(m, ti)->hc.first == hi)
 			return;
 	struct lk__head *h = &m->heads[hi];
-	uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
-	/* a new head may hold its maker's first grant (lock.c lock_fresh):
-	 * never reachable, so idle it; the request keeps its tag and the
-	 * recovery's reclaim frees it; its token folds into the floor */
-	if (bk->floor < h->token)
+	if (bk->floor < h->token) /* its token folds into the floor */
 		bk->floor = h->token;
+	lk__head_free_lost(m, hi);
+}
+
+/* Head hi, in no place (a process died between two stores of its move),
+ * its token in its bucket's floor already: a new head may hold its
+ * maker's first grant (lock.c lock_fresh), never reachable, so it is
+ * idled (the request keeps its tag and the recovery's reclaim frees it),
+ * killed if it was not, and pushed. */
+void lk__head_free_lost(lk_lockmgr_t *m, uint32_t hi)
+{
+	struct lk__head *h = &m->heads[hi];
+	uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
 	h->holders = h->qhead = h->qtail = 0;
 	h->granted = h->nconv = 0;
 	memset(h->counts, 0, sizeof h->counts);

@@ -56,6 +56,9 @@ LK__HIDDEN uint8_t lk__shm_me_cached(const lk_lockmgr_t *m);
 LK__HIDDEN uint32_t lk__reclaim_reqs(lk_lockmgr_t *m,
 				     bool (*dead)(lk_lockmgr_t *, uint32_t, uint32_t),
 				     uint32_t procs, uint32_t own);
+/* repair.c: head hi, in no place, its token in its bucket's floor:
+ * idled, dead and pushed */
+LK__HIDDEN void lk__head_free_lost(lk_lockmgr_t *m, uint32_t hi);
 /* recover.c: slot t, held by no live process, back on the free stack */
 LK__HIDDEN void lk__slot_push(lk_lockmgr_t *m, struct lk__txn *t);
 /* shared.c: this process's slot cache for m is stale (detach) */

@@ -637,15 +637,16 @@ Test(lockmgr_shm, kill_at_grant_signal)
 	close(g_fd);
 }
 
+/* arg: the mode (an int), or NULL for LK_X */
 static int refill_then_die(void *arg)
 {
-	(void)arg;
+	int mode = arg ? *(const int *)arg : LK_X;
 	lk_txn_t *t;
 	lk_res_t r = R(3);
 	setenv("LK_SHM_KILL_AT", "cache_refill", 1);
 	if (lk_txn_begin(g_m, &t) != LK_OK)
 		return 40;
-	lk_lock(t, &r, LK_X, 0, 0); /* its slot's caches are empty: dies in
+	lk_lock(t, &r, mode, 0, 0); /* its slot's caches are empty: dies in
 				     * the first refill, after the pop */
 	return 41;
 }
@@ -776,6 +777,8 @@ Test(lockmgr_shm, kill_at_head_link)
 	close(g_fd);
 }
 
+static int sx_x = LK_SX_X; /* refill_then_die's mode on the S/X table */
+
 /* A flat S/X table: a row lock on a new resource is lock_fresh's path. */
 static void flat_table(void)
 {
@@ -785,18 +788,6 @@ static void flat_table(void)
 	cfg.modes = lk_modetable_sx();
 	g_fd = memfd_create("lk-shm-killat", 0);
 	cr_assert_eq(lk_lockmgr_create_shared(g_fd, &cfg, &g_m), LK_OK);
-}
-
-static int refill_then_die_sx(void *arg)
-{
-	(void)arg;
-	lk_txn_t *t;
-	lk_res_t r = R(3);
-	setenv("LK_SHM_KILL_AT", "cache_refill", 1);
-	if (lk_txn_begin(g_m, &t) != LK_OK)
-		return 40;
-	lk_lock(t, &r, LK_SX_X, 0, 0); /* dies in its first refill */
-	return 41;
 }
 
 /* Stops itself (SIGSTOP) inside lk_lock's pool section, its new head
@@ -833,7 +824,7 @@ Test(lockmgr_shm, kill_at_refill_while_stopped_in_section)
 	int st = 0;
 	cr_assert_eq(waitpid(b, &st, WUNTRACED), b);
 	cr_assert(WIFSTOPPED(st), "the live child stops in its section");
-	cr_assert_eq(lkp_join_within(lkp_spawn(refill_then_die_sx, NULL), 10000), -1,
+	cr_assert_eq(lkp_join_within(lkp_spawn(refill_then_die, &sx_x), 10000), -1,
 		     "the other child dies at the kill point");
 	uint64_t back0 = lk__shm_given_back(g_m), t0 = lkt_now_ns_();
 	uint32_t np = 0, c[9];
@@ -883,7 +874,7 @@ static int one_txn(void *arg)
 Test(lockmgr_shm, kill_at_pool_stop)
 {
 	flat_table();
-	cr_assert_eq(lkp_join_within(lkp_spawn(refill_then_die_sx, NULL), 10000), -1,
+	cr_assert_eq(lkp_join_within(lkp_spawn(refill_then_die, &sx_x), 10000), -1,
 		     "the first child dies at the refill");
 	uint64_t back0 = lk__shm_given_back(g_m);
 	cr_assert_eq(lkp_join_within(lkp_spawn(recover_then_die_stopping, NULL), 10000), -1,
