@@ -368,12 +368,12 @@ LK__HIDDEN bool lk__mgr_unregister(lk_lockmgr_t *m);
 /* reclaim.c: the pool stop (SHARED.md "The pool stop"). A section that
  * found the stop set waits it out (n: its slot's counter, odd); a section
  * with no txn slot (a begin, a slot's push, a latch takeover) counts in
- * its process's counter; the recovery stops the pool and gives back what
- * no place holds: true if it did. */
+ * its process's counter; the recovery (dead: the processes it recovered)
+ * stops the pool and gives back what no place holds: true if it did. */
 LK__HIDDEN void lk__sec_wait(lk_lockmgr_t *m, LK_ATOMIC(uint32_t) *n);
 LK__HIDDEN void lk__proc_enter(lk_lockmgr_t *m);
 LK__HIDDEN void lk__proc_leave(lk_lockmgr_t *m);
-LK__HIDDEN bool lk__pool_stop(lk_lockmgr_t *m);
+LK__HIDDEN bool lk__pool_stop(lk_lockmgr_t *m, uint32_t dead);
 
 /* shared.c, recover.c: a table in a shared segment (SHARED.md) */
 LK__HIDDEN void lk__shm_destroy(lk_lockmgr_t *m);

@@ -77,13 +77,13 @@ uint32_t lk__reclaim_reqs(lk_lockmgr_t *m, bool (*dead)(lk_lockmgr_t *, uint32_t
 
 LK_THREAD_LOCAL uint32_t lk__sec_depth __attribute__((tls_model("initial-exec")));
 
-/* The stopper (process slot + 1) is registered and dead. */
+/* The stopper (process slot + 1) is dead: registered and dead, or its
+ * slot already freed by a recovery. */
 static bool stopper_dead(struct lk__shm *s, uint32_t o)
 {
-	if (!o || o > LK__SHM_PROCS)
-		return false;
-	uint64_t id = atomic_load_explicit(&s->procs[o - 1], memory_order_acquire);
-	return !id || (id != lk__shm_self_id() && lk__shm_dead(id));
+	return (o && o <= LK__SHM_PROCS &&
+		!atomic_load_explicit(&s->procs[o - 1], memory_order_acquire)) ||
+	       lk__shm_owner_dead(s, o);
 }
 
 /* Wait until the stop is lifted; a dead stopper's stop is lifted here
@@ -157,10 +157,12 @@ static int census(lk_lockmgr_t *m, uint32_t out[9], bool give_back);
  * tries again (pool_due) */
 #define LK__STOP_WAIT_NS 100000000u
 
-/* Under the recovery mutex: stop every section, wait for those under way
- * to end (a dead process's are not waited for: its txns and latches are
- * gone by now), then give back every entry no place holds. */
-bool lk__pool_stop(lk_lockmgr_t *m)
+/* Under the recovery mutex, dead the processes it just recovered (bit k:
+ * slot k): stop every section, wait for those under way to end (a dead
+ * process's are not waited for: its txns and latches are gone by now;
+ * those recovered earlier left no section, their counters reset), then
+ * give back every entry no place holds. */
+bool lk__pool_stop(lk_lockmgr_t *m, uint32_t dead)
 {
 	struct lk__shm *s = m->shm;
 	uint8_t me = lk__shm_me_cached(m);
@@ -177,12 +179,6 @@ bool lk__pool_stop(lk_lockmgr_t *m)
 	if (syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) != 0)
 		goto out;
 	uint64_t end = lk__now_ns() + LK__STOP_WAIT_NS;
-	uint32_t dead = 0;
-	for (uint32_t k = 0; k < LK__SHM_PROCS; k++) {
-		uint64_t id = atomic_load_explicit(&s->procs[k], memory_order_acquire);
-		if (id && id != lk__shm_self_id() && lk__shm_dead(id))
-			dead |= 1u << k;
-	}
 	for (uint32_t i = 0; i < m->ntxns; i++) {
 		const struct lk__txn *t = txn_at(m, i);
 		/* acquire: an even count shows the section's stores */

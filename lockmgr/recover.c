@@ -244,7 +244,7 @@ uint32_t lk__shm_recover(lk_lockmgr_t *m, bool due)
 	}
 	/* what a kill left in no place (SHARED.md "The pool stop") */
 	if (dead || atomic_load_explicit(&s->pool_due, memory_order_relaxed))
-		atomic_store_explicit(&s->pool_due, !lk__pool_stop(m), memory_order_relaxed);
+		atomic_store_explicit(&s->pool_due, !lk__pool_stop(m, dead), memory_order_relaxed);
 	for (uint32_t k = 0; k < LK__SHM_PROCS; k++) {
 		/* the slot is free once its txns and latches are gone */
 		if (((dead >> k) & 1u))

@@ -28,7 +28,7 @@ static lk_lockmgr_t *shm_mgr(struct lk__shm *s)
 
 /* Owner o (process slot + 1) is registered and dead. A free slot is not:
  * a slot is freed only after its latches were taken over (recovery). */
-static bool owner_dead(struct lk__shm *s, uint32_t o)
+bool lk__shm_owner_dead(struct lk__shm *s, uint32_t o)
 {
 	if (!o || o > LK__SHM_PROCS)
 		return false;
@@ -164,7 +164,7 @@ bool lk__shm_take_head(struct lk__head *h, uint32_t w, uint32_t own)
 {
 	struct lk__shm *s = lk__shm_at(h);
 	uint32_t o = (w & LK__L_OWN) >> LK__L_OWN_SHIFT;
-	if (!s || !own || !owner_dead(s, o))
+	if (!s || !own || !lk__shm_owner_dead(s, o))
 		return false;
 	/* acquire: the dead owner's stores (its process is gone, so every
 	 * one it made is visible); one CAS: of two waiters, one takes it */
@@ -226,7 +226,7 @@ bool lk__shm_take_bucket(struct lk__bucket *bk, uint32_t w, uint32_t bown)
 {
 	struct lk__shm *s = lk__shm_at(bk);
 	uint32_t o = (w & LK__B_OWN) >> LK__B_OWN_SHIFT;
-	if (!s || !bown || !owner_dead(s, o))
+	if (!s || !bown || !lk__shm_owner_dead(s, o))
 		return false;
 	uint32_t mine = (w & ~LK__B_OWN) | bown;
 	if (!atomic_compare_exchange_strong_explicit(&bk->w, &w, mine,
@@ -288,7 +288,7 @@ bool lk__shm_take_word(LK_ATOMIC(uint32_t) *word, uint32_t w, uint32_t mask,
 		       unsigned shift, uint32_t own)
 {
 	struct lk__shm *s = lk__shm_at(word);
-	if (!s || !own || !owner_dead(s, (w & mask) >> shift))
+	if (!s || !own || !lk__shm_owner_dead(s, (w & mask) >> shift))
 		return false;
 	if (!atomic_compare_exchange_strong_explicit(word, &w, (w & ~mask) | own,
 						     memory_order_acquire,

@@ -56,6 +56,8 @@ LK__HIDDEN uint8_t lk__shm_me_cached(const lk_lockmgr_t *m);
 LK__HIDDEN uint32_t lk__reclaim_reqs(lk_lockmgr_t *m,
 				     bool (*dead)(lk_lockmgr_t *, uint32_t, uint32_t),
 				     uint32_t procs, uint32_t own);
+/* repair.c: owner o (process slot + 1) is registered and dead */
+LK__HIDDEN bool lk__shm_owner_dead(struct lk__shm *s, uint32_t o);
 /* repair.c: head hi, in no place, its token in its bucket's floor:
  * idled, dead and pushed */
 LK__HIDDEN void lk__head_free_lost(lk_lockmgr_t *m, uint32_t hi);

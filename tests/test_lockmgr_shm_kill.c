@@ -651,34 +651,56 @@ static int refill_then_die(void *arg)
 	return 41;
 }
 
-/* A kill between a refill's pop and its cache store: the popped batch is
- * in no place (a residue window, SHARED.md). The recovery's pool stop
- * gives the whole batch back, and the slot; nothing is in two places. */
-Test(lockmgr_shm, kill_at_cache_refill)
+/* A table with the default config, in g_m (a fresh memfd, g_fd). */
+static void default_table(void)
 {
 	lk_lockmgr_config_t cfg;
 	lk_lockmgr_config_init(&cfg);
 	g_fd = memfd_create("lk-shm-killat", 0);
 	cr_assert_eq(lk_lockmgr_create_shared(g_fd, &cfg, &g_m), LK_OK);
-	cr_assert_eq(lkp_join_within(lkp_spawn(refill_then_die, NULL), 10000), -1,
-		     "the child dies at the kill point");
+}
+
+/* Recover the child's death; the pool stop gave back at least `want`
+ * entries and the census finds none lost and none in two places. */
+static void recovered_whole(const char *who, uint64_t back0, uint64_t want)
+{
 	uint32_t np = 0, c[9];
 	cr_assert_eq(lk_lockmgr_recover(g_m, &np), LK_OK);
 	cr_assert_eq(np, 1u);
 	cr_assert_eq(lk__pool_census(g_m, c), 1);
-	cr_log_info("kill_at_cache_refill: the stop gave back %llu; lost: %u requests, %u heads\n",
-		    (unsigned long long)lk__shm_given_back(g_m), c[0], c[1]);
-	cr_assert_geq(lk__shm_given_back(g_m), 2u, "a batch given back, not one entry");
-	cr_assert_eq(c[0] + c[1], 0u, "lost: requests %u, heads %u", c[0], c[1]);
-	cr_assert_eq(c[2] + c[3], 0u, "slots lost %u, entries in two places %u", c[2], c[3]);
-	/* the table still serves */
-	lk_txn_t *a;
-	lk_res_t r = R(3);
-	cr_assert_eq(lk_txn_begin(g_m, &a), LK_OK);
-	cr_assert_eq(lk_lock(a, &r, LK_X, 0, 0), LK_OK);
-	cr_assert_eq(lk_txn_commit(a), LK_OK);
+	uint64_t back = lk__shm_given_back(g_m) - back0;
+	cr_log_info("%s: the stop gave back %llu; lost: %u requests, %u heads, %u slots\n", who,
+		    (unsigned long long)back, c[0], c[1], c[2]);
+	cr_assert_geq(back, want, "%s: the stop gave back %llu", who, (unsigned long long)back);
+	cr_assert_eq(c[0] + c[1] + c[2], 0u, "%s: lost: requests %u, heads %u, slots %u", who,
+		     c[0], c[1], c[2]);
+	cr_assert_eq(c[3], 0u, "%s: %u entries in two places", who, c[3]);
+}
+
+/* The table still serves: a txn takes mode on R(n) and commits; then the
+ * table goes. */
+static void still_serves_then_destroy(uint32_t n, int mode)
+{
+	lk_txn_t *b;
+	lk_res_t r = R(n);
+	cr_assert_eq(lk_txn_begin(g_m, &b), LK_OK);
+	cr_assert_eq(lk_lock(b, &r, mode, 0, 0), LK_OK);
+	cr_assert_eq(lk_txn_commit(b), LK_OK);
 	lk_lockmgr_destroy(g_m);
 	close(g_fd);
+}
+
+/* A kill between a refill's pop and its cache store: the popped batch is
+ * in no place (a residue window, SHARED.md). The recovery's pool stop
+ * gives the whole batch back, and the slot; nothing is in two places. */
+Test(lockmgr_shm, kill_at_cache_refill)
+{
+	default_table();
+	uint64_t back0 = lk__shm_given_back(g_m);
+	cr_assert_eq(lkp_join_within(lkp_spawn(refill_then_die, NULL), 10000), -1,
+		     "the child dies at the kill point");
+	recovered_whole("kill_at_cache_refill", back0, 2); /* a batch, not one entry */
+	still_serves_then_destroy(3, LK_X);
 }
 
 /* A child that takes X on R(n) and dies at kill point `at`: in its lock
@@ -702,44 +724,18 @@ static int lock_then_die_at(void *arg)
 	return 41;
 }
 
-/* Recover the child's death; the pool stop gave back at least `want`
- * entries and the census finds none lost and none in two places. */
-static void recovered_whole(const char *who, uint64_t back0, uint64_t want)
-{
-	uint32_t np = 0, c[9];
-	cr_assert_eq(lk_lockmgr_recover(g_m, &np), LK_OK);
-	cr_assert_eq(np, 1u);
-	cr_assert_eq(lk__pool_census(g_m, c), 1);
-	uint64_t back = lk__shm_given_back(g_m) - back0;
-	cr_log_info("%s: the stop gave back %llu; lost: %u requests, %u heads, %u slots\n", who,
-		    (unsigned long long)back, c[0], c[1], c[2]);
-	cr_assert_geq(back, want, "%s: the stop gave back %llu", who, (unsigned long long)back);
-	cr_assert_eq(c[0] + c[1] + c[2], 0u, "%s: lost: requests %u, heads %u, slots %u", who,
-		     c[0], c[1], c[2]);
-	cr_assert_eq(c[3], 0u, "%s: %u entries in two places", who, c[3]);
-}
-
 /* A kill in a commit after a head was unlinked and killed, before it
  * joined the slot's cache: the head is in no place; the stop gives it
  * back, and the table still serves R(11). */
 Test(lockmgr_shm, kill_at_head_cache)
 {
-	lk_lockmgr_config_t cfg;
-	lk_lockmgr_config_init(&cfg);
-	g_fd = memfd_create("lk-shm-killat", 0);
-	cr_assert_eq(lk_lockmgr_create_shared(g_fd, &cfg, &g_m), LK_OK);
+	default_table();
 	uint64_t back0 = lk__shm_given_back(g_m);
 	struct at_arg a = {11, LK_X, "head_cache"};
 	cr_assert_eq(lkp_join_within(lkp_spawn(lock_then_die_at, &a), 10000), -1,
 		     "the child dies at the kill point");
 	recovered_whole("kill_at_head_cache", back0, 1);
-	lk_txn_t *b;
-	lk_res_t r = R(11);
-	cr_assert_eq(lk_txn_begin(g_m, &b), LK_OK);
-	cr_assert_eq(lk_lock(b, &r, LK_X, 0, 0), LK_OK);
-	cr_assert_eq(lk_txn_commit(b), LK_OK);
-	lk_lockmgr_destroy(g_m);
-	close(g_fd);
+	still_serves_then_destroy(11, LK_X);
 }
 
 /* A kill in a lock of a new resource after its head was filled in, with
