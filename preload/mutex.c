@@ -7,12 +7,13 @@
  * lk_mutex's 4-byte word at offset 20, beside glibc's __kind (16), so
  * that one 8-byte CAS of {__kind, word} from {0, 0} to {0, LOCKED} both
  * tells that the object is latchkit's and takes the latch (and {0, LOCKED}
- * to {0, 0} releases it); lk_ticket the same way, its gate word at 20
- * (gate.h: the same CAS 0 -> LOCKED and back uncontended); lk_tas and
- * lk_ttas with their word at 20 too, taken by that CAS (their own
- * exchange writes the same 1), released by their own store after a test
- * of __kind; mcs and clh (a pointer inside, 8-aligned) in bytes [0, 16),
- * after a test of __kind. __kind stays as the program left it and says per object
+ * to {0, 0} releases it); lk_ticket, lk_mcs and lk_clh the same way, their
+ * gate word at 20 (gate.h: the same CAS 0 -> LOCKED and back uncontended),
+ * mcs's and clh's queue tail at 24 (8-aligned, __list.__prev; the header's
+ * queue code takes the two fields apart); lk_tas and lk_ttas with their
+ * word at 20 too, taken by that CAS (their own exchange writes the same
+ * 1), released by their own store after a test of __kind. __kind stays as
+ * the program left it and says per object
  * whose it is (preload.h). A normal, default or adaptive, process-private
  * mutex without a priority protocol is latchkit's; recursive,
  * error-checking, robust, process-shared and PI/PP mutexes are glibc's
@@ -116,8 +117,11 @@ _Static_assert(offsetof(lk_ticket_t, word) == 0 &&
 		       PL_MUTEX_OFF + sizeof(lk_ticket_t) <=
 			       offsetof(struct __pthread_mutex_s, __list.__next),
 	       "lk_ticket's gate word at 20, the rest before the record");
-_Static_assert(sizeof(lk_mcs_t) <= KIND_OFF, "lk_mcs fits");
-_Static_assert(sizeof(lk_clh_t) <= KIND_OFF, "lk_clh fits");
+#define TAIL_OFF offsetof(struct __pthread_mutex_s, __list.__prev)
+_Static_assert(TAIL_OFF == PL_MUTEX_OFF + 4 && TAIL_OFF % 8 == 0 &&
+		       TAIL_OFF + sizeof(void *) <=
+			       offsetof(struct __pthread_mutex_s, __list.__next),
+	       "mcs's and clh's tail after the gate word, before the record");
 _Static_assert(sizeof(lk_tas_t) == 4 && sizeof(lk_ttas_t) == 4 &&
 		       LK_MUTEX_LOCKED_ == 1,
 	       "lk_tas's and lk_ttas's word at 20, held is 1 as lk_mutex's");
@@ -155,19 +159,41 @@ bool pl_mutex_is_glibc(pthread_mutex_t *m)
 
 /* ---- the algorithms, by switch (inlined fast paths) --------------------- */
 
-#define L(T) ((T *)(void *)m)
 #define MX(m) ((lk_mutex_t *)pl_mutex_latch(m))
 #define TK(m) ((lk_ticket_t *)pl_mutex_latch(m))
 #define TS(m) ((lk_tas_t *)pl_mutex_latch(m))
 #define TT(m) ((lk_ttas_t *)pl_mutex_latch(m))
+#define GW(m) ((LK_ATOMIC(uint32_t) *)pl_mutex_latch(m)) /* a gate word */
+#define MCS_TAIL(m) ((LK_ATOMIC(lk_mcs_node_t *) *)(void *)((char *)(m) + TAIL_OFF))
+#define CLH_TAIL(m) ((LK_ATOMIC(lk_clh_node_t *) *)(void *)((char *)(m) + TAIL_OFF))
+
+/* lk_mcs_lock and lk_clh_lock on the fields at 20 and 24: the gate's CAS,
+ * else the header's queue (mcs: the node on this stack; clh: a spare). */
+__attribute__((noinline)) static void mcs_queue(pthread_mutex_t *m)
+{
+	lk_mcs_node_t n;
+	lk_mcs_queue_(GW(m), MCS_TAIL(m), &n);
+}
+
+__attribute__((noinline)) static void clh_queue(pthread_mutex_t *m)
+{
+	uint32_t back; /* the convenience API keeps no node across the hold */
+	lk_clh_queue_spare_(GW(m), CLH_TAIL(m), &back);
+}
 
 static inline void alg_lock(int a, pthread_mutex_t *m)
 {
 	switch (a) {
 	case PL_MUTEX: lk_mutex_lock(MX(m)); break;
 	case PL_TICKET: lk_ticket_lock(TK(m)); break;
-	case PL_MCS: lk_mcs_lock(L(lk_mcs_t)); break;
-	case PL_CLH: lk_clh_lock(L(lk_clh_t)); break;
+	case PL_MCS:
+		if (!lk__gate_fast(GW(m)))
+			mcs_queue(m);
+		break;
+	case PL_CLH:
+		if (!lk__gate_fast(GW(m)))
+			clh_queue(m);
+		break;
 	case PL_TAS: lk_tas_lock(TS(m)); break;
 	default: lk_ttas_lock(TT(m)); break;
 	}
@@ -178,8 +204,8 @@ static inline bool alg_trylock(int a, pthread_mutex_t *m)
 	switch (a) {
 	case PL_MUTEX: return lk_mutex_trylock(MX(m));
 	case PL_TICKET: return lk_ticket_trylock(TK(m));
-	case PL_MCS: return lk_mcs_trylock(L(lk_mcs_t));
-	case PL_CLH: return lk_clh_trylock(L(lk_clh_t));
+	case PL_MCS:
+	case PL_CLH: return lk__gate_trylock(GW(m));
 	case PL_TAS: return lk_tas_trylock(TS(m));
 	default: return lk_ttas_trylock(TT(m));
 	}
@@ -190,8 +216,8 @@ static inline void alg_unlock(int a, pthread_mutex_t *m)
 	switch (a) {
 	case PL_MUTEX: lk_mutex_unlock(MX(m)); break;
 	case PL_TICKET: lk_ticket_unlock(TK(m)); break;
-	case PL_MCS: lk_mcs_unlock(L(lk_mcs_t)); break;
-	case PL_CLH: lk_clh_unlock(L(lk_clh_t)); break;
+	case PL_MCS:
+	case PL_CLH: lk__gate_unlock(GW(m)); break;
 	case PL_TAS: lk_tas_unlock(TS(m)); break;
 	default: lk_ttas_unlock(TT(m)); break;
 	}
@@ -202,8 +228,8 @@ static bool alg_is_locked(int a, pthread_mutex_t *m)
 	switch (a) {
 	case PL_MUTEX: return lk_mutex_is_locked(MX(m));
 	case PL_TICKET: return lk_ticket_is_locked(TK(m));
-	case PL_MCS: return lk_mcs_is_locked(L(const lk_mcs_t));
-	case PL_CLH: return lk_clh_is_locked(L(const lk_clh_t));
+	case PL_MCS:
+	case PL_CLH: return lk__gate_is_locked(GW(m));
 	case PL_TAS: return lk_tas_is_locked(TS(m));
 	default: return lk_ttas_is_locked(TT(m));
 	}
@@ -238,15 +264,7 @@ static bool alg_lock_until(int a, pthread_mutex_t *m, uint64_t d)
 
 /* ---- lock and unlock: one pair per algorithm, chosen once -------------- */
 
-/* Not the fast case: a held latch, an adaptive or a glibc kind. */
-__attribute__((noinline)) static int lock_slow(pthread_mutex_t *m)
-{
-	if (!adopt(m))
-		return PL_REAL.mutex_lock(m);
-	alg_lock(pl_alg, m);
-	return 0;
-}
-
+/* tas and ttas's unlock, not the fast case: an adaptive or a glibc kind. */
 __attribute__((noinline)) static int unlock_slow(pthread_mutex_t *m)
 {
 	if (!adopt(m))
@@ -337,16 +355,17 @@ __attribute__((noinline)) static int lock_ticket_slow(pthread_mutex_t *m,
 	return 0;
 }
 
-__attribute__((noinline)) static int unlock_ticket_slow(pthread_mutex_t *m,
-							uint64_t e)
+/* ticket, mcs and clh: their gate word's release. */
+__attribute__((noinline)) static int unlock_gate_slow(pthread_mutex_t *m,
+						      uint64_t e)
 {
 	if ((uint32_t)e != 0) {
 		if (!adopt(m))
 			return PL_REAL.mutex_unlock(m);
-		lk_ticket_unlock(TK(m));
+		lk__gate_unlock(GW(m));
 		return 0;
 	}
-	lk__gate_unlock_slow(&TK(m)->word, (uint32_t)(e >> 32));
+	lk__gate_unlock_slow(GW(m), (uint32_t)(e >> 32));
 	return 0;
 }
 
@@ -357,7 +376,7 @@ static int lock_ticket(pthread_mutex_t *m)
 
 static int unlock_ticket(pthread_mutex_t *m)
 {
-	return kw_unlock(m, unlock_ticket_slow);
+	return kw_unlock(m, unlock_gate_slow);
 }
 
 /* lk_tas and lk_ttas: taken as lk_mutex is (the CAS writes the 1 their
@@ -391,24 +410,31 @@ static int unlock_ticket(pthread_mutex_t *m)
 PL_WORD_PAIR(tas, lk_tas_t, TS)
 PL_WORD_PAIR(ttas, lk_ttas_t, TT)
 
-/* mcs and clh: one test of the kind, then the latch's own fast path. */
-#define PL_PAIR(name, A)                                                       \
+/* lk_mcs and lk_clh: as lk_ticket, on their gate word; a failed CAS on a
+ * latchkit kind queues by the header's code. */
+#define PL_QUEUE_PAIR(name, A)                                                 \
+	__attribute__((noinline)) static int lock_##name##_slow(               \
+		pthread_mutex_t *m, uint64_t e)                                \
+	{                                                                      \
+		if ((uint32_t)e != 0) {                                        \
+			if (!adopt(m))                                         \
+				return PL_REAL.mutex_lock(m);                  \
+			alg_lock(A, m);                                        \
+			return 0;                                              \
+		}                                                              \
+		name##_queue(m);                                               \
+		return 0;                                                      \
+	}                                                                      \
 	static int lock_##name(pthread_mutex_t *m)                             \
 	{                                                                      \
-		if (pl_unlikely(kind(m) != 0))                                 \
-			return lock_slow(m);                                   \
-		alg_lock(A, m);                                                \
-		return 0;                                                      \
+		return kw_lock(m, lock_##name##_slow);                         \
 	}                                                                      \
 	static int unlock_##name(pthread_mutex_t *m)                           \
 	{                                                                      \
-		if (pl_unlikely(kind(m) != 0))                                 \
-			return unlock_slow(m);                                 \
-		alg_unlock(A, m);                                              \
-		return 0;                                                      \
+		return kw_unlock(m, unlock_gate_slow);                         \
 	}
-PL_PAIR(mcs, PL_MCS)
-PL_PAIR(clh, PL_CLH)
+PL_QUEUE_PAIR(mcs, PL_MCS)
+PL_QUEUE_PAIR(clh, PL_CLH)
 
 /* Profiled: a trylock first tells a contended acquisition, whose wait
  * alone is timed; an uncontended one costs a counter in the thread's own

@@ -29,10 +29,10 @@
  * glibc x86-64 layouts used: pthread_mutex_t 40 bytes: __kind at 16;
  * lk_mutex's word at 20 (__spins and __elision, unused by a normal
  * mutex), so that one 8-byte CAS at 16 tests the kind and takes the latch;
- * lk_ticket likewise, its gate word at 20 and the rest in [24, 32), and
- * lk_tas and lk_ttas (one word, at 20); lk_mcs and lk_clh (a pointer
- * inside: 8-aligned) in bytes [0, 16); the
- * profile record's pointer in __list.__next (32). pthread_cond_t 48 bytes, lk_cond_t in [0, 24), the clock in
+ * lk_ticket likewise, its gate word at 20 and the rest in [24, 32);
+ * lk_mcs and lk_clh, their gate word at 20 and their queue's tail at 24
+ * (__list.__prev); lk_tas and lk_ttas (one word, at 20); the profile
+ * record's pointer in __list.__next (32). pthread_cond_t 48 bytes, lk_cond_t in [0, 24), the clock in
  * __g_signals (40); pthread_rwlock_t 56 bytes, the latch in [0, 24), the
  * writer's id in __cur_writer (24), __shared (28) and __flags (48) kept.
  */
@@ -159,8 +159,8 @@ void pl_mutex_patch(void);
 void pl_rwlock_pick(int alg, int rwalg);
 void pl_rwlock_patch(void);
 
-/* Where lk_mutex's word, lk_ticket, lk_tas and lk_ttas are in a
- * pthread_mutex_t. */
+/* Where lk_mutex's word, lk_ticket, the gate word of lk_mcs and lk_clh,
+ * lk_tas and lk_ttas are in a pthread_mutex_t. */
 #define PL_MUTEX_OFF 20
 static inline void *pl_mutex_latch(pthread_mutex_t *m)
 {

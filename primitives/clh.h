@@ -154,32 +154,42 @@ LK__COLD void lk_clh_wait_head_(lk_clh_node_t *pred)
 }
 
 /* Queue, become the head, take the word, hand headship on. Returns the
- * predecessor's node (now the caller's) or NULL; sets back_. */
-LK__COLD lk_clh_node_t *lk_clh_lock_slow_(lk_clh_t *l, lk_clh_node_t *n)
+ * predecessor's node (now the caller's) or NULL; sets *back (back_). On
+ * the lock's fields, passed apart, so that a lock laid out by another
+ * (the pthread interposer's, inside a pthread_mutex_t) queues by the same
+ * code. */
+LK__COLD lk_clh_node_t *lk_clh_queue_(LK_ATOMIC(uint32_t) *word,
+				      LK_ATOMIC(lk_clh_node_t *) *tail,
+				      lk_clh_node_t *n, uint32_t *back)
 {
-	if (lk__gate_arrive(&l->word)) {
-		l->back_ = 1;
+	if (lk__gate_arrive(word)) {
+		*back = 1;
 		return NULL;
 	}
 	atomic_store_explicit(&n->state, LK_CLH_HELD_, memory_order_relaxed);
 	lk_clh_node_t *pred =
-		atomic_exchange_explicit(&l->tail, n, memory_order_acq_rel);
+		atomic_exchange_explicit(tail, n, memory_order_acq_rel);
 	if (pred)
 		lk_clh_wait_head_(pred);
-	lk__gate_head(&l->word);
+	lk__gate_head(word);
 	lk_clh_node_t *exp = n;
 	if (atomic_compare_exchange_strong_explicit(
-		    &l->tail, &exp, LK__CAST(lk_clh_node_t *, NULL),
+		    tail, &exp, LK__CAST(lk_clh_node_t *, NULL),
 		    memory_order_release, memory_order_relaxed)) {
-		l->back_ = 1;
+		*back = 1;
 		return pred;
 	}
 	/* A successor waits on n: it is its head now, and n is its. */
-	l->back_ = 0;
+	*back = 0;
 	if (atomic_exchange_explicit(&n->state, LK_CLH_FREE_,
 				     memory_order_release) == LK_CLH_PARKED_)
 		lk__futex_wake(&n->state, 1);
 	return pred;
+}
+
+LK__COLD lk_clh_node_t *lk_clh_lock_slow_(lk_clh_t *l, lk_clh_node_t *n)
+{
+	return lk_clh_queue_(&l->word, &l->tail, n, &l->back_);
 }
 
 static inline lk_clh_node_t *lk_clh_lock_node(lk_clh_t *l, lk_clh_node_t *n)
@@ -318,15 +328,22 @@ static inline void lk_clh_node_put_(lk_clh_node_t *n)
 }
 
 /* Only a lock call that queues needs a node: take a spare, and keep what
- * comes back. */
-LK__COLD void lk_clh_lock_queued_(lk_clh_t *l)
+ * comes back. On the lock's fields, as lk_clh_queue_. */
+LK__COLD void lk_clh_queue_spare_(LK_ATOMIC(uint32_t) *word,
+				  LK_ATOMIC(lk_clh_node_t *) *tail,
+				  uint32_t *back)
 {
 	lk_clh_node_t *n = lk_clh_node_get_();
-	lk_clh_node_t *pred = lk_clh_lock_slow_(l, n);
+	lk_clh_node_t *pred = lk_clh_queue_(word, tail, n, back);
 	if (pred)
 		lk_clh_node_put_(pred);
-	if (l->back_)
+	if (*back)
 		lk_clh_node_put_(n);
+}
+
+LK__COLD void lk_clh_lock_queued_(lk_clh_t *l)
+{
+	lk_clh_queue_spare_(&l->word, &l->tail, &l->back_);
 }
 
 static inline void lk_clh_lock(lk_clh_t *l)

@@ -136,27 +136,30 @@ LK__COLD void lk_mcs_wait_head_(lk_mcs_node_t *n)
 }
 
 /* Queue behind the others, become the head, take the word, hand headship
- * on. n is free again on return. */
-LK__COLD void lk_mcs_lock_slow_(lk_mcs_t *l, lk_mcs_node_t *n)
+ * on. n is free again on return. On the lock's two fields, passed apart,
+ * so that a lock laid out by another (the pthread interposer's, inside a
+ * pthread_mutex_t) queues by the same code. */
+LK__COLD void lk_mcs_queue_(LK_ATOMIC(uint32_t) *word,
+			    LK_ATOMIC(lk_mcs_node_t *) *tail, lk_mcs_node_t *n)
 {
-	if (lk__gate_arrive(&l->word))
+	if (lk__gate_arrive(word))
 		return;
 	atomic_store_explicit(&n->next, LK__CAST(lk_mcs_node_t *, NULL),
 			      memory_order_relaxed);
 	atomic_store_explicit(&n->flag, LK_MCS_WAITING_, memory_order_relaxed);
 	lk_mcs_node_t *pred =
-		atomic_exchange_explicit(&l->tail, n, memory_order_acq_rel);
+		atomic_exchange_explicit(tail, n, memory_order_acq_rel);
 	if (pred) {
 		atomic_store_explicit(&pred->next, n, memory_order_release);
 		lk_mcs_wait_head_(n);
 	}
-	lk__gate_head(&l->word);
+	lk__gate_head(word);
 	lk_mcs_node_t *next = atomic_load_explicit(&n->next,
 						   memory_order_acquire);
 	if (!next) {
 		lk_mcs_node_t *exp = n;
 		if (atomic_compare_exchange_strong_explicit(
-			    &l->tail, &exp, LK__CAST(lk_mcs_node_t *, NULL),
+			    tail, &exp, LK__CAST(lk_mcs_node_t *, NULL),
 			    memory_order_release, memory_order_relaxed))
 			return;
 		/* A successor swapped itself in: wait for its link. */
@@ -168,6 +171,11 @@ LK__COLD void lk_mcs_lock_slow_(lk_mcs_t *l, lk_mcs_node_t *n)
 	if (atomic_exchange_explicit(&next->flag, LK_MCS_HEAD_,
 				     memory_order_release) == LK_MCS_PARKED_)
 		lk__futex_wake(&next->flag, 1);
+}
+
+LK__COLD void lk_mcs_lock_slow_(lk_mcs_t *l, lk_mcs_node_t *n)
+{
+	lk_mcs_queue_(&l->word, &l->tail, n);
 }
 
 static inline void lk_mcs_lock_node(lk_mcs_t *l, lk_mcs_node_t *n)
