@@ -22,8 +22,10 @@
  * on 2 cores, cs workload, with the VM's cache-line round trip at 595 ns,
  * medians of 4 interleaved runs against the same lock looking at 1, 2, 4
  * ... pause instructions: 1.72x against 1.02x pthread_mutex at 2 threads,
- * 1.77x against 0.93x at 8; ping-pong through lk_cond 14% slower, the
- * bounded queue unchanged at 2 threads and 2x at 8 (OVERSUBSCRIBED.md).
+ * 1.77x against 0.93x at 8 (the bench's default cells read 1.13-1.46x at
+ * 8); ping-pong through lk_cond 14% slower, the bounded queue unchanged
+ * at 2 threads and 2x at 8; in the VM's fast spell 8-16% slower at cs
+ * than before (OVERSUBSCRIBED.md).
  * It parks at once when it has seen the word free and then held again: it
  * lost a race to a thread that runs and will keep taking the lock, and
  * spinning would only move that thread's line (2 threads, cs workload:
