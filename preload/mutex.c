@@ -264,7 +264,16 @@ static bool alg_lock_until(int a, pthread_mutex_t *m, uint64_t d)
 
 /* ---- lock and unlock: one pair per algorithm, chosen once -------------- */
 
-/* tas and ttas's unlock, not the fast case: an adaptive or a glibc kind. */
+/* Not latchkit's kind 0: an adaptive mutex (made 0, then the algorithm's
+ * own verb) or glibc's. Every pair's slow path comes here first. */
+__attribute__((noinline)) static int lock_slow(pthread_mutex_t *m)
+{
+	if (!adopt(m))
+		return PL_REAL.mutex_lock(m);
+	alg_lock(pl_alg, m);
+	return 0;
+}
+
 __attribute__((noinline)) static int unlock_slow(pthread_mutex_t *m)
 {
 	if (!adopt(m))
@@ -282,8 +291,8 @@ __attribute__((noinline)) static int unlock_slow(pthread_mutex_t *m)
 __attribute__((noinline)) static int lock_mutex_slow(pthread_mutex_t *m,
 						     uint64_t e)
 {
-	if ((uint32_t)e != 0 && !adopt(m))
-		return PL_REAL.mutex_lock(m);
+	if ((uint32_t)e != 0) /* adaptive (rare) or glibc's */
+		return lock_slow(m);
 	(void)lk_mutex_lock_slow_(MX(m), 0);
 	return 0;
 }
@@ -291,12 +300,8 @@ __attribute__((noinline)) static int lock_mutex_slow(pthread_mutex_t *m,
 __attribute__((noinline)) static int unlock_mutex_slow(pthread_mutex_t *m,
 						       uint64_t e)
 {
-	if ((uint32_t)e != 0) { /* adaptive (rare) or glibc's */
-		if (!adopt(m))
-			return PL_REAL.mutex_unlock(m);
-		lk_mutex_unlock(MX(m));
-		return 0;
-	}
+	if ((uint32_t)e != 0) /* adaptive (rare) or glibc's */
+		return unlock_slow(m);
 	lk_mutex_unlock_slow_(MX(m), (uint32_t)(e >> 32));
 	return 0;
 }
@@ -345,12 +350,8 @@ static int unlock_mutex(pthread_mutex_t *m)
 __attribute__((noinline)) static int lock_ticket_slow(pthread_mutex_t *m,
 						      uint64_t e)
 {
-	if ((uint32_t)e != 0) {
-		if (!adopt(m))
-			return PL_REAL.mutex_lock(m);
-		lk_ticket_lock(TK(m));
-		return 0;
-	}
+	if ((uint32_t)e != 0)
+		return lock_slow(m);
 	lk_ticket_lock_slow_(TK(m));
 	return 0;
 }
@@ -359,12 +360,8 @@ __attribute__((noinline)) static int lock_ticket_slow(pthread_mutex_t *m,
 __attribute__((noinline)) static int unlock_gate_slow(pthread_mutex_t *m,
 						      uint64_t e)
 {
-	if ((uint32_t)e != 0) {
-		if (!adopt(m))
-			return PL_REAL.mutex_unlock(m);
-		lk__gate_unlock(GW(m));
-		return 0;
-	}
+	if ((uint32_t)e != 0)
+		return unlock_slow(m);
 	lk__gate_unlock_slow(GW(m), (uint32_t)(e >> 32));
 	return 0;
 }
@@ -396,12 +393,8 @@ static inline __attribute__((always_inline)) int pl_zero(int k)
 	__attribute__((noinline)) static int lock_##name##_slow(               \
 		pthread_mutex_t *m, uint64_t e)                                \
 	{                                                                      \
-		if ((uint32_t)e != 0) {                                        \
-			if (!adopt(m))                                         \
-				return PL_REAL.mutex_lock(m);                  \
-			lk_##name##_lock(LATCH(m));                            \
-			return 0;                                              \
-		}                                                              \
+		if ((uint32_t)e != 0)                                          \
+			return lock_slow(m);                                   \
 		lk_##name##_lock_slow_(LATCH(m), 0);                           \
 		return 0;                                                      \
 	}                                                                      \
@@ -422,16 +415,12 @@ PL_WORD_PAIR(ttas, lk_ttas_t, TT)
 
 /* lk_mcs and lk_clh: as lk_ticket, on their gate word; a failed CAS on a
  * latchkit kind queues by the header's code. */
-#define PL_QUEUE_PAIR(name, A)                                                 \
+#define PL_QUEUE_PAIR(name)                                                 \
 	__attribute__((noinline)) static int lock_##name##_slow(               \
 		pthread_mutex_t *m, uint64_t e)                                \
 	{                                                                      \
-		if ((uint32_t)e != 0) {                                        \
-			if (!adopt(m))                                         \
-				return PL_REAL.mutex_lock(m);                  \
-			alg_lock(A, m);                                        \
-			return 0;                                              \
-		}                                                              \
+		if ((uint32_t)e != 0)                                          \
+			return lock_slow(m);                                   \
 		name##_queue(m);                                               \
 		return 0;                                                      \
 	}                                                                      \
@@ -443,8 +432,8 @@ PL_WORD_PAIR(ttas, lk_ttas_t, TT)
 	{                                                                      \
 		return kw_unlock(m, unlock_gate_slow);                         \
 	}
-PL_QUEUE_PAIR(mcs, PL_MCS)
-PL_QUEUE_PAIR(clh, PL_CLH)
+PL_QUEUE_PAIR(mcs)
+PL_QUEUE_PAIR(clh)
 
 /* Profiled: a trylock first tells a contended acquisition, whose wait
  * alone is timed; an uncontended one costs a counter in the thread's own

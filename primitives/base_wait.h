@@ -59,6 +59,7 @@ typedef struct {
 	 * memory (set after start), or, NULL, not at all */
 	LK_ATOMIC(uint64_t) *stamp;
 	uint64_t t0;       /* clock at the first check (0: not yet read) */
+	uint64_t now;      /* clock at the last check, every 8 spin steps */
 	uint64_t spin_ns;  /* this wait's spin budget */
 	uint64_t deadline; /* 0: none */
 } lk__wait_t;
@@ -73,6 +74,7 @@ static inline lk__wait_t lk__wait_start(uint64_t deadline)
 	w.shared = false;
 	w.stamp = NULL;
 	w.t0 = 0;
+	w.now = 0;
 	w.spin_ns = lk__park_cost_ns();
 	w.deadline = deadline;
 	return w;
@@ -101,6 +103,7 @@ static inline bool lk__wait(lk__wait_t *w, LK_ATOMIC(uint32_t) *word,
 		lk__cpu_relax();
 		if ((w->n & LK__SPIN_CHECK_MASK) == 0) {
 			uint64_t now = lk__now_ns();
+			w->now = now;
 			if (w->t0 == 0)
 				w->t0 = now;
 			else if (now - w->t0 >= w->spin_ns)

@@ -198,12 +198,9 @@ LK__COLD bool lk_mutex_lock_slow_(lk_mutex_t *l, uint64_t deadline)
 			 * at most as long again as the wait so far. */
 			gap_ns = gap_ns ? 2 * gap_ns : w.spin_ns / LK_MUTEX_LOOKS;
 			uint64_t until = lk__now_ns() + gap_ns;
-			do {
-				for (int i = 0; i < 8 && !lk__wait_would_park(&w);
-				     i++)
-					lk__wait(&w, NULL, 0);
-			} while (!lk__wait_would_park(&w) &&
-				 lk__now_ns() < until);
+			do /* the clock lk__wait reads every 8 steps */
+				lk__wait(&w, NULL, 0);
+			while (!lk__wait_would_park(&w) && w.now < until);
 		}
 		if (lk__wait_would_park(&w)) {
 			if (parked && !starving &&
