@@ -146,6 +146,10 @@ XF_AT(8, uint8_t)
 XF_AT(16, uint16_t)
 XF_AT(32, uint32_t)
 XF_AT(64, uint64_t)
+/* a compiler barrier (the pool's order of stores for a killed process)
+ * moves no line */
+void __tsan_atomic_signal_fence(int mo);
+void __tsan_atomic_signal_fence(int mo) { (void)mo; }
 
 /* ---- the workload --------------------------------------------------------- */
 
