@@ -174,9 +174,21 @@ static const lkb_impl_t lk_hier_impl = {
 	"bystander txn holds IS on the database and table for the whole cell "
 	"(another session), so their heads stay at one thread as at many; "
 	"bdb and coarse stay flat (one lock per row, no table or page "
-	"locks); hot-table: lk/hier alone",
+	"locks); hot-table: lk/hier and lk/hier-apart only",
 	lk_hier_lock16,
 	NULL};
+/* lk/hier-apart: lk/hier with each thread on a table of its own */
+static void lk_hier_apart_run(const lkb_params_t *p, lkb_result_t *r)
+{
+	lkb_ycsb_run_apart(LK_POLICY_DETECT, true, p, r);
+}
+static const lkb_impl_t lk_hier_apart_impl = {
+	"lockmgr", "lk/hier-apart", "lk/hier", NULL, 0, NULL, NULL,
+	lk_hier_apart_run,
+	"lk/hier-apart: lk/hier's threaded cells with each thread on a table "
+	"of its own (nothing shared: what this machine gives the workload at "
+	"that thread count); ratio: against lk/hier on one table",
+	NULL, NULL};
 /* lk/shared: lk/detect's cells on a table made by
  * lk_lockmgr_create_shared (one process, its threads) */
 static double lk_sh_pairs(uint64_t n)
@@ -378,6 +390,7 @@ void lkb_register_lockmgr(void)
 	lkb_register(&lk_detect_impl);
 	lkb_register(&lk_detect_ldsf_impl);
 	lkb_register(&lk_hier_impl);
+	lkb_register(&lk_hier_apart_impl);
 	lkb_register(&lk_shared_impl);
 	lkb_register(&lk_table_impl);
 #endif

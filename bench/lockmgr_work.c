@@ -154,6 +154,7 @@ typedef struct {
 #if __has_include(<latchkit/lockmgr.h>)
 	struct lk_lockmgr *mgr;
 	struct lk_txn *bystander;
+	struct lk_lockmgr **apart; /* lkb_ycsb_run_apart: thread i's table */
 #endif
 	DB_ENV *env;
 	lkc_table_t *coarse;
@@ -375,7 +376,16 @@ static void ycsb_loop(ycsb_t *y, int id, const _Atomic int *stop,
 
 static void ycsb_worker(lkb_team_t *tm, int id, lkb_tstat_t *st)
 {
-	ycsb_loop((ycsb_t *)tm->obj, id, &tm->stop, st);
+	ycsb_t *y = (ycsb_t *)tm->obj;
+#if __has_include(<latchkit/lockmgr.h>)
+	if (y->apart) { /* this thread's own table, the rest shared read-only */
+		ycsb_t mine = *y;
+		mine.mgr = y->apart[id];
+		ycsb_loop(&mine, id, &tm->stop, st);
+		return;
+	}
+#endif
+	ycsb_loop(y, id, &tm->stop, st);
 }
 
 void lkb_ycsb_proc(int be, const lkb_params_t *p, struct lk_lockmgr *m,
@@ -424,10 +434,8 @@ static ycsb_t *ycsb_setup(int be, int policy, bool hier,
 	return y;
 }
 
-void lkb_ycsb_run(int be, int policy, bool hier, const lkb_params_t *p,
-		  lkb_result_t *r)
+static void ycsb_team(ycsb_t *y, const lkb_params_t *p, lkb_result_t *r)
 {
-	ycsb_t *y = ycsb_setup(be, policy, hier, p);
 	lkb_team_t tm;
 	memset(&tm, 0, sizeof(tm));
 	tm.obj = y;
@@ -442,6 +450,28 @@ void lkb_ycsb_run(int be, int policy, bool hier, const lkb_params_t *p,
 	}
 	r->aux = commits ? (double)aborts / (double)commits : NAN;
 }
+
+void lkb_ycsb_run(int be, int policy, bool hier, const lkb_params_t *p,
+		  lkb_result_t *r)
+{
+	ycsb_team(ycsb_setup(be, policy, hier, p), p, r);
+}
+
+#if __has_include(<latchkit/lockmgr.h>)
+void lkb_ycsb_run_apart(int policy, bool hier, const lkb_params_t *p,
+			lkb_result_t *r)
+{
+	ycsb_t *y = ycsb_setup(BE_LK, policy, hier, p);
+	y->apart = (struct lk_lockmgr **)lkb_alloc(sizeof(*y->apart) *
+						   (size_t)p->threads);
+	for (int i = 0; i < p->threads; i++) {
+		y->apart[i] = i ? lkb_lm_make(policy, hier) : y->mgr;
+		if (i && hier) /* each table its own other session */
+			lkb_lm_bystander(y->apart[i]);
+	}
+	ycsb_team(y, p, r);
+}
+#endif
 
 #if defined(LK_COUNT_RMW) && __has_include(<latchkit/lockmgr.h>)
 /* lockmgr_int.h: this thread's RMWs on shared lines, all and on db/table

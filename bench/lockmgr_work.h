@@ -21,6 +21,10 @@ enum { BE_LK, BE_BDB, BE_COARSE };
  * back end be; policy and hier: the lock table's configuration. */
 void lkb_ycsb_run(int be, int policy, bool hier, const lkb_params_t *p,
 		  lkb_result_t *r);
+/* The same cell on the lock table with each thread on a table of its own:
+ * nothing shared, so what the machine gives the workload at that count. */
+void lkb_ycsb_run_apart(int policy, bool hier, const lkb_params_t *p,
+			lkb_result_t *r);
 
 /* One process of a multi-process cell (bench/mproc.c): worker id runs the
  * workload p, flat (one lock per call), on back end be, with the table m

@@ -32,7 +32,7 @@ const work_t lkb_works[] = {
 	{"lockmgr", "ycsb-t0.8", "ktxn/s", K_RUN, 0, 0, 0.8, TS_YCSB, 1e-3, false, -1, -1, 0, 0, NULL},
 	{"lockmgr", "ycsb-t0.99", "ktxn/s", K_RUN, 0, 0, 0.99, TS_YCSB, 1e-3, false, -1, -1, 0, 0, NULL},
 	{"lockmgr", "hot-table", "ktxn/s", K_RUN, 0, 0, 0, TS_SCALE, 1e-3, false, -1, -1, 0,
-	 LKB_SHAPE_HOT, "lk/hier"},
+	 LKB_SHAPE_HOT, "lk/hier,lk/hier-apart"},
 	{"sync", "once-done", "ns/op", K_PAIRS, 0, 0, 0, TS_ALL, 1, false, -1, -1, 0, 0, NULL},
 	{"sync", "barrier", "kgen/s", K_RUN, 0, 0, 0, TS_HOLD, 1, false, -1, 0, 0, 0, NULL},
 	/* condition variables (issue 19): writer_mode 0 ping-pong, 1 queue */
