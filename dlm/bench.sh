@@ -23,7 +23,9 @@
 #   that ZooKeeper is measured after its JIT warm-up (etcd is compiled);
 # - clients: one process, one thread per client, each with its own
 #   connection (a ZooKeeper handle, or a keep-alive HTTP/1.1 connection to
-#   etcd's JSON gateway).
+#   etcd's JSON gateway), set up before the clock starts (for lk_dlm also
+#   the resource's znodes and the handle's hint, as the floor makes its
+#   parent znode before it).
 # OUTDIR/dlm.txt also gives the CPU time per lock+unlock of the servers
 # (all three members together) and of the client process, from /proc.
 set -u
