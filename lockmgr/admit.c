@@ -11,7 +11,13 @@
  *   dies takes its count and its bit with it (lk__admit_forget, run by the
  *   recovery), which one shared count could not tell apart.
  * The leave that empties the word's low bits with SLEEPERS set clears it
- * and wakes every sleeper. A private table's RMWs are relaxed: the word
+ * and wakes one sleeper; a begin woken that finds the gate open wakes the
+ * next before it goes (the relay), so the held begins start one per
+ * wake-up, in the futex queue's order, and a gate that shuts again stops
+ * the relay: the rest stay asleep (the one that found it shut sets
+ * SLEEPERS again, so the next opening resumes it). Waking every sleeper at
+ * once started them all together and rebuilt the chains at once (README
+ * "Admission"). A private table's RMWs are relaxed: the word
  * publishes no data, only "look again"; they touch one location, whose
  * modification order is total, and the kernel compares the word and
  * sleeps as one step, so a sleeper whose bit a leaver read is woken, and
@@ -38,12 +44,13 @@ static void admit_rearm(lk_lockmgr_t *m)
 		atomic_store_explicit(&m->admit_futile, 0, memory_order_relaxed);
 }
 
-/* the word's low bits emptied with sleepers: let them go */
-static void admit_open(lk_lockmgr_t *m)
+/* the word's low bits emptied with sleepers: let them go, n at once (1:
+ * the first of a relay; INT32_MAX: every sleeper looks again) */
+static void admit_open(lk_lockmgr_t *m, int n)
 {
 	LK__RMW_SHARED();
 	atomic_fetch_and_explicit(&m->admit, ~LK__ADMIT_SLEEPERS, memory_order_relaxed);
-	lk__lm_wake(&m->admit, INT32_MAX);
+	lk__lm_wake(&m->admit, n);
 }
 
 bool lk__admit_enter(lk_lockmgr_t *m, uint8_t proc)
@@ -77,7 +84,7 @@ void lk__admit_leave(lk_lockmgr_t *m, uint8_t proc)
 		/* a chained wait that begins now and a begin that sleeps on
 		 * it are woken too: they look again (spurious) */
 		if (v & LK__ADMIT_SLEEPERS)
-			admit_open(m);
+			admit_open(m, 1);
 		return;
 	}
 	if (atomic_fetch_sub_explicit(&m->admit_proc[proc], 1, memory_order_seq_cst) != 1)
@@ -93,7 +100,7 @@ void lk__admit_leave(lk_lockmgr_t *m, uint8_t proc)
 		return;
 	admit_rearm(m);
 	if (v & LK__ADMIT_SLEEPERS)
-		admit_open(m);
+		admit_open(m, 1);
 }
 
 void lk__admit_forget(lk_lockmgr_t *m, uint32_t dead)
@@ -109,14 +116,18 @@ void lk__admit_forget(lk_lockmgr_t *m, uint32_t dead)
 	/* every sleeper looks again, whatever the bits are: a dead process
 	 * may have cleared SLEEPERS and died before its wake; one woken while
 	 * other bits stand sets SLEEPERS again and sleeps (admit.pml) */
-	admit_open(m);
+	admit_open(m, INT32_MAX);
 }
 
 /* The gate is closed (a chained wait was seen): sleep until none is left,
  * or admit_ns from now. No spin: a chain ends when txns that are not
  * running get a CPU, and a spinning begin would take it from them. A
+ * begin woken that finds the gate open wakes the next sleeper (the relay:
+ * every wake-up a begin spends is passed on while the gate is open). A
  * shared table's begin whose time ran out looks for dead processes: one
- * that died in a chained wait keeps the gate shut until recovered. */
+ * that died in a chained wait keeps the gate shut until recovered (a
+ * process killed between its wake-up and its relay stops the relay: the
+ * rest go when their time runs out, or at the next opening). */
 void lk__admit_wait(lk_lockmgr_t *m)
 {
 	uint64_t max = atomic_load_explicit(&m->admit_ns, memory_order_relaxed);
@@ -125,11 +136,16 @@ void lk__admit_wait(lk_lockmgr_t *m)
 	uint64_t now = lk__now_ns();
 	uint64_t end = max > UINT64_MAX - now ? UINT64_MAX : now + max;
 	uint32_t leaves = atomic_load_explicit(&m->admit_leaves, memory_order_relaxed);
+	bool woken = false; /* returned from a sleep before its time ran out */
 	for (;;) {
 		uint32_t v = atomic_load_explicit(&m->admit, memory_order_relaxed);
-		if (!(v & LK__ADMIT_COUNT) ||
-		    !atomic_load_explicit(&m->admit_ns, memory_order_relaxed))
-			return; /* open, or turned off while we slept */
+		if (!atomic_load_explicit(&m->admit_ns, memory_order_relaxed))
+			return; /* turned off while we slept: every sleeper woken */
+		if (!(v & LK__ADMIT_COUNT)) {
+			if (woken) /* the relay: a wake-up spent on us */
+				lk__lm_wake(&m->admit, 1);
+			return;
+		}
 		if (!(v & LK__ADMIT_SLEEPERS)) {
 			LK__RMW_SHARED();
 			if (!atomic_compare_exchange_weak_explicit(
@@ -138,8 +154,8 @@ void lk__admit_wait(lk_lockmgr_t *m)
 				continue;
 			v |= LK__ADMIT_SLEEPERS;
 		}
-		bool woken = m->shm ? lk__futex_wait_shared(&m->admit, v, end, LK__FUTEX_ANY)
-				    : lk__futex_wait(&m->admit, v, end);
+		woken = m->shm ? lk__futex_wait_shared(&m->admit, v, end, LK__FUTEX_ANY)
+			       : lk__futex_wait(&m->admit, v, end);
 		if (!woken && lk__now_ns() >= end) {
 			if (atomic_load_explicit(&m->admit_leaves, memory_order_relaxed) ==
 			    leaves)
@@ -170,6 +186,6 @@ int lk_lockmgr_set_admission(lk_lockmgr_t *m, uint64_t max_wait_ns)
 	/* relaxed: a setting; a begin reads it when it finds the gate closed */
 	atomic_store_explicit(&m->admit_ns, max_wait_ns, memory_order_relaxed);
 	if (!max_wait_ns)
-		admit_open(m); /* off: a begin asleep on the gate goes now */
+		admit_open(m, INT32_MAX); /* off: every begin asleep on the gate goes now */
 	return LK_OK;
 }

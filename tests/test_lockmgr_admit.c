@@ -177,6 +177,30 @@ Test(lockmgr_admit, begin_held_until_chain_ends_wound_wait, .timeout = 60)
 	held_until_chain_ends(LK_POLICY_WOUND_WAIT);
 }
 
+/* Several begins held at once all go when the chain ends: the leave
+ * that opens the gate wakes one, and each begin woken wakes the next
+ * (the relay); the gate's time (60 s) is not what lets any of them go. */
+Test(lockmgr_admit, held_begins_all_go_by_relay, .timeout = 60)
+{
+	enum { N = 3 };
+	chain_t c;
+	chain_make(&c, LK_POLICY_DETECT, 60ull * 1000000000u);
+	role_t cr[N];
+	pthread_t tc[N];
+	memset(cr, 0, sizeof cr);
+	for (int i = 0; i < N; i++) {
+		start(&tc[i], &cr[i], c.m, beginner_fn);
+		cr_assert(!returned_or_asleep(&cr[i]),
+			  "begin %d went ahead while a chained wait stood", i);
+	}
+	chain_end(&c);
+	for (int i = 0; i < N; i++) {
+		lkt_join(tc[i], 2 + i, "a held begin after the chain ended");
+		cr_assert_eq(atomic_load(&cr[i].rc), LK_OK);
+	}
+	lk_lockmgr_destroy(c.m);
+}
+
 /* The gate's time runs out with the chain still standing: the begin
  * goes (LK_OK) and the chain is still counted. The gate is then futile:
  * the next begin is not held while that chain stands; once no chained

@@ -8,8 +8,9 @@
  *   enter    count++                                       fetch_add(admit, 1)  (lk__admit_enter)
  *   leave    oc = count; ob = bit; count--                 fetch_sub(admit, 1)  (lk__admit_leave)
  *   clear    bit = 0                                       fetch_and(admit, ~SLEEPERS) if ob and oc == 1
- *   wake     every sleeper woken                           lk__futex_wake(admit, INT32_MAX)
+ *   wake     one sleeper woken (the first queued)          lk__futex_wake(admit, 1)
  *   look     c = count; b = bit                            load(admit)          (lk__admit_wait)
+ *   relay    if woken before and c == 0: wake one           lk__futex_wake(admit, 1)
  *   announce CAS (c, b) -> (c, 1)                          CAS(admit, v, v | SLEEPERS)
  *   park     if the word is (c, 1): sleep, one step        lk__futex_wait(admit, v, end)
  * The C begin also leaves when its time (admit_ns) runs out; the model has
@@ -25,7 +26,9 @@
  * decrements it in a second step: a begin that announces itself in
  * between is never woken. BUG_STORE_BIT: the begin stores (c, 1) from its
  * earlier look instead of a CAS: a decrement in between is undone, the
- * count never returns to 0, and the gate stays shut.
+ * count never returns to 0, and the gate stays shut. BUG_NO_RELAY: a
+ * woken begin that finds the gate open goes without waking the next: with
+ * the opening's single wake, the other sleepers are left asleep.
  *
  * -DSHARED: a shared table's form, with one begin. Process 0 has two
  * chained waits, process 1 one, which may be killed at any step; then the recovery
@@ -35,7 +38,8 @@
  *   enter    oc = cnt[p]; cnt[p]++, then if oc == 0: bits |= 1 << p
  *   leave    oc = cnt[p]; cnt[p]--, then if oc == 1:
  *            ob = bits, os = sleepers; bits &= ~(1 << p) (one step), and
- *            if os and no other bit: sleepers = 0, wake every sleeper
+ *            if os and no other bit: sleepers = 0, wake one sleeper (a
+ *            begin woken that finds no bit relays, as above)
  *   forget   cnt[1] = 0; the same clear; then open, whatever the bits
  *            are: the dead process may have cleared sleepers and died
  *            before its wake, and a begin woken while other bits stand
@@ -54,6 +58,8 @@
 // @check every-begin-passes pass - ltl:allpass
 // @check bug-split-leave-lost-wake fail -DBUG_SPLIT_LEAVE safety
 // @check bug-store-bit-count-lost fail -DBUG_STORE_BIT safety
+// @check bug-no-relay-sleeper-left fail -DBUG_NO_RELAY safety
+// @check-long three-begins-no-sleeper-left pass -DBEGINS3 safety
 // @check shared-bits-exact-no-sleeper-left pass -DSHARED safety
 // @check shared-every-begin-passes pass -DSHARED ltl:allpass
 // @check bug-shared-forget-keeps-bit fail -DSHARED,-DBUG_FORGET_KEEPS_BIT safety
@@ -80,8 +86,26 @@ inline wake_all()
 	od
 }
 
-/* the word's low bits emptied with sleepers: clear, wake */
+/* futex wake of one: the first queued, if any */
+inline wake_one()
+{
+	if
+	:: nempty(futexq) -> futexq?x; sleeping[x] = 0
+	:: empty(futexq)
+	fi;
+	x = 0
+}
+
+/* the word's low bits emptied with sleepers: clear, wake one (the relay
+ * takes it on) */
 inline open()
+{
+	sleepers = 0;
+	atomic { wake_one() }
+}
+
+/* the recovery: every sleeper looks again */
+inline open_all()
 {
 	sleepers = 0;
 	atomic { wake_all(); x = 0 }
@@ -150,11 +174,11 @@ active proctype Killer()
 #endif
 #if defined(BUG_FORGET_OPEN_IF_LAST)
 		if
-		:: (ob & ~2) == 0 -> open()
+		:: (ob & ~2) == 0 -> open_all()
 		:: else
 		fi;
 #elif !defined(BUG_FORGET_NO_WAKE)
-		open();
+		open_all();
 #endif
 		finished()
 	:: skip
@@ -163,11 +187,11 @@ active proctype Killer()
 
 active [B] proctype Begin()
 {
-	byte c;
-	bit b;
+	byte c, x;
+	bit b, woke;
 look:	atomic { c = bits; b = sleepers };
 	if
-	:: c == 0 -> goto pass
+	:: c == 0 -> goto relay
 	:: else
 	fi;
 	if
@@ -183,17 +207,26 @@ announce:	atomic {
 park:	atomic {
 		if
 		:: bits == c && sleepers == b -> futexq!_pid; sleeping[_pid] = 1
-		:: else
+		:: else -> woke = 0 /* futex_wait returned at once: no wake spent */
 		fi
 	};
 	(!sleeping[_pid]);
+	woke = 1;
 	goto look;
+relay:	if
+	:: woke -> atomic { wake_one() }
+	:: else
+	fi;
 pass:	passed++
 }
 
 #else
 #define W 2
+#ifdef BEGINS3
+#define B 3 /* a relay that passes a wake-up on twice (make verify-long) */
+#else
 #define B 2
+#endif
 #define ROUNDS 2
 
 byte count;
@@ -202,12 +235,13 @@ byte left, passed;
 bit sleeping[W + B];
 chan futexq = [B] of { byte };
 
-inline wake_all()
+inline wake_one()
 {
-	do
+	if
 	:: nempty(futexq) -> futexq?x; sleeping[x] = 0
-	:: empty(futexq) -> break
-	od
+	:: empty(futexq)
+	fi;
+	x = 0
 }
 
 active [W] proctype Wait()
@@ -225,7 +259,7 @@ leave:		atomic { oc = count; ob = sleepers; count-- };
 		if
 		:: ob && oc == 1 ->
 clear:			sleepers = 0;
-wake:			atomic { wake_all(); x = 0 }
+wake:			atomic { wake_one() }
 		:: else
 		fi
 	}
@@ -240,11 +274,11 @@ wake:			atomic { wake_all(); x = 0 }
 
 active [B] proctype Begin()
 {
-	byte c;
-	bit b;
+	byte c, x;
+	bit b, woke;
 look:	atomic { c = count; b = sleepers };
 	if
-	:: c == 0 -> goto pass
+	:: c == 0 -> goto relay
 	:: else
 	fi;
 	if
@@ -264,11 +298,19 @@ announce:	atomic {
 park:	atomic {
 		if
 		:: count == c && sleepers == b -> futexq!_pid; sleeping[_pid] = 1
-		:: else
+		:: else -> woke = 0 /* futex_wait returned at once: no wake spent */
 		fi
 	};
 	(!sleeping[_pid]);
+	woke = 1;
 	goto look;
+relay:
+#ifndef BUG_NO_RELAY
+	if
+	:: woke -> atomic { wake_one() }
+	:: else
+	fi;
+#endif
 pass:	passed++
 }
 

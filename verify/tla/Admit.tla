@@ -14,8 +14,10 @@
 (*  Leave    | fetch_sub(admit, 1): the old count and bit lk__admit_leave   *)
 (*  Clear    | fetch_and(admit, ~SLEEPERS) if the bit was set and the      *)
 (*           | count went to 0                                             *)
-(*  Wake     | lk__futex_wake(admit, INT32_MAX)                            *)
+(*  Wake     | lk__futex_wake(admit, 1): one sleeper                       *)
 (*  Look     | load(admit)                                lk__admit_wait    *)
+(*  Relay    | lk__futex_wake(admit, 1), by a begin that was woken and     *)
+(*           | found the gate open, before it goes                         *)
 (*  Announce | CAS(admit, v, v | SLEEPERS)                                 *)
 (*  Park     | lk__futex_wait(admit, v, end): compare and sleep, one step  *)
 (*  Slept    | asleep until a wake                                         *)
@@ -30,6 +32,11 @@
 (*  "storebit":   the begin stores (its count, TRUE) instead of a CAS: a  *)
 (*                decrement in between is undone, the count never returns *)
 (*                to 0 and the gate stays shut.                            *)
+(*  "norelay":    a woken begin that finds the gate open goes without     *)
+(*                waking the next: the opening woke one, so the others    *)
+(*                are left asleep.                                         *)
+(* The futex queue is a set: a wake of one may take any sleeper (the      *)
+(* kernel takes the first queued; any covers that).                       *)
 (*                                                                         *)
 (* Properties: CountExact (once every wait has ended the count is 0),      *)
 (* invariant; no begin left asleep (TLC's deadlock check: the end state    *)
@@ -42,8 +49,8 @@ Waits == 1..W
 Begins == (W + 1)..(W + B)
 Procs == Waits \cup Begins
 
-VARIABLES count, sleepers, asleep, pc, rounds, oc, ob, c, b
-vars == << count, sleepers, asleep, pc, rounds, oc, ob, c, b >>
+VARIABLES count, sleepers, asleep, pc, rounds, oc, ob, c, b, woke
+vars == << count, sleepers, asleep, pc, rounds, oc, ob, c, b, woke >>
 
 Init == /\ count = 0
         /\ sleepers = FALSE
@@ -54,6 +61,7 @@ Init == /\ count = 0
         /\ ob = [p \in Waits |-> FALSE]
         /\ c = [p \in Begins |-> 0]
         /\ b = [p \in Begins |-> FALSE]
+        /\ woke = [p \in Begins |-> FALSE]
 
 Goto(p, l) == pc' = [pc EXCEPT ![p] = l]
 (* a wait's end: the next round, or done *)
@@ -63,7 +71,7 @@ EndRound(p) == /\ rounds' = [rounds EXCEPT ![p] = @ + 1]
 Enter(p) == /\ pc[p] = "enter"
             /\ count' = count + 1
             /\ Goto(p, "leave")
-            /\ UNCHANGED << sleepers, asleep, rounds, oc, ob, c, b >>
+            /\ UNCHANGED << sleepers, asleep, rounds, oc, ob, c, b, woke >>
 
 Leave(p) == /\ pc[p] = "leave"
             /\ oc' = [oc EXCEPT ![p] = count]
@@ -71,30 +79,40 @@ Leave(p) == /\ pc[p] = "leave"
             /\ IF BUG = "splitleave"
                  THEN UNCHANGED count /\ Goto(p, "sub")
                  ELSE count' = count - 1 /\ Goto(p, "clear")
-            /\ UNCHANGED << sleepers, asleep, rounds, c, b >>
+            /\ UNCHANGED << sleepers, asleep, rounds, c, b, woke >>
 
 Sub(p) == /\ pc[p] = "sub"
           /\ count' = count - 1
           /\ Goto(p, "clear")
-          /\ UNCHANGED << sleepers, asleep, rounds, oc, ob, c, b >>
+          /\ UNCHANGED << sleepers, asleep, rounds, oc, ob, c, b, woke >>
 
 Clear(p) == /\ pc[p] = "clear"
             /\ IF ob[p] /\ oc[p] = 1
                  THEN sleepers' = FALSE /\ Goto(p, "wake") /\ UNCHANGED rounds
                  ELSE UNCHANGED sleepers /\ EndRound(p)
-            /\ UNCHANGED << count, asleep, oc, ob, c, b >>
+            /\ UNCHANGED << count, asleep, oc, ob, c, b, woke >>
+
+(* a futex wake of one: any sleeper, or nobody if none sleeps *)
+WakeOne == IF asleep = {} THEN UNCHANGED asleep
+           ELSE \E q \in asleep : asleep' = asleep \ {q}
 
 Wake(p) == /\ pc[p] = "wake"
-           /\ asleep' = {}
+           /\ WakeOne
            /\ EndRound(p)
-           /\ UNCHANGED << count, sleepers, oc, ob, c, b >>
+           /\ UNCHANGED << count, sleepers, oc, ob, c, b, woke >>
 
 Look(p) == /\ pc[p] = "look"
            /\ c' = [c EXCEPT ![p] = count]
            /\ b' = [b EXCEPT ![p] = sleepers]
-           /\ Goto(p, IF count = 0 THEN "pass"
+           /\ Goto(p, IF count = 0 THEN IF woke[p] /\ BUG # "norelay"
+                                         THEN "relay" ELSE "pass"
                       ELSE IF sleepers THEN "park" ELSE "announce")
-           /\ UNCHANGED << count, sleepers, asleep, rounds, oc, ob >>
+           /\ UNCHANGED << count, sleepers, asleep, rounds, oc, ob, woke >>
+
+Relay(p) == /\ pc[p] = "relay"
+            /\ WakeOne
+            /\ Goto(p, "pass")
+            /\ UNCHANGED << count, sleepers, rounds, oc, ob, c, b, woke >>
 
 Announce(p) ==
     /\ pc[p] = "announce"
@@ -105,21 +123,25 @@ Announce(p) ==
                 THEN /\ sleepers' = TRUE /\ b' = [b EXCEPT ![p] = TRUE]
                      /\ Goto(p, "park") /\ UNCHANGED count
                 ELSE Goto(p, "look") /\ UNCHANGED << count, sleepers, b >>
-    /\ UNCHANGED << asleep, rounds, oc, ob, c >>
+    /\ UNCHANGED << asleep, rounds, oc, ob, c, woke >>
 
 Park(p) == /\ pc[p] = "park"
            /\ IF count = c[p] /\ sleepers = b[p]
                 THEN asleep' = asleep \cup {p} /\ Goto(p, "slept")
-                ELSE UNCHANGED asleep /\ Goto(p, "look")
+                     /\ UNCHANGED woke
+                ELSE /\ UNCHANGED asleep /\ Goto(p, "look")
+                     (* the C's futex_wait returned at once: no wake spent *)
+                     /\ woke' = [woke EXCEPT ![p] = FALSE]
            /\ UNCHANGED << count, sleepers, rounds, oc, ob, c, b >>
 
 Slept(p) == /\ pc[p] = "slept"
             /\ p \notin asleep
+            /\ woke' = [woke EXCEPT ![p] = TRUE]
             /\ Goto(p, "look")
             /\ UNCHANGED << count, sleepers, asleep, rounds, oc, ob, c, b >>
 
 WaitStep(p) == Enter(p) \/ Leave(p) \/ Sub(p) \/ Clear(p) \/ Wake(p)
-BeginStep(p) == Look(p) \/ Announce(p) \/ Park(p) \/ Slept(p)
+BeginStep(p) == Look(p) \/ Relay(p) \/ Announce(p) \/ Park(p) \/ Slept(p)
 
 (* every process finished: stutter (not a deadlock) *)
 Finished == /\ \A p \in Waits : pc[p] = "done"
