@@ -1,8 +1,8 @@
 /*
  * bench/sched.c: the schedule (bench.c's runner): for one workload, its
- * thread counts and implementations, each cell repeated interleaved across
- * implementations (A B C A B C ...), and the lkb_rows with their ratios to
- * peers measured in the same group.
+ * thread counts and implementations, each repetition running every cell
+ * once (T1: A B C, T2: A B C, ..., then again), and the lkb_rows with
+ * their ratios to peers measured in the same group.
  */
 #include "runner.h"
 
@@ -115,6 +115,29 @@ bool lkb_in_list(const char *list, const char *name)
 	return false;
 }
 
+/* One cell's parameters: workload w at T threads. */
+static lkb_params_t cell_params(const lkb_opts_t *o, const work_t *w, int T)
+{
+	lkb_params_t p;
+	memset(&p, 0, sizeof(p));
+	p.threads = T;
+	p.dur_ms = !strcmp(w->family, "lockmgr") ? o->lm_dur_ms : o->dur_ms;
+	p.cs_lines = w->cs_lines >= 0 ? w->cs_lines : o->cs_lines;
+	p.noncs = w->noncs >= 0 ? w->noncs : o->noncs;
+	p.hold_ns = (uint64_t)w->hold_ns;
+	if (w->hold_ns > 0)
+		p.dur_ms = o->hold_dur_ms;
+	p.read_pct = w->read_pct;
+	p.writer_mode = w->writer_mode;
+	p.theta = w->theta;
+	p.shape = w->shape;
+	p.strong_every = o->strong_every;
+	p.iters = w->kind == K_LOCK16 ? o->iters / 16 : o->iters;
+	if (!p.iters)
+		p.iters = 1;
+	return p;
+}
+
 /* Runs one workload over its thread counts; appends rows. */
 void lkb_run_work(const lkb_opts_t *o, const work_t *w,
 		  const lkb_impl_t **fam, int nf)
@@ -149,46 +172,36 @@ void lkb_run_work(const lkb_opts_t *o, const work_t *w,
 			ims[ni++] = fam[i];
 	if (!ni)
 		return;
+	/* cell (ti, i): thread count tlist[ti], implementation ims[i] */
+	int nc = nt * ni;
 	bool *dnf = (bool *)calloc((size_t)ni, sizeof(bool));
 	int *dnf_at = (int *)calloc((size_t)ni, sizeof(int));
-	double *vals = (double *)calloc((size_t)(ni * o->reps), sizeof(double));
-	double *fair = (double *)calloc((size_t)(ni * o->reps), sizeof(double));
-	double *aux = (double *)calloc((size_t)(ni * o->reps), sizeof(double));
-	int *nv = (int *)calloc((size_t)ni, sizeof(int));
-	lkb_cdf_t *cdf = (lkb_cdf_t *)calloc((size_t)ni, sizeof(lkb_cdf_t));
+	double *vals = (double *)calloc((size_t)(nc * o->reps), sizeof(double));
+	double *fair = (double *)calloc((size_t)(nc * o->reps), sizeof(double));
+	double *aux = (double *)calloc((size_t)(nc * o->reps), sizeof(double));
+	int *nv = (int *)calloc((size_t)nc, sizeof(int));
+	lkb_cdf_t *cdf = (lkb_cdf_t *)calloc((size_t)nc, sizeof(lkb_cdf_t));
 	lkb_result_t *r = (lkb_result_t *)lkb_alloc(sizeof(*r));
-	char (*msg)[96] = (char (*)[96])calloc((size_t)ni, 96);
-	bool *pinned = (bool *)calloc((size_t)ni, sizeof(bool));
-	for (int ti = 0; ti < nt; ti++) {
-		int T = tlist[ti];
-		lkb_params_t p;
-		memset(&p, 0, sizeof(p));
-		p.threads = T;
-		p.dur_ms = !strcmp(w->family, "lockmgr") ? o->lm_dur_ms
-							  : o->dur_ms;
-		p.cs_lines = w->cs_lines >= 0 ? w->cs_lines : o->cs_lines;
-		p.noncs = w->noncs >= 0 ? w->noncs : o->noncs;
-		p.hold_ns = (uint64_t)w->hold_ns;
-		if (w->hold_ns > 0)
-			p.dur_ms = o->hold_dur_ms;
-		p.read_pct = w->read_pct;
-		p.writer_mode = w->writer_mode;
-		p.theta = w->theta;
-		p.shape = w->shape;
-		p.strong_every = o->strong_every;
-		p.iters = w->kind == K_LOCK16 ? o->iters / 16 : o->iters;
-		if (!p.iters)
-			p.iters = 1;
-		memset(nv, 0, sizeof(int) * (size_t)ni);
-		for (int i = 0; i < ni; i++) {
-			cdf[i].impl = ims[i]->name;
-			lkb_hist_clear(&cdf[i].h);
-			msg[i][0] = 0;
-			pinned[i] = false;
-		}
-		for (int rep = 0; rep < o->reps; rep++) {
+	char (*msg)[96] = (char (*)[96])calloc((size_t)nc, 96);
+	bool *pinned = (bool *)calloc((size_t)nc, sizeof(bool));
+	for (int c = 0; c < nc; c++) {
+		cdf[c].impl = ims[c % ni]->name;
+		lkb_hist_clear(&cdf[c].h);
+	}
+	/* Each repetition runs every thread count and implementation once
+	 * (rep-major: T1 A B C, T2 A B C, ..., then the next rep), so a
+	 * machine that changes speed during the run moves every cell's
+	 * median alike, and the ratios across thread counts (8 threads
+	 * against 2) compare the same stretches of time. */
+	for (int rep = 0; rep < o->reps; rep++) {
+		for (int ti = 0; ti < nt; ti++) {
+			int T = tlist[ti];
+			lkb_params_t p = cell_params(o, w, T);
 			for (int i = 0; i < ni; i++) {
-				if (dnf[i])
+				int c = ti * ni + i;
+				/* a DNF or failure at some T skips that T and
+				 * every higher one, in this rep and the next */
+				if (dnf[i] && T >= (dnf_at[i] > 0 ? dnf_at[i] : -dnf_at[i]))
 					continue;
 				progress(o, i == 0, "[%s] %s t=%d rep %d/%d %s",
 					 w->family,
@@ -208,12 +221,12 @@ void lkb_run_work(const lkb_opts_t *o, const work_t *w,
 				if (rc == 1) {
 					dnf[i] = true;
 					dnf_at[i] = T;
-					snprintf(msg[i], 96, "%s", r->msg);
+					snprintf(msg[c], 96, "%s", r->msg);
 					continue;
 				}
 				if (rc == 2) {
 					lkb_failures++;
-					snprintf(msg[i], 96, "FAILED: %.80s",
+					snprintf(msg[c], 96, "FAILED: %.80s",
 						 r->msg);
 					dnf[i] = true;
 					dnf_at[i] = -T;
@@ -227,16 +240,20 @@ void lkb_run_work(const lkb_opts_t *o, const work_t *w,
 				}
 				if (w->kind == K_RUN && !isnan(r->park_ns))
 					park_add(r->park_ns);
-				vals[i * o->reps + nv[i]] = r->value;
-				fair[i * o->reps + nv[i]] = r->fairness;
-				aux[i * o->reps + nv[i]] = r->aux;
-				nv[i]++;
-				pinned[i] = r->pinned;
-				lkb_hist_merge(&cdf[i].h, &r->hist);
+				vals[c * o->reps + nv[c]] = r->value;
+				fair[c * o->reps + nv[c]] = r->fairness;
+				aux[c * o->reps + nv[c]] = r->aux;
+				nv[c]++;
+				pinned[c] = r->pinned;
+				lkb_hist_merge(&cdf[c].h, &r->hist);
 			}
 		}
+	}
+	for (int ti = 0; ti < nt; ti++) {
+		int T = tlist[ti];
 		int first = lkb_n_rows;
 		for (int i = 0; i < ni; i++) {
+			int c = ti * ni + i;
 			lkb_row_t *row = new_row();
 			lkb_strcpy(row->family, w->family, sizeof(row->family));
 			lkb_strcpy(row->workload, w->workload,
@@ -244,24 +261,24 @@ void lkb_run_work(const lkb_opts_t *o, const work_t *w,
 			lkb_strcpy(row->impl, ims[i]->name, sizeof(row->impl));
 			lkb_strcpy(row->unit, w->unit, sizeof(row->unit));
 			row->threads = T;
-			row->pinned = pinned[i];
-			row->reps = nv[i];
-			if (nv[i]) {
-				double *v = &vals[i * o->reps];
-				row->median = lkb_median(v, nv[i]);
-				row->min = lkb_min(v, nv[i]);
-				row->max = lkb_max(v, nv[i]);
+			row->pinned = pinned[c];
+			row->reps = nv[c];
+			if (nv[c]) {
+				double *v = &vals[c * o->reps];
+				row->median = lkb_median(v, nv[c]);
+				row->min = lkb_min(v, nv[c]);
+				row->max = lkb_max(v, nv[c]);
 				row->fairness =
-					lkb_median(&fair[i * o->reps], nv[i]);
-				row->aux = lkb_median(&aux[i * o->reps], nv[i]);
+					lkb_median(&fair[c * o->reps], nv[c]);
+				row->aux = lkb_median(&aux[c * o->reps], nv[c]);
 			}
-			if (cdf[i].h.count) {
+			if (cdf[c].h.count) {
 				row->p50 = (double)lkb_hist_percentile(
-					&cdf[i].h, 50);
+					&cdf[c].h, 50);
 				row->p99 = (double)lkb_hist_percentile(
-					&cdf[i].h, 99);
+					&cdf[c].h, 99);
 				row->p999 = (double)lkb_hist_percentile(
-					&cdf[i].h, 99.9);
+					&cdf[c].h, 99.9);
 			}
 			if (w->kind == K_RUN && !strcmp(w->family, "seqlock"))
 				lkb_strcpy(row->aux_name, "retries/read",
@@ -269,16 +286,17 @@ void lkb_run_work(const lkb_opts_t *o, const work_t *w,
 			if (w->kind == K_RUN && !strcmp(w->family, "lockmgr"))
 				lkb_strcpy(row->aux_name, "aborts/txn",
 					   sizeof(row->aux_name));
-			if (msg[i][0])
-				lkb_strcpy(row->status, msg[i],
+			if (msg[c][0])
+				lkb_strcpy(row->status, msg[c],
 					   sizeof(row->status));
 			else if (dnf[i] && dnf_at[i] > 0 && dnf_at[i] < T)
 				snprintf(row->status, sizeof(row->status),
-					 "skipped: did not finish at t=%d",
-					 dnf_at[i]);
-			else if (dnf[i] && dnf_at[i] < 0)
+					 "%s: did not finish at t=%d",
+					 nv[c] ? "stopped" : "skipped", dnf_at[i]);
+			else if (dnf[i] && dnf_at[i] < 0 && -dnf_at[i] < T)
 				snprintf(row->status, sizeof(row->status),
-					 "skipped: failed at t=%d", -dnf_at[i]);
+					 "%s: failed at t=%d",
+					 nv[c] ? "stopped" : "skipped", -dnf_at[i]);
 		}
 		/* ratios to peers measured in this same group */
 		for (int i = 0; i < ni; i++) {
@@ -306,7 +324,8 @@ void lkb_run_work(const lkb_opts_t *o, const work_t *w,
 			}
 		}
 		if (w->kind == K_RUN)
-			lkb_write_cdf(o->out, w->family, w->workload, T, cdf, ni);
+			lkb_write_cdf(o->out, w->family, w->workload, T,
+				      &cdf[ti * ni], ni);
 	}
 	free(dnf);
 	free(dnf_at);
