@@ -4,7 +4,8 @@
  * waiter in one process granted by a commit in another; a dead holder's
  * locks released and its waiters granted; a grant made to a dead waiter
  * passed on; a woken waiter learns its spin budget from the segment's
- * stamp. The kill tests are in test_lockmgr_shm_kill.c.
+ * stamp; a dead txn's revoked request unpins its head at the recovery.
+ * The kill tests are in test_lockmgr_shm_kill.c.
  */
 #include "harness.h" /* lkt_in_futex */
 #include "lockmgr_shm.h"
@@ -241,6 +242,57 @@ Test(lockmgr_shm, dead_holder_released)
 	cr_assert_eq(lkp_join_within(w, 10000), 0);
 	cr_assert_gt(atomic_load(&g_a->tok[1]), atomic_load(&g_a->tok[0]));
 	cr_assert_eq(entries_of(g_m, hid, NULL), 0u, "the dead txn's locks are gone");
+	cr_assert_eq(entries_of(g_m, 0, NULL), 0u);
+	lk_lockmgr_destroy(g_m);
+	close(g_fd);
+}
+
+/* A child that holds X on R(3) under a lease of 20 ms, reports, and
+ * waits to be killed without renewing it. */
+static int lease_holder(void *arg)
+{
+	(void)arg;
+	orphan_dies();
+	lk_txn_t *t;
+	lk_res_t r = R(3);
+	if (lk_txn_begin_lease(g_m, 20 * SEC / 1000, &t) != LK_OK ||
+	    lk_lock(t, &r, LK_X, 0, 0) != LK_OK)
+		return 50;
+	atomic_store(&g_a->ready[0], 1);
+	for (;;)
+		pause();
+}
+
+/* A lapse takes R(3) from a holder that then dies: the holder's revoked
+ * request pins R(3)'s head until the recovery gives the request back
+ * (reclaim.c; SHARED.md, R5). After the recovery a txn's commit frees
+ * the head, and the table holds as many heads as before. */
+Test(lockmgr_shm, revoked_request_of_dead_txn_unpins_its_head)
+{
+	g_m = mk(&g_fd, LK_POLICY_DETECT);
+	g_a = (struct area *)lkp_shared(sizeof *g_a);
+	lk_stats_t st0, st;
+	lk_lockmgr_stats(g_m, &st0);
+	pid_t h = lkp_spawn(lease_holder, NULL);
+	cr_assert(lkp_await(&g_a->ready[0], 1));
+	lk_txn_t *t;
+	lk_res_t r = R(3);
+	cr_assert_eq(lk_txn_begin(g_m, &t), LK_OK);
+	cr_assert_eq(lk_lock(t, &r, LK_X, 10 * SEC, 0), LK_OK,
+		     "the lapse did not hand R(3) on");
+	cr_assert_eq(lk_txn_commit(t), LK_OK);
+	lk_lockmgr_stats(g_m, &st);
+	cr_assert_eq(st.heads_used, st0.heads_used + 1,
+		     "R(3)'s head not pinned by the lapsed holder's request");
+	kill_join(h);
+	uint32_t np = 0;
+	cr_assert_eq(lk_lockmgr_recover(g_m, &np), LK_OK);
+	cr_assert_eq(lk_txn_begin(g_m, &t), LK_OK);
+	cr_assert_eq(lk_lock(t, &r, LK_X, 0, 0), LK_OK);
+	cr_assert_eq(lk_txn_commit(t), LK_OK);
+	lk_lockmgr_stats(g_m, &st);
+	cr_assert_eq(st.heads_used, st0.heads_used,
+		     "R(3)'s head still pinned by the dead txn's revoked request");
 	cr_assert_eq(entries_of(g_m, 0, NULL), 0u);
 	lk_lockmgr_destroy(g_m);
 	close(g_fd);
