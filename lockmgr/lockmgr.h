@@ -333,7 +333,10 @@ int lk_lockmgr_set_grant_order(lk_lockmgr_t *mgr, int order);
  * no chained wait is left, or max_wait_ns has passed, whichever comes
  * first; then they begin as usual (a hold that runs out while no chained
  * wait ended stops the holds until no chained wait is left, so a chain
- * that stands costs one hold, not one per begin). A txn not yet begun
+ * that stands costs one hold, not one per begin). When the last chained
+ * wait ends, the held begins go one at a time, in the futex queue's order:
+ * each wakes the next as it goes, and one that finds a new chain waits
+ * again (README "Admission", the relay). A txn not yet begun
  * holds nothing, so holding it back lets the txns in the chains finish,
  * instead of queueing
  * behind them with locks of its own (load control by admission: Carey,
