@@ -174,7 +174,8 @@ void lkb_run_work(const lkb_opts_t *o, const work_t *w,
 		return;
 	/* cell (ti, i): thread count tlist[ti], implementation ims[i] */
 	int nc = nt * ni;
-	bool *dnf = (bool *)calloc((size_t)ni, sizeof(bool));
+	/* implementation i stopped at thread count T: T (did not finish) or
+	 * -T (failed); 0 while it runs */
 	int *dnf_at = (int *)calloc((size_t)ni, sizeof(int));
 	double *vals = (double *)calloc((size_t)(nc * o->reps), sizeof(double));
 	double *fair = (double *)calloc((size_t)(nc * o->reps), sizeof(double));
@@ -201,7 +202,7 @@ void lkb_run_work(const lkb_opts_t *o, const work_t *w,
 				int c = ti * ni + i;
 				/* a DNF or failure at some T skips that T and
 				 * every higher one, in this rep and the next */
-				if (dnf[i] && T >= (dnf_at[i] > 0 ? dnf_at[i] : -dnf_at[i]))
+				if (dnf_at[i] && T >= abs(dnf_at[i]))
 					continue;
 				progress(o, i == 0, "[%s] %s t=%d rep %d/%d %s",
 					 w->family,
@@ -219,7 +220,6 @@ void lkb_run_work(const lkb_opts_t *o, const work_t *w,
 							w->workload, T, r->msg);
 				}
 				if (rc == 1) {
-					dnf[i] = true;
 					dnf_at[i] = T;
 					snprintf(msg[c], 96, "%s", r->msg);
 					continue;
@@ -228,7 +228,6 @@ void lkb_run_work(const lkb_opts_t *o, const work_t *w,
 					lkb_failures++;
 					snprintf(msg[c], 96, "FAILED: %.80s",
 						 r->msg);
-					dnf[i] = true;
 					dnf_at[i] = -T;
 					if (!o->quiet)
 						fprintf(stderr,
@@ -289,11 +288,11 @@ void lkb_run_work(const lkb_opts_t *o, const work_t *w,
 			if (msg[c][0])
 				lkb_strcpy(row->status, msg[c],
 					   sizeof(row->status));
-			else if (dnf[i] && dnf_at[i] > 0 && dnf_at[i] < T)
+			else if (dnf_at[i] > 0 && dnf_at[i] < T)
 				snprintf(row->status, sizeof(row->status),
 					 "%s: did not finish at t=%d",
 					 nv[c] ? "stopped" : "skipped", dnf_at[i]);
-			else if (dnf[i] && dnf_at[i] < 0 && -dnf_at[i] < T)
+			else if (dnf_at[i] < 0 && -dnf_at[i] < T)
 				snprintf(row->status, sizeof(row->status),
 					 "%s: failed at t=%d",
 					 nv[c] ? "stopped" : "skipped", -dnf_at[i]);
@@ -327,7 +326,6 @@ void lkb_run_work(const lkb_opts_t *o, const work_t *w,
 			lkb_write_cdf(o->out, w->family, w->workload, T,
 				      &cdf[ti * ni], ni);
 	}
-	free(dnf);
 	free(dnf_at);
 	free(vals);
 	free(fair);
