@@ -1,6 +1,7 @@
 /*
  * lockmgr/escalate.c: lock escalation: a txn's row and page locks under
- * one table traded for one table lock.
+ * one table traded for one table lock, and the count of rows under each
+ * table lock that decides it.
  */
 #include "fastpath_int.h"
 #include "heads_int.h"
@@ -107,4 +108,55 @@ bool lk__escalate(lk_lockmgr_t *m, struct lk__txn *t, uint32_t tri, uint64_t *to
 	st_inc(t, LK__ST_ESCALATIONS);
 	*tok = token;
 	return true;
+}
+
+/* t's granted request on the table above row res, or 0: the cached one
+ * (t->anc[1]) if it is that table, else a lookup. */
+static uint32_t table_req(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res)
+{
+	uint32_t ai = t->anc[1];
+	lk_res_t tab = lk_res_table(res->f[0], res->f[1]);
+	if (ai & LK__ANC_FP) {
+		uint32_t i = ai & ~LK__ANC_FP;
+		if (((t->fp_used >> i) & 1u) && fp_key_eq(&m->fp[t->idx].rec[i], &tab))
+			return ai;
+	} else if (ai && key_eq(&m->heads[m->reqs[ai].head], &tab)) {
+		return ai;
+	}
+	int i = t->fp_used ? fp_find(m, t, &tab) : -1;
+	if (i >= 0)
+		return LK__ANC_FP | (uint32_t)i;
+	struct lk__head *h;
+	ai = lk__find_own(m, t, &tab, &h);
+	if (!ai)
+		return 0;
+	bool granted = m->reqs[ai].status == LK__R_GRANTED;
+	head_unlatch(h);
+	return granted ? ai : 0;
+}
+
+/* Past the threshold the table converts (lk__escalate, *tok its token). */
+void lk__row_count(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res,
+		   uint32_t tri, uint64_t *tok)
+{
+	if (!tri)
+		tri = table_req(m, t, res);
+	if (tri && ++*table_count(m, t, tri) > m->cfg.escalation_threshold) {
+		hcache_clear(t); /* the table's mode changes */
+		/* a record becomes t's request to convert (fastpath.c) */
+		if (tri & LK__ANC_FP) {
+			lk_res_t tab = lk_res_table(res->f[0], res->f[1]);
+			if (lk__fp_to_main(m, t, &tab, &tri) != LK_OK)
+				tri = 0;
+		}
+		if (tri)
+			lk__escalate(m, t, tri, tok);
+	}
+}
+
+void lk__row_uncount(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res)
+{
+	uint32_t tri = table_req(m, t, res);
+	if (tri && *table_count(m, t, tri))
+		--*table_count(m, t, tri);
 }

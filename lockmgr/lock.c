@@ -1,7 +1,7 @@
 /*
  * lockmgr/lock.c: the lock calls: lk_lock's inlined fast path, the
- * general grant of one resource (lock_one), intention locks on the
- * ancestors, lk_unlock, and the held-mode and token queries.
+ * general grant of one resource (lock_one) and intention locks on the
+ * ancestors. held.c has the calls on a lock already held.
  */
 #include "fastpath_int.h"
 #include "heads_int.h"
@@ -155,14 +155,6 @@ retry:;
 		goto retry;
 	}
 	return rc;
-}
-
-/* The row count of t's table lock ai: a request's, or a record's. */
-static inline uint32_t *table_count(lk_lockmgr_t *m, struct lk__txn *t, uint32_t ai)
-{
-	if (ai & LK__ANC_FP)
-		return &m->fp[t->idx].rec[ai & ~LK__ANC_FP].nchild;
-	return &m->reqs[ai].nchild;
 }
 
 /* A table lock ai on tab that t just made while it holds rows under it
@@ -395,48 +387,6 @@ lock_fast(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, unsigned mode,
 	return LK_OK;
 }
 
-/* res's head latched and t's request on it, or 0 (nothing latched). */
-static uint32_t find_own(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res,
-			 struct lk__head **hp)
-{
-	uint32_t hi = head_get(m, t, res, res_hash(res), false);
-	if (!hi)
-		return 0;
-	struct lk__head *h = &m->heads[hi];
-	uint32_t ri = find_holder(m, h, t->idx);
-	if (!ri) {
-		head_unlatch(h);
-		return 0;
-	}
-	*hp = h;
-	return ri;
-}
-
-/* t's granted request on the table above row res, or 0: the cached one
- * (t->anc[1]) if it is that table, else a lookup. */
-static uint32_t table_req(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res)
-{
-	uint32_t ai = t->anc[1];
-	lk_res_t tab = lk_res_table(res->f[0], res->f[1]);
-	if (ai & LK__ANC_FP) {
-		uint32_t i = ai & ~LK__ANC_FP;
-		if (((t->fp_used >> i) & 1u) && fp_key_eq(&m->fp[t->idx].rec[i], &tab))
-			return ai;
-	} else if (ai && key_eq(&m->heads[m->reqs[ai].head], &tab)) {
-		return ai;
-	}
-	int i = t->fp_used ? fp_find(m, t, &tab) : -1;
-	if (i >= 0)
-		return LK__ANC_FP | (uint32_t)i;
-	struct lk__head *h;
-	ai = find_own(m, t, &tab, &h);
-	if (!ai)
-		return 0;
-	bool granted = m->reqs[ai].status == LK__R_GRANTED;
-	head_unlatch(h);
-	return granted ? ai : 0;
-}
-
 /* The hierarchy cache's bits for t's ancestor lock ai (0 for none). */
 static inline uint16_t anc_bits(const lk_lockmgr_t *m, const struct lk__txn *t,
 				uint32_t ai)
@@ -485,28 +435,6 @@ static inline bool hcache_page(const lk_lockmgr_t *m, const struct lk__txn *t,
 	       res->f[0] == t->hkey[0] && ((m->weak >> m->mt.intention[mode]) & 1u);
 }
 
-/* A new row lock counts toward escalation of t's table lock tri (0: none
- * found yet); past the threshold the table converts (lk__escalate, *tok
- * its token). */
-static __attribute__((noinline)) void row_count(lk_lockmgr_t *m, struct lk__txn *t,
-						const lk_res_t *res, uint32_t tri,
-						uint64_t *tok)
-{
-	if (!tri)
-		tri = table_req(m, t, res);
-	if (tri && ++*table_count(m, t, tri) > m->cfg.escalation_threshold) {
-		hcache_clear(t); /* the table's mode changes */
-		/* a record becomes t's request to convert (fastpath.c) */
-		if (tri & LK__ANC_FP) {
-			lk_res_t tab = lk_res_table(res->f[0], res->f[1]);
-			if (lk__fp_to_main(m, t, &tab, &tri) != LK_OK)
-				tri = 0;
-		}
-		if (tri)
-			lk__escalate(m, t, tri, tok);
-	}
-}
-
 /* A row lock under ancestors that the hierarchy cache vouches for:
  * lock_fast, then the escalation count (lock_slow's tail for a row). */
 static inline __attribute__((always_inline)) int
@@ -516,7 +444,7 @@ lock_row_cached(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res,
 	uint64_t tok = 0;
 	int rc = lock_fast(m, t, res, mode, &tok);
 	if (rc == LK_OK && m->cfg.escalation_threshold)
-		row_count(m, t, res, t->anc[1], &tok);
+		lk__row_count(m, t, res, t->anc[1], &tok);
 	if (token && rc == LK_OK)
 		*token = tok;
 	return rc;
@@ -581,7 +509,7 @@ lock_slow(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res, unsigned mode
 	 * too (they find the table lock themselves) */
 	if (got == LK__GOT_NEW && res->kind == LK_RES_ROW &&
 	    m->cfg.escalation_threshold && m->cfg.hierarchy)
-		row_count(m, t, res, tri, &tok);
+		lk__row_count(m, t, res, tri, &tok);
 	if (token)
 		*token = tok;
 	return rc;
@@ -723,120 +651,4 @@ int lk_lock(lk_txn_t *txn, const lk_res_t *res, int mode, uint64_t timeout_ns,
 	    unsigned flags)
 {
 	return lk_lock_ex(txn, res, mode, timeout_ns, flags, NULL);
-}
-
-
-static inline __attribute__((always_inline)) int unlock_(struct lk__txn *t, const lk_res_t *res)
-{
-	lk_lockmgr_t *m = t->mgr;
-	if (m->cfg.strict_2pl) {
-#ifdef LK_DEBUG
-		lk__misuse("lk_unlock", "early release under strict_2pl");
-#endif
-		return LK_INVAL;
-	}
-	if (lk__unlikely(atomic_load_explicit(&t->flags, memory_order_relaxed) &
-			 LK__T_LEASED) &&
-	    lk__lease_check(t) != LK_OK)
-		return LK_LEASE_LAPSED;
-	if (fp_kind(res->kind) && t->fp_used &&
-	    lk__fp_unlock(m, t, res) == LK_OK)
-		return LK_OK;
-	struct lk__head *h;
-	uint32_t ri = t->locks;
-	/* the request locked last is the likeliest: no hash lookup for it
-	 * (its head cannot be recycled while t holds a request on it) */
-	if (ri && req_status_own(&m->reqs[ri]) == LK__R_GRANTED &&
-	    key_eq(&m->heads[m->reqs[ri].head], res)) {
-		h = &m->heads[m->reqs[ri].head];
-		head_latch(h, lk__own(t));
-		if (lk__unlikely(m->reqs[ri].status == LK__R_REVOKED)) {
-			head_unlatch(h); /* lapsed since the check: txn end unpins */
-			return LK_LEASE_LAPSED;
-		}
-	} else {
-		ri = find_own(m, t, res, &h);
-		if (!ri)
-			return (atomic_load_explicit(&t->flags, memory_order_relaxed) &
-				LK__T_LEASED) && lk__lease_check(t) != LK_OK
-				       ? LK_LEASE_LAPSED
-				       : LK_NOTHELD;
-	}
-	struct lk__req *q = &m->reqs[ri];
-	release_req(m, t, h, ri);
-	/* an early release keeps an idle head: the txn is still running and
-	 * likely to come back; txn_end frees it (head_release) */
-	head_unlatch(h);
-	tlist_del(m, t, ri);
-	if (q->kind == LK_RES_ROW && m->cfg.escalation_threshold && m->cfg.hierarchy) {
-		uint32_t tri = table_req(m, t, res);
-		if (tri && *table_count(m, t, tri))
-			--*table_count(m, t, tri);
-	}
-	req_cache(m, t, ri);
-	return LK_OK;
-}
-
-int lk_unlock(lk_txn_t *txn, const lk_res_t *res)
-{
-	struct lk__txn *t = txn_get(txn);
-	if (!t || !res || !res_kind_ok(res->kind))
-		return LK_INVAL;
-	lk_lockmgr_t *m = t->mgr;
-	if (lk__likely(!m->shm))
-		return unlock_(t, res);
-	sec_enter(m, t); /* SHARED.md "The pool stop" */
-	int rc = unlock_(t, res);
-	sec_leave(m, t);
-	return rc;
-}
-
-/* t's mode on res if it is a record still in place (-1 otherwise; a
- * moved record is adopted, so the main table answers). */
-static int fp_held(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res)
-{
-	if (!fp_kind(res->kind) || !t->fp_used)
-		return -1;
-	int i = fp_find(m, t, res);
-	if (i < 0)
-		return -1;
-	if (atomic_load_explicit(&m->fp[t->idx].rec[i].moved, memory_order_relaxed)) {
-		lk__fp_adopt(m, t, (uint32_t)i);
-		return -1;
-	}
-	return m->fp[t->idx].rec[i].mode;
-}
-
-uint64_t lk_lock_token(lk_txn_t *txn, const lk_res_t *res)
-{
-	struct lk__txn *t = txn_get(txn);
-	if (!t || !res || !res_kind_ok(res->kind))
-		return 0;
-	lk_lockmgr_t *m = t->mgr;
-	if (fp_held(m, t, res) >= 0)
-		return 0; /* weak modes are not exclusive */
-	struct lk__head *h;
-	uint32_t ri = find_own(m, t, res, &h);
-	if (!ri)
-		return 0;
-	uint64_t tok = ((m->excl >> m->reqs[ri].mode) & 1u) ? h->token : 0;
-	head_unlatch(h);
-	return tok;
-}
-
-int lk_held_mode(lk_txn_t *txn, const lk_res_t *res)
-{
-	struct lk__txn *t = txn_get(txn);
-	if (!t || !res || !res_kind_ok(res->kind))
-		return -1;
-	int fm = fp_held(t->mgr, t, res);
-	if (fm >= 0)
-		return fm;
-	struct lk__head *h;
-	uint32_t ri = find_own(t->mgr, t, res, &h);
-	if (!ri)
-		return -1;
-	int mode = t->mgr->reqs[ri].mode;
-	head_unlatch(h);
-	return mode;
 }

@@ -506,6 +506,25 @@ LK__HIDDEN bool lk__escalate(lk_lockmgr_t *m, struct lk__txn *t, uint32_t tri,
 			     uint64_t *tok);
 LK__HIDDEN uint32_t lk__rows_under(lk_lockmgr_t *m, const struct lk__txn *t,
 				   const lk_res_t *tab);
+/* escalate.c: a new row lock counts toward escalation of t's table lock
+ * tri (0: none found yet); a released one no longer does */
+LK__HIDDEN void lk__row_count(lk_lockmgr_t *m, struct lk__txn *t,
+			      const lk_res_t *res, uint32_t tri, uint64_t *tok);
+LK__HIDDEN void lk__row_uncount(lk_lockmgr_t *m, struct lk__txn *t,
+				const lk_res_t *res);
+
+/* The row count of t's table lock ai: a request's, or a record's. */
+static inline uint32_t *table_count(lk_lockmgr_t *m, struct lk__txn *t, uint32_t ai)
+{
+	if (ai & LK__ANC_FP)
+		return &m->fp[t->idx].rec[ai & ~LK__ANC_FP].nchild;
+	return &m->reqs[ai].nchild;
+}
+
+/* held.c: res's head latched and t's request on it, or 0 (nothing
+ * latched) */
+LK__HIDDEN uint32_t lk__find_own(lk_lockmgr_t *m, struct lk__txn *t,
+				 const lk_res_t *res, struct lk__head **hp);
 
 /* The hierarchy cache is stale: anc[] or a held mode may change. */
 static inline void hcache_clear(struct lk__txn *t)
