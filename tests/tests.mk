@@ -1,5 +1,6 @@
-# Every tests/test_*.c is one Criterion binary, built with gcc and with clang.
-TEST_SRCS := $(sort $(wildcard tests/test_*.c))
+# Every tests/test_*.c is one Criterion binary, built with gcc and with
+# clang; test_lockmgr_shm_killat only in the nap build (below).
+TEST_SRCS := $(filter-out tests/test_lockmgr_shm_killat.c,$(sort $(wildcard tests/test_*.c)))
 TEST_NAMES := $(patsubst tests/%.c,%,$(TEST_SRCS))
 
 define test_rules
@@ -43,7 +44,7 @@ $(SHMNAP)/lockmgr/%.o: lockmgr/%.c $(wildcard lockmgr/*.h) $(INC)/.stamp
 	gcc $(CFLAGS_BASE) -DLK_SHM_TEST_NAP -fPIC -c $< -o $@
 $(SHMNAP)/liblatchkit.a: $(patsubst lockmgr/%.c,$(SHMNAP)/lockmgr/%.o,$(LOCKMGR_SRCS))
 	rm -f $@ && ar rcs $@ $^
-$(SHMNAP)/test_lockmgr_shm_kill: tests/test_lockmgr_shm_kill.c $(wildcard tests/*.h) $(SHMNAP)/liblatchkit.a
+$(SHMNAP)/test_lockmgr_shm_%: tests/test_lockmgr_shm_%.c $(wildcard tests/*.h) $(SHMNAP)/liblatchkit.a
 	gcc $(CFLAGS_BASE) -DLK_SHM_TEST_NAP $< -o $@ $(SHMNAP)/liblatchkit.a -lcriterion -lm
 .PHONY: stress-shm
 stress-shm: $(BUILD)/gcc/tests/test_lockmgr_shm_kill $(SHMNAP)/test_lockmgr_shm_kill
@@ -54,8 +55,9 @@ stress-shm: $(BUILD)/gcc/tests/test_lockmgr_shm_kill $(SHMNAP)/test_lockmgr_shm_
 		--filter 'lockmgr_shm/kill_anywhere*'
 	@$(MAKE) --no-print-directory test-shm-killat
 
-# The same build's kills at named points (LK_SHM_KILL_AT): deterministic,
-# a second or so once built (part of make test).
+# The same build's kills at named points (LK_SHM_KILL_AT,
+# tests/test_lockmgr_shm_killat.c): deterministic, a second or so once
+# built (part of make test).
 .PHONY: test-shm-killat
-test-shm-killat: $(SHMNAP)/test_lockmgr_shm_kill
-	@scripts/check.sh shm-killat $< --jobs 1 --filter 'lockmgr_shm/kill_at_*'
+test-shm-killat: $(SHMNAP)/test_lockmgr_shm_killat
+	@scripts/check.sh shm-killat $< --jobs 1
