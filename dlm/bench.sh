@@ -2,7 +2,7 @@
 # dlm/bench.sh BENCH_DLM OUTDIR: uncontended lock+unlock on a 3-member
 # ZooKeeper ensemble and a 3-member etcd cluster, both on loopback, in a
 # temporary directory removed afterwards. For 1, 8 and 32 clients (CLIENTS
-# overrides), SECS seconds each (5), REPS interleaved repetitions (3): the
+# overrides), SECS seconds each (5), REPS interleaved repetitions (5): the
 # lk_dlm lock, the bare znode create+delete floor, etcd's lock service and
 # the in-process lk_lock. Table in OUTDIR/dlm.txt; the median of the reps
 # per cell, and the ratios the goals name (dlm/floor <= 1.2, dlm/etcd <= 1
@@ -31,7 +31,7 @@
 set -u
 bin=${1:?bench_dlm}; out=${2:-bench/results}
 here=$(cd "$(dirname "$0")" && pwd)
-secs=${SECS:-5}; reps=${REPS:-3}; clients=${CLIENTS:-1 8 32}; warm=${WARM:-10}; role=${ROLE:-follower}
+secs=${SECS:-5}; reps=${REPS:-5}; clients=${CLIENTS:-1 8 32}; warm=${WARM:-10}; role=${ROLE:-follower}
 dir=$(mktemp -d "${TMPDIR:-/tmp}/lkdlm-bench.XXXXXX") || exit 2
 etcd_pids=()
 cleanup() {
