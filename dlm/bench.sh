@@ -2,9 +2,9 @@
 # dlm/bench.sh BENCH_DLM OUTDIR: uncontended lock+unlock on a 3-member
 # ZooKeeper ensemble and a 3-member etcd cluster, both on loopback, in a
 # temporary directory removed afterwards. For 1, 8 and 32 clients (CLIENTS
-# overrides), SECS seconds each (5), REPS interleaved repetitions (5): the
-# lk_dlm lock, the bare znode create+delete floor, etcd's lock service and
-# the in-process lk_lock. Table in OUTDIR/dlm.txt; the median of the reps
+# overrides), SECS seconds each (5), REPS interleaved repetitions (5) of the
+# lk_dlm lock, the bare znode create+delete floor and etcd's lock service,
+# then REPS of the in-process lk_lock. Table in OUTDIR/dlm.txt; the median of the reps
 # per cell, and the ratios the goals name (dlm/floor <= 1.2, dlm/etcd <= 1
 # on latency; etcd/dlm <= 1 on throughput).
 #
