@@ -59,6 +59,7 @@ Test(lockmgr_shm, kill_at_fp_uncount)
 	lk_lockmgr_destroy(g_m);
 	close(g_fd);
 }
+
 /* The holder that grants: it takes X on r, waits until the parent's
  * request queues behind it and has had time to park, then commits, and
  * dies in the grant (after the request is GRANTED, before the waiter's
