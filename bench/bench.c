@@ -1,12 +1,12 @@
 /*
  * bench/bench.c: the runner behind `make bench`. It schedules every cell
  * (family, workload, thread count, implementation), runs each in a child
- * process under a time cap, repeats them interleaved (each repetition
- * runs every thread count and implementation once), and hands the rows to report.c, which
- * writes the table (stdout), CSV, JSON and the data files the gnuplot
- * scripts draw. This file: options and main; cell.c: one cell in a child
- * process; sched.c: the schedule; rmw.c: the lock table's rmw/txn column;
- * team.c: the registry, CPUs and teams of threads.
+ * process under a time cap, repeats them interleaved (each repetition runs
+ * every thread count and implementation once), and hands the rows to
+ * report.c, which writes the table (stdout), CSV, JSON and the data files
+ * the gnuplot scripts draw. This file: options and main; cell.c: one cell
+ * in a child process; sched.c: the schedule; rmw.c: the lock table's
+ * rmw/txn column; team.c: the registry, CPUs and teams of threads.
  *
  * A cell runs in its own process so that a lock that collapses when
  * oversubscribed can be stopped (SIGKILL after the cap; reported as "did not

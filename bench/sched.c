@@ -288,14 +288,12 @@ void lkb_run_work(const lkb_opts_t *o, const work_t *w,
 			if (msg[c][0])
 				lkb_strcpy(row->status, msg[c],
 					   sizeof(row->status));
-			else if (dnf_at[i] > 0 && dnf_at[i] < T)
+			else if (dnf_at[i] && abs(dnf_at[i]) < T)
 				snprintf(row->status, sizeof(row->status),
-					 "%s: did not finish at t=%d",
-					 nv[c] ? "stopped" : "skipped", dnf_at[i]);
-			else if (dnf_at[i] < 0 && -dnf_at[i] < T)
-				snprintf(row->status, sizeof(row->status),
-					 "%s: failed at t=%d",
-					 nv[c] ? "stopped" : "skipped", -dnf_at[i]);
+					 "%s: %s at t=%d",
+					 nv[c] ? "stopped" : "skipped",
+					 dnf_at[i] > 0 ? "did not finish" : "failed",
+					 abs(dnf_at[i]));
 		}
 		/* ratios to peers measured in this same group */
 		for (int i = 0; i < ni; i++) {

@@ -4,9 +4,9 @@
 # temporary directory removed afterwards. For 1, 8 and 32 clients (CLIENTS
 # overrides), SECS seconds each (5), REPS interleaved repetitions (5) of the
 # lk_dlm lock, the bare znode create+delete floor and etcd's lock service,
-# then REPS of the in-process lk_lock. Table in OUTDIR/dlm.txt; the median of the reps
-# per cell, and the ratios the goals name (dlm/floor <= 1.2, dlm/etcd <= 1
-# on latency; etcd/dlm <= 1 on throughput).
+# then REPS of the in-process lk_lock. Table in OUTDIR/dlm.txt; the median
+# of the reps per cell, and the ratios the goals name (dlm/floor <= 1.2,
+# dlm/etcd <= 1 on latency; etcd/dlm <= 1 on throughput).
 #
 # The two sides are set up alike, so that the comparison is fair:
 # - durability: ZooKeeper fsyncs its transaction log before acknowledging

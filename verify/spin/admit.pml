@@ -31,11 +31,12 @@
  * the opening's single wake, the other sleepers are left asleep.
  *
  * -DSHARED: a shared table's form, with one begin (two with -DBEGINS2,
- * which the relay then passes between: make verify, 73 million states). Process 0 has two
- * chained waits, process 1 one, which may be killed at any step; then the recovery
- * (lk__admit_forget) zeroes process 1's count and clears its bit. The
- * word's low part is a bit per process, set by the wait that raises its
- * process's count from 0 and cleared by the one that brings it to 0:
+ * which the relay then passes between: make verify, 73 million states).
+ * Process 0 has two chained waits, process 1 one, which may be killed at
+ * any step; then the recovery (lk__admit_forget) zeroes process 1's count
+ * and clears its bit. The word's low part is a bit per process, set by
+ * the wait that raises its process's count from 0 and cleared by the one
+ * that brings it to 0:
  *   enter    oc = cnt[p]; cnt[p]++, then if oc == 0: bits |= 1 << p
  *   leave    oc = cnt[p]; cnt[p]--, then if oc == 1:
  *            ob = bits, os = sleepers; bits &= ~(1 << p) (one step), and
