@@ -84,12 +84,12 @@ END {
 	for (i = 1; i <= n; i++)
 		ratio(Q[i] " at 8 threads >= 0.5x pthread_mutex", "mutex", "cs", Q[i], "pthread_mutex", 8, ">=", 0.5)
 	print " issue 3 (RW, seqlock)"
-	n = split("lk_rwlock:ck_rwlock lk_pfrwlock:ck_pflock lk_brlock:ck_brlock lk_rwmutex:ck_rwlock", P, " ")
+	n = split("lk_rwlock:ck_rwlock lk_pfrwlock:ck_pflock lk_rprwlock:ck_rwlock lk_brlock:ck_brlock lk_rwmutex:ck_rwlock", P, " ")
 	for (i = 1; i <= n; i++) { split(P[i], ab, ":")
 		ratio("uncontended read pair <= 1.05x ck (" ab[1] ")", "rw", "uncontended-read", ab[1], ab[2], 1, "<=", 1.05) }
 	ratio("lk_seqlock read <= 1.1x ck_sequence", "seqlock", "uncontended-read", "lk_seqlock", "ck_sequence", 1, "<=", 1.1)
 	best = ""; bv = -1
-	n = split("lk_rwlock lk_pfrwlock lk_brlock lk_rwmutex lk_leftright", R, " ")
+	n = split("lk_rwlock lk_pfrwlock lk_rprwlock lk_brlock lk_rwmutex lk_leftright", R, " ")
 	for (i = 1; i <= n; i++) { x = get("rw", "read95", R[i], 2); if (x > bv) { bv = x; best = R[i] } }
 	if (best != "") {
 		ratio("best latch at 95% reads, 2 threads >= 1.2x ck_pflock", "rw", "read95", best, "ck_pflock", 2, ">=", 1.2)
@@ -121,7 +121,7 @@ END {
 	}
 	ratio("lk_mutex at 2 threads >= 1.0x pthread_mutex", "mutex", "cs", "lk_mutex", "pthread_mutex", 2, ">=", 1.0)
 	ratio("lk_mutex at 4n=" t4 " threads >= 1.2x pthread_mutex", "mutex", "cs", "lk_mutex", "pthread_mutex", t4, ">=", 1.2)
-	nr = split("lk_rwlock lk_pfrwlock lk_brlock lk_rwmutex lk_leftright", R, " ")
+	nr = split("lk_rwlock lk_pfrwlock lk_rprwlock lk_brlock lk_rwmutex lk_leftright", R, " ")
 	for (i = 1; i <= nr; i++)
 		self(R[i] " read95 at 4n=" t4 " >= 0.5x its 2 threads", "rw", "read95", R[i], t4, 2, 0.5)
 	th = "ycsb-t0 ycsb-t0.6 ycsb-t0.8 ycsb-t0.99"

@@ -30,6 +30,13 @@ LKB_RW(lk_pfrwlock, "lk_pfrwlock", "ck_pflock", "pthread_rwlock", lk_pfrwlock_t,
        LKB_WRITE(lk_pfrwlock_wrlock(l), lk_pfrwlock_wrunlock(l)),
        lk_pfrwlock_wrlock(l); lk_pfrwlock_wrunlock(l), , 1, NULL)
 #endif
+#if __has_include(<latchkit/rprwlock.h>)
+#include <latchkit/rprwlock.h>
+LKB_RW(lk_rprwlock, "lk_rprwlock", "ck_pflock", "pthread_rwlock", lk_rprwlock_t,
+       lk_rprwlock_init(l), , lk_rprwlock_rdlock(l), lk_rprwlock_rdunlock(l),
+       LKB_WRITE(lk_rprwlock_wrlock(l), lk_rprwlock_wrunlock(l)),
+       lk_rprwlock_wrlock(l); lk_rprwlock_wrunlock(l), , 1, NULL)
+#endif
 #if __has_include(<latchkit/brlock.h>)
 #include <latchkit/brlock.h>
 LKB_RW(lk_brlock, "lk_brlock", "urcu_read", "ck_brlock", lk_brlock_t,
@@ -105,6 +112,9 @@ void lkb_register_rw(void)
 #endif
 #if __has_include(<latchkit/pfrwlock.h>)
 	lkb_register(&lk_pfrwlock_impl);
+#endif
+#if __has_include(<latchkit/rprwlock.h>)
+	lkb_register(&lk_rprwlock_impl);
 #endif
 #if __has_include(<latchkit/brlock.h>)
 	lkb_register(&lk_brlock_impl);

@@ -117,6 +117,15 @@ int lkh_queries(const void *p)
 	LKH_ADD(lk_pfrwlock_is_wrlocked_by_me(&pf));
 #endif
 #endif
+#ifdef LATCHKIT_RPRWLOCK_H
+	static const lk_rprwlock_t rp = LK_RPRWLOCK_INIT;
+	static const lk_rprwlock_t rp_sh = LK_RPRWLOCK_INIT_SHARED;
+	LKH_ADD(lk_rprwlock_is_locked(&rp) + lk_rprwlock_is_rdlocked(&rp) +
+		lk_rprwlock_is_wrlocked(&rp) + lk_rprwlock_is_locked(&rp_sh));
+#ifdef LK_DEBUG
+	LKH_ADD(lk_rprwlock_is_wrlocked_by_me(&rp));
+#endif
+#endif
 #ifdef LATCHKIT_BRLOCK_H
 	static const lk_brlock_t br = LK_BRLOCK_INIT;
 	LKH_ADD(lk_brlock_is_locked(&br) + lk_brlock_is_rdlocked(&br) +

@@ -16,6 +16,7 @@
 #include <latchkit/optlock.h>
 #include <latchkit/pfrwlock.h>
 #include <latchkit/reentrant.h>
+#include <latchkit/rprwlock.h>
 #include <latchkit/rwlock.h>
 #include <latchkit/rwmutex.h>
 #include <latchkit/seqlock.h>
@@ -268,6 +269,7 @@ Test(rmutex_is_locked, nested)
 
 LKT_RW_IS_LOCKED(rwlock)
 LKT_RW_IS_LOCKED(pfrwlock)
+LKT_RW_IS_LOCKED(rprwlock)
 LKT_RW_IS_LOCKED(brlock)
 LKT_RW_IS_LOCKED(rwmutex)
 

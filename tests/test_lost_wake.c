@@ -28,6 +28,7 @@
 #include <latchkit/mutex.h>
 #include <latchkit/once.h>
 #include <latchkit/pfrwlock.h>
+#include <latchkit/rprwlock.h>
 #include <latchkit/rwmutex.h>
 #include <latchkit/sem.h>
 #include <latchkit/seqlock.h>
@@ -251,6 +252,7 @@ Test(lost_wake, seqlock_writers)
 
 LW_RW(rwmutex)
 LW_RW(pfrwlock)
+LW_RW(rprwlock)
 
 /* ---- semaphore: each post wakes a sleeper; each taker posts on --------- */
 

@@ -10,6 +10,7 @@
 #include <latchkit/mcs.h>
 #include <latchkit/mutex.h>
 #include <latchkit/pfrwlock.h>
+#include <latchkit/rprwlock.h>
 #include <latchkit/rwlock.h>
 #include <latchkit/rwmutex.h>
 #include <latchkit/tas.h>
@@ -94,5 +95,6 @@ OS_MUTEX(clh, lk_clh_t, LK_CLH_INIT)
 OS_MUTEX(mutex, lk_mutex_t, LK_MUTEX_INIT)
 OS_RW(rwlock, lk_rwlock_t, LK_RWLOCK_INIT)
 OS_RW(pfrwlock, lk_pfrwlock_t, LK_PFRWLOCK_INIT)
+OS_RW(rprwlock, lk_rprwlock_t, LK_RPRWLOCK_INIT)
 OS_RW(brlock, lk_brlock_t, LK_BRLOCK_INIT)
 OS_RW(rwmutex, lk_rwmutex_t, LK_RWMUTEX_INIT)

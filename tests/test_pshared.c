@@ -9,6 +9,7 @@
 #include <latchkit/mutex.h>
 #include <latchkit/once.h>
 #include <latchkit/pfrwlock.h>
+#include <latchkit/rprwlock.h>
 #include <latchkit/rwmutex.h>
 #include <latchkit/sem.h>
 #include <latchkit/seqlock.h>
@@ -35,6 +36,7 @@ typedef struct {
 	atomic_int runs; /* once: fn's calls, in every process */
 	lk_ticket_t ticket;
 	lk_pfrwlock_t pf;
+	lk_rprwlock_t rp;
 	lk_seqlock_t seq;
 	lk_latch_t latch;
 	atomic_int started2; /* a second waiter (ticket: queued behind the head) */
@@ -573,6 +575,81 @@ Test(pshared, debug_private_pfrwlock_from_another_process)
 	lk_pfrwlock_wrunlock(&s->pf);
 }
 
+/* ---- rprwlock: readers and writers park on its one word ---- */
+
+enum { RP_WR, RP_RD };
+static int rp_mode; /* set before fork */
+
+static int rp_waiter(void *p)
+{
+	shm_t *s = (shm_t *)p;
+	atomic_store(&s->started, 1);
+	bool ok;
+	if (rp_mode == RP_WR) {
+		ok = lk_rprwlock_wrtimedlock(&s->rp, LONG_NS);
+		if (ok) {
+			s->data++;
+			lk_rprwlock_wrunlock(&s->rp);
+		}
+	} else {
+		ok = lk_rprwlock_rdtimedlock(&s->rp, LONG_NS);
+		if (ok)
+			lk_rprwlock_rdunlock(&s->rp);
+	}
+	return report(s, ok);
+}
+
+static void rp_wrunlock(shm_t *s)
+{
+	lk_rprwlock_wrunlock(&s->rp);
+}
+
+static void rp_rdunlock(shm_t *s)
+{
+	lk_rprwlock_rdunlock(&s->rp);
+}
+
+static void rp_case(int mode, void (*hold)(lk_rprwlock_t *),
+		    void (*release)(shm_t *))
+{
+	shm_t *s = shm_new();
+	lk_rprwlock_init_shared(&s->rp);
+	hold(&s->rp);
+	rp_mode = mode;
+	woken_across(s, rp_waiter, release);
+	cr_assert_not(lk_rprwlock_is_locked(&s->rp));
+	cr_assert_eq(atomic_load(&s->rp.word), LK__RPW_SHARED,
+		     "a waiting bit left behind, or SHARED lost");
+}
+
+Test(pshared, rprwlock_writer_after_writer)
+{
+	rp_case(RP_WR, lk_rprwlock_wrlock, rp_wrunlock);
+}
+
+Test(pshared, rprwlock_reader_after_writer)
+{
+	rp_case(RP_RD, lk_rprwlock_wrlock, rp_wrunlock);
+}
+
+Test(pshared, rprwlock_writer_drains_reader)
+{
+	rp_case(RP_WR, lk_rprwlock_rdlock, rp_rdunlock);
+}
+
+Test(pshared, rprwlock_static_initializer)
+{
+	lk_rprwlock_t st = LK_RPRWLOCK_INIT_SHARED;
+	lk_rprwlock_wrlock(&st);
+	cr_assert(lk_rprwlock_is_wrlocked(&st));
+	lk_rprwlock_wrunlock(&st);
+	cr_assert(lk_rprwlock_wrtrylock(&st));
+	lk_rprwlock_wrunlock(&st);
+	lk_rprwlock_rdlock(&st);
+	lk_rprwlock_rdunlock(&st);
+	cr_assert_not(lk_rprwlock_is_locked(&st));
+}
+
 /* ---- seqlock: a writer parks on the writers' latch ---- */
 
 static int seq_waiter(void *p)
@@ -701,6 +778,25 @@ static int pf_bumper(void *p)
 	return 0;
 }
 
+static int rp_bumper(void *p)
+{
+	shm_t *s = (shm_t *)p;
+	for (int i = 0; i < XITERS; i++) {
+		if (i % 4 == 3) {
+			lk_rprwlock_rdlock(&s->rp);
+			int v = s->data;
+			lk_rprwlock_rdunlock(&s->rp);
+			if (v < 0)
+				return 1;
+			continue;
+		}
+		lk_rprwlock_wrlock(&s->rp);
+		s->data++;
+		lk_rprwlock_wrunlock(&s->rp);
+	}
+	return 0;
+}
+
 static int seq_bumper(void *p)
 {
 	shm_t *s = (shm_t *)p;
@@ -724,6 +820,13 @@ Test(pshared, pfrwlock_exclusion)
 	shm_t *s = shm_new();
 	lk_pfrwlock_init_shared(&s->pf);
 	exclusion(pf_bumper, s, XITERS - XITERS / 4);
+}
+
+Test(pshared, rprwlock_exclusion)
+{
+	shm_t *s = shm_new();
+	lk_rprwlock_init_shared(&s->rp);
+	exclusion(rp_bumper, s, XITERS - XITERS / 4);
 }
 
 Test(pshared, seqlock_exclusion)

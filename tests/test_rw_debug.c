@@ -3,10 +3,13 @@
 #define LK_DEBUG 1
 #include <latchkit/brlock.h>
 #include <latchkit/pfrwlock.h>
+#include <latchkit/rprwlock.h>
 #include <latchkit/rwlock.h>
 #include <latchkit/rwmutex.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "harness.h"
 
@@ -107,15 +110,18 @@
 
 static lk_rwlock_t rw;
 static lk_pfrwlock_t pf;
+static lk_rprwlock_t rp;
 static lk_brlock_t br;
 static lk_rwmutex_t rm;
 
 CHURN(rwlock)
 CHURN(pfrwlock)
+CHURN(rprwlock)
 CHURN(brlock)
 CHURN(rwmutex)
 RW_DEBUG_TESTS(rwlock, &rw)
 RW_DEBUG_TESTS(pfrwlock, &pf)
+RW_DEBUG_TESTS(rprwlock, &rp)
 RW_DEBUG_TESTS(brlock, &br)
 RW_DEBUG_TESTS(rwmutex, &rm)
 
@@ -205,4 +211,119 @@ Test(rwmutex_debug, u_mode_correct_use_does_not_abort)
 	lk_rwmutex_upunlock(&rm);
 	cr_assert(lk_rwmutex_wrtrylock(&rm));
 	lk_rwmutex_wrunlock(&rm);
+}
+
+/* ---- rprwlock: each report names the call and the misuse -------------- */
+
+/* Runs fn in a child; it must die of SIGABRT with `want` on stderr. */
+static void expect_misuse(void (*fn)(void), const char *want)
+{
+	int p[2];
+	cr_assert_eq(pipe(p), 0);
+	fflush(NULL);
+	pid_t pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		close(p[0]);
+		dup2(p[1], 2);
+		fn();
+		_exit(0); /* no abort: the parent reports it */
+	}
+	close(p[1]);
+	char buf[1024];
+	size_t got = 0;
+	ssize_t k;
+	while (got < sizeof buf - 1 &&
+	       (k = read(p[0], buf + got, sizeof buf - 1 - got)) > 0)
+		got += (size_t)k;
+	buf[got] = 0;
+	close(p[0]);
+	int st = 0;
+	waitpid(pid, &st, 0);
+	cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT,
+		  "no abort (status %d); stderr: %s", st, buf);
+	cr_assert(strstr(buf, want) != NULL, "stderr lacks \"%s\": %s", want,
+		  buf);
+}
+
+static void rp_rdunlock_free(void)
+{
+	lk_rprwlock_init(&rp);
+	lk_rprwlock_rdunlock(&rp);
+}
+
+static void rp_rdunlock_wrlocked(void)
+{
+	lk_rprwlock_init(&rp);
+	lk_rprwlock_wrlock(&rp);
+	lk_rprwlock_rdunlock(&rp);
+}
+
+static void rp_wrunlock_free(void)
+{
+	lk_rprwlock_init(&rp);
+	lk_rprwlock_wrunlock(&rp);
+}
+
+static void rp_wrunlock_rdlocked(void)
+{
+	lk_rprwlock_init(&rp);
+	lk_rprwlock_rdlock(&rp);
+	lk_rprwlock_wrunlock(&rp);
+}
+
+static void rp_wrunlock_other(void)
+{
+	lk_rprwlock_init(&rp);
+	rprwlock_hold_elsewhere();
+	lk_rprwlock_wrunlock(&rp);
+}
+
+static void rp_wrlock_relock(void)
+{
+	lk_rprwlock_init(&rp);
+	lk_rprwlock_wrlock(&rp);
+	lk_rprwlock_wrlock(&rp);
+}
+
+static void rp_wrtimedlock_relock(void)
+{
+	lk_rprwlock_init(&rp);
+	lk_rprwlock_wrlock(&rp);
+	(void)lk_rprwlock_wrtimedlock(&rp, 1000000u);
+}
+
+static void rp_rdtrylock_by_writer(void)
+{
+	lk_rprwlock_init(&rp);
+	lk_rprwlock_wrlock(&rp);
+	(void)lk_rprwlock_rdtrylock(&rp);
+}
+
+Test(rprwlock_debug, reports_name_the_call)
+{
+	expect_misuse(rp_rdunlock_free,
+		      "latchkit: lk_rprwlock_rdunlock: read-unlock of a latch "
+		      "not read-locked");
+	expect_misuse(rp_rdunlock_wrlocked,
+		      "latchkit: lk_rprwlock_rdunlock: read-unlock of a latch "
+		      "held for writing");
+	expect_misuse(rp_wrunlock_free,
+		      "latchkit: lk_rprwlock_wrunlock: write-unlock of a latch "
+		      "not write-locked");
+	expect_misuse(rp_wrunlock_rdlocked,
+		      "latchkit: lk_rprwlock_wrunlock: write-unlock of a latch "
+		      "held for reading");
+	expect_misuse(rp_wrunlock_other,
+		      "latchkit: lk_rprwlock_wrunlock: write-unlock by a thread "
+		      "that does not hold it");
+	expect_misuse(rp_wrlock_relock,
+		      "latchkit: lk_rprwlock_wrlock: re-lock by the thread that "
+		      "holds it for writing");
+	expect_misuse(rp_wrtimedlock_relock,
+		      "latchkit: lk_rprwlock_wrtimedlock: re-lock by the thread "
+		      "that holds it for writing");
+	expect_misuse(rp_rdtrylock_by_writer,
+		      "latchkit: lk_rprwlock_rdtrylock: re-lock by the thread "
+		      "that holds it for writing");
 }

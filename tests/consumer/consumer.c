@@ -40,6 +40,7 @@
 #include <latchkit/pfrwlock.h>
 #include <latchkit/reentrant.h>
 #include <latchkit/robust.h>
+#include <latchkit/rprwlock.h>
 #include <latchkit/rwlock.h>
 #include <latchkit/rwmutex.h>
 #include <latchkit/sem.h>
@@ -102,6 +103,7 @@ static lk_robust_t robust = LK_ROBUST_INIT;
 static lk_rmutex_t rmutex = LK_RMUTEX_INIT;
 static lk_rwlock_t rwlock = LK_RWLOCK_INIT;
 static lk_pfrwlock_t pfrwlock = LK_PFRWLOCK_INIT;
+static lk_rprwlock_t rprwlock = LK_RPRWLOCK_INIT;
 static lk_brlock_t brlock = LK_BRLOCK_INIT;
 static lk_rwmutex_t rwmutex = LK_RWMUTEX_INIT;
 static lk_sem_t sem = LK_SEM_INIT(1);
@@ -157,6 +159,7 @@ static void latches(void)
 
 	RW_ROUND(rwlock, &rwlock);
 	RW_ROUND(pfrwlock, &pfrwlock);
+	RW_ROUND(rprwlock, &rprwlock);
 	RW_ROUND(brlock, &brlock);
 	RW_ROUND(rwmutex, &rwmutex);
 	lk_rwmutex_uplock(&rwmutex);

@@ -15,6 +15,7 @@
 #include <latchkit/optlock.h>
 #include <latchkit/pfrwlock.h>
 #include <latchkit/reentrant.h>
+#include <latchkit/rprwlock.h>
 #include <latchkit/rwlock.h>
 #include <latchkit/rwmutex.h>
 #include <latchkit/sem.h>

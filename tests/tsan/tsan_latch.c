@@ -76,6 +76,7 @@
 #include <latchkit/reentrant.h>
 #include <latchkit/rwlock.h>
 #include <latchkit/robust.h>
+#include <latchkit/rprwlock.h>
 #include <latchkit/rwmutex.h>
 #include <latchkit/sem.h>
 #include <latchkit/seqlock.h>
@@ -155,6 +156,7 @@ MX(optlock) TIMED(optlock)
 RW(rwlock)
 RW(rwmutex)
 RW(pfrwlock)
+RW(rprwlock)
 RW(brlock)
 
 /* pthread_mutex_t: the control, which TSan knows by its interceptors. */
@@ -394,6 +396,7 @@ static const kind_t kinds[] = {
 	 rwmutex_init, rwmu_lock, rwmu_try, rwmu_timed, rwmu_unlock, NULL, NULL,
 	 NULL, NULL, NULL, NULL},
 	K_RW(pfrwlock, NULL),
+	K_RW(rprwlock, NULL),
 	K_RW(brlock, NULL),
 	K_ONLY("sem", sem_clean),
 	{"cond", "clean race-after race-unchosen", 0, NULL, NULL, NULL, NULL,

@@ -14,6 +14,7 @@
 #include <latchkit/rwlock.h>
 #include <latchkit/rwmutex.h>
 #include <latchkit/pfrwlock.h>
+#include <latchkit/rprwlock.h>
 #include <latchkit/brlock.h>
 #include <latchkit/leftright.h>
 #include <latchkit/seqlock.h>
@@ -42,7 +43,7 @@ bool v_##n##_wrtimedlock(lk_##n##_t *l, uint64_t t) { return lk_##n##_wrtimedloc
 void v_##n##_wrunlock(lk_##n##_t *l) { lk_##n##_wrunlock(l); }
 MX(tas) TM(tas) MX(ttas) TM(ttas) MX(ticket) MX(mcs) MX(clh) MX(mutex) TM(mutex)
 MX(rmutex) TM(rmutex) MX(rttas) TM(rttas)
-RW(rwlock) RW(rwmutex) RW(pfrwlock) RW(brlock)
+RW(rwlock) RW(rwmutex) RW(pfrwlock) RW(rprwlock) RW(brlock)
 void v_robust_init(lk_robust_t *l) { lk_robust_init(l); }
 int v_robust_lock(lk_robust_t *l) { return lk_robust_lock(l); }
 int v_robust_trylock(lk_robust_t *l) { return lk_robust_trylock(l); }

@@ -1,8 +1,10 @@
 /*
  * verify/stress/stress_rw.c: every reader-writer latch under mixed read
  * ratios (threads take 50%, 80%, 95% or 99% reads by id), jitter inside and
- * outside the sections, some try and timed acquisitions, and (rwmutex) the
- * U mode with upgrades and downgrades. On every step it checks:
+ * outside the sections, some try and timed acquisitions, (rwmutex) the
+ * U mode with upgrades and downgrades, and (rprwlock, reader-preferring)
+ * readers that take their read lock again while they hold it, as a writer
+ * may be waiting. On every step it checks:
  *   occupancy  a writer is alone; a reader never sees a writer inside
  *   data       a writer sets four plain fields to one new value; a reader
  *              finds them equal (plain fields: under TSan a broken latch is
@@ -12,6 +14,7 @@
  */
 #include <latchkit/brlock.h>
 #include <latchkit/pfrwlock.h>
+#include <latchkit/rprwlock.h>
 #include <latchkit/rwlock.h>
 #include <latchkit/rwmutex.h>
 
@@ -109,8 +112,15 @@ static void write_section(shared_t *s, uint32_t *rng, int already)
 				} else {                                       \
 					lk_##NAME##_rdlock(&NAME##_l);         \
 				}                                              \
+				bool again = RDAGAIN_##NAME && how == 2;       \
+				if (again) {                                   \
+					stress_doing("read lock again");       \
+					lk_##NAME##_rdlock(&NAME##_l);         \
+				}                                              \
 				read_section(s, &rng);                         \
 				stress_doing("read unlock");                   \
+				if (again)                                     \
+					lk_##NAME##_rdunlock(&NAME##_l);       \
 				lk_##NAME##_rdunlock(&NAME##_l);               \
 			} else {                                               \
 				stress_doing("write lock");                    \
@@ -146,11 +156,21 @@ static void write_section(shared_t *s, uint32_t *rng, int already)
 /* Extra write-side paths: only rwmutex has some (U, upgrade, downgrades). */
 #define EXTRA_rwlock(s, rng, how) 0
 #define EXTRA_pfrwlock(s, rng, how) 0
+#define EXTRA_rprwlock(s, rng, how) 0
 #define EXTRA_brlock(s, rng, how) 0
 #define EXTRA_rwmutex(s, rng, how) rwmutex_extra(s, rng, how)
+/* A reader that takes its read lock again while it holds it (one read
+ * acquisition in 16): only a reader-preferring latch lets it in while a
+ * writer waits; on the writer-preferring ones it would deadlock. */
+#define RDAGAIN_rwlock 0
+#define RDAGAIN_pfrwlock 0
+#define RDAGAIN_rprwlock 1
+#define RDAGAIN_brlock 0
+#define RDAGAIN_rwmutex 0
 
 static lk_rwlock_t rwlock_l;
 static lk_pfrwlock_t pfrwlock_l;
+static lk_rprwlock_t rprwlock_l;
 static lk_brlock_t brlock_l;
 static lk_rwmutex_t rwmutex_l;
 
@@ -206,6 +226,7 @@ static bool rwmutex_extra(shared_t *s, uint32_t *rng, uint32_t how)
 
 RW_WORKER(rwlock)
 RW_WORKER(pfrwlock)
+RW_WORKER(rprwlock)
 RW_WORKER(brlock)
 RW_WORKER(rwmutex)
 
@@ -256,18 +277,21 @@ int main(int argc, char **argv)
 	if (pthread_create(&wd, NULL, watchdog, &limit))
 		stress_fail("pthread_create");
 	pthread_detach(wd);
-	double each = o.seconds / 4;
+	double each = o.seconds / 5;
 	lk_rwlock_init(&rwlock_l);
 	lk_pfrwlock_init(&pfrwlock_l);
+	lk_rprwlock_init(&rprwlock_l);
 	lk_brlock_init(&brlock_l);
 	lk_rwmutex_init(&rwmutex_l);
 	run("rwlock", rwlock_worker, o, each);
 	run("pfrwlock", pfrwlock_worker, o, each);
+	run("rprwlock", rprwlock_worker, o, each);
 	run("brlock", brlock_worker, o, each);
 	run("rwmutex", rwmutex_worker, o, each);
 	/* Every latch must be free and usable afterwards. */
 	if (!lk_rwlock_wrtrylock(&rwlock_l) ||
 	    !lk_pfrwlock_wrtrylock(&pfrwlock_l) ||
+	    !lk_rprwlock_wrtrylock(&rprwlock_l) ||
 	    !lk_brlock_wrtrylock(&brlock_l) ||
 	    !lk_rwmutex_wrtrylock(&rwmutex_l))
 		stress_fail("a latch was left held");

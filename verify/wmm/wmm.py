@@ -123,6 +123,8 @@ HEADER_CLIENTS = {
     # not run (GenMC v0.10.3: "Mixed-size accesses"; see the client)
     "pfrwlock.h": ["pfrwlock", "pfrwlocksh", "pfrwlockt"],
     "reentrant.h": ["reentrant"],
+    "rprwlock.h": ["rprwlock", "rprwlocksh", "rprwlockt", "rprwlock2w",
+                   "rprwlockrr"],
     "robust.h": ["robust", "robustd"],
     "rwlock.h": ["rwlock", "rwlock2w", "rwlockt"],
     "rwmutex.h": ["rwmutex", "rwmutexu", "rwmutexsh", "rwmutex2w",
