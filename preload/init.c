@@ -36,7 +36,7 @@ const char *const pl_alg_names[PL_NALG] = {
 	[PL_TTAS] = "ttas", [PL_GLIBC] = "glibc",
 };
 static const char *const rw_names[] = {"", "rwmutex", "rwlock", "pfrwlock",
-				       "brlock"};
+				       "brlock", "rprwlock", "glibc"};
 
 uint32_t pl_tid_slow(void)
 {
@@ -79,12 +79,12 @@ static int parse_rw(const char *v)
 {
 	if (!v)
 		return PL_RW_RWMUTEX;
-	for (int a = PL_RW_RWMUTEX; a <= PL_RW_BRLOCK; a++)
+	for (int a = PL_RW_RWMUTEX; a <= PL_RW_GLIBC; a++)
 		if (!strcmp(v, rw_names[a]))
 			return a;
 	fprintf(stderr,
 		"latchkit-preload: unknown LATCHKIT_RWLOCK \"%s\" (rwmutex "
-		"rwlock pfrwlock brlock); using rwmutex\n",
+		"rwlock pfrwlock brlock rprwlock glibc); using rwmutex\n",
 		v);
 	return PL_RW_RWMUTEX;
 }

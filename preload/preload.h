@@ -61,7 +61,15 @@ enum pl_alg {
 	PL_GLIBC,
 	PL_NALG
 };
-enum pl_rwalg { PL_RW_RWMUTEX = 1, PL_RW_RWLOCK, PL_RW_PFRWLOCK, PL_RW_BRLOCK };
+/* The RW latch of writer-preferring objects (rwlock.c says which are). */
+enum pl_rwalg {
+	PL_RW_RWMUTEX = 1,
+	PL_RW_RWLOCK,
+	PL_RW_PFRWLOCK,
+	PL_RW_BRLOCK,
+	PL_RW_RPRWLOCK, /* every object on lk_rprwlock */
+	PL_RW_GLIBC     /* RW locks stay glibc's */
+};
 
 /* pl_fast: the algorithm when not profiling, otherwise 0 (not
  * initialised, glibc, or profiling). */

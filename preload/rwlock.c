@@ -1,9 +1,21 @@
 /*
- * preload/rwlock.c: pthread_rwlock_* on the RW latch LATCHKIT_RWLOCK
- * names: rwmutex (default), rwlock, pfrwlock, brlock.
+ * preload/rwlock.c: pthread_rwlock_* on latchkit's RW latches.
  *
- * rwmutex (12 bytes), rwlock (4) and pfrwlock (24) live in the first 24
- * bytes of the pthread_rwlock_t; all zero is a free latch, so
+ * Which latch serves an object depends on its kind, as glibc's do:
+ *   - the default kind (PTHREAD_RWLOCK_PREFER_READER_NP, the kind of
+ *     PTHREAD_RWLOCK_INITIALIZER; glibc treats PREFER_WRITER_NP the same):
+ *     lk_rprwlock, reader-preferring. A thread that holds a read lock may
+ *     take it again while a writer waits (POSIX allows it, glibc does it);
+ *     on a writer-preferring latch that thread would deadlock.
+ *   - PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP (no recursive reads):
+ *     the latch LATCHKIT_RWLOCK names: rwmutex (default), rwlock, pfrwlock
+ *     or brlock, each writer-preferring or phase-fair.
+ * LATCHKIT_RWLOCK=rprwlock puts every object on lk_rprwlock, =glibc leaves
+ * every RW lock to glibc. The kind is read from the object's __flags, which
+ * pthread_rwlock_init and the static initialisers set.
+ *
+ * rprwlock (4 bytes), rwmutex (12), rwlock (4) and pfrwlock (24) live in
+ * the first 24 bytes of the pthread_rwlock_t; all zero is a free latch, so
  * PTHREAD_RWLOCK_INITIALIZER needs no init call. brlock (4,160 bytes) does
  * not fit: a side table keyed by the object's address holds it, made on
  * first use (so static initialisers work too) and kept for the address
@@ -19,14 +31,13 @@
  * EDEADLK for a writer that asks again (read or write).
  *
  * A process-shared RW lock (__shared, offset 28, set by glibc's init) is
- * glibc's. The writer-preference flags of PTHREAD_RWLOCK_WRITER_*_NP are
- * kept in the object but not honoured: each latch has its own policy
- * (README's table).
+ * glibc's.
  */
 #include "preload.h"
 
 #include <latchkit/brlock.h>
 #include <latchkit/pfrwlock.h>
+#include <latchkit/rprwlock.h>
 #include <latchkit/rwlock.h>
 #include <latchkit/rwmutex.h>
 
@@ -39,10 +50,26 @@
 _Static_assert(sizeof(lk_rwmutex_t) <= WRITER_OFF, "rwmutex fits");
 _Static_assert(sizeof(lk_rwlock_t) <= WRITER_OFF, "rwlock fits");
 _Static_assert(sizeof(lk_pfrwlock_t) <= WRITER_OFF, "pfrwlock fits");
+_Static_assert(sizeof(lk_rprwlock_t) <= WRITER_OFF, "rprwlock fits");
+
+/* Every RW lock is glibc's: LATCHKIT_LOCK or LATCHKIT_RWLOCK says so. */
+static inline bool glibc_all(void)
+{
+	return pl_alg == PL_GLIBC || pl_rwalg == PL_RW_GLIBC;
+}
 
 static inline bool glibc_rw(const pthread_rwlock_t *l)
 {
-	return pl_alg == PL_GLIBC || l->__data.__shared != 0;
+	return glibc_all() || l->__data.__shared != 0;
+}
+
+/* The latch of a latchkit object: lk_rprwlock unless its kind rules out
+ * recursive reads (see the top). */
+static inline int rw_alg_of(const pthread_rwlock_t *l)
+{
+	if (l->__data.__flags != PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP)
+		return PL_RW_RPRWLOCK;
+	return pl_rwalg;
 }
 
 /* ---- the side table ----------------------------------------------------- */
@@ -104,7 +131,8 @@ static struct side *side_find(pthread_rwlock_t *l)
 
 static inline bool rd_try(pthread_rwlock_t *l)
 {
-	switch (pl_rwalg) {
+	switch (rw_alg_of(l)) {
+	case PL_RW_RPRWLOCK: return lk_rprwlock_rdtrylock(R(lk_rprwlock_t));
 	case PL_RW_RWLOCK: return lk_rwlock_rdtrylock(R(lk_rwlock_t));
 	case PL_RW_PFRWLOCK: return lk_pfrwlock_rdtrylock(R(lk_pfrwlock_t));
 	case PL_RW_BRLOCK: return lk_brlock_rdtrylock(BR);
@@ -114,7 +142,9 @@ static inline bool rd_try(pthread_rwlock_t *l)
 
 static inline bool rd_timed(pthread_rwlock_t *l, uint64_t ns)
 {
-	switch (pl_rwalg) {
+	switch (rw_alg_of(l)) {
+	case PL_RW_RPRWLOCK:
+		return lk_rprwlock_rdtimedlock(R(lk_rprwlock_t), ns);
 	case PL_RW_RWLOCK: return lk_rwlock_rdtimedlock(R(lk_rwlock_t), ns);
 	case PL_RW_PFRWLOCK:
 		return lk_pfrwlock_rdtimedlock(R(lk_pfrwlock_t), ns);
@@ -125,7 +155,8 @@ static inline bool rd_timed(pthread_rwlock_t *l, uint64_t ns)
 
 static inline bool wr_try(pthread_rwlock_t *l)
 {
-	switch (pl_rwalg) {
+	switch (rw_alg_of(l)) {
+	case PL_RW_RPRWLOCK: return lk_rprwlock_wrtrylock(R(lk_rprwlock_t));
 	case PL_RW_RWLOCK: return lk_rwlock_wrtrylock(R(lk_rwlock_t));
 	case PL_RW_PFRWLOCK: return lk_pfrwlock_wrtrylock(R(lk_pfrwlock_t));
 	case PL_RW_BRLOCK: return lk_brlock_wrtrylock(BR);
@@ -135,7 +166,9 @@ static inline bool wr_try(pthread_rwlock_t *l)
 
 static inline bool wr_timed(pthread_rwlock_t *l, uint64_t ns)
 {
-	switch (pl_rwalg) {
+	switch (rw_alg_of(l)) {
+	case PL_RW_RPRWLOCK:
+		return lk_rprwlock_wrtimedlock(R(lk_rprwlock_t), ns);
 	case PL_RW_RWLOCK: return lk_rwlock_wrtimedlock(R(lk_rwlock_t), ns);
 	case PL_RW_PFRWLOCK:
 		return lk_pfrwlock_wrtimedlock(R(lk_pfrwlock_t), ns);
@@ -146,7 +179,8 @@ static inline bool wr_timed(pthread_rwlock_t *l, uint64_t ns)
 
 static inline bool is_locked(pthread_rwlock_t *l)
 {
-	switch (pl_rwalg) {
+	switch (rw_alg_of(l)) {
+	case PL_RW_RPRWLOCK: return lk_rprwlock_is_locked(R(lk_rprwlock_t));
 	case PL_RW_RWLOCK: return lk_rwlock_is_locked(R(lk_rwlock_t));
 	case PL_RW_PFRWLOCK: return lk_pfrwlock_is_locked(R(lk_pfrwlock_t));
 	case PL_RW_BRLOCK: return lk_brlock_is_locked(BR);
@@ -178,14 +212,14 @@ PL_EXPORT int pthread_rwlock_init(pthread_rwlock_t *l,
 	int pshared = PTHREAD_PROCESS_PRIVATE;
 	if (attr)
 		pthread_rwlockattr_getpshared(attr, &pshared);
-	if (pl_alg == PL_GLIBC || pshared != PTHREAD_PROCESS_PRIVATE)
+	if (glibc_all() || pshared != PTHREAD_PROCESS_PRIVATE)
 		return PL_REAL.rw_init(l, attr);
 	int kind = PTHREAD_RWLOCK_DEFAULT_NP;
 	if (attr)
 		pthread_rwlockattr_getkind_np(attr, &kind);
 	memset(l, 0, sizeof *l);
 	l->__data.__flags = (unsigned)kind;
-	if (pl_rwalg == PL_RW_BRLOCK)
+	if (rw_alg_of(l) == PL_RW_BRLOCK)
 		lk_brlock_init(BR);
 	return 0;
 }
@@ -283,6 +317,35 @@ RW_VERBS(pfrwlock, lk_pfrwlock_rdtrylock(R(lk_pfrwlock_t)),
 RW_VERBS(brlock, lk_brlock_rdtrylock(BR), lk_brlock_rdlock(BR),
 	 lk_brlock_wrtrylock(BR), lk_brlock_wrlock(BR), lk_brlock_rdunlock(BR),
 	 lk_brlock_wrunlock(BR))
+RW_VERBS(rprwlock, lk_rprwlock_rdtrylock(R(lk_rprwlock_t)),
+	 lk_rprwlock_rdlock(R(lk_rprwlock_t)),
+	 lk_rprwlock_wrtrylock(R(lk_rprwlock_t)),
+	 lk_rprwlock_wrlock(R(lk_rprwlock_t)),
+	 lk_rprwlock_rdunlock(R(lk_rprwlock_t)),
+	 lk_rprwlock_wrunlock(R(lk_rprwlock_t)))
+
+/* The verbs for LATCHKIT_RWLOCK=name: an object of the default kind goes to
+ * lk_rprwlock, one of the nonrecursive kind to name (rw_alg_of). */
+#define RW_KIND_VERBS(name)                                                    \
+	static int rd_k##name(pthread_rwlock_t *l)                             \
+	{                                                                      \
+		return rw_alg_of(l) == PL_RW_RPRWLOCK ? rd_rprwlock(l)         \
+						      : rd_##name(l);          \
+	}                                                                      \
+	static int wr_k##name(pthread_rwlock_t *l)                             \
+	{                                                                      \
+		return rw_alg_of(l) == PL_RW_RPRWLOCK ? wr_rprwlock(l)         \
+						      : wr_##name(l);          \
+	}                                                                      \
+	static int un_k##name(pthread_rwlock_t *l)                             \
+	{                                                                      \
+		return rw_alg_of(l) == PL_RW_RPRWLOCK ? un_rprwlock(l)         \
+						      : un_##name(l);          \
+	}
+RW_KIND_VERBS(rwmutex)
+RW_KIND_VERBS(rwlock)
+RW_KIND_VERBS(pfrwlock)
+RW_KIND_VERBS(brlock)
 
 static int rd_glibc(pthread_rwlock_t *l)
 {
@@ -310,18 +373,21 @@ static rw_verb_fn rd_fn = rd_first, wr_fn = wr_first, un_fn = un_first;
 void pl_rwlock_pick(int alg, int rwalg)
 {
 	static const rw_verb_fn rds[] = {
-		[PL_RW_RWMUTEX] = rd_rwmutex, [PL_RW_RWLOCK] = rd_rwlock,
-		[PL_RW_PFRWLOCK] = rd_pfrwlock, [PL_RW_BRLOCK] = rd_brlock,
+		[PL_RW_RWMUTEX] = rd_krwmutex, [PL_RW_RWLOCK] = rd_krwlock,
+		[PL_RW_PFRWLOCK] = rd_kpfrwlock, [PL_RW_BRLOCK] = rd_kbrlock,
+		[PL_RW_RPRWLOCK] = rd_rprwlock,
 	};
 	static const rw_verb_fn wrs[] = {
-		[PL_RW_RWMUTEX] = wr_rwmutex, [PL_RW_RWLOCK] = wr_rwlock,
-		[PL_RW_PFRWLOCK] = wr_pfrwlock, [PL_RW_BRLOCK] = wr_brlock,
+		[PL_RW_RWMUTEX] = wr_krwmutex, [PL_RW_RWLOCK] = wr_krwlock,
+		[PL_RW_PFRWLOCK] = wr_kpfrwlock, [PL_RW_BRLOCK] = wr_kbrlock,
+		[PL_RW_RPRWLOCK] = wr_rprwlock,
 	};
 	static const rw_verb_fn uns[] = {
-		[PL_RW_RWMUTEX] = un_rwmutex, [PL_RW_RWLOCK] = un_rwlock,
-		[PL_RW_PFRWLOCK] = un_pfrwlock, [PL_RW_BRLOCK] = un_brlock,
+		[PL_RW_RWMUTEX] = un_krwmutex, [PL_RW_RWLOCK] = un_krwlock,
+		[PL_RW_PFRWLOCK] = un_kpfrwlock, [PL_RW_BRLOCK] = un_kbrlock,
+		[PL_RW_RPRWLOCK] = un_rprwlock,
 	};
-	bool g = alg == PL_GLIBC;
+	bool g = alg == PL_GLIBC || rwalg == PL_RW_GLIBC;
 	__atomic_store_n(&rd_fn, g ? rd_glibc : rds[rwalg], __ATOMIC_RELAXED);
 	__atomic_store_n(&wr_fn, g ? wr_glibc : wrs[rwalg], __ATOMIC_RELAXED);
 	__atomic_store_n(&un_fn, g ? un_glibc : uns[rwalg], __ATOMIC_RELAXED);
@@ -374,7 +440,7 @@ extern int pl_un_entry_(pthread_rwlock_t *l)
 
 void pl_rwlock_patch(void)
 {
-	if (pl_alg == PL_GLIBC)
+	if (glibc_all())
 		return;
 	const char *names[3] = {"pthread_rwlock_rdlock", "pthread_rwlock_wrlock",
 				"pthread_rwlock_unlock"};

@@ -32,7 +32,7 @@ for a in $algs; do
 		"$bin/preload_verbs"; then echo "ok verbs LATCHKIT_LOCK=$a"
 	else bad "verbs LATCHKIT_LOCK=$a"; cat "$tmp/verbs-$a.err"; fi
 done
-for rw in rwmutex rwlock pfrwlock brlock; do
+for rw in rwmutex rwlock pfrwlock brlock rprwlock glibc; do
 	if run "verbs-rw-$rw" PRELOAD_EXPECT=latchkit LATCHKIT_LOCK=ticket \
 		LATCHKIT_RWLOCK=$rw LD_PRELOAD="$so" "$bin/preload_verbs"
 	then echo "ok verbs LATCHKIT_RWLOCK=$rw"
