@@ -45,12 +45,16 @@ echo "glibc's own pthread_mutex_lock/unlock pair (no preload): $g"
 # releases, so every verb also reads or writes the writer's id (rwlock.c),
 # work the latch called directly does not do.
 printf '\n%-9s %4s %12s %10s %16s\n' rwlock mode out-of-line preloaded "pre/out-of-line"
+# rprwlock serves the default kind (PTHREAD_RWLOCK_INITIALIZER), the others
+# the nonrecursive writer-preferring kind (preload/rwlock.c).
 for rw in rd wr; do
 	gcc -std=c11 -D_GNU_SOURCE -O2 -pthread -DRW=$rw "$src" -o "$tmp/p$rw"
-	for a in rwmutex rwlock pfrwlock brlock; do
+	gcc -std=c11 -D_GNU_SOURCE -O2 -pthread -DRW=$rw -DRW_NONREC "$src" -o "$tmp/n$rw"
+	for a in rprwlock rwmutex rwlock pfrwlock brlock; do
 		gcc -std=c11 -D_GNU_SOURCE -O2 -pthread -I"$inc" -DRW=$rw -DDIRECT=$a -DOUTOFLINE "$src" -o "$tmp/o"
 		o=$(per "" "$tmp/o")
-		p=$(per "LD_PRELOAD=$so LATCHKIT_RWLOCK=$a" "$tmp/p$rw")
+		obj=$tmp/n$rw; [ $a = rprwlock ] && obj=$tmp/p$rw
+		p=$(per "LD_PRELOAD=$so LATCHKIT_RWLOCK=$a" "$obj")
 		awk -v a=$a -v m=$rw -v o="$o" -v p="$p" 'BEGIN {printf "%-9s %4s %12.1f %10.1f %15.2fx\n", a, m, o, p, p / o}'
 	done
 done

@@ -123,3 +123,38 @@ Test(rprwlock, shared_bit_survives)
 	lk_rprwlock_wrunlock(&l);
 	cr_assert_eq(atomic_load(&l.word), LK__RPW_SHARED);
 }
+
+/* Two writers parked behind a reader: the last reader out wakes one; it
+ * acquires with WWAIT kept (the other still sleeps), so its unlock wakes
+ * the second. Both must get in. */
+static lk_rprwlock_t tw;
+static atomic_int tw_in;
+static void *tw_writer(void *arg)
+{
+	(void)arg;
+	lk_rprwlock_wrlock(&tw);
+	atomic_fetch_add(&tw_in, 1);
+	lk_rprwlock_wrunlock(&tw);
+	return NULL;
+}
+
+Test(rprwlock, two_parked_writers_both_woken)
+{
+	lk_rprwlock_init(&tw);
+	atomic_store(&tw_in, 0);
+	lk_rprwlock_rdlock(&tw);
+	pthread_t th[2];
+	for (int i = 0; i < 2; i++)
+		cr_assert_eq(pthread_create(&th[i], NULL, tw_writer, NULL), 0);
+	uint64_t end = lkt_now_ns() + 5000000000ull;
+	while (!(atomic_load(&tw.word) & LK__RPW_WWAIT) && lkt_now_ns() < end)
+		sched_yield();
+	cr_assert_neq(atomic_load(&tw.word) & LK__RPW_WWAIT, 0u,
+		      "no writer parked");
+	lkt_sleep_ms(50); /* let the second park too */
+	lk_rprwlock_rdunlock(&tw);
+	for (int i = 0; i < 2; i++)
+		lkt_join(th[i], i, "wrlock after one wake");
+	cr_assert_eq(atomic_load(&tw_in), 2);
+	cr_assert_eq(atomic_load(&tw.word), 0u);
+}

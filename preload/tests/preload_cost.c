@@ -38,7 +38,11 @@ __attribute__((noinline)) void unlock_(CAT(CAT(lk_, DIRECT), _t) *l)
 #elif defined(RW) /* pthread_rwlock_RWlock and _unlock */
 #define CAT_(a, b) a##b
 #define CAT(a, b) CAT_(a, b)
+#ifdef RW_NONREC /* the kind LATCHKIT_RWLOCK's latch serves */
+static pthread_rwlock_t m = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
+#else /* the default kind: lk_rprwlock */
 static pthread_rwlock_t m = PTHREAD_RWLOCK_INITIALIZER;
+#endif
 #define LOCK(l) CAT(CAT(pthread_rwlock_, RW), lock)(l)
 #define UNLOCK(l) pthread_rwlock_unlock(l)
 #elif defined(DIRECT)
