@@ -63,13 +63,16 @@ static inline bool glibc_rw(const pthread_rwlock_t *l)
 	return glibc_all() || l->__data.__shared != 0;
 }
 
-/* The latch of a latchkit object: lk_rprwlock unless its kind rules out
- * recursive reads (see the top). */
+/* The object's kind allows recursive reads (see the top): lk_rprwlock. */
+static inline bool reads_recurse(const pthread_rwlock_t *l)
+{
+	return l->__data.__flags != PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP;
+}
+
+/* The latch of a latchkit object. */
 static inline int rw_alg_of(const pthread_rwlock_t *l)
 {
-	if (l->__data.__flags != PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP)
-		return PL_RW_RPRWLOCK;
-	return pl_rwalg;
+	return reads_recurse(l) ? PL_RW_RPRWLOCK : pl_rwalg;
 }
 
 /* ---- the side table ----------------------------------------------------- */
@@ -325,22 +328,19 @@ RW_VERBS(rprwlock, lk_rprwlock_rdtrylock(R(lk_rprwlock_t)),
 	 lk_rprwlock_wrunlock(R(lk_rprwlock_t)))
 
 /* The verbs for LATCHKIT_RWLOCK=name: an object of the default kind goes to
- * lk_rprwlock, one of the nonrecursive kind to name (rw_alg_of). */
+ * lk_rprwlock, one of the nonrecursive kind to name. */
 #define RW_KIND_VERBS(name)                                                    \
 	static int rd_k##name(pthread_rwlock_t *l)                             \
 	{                                                                      \
-		return rw_alg_of(l) == PL_RW_RPRWLOCK ? rd_rprwlock(l)         \
-						      : rd_##name(l);          \
+		return reads_recurse(l) ? rd_rprwlock(l) : rd_##name(l);     \
 	}                                                                      \
 	static int wr_k##name(pthread_rwlock_t *l)                             \
 	{                                                                      \
-		return rw_alg_of(l) == PL_RW_RPRWLOCK ? wr_rprwlock(l)         \
-						      : wr_##name(l);          \
+		return reads_recurse(l) ? wr_rprwlock(l) : wr_##name(l);     \
 	}                                                                      \
 	static int un_k##name(pthread_rwlock_t *l)                             \
 	{                                                                      \
-		return rw_alg_of(l) == PL_RW_RPRWLOCK ? un_rprwlock(l)         \
-						      : un_##name(l);          \
+		return reads_recurse(l) ? un_rprwlock(l) : un_##name(l);     \
 	}
 RW_KIND_VERBS(rwmutex)
 RW_KIND_VERBS(rwlock)

@@ -27,14 +27,14 @@ static void *rp_writer(void *arg)
 	return NULL;
 }
 
-static void wait_for_wwait(void)
+/* Waits (5 s at most) until `bit` (RWAIT, WWAIT) is in l's word: a waiter
+ * sets it just before it parks. */
+static void await_bit(lk_rprwlock_t *l, uint32_t bit, const char *what)
 {
-	/* The writer has parked once WWAIT is set (it sets it just before). */
 	uint64_t end = lkt_now_ns() + 5000000000ull;
-	while (!(atomic_load(&rp.word) & LK__RPW_WWAIT) && lkt_now_ns() < end)
+	while (!(atomic_load(&l->word) & bit) && lkt_now_ns() < end)
 		sched_yield();
-	cr_assert_neq(atomic_load(&rp.word) & LK__RPW_WWAIT, 0u,
-		      "the writer never waited");
+	cr_assert_neq(atomic_load(&l->word) & bit, 0u, "%s", what);
 }
 
 Test(rprwlock, readers_enter_while_a_writer_waits)
@@ -44,7 +44,7 @@ Test(rprwlock, readers_enter_while_a_writer_waits)
 	lk_rprwlock_rdlock(&rp);
 	pthread_t th;
 	cr_assert_eq(pthread_create(&th, NULL, rp_writer, NULL), 0);
-	wait_for_wwait();
+	await_bit(&rp, LK__RPW_WWAIT, "the writer never waited");
 	lk_rprwlock_rdlock(&rp); /* recursive: must not wait for the writer */
 	cr_assert(lk_rprwlock_rdtrylock(&rp), "a reader held back by a waiter");
 	cr_assert(lk_rprwlock_rdtimedlock(&rp, 1000000));
@@ -96,11 +96,7 @@ Test(rprwlock, parked_readers_all_enter_after_the_writer)
 	pthread_t th[3];
 	for (int i = 0; i < 3; i++)
 		cr_assert_eq(pthread_create(&th[i], NULL, pk_reader, NULL), 0);
-	uint64_t end = lkt_now_ns() + 5000000000ull;
-	while (!(atomic_load(&pk.word) & LK__RPW_RWAIT) && lkt_now_ns() < end)
-		sched_yield();
-	cr_assert_neq(atomic_load(&pk.word) & LK__RPW_RWAIT, 0u,
-		      "no reader parked");
+	await_bit(&pk, LK__RPW_RWAIT, "no reader parked");
 	cr_assert_eq(atomic_load(&pk_in), 0);
 	lk_rprwlock_wrunlock(&pk);
 	for (int i = 0; i < 3; i++)
@@ -146,11 +142,7 @@ Test(rprwlock, two_parked_writers_both_woken)
 	pthread_t th[2];
 	for (int i = 0; i < 2; i++)
 		cr_assert_eq(pthread_create(&th[i], NULL, tw_writer, NULL), 0);
-	uint64_t end = lkt_now_ns() + 5000000000ull;
-	while (!(atomic_load(&tw.word) & LK__RPW_WWAIT) && lkt_now_ns() < end)
-		sched_yield();
-	cr_assert_neq(atomic_load(&tw.word) & LK__RPW_WWAIT, 0u,
-		      "no writer parked");
+	await_bit(&tw, LK__RPW_WWAIT, "no writer parked");
 	lkt_sleep_ms(50); /* let the second park too */
 	lk_rprwlock_rdunlock(&tw);
 	for (int i = 0; i < 2; i++)
