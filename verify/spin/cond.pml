@@ -19,18 +19,25 @@
  *   relock    mlock; SR -> word |= W                    lk_mutex_lock(m); fetch_or(word, WAITERS) if REQUEUED
  *   choose    pop the head (signal) / take all          lk__cond_signal_slow_ / lk__cond_broadcast_slow_ under c->lock
  *   hand      nstate W -> S                             CAS(state, WAITING, SIGNALED, release)
- *   busy      nstate = B                                store(state, BUSY, relaxed)
- *   requeue   asleep on node -> on the mutex queue      FUTEX_CMP_REQUEUE(&state, BUSY, 0, 1, &m->word) (broadcast,
- *                                                       when it sees LOCKED)
+ *   look      morph && (word & L)                       load(m->word, relaxed): morph only onto a held mutex
+ *   sig       nstate = S (no morph)                     store(state, SIGNALED, release)
+ *   nwake     wake the node's sleeper, if any           lk__futex_wake(&state, 1) after the store (no morph)
+ *   busy      nstate = B (morph)                        store(state, BUSY, relaxed)
+ *   requeue   asleep on node -> on the mutex queue      FUTEX_CMP_REQUEUE(&state, BUSY, 0, 1, &m->word)
  *   fixup     o = word; word |= W; !(o & L) -> wake     fetch_or(word, WAITERS, relaxed); lk__futex_wake(&word, 1)
- *   nwake     wake the node's sleeper                   lk__futex_wake(&state, 1)
- *   done      nstate = S / SR                           store(state, SIGNALED or REQUEUED, release)
+ *   done      nstate = SR / S                           store(state, REQUEUED, or SIGNALED if none moved, release)
  *   mutex     lock: !(word&L) -> word |= L (|W if it parked); else word |= W, sleep while word unchanged;
  *             unlock: s = word; word = s & ~(L|W); s & W -> wake the mutex queue's head (FIFO)
  * The internal lock's critical sections are single atomic steps (the
  * internal lock is an lk_mutex, checked by mutex.pml). The spin phase is
  * the interleavings before "park". The kernel futex queues are exact:
  * one per node word (at most one sleeper), a FIFO one for the mutex word.
+ * The waker's wake after "sig" may come after the waiter saw SIGNALED and
+ * left: a waiter that waits again (its predicate loop, the token taken by
+ * another) uses the same node, so the late wake can end a later sleep
+ * there, which the waiter must take as spurious (it re-checks its state
+ * and sleeps again). A requeue never comes late: BUSY holds the node
+ * until "done".
  * Properties (safety): mutual exclusion on the mutex; a waiter returns
  * from a wait (not timed out) only if a signal or broadcast chose it while
  * it was queued, and a signal chooses the oldest queued waiter (so never a
@@ -52,6 +59,10 @@
  *   BUG_RETURN_ON_WAKE (with SPURIOUS: a sleeper may leave the kernel queue
  *                  by itself) a waiter returns whenever its futex wait
  *                  returns, chosen or not.
+ *   BUG_WAKE_FIRST the hand-over of a parked node without morph wakes,
+ *                  then stores SIGNALED (the old order without its BUSY):
+ *                  a waiter that goes to sleep after the wake still finds
+ *                  PARKED and sleeps for ever.
  */
 // @check mutual-exclusion-no-lost-no-stolen pass - safety
 // @check one-token pass -DNTOK=1 safety
@@ -61,6 +72,7 @@
 // @check bug-requeued-relock-drops-waiters fail -DBUG_NORESET,-DNOTIMED,-DNTOK=1 safety
 // @check bug-timed-out-waiter-drops-signal fail -DBUG_TMO_DROP,-DNTOK=1 safety
 // @check bug-waiter-returns-unchosen fail -DSPURIOUS,-DBUG_RETURN_ON_WAKE safety
+// @check bug-wake-before-signaled-store fail -DBUG_WAKE_FIRST,-DNOTIMED safety
 
 #ifndef NW
 #define NW 2
@@ -142,9 +154,9 @@ inline hand(n, morph)
 	if
 	:: !done ->
 		assert(nstate[n] == PK);
-		nstate[n] = BZ;
 		if
 		:: morph && (mword & L) ->
+			nstate[n] = BZ;
 			atomic {
 				if
 				:: asleep[n] && !onm[n] -> onm[n] = 1; mq!n; moved = 1
@@ -164,8 +176,15 @@ inline hand(n, morph)
 			:: else -> nstate[n] = SG
 			fi
 		:: else ->
+#ifdef BUG_WAKE_FIRST
 			atomic { if :: asleep[n] && !onm[n] -> asleep[n] = 0 :: else fi };
 			nstate[n] = SG
+#else
+			/* the wake after the store: it may find the waiter gone, or
+			 * asleep again on its node in a later wait (spurious there) */
+			nstate[n] = SG;
+			atomic { if :: asleep[n] && !onm[n] -> asleep[n] = 0 :: else fi }
+#endif
 		fi
 	:: else
 	fi;

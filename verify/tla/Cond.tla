@@ -8,16 +8,19 @@
 (* it rejected (DESIGN = "seq"): waiters read a sequence word under the    *)
 (* mutex, count themselves, and futex-wait on it; signal bumps it and      *)
 (* wakes one sleeper, broadcast bumps it and wakes all.                    *)
-(* N waiters wait once each (waiter 1 may time out when TIMEOUTS); one     *)
-(* signaler makes K calls, each a signal or a broadcast, made while it     *)
-(* holds the mutex or after releasing it.  The mutex is lk_mutex without   *)
-(* spinning or hand-off (Mutex.tla checks those): lock takes a free word   *)
-(* (with WAITERS if it slept) or sets WAITERS and sleeps on it in one step;*)
-(* unlock clears LOCKED and WAITERS, then wakes the first sleeper if       *)
-(* WAITERS was set.  Futex queues: the mutex word's is FIFO; a node word   *)
-(* has at most one sleeper; the sequence word's sleepers are a set and a   *)
-(* wake takes any of them (the kernel's choice is not the caller's).  The  *)
-(* internal lock's critical sections are single steps.                     *)
+(* N waiters wait once each (waiter 1 may time out when TIMEOUTS), or,     *)
+(* with REWAIT, again on the same node word while calls are left (a        *)
+(* predicate loop: a late futex wake of an earlier hand-over can end a     *)
+(* later sleep); one signaler makes K calls, each a signal or a            *)
+(* broadcast, made while it holds the mutex or after releasing it.  The    *)
+(* mutex is lk_mutex without spinning or hand-off (Mutex.tla checks        *)
+(* those): lock takes a free word (with WAITERS if it slept) or sets       *)
+(* WAITERS and sleeps on it in one step; unlock clears LOCKED and          *)
+(* WAITERS, then wakes the first sleeper if WAITERS was set.  Futex        *)
+(* queues: the mutex word's is FIFO; a node word has at most one sleeper;  *)
+(* the sequence word's sleepers are a set and a wake takes any of them     *)
+(* (the kernel's choice is not the caller's).  The internal lock's         *)
+(* critical sections are single steps.                                     *)
 (*                                                                         *)
 (*  label    | atomic step in C (queue design)                             *)
 (*  ---------+------------------------------------------------------------ *)
@@ -34,12 +37,16 @@
 (*  choose   | signal: pop the head under c->lock; broadcast: take all     *)
 (*  h_cas    | CAS(state, WAITING, SIGNALED, release)  (BUG "peek": load,  *)
 (*           |   then a separate store SIGNALED if it was WAITING)         *)
-(*  h_busy   | store(state, BUSY); then, broadcast and LOCKED seen:        *)
+(*  h_look   | load(m->word): broadcast and LOCKED seen: morph, else:      *)
+(*  h_sig    |   store(state, SIGNALED, release)                           *)
+(*  h_wake   |   futex_wake(&state, 1): it may come after the waiter left, *)
+(*           |   and end a later sleep on the node (spurious there)        *)
+(*           |   (BUG "wakefirst": the wake, then SIGNALED, no BUSY)       *)
+(*  h_busy   | morph: store(state, BUSY) (the waiter waits for h_done)     *)
 (*  h_req    |   FUTEX_CMP_REQUEUE(&state, BUSY, 0, 1, &m->word)           *)
 (*  h_fix    |   moved: o = fetch_or(word, WAITERS) (BUG "nofixup": none)  *)
 (*  h_fixw   |   !(o & LOCKED): futex_wake(&m->word, 1)                    *)
-(*  h_wake   | else futex_wake(&state, 1)                                  *)
-(*  h_done   | store(state, SIGNALED or REQUEUED, release)                 *)
+(*  h_done   |   store(state, REQUEUED (none moved: SIGNALED), release)    *)
 (*  (seq)    | reg: seen = seq, nwait++; sfw: futex_wait(&seq, seen);      *)
 (*           | signal: seq++ (its choice point), then wake any one sleeper *)
 (*                                                                         *)
@@ -51,8 +58,10 @@
 (* (invariant, queue): it returns only if chosen, and a signal chooses the *)
 (* oldest.  NoLostWakeup (weak fairness): a chosen waiter eventually       *)
 (* returns (requeued ones too: so the mutex word's unlocks reach them).    *)
-(* Configs: Cond (safety; N 2, K 2, timeouts), Cond_n3 (safety; N 3),     *)
-(* Cond_live (NoLostWakeup; N 2, K 2, timeouts), Cond_bugpeek           *)
+(* Configs: Cond (safety; N 2, K 2, timeouts, rewait), Cond_n3 (safety;    *)
+(* N 3), Cond_live (NoLostWakeup; N 2, K 2, timeouts, rewait),             *)
+(* Cond_bugwakefirst (the wake before SIGNALED: a waiter that sleeps       *)
+(* after it, still PARKED, sleeps for ever), Cond_bugpeek                  *)
 (* (signal reads whether the waiter parked before it marks it: the        *)
 (* sequence design's "read the waiter count before the bump", transposed; *)
 (* a waiter that parks in between sleeps for ever), Cond_bugnofixup       *)
@@ -60,7 +69,7 @@
 (* a waiter that arrives after a signal's bump takes its wake).           *)
 (***************************************************************************)
 EXTENDS Naturals, Sequences, FiniteSets
-CONSTANTS N, K, DESIGN, BUG, TIMEOUTS
+CONSTANTS N, K, DESIGN, BUG, TIMEOUTS, REWAIT
 
 Waiters == 1..N
 S == N + 1                 \* the signaler
@@ -282,6 +291,16 @@ WFix(w) ==
                   seen, cq, inWait, sigSince, res, timed, k, isBc, under,
                   cur, moved, peek >>
 
+\* REWAIT: a predicate loop may wait again, on the same node word, while
+\* the signaler has a call left (a wait no call can choose adds nothing
+\* but states: Cond_live takes twice as long without the bound)
+WAgain(w) ==
+  /\ pc[w] = "done" /\ REWAIT /\ k < K
+  /\ Goto(w, "start")
+  /\ UNCHANGED << ret, locked, wbit, mq, asleep, parked, nstate, q, queued,
+                  chosen, seq, seen, cq, inWait, sigSince, res, timed, k,
+                  isBc, under, cur, moved, peek >>
+
 (* ---- the signaler ------------------------------------------------------- *)
 
 UV == << ret, locked, wbit, mq, asleep, parked >>
@@ -364,7 +383,7 @@ HCas ==
              THEN /\ nstate' = [nstate EXCEPT ![N1] = "S"]
                   /\ cur' = Tail(cur)
                   /\ Goto(S, "h_next")
-             ELSE /\ Goto(S, "h_busy")
+             ELSE /\ Goto(S, "h_look")
                   /\ UNCHANGED << nstate, cur >>
           /\ UNCHANGED peek
   /\ HOthers /\ UNCHANGED << ret, asleep, moved >>
@@ -376,32 +395,48 @@ HPeeked ==
      THEN /\ nstate' = [nstate EXCEPT ![N1] = "S"]
           /\ cur' = Tail(cur)
           /\ Goto(S, "h_next")
-     ELSE /\ Goto(S, "h_busy")
+     ELSE /\ Goto(S, "h_look")
           /\ UNCHANGED << nstate, cur >>
   /\ HOthers /\ UNCHANGED << ret, asleep, moved, peek >>
 
-\* store BUSY; broadcast with the mutex seen held: requeue; else wake
-HBusy ==
-  /\ pc[S] = "h_busy"
-  /\ nstate' = [nstate EXCEPT ![N1] = "B"]
-  /\ Goto(S, "h_look")
-  /\ HOthers /\ UNCHANGED << ret, asleep, cur, moved, peek >>
-
+\* broadcast with the mutex seen held: BUSY and the requeue; else
+\* SIGNALED, then the wake (BUG "wakefirst": the wake, then SIGNALED)
 HLook ==
   /\ pc[S] = "h_look"
-  /\ Goto(S, IF isBc /\ locked THEN "h_req" ELSE "h_wake")
+  /\ Goto(S, IF isBc /\ locked THEN "h_busy"
+             ELSE IF BUG = "wakefirst" THEN "h_wake" ELSE "h_sig")
   /\ HOthers /\ UNCHANGED << nstate, ret, asleep, cur, moved, peek >>
 
+\* store(state, SIGNALED, release): the waiter may return at once
+HSig ==
+  /\ pc[S] = "h_sig"
+  /\ nstate' = [nstate EXCEPT ![N1] = "S"]
+  /\ IF BUG = "wakefirst"
+     THEN /\ cur' = Tail(cur)
+          /\ Goto(S, "h_next")
+     ELSE /\ Goto(S, "h_wake")
+          /\ UNCHANGED cur
+  /\ HOthers /\ UNCHANGED << ret, asleep, moved, peek >>
+
+\* futex_wake(&state, 1): it may find the waiter gone, or asleep on its
+\* node in a later wait (REWAIT), which takes it as spurious
 HWake ==
   /\ pc[S] = "h_wake"
   /\ asleep' = IF asleep[N1] = "node" THEN [asleep EXCEPT ![N1] = "no"]
                ELSE asleep
-  /\ res' = res
-  /\ Goto(S, "h_done")
-  /\ moved' = FALSE
-  /\ UNCHANGED << ret, locked, wbit, mq, parked, q, queued, chosen, seq, seen,
-                  cq, inWait, sigSince, timed, k, isBc, under, nstate, cur,
-                  peek >>
+  /\ IF BUG = "wakefirst"
+     THEN /\ Goto(S, "h_sig")
+          /\ UNCHANGED cur
+     ELSE /\ cur' = Tail(cur)
+          /\ Goto(S, "h_next")
+  /\ HOthers /\ UNCHANGED << ret, nstate, moved, peek >>
+
+\* store(state, BUSY): the waiter waits until "h_done"
+HBusy ==
+  /\ pc[S] = "h_busy"
+  /\ nstate' = [nstate EXCEPT ![N1] = "B"]
+  /\ Goto(S, "h_req")
+  /\ HOthers /\ UNCHANGED << ret, asleep, cur, moved, peek >>
 
 \* FUTEX_CMP_REQUEUE(&state, BUSY, 0, 1, &m->word)
 HReq ==
@@ -436,7 +471,8 @@ HFixWake ==
                   seen, cq, inWait, sigSince, res, timed, k, isBc, under, cur,
                   moved, peek >>
 
-\* store SIGNALED, or REQUEUED when it now sleeps on the mutex word
+\* store REQUEUED when it now sleeps on the mutex word, else SIGNALED
+\* (it was not asleep: it sees BUSY and never sleeps on it)
 HDone ==
   /\ pc[S] = "h_done"
   /\ nstate' = [nstate EXCEPT ![N1] = IF moved THEN "R" ELSE "S"]
@@ -459,10 +495,10 @@ HNext ==
 Proc(p) == MLock(p) \/ MSlept(p) \/ MUnlock(p) \/ MUnlockWake(p)
 Waiter(w) == Proc(w) \/ WStart(w) \/ WReg(w) \/ WLoop(w) \/ WSleep(w)
              \/ WTmoChk(w) \/ WSeqWait(w) \/ WSeqSleep(w) \/ WSeqRet(w)
-             \/ WRet(w) \/ WFix(w)
+             \/ WRet(w) \/ WFix(w) \/ WAgain(w)
 Signaler == Proc(S) \/ SNext \/ SCs \/ SOp \/ SWake \/ HCas \/ HPeeked
-            \/ HBusy \/ HLook \/ HWake \/ HReq \/ HFix \/ HFixWake \/ HDone
-            \/ HNext
+            \/ HLook \/ HSig \/ HWake \/ HBusy \/ HReq \/ HFix \/ HFixWake
+            \/ HDone \/ HNext
 
 Next == (\E w \in Waiters: Waiter(w)) \/ Signaler
 

@@ -163,9 +163,9 @@ SURVIVORS = {
         "safe: nobody else touches the node after it (clh.h)",
     ("clh.h", "exchange", "release", "relaxed"):
         "safe: the hand-over runs under the word (clh.h, REPORT.md)",
-    ("cond.h", "store", "release", "relaxed"):
-        "safe on Linux: the futex call's full barrier comes just before "
-        "(cond.h, REPORT.md)",
+    ("cond.h", "store", "release", "relaxed", 1):
+        "safe on Linux: the requeue's full barrier comes just before "
+        "(cond.h, REPORT.md round 8)",
     ("cond.h", "load", "acquire", "relaxed", 1):
         "stronger than needed: the outer loop loads again with acquire",
     ("once.h", "compare_exchange_strong", "acquire", "relaxed"):
