@@ -93,6 +93,21 @@ static inline void lk__wait_park_now(lk__wait_t *w)
 	w->parking = true;
 }
 
+/* Back to spinning, for twice the last budget (at most LK__RESPIN_MAX
+ * times the cost of parking): for a waiter whose park bought nothing,
+ * because what it waits for was taken again while it slept or woke, and
+ * parking again would cost its next waker one more FUTEX_WAKE. */
+#ifndef LK__RESPIN_MAX
+#define LK__RESPIN_MAX 8u
+#endif
+static inline void lk__wait_respin(lk__wait_t *w)
+{
+	uint64_t cap = lk__park_cost_ns() * LK__RESPIN_MAX;
+	w->spin_ns = w->spin_ns < cap / 2 ? w->spin_ns * 2 : cap;
+	w->parking = false;
+	w->t0 = 0;
+}
+
 /* One step of waiting. Returns false once the deadline has passed. */
 static inline bool lk__wait(lk__wait_t *w, LK_ATOMIC(uint32_t) *word,
 			    uint32_t seen)

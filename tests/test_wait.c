@@ -74,6 +74,85 @@ Test(gate, arrival_passes_a_stale_head)
 	cr_assert_not(lk__gate_arrive(&g), "took a held word");
 }
 
+/* ---- a woken head whose word was stolen spins again ------------------ */
+
+static word_t respin_word;
+static atomic_int respin_tid;
+
+static void *respin_head(void *p)
+{
+	(void)p;
+	atomic_store(&respin_tid, (int)syscall(SYS_gettid));
+	lk__gate_head(&respin_word);
+	return NULL;
+}
+
+/* Waits (bounded) until the word's head state is hs or, if other is not
+ * 0, other; returns the state seen. */
+static uint32_t await_hs(uint32_t hs, uint32_t other)
+{
+	uint64_t end = lkt_now_ns() + 5000000000u;
+	for (;;) {
+		uint32_t s = atomic_load(&respin_word) & LK__GATE_HS;
+		if (s == hs || (other && s == other))
+			return s;
+		cr_assert_lt(lkt_now_ns(), end, "head state %u, not %u", s, hs);
+	}
+}
+
+/* The head parks past its budget; the holder releases and a thief takes
+ * the word before the unlock's wake (both made by hand, in one step). The
+ * woken head must spin again (RUNNING, so no one steals from it) rather
+ * than park at once. Budgets of 20 ms (the learnt cost set by hand) make
+ * its second spin, 40 ms, long enough to be seen on a loaded machine;
+ * each round it misses doubles it. */
+Test(gate, woken_head_spins_again_after_a_steal)
+{
+	atomic_store(&lk__park_ns_, 20000000u);
+	atomic_store(&respin_word, LK__GATE_LOCKED);
+	pthread_t th;
+	cr_assert_eq(pthread_create(&th, NULL, respin_head, NULL), 0);
+	bool spun = false;
+	for (int round = 0; round < 3 && !spun; round++) {
+		await_hs(LK__GATE_PARKED, 0);
+		uint64_t end = lkt_now_ns() + 5000000000u;
+		while (!atomic_load(&respin_tid) ||
+		       !lkt_in_futex(atomic_load(&respin_tid))) /* asleep */
+			cr_assert_lt(lkt_now_ns(), end, "the head never slept");
+		/* an unlock and a steal before its wake, in one step: the
+		 * head, woken, finds the word taken */
+		uint32_t w = atomic_load(&respin_word);
+		cr_assert(atomic_compare_exchange_strong(
+			&respin_word, &w, (w & ~LK__GATE_HS) | LK__GATE_WAKING));
+		lk__futex_wake(&respin_word, 1);
+		spun = await_hs(LK__GATE_RUNNING, LK__GATE_PARKED) ==
+		       LK__GATE_RUNNING;
+	}
+	cr_assert(spun, "a woken head that found its word taken parked again "
+			"at once");
+	lk__gate_unlock(&respin_word);
+	lkt_join(th, 0, "the head's wait");
+	cr_assert_eq(atomic_load(&respin_word) & LK__GATE_LOCKED,
+		     LK__GATE_LOCKED, "the head does not hold the word");
+}
+
+/* lk__wait_respin: back to spinning, the budget doubled up to its cap. */
+Test(wait, respin_doubles_its_budget_up_to_a_cap)
+{
+	atomic_store(&lk__park_ns_, 10000u);
+	lk__wait_t w = lk__wait_start(0);
+	cr_assert_eq(w.spin_ns, 10000u);
+	lk__wait_park_now(&w);
+	w.t0 = 1;
+	lk__wait_respin(&w);
+	cr_assert_not(lk__wait_would_park(&w));
+	cr_assert_eq(w.t0, 0u, "the spin's clock not restarted");
+	cr_assert_eq(w.spin_ns, 20000u);
+	for (int i = 0; i < 10; i++)
+		lk__wait_respin(&w);
+	cr_assert_eq(w.spin_ns, 10000u * LK__RESPIN_MAX);
+}
+
 /* ---- the bound: a head that has waited a window takes the next release */
 
 static lk_ticket_t bound_lock;
