@@ -419,7 +419,7 @@ def all_headers():
 
 
 def cmd_sites(headers):
-    for h in headers or all_headers():
+    for h in [os.path.basename(h) for h in headers] or all_headers():
         for line, fn, role, order, _ in sites(h):
             w = weaker(role, order)
             print("%s:%d %s %s %s -> %s" % (h, line, fn, role, order,
@@ -463,7 +463,9 @@ def caught(results):
 
 
 def cmd_weaken(headers):
-    headers = headers or [h for h in all_headers() if h in HEADER_CLIENTS]
+    # primitives/cond.h and cond.h alike
+    headers = [os.path.basename(h) for h in headers] or \
+        [h for h in all_headers() if h in HEADER_CLIENTS]
     out = outdir()
     work = os.path.join(out, "variants")
     os.makedirs(work, exist_ok=True)
