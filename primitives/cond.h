@@ -108,7 +108,9 @@
  * Lifetime: as POSIX, destroy (or free) a cond only when no thread waits
  * on it and no signal or broadcast is in progress. A waiter that returns
  * may destroy it at once: signal and broadcast touch neither the cond nor
- * the node after handing the node back. The mutex must outlive the waits.
+ * the node after handing the node back (a parked waiter's wake after
+ * SIGNALED names the node's address to the kernel, which reads nothing
+ * there). The mutex must outlive the waits.
  * All waiters on one cond at one time must use the same latch.
  *
  * Process-shared: no. Its waiters queue their nodes, on their own stacks,
