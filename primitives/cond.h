@@ -26,13 +26,13 @@
  * the waker often preempted by the thread it woke, RocksDB's db_bench
  * fillrandom at 8 threads on 2 cores ran at 0.53x glibc that way and at
  * 0.99x this way, medians of the same 9 interleaved runs; 0.87x to 0.99x
- * over five such runs). The price: a waiter that sees
- * SIGNALED before the wake arrives may return, and the wake then reaches
- * whatever sleeps at that stack address later, as a spurious wake-up,
- * which futex(2) tells every futex user to expect (every latchkit wait
- * re-checks its word). A requeue would not be harmless that way (it could
- * move an unrelated sleeper onto the mutex for good), so the morphing
- * broadcast keeps the node BUSY until its requeue is done.
+ * over five such runs). The price: a waiter that sees SIGNALED before the
+ * wake arrives may return, and the wake then reaches whatever sleeps at
+ * that stack address later, as a spurious wake-up, which futex(2) tells
+ * every futex user to expect (every latchkit wait re-checks its word). A
+ * requeue would not be harmless that way (it could move an unrelated
+ * sleeper onto the mutex for good), so the morphing broadcast keeps the
+ * node BUSY until its requeue is done.
  *
  * Why this and not a sequence word: waiters that read a 32-bit sequence
  * under the mutex and futex-wait on it, with signal bumping it and waking
@@ -260,10 +260,10 @@ LK__COLD void lk__cond_wake_parked_(lk__cond_node_t *n, bool morph)
 	/* relaxed: a hint; the fix-up below decides */
 	if (!m || (atomic_load_explicit(&m->word, memory_order_relaxed) &
 		   (LK_MUTEX_LOCKED_ | LK_MUTEX_SHARED_)) != LK_MUTEX_LOCKED_) {
-		/* (not onto a process-shared mutex: its sleepers are on the
-		 * shared futex, the requeue is private) release: see the
-		 * header; then the wake, which may land after the waiter has
-		 * left (a spurious wake-up of the next sleeper there) */
+		/* No morph (nor onto a process-shared mutex: its sleepers
+		 * are on the shared futex, the requeue is private). release:
+		 * see the header; the wake may land after the waiter has left
+		 * (a spurious wake-up of the next sleeper there). */
 		atomic_store_explicit(&n->state, LK_COND_SIGNALED_,
 				      memory_order_release);
 		lk__futex_wake(&n->state, 1);
