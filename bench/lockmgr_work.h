@@ -14,6 +14,15 @@
 
 #define LKB_REQS 16
 
+/* The 16-lock loops cycle over LKB_L16_TXNS txns' rows (a power of two).
+ * Each loop first runs that many txns untimed, so every implementation
+ * has touched its table's pages and filled its free lists before the
+ * clock starts: a page's first write faults, and with a second thread in
+ * the process (the bench's idle thread) each such fault also flushes the
+ * other CPU's TLB, tens of microseconds on a VM, which the short
+ * calibrated loops would count as lock time. */
+#define LKB_L16_TXNS 1024
+
 /* The back ends the driver runs. */
 enum { BE_LK, BE_BDB, BE_COARSE };
 

@@ -12,8 +12,9 @@ static inline bool under_table(lk_lockmgr_t *m, const struct lk__req *o,
 {
 	const struct lk__head *oh = &m->heads[o->head];
 	return (o->kind == LK_RES_ROW || o->kind == LK_RES_PAGE) &&
-	       atomic_load_explicit(&oh->key[1], memory_order_relaxed) == tab->f[0] &&
-	       atomic_load_explicit(&oh->key[2], memory_order_relaxed) == tab->f[1];
+	       (uint32_t)(atomic_load_explicit(&oh->key01, memory_order_relaxed) >> 32) ==
+		       tab->f[0] &&
+	       (uint32_t)atomic_load_explicit(&oh->key23, memory_order_relaxed) == tab->f[1];
 }
 
 /* How many row locks t holds under table tab (granted ones). */

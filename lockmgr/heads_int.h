@@ -178,11 +178,9 @@ static inline void head_init(struct lk__head *h, const lk_res_t *r, uint32_t b,
 		abort();
 	}
 #endif
-	atomic_store_explicit(&h->key[0], r->kind, memory_order_relaxed);
-	atomic_store_explicit(&h->key[1], r->f[0], memory_order_relaxed);
-	atomic_store_explicit(&h->key[2], r->f[1], memory_order_relaxed);
-	atomic_store_explicit(&h->key[3], r->f[2], memory_order_relaxed);
-	atomic_store_explicit(&h->key[4], r->f[3], memory_order_relaxed);
+	atomic_store_explicit(&h->key01, res_key01(r), memory_order_relaxed);
+	atomic_store_explicit(&h->key23, res_key23(r), memory_order_relaxed);
+	atomic_store_explicit(&h->key4, r->f[3], memory_order_relaxed);
 	h->bucket = b;
 	h->token = bk->floor;
 }

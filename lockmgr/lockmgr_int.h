@@ -66,7 +66,11 @@ static inline uint8_t req_status_own(const struct lk__req *q)
 struct lk__head {
 	LK_ATOMIC(uint32_t) lw;     /* latch word                          */
 	LK_ATOMIC(uint32_t) next;   /* hash chain, or the free stack link  */
-	LK_ATOMIC(uint32_t) key[5]; /* lk_res_t, written only while dead    */
+	/* lk_res_t, written only while dead; three words, so that a
+	 * compare is three loads (bytes: kind, f[0], f[1], f[2], f[3]) */
+	LK_ATOMIC(uint64_t) key01;  /* kind | f[0] << 32                    */
+	LK_ATOMIC(uint64_t) key23;  /* f[1] | f[2] << 32                    */
+	LK_ATOMIC(uint32_t) key4;   /* f[3]                                */
 	uint32_t bucket;            /* bucket index (while linked)         */
 	uint32_t holders;           /* granted (and converting) requests   */
 	uint32_t qhead, qtail;      /* FIFO of waiting new requests        */
@@ -108,7 +112,7 @@ static inline void lk__rmw_count(uint32_t kind)
 }
 #define LK__RMW_SHARED() lk__rmw_count(LK_RES_NONE)
 #define LK__RMW_SHARED_AT(h)                                                   \
-	lk__rmw_count(atomic_load_explicit(&(h)->key[0], memory_order_relaxed))
+	lk__rmw_count((uint32_t)atomic_load_explicit(&(h)->key01, memory_order_relaxed))
 #define LK__RMW_SHARED_KIND(kind) lk__rmw_count(kind)
 #else
 #define LK__RMW_SHARED() ((void)0)
@@ -606,21 +610,48 @@ static inline uint32_t res_hash(const lk_res_t *r)
 	return (uint32_t)(h >> 32) ^ (uint32_t)h;
 }
 
+/* res's key words as a head holds them (key01, key23; key4 is f[3]):
+ * on a little-endian machine each is one load of the lk_res_t's bytes */
+static inline uint64_t res_key01(const lk_res_t *r)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t v;
+	memcpy(&v, &r->kind, sizeof v);
+	return v;
+#else
+	return (uint64_t)r->kind | (uint64_t)r->f[0] << 32;
+#endif
+}
+
+static inline uint64_t res_key23(const lk_res_t *r)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t v;
+	memcpy(&v, &r->f[1], sizeof v);
+	return v;
+#else
+	return (uint64_t)r->f[1] | (uint64_t)r->f[2] << 32;
+#endif
+}
+
 static inline bool key_eq(const struct lk__head *h, const lk_res_t *r)
 {
-	/* relaxed: a racy key read is validated by the generation CAS */
-	return atomic_load_explicit(&h->key[4], memory_order_relaxed) == r->f[3] &&
-	       atomic_load_explicit(&h->key[3], memory_order_relaxed) == r->f[2] &&
-	       atomic_load_explicit(&h->key[2], memory_order_relaxed) == r->f[1] &&
-	       atomic_load_explicit(&h->key[1], memory_order_relaxed) == r->f[0] &&
-	       atomic_load_explicit(&h->key[0], memory_order_relaxed) == r->kind;
+	/* relaxed: a racy key read is validated by the generation CAS; the
+	 * row number (f[3]) first, the likeliest to differ */
+	return atomic_load_explicit(&h->key4, memory_order_relaxed) == r->f[3] &&
+	       atomic_load_explicit(&h->key23, memory_order_relaxed) == res_key23(r) &&
+	       atomic_load_explicit(&h->key01, memory_order_relaxed) == res_key01(r);
 }
 
 static inline void head_key(const struct lk__head *h, lk_res_t *r)
 {
-	r->kind = atomic_load_explicit(&h->key[0], memory_order_relaxed);
-	for (int i = 0; i < 4; i++)
-		r->f[i] = atomic_load_explicit(&h->key[i + 1], memory_order_relaxed);
+	uint64_t a = atomic_load_explicit(&h->key01, memory_order_relaxed);
+	uint64_t b = atomic_load_explicit(&h->key23, memory_order_relaxed);
+	r->kind = (uint32_t)a;
+	r->f[0] = (uint32_t)(a >> 32);
+	r->f[1] = (uint32_t)b;
+	r->f[2] = (uint32_t)(b >> 32);
+	r->f[3] = atomic_load_explicit(&h->key4, memory_order_relaxed);
 }
 
 #define EMIT(m, t, h, ev, mode, prev, status, waiting, token)                   \
