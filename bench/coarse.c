@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct lkc_req {
 	lkc_req_t *next;     /* in the resource's queue */
@@ -39,9 +40,11 @@ void lkc_init(lkc_table_t *t, unsigned log2_buckets)
 	pthread_mutex_init(&t->m, NULL);
 	t->next_ts = 1;
 	t->mask = (1u << log2_buckets) - 1;
-	t->b = (lkc_res_t **)calloc((size_t)t->mask + 1, sizeof(*t->b));
-	if (!t->b)
-		abort();
+	/* written now (not calloc's untouched pages), as the lock table's
+	 * one allocation is at create: no first-touch fault in a timed loop */
+	size_t nb = ((size_t)t->mask + 1) * sizeof(*t->b);
+	t->b = (lkc_res_t **)xmalloc(nb);
+	memset(t->b, 0, nb);
 	t->free_res = NULL;
 	t->free_req = NULL;
 }
