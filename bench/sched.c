@@ -145,6 +145,10 @@ void lkb_run_work(const lkb_opts_t *o, const work_t *w,
 	int tlist[16], nt = 0;
 	if (w->kind != K_RUN) {
 		tlist[nt++] = 1;
+	} else if (w->tsel != TS_HOLD && o->threads_given) {
+		/* an explicit list: its counts (a lock-table run at 16n, say) */
+		for (int i = 0; i < o->n_threads; i++)
+			add_count(tlist, &nt, o->threads[i]);
 	} else if (w->tsel == TS_YCSB) {
 		int y[4] = {1, 2, 8, 4 * lkb_ncpus()};
 		for (int i = 0; i < 4; i++)

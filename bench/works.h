@@ -29,7 +29,8 @@ typedef struct {
  * 4n by default). TS_YCSB: 1, 2 and 8 as issue 4 fixed them, and 4n.
  * TS_HOLD: 2 (pinned) and 4n (oversubscribed); with an explicit --threads
  * list, its counts above 1. TS_SCALE: 1, 2 and 4n (issue 13's hot-table:
- * 2 threads against 1, and oversubscribed). */
+ * 2 threads against 1, and oversubscribed). TS_YCSB and TS_SCALE take an
+ * explicit --threads list as it is. */
 enum { TS_ALL, TS_YCSB, TS_HOLD, TS_SCALE };
 
 extern const work_t lkb_works[];
