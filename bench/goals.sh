@@ -131,6 +131,12 @@ END {
 		self("lk/" Pol[i] " at 4n=" t4 " >= 0.5x its 2 threads", "lockmgr", th, "lk/" Pol[i], t4, 2, 0.5)
 		multi("lk/" Pol[i] " at 4n=" t4 " >= 1.0x coarse", "lockmgr", th, "lk/" Pol[i], "coarse", t4, t4, 1.0, 0)
 	}
+	t16 = 4 * t4; if (t16 > 255) t16 = 255
+	print "  the same at 16n=" t16 " threads (informational: far past the cores, where admission decides):"
+	for (i = 1; i <= n; i++) {
+		multi("lk/" Pol[i] " at 16n=" t16 " >= 0.5x its 2 threads", "lockmgr", th, "lk/" Pol[i], "lk/" Pol[i], t16, 2, 0.5, 1)
+		multi("lk/" Pol[i] " at 16n=" t16 " >= 1.0x coarse", "lockmgr", th, "lk/" Pol[i], "coarse", t16, t16, 1.0, 1)
+	}
 	print "  the same goals on the hold workloads (informational), hold1us hold5us hold20us:"
 	hw = "hold1us hold5us hold20us"
 	for (i = 1; i <= nq; i++) {

@@ -150,8 +150,10 @@ void lkb_run_work(const lkb_opts_t *o, const work_t *w,
 		for (int i = 0; i < o->n_threads; i++)
 			add_count(tlist, &nt, o->threads[i]);
 	} else if (w->tsel == TS_YCSB) {
-		int y[4] = {1, 2, 8, 4 * lkb_ncpus()};
-		for (int i = 0; i < 4; i++)
+		int far = 16 * lkb_ncpus(); /* far past the cores: admission */
+		int y[5] = {1, 2, 8, 4 * lkb_ncpus(),
+			    far < LKB_MAX_THREADS ? far : LKB_MAX_THREADS - 1};
+		for (int i = 0; i < 5; i++)
 			add_count(tlist, &nt, y[i]);
 	} else if (w->tsel == TS_SCALE) {
 		int y[3] = {1, 2, 4 * lkb_ncpus()};

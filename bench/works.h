@@ -26,7 +26,8 @@ typedef struct {
 } work_t;
 
 /* Thread counts of a threaded workload. TS_ALL: the run's list (1, n, 2n,
- * 4n by default). TS_YCSB: 1, 2 and 8 as issue 4 fixed them, and 4n.
+ * 4n by default). TS_YCSB: 1, 2 and 8 as issue 4 fixed them, 4n, and
+ * 16n (the table with many more txns than cores: lockmgr/CONVOY.md).
  * TS_HOLD: 2 (pinned) and 4n (oversubscribed); with an explicit --threads
  * list, its counts above 1. TS_SCALE: 1, 2 and 4n (issue 13's hot-table:
  * 2 threads against 1, and oversubscribed). TS_YCSB and TS_SCALE take an

@@ -27,17 +27,22 @@
  * the count and the bit are two locations. verify/spin/admit.pml and
  * verify/tla/Admit.tla model both forms.
  *
- * A hold that runs out while no chained wait ended (a chain that stands:
- * a holder at work for long, not thrashing, where chains come and go)
- * marks the gate futile: no begin is held until the low bits next return
- * to 0, so a chain that stands for seconds costs the begins of unrelated
- * txns one hold, not one each. A flag beside the word, not in it: holding
- * or not changes no wake-up (the models leave it out); set late, it only
+ * A hold lasts while chained waits keep ending: admit_ns with none
+ * ending lets the begin go (a chain that stands: a holder at work for
+ * long, not thrashing, where chains come and go), and so does
+ * LK__ADMIT_SPAN windows in all. One that lets a begin go with none ended
+ * marks the gate futile: no begin is held until a chained wait next ends,
+ * so a chain that stands for seconds costs the begins of unrelated txns
+ * one hold, not one each. A flag beside the word, not in it: holding or
+ * not changes no wake-up (the models leave it out); set late, it only
  * lets a begin through.
  */
 #include "lockmgr_int.h"
 
-/* the word's low bits emptied: the gate holds again */
+/* A hold's windows in all, at most (README "Admission"). */
+#define LK__ADMIT_SPAN 64u
+
+/* a chained wait ended: the gate holds again */
 static void admit_rearm(lk_lockmgr_t *m)
 {
 	if (atomic_load_explicit(&m->admit_futile, memory_order_relaxed))
@@ -75,12 +80,13 @@ void lk__admit_leave(lk_lockmgr_t *m, uint8_t proc)
 {
 	LK__RMW_SHARED();
 	atomic_fetch_add_explicit(&m->admit_leaves, 1, memory_order_relaxed);
+	/* chains come and go (what the gate is for): not one that stands */
+	admit_rearm(m);
 	LK__RMW_SHARED();
 	if (!proc) {
 		uint32_t v = atomic_fetch_sub_explicit(&m->admit, 1, memory_order_relaxed);
 		if (((v - 1) & LK__ADMIT_COUNT) != 0)
 			return;
-		admit_rearm(m);
 		/* a chained wait that begins now and a begin that sleeps on
 		 * it are woken too: they look again (spurious) */
 		if (v & LK__ADMIT_SLEEPERS)
@@ -98,7 +104,6 @@ void lk__admit_leave(lk_lockmgr_t *m, uint8_t proc)
 	uint32_t v = atomic_fetch_and_explicit(&m->admit, ~bit, memory_order_seq_cst);
 	if ((v & ~bit & LK__ADMIT_COUNT) != 0)
 		return;
-	admit_rearm(m);
 	if (v & LK__ADMIT_SLEEPERS)
 		admit_open(m, 1);
 }
@@ -120,7 +125,11 @@ void lk__admit_forget(lk_lockmgr_t *m, uint32_t dead)
 }
 
 /* The gate is closed (a chained wait was seen): sleep until none is left,
- * or admit_ns from now. No spin: a chain ends when txns that are not
+ * or until admit_ns passes with no chained wait ending (LK__ADMIT_SPAN
+ * such windows at most): with many more threads than CPUs a thrashing
+ * table's chains can take longer than one window to drain, while each
+ * still ends now and then, and a begin let go then only rebuilds them.
+ * No spin: a chain ends when txns that are not
  * running get a CPU, and a spinning begin would take it from them. A
  * begin woken that finds the gate open wakes the next sleeper (the relay:
  * every wake-up a begin spends is passed on while the gate is open). A
@@ -135,6 +144,8 @@ void lk__admit_wait(lk_lockmgr_t *m)
 		return;
 	uint64_t now = lk__now_ns();
 	uint64_t end = max > UINT64_MAX - now ? UINT64_MAX : now + max;
+	uint64_t all = max > UINT64_MAX / LK__ADMIT_SPAN ? UINT64_MAX : max * LK__ADMIT_SPAN;
+	uint64_t last = all > UINT64_MAX - now ? UINT64_MAX : now + all;
 	uint32_t leaves = atomic_load_explicit(&m->admit_leaves, memory_order_relaxed);
 	bool woken = false; /* returned from a sleep before its time ran out */
 	for (;;) {
@@ -156,9 +167,14 @@ void lk__admit_wait(lk_lockmgr_t *m)
 		}
 		woken = m->shm ? lk__futex_wait_shared(&m->admit, v, end, LK__FUTEX_ANY)
 			       : lk__futex_wait(&m->admit, v, end);
-		if (!woken && lk__now_ns() >= end) {
-			if (atomic_load_explicit(&m->admit_leaves, memory_order_relaxed) ==
-			    leaves)
+		if (!woken && (now = lk__now_ns()) >= end) {
+			uint32_t l = atomic_load_explicit(&m->admit_leaves, memory_order_relaxed);
+			if (l != leaves && end < last) { /* chains end: hold on */
+				leaves = l;
+				end = max > last - now ? last : now + max;
+				continue;
+			}
+			if (l == leaves)
 				atomic_store_explicit(&m->admit_futile, 1,
 						      memory_order_relaxed);
 			if (m->shm)

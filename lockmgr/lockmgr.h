@@ -330,10 +330,11 @@ int lk_lockmgr_set_grant_order(lk_lockmgr_t *mgr, int order);
  * it waits for is itself waiting (it cannot release anything before it is
  * granted and runs again). While any chained wait is under way,
  * lk_txn_begin and lk_txn_begin_lease wait before they start a txn: until
- * no chained wait is left, or max_wait_ns has passed, whichever comes
- * first; then they begin as usual (a hold that runs out while no chained
- * wait ended stops the holds until no chained wait is left, so a chain
- * that stands costs one hold, not one per begin). When the last chained
+ * no chained wait is left, or max_wait_ns has passed with no chained wait
+ * ending (64 times max_wait_ns in all, at most), whichever comes first;
+ * then they begin as usual (a hold that runs out with no chained wait
+ * ended stops the holds until a chained wait next ends, so a chain that
+ * stands costs one hold, not one per begin). When the last chained
  * wait ends, the held begins go one at a time, in the futex queue's order:
  * each wakes the next as it goes, and one that finds a new chain waits
  * again (README "Admission", the relay). A txn not yet begun
@@ -346,7 +347,7 @@ int lk_lockmgr_set_grant_order(lk_lockmgr_t *mgr, int order);
  * contention environments", TODS 1992). Never held: a begin by a thread
  * whose last txn begun on this table is still live (it may hold what a
  * chain waits for; an outer txn whose nested txn has ended is not seen,
- * so such a thread's next begin may be held, at most max_wait_ns). On a
+ * so such a thread's next begin may be held, as any begin is). On a
  * shared table the chains of every process count, and a process that
  * dies in a chained wait stops counting when it is recovered (a begin
  * whose time ran out looks for dead processes). No lock call is changed:

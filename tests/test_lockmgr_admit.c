@@ -238,6 +238,147 @@ Test(lockmgr_admit, begin_goes_when_time_runs_out, .timeout = 60)
 	lk_lockmgr_destroy(c.m);
 }
 
+/* A chained wait that ends by its timeout: a txn (begun before the gate
+ * shut, unless `late`) waits for R3, held by B, which waits: chained. With
+ * `loops`, it waits again and again until `stop`; each end is a leave. */
+typedef struct {
+	lk_lockmgr_t *m;
+	atomic_int tid, begun, stop, late, ends, bad;
+	int loops;
+	unsigned wait_ms; /* each wait's timeout */
+} ender_t;
+
+static void *ender_fn(void *p)
+{
+	ender_t *e = (ender_t *)p;
+	atomic_store(&e->tid, (int)syscall(SYS_gettid));
+	lk_txn_t *t = NULL;
+	cr_assert_eq(lk_txn_begin(e->m, &t), LK_OK);
+	atomic_store(&e->begun, 1);
+	while (!atomic_load(&e->late) && atomic_load(&e->begun) != 2)
+		lkt_sleep_ms(1); /* until the chain stands */
+	do {
+		int rc = lk_lock(t, &R3, LK_X, (uint64_t)e->wait_ms * 1000000u, 0);
+		if (rc != LK_TIMEOUT)
+			atomic_store(&e->bad, rc + 100);
+		atomic_fetch_add(&e->ends, 1);
+	} while (e->loops && !atomic_load(&e->stop));
+	cr_assert_eq(lk_txn_commit(t), LK_OK);
+	return NULL;
+}
+
+/* A gate made futile by a chain that stood through a hold holds again
+ * once any chained wait ends (chains come and go again), not only once
+ * none is left: with many threads per CPU a storm's chains never all
+ * end, and a gate futile until then held nothing for good. */
+Test(lockmgr_admit, futile_gate_rearmed_when_a_chained_wait_ends, .timeout = 60)
+{
+	chain_t c;
+	chain_make(&c, LK_POLICY_DETECT, 20u * 1000000u);
+	role_t cr;
+	memset(&cr, 0, sizeof cr);
+	pthread_t tc;
+	start(&tc, &cr, c.m, beginner_fn);
+	lkt_join(tc, 2, "C's begin, held at most 20 ms");
+	cr_assert_eq(atomic_load(&cr.rc), LK_OK);
+	cr_assert_eq(lk_lockmgr_set_admission(c.m, 60ull * 1000000000u), LK_OK);
+	/* futile: X's begin goes; its wait for R3 is chained and times out */
+	ender_t x;
+	memset(&x, 0, sizeof x);
+	x.m = c.m;
+	x.wait_ms = 20;
+	atomic_store(&x.late, 1);
+	pthread_t tx;
+	cr_assert_eq(pthread_create(&tx, NULL, ender_fn, &x), 0);
+	lkt_join(tx, 3, "X's begin (the gate futile) and its chained wait");
+	cr_assert_eq(atomic_load(&x.bad), 0, "X's wait for R3 did not time out");
+	cr_assert_eq(lk__admit_chained(c.m), 1, "only B's wait is left");
+	role_t cg;
+	memset(&cg, 0, sizeof cg);
+	pthread_t tg;
+	start(&tg, &cg, c.m, beginner_fn);
+	cr_assert(!returned_or_asleep(&cg),
+		  "a chained wait ended, yet the gate stayed futile");
+	chain_end(&c);
+	lkt_join(tg, 4, "G's begin after the chain ended");
+	cr_assert_eq(atomic_load(&cg.rc), LK_OK);
+	lk_lockmgr_destroy(c.m);
+}
+
+/* A hold lasts while chained waits keep ending, past its window: a begin
+ * held with a 200 ms window is still held 700 ms on while another txn's
+ * chained waits end every 20 ms; it goes when the chain ends. */
+Test(lockmgr_admit, hold_lasts_while_chained_waits_end, .timeout = 60)
+{
+	chain_t c;
+	memset(&c, 0, sizeof c);
+	c.m = mk(LK_POLICY_DETECT, true, 0);
+	ender_t h;
+	memset(&h, 0, sizeof h);
+	h.m = c.m;
+	h.loops = 1;
+	h.wait_ms = 20;
+	pthread_t th;
+	cr_assert_eq(pthread_create(&th, NULL, ender_fn, &h), 0);
+	while (!atomic_load(&h.begun))
+		lkt_sleep_ms(1); /* H's txn is live before the gate can shut */
+	cr_assert_eq(lk_lockmgr_set_admission(c.m, 200u * 1000000u), LK_OK);
+	chain_build(&c);
+	atomic_store(&h.begun, 2);
+	role_t cr;
+	memset(&cr, 0, sizeof cr);
+	pthread_t tc;
+	start(&tc, &cr, c.m, beginner_fn);
+	cr_assert(!returned_or_asleep(&cr), "a begin went ahead of the chain");
+	lkt_sleep_ms(700);
+	cr_assert_eq(atomic_load(&cr.done), 0,
+		     "a begin let go while chained waits kept ending");
+	cr_assert(atomic_load(&h.ends) >= 5, "H's chained waits did not end: %d",
+		  atomic_load(&h.ends));
+	atomic_store(&h.stop, 1);
+	lkt_join(th, 3, "H's last chained wait and commit");
+	cr_assert_eq(atomic_load(&h.bad), 0, "H's wait for R3 did not time out");
+	chain_end(&c);
+	lkt_join(tc, 2, "C's begin after the chain ended");
+	cr_assert_eq(atomic_load(&cr.rc), LK_OK);
+	lk_lockmgr_destroy(c.m);
+}
+
+/* ... but not for ever: LK__ADMIT_SPAN (64) windows in all. With a 50 ms
+ * window and chained waits ending every 5 ms all the while, the begin goes
+ * while the chain still stands (after 3.2 s, inside the watchdog's 10 s). */
+Test(lockmgr_admit, hold_ends_after_its_span, .timeout = 60)
+{
+	chain_t c;
+	memset(&c, 0, sizeof c);
+	c.m = mk(LK_POLICY_DETECT, true, 0);
+	ender_t h;
+	memset(&h, 0, sizeof h);
+	h.m = c.m;
+	h.loops = 1;
+	h.wait_ms = 5;
+	pthread_t th;
+	cr_assert_eq(pthread_create(&th, NULL, ender_fn, &h), 0);
+	while (!atomic_load(&h.begun))
+		lkt_sleep_ms(1);
+	cr_assert_eq(lk_lockmgr_set_admission(c.m, 50u * 1000000u), LK_OK);
+	chain_build(&c);
+	atomic_store(&h.begun, 2);
+	role_t cr;
+	memset(&cr, 0, sizeof cr);
+	pthread_t tc;
+	start(&tc, &cr, c.m, beginner_fn);
+	lkt_join(tc, 2, "C's begin, held at most 64 windows");
+	cr_assert_eq(atomic_load(&cr.rc), LK_OK);
+	cr_assert(atomic_load(&h.ends) >= 64, "H's chained waits did not keep ending: %d",
+		  atomic_load(&h.ends));
+	cr_assert_eq(lk__admit_chained(c.m) >= 1, 1, "the chain was not meant to end");
+	atomic_store(&h.stop, 1);
+	lkt_join(th, 3, "H's last chained wait and commit");
+	chain_end(&c);
+	lk_lockmgr_destroy(c.m);
+}
+
 /* A thread whose last txn begun here is live is never held: it may hold
  * what the chain waits for. */
 Test(lockmgr_admit, nested_begin_not_held, .timeout = 60)
