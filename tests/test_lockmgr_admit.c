@@ -344,9 +344,9 @@ Test(lockmgr_admit, hold_lasts_while_chained_waits_end, .timeout = 60)
 	lk_lockmgr_destroy(c.m);
 }
 
-/* ... but not for ever: LK__ADMIT_SPAN (64) windows in all. With a 50 ms
- * window and chained waits ending every 5 ms all the while, the begin goes
- * while the chain still stands (after 3.2 s, inside the watchdog's 10 s). */
+/* ... but not for ever: LK__ADMIT_SPAN (64) windows in all. With a 20 ms
+ * window and chained waits ending every 2 ms all the while, the begin goes
+ * while the chain still stands (after 1.28 s, inside the watchdog's 10 s). */
 Test(lockmgr_admit, hold_ends_after_its_span, .timeout = 60)
 {
 	chain_t c;
@@ -356,12 +356,12 @@ Test(lockmgr_admit, hold_ends_after_its_span, .timeout = 60)
 	memset(&h, 0, sizeof h);
 	h.m = c.m;
 	h.loops = 1;
-	h.wait_ms = 5;
+	h.wait_ms = 2;
 	pthread_t th;
 	cr_assert_eq(pthread_create(&th, NULL, ender_fn, &h), 0);
 	while (!atomic_load(&h.begun))
 		lkt_sleep_ms(1);
-	cr_assert_eq(lk_lockmgr_set_admission(c.m, 50u * 1000000u), LK_OK);
+	cr_assert_eq(lk_lockmgr_set_admission(c.m, 20u * 1000000u), LK_OK);
 	chain_build(&c);
 	atomic_store(&h.begun, 2);
 	role_t cr;
