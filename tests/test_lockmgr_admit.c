@@ -201,6 +201,19 @@ Test(lockmgr_admit, held_begins_all_go_by_relay, .timeout = 60)
 	lk_lockmgr_destroy(c.m);
 }
 
+/* The chain with a 20 ms gate, and a begin whose hold runs out while it
+ * stands, no chained wait ending: the gate is then futile. */
+static void chain_futile(chain_t *c)
+{
+	chain_make(c, LK_POLICY_DETECT, 20u * 1000000u);
+	role_t cr;
+	memset(&cr, 0, sizeof cr);
+	pthread_t tc;
+	start(&tc, &cr, c->m, beginner_fn);
+	lkt_join(tc, 2, "C's begin, held at most 20 ms");
+	cr_assert_eq(atomic_load(&cr.rc), LK_OK);
+}
+
 /* The gate's time runs out with the chain still standing: the begin
  * goes (LK_OK) and the chain is still counted. The gate is then futile:
  * the next begin is not held while that chain stands; once no chained
@@ -208,13 +221,7 @@ Test(lockmgr_admit, held_begins_all_go_by_relay, .timeout = 60)
 Test(lockmgr_admit, begin_goes_when_time_runs_out, .timeout = 60)
 {
 	chain_t c;
-	chain_make(&c, LK_POLICY_DETECT, 20u * 1000000u);
-	role_t cr;
-	memset(&cr, 0, sizeof cr);
-	pthread_t tc;
-	start(&tc, &cr, c.m, beginner_fn);
-	lkt_join(tc, 2, "C's begin, held at most 20 ms");
-	cr_assert_eq(atomic_load(&cr.rc), LK_OK);
+	chain_futile(&c);
 	cr_assert_eq(lk__admit_chained(c.m), 1, "the chain was not meant to end");
 	role_t cd;
 	memset(&cd, 0, sizeof cd);
@@ -267,6 +274,42 @@ static void *ender_fn(void *p)
 	return NULL;
 }
 
+/* A table with the gate at window_ms, H's txn live (begun before the
+ * chain, so never held) and waiting for R3 again and again every wait_ms,
+ * the chain built, and C's begin started: the two tests of a hold's
+ * length. */
+typedef struct {
+	chain_t c;
+	ender_t h;
+	role_t cr;
+	pthread_t th, tc;
+} holds_t;
+
+static void holds_start(holds_t *x, unsigned window_ms, unsigned wait_ms)
+{
+	memset(x, 0, sizeof *x);
+	x->c.m = mk(LK_POLICY_DETECT, true, 0);
+	x->h.m = x->c.m;
+	x->h.loops = 1;
+	x->h.wait_ms = wait_ms;
+	cr_assert_eq(pthread_create(&x->th, NULL, ender_fn, &x->h), 0);
+	while (!atomic_load(&x->h.begun))
+		lkt_sleep_ms(1); /* H's txn is live before the gate can shut */
+	cr_assert_eq(lk_lockmgr_set_admission(x->c.m, (uint64_t)window_ms * 1000000u),
+		     LK_OK);
+	chain_build(&x->c);
+	atomic_store(&x->h.begun, 2);
+	start(&x->tc, &x->cr, x->c.m, beginner_fn);
+}
+
+/* H stops; its waits all timed out */
+static void holds_stop_h(holds_t *x)
+{
+	atomic_store(&x->h.stop, 1);
+	lkt_join(x->th, 3, "H's last chained wait and commit");
+	cr_assert_eq(atomic_load(&x->h.bad), 0, "H's wait for R3 did not time out");
+}
+
 /* A gate made futile by a chain that stood through a hold holds again
  * once any chained wait ends (chains come and go again), not only once
  * none is left: with many threads per CPU a storm's chains never all
@@ -274,13 +317,7 @@ static void *ender_fn(void *p)
 Test(lockmgr_admit, futile_gate_rearmed_when_a_chained_wait_ends, .timeout = 60)
 {
 	chain_t c;
-	chain_make(&c, LK_POLICY_DETECT, 20u * 1000000u);
-	role_t cr;
-	memset(&cr, 0, sizeof cr);
-	pthread_t tc;
-	start(&tc, &cr, c.m, beginner_fn);
-	lkt_join(tc, 2, "C's begin, held at most 20 ms");
-	cr_assert_eq(atomic_load(&cr.rc), LK_OK);
+	chain_futile(&c);
 	cr_assert_eq(lk_lockmgr_set_admission(c.m, 60ull * 1000000000u), LK_OK);
 	/* futile: X's begin goes; its wait for R3 is chained and times out */
 	ender_t x;
@@ -310,38 +347,19 @@ Test(lockmgr_admit, futile_gate_rearmed_when_a_chained_wait_ends, .timeout = 60)
  * chained waits end every 20 ms; it goes when the chain ends. */
 Test(lockmgr_admit, hold_lasts_while_chained_waits_end, .timeout = 60)
 {
-	chain_t c;
-	memset(&c, 0, sizeof c);
-	c.m = mk(LK_POLICY_DETECT, true, 0);
-	ender_t h;
-	memset(&h, 0, sizeof h);
-	h.m = c.m;
-	h.loops = 1;
-	h.wait_ms = 20;
-	pthread_t th;
-	cr_assert_eq(pthread_create(&th, NULL, ender_fn, &h), 0);
-	while (!atomic_load(&h.begun))
-		lkt_sleep_ms(1); /* H's txn is live before the gate can shut */
-	cr_assert_eq(lk_lockmgr_set_admission(c.m, 200u * 1000000u), LK_OK);
-	chain_build(&c);
-	atomic_store(&h.begun, 2);
-	role_t cr;
-	memset(&cr, 0, sizeof cr);
-	pthread_t tc;
-	start(&tc, &cr, c.m, beginner_fn);
-	cr_assert(!returned_or_asleep(&cr), "a begin went ahead of the chain");
+	holds_t x;
+	holds_start(&x, 200, 20);
+	cr_assert(!returned_or_asleep(&x.cr), "a begin went ahead of the chain");
 	lkt_sleep_ms(700);
-	cr_assert_eq(atomic_load(&cr.done), 0,
+	cr_assert_eq(atomic_load(&x.cr.done), 0,
 		     "a begin let go while chained waits kept ending");
-	cr_assert(atomic_load(&h.ends) >= 5, "H's chained waits did not end: %d",
-		  atomic_load(&h.ends));
-	atomic_store(&h.stop, 1);
-	lkt_join(th, 3, "H's last chained wait and commit");
-	cr_assert_eq(atomic_load(&h.bad), 0, "H's wait for R3 did not time out");
-	chain_end(&c);
-	lkt_join(tc, 2, "C's begin after the chain ended");
-	cr_assert_eq(atomic_load(&cr.rc), LK_OK);
-	lk_lockmgr_destroy(c.m);
+	cr_assert(atomic_load(&x.h.ends) >= 5, "H's chained waits did not end: %d",
+		  atomic_load(&x.h.ends));
+	holds_stop_h(&x);
+	chain_end(&x.c);
+	lkt_join(x.tc, 2, "C's begin after the chain ended");
+	cr_assert_eq(atomic_load(&x.cr.rc), LK_OK);
+	lk_lockmgr_destroy(x.c.m);
 }
 
 /* ... but not for ever: LK__ADMIT_SPAN (64) windows in all. With a 20 ms
@@ -349,34 +367,16 @@ Test(lockmgr_admit, hold_lasts_while_chained_waits_end, .timeout = 60)
  * while the chain still stands (after 1.28 s, inside the watchdog's 10 s). */
 Test(lockmgr_admit, hold_ends_after_its_span, .timeout = 60)
 {
-	chain_t c;
-	memset(&c, 0, sizeof c);
-	c.m = mk(LK_POLICY_DETECT, true, 0);
-	ender_t h;
-	memset(&h, 0, sizeof h);
-	h.m = c.m;
-	h.loops = 1;
-	h.wait_ms = 2;
-	pthread_t th;
-	cr_assert_eq(pthread_create(&th, NULL, ender_fn, &h), 0);
-	while (!atomic_load(&h.begun))
-		lkt_sleep_ms(1);
-	cr_assert_eq(lk_lockmgr_set_admission(c.m, 20u * 1000000u), LK_OK);
-	chain_build(&c);
-	atomic_store(&h.begun, 2);
-	role_t cr;
-	memset(&cr, 0, sizeof cr);
-	pthread_t tc;
-	start(&tc, &cr, c.m, beginner_fn);
-	lkt_join(tc, 2, "C's begin, held at most 64 windows");
-	cr_assert_eq(atomic_load(&cr.rc), LK_OK);
-	cr_assert(atomic_load(&h.ends) >= 64, "H's chained waits did not keep ending: %d",
-		  atomic_load(&h.ends));
-	cr_assert_eq(lk__admit_chained(c.m) >= 1, 1, "the chain was not meant to end");
-	atomic_store(&h.stop, 1);
-	lkt_join(th, 3, "H's last chained wait and commit");
-	chain_end(&c);
-	lk_lockmgr_destroy(c.m);
+	holds_t x;
+	holds_start(&x, 20, 2);
+	lkt_join(x.tc, 2, "C's begin, held at most 64 windows");
+	cr_assert_eq(atomic_load(&x.cr.rc), LK_OK);
+	cr_assert(atomic_load(&x.h.ends) >= 64, "H's chained waits did not keep ending: %d",
+		  atomic_load(&x.h.ends));
+	cr_assert(lk__admit_chained(x.c.m) >= 1, "the chain was not meant to end");
+	holds_stop_h(&x);
+	chain_end(&x.c);
+	lk_lockmgr_destroy(x.c.m);
 }
 
 /* A thread whose last txn begun here is live is never held: it may hold
