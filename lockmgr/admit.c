@@ -129,11 +129,11 @@ void lk__admit_forget(lk_lockmgr_t *m, uint32_t dead)
  * such windows at most): with many more threads than CPUs a thrashing
  * table's chains can take longer than one window to drain, while each
  * still ends now and then, and a begin let go then only rebuilds them.
- * No spin: a chain ends when txns that are not
- * running get a CPU, and a spinning begin would take it from them. A
- * begin woken that finds the gate open wakes the next sleeper (the relay:
- * every wake-up a begin spends is passed on while the gate is open). A
- * shared table's begin whose time ran out looks for dead processes: one
+ * No spin: a chain ends when txns that are not running get a CPU, and a
+ * spinning begin would take it from them. A begin woken that finds the
+ * gate open wakes the next sleeper (the relay: every wake-up a begin
+ * spends is passed on while the gate is open). A shared table's begin
+ * whose time ran out looks for dead processes: one
  * that died in a chained wait keeps the gate shut until recovered (a
  * process killed between its wake-up and its relay stops the relay: the
  * rest go when their time runs out, or at the next opening). */
@@ -169,9 +169,9 @@ void lk__admit_wait(lk_lockmgr_t *m)
 			       : lk__futex_wait(&m->admit, v, end);
 		if (!woken && (now = lk__now_ns()) >= end) {
 			uint32_t l = atomic_load_explicit(&m->admit_leaves, memory_order_relaxed);
-			if (l != leaves && end < last) { /* chains end: hold on */
+			if (l != leaves && now < last) { /* chains end: hold on */
 				leaves = l;
-				end = max > last - now ? last : now + max;
+				end = last - now < max ? last : now + max;
 				continue;
 			}
 			if (l == leaves)
