@@ -1,7 +1,8 @@
 /* The lock table's admission gate (lockmgr/README.md "Admission",
  * lk_lockmgr_set_admission): while a txn waits for a txn that is itself
  * waiting, a begin by a thread whose last txn is not live waits, until
- * no such chained wait is left or the gate's time has passed.
+ * no such chained wait is left, or the gate's time has passed with none
+ * ending (64 such windows at most).
  *
  * The chain: the main thread's txn holds R1; thread A holds R2 and waits
  * for R1 (its holder runs: not chained); thread B waits for R2 (its
@@ -216,8 +217,8 @@ static void chain_futile(chain_t *c)
 
 /* The gate's time runs out with the chain still standing: the begin
  * goes (LK_OK) and the chain is still counted. The gate is then futile:
- * the next begin is not held while that chain stands; once no chained
- * wait is left, it holds again. */
+ * the next begin is not held while that chain stands; once a chained
+ * wait ends (here the chain's own, as it ends), it holds again. */
 Test(lockmgr_admit, begin_goes_when_time_runs_out, .timeout = 60)
 {
 	chain_t c;
