@@ -61,14 +61,14 @@ static double lk_pairs(uint64_t n)
 	return (double)(t1 - t0) / (double)n;
 }
 
-/* Txns [i0, i0 + n) of begin, 16 X row locks (rows numbered on, 64 to a
+/* n txns of begin, 16 X row locks (rows numbered on, 64 to a
  * page), commit; hier: with the hierarchy, each row lock takes IX on the
  * database, the table and the page itself (the bystander keeps the first
  * two in the table, as under YCSB-hier). */
-static void lk_txns16(lk_lockmgr_t *m, bool hier, uint64_t i0, uint64_t n)
+static void lk_txns16(lk_lockmgr_t *m, bool hier, uint64_t n)
 {
 	int x = hier ? LK_X : LK_SX_X;
-	for (uint64_t i = i0; i < i0 + n; i++) {
+	for (uint64_t i = 0; i < n; i++) {
 		lk_txn_t *tx;
 		if (lk_txn_begin(m, &tx) != LK_OK)
 			exit(4);
@@ -89,9 +89,9 @@ static double lk_lock16_loop(uint64_t n, bool hier)
 	lk_lockmgr_t *m = lkb_lm_make(LK_POLICY_DETECT, hier);
 	if (hier)
 		lkb_lm_bystander(m);
-	lk_txns16(m, hier, 0, LKB_L16_TXNS); /* warm: see LKB_L16_TXNS */
+	lk_txns16(m, hier, LKB_L16_TXNS); /* warm: see LKB_L16_TXNS */
 	uint64_t t0 = lkb_ns();
-	lk_txns16(m, hier, 0, n);
+	lk_txns16(m, hier, n);
 	uint64_t t1 = lkb_ns();
 	lk_lockmgr_destroy(m); /* (the bystander's txn goes with it) */
 	return (double)(t1 - t0) / (double)(n * LKB_REQS);

@@ -256,7 +256,6 @@ static inline long lk__cond_requeue_(LK_ATOMIC(uint32_t) *from,
 LK__COLD void lk__cond_wake_parked_(lk__cond_node_t *n, bool morph)
 {
 	lk_mutex_t *m = morph ? n->m : NULL;
-	uint32_t done = LK_COND_SIGNALED_;
 	/* relaxed: a hint; the fix-up below decides */
 	if (!m || (atomic_load_explicit(&m->word, memory_order_relaxed) &
 		   (LK_MUTEX_LOCKED_ | LK_MUTEX_SHARED_)) != LK_MUTEX_LOCKED_) {
@@ -272,6 +271,7 @@ LK__COLD void lk__cond_wake_parked_(lk__cond_node_t *n, bool morph)
 	/* relaxed: the waiter only waits while it reads BUSY */
 	atomic_store_explicit(&n->state, LK_COND_BUSY_, memory_order_relaxed);
 	long moved = lk__cond_requeue_(&n->state, LK_COND_BUSY_, &m->word);
+	uint32_t done = LK_COND_SIGNALED_;
 	if (moved > 0) {
 		/* It sleeps on the mutex word: make the next unlock wake
 		 * someone there, or wake someone now if the mutex is free.
