@@ -16,7 +16,8 @@
 # The flags go to `spin -a` (they select a seeded bug or a bound); those that
 # are pan's own (-DCOLLAPSE, -DVECTORSZ=N, -DBITSTATE, -DMA=N, -DBFS: breadth-first,
 # for a seeded failure DFS would reach only after millions of states) also go to gcc.
-# safety: pan built with -DSAFETY -DNOCLAIM (no ltl claim), run with -m$SPIN_DEPTH; errors > 0 = fail
+# safety: pan built with -DSAFETY -DNOCLAIM (no ltl claim), run with -m$SPIN_DEPTH
+#         and SPIN_HASH (-w22; -w18 for a seeded bug); errors > 0 = fail
 #         (assertions and invalid end states, i.e. deadlocks).
 # ltl:N:  pan built with -DNFAIR=3, run as `pan -a -f -N N` (weak fairness).
 # A tool failure (spin or gcc non-zero, pan killed, depth exhausted with no
@@ -44,8 +45,14 @@ if [ "${1:-}" = "--one" ]; then
 	for f in "${fl[@]}"; do # pan's own options also go to gcc
 		[[ $f =~ ^-D(COLLAPSE|VECTORSZ|BITSTATE|MA|HC[0-9]?|MEMLIM|SPACE|NOREDUCE|BFS)(=|$) ]] && pf+=("$f")
 	done
-	opt=-O1
-	[ "$expect" = fail ] && opt=-O0
+	# pan's hash table (-w; its default, 2^24 slots, is 128 MB) is set up
+	# before the search: half a seeded bug's check. SPIN_HASH slots for a
+	# check that must pass, 2^18 for one that stops at its first error. The
+	# size changes the speed only (conflicts are resolved), except under
+	# BITSTATE, where -w bounds the search: those keep pan's default.
+	opt=-O1 hash=${SPIN_HASH:--w22}
+	[ "$expect" = fail ] && opt=-O0 hash=-w18
+	[[ " ${fl[*]} " == *" -DBITSTATE "* ]] && hash=-w24
 	start=$(date +%s.%N)
 	actual=ERROR states=- why=
 	(
@@ -58,13 +65,13 @@ if [ "${1:-}" = "--one" ]; then
 		if [ "$kind" = safety ]; then
 			echo "+ gcc $opt -DSAFETY -DNOCLAIM ${pf[*]} -o pan pan.c"
 			gcc "$opt" -w -DSAFETY -DNOCLAIM "${pf[@]}" -o pan pan.c || { echo "RUNNER: gcc failed"; exit 4; }
-			echo "+ ./pan -m$DEPTH"
-			timeout "$TIMEOUT" ./pan -m"$DEPTH" || { echo "RUNNER: pan rc=$?"; exit 5; }
+			echo "+ ./pan -m$DEPTH $hash"
+			timeout "$TIMEOUT" ./pan -m"$DEPTH" "$hash" || { echo "RUNNER: pan rc=$?"; exit 5; }
 		else
 			echo "+ gcc $opt -DNFAIR=3 ${pf[*]} -o pan pan.c"
 			gcc "$opt" -w -DNFAIR=3 "${pf[@]}" -o pan pan.c || { echo "RUNNER: gcc failed"; exit 4; }
-			echo "+ ./pan -a -f -m$DEPTH -N ${kind#ltl:}"
-			timeout "$TIMEOUT" ./pan -a -f -m"$DEPTH" -N "${kind#ltl:}" || { echo "RUNNER: pan rc=$?"; exit 5; }
+			echo "+ ./pan -a -f -m$DEPTH $hash -N ${kind#ltl:}"
+			timeout "$TIMEOUT" ./pan -a -f -m"$DEPTH" "$hash" -N "${kind#ltl:}" || { echo "RUNNER: pan rc=$?"; exit 5; }
 		fi
 	)
 	rc=$?
