@@ -13,13 +13,20 @@ $(foreach c,$(COMPILERS),$(eval $(call test_rules,$(c))))
 # test_bench_stats compiles the harness's statistics and writers in.
 $(foreach c,$(COMPILERS),$(BUILD)/$(c)/tests/test_bench_stats): $(wildcard bench/stats.[ch] bench/coarse.[ch])
 
+# One target per binary run, so that make -j runs one binary while it
+# builds or runs the next: a binary alone keeps the two CPUs about half
+# busy (its tests wait on timeouts, sleeps and wake-ups).
 TEST_BINS := $(foreach c,$(COMPILERS),$(addprefix $(BUILD)/$(c)/tests/,$(TEST_NAMES)))
-.PHONY: test-unit test-headers
-test-unit: $(TEST_BINS)
+UNIT_RUNS := $(foreach c,$(COMPILERS),$(addprefix unit-run/$(c)/,$(TEST_NAMES)))
+.PHONY: test-unit test-headers unit-summary-reset $(UNIT_RUNS)
+test-unit: $(UNIT_RUNS)
+unit-summary-reset:
 	@rm -f build/summary
-	@for c in $(COMPILERS); do for t in $(TEST_NAMES); do \
-		scripts/check.sh $$c.$$t $(BUILD)/$$c/tests/$$t --jobs 2 || exit 1; \
-	done; done
+define unit_run_rules
+$(addprefix unit-run/$(1)/,$(TEST_NAMES)): unit-run/$(1)/%: $(BUILD)/$(1)/tests/% | unit-summary-reset
+	@scripts/check.sh $(1).$$* $$< --jobs 2
+endef
+$(foreach c,$(COMPILERS),$(eval $(call unit_run_rules,$(c))))
 
 # Every public header compiles warning-free (-Werror, strict warnings) for
 # every consumer: gcc/clang as C11, C17, gnu11 and g++/clang++ as C++11..20,
