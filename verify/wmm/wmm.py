@@ -36,6 +36,7 @@ one (an assertion, the mock's lost wake-up assertion included, a data race
 on the plain data a latch guards), TIMEOUT when it ran past WMM_TIMEOUT,
 ERROR when GenMC itself failed (compile error, unsupported call, crash).
 """
+import glob
 import os
 import re
 import shutil
@@ -205,6 +206,12 @@ def outdir():
     return d
 
 
+# GenMC 0.10 compiles each client to a fixed /tmp name pattern (mkstemp)
+# and leaves the file there; runs are sequential, so what appears during a
+# run is that run's.
+GENMC_SCRATCH = "/tmp/__genmc.ll.*"
+
+
 def run_genmc(client, model, incdir, log):
     """One GenMC run; returns (verdict, executions, seconds, message)."""
     src = os.path.join(CLIENTS, client + ".c")
@@ -214,6 +221,7 @@ def run_genmc(client, model, incdir, log):
     if client in OPEN:
         limit = min(limit, OPEN_TIMEOUT)
     t0 = time.time()
+    before = set(glob.glob(GENMC_SCRATCH))
     try:
         p = subprocess.run(cmd, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, timeout=limit)
@@ -223,6 +231,11 @@ def run_genmc(client, model, incdir, log):
         out = (e.stdout or b"").decode("utf-8", "replace")
         rc = None
     secs = time.time() - t0
+    for f in set(glob.glob(GENMC_SCRATCH)) - before:
+        try:  # this run's compiled client: GenMC never removes it
+            os.remove(f)
+        except OSError:
+            pass
     with open(log, "w") as f:
         f.write(" ".join(cmd) + "\n" + out)
     m = re.search(r"Number of complete executions explored: (\d+)", out)
