@@ -34,13 +34,19 @@ $(BUILD)/$(1)/stress/%: verify/stress/%.c $(wildcard verify/stress/*.h) $(INC)/.
 endef
 $(foreach v,$(SAN_VARIANTS),$(eval $(call stress_rules,$(v))))
 
+# One make target per run: make -j2 runs two at once, each for its
+# STRESS_SECS (the same CPU time in all as one at a time, in half the wall
+# time: a run's threads outnumber the CPUs anyway).
 STRESS_BINS := $(foreach v,$(SAN_VARIANTS),$(addprefix $(BUILD)/$(v)/stress/,$(STRESS_NAMES)))
-.PHONY: test-stress stress
-test-stress: $(STRESS_BINS)
-	@for v in $(SAN_VARIANTS); do for s in $(STRESS_NAMES); do \
-		TSAN_OPTIONS="halt_on_error=1 exitcode=66" \
-		scripts/check.sh $$v.$$s $(BUILD)/$$v/stress/$$s -d $(STRESS_SECS) -t $(STRESS_THREADS) || exit 1; \
-	done; done
+STRESS_RUNS := $(foreach v,$(SAN_VARIANTS),$(addprefix stress-run/$(v)/,$(STRESS_NAMES)))
+.PHONY: test-stress stress $(STRESS_RUNS)
+test-stress: $(STRESS_RUNS)
+define stress_run_rules
+$(addprefix stress-run/$(1)/,$(STRESS_NAMES)): stress-run/$(1)/%: $(BUILD)/$(1)/stress/%
+	@TSAN_OPTIONS="halt_on_error=1 exitcode=66" \
+		scripts/check.sh $(1).$$* $$< -d $(STRESS_SECS) -t $(STRESS_THREADS)
+endef
+$(foreach v,$(SAN_VARIANTS),$(eval $(call stress_run_rules,$(v))))
 stress:
 	@$(MAKE) --no-print-directory test-stress STRESS_SECS=$(DURATION)
 	@$(MAKE) --no-print-directory stress-lease STRESS_LEASE_SECS=$(DURATION)
