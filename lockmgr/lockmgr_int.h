@@ -39,6 +39,11 @@ struct lk__req {
 	uint8_t status; /* LK__R_*                                          */
 	uint8_t kind;   /* resource kind, for the escalation walk           */
 	uint32_t nchild; /* table requests: t's row locks under it (owner) */
+	/* a line of its own: a request freed by one thread may sit in its
+	 * cache while its line-mate sits in another's (a strong lock moves
+	 * weak holders' records with requests from the mover's cache), and
+	 * then both threads write the line at every use (README "Memory") */
+	uint32_t pad_[8];
 };
 
 /* A request's status read by its owner without the head latch (its own
@@ -64,7 +69,9 @@ static inline uint8_t req_status_own(const struct lk__req *q)
 /* One resource: key, latch, holders, queue. Everything but lw, next and
  * key is protected by the latch. */
 struct lk__head {
-	LK_ATOMIC(uint32_t) lw;     /* latch word                          */
+	/* aligned, so no line holds parts of two heads: a head freed by the
+	 * txn that released it last joins that thread's cache */
+	_Alignas(64) LK_ATOMIC(uint32_t) lw; /* latch word                 */
 	LK_ATOMIC(uint32_t) next;   /* hash chain, or the free stack link  */
 	/* lk_res_t, written only while dead; three words, so that a
 	 * compare is three loads (bytes: kind, f[0], f[1], f[2], f[3]) */
