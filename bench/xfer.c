@@ -7,15 +7,27 @@
  * access by a thread that must take the line from the other (a write with
  * another holder, a read of a line it does not hold that the other does),
  * by code address. Two threads run the hot-table txns (8 uniform rows of
- * table 1, 50% S / 50% X, hierarchy on; --flat: the S/X table, no
- * hierarchy) in strict alternation, one call each: both running at once,
- * caches without limit. Output: "xfer TOTAL per txn", then one line per
+ * table 1, 50% S / 50% X, hierarchy on, one txn in --strong-every (1000,
+ * as the bench; 0: none) first taking S on the table; --flat: the S/X
+ * table, no hierarchy, no strong txn) in strict alternation, one call
+ * each: both running at once, caches without limit. Output: "xfer TOTAL per txn", then one line per
  * code address "ADDR PER_TXN REGION" (bench/xfer.sh names the lines).
+ *
+ * --price: what a modelled transfer costs on this machine, timed (no
+ * model): two threads on two CPUs each read and then CAS a random 16-byte
+ * slot of a 1 MB array, the next slot depending on the value read (as a
+ * lock call's bucket walk depends on the bucket's word), on arrays of their
+ * own and then on one array. On the shared one half of the accesses find
+ * the line last written by the other CPU, which the model counts as two
+ * transfers (the read, then the write while the other holds a copy): one
+ * modelled transfer per access, so the time an access gains is the price.
  */
 #include "../lockmgr/lockmgr_int.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <string.h>
+#include <time.h>
 
 /* ---- the model: lines and their holders ---------------------------------- */
 
@@ -156,7 +168,7 @@ void __tsan_atomic_signal_fence(int mo) { (void)mo; }
 #define XF_ROWS (1u << 20)
 static lk_lockmgr_t *m;
 static bool flat;
-static uint64_t warm = 2000, meas = 5000;
+static uint64_t warm = 2000, meas = 5000, strong_every = 1000;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static int turn;
@@ -199,6 +211,15 @@ static void *worker(void *a)
 		if (lk_txn_begin(m, &t) != LK_OK)
 			exit(3);
 		step_end(id);
+		if (!flat && strong_every && (n + 1) % strong_every == 0) {
+			lk_res_t tab = lk_res_table(0, 1);
+			step_begin(id);
+			/* the other thread is between calls of a txn that holds
+			 * IX on the table: no wait, a refusal (the txn goes on
+			 * without it) */
+			(void)lk_lock(t, &tab, LK_S, 0, 0);
+			step_end(id);
+		}
 		for (int i = 0; i < 8; i++) {
 			uint32_t k = (uint32_t)(rnd01(&seed) * XF_ROWS);
 			bool wr = rnd01(&seed) < 0.5;
@@ -233,13 +254,108 @@ static const char *region(uintptr_t a)
 	return "other";
 }
 
+/* ---- --price ---------------------------------------------------------------- */
+
+#define PR_SLOTS (1u << 16) /* 16 bytes each: 1 MB */
+#define PR_N 2000000
+typedef struct {
+	_Atomic uint64_t *arr;
+	int cpu;
+	double ns; /* per access */
+} pr_arg_t;
+static _Atomic int pr_go;
+
+static uint64_t pr_now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+static void *pr_thread(void *a)
+{
+	pr_arg_t *p = (pr_arg_t *)a;
+	cpu_set_t cs;
+	CPU_ZERO(&cs);
+	CPU_SET(p->cpu, &cs);
+	pthread_setaffinity_np(pthread_self(), sizeof cs, &cs);
+	uint64_t s = 0x9e3779b97f4a7c15ull * (uint64_t)(p->cpu + 1);
+	while (!atomic_load(&pr_go))
+		;
+	uint64_t t0 = pr_now();
+	for (int i = 0; i < PR_N; i++) {
+		s ^= s << 13;
+		s ^= s >> 7;
+		s ^= s << 17;
+		_Atomic uint64_t *w = &p->arr[2 * (s % PR_SLOTS)];
+		uint64_t v = atomic_load_explicit(w, memory_order_acquire);
+		atomic_compare_exchange_strong(w, &v, v + 1);
+		s += v & 1; /* the next slot waits for this one */
+	}
+	p->ns = (double)(pr_now() - t0) / PR_N;
+	return NULL;
+}
+
+/* ns per access, two threads, each on its own array or both on arr[0] */
+static double pr_run(_Atomic uint64_t *arr[2], bool shared)
+{
+	pr_arg_t a[2];
+	pthread_t th[2];
+	atomic_store(&pr_go, 0);
+	for (int i = 0; i < 2; i++) {
+		a[i] = (pr_arg_t){shared ? arr[0] : arr[i], i, 0};
+		if (pthread_create(&th[i], NULL, pr_thread, &a[i]))
+			exit(1);
+	}
+	atomic_store(&pr_go, 1);
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	return (a[0].ns + a[1].ns) / 2;
+}
+
+static int cmp_d(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+	return (a > b) - (a < b);
+}
+
+static int price(void)
+{
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+		printf("price: one CPU, no transfers to time\n");
+		return 0;
+	}
+	_Atomic uint64_t *arr[2];
+	for (int i = 0; i < 2; i++) {
+		arr[i] = (_Atomic uint64_t *)calloc(2 * PR_SLOTS, sizeof(uint64_t));
+		if (!arr[i])
+			return 1;
+	}
+	double own[5], one[5]; /* interleaved, medians */
+	for (int k = 0; k < 5; k++) {
+		own[k] = pr_run(arr, false);
+		one[k] = pr_run(arr, true);
+	}
+	qsort(own, 5, sizeof(double), cmp_d);
+	qsort(one, 5, sizeof(double), cmp_d);
+	printf("price %.1f ns per modelled transfer (a dependent read+CAS of a random "
+	       "line of 1 MB, 2 CPUs: %.1f ns on their own arrays, %.1f on one; medians of 5)\n",
+	       one[2] - own[2], own[2], one[2]);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--price"))
+			return price();
 	for (int i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "--flat"))
 			flat = true;
 		else if (!strcmp(argv[i], "--txns") && i + 1 < argc)
 			meas = strtoull(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--strong-every") && i + 1 < argc)
+			strong_every = strtoull(argv[++i], NULL, 10);
 	xf_tab = (xf_line_t *)calloc(XF_LINES, sizeof *xf_tab);
 	lk_lockmgr_config_t c;
 	lk_lockmgr_config_init(&c);
@@ -259,8 +375,9 @@ int main(int argc, char **argv)
 	for (int i = 0; i < 2; i++)
 		pthread_join(th[i], NULL);
 	double txns = 2.0 * (double)meas;
-	printf("xfer %.3f per txn (%s, %llu txns per thread)\n", (double)xf_total / txns,
-	       flat ? "flat" : "hot-table", (unsigned long long)meas);
+	printf("xfer %.3f per txn (%s, %llu txns per thread, strong every %llu)\n",
+	       (double)xf_total / txns, flat ? "flat" : "hot-table",
+	       (unsigned long long)meas, (unsigned long long)(flat ? 0 : strong_every));
 	for (uint32_t i = 0; i < XF_PCS; i++)
 		if (xf_pc[i].n)
 			printf("%lx %.4f %s\n", (unsigned long)xf_pc[i].pc,
