@@ -133,7 +133,7 @@ bench bench-full: $(MPROC_BIN)
 # with gcc's -fsanitize=thread instrumentation, linked with hooks that count
 # instead of TSan's runtime; then the price of a modelled transfer on this
 # machine, timed (xfer --price), and the txn's transfers at that price.
-# About 12 s. XFER_ARGS=--flat for the S/X table.
+# About 15 s. XFER_ARGS=--flat for the S/X table.
 XFER_DIR  := $(BUILD)/bench/xfer
 XFER_OBJS := $(patsubst lockmgr/%.c,$(XFER_DIR)/lockmgr/%.o,$(LOCKMGR_SRCS))
 $(XFER_DIR)/lockmgr/%.o: lockmgr/%.c $(wildcard lockmgr/*.h) $(INC)/.stamp
