@@ -27,7 +27,6 @@
 #include <pthread.h>
 #include <sched.h>
 #include <string.h>
-#include <time.h>
 
 /* ---- the model: lines and their holders ---------------------------------- */
 
@@ -265,13 +264,6 @@ typedef struct {
 } pr_arg_t;
 static _Atomic int pr_go;
 
-static uint64_t pr_now(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
-
 static void *pr_thread(void *a)
 {
 	pr_arg_t *p = (pr_arg_t *)a;
@@ -282,7 +274,7 @@ static void *pr_thread(void *a)
 	uint64_t s = 0x9e3779b97f4a7c15ull * (uint64_t)(p->cpu + 1);
 	while (!atomic_load(&pr_go))
 		;
-	uint64_t t0 = pr_now();
+	uint64_t t0 = lk__now_ns();
 	for (int i = 0; i < PR_N; i++) {
 		s ^= s << 13;
 		s ^= s >> 7;
@@ -292,7 +284,7 @@ static void *pr_thread(void *a)
 		atomic_compare_exchange_strong(w, &v, v + 1);
 		s += v & 1; /* the next slot waits for this one */
 	}
-	p->ns = (double)(pr_now() - t0) / PR_N;
+	p->ns = (double)(lk__now_ns() - t0) / PR_N;
 	return NULL;
 }
 
