@@ -39,11 +39,6 @@ struct lk__req {
 	uint8_t status; /* LK__R_*                                          */
 	uint8_t kind;   /* resource kind, for the escalation walk           */
 	uint32_t nchild; /* table requests: t's row locks under it (owner) */
-	/* a line of its own: a request freed by one thread may sit in its
-	 * cache while its line-mate sits in another's (a strong lock moves
-	 * weak holders' records with requests from the mover's cache), and
-	 * then both threads write the line at every use (README "Memory") */
-	uint32_t pad_[8];
 };
 
 /* A request's status read by its owner without the head latch (its own

@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-_Static_assert(sizeof(struct lk__req) == 64, "a request is one cache line");
+_Static_assert(sizeof(struct lk__req) == 32, "a request is 32 bytes");
 _Static_assert(sizeof(struct lk__head) % 64 == 0, "a head is whole cache lines");
 _Static_assert(sizeof(struct lk__txn) <= LK__TXN_SLOT, "txn slot fits");
 _Static_assert(sizeof(lk_res_t) == 20, "resource is 20 bytes, no padding");
