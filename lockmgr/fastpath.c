@@ -173,13 +173,17 @@ int lk__fp_lock(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r,
 }
 
 /* Move o's record i on r (o's fp latch held) into the main table: a
- * granted request of o, allocated from by's cache. No event: nothing was
- * granted or released. */
+ * granted request of o, allocated from by's cache (o's own move), or on a
+ * private table lent from the shared stack (another txn's move: README
+ * "Memory", lent requests). No event: nothing was granted or released. */
 static int fp_move(lk_lockmgr_t *m, struct lk__txn *by, struct lk__txn *o,
 		   uint32_t i, const lk_res_t *r)
 {
 	struct lk__fprec *e = &m->fp[o->idx].rec[i];
-	uint32_t ri = req_alloc(m, by);
+	bool lent = by != o && !LK__MARKS(m);
+	uint32_t ri = lent ? lk__req_take_shared(m) : 0;
+	if (!ri)
+		ri = req_alloc(m, by);
 	if (!ri)
 		return LK_NOMEM;
 	uint32_t hi = head_get(m, by, r, res_hash(r), true);
@@ -204,7 +208,8 @@ static int fp_move(lk_lockmgr_t *m, struct lk__txn *by, struct lk__txn *o,
 	q->txn = o->idx;
 	head_unlatch(h);
 	LK__TEST_NAP();
-	/* release: the request's fields before the owner adopts it */
+	e->lent = lent;
+	/* release: the request's fields (and lent) before the owner adopts it */
 	atomic_store_explicit(&e->moved, ri, memory_order_release);
 	return LK_OK;
 }
@@ -255,12 +260,25 @@ int lk__fp_strong(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r)
 	return LK_OK;
 }
 
+/* Remember a lent request that t now owns: txn end returns it (fp_main
+ * tells txn end to look; it is set for an adopted request anyway). */
+static inline void fp_note_lent(lk_lockmgr_t *m, struct lk__txn *t,
+				const struct lk__fprec *e, uint32_t ri)
+{
+	struct lk__fpblk *b = &m->fp[t->idx];
+	if (lk__unlikely(e->lent) && b->nlent < LK__FP_LENT) {
+		b->lent[b->nlent++] = ri;
+		t->fp_main = 1;
+	}
+}
+
 /* t's record i was moved: the main-table request becomes t's own. */
 void lk__fp_adopt(lk_lockmgr_t *m, struct lk__txn *t, uint32_t i)
 {
 	struct lk__fprec *e = &m->fp[t->idx].rec[i];
 	/* acquire: the request fp_move filled in */
 	uint32_t ri = atomic_load_explicit(&e->moved, memory_order_acquire);
+	fp_note_lent(m, t, e, ri);
 	m->reqs[ri].nchild = e->nchild;
 	hcache_clear(t);
 	for (int k = 0; k < 3; k++)
@@ -375,14 +393,50 @@ void lk__fp_end_by(lk_lockmgr_t *m, struct lk__txn *t, uint32_t own)
 		struct lk__fprec *e = &rec[__builtin_ctz(u)];
 		/* acquire: the request fp_move filled in */
 		uint32_t ri = atomic_load_explicit(&e->moved, memory_order_acquire);
-		if (ri)
+		if (ri) {
+			fp_note_lent(m, t, e, ri);
 			tlist_add(m, t, ri);
-		else
+		} else
 			fp_emit_release(m, t, e);
 	}
 	t->fp_used = 0;
 	t->fp_bloom = 0;
 	fp_unlatch(t);
+}
+
+/* Txn end on a private table, after t's released requests joined its
+ * cache (t->fp_main set: it adopted some): the lent ones leave the cache
+ * for the shared stack. A lent request shares its cache line with one
+ * that the lender's thread keeps using; cached here it would be written
+ * by both threads at every use, for good (MEASURED.md "Two threads: the
+ * bucket lines, and records that changed hands"). One released earlier
+ * and since reused, or already trimmed, is simply not found. */
+void lk__fp_return(lk_lockmgr_t *m, struct lk__txn *t)
+{
+	struct lk__fpblk *b = &m->fp[t->idx];
+	stk_t s = req_stk(m);
+	for (uint32_t k = 0; k < b->nlent; k++) {
+		uint32_t ri = b->lent[k], prev = 0, p = t->rc.first;
+		while (p && p != ri) {
+			prev = p;
+			p = atomic_load_explicit(stk_link(&s, p), memory_order_relaxed);
+		}
+		if (!p)
+			continue;
+		uint32_t nx = atomic_load_explicit(stk_link(&s, ri), memory_order_relaxed);
+		if (prev)
+			atomic_store_explicit(stk_link(&s, prev), nx, memory_order_relaxed);
+		else
+			t->rc.first = nx;
+		if (t->rc.last == ri)
+			t->rc.last = prev;
+		atomic_store_explicit(&t->rc.n,
+				      atomic_load_explicit(&t->rc.n, memory_order_relaxed) - 1,
+				      memory_order_relaxed);
+		atomic_store_explicit(stk_link(&s, ri), 0, memory_order_relaxed);
+		lk__stk_push(&m->rstk, ri, ri);
+	}
+	b->nlent = 0;
 }
 
 /* Txn end, after the main-table locks are released: drop t's counts (a

@@ -24,6 +24,7 @@ LK__HIDDEN void lk__fp_release_under(lk_lockmgr_t *m, struct lk__txn *t,
 LK__HIDDEN void lk__fp_end(lk_lockmgr_t *m, struct lk__txn *t);
 LK__HIDDEN void lk__fp_end_by(lk_lockmgr_t *m, struct lk__txn *t, uint32_t own);
 LK__HIDDEN void lk__fp_touch(struct lk__txn *t, uint32_t own);
+LK__HIDDEN void lk__fp_return(lk_lockmgr_t *m, struct lk__txn *t);
 LK__HIDDEN void lk__fp_uncount(lk_lockmgr_t *m, struct lk__txn *t);
 LK__HIDDEN void lk__fp_freeze(lk_lockmgr_t *m);
 LK__HIDDEN void lk__fp_thaw(lk_lockmgr_t *m);

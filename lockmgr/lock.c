@@ -54,7 +54,7 @@ retry:;
 	uint32_t hi = head_get(m, t, r, hash, true);
 	if (lk__unlikely(!hi)) {
 		if (ri)
-			req_cache(m, t, ri);
+			req_untake(m, t, ri);
 		return LK_NOMEM;
 	}
 	struct lk__head *h = &m->heads[hi];
@@ -69,7 +69,7 @@ retry:;
 	}
 	if (own) {
 		if (ri)
-			req_cache(m, t, ri);
+			req_untake(m, t, ri);
 		ri = own;
 		struct lk__req *q = &m->reqs[ri];
 		if (cover != NONE && !((m->intent >> q->mode) & 1u) &&

@@ -477,8 +477,9 @@ int lk_lease_renew(lk_txn_t *txn, uint64_t lease_ns);
  *
  * A request pool slot freed while a txn runs (lk_unlock, a failed wait,
  * escalation) is usable by every other txn at once: LK_NOMEM means every
- * request is held, waited for, or kept by a running txn (at most 16
- * each, counted in lk_stats.requests_used). A small pool (max_requests
+ * request is held, waited for, or kept by a running txn (at most 32
+ * each, what its slot kept from the txn before; counted in
+ * lk_stats.requests_used). A small pool (max_requests
  * below 16 per txn) keeps none: LK_NOMEM then means every request is held
  * or waited for. Weak database and table locks on the fast path take no
  * request.
@@ -570,7 +571,7 @@ typedef struct lk_stats {
 	uint64_t commits, aborts;
 	uint32_t txns_active, txns_max;
 	uint32_t requests_used, requests_max; /* held or waited for, and
-				 kept free by a running txn (at most 16
+				 kept free by a running txn (at most 32
 				 per txn, out of the others' reach)         */
 	uint32_t heads_used, heads_max;       /* resource heads (incl. idle) */
 } lk_stats_t;

@@ -172,7 +172,9 @@ struct lk__cache {
 struct lk__fprec {
 	uint32_t key[5];  /* lk_res_t (the owner writes it, under its fp latch) */
 	uint8_t mode;     /* held mode (the same)                           */
-	uint8_t pad_[3];
+	uint8_t lent;     /* the moved request is lent: another txn moved it
+			     (fp_move, before moved; owner reads it after) */
+	uint8_t pad_[2];
 	LK_ATOMIC(uint32_t) moved; /* 0, or the main-table request a strong
 				      locker made for it (owner adopts it) */
 	uint32_t nchild;  /* a table record's row count (owner)             */
@@ -188,9 +190,12 @@ struct lk__sec {
 	uint32_t pad_[15];
 };
 
+#define LK__FP_LENT 4 /* lent requests a txn remembers (more stay cached) */
 struct lk__fpblk {
 	struct lk__fprec rec[LK__FP_RECS];
 	uint64_t counted[LK__FP_PARTS / 64]; /* partitions this txn counted (owner) */
+	/* lent requests this txn adopted (owner; fastpath.c lk__fp_return) */
+	uint32_t lent[LK__FP_LENT], nlent;
 };
 
 /* txn flags */
@@ -304,7 +309,7 @@ struct lk_lockmgr {
 	uint32_t bidx;      /* a bucket word's index bits: all but the latch
 			       bit, and a shared table's owner (SHARED.md) */
 	uint32_t req_batch; /* requests a txn pops at a time */
-	uint32_t req_keep;  /* requests an idle slot keeps (0: small pool) */
+	uint32_t req_keep;  /* an idle slot trims to it past twice it (0: small pool) */
 	struct lk__stack rstk, hstk; /* over req_free / head_free, below */
 	int reg_slot;
 	uint32_t uid;        /* the creating process's create count: with the

@@ -12,6 +12,10 @@
 _Static_assert(sizeof(struct lk__req) == 32, "a request is 32 bytes");
 _Static_assert(sizeof(struct lk__head) % 64 == 0, "a head is whole cache lines");
 _Static_assert(sizeof(struct lk__txn) <= LK__TXN_SLOT, "txn slot fits");
+/* request 1 starts a line: with 32-byte requests and even batches, a batch
+ * is whole lines (README "Memory") */
+#define LK__REQ_SKEW (64 - sizeof(struct lk__req))
+_Static_assert(64 % sizeof(struct lk__req) == 0, "requests tile a line");
 _Static_assert(sizeof(lk_res_t) == 20, "resource is 20 bytes, no padding");
 
 void lk_lockmgr_config_init(lk_lockmgr_config_t *cfg)
@@ -133,6 +137,7 @@ size_t lk__mgr_layout(lk_lockmgr_t *m, const lk_lockmgr_config_t *cfg,
 	 * pool out of the others' reach: keep none, pop one at a time */
 	if (m->req_batch < 4)
 		m->req_batch = 1;
+	m->req_batch &= ~1u | (m->req_batch == 1); /* even: whole lines */
 	m->req_keep = m->req_batch > 1 ? m->req_batch : 0;
 
 	uint32_t nb = m->bmask + 1;
@@ -140,7 +145,7 @@ size_t lk__mgr_layout(lk_lockmgr_t *m, const lk_lockmgr_config_t *cfg,
 	 * and counters | section counters */
 	size_t o_txn = 0;
 	size_t o_req = align_up(o_txn + (size_t)m->ntxns * LK__TXN_SLOT, 64);
-	size_t o_head = align_up(o_req + (size_t)(m->nreqs + 1) * sizeof(struct lk__req), 64);
+	size_t o_head = align_up(o_req + LK__REQ_SKEW + (size_t)(m->nreqs + 1) * sizeof(struct lk__req), 64);
 	size_t o_bkt = align_up(o_head + (size_t)(m->nheads + 1) * sizeof(struct lk__head), 64);
 	size_t o_goff = align_up(o_bkt + (size_t)nb * sizeof(struct lk__bucket), 64);
 	size_t o_gadj = o_goff + (size_t)(m->ntxns + 1) * 4;
@@ -156,7 +161,7 @@ size_t lk__mgr_layout(lk_lockmgr_t *m, const lk_lockmgr_config_t *cfg,
 	if (!m->pool)
 		return total;
 	m->txns = m->pool + o_txn;
-	m->reqs = (struct lk__req *)(void *)(m->pool + o_req);
+	m->reqs = (struct lk__req *)(void *)(m->pool + o_req + LK__REQ_SKEW);
 	m->heads = (struct lk__head *)(void *)(m->pool + o_head);
 	m->buckets = (struct lk__bucket *)(void *)(m->pool + o_bkt);
 	m->g_off = (uint32_t *)(void *)(m->pool + o_goff);

@@ -112,6 +112,14 @@ bool lk__cache_flush(const stk_t *s, struct lk__cache *c)
 	return true;
 }
 
+/* One request from the shared stack (0 if it is empty), bypassing every
+ * cache: a fast-path move lends it (fastpath.c fp_move). */
+uint32_t lk__req_take_shared(lk_lockmgr_t *m)
+{
+	uint32_t n = 0, last = 0;
+	return stk_pop(&m->rstk, 1, &n, &last);
+}
+
 void lk__stacks_init(lk_lockmgr_t *m)
 {
 	m->rstk = req_stk(m);

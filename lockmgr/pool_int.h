@@ -68,6 +68,7 @@ LK__HIDDEN bool lk__cache_refill(lk_lockmgr_t *m, const stk_t *s,
 LK__HIDDEN void lk__cache_trim(const stk_t *s, struct lk__cache *c, uint32_t keep);
 LK__HIDDEN bool lk__cache_flush(const stk_t *s, struct lk__cache *c);
 LK__HIDDEN void lk__stacks_init(lk_lockmgr_t *m);
+LK__HIDDEN uint32_t lk__req_take_shared(lk_lockmgr_t *m);
 LK__HIDDEN uint32_t lk__head_alloc(lk_lockmgr_t *m, struct lk__txn *t,
 				   struct lk__bucket *bk);
 
@@ -165,6 +166,23 @@ static inline void req_cache(lk_lockmgr_t *m, struct lk__txn *t, uint32_t i)
 	/* in the cache, then FREE: a kill between leaves it tagged and
 	 * cached, never in neither (reclaim.c). Both kinds of table: the
 	 * order costs a private one no instruction, a test of m->shm would */
+	stk_t s = req_stk(m);
+	cache_put(&s, &t->rc, i, i, 1);
+	LK__KILL_ORDER();
+	m->reqs[i].status = LK__R_FREE;
+}
+
+/* Give back request i that t took from its cache in this same call and
+ * did not use: to the cache, whatever its size (it was there a moment
+ * ago). req_cache's bound could send it to the shared stack, and the txn
+ * would later refill from there (README "Memory": whole lines). A small
+ * pool keeps none. */
+static inline void req_untake(lk_lockmgr_t *m, struct lk__txn *t, uint32_t i)
+{
+	if (lk__unlikely(!m->req_keep)) {
+		req_cache(m, t, i);
+		return;
+	}
 	stk_t s = req_stk(m);
 	cache_put(&s, &t->rc, i, i, 1);
 	LK__KILL_ORDER();

@@ -304,8 +304,8 @@ txn_end_(struct lk__txn *t, lk_lockmgr_t *m, bool commit, const bool marks)
 	}
 	/* the released chain joins the slot's cache (on a shared table, then
 	 * each is FREE: a kill before leaves them tagged, in the cache or
-	 * not); past req_keep the cache goes back to the shared stack in one
-	 * push */
+	 * not); past twice req_keep it goes back to req_keep in one push
+	 * (README "Memory": the slack); lent requests leave it first */
 	if (hf)
 		heads_cache(m, t, hf, hl, hn);
 	if (first) {
@@ -319,9 +319,11 @@ txn_end_(struct lk__txn *t, lk_lockmgr_t *m, bool commit, const bool marks)
 			}
 			LK__KILL_ORDER();
 		}
+		if (!marks && lk__unlikely(t->fp_main))
+			lk__fp_return(m, t); /* lent requests: not cached */
 		if (!m->req_keep)
 			lk__cache_flush(&m->rstk, &t->rc);
-		else if (atomic_load_explicit(&t->rc.n, memory_order_relaxed) > m->req_keep)
+		else if (atomic_load_explicit(&t->rc.n, memory_order_relaxed) > 2 * m->req_keep)
 			lk__cache_trim(&m->rstk, &t->rc, m->req_keep);
 	}
 	t->locks = 0;

@@ -329,3 +329,81 @@ Test(fastpath, records_run_out_into_the_main_table)
 	cr_assert_eq(lk_txn_commit(s), LK_OK);
 	lk_lockmgr_destroy(m);
 }
+
+/* Take every request of m's pool in one txn: exactly max_requests
+ * distinct locks succeed, the next is LK_NOMEM. A request lost from the
+ * pool makes it fewer; one in two places (a stack and a cache) makes it
+ * more, or hands one request to two resources (the snapshot shows each
+ * resource once, granted). */
+static void whole_pool(lk_lockmgr_t *m, uint32_t max_requests, uint32_t round)
+{
+	lk_txn_t *c = begin(m);
+	uint32_t got = 0;
+	for (uint32_t i = 0; i < max_requests + 2; i++) {
+		lk_res_t r = lk_res_advisory(i, 100 + round);
+		int rc = lk_lock(c, &r, LK_X, 0, 0);
+		if (rc != LK_OK) {
+			cr_assert_eq(rc, LK_NOMEM, "round %u lock %u: %d", round, i, rc);
+			break;
+		}
+		got++;
+	}
+	cr_assert_eq(got, max_requests, "round %u: %u of %u requests", round, got,
+		     max_requests);
+	size_t n = lk_snapshot(m, snap, 256);
+	cr_assert_eq(n, max_requests);
+	for (size_t i = 0; i < n; i++) {
+		cr_assert(snap[i].granted && snap[i].mode == LK_X);
+		cr_assert_eq(snap[i].res.f[1], 100 + round);
+	}
+	cr_assert_eq(lk_txn_commit(c), LK_OK);
+}
+
+/* Records moved by another txn's strong request get requests lent from
+ * the shared stack, and their holder's end gives them back there, not to
+ * its own cache (README "Memory"). Every way a lent request can end: at
+ * the commit, released early and reused before the commit, and more lent
+ * to one txn than it remembers (4). The pool neither loses nor doubles a
+ * request, whatever the order. */
+Test(fastpath, lent_requests_go_back_to_the_pool)
+{
+	lk_lockmgr_t *m = mk(LK_POLICY_NO_WAIT, 0);
+	for (uint32_t round = 0; round < 3; round++) {
+		lk_txn_t *h = begin(m), *s = begin(m);
+		for (uint32_t i = 0; i < 6; i++) {
+			lk_res_t tab = lk_res_table(3, i), row = lk_res_row(3, i, 0, round);
+			cr_assert_eq(lk_lock(h, &tab, LK_IX, 0, 0), LK_OK);
+			cr_assert_eq(lk_lock(h, &row, LK_X, 0, 0), LK_OK);
+		}
+		/* s's strong requests move h's six table records (lent) */
+		for (uint32_t i = 0; i < 6; i++) {
+			lk_res_t tab = lk_res_table(3, i);
+			cr_assert_eq(lk_lock(s, &tab, LK_S, 0, 0), LK_WOULDBLOCK, "table %u", i);
+		}
+		cr_assert_eq(lk_txn_commit(s), LK_OK);
+		for (uint32_t i = 0; i < 6; i++) {
+			lk_res_t tab = lk_res_table(3, i);
+			const lk_lockinfo_t *e = entry(m, lk_txn_id(h), &tab, NULL);
+			cr_assert(e && e->granted && e->mode == LK_IX, "table %u", i);
+		}
+		if (round > 0) { /* early release of a lent one, then a reuse */
+			lk_res_t tab = lk_res_table(3, 0), row = lk_res_row(3, 0, 0, round);
+			cr_assert_eq(lk_unlock(h, &row), LK_OK);
+			cr_assert_eq(lk_unlock(h, &tab), LK_OK);
+			cr_assert_eq(lk_held_mode(h, &tab), -1);
+			lk_res_t other = lk_res_table(3, 9), orow = lk_res_row(3, 9, 0, 0);
+			cr_assert_eq(lk_lock(h, &other, LK_IX, 0, 0), LK_OK);
+			cr_assert_eq(lk_lock(h, &orow, LK_X, 0, 0), LK_OK);
+		}
+		for (uint32_t i = round > 0; i < 6; i++) {
+			lk_res_t tab = lk_res_table(3, i);
+			cr_assert_eq(lk_held_mode(h, &tab), LK_IX, "table %u", i);
+		}
+		cr_assert_eq(lk_txn_commit(h), LK_OK);
+		lk_stats_t st;
+		lk_lockmgr_stats(m, &st);
+		cr_assert_eq(st.requests_used, 0);
+		whole_pool(m, 256, round);
+	}
+	lk_lockmgr_destroy(m);
+}
