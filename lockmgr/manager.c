@@ -137,7 +137,8 @@ size_t lk__mgr_layout(lk_lockmgr_t *m, const lk_lockmgr_config_t *cfg,
 	 * pool out of the others' reach: keep none, pop one at a time */
 	if (m->req_batch < 4)
 		m->req_batch = 1;
-	m->req_batch &= ~1u | (m->req_batch == 1); /* even: whole lines */
+	if (m->req_batch > 1)
+		m->req_batch &= ~1u; /* even: whole lines (README "Memory") */
 	m->req_keep = m->req_batch > 1 ? m->req_batch : 0;
 
 	uint32_t nb = m->bmask + 1;
