@@ -414,28 +414,9 @@ void lk__fp_end_by(lk_lockmgr_t *m, struct lk__txn *t, uint32_t own)
 void lk__fp_return(lk_lockmgr_t *m, struct lk__txn *t)
 {
 	struct lk__fpblk *b = &m->fp[t->idx];
-	stk_t s = req_stk(m);
-	for (uint32_t k = 0; k < b->nlent; k++) {
-		uint32_t ri = b->lent[k], prev = 0, p = t->rc.first;
-		while (p && p != ri) {
-			prev = p;
-			p = atomic_load_explicit(stk_link(&s, p), memory_order_relaxed);
-		}
-		if (!p)
-			continue;
-		uint32_t nx = atomic_load_explicit(stk_link(&s, ri), memory_order_relaxed);
-		if (prev)
-			atomic_store_explicit(stk_link(&s, prev), nx, memory_order_relaxed);
-		else
-			t->rc.first = nx;
-		if (t->rc.last == ri)
-			t->rc.last = prev;
-		atomic_store_explicit(&t->rc.n,
-				      atomic_load_explicit(&t->rc.n, memory_order_relaxed) - 1,
-				      memory_order_relaxed);
-		atomic_store_explicit(stk_link(&s, ri), 0, memory_order_relaxed);
-		lk__stk_push(&m->rstk, ri, ri);
-	}
+	for (uint32_t k = 0; k < b->nlent; k++)
+		if (lk__cache_remove(&m->rstk, &t->rc, b->lent[k]))
+			lk__stk_push(&m->rstk, b->lent[k], b->lent[k]);
 	b->nlent = 0;
 }
 

@@ -120,6 +120,30 @@ uint32_t lk__req_take_shared(lk_lockmgr_t *m)
 	return stk_pop(&m->rstk, 1, &n, &last);
 }
 
+/* Take element i out of the cache, wherever it is; false if it is not
+ * there. A walk: for the rare caller (fastpath.c lk__fp_return). */
+bool lk__cache_remove(const stk_t *s, struct lk__cache *c, uint32_t i)
+{
+	uint32_t prev = 0, p = c->first;
+	while (p && p != i) {
+		prev = p;
+		p = atomic_load_explicit(stk_link(s, p), memory_order_relaxed);
+	}
+	if (!p)
+		return false;
+	uint32_t nx = atomic_load_explicit(stk_link(s, i), memory_order_relaxed);
+	if (prev)
+		atomic_store_explicit(stk_link(s, prev), nx, memory_order_relaxed);
+	else
+		c->first = nx;
+	if (c->last == i)
+		c->last = prev;
+	atomic_store_explicit(&c->n, atomic_load_explicit(&c->n, memory_order_relaxed) - 1,
+			      memory_order_relaxed);
+	atomic_store_explicit(stk_link(s, i), 0, memory_order_relaxed);
+	return true;
+}
+
 void lk__stacks_init(lk_lockmgr_t *m)
 {
 	m->rstk = req_stk(m);

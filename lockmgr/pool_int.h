@@ -67,6 +67,7 @@ LK__HIDDEN bool lk__cache_refill(lk_lockmgr_t *m, const stk_t *s,
 				 struct lk__cache *c);
 LK__HIDDEN void lk__cache_trim(const stk_t *s, struct lk__cache *c, uint32_t keep);
 LK__HIDDEN bool lk__cache_flush(const stk_t *s, struct lk__cache *c);
+LK__HIDDEN bool lk__cache_remove(const stk_t *s, struct lk__cache *c, uint32_t i);
 LK__HIDDEN void lk__stacks_init(lk_lockmgr_t *m);
 LK__HIDDEN uint32_t lk__req_take_shared(lk_lockmgr_t *m);
 LK__HIDDEN uint32_t lk__head_alloc(lk_lockmgr_t *m, struct lk__txn *t,
@@ -148,9 +149,20 @@ static inline uint32_t head_alloc(lk_lockmgr_t *m, struct lk__txn *t, struct lk_
 	return cache_take(&s, &t->hc);
 }
 
+/* Request i of t into t's cache, then FREE: a kill between leaves it
+ * tagged and cached, never in neither (reclaim.c). Both kinds of table:
+ * the order costs a private one no instruction, a test of m->shm would. */
+static inline void req_to_cache(lk_lockmgr_t *m, struct lk__txn *t, uint32_t i)
+{
+	stk_t s = req_stk(m);
+	cache_put(&s, &t->rc, i, i, 1);
+	LK__KILL_ORDER();
+	m->reqs[i].status = LK__R_FREE;
+}
+
 /* Free request i of running txn t. A running txn's frees keep its cache
- * below req_batch (it may start with req_batch, what its slot kept from
- * the txn before); the rest go back to the shared stack at once,
+ * below req_batch (it may start with up to two batches, what its slot
+ * kept from the txn before); the rest go back to the shared stack at once,
  * where any txn can take them (drain_idle reaches only idle slots, so a
  * running txn's cache is out of others' reach: lk_lockmgr_stats counts it
  * as used). So a txn that frees what it locked (lk_unlock, a failed wait,
@@ -163,13 +175,7 @@ static inline void req_cache(lk_lockmgr_t *m, struct lk__txn *t, uint32_t i)
 		lk__stk_push(&m->rstk, i, i);
 		return;
 	}
-	/* in the cache, then FREE: a kill between leaves it tagged and
-	 * cached, never in neither (reclaim.c). Both kinds of table: the
-	 * order costs a private one no instruction, a test of m->shm would */
-	stk_t s = req_stk(m);
-	cache_put(&s, &t->rc, i, i, 1);
-	LK__KILL_ORDER();
-	m->reqs[i].status = LK__R_FREE;
+	req_to_cache(m, t, i);
 }
 
 /* Give back request i that t took from its cache in this same call and
@@ -179,14 +185,10 @@ static inline void req_cache(lk_lockmgr_t *m, struct lk__txn *t, uint32_t i)
  * pool keeps none. */
 static inline void req_untake(lk_lockmgr_t *m, struct lk__txn *t, uint32_t i)
 {
-	if (lk__unlikely(!m->req_keep)) {
+	if (lk__unlikely(!m->req_keep))
 		req_cache(m, t, i);
-		return;
-	}
-	stk_t s = req_stk(m);
-	cache_put(&s, &t->rc, i, i, 1);
-	LK__KILL_ORDER();
-	m->reqs[i].status = LK__R_FREE;
+	else
+		req_to_cache(m, t, i);
 }
 
 /* Freed heads first..last (n, chained through next) join t's cache. A txn
