@@ -39,7 +39,7 @@ uint32_t lk__txn_edges(lk_lockmgr_t *m, uint32_t ti, uint32_t *out,
 		return UINT32_MAX;
 	struct lk__head *h = &m->heads[hi];
 	uint32_t w = atomic_load_explicit(&h->lw, memory_order_acquire);
-	if ((w & LK__L_DEAD) || !head_latch_gen(h, w, lk__own_m(m)))
+	if ((w & LK__L_DEAD) || !head_latch_gen(m, h, w, lk__own_m(m)))
 		return UINT32_MAX;
 	/* under the latch the wait is stable: recheck it is the same one */
 	if (atomic_load_explicit(&t->wait_seq, memory_order_seq_cst) != seq ||
@@ -112,7 +112,7 @@ static bool still_waiting(lk_lockmgr_t *m, uint32_t ti)
 	 * live generation seen; if ti is still in the wait, its request is on
 	 * this head, which then cannot have been recycled */
 	uint32_t w = atomic_load_explicit(&h->lw, memory_order_acquire);
-	if ((w & LK__L_DEAD) || !head_latch_gen(h, w, lk__own_m(m)))
+	if ((w & LK__L_DEAD) || !head_latch_gen(m, h, w, lk__own_m(m)))
 		return false;
 	uint32_t ri = atomic_load_explicit(&t->wait_req, memory_order_seq_cst);
 	bool ok = atomic_load_explicit(&t->wait_seq, memory_order_seq_cst) == seq &&

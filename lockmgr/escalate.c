@@ -59,7 +59,7 @@ bool lk__escalate(lk_lockmgr_t *m, struct lk__txn *t, uint32_t tri, uint64_t *to
 	if (((m->strong >> target) & 1u) && m->weak &&
 	    lk__fp_strong(m, t, &tab) != LK_OK)
 		return false;
-	head_latch(th, lk__own(t));
+	head_latch(m, th, lk__own(t));
 	if (lk__unlikely(tq->status != LK__R_GRANTED)) {
 		head_unlatch(th); /* revoked: its lease lapsed (lease.c) */
 		return false;
@@ -91,7 +91,7 @@ bool lk__escalate(lk_lockmgr_t *m, struct lk__txn *t, uint32_t tri, uint64_t *to
 		if (req_status_own(o) == LK__R_GRANTED && under_table(m, o, &tab) &&
 		    m->mt.supremum[target][o->mode] == target) {
 			struct lk__head *oh = &m->heads[o->head];
-			head_latch(oh, lk__own(t));
+			head_latch(m, oh, lk__own(t));
 			if (lk__unlikely(o->status != LK__R_GRANTED)) {
 				head_unlatch(oh); /* revoked meanwhile: txn end unpins */
 				p = nx;

@@ -93,7 +93,7 @@ static void fp_repair(struct lk__txn *o, uint32_t own)
 			struct lk__head *h = &m->heads[i];
 			uint32_t w = atomic_load_explicit(&h->lw, memory_order_acquire);
 			if (!(w & LK__L_DEAD) && key_eq(h, &r)) {
-				if (head_latch_gen(h, w, own)) {
+				if (head_latch_gen(m, h, w, own)) {
 					uint32_t ri = find_holder(m, h, o->idx);
 					head_unlatch(h);
 					if (ri) /* release: as fp_move's */

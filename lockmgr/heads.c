@@ -9,12 +9,43 @@
 
 #include <string.h>
 
+/* A reserved head h (its bucket latch held): taken from its reserver,
+ * latched by the caller. Relaxed: the bucket latch orders it. */
+void lk__head_unreserve(struct lk__head *h, uint32_t own)
+{
+	uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
+	atomic_store_explicit(&h->lw, (w & ~LK__L_RSV) | own, memory_order_relaxed);
+}
+
+/* Take reserved head h, seen with word w, from its reserver: under its
+ * bucket latch, if the word is still w (the same generation, still
+ * reserved; it changes only under that latch), it becomes latched by the
+ * caller. False: it changed (the reserver ended, or another took it).
+ * acquire (blatch_lock): the reserver's grant, published by its bucket
+ * latch's release when it made the head. */
+bool lk__head_take_reserved(lk_lockmgr_t *m, struct lk__head *h, uint32_t w,
+			    uint32_t own)
+{
+	uint32_t b = __atomic_load_n(&h->bucket, __ATOMIC_RELAXED);
+	if (b > m->bmask)
+		return false;
+	struct lk__bucket *bk = &m->buckets[b];
+	uint32_t first = blatch_lock(bk, LK__B_OWN_OF(own));
+	bool ok = atomic_load_explicit(&h->lw, memory_order_relaxed) == w;
+	if (ok)
+		lk__head_unreserve(h, own);
+	blatch_unlock(bk, first);
+	return ok;
+}
+
 /* Take h's latch. check_gen: fail (false) if h stops being generation gen;
- * otherwise the caller knows h cannot be recycled under it. On a shared
- * table a waiter that would park asks whether the holder's process is
- * dead (at most once a nap), and takes the latch over if so. */
-bool lk__head_latch_slow(struct lk__head *h, bool check_gen, uint32_t gen,
-			 uint32_t own)
+ * otherwise the caller knows h cannot be recycled under it. A reserved
+ * head is taken from its reserver (lk__head_take_reserved), never waited for:
+ * its reserver keeps it until its txn ends. On a shared table a waiter
+ * that would park asks whether the holder's process is dead (at most once
+ * a nap), and takes the latch over if so. */
+bool lk__head_latch_slow(lk_lockmgr_t *m, struct lk__head *h, bool check_gen,
+			 uint32_t gen, uint32_t own)
 {
 	lk__wait_t wt = lk__wait_start(0);
 	wt.stamp = lk__lm_wake_stamp(&h->lw); /* wakes come as lk__lm_wake's */
@@ -35,6 +66,13 @@ bool lk__head_latch_slow(struct lk__head *h, bool check_gen, uint32_t gen,
 			if (atomic_compare_exchange_weak_explicit(
 				    &h->lw, &w, w | LK__L_LATCHED | extra | own,
 				    memory_order_acquire, memory_order_relaxed))
+				return true;
+			continue;
+		}
+		if (w & LK__L_RSV) {
+			/* nobody sleeps on it: a word is reserved only
+			 * as its generation's first (lock_fresh) */
+			if (lk__head_take_reserved(m, h, w, own))
 				return true;
 			continue;
 		}
@@ -138,7 +176,7 @@ void lk__head_kill(lk_lockmgr_t *m, struct lk__bucket *bk, uint32_t *first,
 	 * nap ends its wait). release: readers that CAS the old generation
 	 * fail, and the next owner of h sees it as left. */
 	uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
-	uint32_t dead = ((LK__L_GEN(w) + 1) << 8) | LK__L_DEAD;
+	uint32_t dead = LK__L_KILLED(w);
 	bool wake = false;
 	if (lk__likely(!(w & LK__L_PARKED))) {
 		atomic_store_explicit(&h->lw, dead, memory_order_release);
@@ -224,7 +262,7 @@ lk__head_get_slow(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, uint32_
 			struct lk__head *h = &m->heads[i];
 			if (key_eq(h, r)) {
 				/* linked heads only die under this bucket latch */
-				head_latch(h, own);
+				head_latch_b(m, h, own);
 				blatch_unlock(bk, first);
 				return i;
 			}

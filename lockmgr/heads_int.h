@@ -11,8 +11,11 @@
 
 #include <string.h>
 
-LK__HIDDEN bool lk__head_latch_slow(struct lk__head *h, bool check_gen,
-				   uint32_t gen, uint32_t own);
+LK__HIDDEN bool lk__head_latch_slow(lk_lockmgr_t *m, struct lk__head *h,
+				   bool check_gen, uint32_t gen, uint32_t own);
+LK__HIDDEN void lk__head_unreserve(struct lk__head *h, uint32_t own);
+LK__HIDDEN bool lk__head_take_reserved(lk_lockmgr_t *m, struct lk__head *h, uint32_t w,
+				       uint32_t own);
 LK__HIDDEN uint32_t lk__blatch_lock_slow(struct lk__bucket *bk, uint32_t bown);
 LK__HIDDEN void lk__head_kill(lk_lockmgr_t *m, struct lk__bucket *bk,
 			      uint32_t *first, struct lk__head *h, uint32_t hi);
@@ -23,8 +26,11 @@ LK__HIDDEN uint32_t lk__head_get_slow(lk_lockmgr_t *m, struct lk__txn *t,
 #define LK__LATCH_NAP_NS 1000000u /* a parked latch waiter rechecks after 1 ms */
 
 /* own: the caller's owner bits (lk__own, lk__own_m), 0 on a private
- * table; the same CAS sets them with the latch bit. */
-static inline void head_latch(struct lk__head *h, uint32_t own)
+ * table; the same CAS sets them with the latch bit. A reserved head
+ * (LK__L_RSV) is taken from its reserver under its bucket latch (the
+ * slow path): the caller holds no bucket latch (head_latch_b if it does)
+ * and no other head latch (README "Latch order"). */
+static inline void head_latch(lk_lockmgr_t *m, struct lk__head *h, uint32_t own)
 {
 	uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
 	LK__RMW_SHARED_AT(h);
@@ -34,10 +40,11 @@ static inline void head_latch(struct lk__head *h, uint32_t own)
 						    memory_order_acquire,
 						    memory_order_relaxed))
 		return;
-	lk__head_latch_slow(h, false, 0, own);
+	lk__head_latch_slow(m, h, false, 0, own);
 }
 
-static inline bool head_latch_gen(struct lk__head *h, uint32_t w, uint32_t own)
+static inline bool head_latch_gen(lk_lockmgr_t *m, struct lk__head *h, uint32_t w,
+				  uint32_t own)
 {
 	uint32_t gen = LK__L_GEN(w);
 	LK__RMW_SHARED_AT(h);
@@ -46,7 +53,17 @@ static inline bool head_latch_gen(struct lk__head *h, uint32_t w, uint32_t own)
 						    memory_order_acquire,
 						    memory_order_relaxed))
 		return true;
-	return lk__head_latch_slow(h, true, gen, own);
+	return lk__head_latch_slow(m, h, true, gen, own);
+}
+
+/* head_latch for a caller that holds h's bucket latch: a reserved head
+ * changes only under it, so it is taken from its reserver by a store. */
+static inline void head_latch_b(lk_lockmgr_t *m, struct lk__head *h, uint32_t own)
+{
+	if (lk__unlikely(atomic_load_explicit(&h->lw, memory_order_relaxed) & LK__L_RSV))
+		lk__head_unreserve(h, own);
+	else
+		head_latch(m, h, own);
 }
 
 /* Release h's latch. Fast case (nobody announced a sleep, no grant to
@@ -150,7 +167,7 @@ head_release(lk_lockmgr_t *m, struct lk__head *h, uint32_t hi,
 			bk->floor = h->token;
 		LK__TEST_NAP();
 		/* release: as lk__head_kill's store */
-		atomic_store_explicit(&h->lw, ((LK__L_GEN(w) + 1) << 8) | LK__L_DEAD,
+		atomic_store_explicit(&h->lw, LK__L_KILLED(w),
 				      memory_order_release);
 	} else {
 		lk__head_kill(m, bk, &first, h, hi);
@@ -181,7 +198,9 @@ static inline void head_init(struct lk__head *h, const lk_res_t *r, uint32_t b,
 	atomic_store_explicit(&h->key01, res_key01(r), memory_order_relaxed);
 	atomic_store_explicit(&h->key23, res_key23(r), memory_order_relaxed);
 	atomic_store_explicit(&h->key4, r->f[3], memory_order_relaxed);
-	h->bucket = b;
+	/* atomic: a revoker reads it before it knows h is still the head
+	 * it saw (lk__head_latch_slow) */
+	__atomic_store_n(&h->bucket, b, __ATOMIC_RELAXED);
 	h->token = bk->floor;
 }
 
@@ -197,7 +216,7 @@ static inline uint32_t head_get(lk_lockmgr_t *m, struct lk__txn *t,
 		struct lk__head *h = &m->heads[i];
 		uint32_t w = atomic_load_explicit(&h->lw, memory_order_acquire);
 		if (!(w & LK__L_DEAD) && key_eq(h, r)) {
-			if (lk__likely(head_latch_gen(h, w, lk__own(t))))
+			if (lk__likely(head_latch_gen(m, h, w, lk__own(t))))
 				return i;
 			break; /* recycled under us */
 		}

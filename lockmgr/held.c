@@ -46,7 +46,7 @@ static inline __attribute__((always_inline)) int unlock_(struct lk__txn *t, cons
 	if (ri && req_status_own(&m->reqs[ri]) == LK__R_GRANTED &&
 	    key_eq(&m->heads[m->reqs[ri].head], res)) {
 		h = &m->heads[m->reqs[ri].head];
-		head_latch(h, lk__own(t));
+		head_latch(m, h, lk__own(t));
 		if (lk__unlikely(m->reqs[ri].status == LK__R_REVOKED)) {
 			head_unlatch(h); /* lapsed since the check: txn end unpins */
 			return LK_LEASE_LAPSED;

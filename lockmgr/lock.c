@@ -278,10 +278,13 @@ grant_new(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t hi,
 }
 
 /* lock_fast for a resource with no head: under the bucket latch, a head
- * from t's cache is filled in with t's grant already on it and published
- * unlatched, so a new resource costs one read-modify-write (the bucket
- * latch), as an existing one does (its head latch). LK__FAST_MISS when
- * another thread inserted it meanwhile or t has no cached head. */
+ * from t's cache is filled in with t's grant already on it and published,
+ * so a new resource costs one read-modify-write (the bucket latch), as an
+ * existing one does (its head latch). On a private table it is published
+ * reserved (LK__L_RSV), so that t's end frees it under the bucket latch
+ * alone (README "Reserved heads"); on a shared one, unlatched.
+ * LK__FAST_MISS when another thread inserted it meanwhile or t has no
+ * cached head. */
 static inline __attribute__((always_inline)) int
 lock_fresh(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, unsigned mode,
 	   uint32_t b, uint32_t ri, uint64_t *tok, const bool marks)
@@ -306,7 +309,8 @@ lock_fresh(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, unsigned mode,
 	uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
 	/* relaxed: blatch_unlock's release publishes the word with the head */
 	atomic_store_explicit(&h->lw,
-			      w & ~(LK__L_DEAD | LK__L_PARKED | LK__L_LATCHED | LK__L_OWN),
+			      (w & ~(LK__L_DEAD | LK__L_PARKED | LK__L_LATCHED | LK__L_OWN)) |
+				      (marks ? 0 : LK__L_LATCHED | LK__L_RSV),
 			      memory_order_relaxed);
 	atomic_store_explicit(&h->next, first, memory_order_relaxed);
 	lk__pend_set(marks, bk, 0); /* pool_int.h, head_alloc */
@@ -363,13 +367,17 @@ lock_fast(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, unsigned mode,
 	}
 	LK__RMW_SHARED_AT(h);
 	/* acquire: the previous critical section; the CAS expecting the
-	 * generation seen proves the key compared is h's live key */
-	if (lk__unlikely(w & LK__L_LATCHED) ||
-	    !atomic_compare_exchange_strong_explicit(&h->lw, &w,
-						     w | LK__L_LATCHED | lk__own(t),
-						     memory_order_acquire,
-						     memory_order_relaxed))
+	 * generation seen proves the key compared is h's live key (a
+	 * reserved head's: the word still w under its bucket latch) */
+	if (lk__unlikely(w & LK__L_LATCHED)) {
+		if (!(w & LK__L_RSV) || !lk__head_take_reserved(m, h, w, lk__own(t)))
+			return LK__FAST_MISS;
+	} else if (!atomic_compare_exchange_strong_explicit(&h->lw, &w,
+							     w | LK__L_LATCHED | lk__own(t),
+							     memory_order_acquire,
+							     memory_order_relaxed)) {
 		return LK__FAST_MISS;
+	}
 	uint16_t c = m->mt.conflicts[mode];
 	uint64_t bit = 1ull << (hi & 63);
 	if (lk__unlikely((c & h->granted) | h->qhead | h->nconv) ||

@@ -51,15 +51,22 @@ static inline uint8_t req_status_own(const struct lk__req *q)
 	return __atomic_load_n(&q->status, __ATOMIC_RELAXED);
 }
 
-/* head latch word: gen << 8 | owner << 3 | flags. owner: on a shared
- * table, the latch holder's process slot + 1, set by the same CAS as
- * LATCHED (SHARED.md "The hard case"); 0 on a private table. */
+/* head latch word: gen << 9 | RSV | owner << 3 | flags. owner: on a
+ * shared table, the latch holder's process slot + 1, set by the same CAS
+ * as LATCHED (SHARED.md "The hard case"); 0 on a private table. RSV (with
+ * LATCHED): a reserved head, its one grant its maker's, its word and
+ * fields changed only under its bucket latch (README "Reserved heads";
+ * private tables only). */
 #define LK__L_LATCHED 1u
 #define LK__L_PARKED 2u
 #define LK__L_DEAD 4u
 #define LK__L_OWN_SHIFT 3
 #define LK__L_OWN 0xf8u
-#define LK__L_GEN(w) ((w) >> 8)
+#define LK__L_RSV 0x100u
+#define LK__L_GEN_SHIFT 9
+#define LK__L_GEN(w) ((w) >> LK__L_GEN_SHIFT)
+/* the word of a head killed from word w: the next generation, dead */
+#define LK__L_KILLED(w) (((LK__L_GEN(w) + 1) << LK__L_GEN_SHIFT) | LK__L_DEAD)
 
 /* One resource: key, latch, holders, queue. Everything but lw, next and
  * key is protected by the latch. */

@@ -193,7 +193,7 @@ size_t lk__mgr_layout(lk_lockmgr_t *m, const lk_lockmgr_config_t *cfg,
 	for (uint32_t i = 1; i <= m->nheads; i++) {
 		atomic_store_explicit(&m->heads[i].next, i < m->nheads ? i + 1 : 0,
 				      memory_order_relaxed);
-		atomic_store_explicit(&m->heads[i].lw, (1u << 8) | LK__L_DEAD,
+		atomic_store_explicit(&m->heads[i].lw, (1u << LK__L_GEN_SHIFT) | LK__L_DEAD,
 				      memory_order_relaxed);
 	}
 	atomic_store_explicit(&m->head_free, 1, memory_order_relaxed);

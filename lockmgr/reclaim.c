@@ -35,7 +35,7 @@ static void unpin(lk_lockmgr_t *m, uint32_t hi, uint32_t own)
 		return;
 	struct lk__head *h = &m->heads[hi];
 	uint32_t w = atomic_load_explicit(&h->lw, memory_order_acquire);
-	if ((w & LK__L_DEAD) || !head_latch_gen(h, w, own))
+	if ((w & LK__L_DEAD) || !head_latch_gen(m, h, w, own))
 		return;
 	if (h->revoked)
 		h->revoked--;

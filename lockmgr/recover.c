@@ -79,7 +79,7 @@ static void head_purge(lk_lockmgr_t *m, uint32_t hi, uint32_t dead, uint32_t own
 {
 	struct lk__head *h = &m->heads[hi];
 	uint32_t w = atomic_load_explicit(&h->lw, memory_order_acquire);
-	if ((w & LK__L_DEAD) || !head_latch_gen(h, w, own))
+	if ((w & LK__L_DEAD) || !head_latch_gen(m, h, w, own))
 		return;
 	bool any = false;
 	for (int pass = 0; pass < 2; pass++) {

@@ -217,7 +217,7 @@ void lk__head_free_lost(lk_lockmgr_t *m, uint32_t hi)
 	h->woken = h->nudged = NULL;
 	h->revoked = 0;
 	if (!(w & LK__L_DEAD))
-		atomic_store_explicit(&h->lw, ((LK__L_GEN(w) + 1) << 8) | LK__L_DEAD,
+		atomic_store_explicit(&h->lw, LK__L_KILLED(w),
 				      memory_order_release);
 	lk__stk_push(&m->hstk, hi, hi);
 }

@@ -9,9 +9,10 @@
 #include "lockmgr_int.h"
 
 #define LK__SHM_MAGIC 0x31627468736b6c00ull /* "\0lkshtb1" */
-#define LK__SHM_VERSION 4u /* 2: fast-path partition from fp_hash; 3: the
+#define LK__SHM_VERSION 5u /* 2: fast-path partition from fp_hash; 3: the
 			     pool stop's words, section counters; 4: the
-			     fast-path block's lent requests */
+			     fast-path block's lent requests; 5: a head's
+			     generation at bit 9 */
 #define LK__SHM_PROCS 31 /* five bits of a latch word (SHARED.md) */
 #define LK__SHM_PAGE 4096u
 

@@ -224,6 +224,47 @@ int lk_txn_begin_lease(lk_lockmgr_t *m, uint64_t lease_ns, lk_txn_t **out)
 	return txn_begin(m, out, lease_ns);
 }
 
+/* t's end on head hi that t reserved (lock_fresh), seen with word w:
+ * under its bucket latch, if still reserved, t's grant q goes and the head
+ * is unlinked and killed there, with no head latch (README "Reserved
+ * heads"). Returns hi for the caller to cache, or 0: it was taken from t
+ * meanwhile, and the caller ends it the ordinary way. */
+static inline __attribute__((always_inline)) uint32_t
+head_end_reserved(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t hi,
+		  const struct lk__req *q, uint32_t w)
+{
+	struct lk__bucket *bk = &m->buckets[h->bucket];
+	uint32_t first = blatch_lock(bk, 0); /* a private table's: no owner bits */
+	if (lk__unlikely(atomic_load_explicit(&h->lw, memory_order_relaxed) != w)) {
+		blatch_unlock(bk, first);
+		return 0;
+	}
+#ifdef LK_DEBUG
+	if (h->holders != (uint32_t)(q - m->reqs) || q->rnext || h->qhead || h->nconv ||
+	    h->revoked || q->status != LK__R_GRANTED) {
+		fprintf(stderr, "latchkit: lk_txn_commit/abort: a reserved head "
+				"has more than its reserver's grant\n");
+		abort();
+	}
+#endif
+	EMIT(m, t, h, LK_EV_RELEASE, q->mode, q->mode, LK_OK, false, 0);
+	h->holders = 0;
+	h->counts[q->mode] = 0;
+	h->granted = 0;
+	if (lk__likely(first == hi)) {
+		/* lk__head_kill's common case, as head_release's */
+		first = atomic_load_explicit(&h->next, memory_order_relaxed);
+		if (bk->floor < h->token)
+			bk->floor = h->token;
+		/* release: as lk__head_kill's store */
+		atomic_store_explicit(&h->lw, LK__L_KILLED(w), memory_order_release);
+	} else {
+		lk__head_kill(m, bk, &first, h, hi);
+	}
+	blatch_unlock(bk, first);
+	return hi;
+}
+
 /* txn_end's work, inlined twice (txn_end): marks a constant in each
  * copy, so a private table's copy has no test and no barrier of the
  * shared table's marks (pool_int.h) */
@@ -254,7 +295,19 @@ txn_end_(struct lk__txn *t, lk_lockmgr_t *m, bool commit, const bool marks)
 		struct lk__req *q = &m->reqs[p];
 		uint32_t hi = q->head;
 		struct lk__head *h = &m->heads[hi];
-		head_latch(h, own);
+		uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
+		if (!marks && (w & LK__L_RSV) && head_end_reserved(m, t, h, hi, q, w)) {
+			atomic_store_explicit(&h->next, hf, memory_order_relaxed);
+			if (!hf)
+				hl = hi;
+			hf = hi;
+			hn++;
+			q->status = LK__R_FREE;
+			last = p;
+			p = atomic_load_explicit(&q->tnext, memory_order_relaxed);
+			continue;
+		}
+		head_latch(m, h, own);
 		if (lk__likely(h->holders == p && !q->rnext &&
 			       q->status == LK__R_GRANTED && !(h->qhead | h->nconv))) {
 			/* t is the only holder and nobody waits: the head goes

@@ -53,7 +53,7 @@ size_t lk_snapshot(lk_lockmgr_t *m, lk_lockinfo_t *out, size_t cap)
 		for (uint32_t i = first;
 		     i; i = atomic_load_explicit(&m->heads[i].next, memory_order_relaxed)) {
 			struct lk__head *h = &m->heads[i];
-			head_latch(h, own);
+			head_latch_b(m, h, own);
 			lk_res_t r;
 			head_key(h, &r);
 			for (int pass = 0; pass < 2; pass++)

@@ -307,7 +307,7 @@ lk__lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t h
 		if (v == 1 || check) {
 			/* check under the latch what happened */
 			check = false;
-			head_latch(h, lk__own(t));
+			head_latch(m, h, lk__own(t));
 			LK__RMW_SHARED();
 			atomic_exchange_explicit(&t->wake, 0, memory_order_seq_cst);
 			uint32_t fl = atomic_load_explicit(&t->flags, memory_order_seq_cst);
@@ -414,7 +414,7 @@ lk__lock_wait(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t h
 			if (lease_at && tnow >= lease_at && (!deadline || tnow < deadline)) {
 				/* a lease on h may have run out: hand it on,
 				 * then check (a grant, or our own lapse) */
-				head_latch(h, lk__own(t));
+				head_latch(m, h, lk__own(t));
 				lease_at = lk__lease_hand_on(m, t, h, tnow, &freed);
 				head_unlatch(h);
 				wdl = wait_deadline(deadline, det_on ? det_at : 0, poll_at,

@@ -205,3 +205,90 @@ Test(fast, contended_exclusion, .timeout = 120)
 	cr_assert_eq(st.acquired, (uint64_t)HAM_THREADS * HAM_ITERS);
 	lk_lockmgr_destroy(ham_m);
 }
+
+/* A new head on a private table is reserved by the txn that made it
+ * (README "Reserved heads"): its end frees the head under the bucket latch
+ * alone, and anyone else who needs the head (a sharer, a conflicting
+ * request, the snapshot, the maker's own upgrade) takes it first. Every
+ * way leaves the same state as an ordinary head would: the grants, the
+ * views, and no head left behind. */
+static uint32_t heads_now(lk_lockmgr_t *m)
+{
+	lk_stats_t st;
+	lk_lockmgr_stats(m, &st);
+	return st.heads_used;
+}
+
+static size_t holders_of(lk_lockmgr_t *m, const lk_res_t *r, uint64_t *ids)
+{
+	lk_lockinfo_t info[16];
+	size_t n = lk_snapshot(m, info, 16), k = 0;
+	for (size_t i = 0; i < n && i < 16; i++)
+		if (!memcmp(&info[i].res, r, sizeof *r) && info[i].granted)
+			ids[k++] = info[i].txn_id;
+	return k;
+}
+
+Test(fast, reserved_heads)
+{
+	lk_lockmgr_t *m = mk(LK_POLICY_WAIT_DIE);
+	uint32_t h0 = heads_now(m);
+	uint64_t ids[16];
+	/* the maker alone: its end frees the head */
+	lk_txn_t *a = begin(m);
+	cr_assert_eq(lk_lock(a, &R1, LK_X, 0, LK_F_NOHIER), LK_OK);
+	cr_assert_eq(heads_now(m), h0 + 1);
+	cr_assert_eq(lk_txn_commit(a), LK_OK);
+	cr_assert_eq(heads_now(m), h0, "the maker's end left its head");
+	/* a sharer takes it; both hold it; each end releases its own grant */
+	a = begin(m);
+	lk_txn_t *b = begin(m);
+	cr_assert_eq(lk_lock(a, &R1, LK_S, 0, LK_F_NOHIER), LK_OK);
+	cr_assert_eq(lk_lock(b, &R1, LK_S, 0, LK_F_NOHIER), LK_OK);
+	cr_assert_eq(lk_txn_commit(a), LK_OK); /* no view in between */
+	lk_txn_t *c = begin(m);
+	cr_assert_eq(lk_lock(c, &R1, LK_X, 0, LK_F_NOHIER), LK_WOULDBLOCK);
+	cr_assert_eq(lk_txn_abort(c), LK_OK);
+	cr_assert_eq(holders_of(m, &R1, ids), 1);
+	cr_assert_eq(ids[0], lk_txn_id(b));
+	cr_assert_eq(lk_held_mode(b, &R1), LK_S);
+	cr_assert_eq(lk_txn_commit(b), LK_OK);
+	cr_assert_eq(heads_now(m), h0);
+	/* a conflict on a reserved head: the younger dies (wait-die), the
+	 * maker keeps its grant and ends as ever */
+	a = begin(m);
+	b = begin(m);
+	cr_assert_eq(lk_lock(a, &R1, LK_X, 0, LK_F_NOHIER), LK_OK);
+	cr_assert_eq(lk_lock(b, &R1, LK_S, LK_FOREVER, LK_F_NOHIER), LK_DEADLOCK);
+	cr_assert_eq(lk_held_mode(a, &R1), LK_X);
+	cr_assert_eq(lk_txn_abort(b), LK_OK);
+	cr_assert_eq(lk_txn_commit(a), LK_OK);
+	cr_assert_eq(heads_now(m), h0);
+	/* the snapshot takes it; the maker's end still frees it */
+	a = begin(m);
+	cr_assert_eq(lk_lock(a, &R2, LK_S, 0, LK_F_NOHIER), LK_OK);
+	b = begin(m);
+	cr_assert_eq(lk_lock(b, &R2, LK_S, 0, LK_F_NOHIER), LK_OK);
+	cr_assert_eq(holders_of(m, &R2, ids), 2);
+	cr_assert_eq(lk_txn_commit(b), LK_OK);
+	cr_assert_eq(holders_of(m, &R2, ids), 1);
+	cr_assert_eq(ids[0], lk_txn_id(a));
+	cr_assert_eq(lk_txn_commit(a), LK_OK);
+	cr_assert_eq(heads_now(m), h0);
+	/* the maker's own upgrade and relock, then a second maker's head in
+	 * the same txn: its end frees both */
+	a = begin(m);
+	cr_assert_eq(lk_lock(a, &R1, LK_S, 0, LK_F_NOHIER), LK_OK);
+	cr_assert_eq(lk_lock(a, &R1, LK_X, 0, LK_F_NOHIER), LK_OK);
+	cr_assert_eq(lk_lock(a, &R1, LK_S, 0, LK_F_NOHIER), LK_OK);
+	cr_assert_eq(lk_held_mode(a, &R1), LK_X);
+	cr_assert_eq(lk_lock(a, &R2, LK_S, 0, LK_F_NOHIER), LK_OK);
+	b = begin(m);
+	cr_assert_eq(lk_lock(b, &R1, LK_S, 0, LK_F_NOHIER), LK_WOULDBLOCK);
+	cr_assert_eq(lk_lock(b, &R2, LK_S, 0, LK_F_NOHIER), LK_OK);
+	cr_assert_eq(lk_txn_commit(a), LK_OK);
+	cr_assert_eq(lk_lock(b, &R1, LK_X, 0, LK_F_NOHIER), LK_OK);
+	cr_assert_eq(lk_txn_commit(b), LK_OK);
+	cr_assert_eq(heads_now(m), h0);
+	lk_lockmgr_destroy(m);
+}
