@@ -58,6 +58,7 @@ include dlm/dlm.mk
 test: deps headers
 	@$(MAKE) --no-print-directory -j$(NPROC) test-unit
 	@$(MAKE) --no-print-directory -j$(NPROC) test-shm-killat
+	@$(MAKE) --no-print-directory -j$(NPROC) test-nap
 	@$(MAKE) --no-print-directory test-headers
 	@$(MAKE) --no-print-directory -j$(NPROC) test-tsan
 	@$(MAKE) --no-print-directory -j$(NPROC) test-stress

@@ -407,3 +407,71 @@ Test(fastpath, lent_requests_go_back_to_the_pool)
 	}
 	lk_lockmgr_destroy(m);
 }
+
+/* The transfer under a race (README "Fast path"): a weak locker that
+ * makes and drops its records as fast as it can while a strong locker
+ * keeps taking S on the same table, with pauses (no count: records are
+ * made). The two modes conflict, so at no moment may both be held: each
+ * side says so in a shared word while it holds its lock and checks the
+ * other's. A record made behind the strong locker's back (its move missed
+ * it) shows as an overlap. In the nap build (make test-nap) the library
+ * sleeps now and then inside a record change, which widens that race: a
+ * record made without the owner's fp latch fails it there. */
+static atomic_int strong_in, weak_in, overlaps;
+static atomic_bool race_stop;
+
+static void *weak_side(void *p)
+{
+	lk_lockmgr_t *m = p;
+	for (uint32_t k = 0; !atomic_load(&race_stop); k++) {
+		lk_txn_t *t = NULL;
+		if (lk_txn_begin(m, &t) != LK_OK)
+			continue;
+		lk_res_t row = lk_res_row(0, 1, k & 7, k);
+		int rc = lk_lock(t, &row, LK_X, LK_FOREVER, 0);
+		if (rc == LK_OK) {
+			atomic_store(&weak_in, 1);
+			if (atomic_load(&strong_in))
+				atomic_fetch_add(&overlaps, 1);
+			atomic_store(&weak_in, 0);
+		}
+		lk_txn_commit(t);
+	}
+	return NULL;
+}
+
+Test(fastpath, records_against_a_racing_strong_lock, .timeout = 60)
+{
+	lk_lockmgr_t *m = mk(LK_POLICY_DETECT, 0);
+	pthread_t th;
+	atomic_store(&race_stop, false);
+	cr_assert_eq(pthread_create(&th, NULL, weak_side, m), 0);
+	lk_res_t tab = lk_res_table(0, 1);
+	uint64_t end = lkt_now_ns() + 400000000ull;
+	int rounds = 0;
+	while (lkt_now_ns() < end || rounds < 200) {
+		lk_txn_t *t = begin(m);
+		int rc = lk_lock(t, &tab, LK_S, LK_FOREVER, 0);
+		if (rc == LK_OK) {
+			atomic_store(&strong_in, 1);
+			if (atomic_load(&weak_in))
+				atomic_fetch_add(&overlaps, 1);
+			/* held longer than the nap build's naps (250 us) */
+			uint64_t until = lkt_now_ns() + 300000;
+			while (lkt_now_ns() < until)
+				if (atomic_load(&weak_in))
+					atomic_fetch_add(&overlaps, 1);
+			atomic_store(&strong_in, 0);
+			rounds++;
+		}
+		lk_txn_commit(t);
+		/* no strong count for a while: the weak side makes records */
+		struct timespec ts = {0, 20000};
+		nanosleep(&ts, NULL);
+	}
+	atomic_store(&race_stop, true);
+	lkt_join(th, 0, "the weak side's loop");
+	cr_assert_eq(atomic_load(&overlaps), 0, "IX and S held at once %d times",
+		     atomic_load(&overlaps));
+	lk_lockmgr_destroy(m);
+}

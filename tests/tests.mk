@@ -62,6 +62,17 @@ stress-shm: $(BUILD)/gcc/tests/test_lockmgr_shm_kill $(SHMNAP)/test_lockmgr_shm_
 		--filter 'lockmgr_shm/kill_anywhere*'
 	@$(MAKE) --no-print-directory test-shm-killat
 
+# The fast path's transfer against a racing strong lock, in the same
+# build: its naps inside a record change (LK__TEST_NAP) widen the race
+# that tests/test_lockmgr_fastpath.c's records_against_a_racing_strong_lock
+# looks for (a record made without its owner's fp latch fails it). Part
+# of make test, about a second.
+$(SHMNAP)/test_lockmgr_fastpath: tests/test_lockmgr_fastpath.c $(wildcard tests/*.h) $(SHMNAP)/liblatchkit.a
+	gcc $(CFLAGS_BASE) -DLK_SHM_TEST_NAP $< -o $@ $(SHMNAP)/liblatchkit.a -lcriterion -lm
+.PHONY: test-nap
+test-nap: $(SHMNAP)/test_lockmgr_fastpath
+	@scripts/check.sh nap.fastpath $< --jobs 1 --filter 'fastpath/records_against*'
+
 # The same build's kills at named points (LK_SHM_KILL_AT,
 # tests/test_lockmgr_shm_killat.c): deterministic, a second or so once
 # built (part of make test).
