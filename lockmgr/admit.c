@@ -1,5 +1,5 @@
 /*
- * lockmgr/admit.c: admission (README "Admission"). While a txn waits for
+ * lockmgr/admit.c: admission (ADMIT.md). While a txn waits for
  * a txn that is itself waiting (a chained wait), a begin waits before it
  * starts a txn, until no chained wait is left or admit_ns has passed.
  *
@@ -16,8 +16,8 @@
  * wake-up, in the futex queue's order, and a gate that shuts again stops
  * the relay: the rest stay asleep (the one that found it shut sets
  * SLEEPERS again, so the next opening resumes it). Waking every sleeper at
- * once started them all together and rebuilt the chains at once (README
- * "Admission"). A private table's RMWs are relaxed: the word
+ * once started them all together and rebuilt the chains at once (ADMIT.md).
+ * A private table's RMWs are relaxed: the word
  * publishes no data, only "look again"; they touch one location, whose
  * modification order is total, and the kernel compares the word and
  * sleeps as one step, so a sleeper whose bit a leaver read is woken, and
@@ -39,7 +39,7 @@
  */
 #include "lockmgr_int.h"
 
-/* A hold's windows in all, at most (README "Admission"). */
+/* A hold's windows in all, at most (ADMIT.md). */
 #define LK__ADMIT_SPAN 64u
 
 /* a chained wait ended: the gate holds again */

@@ -228,7 +228,7 @@ int lk__fp_strong(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r)
 	uint32_t p = fp_part(r);
 	uint64_t *cw = &m->fp[t->idx].counted[p / 64], bit = 1ull << (p % 64);
 	if (!(*cw & bit)) {
-		/* seq_cst: before the state reads below (README "Fast path") */
+		/* seq_cst: before the state reads below (FASTPATH.md) */
 		LK__RMW_SHARED_KIND(r->kind);
 		atomic_fetch_add_explicit(&m->fp_count[p], 1, memory_order_seq_cst);
 		/* the bit after the count: a kill between leaves it one high

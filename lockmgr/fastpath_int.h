@@ -1,7 +1,7 @@
 /*
  * lockmgr/fastpath_int.h: the weak-lock fast path, the inline parts (a
  * txn's lookup of its own records); the protocol is fastpath.c's and
- * README "Fast path".
+ * FASTPATH.md.
  */
 #ifndef LATCHKIT_LOCKMGR_FASTPATH_INT_H
 #define LATCHKIT_LOCKMGR_FASTPATH_INT_H
@@ -124,7 +124,7 @@ static inline void fp_unlatch(struct lk__txn *t)
 /* Is a strong lock counted in r's partition? Read under the owner's fp
  * latch. seq_cst: pairs with lk__fp_strong's increment and its seq_cst
  * read of the txn's state (a strong locker skips idle txns; lk_txn_begin
- * stores the state seq_cst), see README "Fast path". */
+ * stores the state seq_cst), see FASTPATH.md. */
 static inline bool fp_strong_counted(lk_lockmgr_t *m, uint32_t part)
 {
 	return atomic_load_explicit(&m->fp_count[part], memory_order_seq_cst) != 0;
@@ -133,7 +133,7 @@ static inline bool fp_strong_counted(lk_lockmgr_t *m, uint32_t part)
 /* A new record for r in mode (t holds none on r: fp_find missed; fh:
  * fp_hash(r)), under t's fp latch unless a strong lock is counted in r's
  * partition (then LK__FP_MISS, nothing changed). Inline: lock.c's
- * lock_row_page calls it for each new page (README "Fast path"). */
+ * lock_row_page calls it for each new page (FASTPATH.md). */
 static inline __attribute__((always_inline)) int
 fp_new(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *r, unsigned mode,
        uint32_t fh, uint32_t *rec)

@@ -285,7 +285,7 @@ typedef struct lk_lockmgr_config {
 				  and table resources are kept in the txn's own
 				  records, with no shared write, until a strong
 				  lock on them moves them into the table
-				  (lockmgr/README.md "Fast path"). false: every
+				  (lockmgr/FASTPATH.md). false: every
 				  lock goes through the table */
 } lk_lockmgr_config_t;
 
@@ -326,7 +326,7 @@ enum { LK_GRANT_FIFO = 0, LK_GRANT_LDSF = 1 };
 int lk_lockmgr_set_grant_order(lk_lockmgr_t *mgr, int order);
 
 /*
- * Admission (lockmgr/README.md "Admission"): a wait is chained when a txn
+ * Admission (lockmgr/ADMIT.md): a wait is chained when a txn
  * it waits for is itself waiting (it cannot release anything before it is
  * granted and runs again). While any chained wait is under way,
  * lk_txn_begin and lk_txn_begin_lease wait before they start a txn: until
@@ -337,7 +337,7 @@ int lk_lockmgr_set_grant_order(lk_lockmgr_t *mgr, int order);
  * stands costs one hold, not one per begin). When the last chained
  * wait ends, the held begins go one at a time, in the futex queue's order:
  * each wakes the next as it goes, and one that finds a new chain waits
- * again (README "Admission", the relay). A txn not yet begun
+ * again (ADMIT.md, the relay). A txn not yet begun
  * holds nothing, so holding it back lets the txns in the chains finish,
  * instead of queueing
  * behind them with locks of its own (load control by admission: Carey,

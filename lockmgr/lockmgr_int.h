@@ -168,7 +168,7 @@ struct lk__cache {
 	LK_ATOMIC(uint32_t) n;
 };
 
-/* The weak-lock fast path (fastpath.c; README "Fast path"). A txn keeps
+/* The weak-lock fast path (fastpath.c; FASTPATH.md). A txn keeps
  * its weak locks (IS, IX) on database and table resources as records in
  * its own block; a strong locker counts its partition first and moves the
  * records on that resource into the main table. */
@@ -292,7 +292,7 @@ struct lk_lockmgr {
 	lk_modetable_t mt;
 	uint16_t excl;       /* modes conflicting with themselves */
 	uint16_t intent;     /* intention modes                   */
-	uint16_t weak;       /* fast-path modes (README "Fast path") */
+	uint16_t weak;       /* fast-path modes (FASTPATH.md) */
 	uint16_t strong;     /* modes conflicting with a weak one */
 	uint32_t slow_kinds; /* bit k: kind k never takes lock_fast */
 	uint32_t fast_kinds; /* bit k: a flat call on valid kind k tries
@@ -326,7 +326,7 @@ struct lk_lockmgr {
 	void *trace_ctx;
 	LK_ATOMIC(uint32_t) grant_order; /* LK_GRANT_*; relaxed, read per pass */
 
-	/* Admission (admit.c, README "Admission"): LK__ADMIT_SLEEPERS and,
+	/* Admission (admit.c, ADMIT.md): LK__ADMIT_SLEEPERS and,
 	 * on a private table, the chained waits under way (LK__ADMIT_COUNT);
 	 * on a shared one, a bit per process with chained waits under way,
 	 * counted in admit_proc[its slot + 1]. Written only by chained waits
@@ -498,7 +498,7 @@ LK__HIDDEN int lk__lock_wait(lk_lockmgr_t *m, struct lk__txn *t,
  * once (README "Waiting", the hand-off) */
 LK__HIDDEN void lk__handoff(void);
 
-/* admit.c: the admission gate (README "Admission"). A wait that waits
+/* admit.c: the admission gate (ADMIT.md). A wait that waits
  * for a waiting txn is chained: lk__admit_enter when it begins (false:
  * not counted, the gate is off), lk__admit_leave when it ends; proc:
  * the txn's t->proc (0 on a private table). */

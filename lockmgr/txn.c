@@ -382,7 +382,7 @@ txn_end_(struct lk__txn *t, lk_lockmgr_t *m, bool commit, const bool marks)
 	t->locks = 0;
 	atomic_store_explicit(&t->nlocks, 0, memory_order_relaxed);
 	if (t->fp_counted)
-		lk__fp_uncount(m, t); /* after the release: README "Fast path" */
+		lk__fp_uncount(m, t); /* after the release: FASTPATH.md */
 	/* holding nothing now: the grantee runs first (the slot is still
 	 * ours: another txn may take it once it is pushed below) */
 	if (lk__unlikely(t->handoff)) {

@@ -1,4 +1,4 @@
-/* The lock table's admission gate (lockmgr/README.md "Admission",
+/* The lock table's admission gate (lockmgr/ADMIT.md,
  * lk_lockmgr_set_admission): while a txn waits for a txn that is itself
  * waiting, a begin by a thread whose last txn is not live waits, until
  * no such chained wait is left, or the gate's time has passed with none

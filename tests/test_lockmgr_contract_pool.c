@@ -463,7 +463,7 @@ Test(contract_pool, hierarchy_partway_nomem)
 	lk_lockmgr_destroy(m);
 }
 
-/* The same with the fast path (README "Fast path"): the database, table
+/* The same with the fast path (FASTPATH.md): the database, table
  * and page intention locks are records and take no request, so a pool of
  * one serves the first row; the second row, on another page, fails after
  * its page's intention lock is taken, which stays held. */

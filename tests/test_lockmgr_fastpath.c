@@ -408,7 +408,7 @@ Test(fastpath, lent_requests_go_back_to_the_pool)
 	lk_lockmgr_destroy(m);
 }
 
-/* The transfer under a race (README "Fast path"): a weak locker that
+/* The transfer under a race (FASTPATH.md): a weak locker that
  * makes and drops its records as fast as it can while a strong locker
  * keeps taking S on the same table, with pauses (no count: records are
  * made). The two modes conflict, so at no moment may both be held: each

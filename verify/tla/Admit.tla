@@ -1,6 +1,6 @@
 ------------------------------- MODULE Admit -------------------------------
 (***************************************************************************)
-(* The lock table's admission gate (lockmgr/admit.c, README "Admission").  *)
+(* The lock table's admission gate (lockmgr/admit.c, ADMIT.md).  *)
 (* W chained waits each begin and end ROUNDS times; B begins each pass the *)
 (* gate once.  The word m->admit is the pair (count, sleepers): the       *)
 (* chained waits under way and LK__ADMIT_SLEEPERS; every step that reads  *)
