@@ -458,6 +458,70 @@ lock_row_cached(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res,
 	return rc;
 }
 
+/* lock_ancestors for the two common shapes of a row that the hierarchy
+ * cache does not vouch for, without its generic walk. LK_OK: anc[] holds
+ * t's records on the row's database, table and page, each in at least
+ * mode's intention; LK__FAST_MISS: a step was refused (a strong lock
+ * counted in a partition, a record moved), and lock_ancestors goes on
+ * from what is held by then (the records made or raised before it).
+ *
+ * anc_first: t's first lock, a row. No record and no main-table request
+ * of t on any database, table or page (fp_used, fp_main) and no lock at
+ * all (nlocks): lock_ancestors would find nothing held and make a record
+ * on each in turn. */
+static inline __attribute__((always_inline)) int
+anc_first(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res, unsigned im)
+{
+	if (t->fp_used || t->fp_main || atomic_load_explicit(&t->nlocks, memory_order_relaxed))
+		return LK__FAST_MISS;
+	lk_res_t anc[3] = {lk_res_db(res->f[0]), lk_res_table(res->f[0], res->f[1]),
+			   lk_res_page(res->f[0], res->f[1], res->f[2])};
+	for (int k = 0; k < 3; k++) {
+		uint32_t rec;
+		if (fp_new(m, t, &anc[k], im, fp_hash(&anc[k]), &rec) != LK_OK)
+			return LK__FAST_MISS;
+		t->anc[k] = LK__ANC_FP | rec;
+		st_inc(t, LK__ST_INTENTIONS);
+	}
+	return LK_OK;
+}
+
+/* anc_raise: a row under the cache's database and table whose records
+ * there are too weak for im (an S txn's IS, now asked for an X row; the
+ * cache was cleared by the caller, which checked the database and table
+ * against it). Each record that needs it is raised in place
+ * (lk__fp_lock, under t's fp latch), one that suffices is left alone, and
+ * the page is taken as lock_ancestors would. */
+static inline __attribute__((always_inline)) int
+anc_raise(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res, unsigned im,
+	  bool same_page)
+{
+	if (!(t->anc[0] & LK__ANC_FP) || !(t->anc[1] & LK__ANC_FP))
+		return LK__FAST_MISS;
+	lk_res_t anc[3] = {lk_res_db(res->f[0]), lk_res_table(res->f[0], res->f[1]),
+			   lk_res_page(res->f[0], res->f[1], res->f[2])};
+	same_page = same_page && (t->anc[2] & LK__ANC_FP);
+	for (int k = 0; k < 3; k++) {
+		uint32_t rec;
+		unsigned got;
+		int rc;
+		if (k < 2 || same_page) {
+			unsigned held = m->fp[t->idx].rec[t->anc[k] & ~LK__ANC_FP].mode;
+			if (m->mt.supremum[held][im] == held)
+				continue;
+			rc = lk__fp_lock(m, t, &anc[k], im, &got, &rec);
+		} else {
+			rc = fp_lock(m, t, &anc[k], im, &got, &rec);
+		}
+		if (rc != LK_OK)
+			return LK__FAST_MISS;
+		t->anc[k] = LK__ANC_FP | rec;
+		if (got != LK__GOT_NONE)
+			st_inc(t, LK__ST_INTENTIONS);
+	}
+	return LK_OK;
+}
+
 /* lk_lock_ex past the checks, when the fast path does not apply */
 static __attribute__((noinline)) int
 lock_slow(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res, unsigned mode,
@@ -470,12 +534,26 @@ lock_slow(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res, unsigned mode
 	unsigned got = LK__GOT_NONE;
 	/* the cache's database and table, for a row under them; then it is
 	 * stale until lock_ancestors is done (any held mode may change) */
-	bool up = hier && res->kind == LK_RES_ROW && ((t->hm_up >> mode) & 1u) &&
-		  res->f[1] == t->hkey[1] && res->f[0] == t->hkey[0];
+	bool row = hier && res->kind == LK_RES_ROW;
+	bool in_up = row && res->f[1] == t->hkey[1] && res->f[0] == t->hkey[0];
+	bool up = in_up && ((t->hm_up >> mode) & 1u);
 	uint16_t up_bits = up ? t->hm_up : 0;
+	/* a row the cache does not vouch for, with a weak intention:
+	 * anc_raise under the cache's database and table, anc_first with no
+	 * cache at all */
+	unsigned im = m->mt.intention[mode];
+	bool weak_im = row && !up && im != NONE && ((m->weak >> im) & 1u);
+	bool raise = weak_im && in_up && t->hm_up, first = weak_im && !t->hm_up;
+	bool same_page = res->f[2] == t->hkey[2];
 	hcache_clear(t);
 	if (hier) {
-		int rc = lock_ancestors(m, t, res, mode, nowait, deadline, &tri, up);
+		int rc = raise	 ? anc_raise(m, t, res, im, same_page)
+			 : first ? anc_first(m, t, res, im)
+				 : LK__FAST_MISS;
+		if (rc == LK_OK)
+			tri = t->anc[1];
+		else
+			rc = lock_ancestors(m, t, res, mode, nowait, deadline, &tri, up);
 		if (rc == LK__COVERED) {
 			if (token)
 				*token = 0;
@@ -584,6 +662,7 @@ lock_ex(struct lk__txn *t, const lk_res_t *res, int mode, uint64_t timeout_ns,
 			if (hcache_page(m, t, res, (unsigned)mode))
 				return lock_row_page(m, t, res, (unsigned)mode, timeout_ns,
 						     token);
+
 		}
 	}
 	if (lk__unlikely(mode < 0 || (unsigned)mode >= m->mt.nmodes ||
