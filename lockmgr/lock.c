@@ -662,7 +662,6 @@ lock_ex(struct lk__txn *t, const lk_res_t *res, int mode, uint64_t timeout_ns,
 			if (hcache_page(m, t, res, (unsigned)mode))
 				return lock_row_page(m, t, res, (unsigned)mode, timeout_ns,
 						     token);
-
 		}
 	}
 	if (lk__unlikely(mode < 0 || (unsigned)mode >= m->mt.nmodes ||
