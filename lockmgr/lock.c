@@ -458,6 +458,14 @@ lock_row_cached(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res,
 	return rc;
 }
 
+/* A row's database, table and page, root first */
+static inline void row_ancestors(const lk_res_t *res, lk_res_t anc[3])
+{
+	anc[0] = lk_res_db(res->f[0]);
+	anc[1] = lk_res_table(res->f[0], res->f[1]);
+	anc[2] = lk_res_page(res->f[0], res->f[1], res->f[2]);
+}
+
 /* lock_ancestors for the two common shapes of a row that the hierarchy
  * cache does not vouch for, without its generic walk. LK_OK: anc[] holds
  * t's records on the row's database, table and page, each in at least
@@ -474,8 +482,8 @@ anc_first(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res, unsigned im)
 {
 	if (t->fp_used || t->fp_main || atomic_load_explicit(&t->nlocks, memory_order_relaxed))
 		return LK__FAST_MISS;
-	lk_res_t anc[3] = {lk_res_db(res->f[0]), lk_res_table(res->f[0], res->f[1]),
-			   lk_res_page(res->f[0], res->f[1], res->f[2])};
+	lk_res_t anc[3];
+	row_ancestors(res, anc);
 	for (int k = 0; k < 3; k++) {
 		uint32_t rec;
 		if (fp_new(m, t, &anc[k], im, fp_hash(&anc[k]), &rec) != LK_OK)
@@ -498,8 +506,8 @@ anc_raise(lk_lockmgr_t *m, struct lk__txn *t, const lk_res_t *res, unsigned im,
 {
 	if (!(t->anc[0] & LK__ANC_FP) || !(t->anc[1] & LK__ANC_FP))
 		return LK__FAST_MISS;
-	lk_res_t anc[3] = {lk_res_db(res->f[0]), lk_res_table(res->f[0], res->f[1]),
-			   lk_res_page(res->f[0], res->f[1], res->f[2])};
+	lk_res_t anc[3];
+	row_ancestors(res, anc);
 	same_page = same_page && (t->anc[2] & LK__ANC_FP);
 	for (int k = 0; k < 3; k++) {
 		uint32_t rec;

@@ -224,6 +224,17 @@ int lk_txn_begin_lease(lk_lockmgr_t *m, uint64_t lease_ns, lk_txn_t **out)
 	return txn_begin(m, out, lease_ns);
 }
 
+/* t's request q, h's only holder with nobody waiting, released: the
+ * head goes idle with no grant pass (release_req's effect) */
+static inline void release_sole(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h,
+				const struct lk__req *q)
+{
+	EMIT(m, t, h, LK_EV_RELEASE, q->mode, q->mode, LK_OK, false, 0);
+	h->holders = 0;
+	h->counts[q->mode] = 0;
+	h->granted = 0;
+}
+
 /* t's end on head hi that t reserved (lock_fresh), seen with word w:
  * under its bucket latch, if still reserved, t's grant q goes and the head
  * is unlinked and killed there, with no head latch (README "Reserved
@@ -247,12 +258,10 @@ head_end_reserved(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32
 		abort();
 	}
 #endif
-	EMIT(m, t, h, LK_EV_RELEASE, q->mode, q->mode, LK_OK, false, 0);
-	h->holders = 0;
-	h->counts[q->mode] = 0;
-	h->granted = 0;
+	release_sole(m, t, h, q);
 	if (lk__likely(first == hi)) {
-		/* lk__head_kill's common case, as head_release's */
+		/* lk__head_kill's common case, as head_release's (no sleeper:
+		 * none parks on a reserved word) */
 		first = atomic_load_explicit(&h->next, memory_order_relaxed);
 		if (bk->floor < h->token)
 			bk->floor = h->token;
@@ -263,6 +272,54 @@ head_end_reserved(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32
 	}
 	blatch_unlock(bk, first);
 	return hi;
+}
+
+/* Freed head hi joins the chain hf..hl (hn heads) that a private table's
+ * txn end caches at once */
+static inline void chain_head(struct lk__head *h, uint32_t hi, uint32_t *hf, uint32_t *hl,
+			      uint32_t *hn)
+{
+	atomic_store_explicit(&h->next, *hf, memory_order_relaxed);
+	if (!*hf)
+		*hl = hi;
+	*hf = hi;
+	++*hn;
+}
+
+/* t's end on request p (q) of head hi the ordinary way: under the head
+ * latch, released (or unpinned, or taken off the queue), then the head
+ * freed if that left it idle (head_release): returns hi for the caller to
+ * cache, or 0. */
+static inline __attribute__((always_inline)) uint32_t
+end_latched(lk_lockmgr_t *m, struct lk__txn *t, struct lk__head *h, uint32_t hi, uint32_t p,
+	    struct lk__req *q, uint32_t bown, const bool marks)
+{
+	head_latch(m, h, lk__own(t));
+	if (lk__likely(h->holders == p && !q->rnext && q->status == LK__R_GRANTED &&
+		       !(h->qhead | h->nconv))) {
+		release_sole(m, t, h, q);
+	} else if (q->status == LK__R_REVOKED) {
+		/* taken by a lapse (lease.c): its pin; TAKEN first,
+		 * so a recovery never unpins twice (reclaim.c) */
+		q->status = LK__R_TAKEN;
+		LK__KILL_ORDER();
+		h->revoked--;
+	} else if (q->status == LK__R_WAITING) { /* not reachable: owner waits */
+		list_del(m, &h->qhead, &h->qtail, p);
+		if (h->qhead || h->nconv)
+			lk__grant_pass(m, h);
+		if (h->woken) /* a parked waiter granted or told */
+			t->handoff = 1;
+	} else {
+		if (q->status == LK__R_CONVERTING) {
+			q->status = LK__R_GRANTED;
+			h->nconv--;
+		}
+		release_req(m, t, h, p);
+		if (h->woken) /* a parked waiter granted or told */
+			t->handoff = 1;
+	}
+	return head_release(m, h, hi, bown, marks);
 }
 
 /* txn_end's work, inlined twice (txn_end): marks a constant in each
@@ -290,64 +347,28 @@ txn_end_(struct lk__txn *t, lk_lockmgr_t *m, bool commit, const bool marks)
 	 * chains the heads in hf..hl and frees each request as it goes. */
 	uint32_t first = t->locks, last = 0, n = 0, hf = 0, hl = 0, hn = 0;
 	stk_t rs = req_stk(m);
-	uint32_t own = lk__own(t), bown = LK__B_OWN_OF(own); /* latch owners (SHARED.md) */
+	uint32_t bown = LK__B_OWN_OF(lk__own(t)); /* latch owners (SHARED.md) */
 	for (uint32_t p = first; p; n++) {
 		struct lk__req *q = &m->reqs[p];
 		uint32_t hi = q->head;
 		struct lk__head *h = &m->heads[hi];
 		uint32_t w = atomic_load_explicit(&h->lw, memory_order_relaxed);
 		if (!marks && (w & LK__L_RSV) && head_end_reserved(m, t, h, hi, q, w)) {
-			atomic_store_explicit(&h->next, hf, memory_order_relaxed);
-			if (!hf)
-				hl = hi;
-			hf = hi;
-			hn++;
+			/* its own tail: sharing the one below cost each
+			 * fresh row an instruction (callgrind) */
+			chain_head(h, hi, &hf, &hl, &hn);
 			q->status = LK__R_FREE;
 			last = p;
 			p = atomic_load_explicit(&q->tnext, memory_order_relaxed);
 			continue;
 		}
-		head_latch(m, h, own);
-		if (lk__likely(h->holders == p && !q->rnext &&
-			       q->status == LK__R_GRANTED && !(h->qhead | h->nconv))) {
-			/* t is the only holder and nobody waits: the head goes
-			 * idle with no grant pass (release_req's effect) */
-			EMIT(m, t, h, LK_EV_RELEASE, q->mode, q->mode, LK_OK, false, 0);
-			h->holders = 0;
-			h->counts[q->mode] = 0;
-			h->granted = 0;
-		} else if (q->status == LK__R_REVOKED) {
-			/* taken by a lapse (lease.c): its pin; TAKEN first,
-			 * so a recovery never unpins twice (reclaim.c) */
-			q->status = LK__R_TAKEN;
-			LK__KILL_ORDER();
-			h->revoked--;
-		} else if (q->status == LK__R_WAITING) { /* not reachable: owner waits */
-			list_del(m, &h->qhead, &h->qtail, p);
-			if (h->qhead || h->nconv)
-				lk__grant_pass(m, h);
-			if (h->woken) /* a parked waiter granted or told */
-				t->handoff = 1;
-		} else {
-			if (q->status == LK__R_CONVERTING) {
-				q->status = LK__R_GRANTED;
-				h->nconv--;
-			}
-			release_req(m, t, h, p);
-			if (h->woken) /* a parked waiter granted or told */
-				t->handoff = 1;
-		}
-		if ((hi = head_release(m, h, hi, bown, marks))) {
+		if (end_latched(m, t, h, hi, p, q, bown, marks)) {
 			if (marks) {
 				/* a residue window: unlinked, dead, not cached */
 				LK__TEST_KILL_AT("head_cache");
 				heads_cache(m, t, hi, hi, 1); /* at once */
 			} else {
-				atomic_store_explicit(&h->next, hf, memory_order_relaxed);
-				if (!hf)
-					hl = hi;
-				hf = hi;
-				hn++;
+				chain_head(h, hi, &hf, &hl, &hn);
 			}
 		}
 		if (!marks)
