@@ -350,7 +350,9 @@ static void stale_calls(int k, lk_txn_t *t, int first)
 }
 
 /* Holder: a 50 ms lease on R(1) in X, renewed every 5 ms until a renew
- * fails (it was stopped past its lease: the parent's waiter took it). */
+ * fails (it was stopped past its lease: the parent's waiter took it).
+ * Its stale calls wait for go: starved of the CPU, its lease can lapse
+ * before the stop, and its write must still come after the new holder's. */
 static int holder(void *arg)
 {
 	int k = (int)(intptr_t)arg;
@@ -367,6 +369,7 @@ static int holder(void *arg)
 	int rc;
 	while ((rc = lk_lease_renew(t, 50 * MS)) == LK_OK)
 		lkp_sleep_ms(5);
+	lkp_await(&g_a->go[k], 1);
 	stale_calls(k, t, rc);
 	return 0;
 }
@@ -388,6 +391,7 @@ Test(lockmgr_lease, sigstop_holder_loses_lock)
 	uint64_t t1 = atomic_load(&g_a->tok[0]);
 	cr_assert_gt(t2, t1);
 	cr_assert(lkt_fenced_write(&g_a->store, t2));
+	atomic_store(&g_a->go[0], 1);
 	cr_assert_eq(kill(h, SIGCONT), 0);
 	cr_assert_eq(lkp_join_within(h, 10000), 0);
 	cr_assert_eq(g_a->rc[0][0], LK_LEASE_LAPSED, "its renew fails");
