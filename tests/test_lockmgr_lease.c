@@ -419,6 +419,7 @@ static int leased_waiter(void *arg)
 		return 2;
 	atomic_store(&g_a->id[k], lk_txn_id(t));
 	int rc = lk_lock(t, &r, LK_X, 10 * SEC, 0);
+	atomic_store(&g_a->ready[k], 1); /* its wait ended */
 	stale_calls(k, t, rc);
 	return 0;
 }
@@ -459,6 +460,19 @@ static bool await_entries(uint64_t id, size_t n, size_t w)
 	return false;
 }
 
+/* Waits (up to 10 s) until leased_waiter k's txn id queues (true), or its
+ * wait ended first (false). */
+static bool await_queued(int k, uint64_t id)
+{
+	for (int i = 0; i < 10000 && !atomic_load(&g_a->ready[k]); i++) {
+		size_t w = 0;
+		if (entries_of(g_m, id, &w) == 1 && w == 1)
+			return true;
+		lkp_sleep_ms(1);
+	}
+	return false;
+}
+
 Test(lockmgr_lease, sigstop_waiter_leaves_queue)
 {
 	g_m = mk_shared(&g_fd);
@@ -467,10 +481,24 @@ Test(lockmgr_lease, sigstop_waiter_leaves_queue)
 	lk_res_t r = R(1);
 	cr_assert_eq(lk_txn_begin(g_m, &a), LK_OK);
 	cr_assert_eq(lk_lock(a, &r, LK_X, 0, 0), LK_OK);
-	pid_t h = lkp_spawn(leased_waiter, (void *)(intptr_t)0);
-	cr_assert(await_id(0));
-	uint64_t hid = atomic_load(&g_a->id[0]);
-	cr_assert(await_entries(hid, 1, 1), "the leased txn queues");
+	/* a waiter starved past its 50 ms lease before this process saw it
+	 * queued ends its own wait: that try shows nothing; another */
+	pid_t h = 0;
+	uint64_t hid = 0;
+	for (int tries = 0; tries < 5 && !h; tries++) {
+		atomic_store(&g_a->id[0], 0);
+		atomic_store(&g_a->ready[0], 0);
+		h = lkp_spawn(leased_waiter, (void *)(intptr_t)0);
+		cr_assert(await_id(0));
+		hid = atomic_load(&g_a->id[0]);
+		if (await_queued(0, hid))
+			break;
+		cr_assert(atomic_load(&g_a->ready[0]), "the leased txn queues");
+		cr_assert_eq(lkp_join_within(h, 10000), 0);
+		cr_assert_eq(g_a->rc[0][0], LK_LEASE_LAPSED, "its wait ends so");
+		h = 0;
+	}
+	cr_assert(h != 0, "the leased txn queues");
 	cr_assert_eq(kill(h, SIGSTOP), 0);
 	pid_t w = lkp_spawn(plain_waiter, (void *)(intptr_t)1);
 	cr_assert(await_id(1));
