@@ -448,25 +448,12 @@ static bool await_id(int k)
 }
 
 /* Waits (up to 10 s) until txn id has n entries in the table, w of them
- * waiting. */
-static bool await_entries(uint64_t id, size_t n, size_t w)
+ * waiting (true), or *ended (if not NULL) is set first (false). */
+static bool await_entries(uint64_t id, size_t n, size_t w, atomic_int *ended)
 {
-	for (int i = 0; i < 10000; i++) {
+	for (int i = 0; i < 10000 && !(ended && atomic_load(ended)); i++) {
 		size_t ww = 0;
 		if (entries_of(g_m, id, &ww) == n && ww == w)
-			return true;
-		lkp_sleep_ms(1);
-	}
-	return false;
-}
-
-/* Waits (up to 10 s) until leased_waiter k's txn id queues (true), or its
- * wait ended first (false). */
-static bool await_queued(int k, uint64_t id)
-{
-	for (int i = 0; i < 10000 && !atomic_load(&g_a->ready[k]); i++) {
-		size_t w = 0;
-		if (entries_of(g_m, id, &w) == 1 && w == 1)
 			return true;
 		lkp_sleep_ms(1);
 	}
@@ -491,7 +478,7 @@ Test(lockmgr_lease, sigstop_waiter_leaves_queue)
 		h = lkp_spawn(leased_waiter, (void *)(intptr_t)0);
 		cr_assert(await_id(0));
 		hid = atomic_load(&g_a->id[0]);
-		if (await_queued(0, hid))
+		if (await_entries(hid, 1, 1, &g_a->ready[0]))
 			break;
 		cr_assert(atomic_load(&g_a->ready[0]), "the leased txn queues");
 		cr_assert_eq(lkp_join_within(h, 10000), 0);
@@ -504,8 +491,8 @@ Test(lockmgr_lease, sigstop_waiter_leaves_queue)
 	cr_assert(await_id(1));
 	/* the second waiter, queued behind it, takes its request off the
 	 * queue once its lease has run out */
-	cr_assert(await_entries(hid, 0, 0), "the stopped waiter's request went");
-	cr_assert(await_entries(atomic_load(&g_a->id[1]), 1, 1));
+	cr_assert(await_entries(hid, 0, 0, NULL), "the stopped waiter's request went");
+	cr_assert(await_entries(atomic_load(&g_a->id[1]), 1, 1, NULL));
 	cr_assert_eq(lk_txn_commit(a), LK_OK);
 	cr_assert_eq(lkp_join_within(w, 10000), 0, "granted, FIFO, to the next");
 	cr_assert_eq(kill(h, SIGCONT), 0);
