@@ -17,7 +17,8 @@
  *              [--cap S] [--out DIR] [--family F] [--probe all|relax|none]
  *              [--impl A,B] [--workload W,V] [--quiet]
  *        bench --list | --list-workloads
- *        bench --instr IMPL --kind pairs|read|lock16|mem [--iters N]
+ *        bench --instr IMPL --kind pairs|read|lock16|scatter16|mem
+ *              [--iters N]
  *              (single thread, in process, for callgrind)
  *        bench-count --rmw [--workload W] [--impl A] [--iters TXNS]
  *              (the counting build: lock table RMWs per txn, one thread;
@@ -31,6 +32,7 @@
 #include <unistd.h>
 
 lkb_shared_t lkb_shared;
+bool lkb_l16_scatter;
 
 /* ---- options --------------------------------------------------------------- */
 
@@ -84,9 +86,11 @@ static int instr_main(const char *name, const char *kind, uint64_t iters)
 		fprintf(stderr, "bench: no implementation %s\n", name);
 		return 2;
 	}
-	double (*fn)(uint64_t) = !strcmp(kind, "read")	   ? im->read_pairs
-				 : !strcmp(kind, "lock16") ? im->lock16
-							   : im->pairs;
+	lkb_l16_scatter = !strcmp(kind, "scatter16");
+	double (*fn)(uint64_t) = !strcmp(kind, "read") ? im->read_pairs
+				 : !strcmp(kind, "lock16") || lkb_l16_scatter
+					 ? im->lock16
+					 : im->pairs;
 	if (!fn) {
 		fprintf(stderr, "bench: %s has no %s loop\n", name, kind);
 		return 2;
@@ -103,7 +107,7 @@ static void usage(void)
 		"[--reps N] [--dur MS] [--cap S] [--out DIR] [--family F] "
 		"[--probe all|relax|none] [--impl A,B] [--workload W,V] "
 		"[--quiet]\n       bench --list | --list-workloads\n"
-		"       bench --instr IMPL --kind pairs|read|lock16 "
+		"       bench --instr IMPL --kind pairs|read|lock16|scatter16 "
 		"[--iters N]\n"
 		"       bench-count --rmw [--workload W] [--impl A] "
 		"[--iters TXNS]\n"
@@ -173,7 +177,7 @@ int main(int argc, char **argv)
 				       im->name, im->peer ? im->peer : "-",
 				       im->pairs ? "pairs," : "",
 				       im->read_pairs ? "read," : "",
-				       im->lock16 ? "lock16," : "");
+				       im->lock16 ? "lock16,scatter16," : "");
 			}
 			return 0;
 		} else if (v && !strcmp(a, "--threads")) {

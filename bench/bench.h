@@ -449,6 +449,10 @@ int lkb_ncpus(void);
 #define LKB_MAX_IMPLS 96
 
 /* team.c: the registered implementations, in registration order. */
+/* The lock table's 16-lock loops: false, rows numbered on, 64 to a page;
+ * true (bench --instr --kind scatter16), one row to a page, as a YCSB
+ * txn's rows fall, so that the hierarchy takes a page lock per row. */
+extern bool lkb_l16_scatter;
 extern const lkb_impl_t *lkb_impls[LKB_MAX_IMPLS];
 extern int lkb_n_impls;
 const lkb_impl_t *lkb_find_impl(const char *name); /* NULL: none */

@@ -183,15 +183,20 @@ icsv="$(dirname "$csv")/instr.csv"
 if [ -r "$icsv" ]; then
 	echo " instructions per uncontended operation (callgrind, $icsv):"
 	awk -F, 'NR > 1 && $2 ~ /^lk/ && $6 != "" {
-		printf "  %-8s %-16s %-7s %8s instr  %s/%s = %sx\n", $1, $2, $3, $4, $2, $5, $6 }' "$icsv"
+		printf "  %-8s %-16s %-9s %8s instr  %s/%s = %sx\n", $1, $2, $3, $4, $2, $5, $6 }' "$icsv"
 	# issue 13: begin + 16 row locks + commit with the hierarchy on, per
 	# lock, against the flat table
-	awk -F, 'NR > 1 && $1 == "lockmgr" && $3 == "lock16" { ir[$2] = $4 }
+	# (the goal's loop, rows 64 to a page); the same with one row to a page
+	# (scatter16, the YCSB shape: a page lock per row) is shown, not judged
+	awk -F, 'NR > 1 && $1 == "lockmgr" && ($3 == "lock16" || $3 == "scatter16") { ir[$3 "/" $2] = $4 }
 	END {
 		g = "issue 13: hier. begin+16 rows+commit <= 1.2x flat instr/lock"
-		if (!("lk/hier" in ir) || !("lk/detect" in ir) || ir["lk/detect"] <= 0) {
+		if (!("lock16/lk/hier" in ir) || !("lock16/lk/detect" in ir) || ir["lock16/lk/detect"] <= 0) {
 			printf "  %-62s %-34s %s\n", g, "lk/hier or lk/detect missing", "n/a"; exit }
-		q = ir["lk/hier"] / ir["lk/detect"]
+		q = ir["lock16/lk/hier"] / ir["lock16/lk/detect"]
 		printf "  %-62s %-34s %s\n", g, sprintf("lk/hier/lk/detect = %.2fx", q), q <= 1.2 ? "met" : "MISSED"
+		if (("scatter16/lk/hier" in ir) && ir["scatter16/lk/detect"] > 0)
+			printf "  %-62s %-34s %s\n", "  the same, one row to a page (the YCSB shape; not a goal)",
+				sprintf("lk/hier/lk/detect = %.2fx", ir["scatter16/lk/hier"] / ir["scatter16/lk/detect"]), "shown"
 	}' "$icsv"
 fi

@@ -61,8 +61,8 @@ static double lk_pairs(uint64_t n)
 	return (double)(t1 - t0) / (double)n;
 }
 
-/* n txns of begin, 16 X row locks (rows numbered on, 64 to a
- * page), commit; hier: with the hierarchy, each row lock takes IX on the
+/* n txns of begin, 16 X row locks (rows numbered on, 64 to a page, or
+ * one to a page: lkb_l16_key), commit; hier: with the hierarchy, each row lock takes IX on the
  * database, the table and the page itself (the bystander keeps the first
  * two in the table, as under YCSB-hier). */
 static void lk_txns16(lk_lockmgr_t *m, bool hier, uint64_t n)
@@ -74,8 +74,8 @@ static void lk_txns16(lk_lockmgr_t *m, bool hier, uint64_t n)
 			exit(4);
 		uint32_t base = (uint32_t)(i & (LKB_L16_TXNS - 1)) * LKB_REQS;
 		for (uint32_t k = 0; k < LKB_REQS; k++) {
-			lk_res_t r = lk_res_row(0, 1, (base + k) >> 6,
-						base + k);
+			uint32_t key = lkb_l16_key(base + k);
+			lk_res_t r = lk_res_row(0, 1, key >> 6, key);
 			if (lk_lock(tx, &r, x, 0, 0) != LK_OK)
 				exit(4);
 		}
@@ -263,7 +263,7 @@ static void bdb_txns16(DB_ENV *e, u_int32_t locker, uint64_t n)
 	for (uint64_t i = 0; i < n; i++) {
 		uint32_t base = (uint32_t)(i & (LKB_L16_TXNS - 1)) * LKB_REQS;
 		for (uint32_t k = 0; k < LKB_REQS; k++) {
-			uint32_t key = base + k;
+			uint32_t key = lkb_l16_key(base + k);
 			DBT obj;
 			memset(&obj, 0, sizeof(obj));
 			obj.data = &key;
@@ -348,7 +348,7 @@ static void coarse_txns16(lkc_table_t *t, lkc_txn_t *x, uint64_t n)
 		lkc_txn_begin(t, x);
 		uint32_t base = (uint32_t)(i & (LKB_L16_TXNS - 1)) * LKB_REQS;
 		for (uint32_t k = 0; k < LKB_REQS; k++)
-			if (lkc_lock(x, base + k, LKC_X))
+			if (lkc_lock(x, lkb_l16_key(base + k), LKC_X))
 				exit(4);
 		lkc_release_all(x);
 	}

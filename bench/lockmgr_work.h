@@ -23,6 +23,13 @@
  * calibrated loops would count as lock time. */
 #define LKB_L16_TXNS 1024
 
+/* The 16-lock loops' key n (0 .. LKB_L16_TXNS * LKB_REQS - 1): on the
+ * lock table, row key on page key >> 6 (lkb_l16_scatter: one to a page). */
+static inline uint32_t lkb_l16_key(uint32_t n)
+{
+	return lkb_l16_scatter ? n << 6 : n;
+}
+
 /* The back ends the driver runs. */
 enum { BE_LK, BE_BDB, BE_COARSE };
 
