@@ -62,9 +62,9 @@ static double lk_pairs(uint64_t n)
 }
 
 /* n txns of begin, 16 X row locks (rows numbered on, 64 to a page, or
- * one to a page: lkb_l16_key), commit; hier: with the hierarchy, each row lock takes IX on the
- * database, the table and the page itself (the bystander keeps the first
- * two in the table, as under YCSB-hier). */
+ * one to a page: lkb_l16_key), commit; hier: with the hierarchy, each row
+ * lock takes IX on the database, the table and the page itself (the
+ * bystander keeps the first two in the table, as under YCSB-hier). */
 static void lk_txns16(lk_lockmgr_t *m, bool hier, uint64_t n)
 {
 	int x = hier ? LK_X : LK_SX_X;
