@@ -226,11 +226,18 @@ static inline void lkt_run(int n, void *(*fn)(void *ctx, int id), void *ctx)
 	pthread_barrier_destroy(&g.start);
 }
 
-static inline uint64_t lkt_now_ns(void)
+/* Clock c in ns: CLOCK_MONOTONIC for wall time, the CPU-time clocks for
+ * how much a thread (or the process) ran. */
+static inline uint64_t lkt_clock_ns(clockid_t c)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(c, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static inline uint64_t lkt_now_ns(void)
+{
+	return lkt_clock_ns(CLOCK_MONOTONIC);
 }
 
 static inline void lkt_sleep_ms(unsigned ms)

@@ -91,13 +91,6 @@ Test(barrier, reused_100000_times, .timeout = 120)
 	cr_assert_eq(lk_barrier_destroy(&c.b), 0);
 }
 
-static uint64_t thread_cpu_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* A waiter whose partner comes late parks: the CPU time its wait takes
  * stays far below the 300 ms it waits. Its own thread's time, not the
  * process's: the main thread's yields until the waiter arrives burn CPU
@@ -109,10 +102,10 @@ static _Atomic uint64_t late_cpu;
 static void *late_waiter(void *p)
 {
 	(void)p;
-	uint64_t c0 = thread_cpu_ns();
+	uint64_t c0 = lkt_clock_ns(CLOCK_THREAD_CPUTIME_ID);
 	if (lk_barrier_wait(&late_b) == LK_BARRIER_SERIAL_THREAD)
 		atomic_fetch_add(&late_serial, 1);
-	atomic_store(&late_cpu, thread_cpu_ns() - c0);
+	atomic_store(&late_cpu, lkt_clock_ns(CLOCK_THREAD_CPUTIME_ID) - c0);
 	return NULL;
 }
 
